@@ -1,0 +1,166 @@
+/**
+ * The platform boundary. Engines (mirror, sessions, commands) see only these neutral
+ * types; Bolt and discord.js stay inside `src/platforms/slack` and `src/platforms/discord`.
+ *
+ * Text is neutral markdown (CommonMark + GFM strikethrough), with mentions written as
+ * `<@USER_ID>` and channel references as `<#CHANNEL_ID>` on both platforms: each adapter
+ * converts between this and its own dialect (Slack mrkdwn, Discord markdown).
+ *
+ * Threads: a thread is named by the id of its root message. On Slack that is the root's
+ * `ts` (= `thread_ts`); on Discord a thread started from a message has the same id as
+ * that message, and the adapter maps it to the thread channel.
+ */
+
+export type PlatformName = 'slack' | 'discord';
+
+export interface ChannelRef {
+  platform: PlatformName;
+  /** Slack channel id (C…) / Discord text channel id (snowflake); never a Discord thread id. */
+  channelId: string;
+}
+
+export interface MessageRef extends ChannelRef {
+  /** Slack `ts` / Discord message id. */
+  messageId: string;
+  /** The root message id of the thread this message is in, when it is in one. */
+  threadRootId?: string;
+}
+
+export interface Author {
+  id: string;
+  displayName: string;
+  /** Any bot or app, including us. */
+  isBot: boolean;
+  /** This bridge itself (its bot user, or a webhook/username it posted through). */
+  isSelf: boolean;
+  avatarUrl?: string;
+}
+
+export interface Attachment {
+  url: string;
+  name?: string;
+  contentType?: string;
+  sizeBytes?: number;
+}
+
+interface InboundBase {
+  platform: PlatformName;
+  /**
+   * A stable id for dedupe: the same logical event delivered twice (Slack retry, gateway
+   * replay) carries the same `eventId`.
+   */
+  eventId: string;
+  /** Set when the platform told us this is a redelivery (Slack `x-slack-retry-num`). */
+  retryNum?: number;
+  receivedAt: number;
+}
+
+export interface InboundMessage extends InboundBase {
+  kind: 'message';
+  ref: MessageRef;
+  author: Author;
+  /** Neutral markdown. */
+  text: string;
+  attachments: Attachment[];
+  /** The bot was mentioned (Slack `app_mention`, Discord mention of our user). */
+  mentionsBot: boolean;
+}
+
+export interface InboundEdit extends InboundBase {
+  kind: 'edit';
+  ref: MessageRef;
+  author: Author;
+  text: string;
+  attachments: Attachment[];
+}
+
+export interface InboundDelete extends InboundBase {
+  kind: 'delete';
+  ref: MessageRef;
+}
+
+export interface CommandUser {
+  id: string;
+  displayName: string;
+  /**
+   * Slack: workspace admin or owner. Discord: holds Manage Channels or Administrator in
+   * the channel where the command ran.
+   */
+  isPrivileged: boolean;
+}
+
+export interface CommandInvocation extends InboundBase {
+  kind: 'command';
+  /** Command name without the slash, as configured (e.g. `block`). */
+  command: string;
+  /**
+   * The arguments as words: on Slack the typed text split on whitespace; on Discord the
+   * subcommand group, subcommand and option values in declared order.
+   */
+  args: string[];
+  /** The raw text after the command (Slack) or the same words joined (Discord). */
+  rawText: string;
+  user: CommandUser;
+  channel: ChannelRef;
+  /** Set when the command was run inside a thread. */
+  threadRootId?: string;
+}
+
+export type InboundEvent = InboundMessage | InboundEdit | InboundDelete | CommandInvocation;
+
+export interface OutboundMessage {
+  /** Neutral markdown. Adapters split it to their length limits without breaking code blocks. */
+  text: string;
+  /** Post under another name (an agent's): Slack `username`/`icon_url`, Discord webhook. */
+  as?: { name: string; iconUrl?: string };
+}
+
+export interface PostOptions {
+  /** Post as a reply in the thread of this root message (Discord: creating the thread when needed). */
+  threadRootId?: string;
+  /** A name for a Discord thread created for this post. */
+  threadName?: string;
+}
+
+export interface ReplyOptions {
+  /** Only the person who ran the command sees it (the default). */
+  ephemeral?: boolean;
+}
+
+/** A neutral description of a slash command, turned into platform definitions by adapters. */
+export interface CommandSpec {
+  name: string;
+  description: string;
+  subcommands: Array<{
+    name: string;
+    description: string;
+    options: Array<{ name: string; description: string; required: boolean }>;
+  }>;
+  /** Discord: only members with Manage Channels see it by default. */
+  requiresPrivilege: boolean;
+}
+
+export type InboundHandler = (event: InboundEvent) => Promise<void>;
+
+/**
+ * One chat platform. `start` connects; inbound events reach the single handler given to
+ * `onEvent`, and an event is acknowledged to the platform only after the handler's promise
+ * settles (so that what we accept is persisted first).
+ */
+export interface ChatAdapter {
+  readonly platform: PlatformName;
+  /** Our own user id on the platform, known after `start`. */
+  readonly selfUserId: string | undefined;
+  onEvent(handler: InboundHandler): void;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Posts a message; long text becomes several messages, returned in order. */
+  post(channel: ChannelRef, message: OutboundMessage, options?: PostOptions): Promise<MessageRef[]>;
+  edit(ref: MessageRef, message: OutboundMessage): Promise<void>;
+  delete(ref: MessageRef): Promise<void>;
+  /** `emoji` is a Unicode emoji (✅, 👀, ⏳, ❌); adapters map it to their names. */
+  react(ref: MessageRef, emoji: string): Promise<void>;
+  unreact(ref: MessageRef, emoji: string): Promise<void>;
+  /** Answers a command (ephemeral by default). May be called more than once. */
+  reply(invocation: CommandInvocation, message: OutboundMessage, options?: ReplyOptions): Promise<void>;
+}
