@@ -24,6 +24,11 @@ export interface MessageRef extends ChannelRef {
   messageId: string;
   /** The root message id of the thread this message is in, when it is in one. */
   threadRootId?: string;
+  /**
+   * Adapter-private facts needed to edit or delete the message later (e.g. the Discord
+   * webhook it was posted through). Engines store the ref as it is and hand it back unchanged.
+   */
+  meta?: Record<string, string>;
 }
 
 export interface Author {
