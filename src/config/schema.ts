@@ -134,6 +134,18 @@ const permissionsSchema = z
   .strict()
   .prefault({});
 
+const commandName = z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'a lower-case command name without the slash');
+
+/** Slash command names, so that a workspace with its own `/block` can rename ours. */
+const commandsSchema = z
+  .object({
+    block: commandName.default('block'),
+    bridge: commandName.default('bridge'),
+    agent: commandName.default('agent'),
+  })
+  .strict()
+  .prefault({});
+
 export const configSchema = z
   .object({
     fluxra: fluxraSchema,
@@ -141,6 +153,7 @@ export const configSchema = z
     slack: slackSchema,
     discord: discordSchema,
     permissions: permissionsSchema,
+    commands: commandsSchema,
     redis: z
       .object({ url: z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL').optional() })
       .strict()
