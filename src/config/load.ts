@@ -105,7 +105,7 @@ function coherenceProblems(config: BridgeConfig): ConfigProblem[] {
   const missing = (key: string, expected: string): void => {
     problems.push({ key: keyLabel(key), found: 'nothing', expected });
   };
-  const { slack, fluxra, discord } = config;
+  const { slack, fluxra } = config;
   if (slack.botToken || slack.appToken || slack.signingSecret) {
     if (!slack.botToken) missing('slack.botToken', 'a bot token (xoxb-…), since other Slack credentials are set');
     if (slack.mode === 'socket' && !slack.appToken) missing('slack.appToken', 'an app-level token (xapp-…) because slack.mode is "socket"');
@@ -115,7 +115,6 @@ function coherenceProblems(config: BridgeConfig): ConfigProblem[] {
     if (!fluxra.agentId) missing('fluxra.agentId', 'the agent id (agt_…) that owns FLUXRA_API_KEY');
     else missing('fluxra.apiKey', 'the API key (sk_…) of FLUXRA_AGENT_ID');
   }
-  if (discord.guildId && !discord.token) missing('discord.token', 'a bot token, since discord.guildId is set');
   return problems;
 }
 

@@ -43,22 +43,19 @@ export const CORE_AGENT_NAMES = ['claude', 'codex', 'gemini', 'opencode', 'curso
 
 const fluxraSchema = z
   .object({
-    baseUrl: httpUrl.default('https://chat.tryfluxra.com'),
-    agentId: z.string().regex(/^agt_[A-Za-z0-9]+$/, 'an agent id of the form agt_<hex>').optional(),
-    apiKey: z.string().min(8, 'the sk_… API key created for the bridge agent').optional(),
-    requestTimeoutMs: positiveInt.default(15_000),
-    /** Lifetime assumed for a JWT whose response and claims carry no expiry. */
-    tokenLifetimeFallbackSeconds: positiveInt.default(900),
-    /** Renew the JWT this long before it expires. */
-    renewBeforeExpirySeconds: nonNegativeInt.default(60),
-    routes: fluxraRoutesOverride.prefault({}),
+    baseUrl: httpUrl.default('https://chat.tryfluxra.com').describe('Fluxra API origin'),
+    agentId: z.string().regex(/^agt_[A-Za-z0-9]+$/, 'an agent id of the form agt_<hex>').optional().describe('The bridge\'s own Fluxra agent id'),
+    apiKey: z.string().min(8, 'the sk_… API key created for the bridge agent').optional().describe('API key of that agent, exchanged for JWTs'),
+    requestTimeoutMs: positiveInt.default(15_000).describe('Deadline for one Fluxra request'),
+    tokenLifetimeFallbackSeconds: positiveInt.default(900).describe('JWT lifetime assumed when neither the response nor the token says'),
+    renewBeforeExpirySeconds: nonNegativeInt.default(60).describe('Renew the JWT this long before it expires'),
+    routes: fluxraRoutesOverride.prefault({}).describe('Per-route `{method, path}` overrides for the undocumented routes (see src/services/fluxra/routes.ts)'),
     /** Fluxra documents no numbers: stay conservative and back off on 429. */
     rateLimit: z
       .object({
-        maxConcurrent: positiveInt.default(8),
-        requestsPerSecond: positiveInt.default(20),
-        /** Pause after a 429 that carries no Retry-After. */
-        backoffMs: positiveInt.default(2_000),
+        maxConcurrent: positiveInt.default(8).describe('Fluxra requests in flight at once'),
+        requestsPerSecond: positiveInt.default(20).describe('Fluxra requests started per second (Fluxra documents no numbers)'),
+        backoffMs: positiveInt.default(2_000).describe('Pause after a Fluxra 429 without Retry-After'),
       })
       .strict()
       .prefault({}),
@@ -68,29 +65,27 @@ const fluxraSchema = z
 
 const blocksSchema = z
   .object({
-    baseUrl: httpUrl.default('https://api.blocks.team'),
-    apiKey: z.string().min(8, 'the Blocks API key').optional(),
-    requestTimeoutMs: positiveInt.default(30_000),
-    /** Agent used when a person names none (REST has no workspace default). */
-    defaultAgent: z.string().min(1).default('claude'),
-    /** Extra agent names mapped to workspace agent ids (Blocks has no list-agents endpoint). */
-    agentAliases: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/i, 'a short name'), z.string().regex(UUID, 'an agent UUID')).default({}),
+    baseUrl: httpUrl.default('https://api.blocks.team').describe('Blocks API origin: the only host the Blocks key is ever sent to'),
+    apiKey: z.string().min(8, 'the Blocks API key').optional().describe('Blocks API key'),
+    requestTimeoutMs: positiveInt.default(30_000).describe('Deadline for one Blocks request'),
+    defaultAgent: z.string().min(1).default('claude').describe('Agent used when a person names none (REST has no workspace default)'),
+    agentAliases: z
+      .record(z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/i, 'a short name'), z.string().regex(UUID, 'an agent UUID'))
+      .default({})
+      .describe('Extra agent names mapped to workspace agent UUIDs (Blocks cannot list agents)'),
     rateLimit: z
       .object({
-        /** Documented: 100 requests per minute per API key. */
-        limit: positiveInt.default(100),
-        windowMs: positiveInt.default(60_000),
+        limit: positiveInt.default(100).describe('Requests allowed per window per API key (documented: 100/min)'),
+        windowMs: positiveInt.default(60_000).describe('The rate window'),
         /**
          * Spacing margin for the time between dispatch and arrival at the server: requests are
          * spaced (windowMs + safetyMarginMs) / limit apart so that any limit+1 of them arrive
          * more than a window apart even when the first one was slow on the wire.
          */
-        safetyMarginMs: nonNegativeInt.default(1_000),
-        /** Slots per window that background polling may never use, kept for people. */
-        interactiveReserve: nonNegativeInt.default(10),
-        /** Pause after a 429 without Retry-After (doubles up to maxBackoffMs while 429s repeat). */
-        backoffMs: positiveInt.default(1_000),
-        maxBackoffMs: positiveInt.default(30_000),
+        safetyMarginMs: nonNegativeInt.default(1_000).describe('Spacing margin for dispatch-to-arrival jitter: requests are spaced (window + margin) / limit apart'),
+        interactiveReserve: nonNegativeInt.default(10).describe('Slots per window that background polling may never use'),
+        backoffMs: positiveInt.default(1_000).describe('Pause after a 429 without Retry-After (doubles while 429s repeat)'),
+        maxBackoffMs: positiveInt.default(30_000).describe('Longest such pause'),
       })
       .strict()
       .prefault({}),
@@ -100,36 +95,37 @@ const blocksSchema = z
 
 const slackSchema = z
   .object({
-    botToken: z.string().startsWith('xoxb-', 'a bot token starting with xoxb-').optional(),
-    signingSecret: z.string().min(8, 'the app signing secret').optional(),
-    appToken: z.string().startsWith('xapp-', 'an app-level token starting with xapp-').optional(),
-    /** socket: no public URL needed (the default); http: Slack POSTs to /slack/events. */
-    mode: z.enum(['socket', 'http']).default('socket'),
-    port: z.number().int().min(0).max(65_535).default(3000),
-    /** Web API base, overridden for the sandbox and tests. */
-    apiUrl: httpUrl.default('https://slack.com/api'),
+    botToken: z.string().startsWith('xoxb-', 'a bot token starting with xoxb-').optional().describe('Slack bot token'),
+    signingSecret: z.string().min(8, 'the app signing secret').optional().describe('Slack signing secret (HTTP mode)'),
+    appToken: z.string().startsWith('xapp-', 'an app-level token starting with xapp-').optional().describe('Slack app-level token (Socket Mode)'),
+    mode: z.enum(['socket', 'http']).default('socket').describe('`socket` needs no public URL; `http` receives POSTs on /slack/events'),
+    port: z.number().int().min(0).max(65_535).default(3000).describe('HTTP-mode listening port'),
+    apiUrl: httpUrl.default('https://slack.com/api').describe('Slack Web API base (the sandbox points it at its simulator)'),
   })
   .strict()
   .prefault({});
 
 const discordSchema = z
   .object({
-    token: z.string().min(20, 'a bot token').optional(),
-    applicationId: z.string().regex(/^\d{15,22}$/, 'the application id (a snowflake)').optional(),
-    /** Register commands in one guild (instant) instead of globally (up to an hour). */
-    guildId: z.string().regex(/^\d{15,22}$/, 'a guild id (a snowflake)').optional(),
-    /** REST base (without /v10), overridden for the sandbox and tests. */
-    apiUrl: httpUrl.default('https://discord.com/api'),
+    token: z.string().min(20, 'a bot token').optional().describe('Discord bot token'),
+    applicationId: z.string().regex(/^\d{15,22}$/, 'the application id (a snowflake)').optional().describe('Discord application id (for command registration)'),
+    guildId: z.string().regex(/^\d{15,22}$/, 'a guild id (a snowflake)').optional().describe('Register commands in this guild (instant) instead of globally (up to an hour)'),
+    apiUrl: httpUrl.default('https://discord.com/api').describe('Discord REST base without /v10 (the sandbox points it at its simulator)'),
   })
   .strict()
   .prefault({});
 
 const permissionsSchema = z
   .object({
-    slackAllowedUserIds: z.array(z.string().regex(/^[UW][A-Z0-9]+$/, 'a Slack user id such as U012ABC')).default([]),
-    discordAllowedUserIds: z.array(z.string().regex(/^\d{15,22}$/, 'a Discord user id (a snowflake)')).default([]),
-    /** Slack workspace admins/owners and Discord members with Manage Channels may run admin commands. */
-    allowPrivilegedUsers: z.boolean().default(true),
+    slackAllowedUserIds: z
+      .array(z.string().regex(/^[UW][A-Z0-9]+$/, 'a Slack user id such as U012ABC'))
+      .default([])
+      .describe('Slack users allowed to run admin commands'),
+    discordAllowedUserIds: z
+      .array(z.string().regex(/^\d{15,22}$/, 'a Discord user id (a snowflake)'))
+      .default([])
+      .describe('Discord users allowed to run admin commands'),
+    allowPrivilegedUsers: z.boolean().default(true).describe('Slack admins/owners and Discord members with Manage Channels may run admin commands'),
   })
   .strict()
   .prefault({});
@@ -139,9 +135,9 @@ const commandName = z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'a lower-case co
 /** Slash command names, so that a workspace with its own `/block` can rename ours. */
 const commandsSchema = z
   .object({
-    block: commandName.default('block'),
-    bridge: commandName.default('bridge'),
-    agent: commandName.default('agent'),
+    block: commandName.default('block').describe('Name of the /block command'),
+    bridge: commandName.default('bridge').describe('Name of the /bridge command'),
+    agent: commandName.default('agent').describe('Name of the /agent command'),
   })
   .strict()
   .prefault({});
@@ -155,15 +151,15 @@ export const configSchema = z
     permissions: permissionsSchema,
     commands: commandsSchema,
     redis: z
-      .object({ url: z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL').optional() })
+      .object({ url: z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL').optional().describe('Redis URL: shared store and rate budget for several replicas') })
       .strict()
       .prefault({}),
     store: z
-      .object({ path: z.string().min(1).default('./data/bridge.db') })
+      .object({ path: z.string().min(1).default('./data/bridge.db').describe('Embedded store file') })
       .strict()
       .prefault({}),
     log: z
-      .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
+      .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('Log level') })
       .strict()
       .prefault({}),
   })
