@@ -158,6 +158,13 @@ export const configSchema = z
       .object({ path: z.string().min(1).default('./data/bridge.db').describe('Embedded store file') })
       .strict()
       .prefault({}),
+    health: z
+      .object({
+        port: z.number().int().min(0).max(65_535).default(8080).describe('Port of the /healthz HTTP server (0 picks a free port)'),
+        host: z.string().min(1).default('0.0.0.0').describe('Address the health server binds to'),
+      })
+      .strict()
+      .prefault({}),
     log: z
       .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('Log level') })
       .strict()
