@@ -1,0 +1,270 @@
+/**
+ * The Fluxra Chat API client: one method per endpoint, no chat knowledge. Retries, the rate
+ * budget and the 401 renewal live in `transport.ts`; the JWT in `token-cache.ts`; wire
+ * mapping in `wire.ts`. Input that the server would refuse anyway (too long, too many
+ * mentions) is refused here before anything is sent.
+ */
+import { ConfigError, UserInputError } from '../../errors.js';
+import { silentLogger } from '../../logger.js';
+import { registerSecret } from '../../redact.js';
+import { resolveFluxraRoutes } from './routes.js';
+import { createTokenCache } from './token-cache.js';
+import { createFluxraTransport, type FluxraCall } from './transport.js';
+import {
+  FLUXRA_MAX_CONTENT_LENGTH,
+  FLUXRA_MAX_MENTIONS,
+  type FluxraBlock,
+  type FluxraCallOptions,
+  type FluxraClient,
+  type FluxraClientOptions,
+  type FluxraMessage,
+} from './types.js';
+import {
+  readApiKey,
+  readBlock,
+  readConversation,
+  readHealth,
+  readMessage,
+  readPage,
+  readRegistration,
+  readSentMessage,
+  readToken,
+  type ReadContext,
+} from './wire.js';
+import type { FluxraAnswer } from './transport.js';
+
+// Re-exported so that callers can import the whole client contract from this one module.
+export { FluxraApiError, isCredentialsRejected } from './errors.js';
+export { FLUXRA_MAX_CONTENT_LENGTH, FLUXRA_MAX_MENTIONS } from './types.js';
+export type {
+  FluxraBlock,
+  FluxraCallOptions,
+  FluxraClient,
+  FluxraClientOptions,
+  FluxraConversation,
+  FluxraMessage,
+  FluxraMessagePage,
+  FluxraSentMessage,
+  FluxraToken,
+} from './types.js';
+
+const DEFAULTS = {
+  maxRetries: 2,
+  rateLimitBackoffMs: 2_000,
+  retryBackoffMs: 250,
+  maxRetryWaitMs: 30_000,
+  maxPages: 100,
+} as const;
+
+function ctx(answer: FluxraAnswer): ReadContext {
+  return { ...answer.context, status: answer.res.status };
+}
+
+function checkContent(content: string): void {
+  if (typeof content !== 'string' || content.length === 0) {
+    throw new UserInputError('The message is empty; Fluxra needs some text to send.', 'CONTENT_EMPTY');
+  }
+  if (content.length > FLUXRA_MAX_CONTENT_LENGTH) {
+    throw new UserInputError(
+      `The message is ${content.length} characters long; Fluxra accepts at most ${FLUXRA_MAX_CONTENT_LENGTH}.`,
+      'CONTENT_TOO_LONG',
+    );
+  }
+}
+
+function checkMentions(mention: string[] | undefined): void {
+  if (mention && mention.length > FLUXRA_MAX_MENTIONS) {
+    throw new UserInputError(`The message mentions ${mention.length} agents; Fluxra accepts at most ${FLUXRA_MAX_MENTIONS}.`, 'TOO_MANY_MENTIONS');
+  }
+}
+
+export function createFluxraClient(options: FluxraClientOptions): FluxraClient {
+  const logger = options.logger ?? silentLogger();
+  const now = options.now ?? Date.now;
+  const routes = resolveFluxraRoutes(options.routes);
+  const maxPages = options.maxPages ?? DEFAULTS.maxPages;
+  registerSecret(options.apiKey);
+
+  function credentials(): { agentId: string; apiKey: string } {
+    const problems = [];
+    if (!options.agentId) problems.push({ key: 'fluxra.agentId', found: 'nothing', expected: 'the bridge agent id (FLUXRA_AGENT_ID)' });
+    if (!options.apiKey) problems.push({ key: 'fluxra.apiKey', found: 'nothing', expected: 'the bridge API key (FLUXRA_API_KEY)' });
+    if (problems.length > 0 || !options.agentId || !options.apiKey) throw new ConfigError(problems);
+    return { agentId: options.agentId, apiKey: options.apiKey };
+  }
+
+  const tokens = createTokenCache({
+    now,
+    fallbackLifetimeMs: options.tokenLifetimeFallbackSeconds * 1000,
+    renewBeforeMs: options.renewBeforeExpirySeconds * 1000,
+    exchange: async () => {
+      const { agentId, apiKey } = credentials();
+      // Repeating an exchange only yields another token, so it is safe to retry; a 401/403
+      // is not retried (transport only renews on Bearer calls) and surfaces as is.
+      const answer = await transport.call({
+        route: 'token',
+        auth: { kind: 'basic', user: agentId, secret: apiKey },
+        json: { grant_type: 'client_credentials' },
+        repeatable: true,
+      });
+      return readToken(answer.res.body, ctx(answer));
+    },
+  });
+
+  const transport = createFluxraTransport({
+    baseUrl: options.baseUrl,
+    dispatcher: options.dispatcher,
+    routes,
+    requestTimeoutMs: options.requestTimeoutMs,
+    ...(options.budget ? { budget: options.budget } : {}),
+    maxRetries: options.maxRetries ?? DEFAULTS.maxRetries,
+    rateLimitBackoffMs: options.rateLimitBackoffMs ?? DEFAULTS.rateLimitBackoffMs,
+    retryBackoffMs: options.retryBackoffMs ?? DEFAULTS.retryBackoffMs,
+    maxRetryWaitMs: options.maxRetryWaitMs ?? DEFAULTS.maxRetryWaitMs,
+    logger,
+    now,
+    tokens,
+  });
+
+  /** A Bearer call; `repeatable` follows the route's method so that config overrides stay safe. */
+  function bearer(call: Omit<FluxraCall, 'auth' | 'repeatable' | 'priority' | 'signal'>, callOptions: FluxraCallOptions = {}, repeatable?: boolean) {
+    const method = routes[call.route].method;
+    return transport.call({
+      ...call,
+      auth: { kind: 'bearer' },
+      repeatable: repeatable ?? (method === 'GET' || method === 'DELETE'),
+      priority: callOptions.priority ?? 'interactive',
+      ...(callOptions.signal ? { signal: callOptions.signal } : {}),
+    });
+  }
+
+  async function listMessages(input: { conversationId: string; cursor?: string; limit?: number }, callOptions?: FluxraCallOptions) {
+    const answer = await bearer(
+      { route: 'listMessages', params: { conversation_id: input.conversationId }, query: { limit: input.limit, cursor: input.cursor } },
+      callOptions,
+    );
+    const page = readPage(answer.res.body, ctx(answer), 'messages');
+    const messages = page.items.map((item, index) => readMessage(item, ctx(answer), `messages[${index}]`));
+    return { messages, cursor: page.cursor, hasMore: page.hasMore };
+  }
+
+  return {
+    async health() {
+      const answer = await transport.call({ route: 'health', auth: { kind: 'none' }, repeatable: true });
+      return readHealth(answer.res.body, ctx(answer));
+    },
+
+    async register(input) {
+      const answer = await transport.call({
+        route: 'register',
+        auth: { kind: 'none' },
+        json: { agent_name: input.agentName, email: input.email, metadata: input.metadata },
+        // A repeat could register a second agent.
+        repeatable: false,
+      });
+      const registration = readRegistration(answer.res.body, ctx(answer));
+      registerSecret(registration.recoveryKey);
+      return registration;
+    },
+
+    async createApiKey(input) {
+      registerSecret(input.recoveryKey);
+      const answer = await transport.call({
+        route: 'createApiKey',
+        params: { agent_id: input.agentId },
+        auth: { kind: 'basic', user: input.agentId, secret: input.recoveryKey },
+        json: { name: input.name, scopes: input.scopes, expires_in_days: input.expiresInDays },
+        repeatable: false,
+      });
+      const key = readApiKey(answer.res.body, ctx(answer));
+      registerSecret(key.apiKey);
+      return key;
+    },
+
+    exchangeToken: () => tokens.refresh(),
+
+    async createConversation(input, callOptions) {
+      const answer = await bearer(
+        { route: 'createConversation', json: { type: input.type ?? 'group', name: input.name, member_ids: input.memberIds ?? [] } },
+        callOptions,
+      );
+      return readConversation(answer.res.body, ctx(answer));
+    },
+
+    async sendMessage(input, callOptions) {
+      checkContent(input.content);
+      checkMentions(input.mention);
+      // Built field by field so that a recipient can never travel with a conversation id.
+      const json = {
+        conversation_id: input.conversationId,
+        content: input.content,
+        type: input.type ?? 'text',
+        ...(input.inReplyTo ? { in_reply_to: input.inReplyTo } : {}),
+        ...(input.mention && input.mention.length > 0 ? { mention: input.mention } : {}),
+      };
+      const answer = await bearer({ route: 'sendMessage', json }, callOptions, false);
+      return readSentMessage(answer.res.body, ctx(answer));
+    },
+
+    async sendDirectMessage(input, callOptions) {
+      checkContent(input.content);
+      checkMentions(input.mention);
+      const json = {
+        recipient_agent_id: input.recipientAgentId,
+        content: input.content,
+        type: input.type ?? 'text',
+        ...(input.mention && input.mention.length > 0 ? { mention: input.mention } : {}),
+      };
+      const answer = await bearer({ route: 'sendMessage', json }, callOptions, false);
+      return readSentMessage(answer.res.body, ctx(answer));
+    },
+
+    listMessages,
+
+    async readMessagesSince(input, callOptions) {
+      const messages: FluxraMessage[] = [];
+      let cursor = input.cursor;
+      for (let page = 0; page < maxPages; page += 1) {
+        const result = await listMessages({ ...input, ...(cursor === undefined ? {} : { cursor }) }, callOptions);
+        messages.push(...result.messages);
+        const previous = cursor;
+        // A page without a cursor keeps the old resume point rather than losing it.
+        if (result.cursor !== undefined) cursor = result.cursor;
+        if (!result.hasMore || result.cursor === previous) break;
+      }
+      return { messages, cursor };
+    },
+
+    async editMessage(messageId, content, callOptions) {
+      checkContent(content);
+      const answer = await bearer({ route: 'editMessage', params: { message_id: messageId }, json: { content } }, callOptions);
+      return readMessage(answer.res.body, ctx(answer));
+    },
+
+    async deleteMessage(messageId, callOptions) {
+      await bearer({ route: 'deleteMessage', params: { message_id: messageId } }, callOptions);
+    },
+
+    async createBlock(input, callOptions) {
+      const answer = await bearer({ route: 'createBlock', json: { type: input.type, target_id: input.targetId } }, callOptions);
+      return readBlock(answer.res.body, ctx(answer));
+    },
+
+    async listBlocks(callOptions) {
+      const blocks: FluxraBlock[] = [];
+      let cursor: string | undefined;
+      for (let page = 0; page < maxPages; page += 1) {
+        const answer = await bearer({ route: 'listBlocks', query: { cursor } }, callOptions);
+        const result = readPage(answer.res.body, ctx(answer), 'blocks');
+        blocks.push(...result.items.map((item, index) => readBlock(item, ctx(answer), `blocks[${index}]`)));
+        if (!result.hasMore || result.cursor === cursor) break;
+        cursor = result.cursor;
+      }
+      return blocks;
+    },
+
+    async deleteBlock(blockId, callOptions) {
+      await bearer({ route: 'deleteBlock', params: { block_id: blockId } }, callOptions);
+    },
+  };
+}
