@@ -1,0 +1,117 @@
+/**
+ * The platform-neutral command router: parse → validate → permission check → handler →
+ * reply. Whatever happens, the person who ran the command gets one short, specific answer
+ * through `adapter.reply` (ephemeral), never a stack trace; the detail goes to the log.
+ *
+ * Wiring (composition root):
+ *   adapter.onEvent(async (e) => { if (e.kind === 'command') await router.handle(e, adapter); });
+ */
+import { ConfigError, UserInputError, UpstreamError, describeError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { ChatAdapter, CommandInvocation, CommandSpec } from '../platforms/types.js';
+import type { Permissions } from './permissions.js';
+import { showInput } from './text.js';
+import type { CommandHandler } from './types.js';
+import { answerForUpstreamError } from './upstream-answer.js';
+
+/** The answer to anything we did not foresee; the log line next to it has the detail. */
+export const UNEXPECTED_ERROR_ANSWER = "Something went wrong; the details are in the bridge's log.";
+
+export interface CommandRouterOptions {
+  /** One per command; names must be distinct. */
+  handlers: ReadonlyArray<CommandHandler<unknown>>;
+  permissions: Permissions;
+  logger: Logger;
+}
+
+export interface CommandRouter {
+  /** What adapters register (Slack manifest, Discord `registerCommands`). */
+  readonly specs: readonly CommandSpec[];
+  /** Answers the invocation; never rejects (a failed reply is logged). */
+  handle(invocation: CommandInvocation, adapter: ChatAdapter): Promise<void>;
+}
+
+type Outcome = 'answered' | 'invalid' | 'refused' | 'upstream-error' | 'user-error' | 'failed' | 'unknown-command';
+
+/** For logs: what was typed, without letting 10 kB of it into every line. */
+function argsForLog(args: readonly string[]): string[] {
+  const shown = args.slice(0, 6).map((arg) => (arg.length > 60 ? `${arg.slice(0, 60)}…` : arg));
+  if (args.length > 6) shown.push(`(+${args.length - 6} more)`);
+  return shown;
+}
+
+export function createCommandRouter(options: CommandRouterOptions): CommandRouter {
+  const { permissions, logger } = options;
+  const handlers = new Map<string, CommandHandler<unknown>>();
+  for (const handler of options.handlers) {
+    if (handlers.has(handler.name)) {
+      throw new ConfigError([{ key: 'commands', found: `two commands named "${handler.name}"`, expected: 'a distinct name for each command' }]);
+    }
+    handlers.set(handler.name, handler);
+  }
+
+  const specs: CommandSpec[] = options.handlers.map((handler) => ({
+    ...handler.spec,
+    name: handler.name,
+    requiresPrivilege: permissions.privilegedOnlyOnDiscord,
+  }));
+
+  async function decide(handler: CommandHandler<unknown>, invocation: CommandInvocation, log: Logger): Promise<{ text: string; outcome: Outcome }> {
+    // Adapters split on whitespace; empty words (doubled spaces, Discord's empty options) mean nothing.
+    const args = invocation.args.filter((arg) => arg !== '');
+    const parsed = handler.parse(args);
+    if (!parsed.ok) return { text: parsed.message, outcome: 'invalid' };
+
+    if (handler.access(parsed.value) === 'restricted') {
+      const decision = permissions.check(invocation.platform, invocation.user, handler.permissionVerb);
+      if (!decision.allowed) return { text: decision.message, outcome: 'refused' };
+      log.debug({ reason: decision.reason }, 'command permitted');
+    }
+
+    try {
+      return { text: await handler.run(parsed.value, { invocation, logger: log }), outcome: 'answered' };
+    } catch (error) {
+      if (error instanceof UserInputError) return { text: error.message, outcome: 'user-error' };
+      const upstream = answerForUpstreamError(error);
+      if (upstream !== undefined) {
+        const detail = error instanceof UpstreamError ? { code: error.code, status: error.status, method: error.method, url: error.url, detail: error.detail } : {};
+        log.warn({ err: error, ...detail }, `command failed upstream: ${describeError(error)}`);
+        return { text: upstream, outcome: 'upstream-error' };
+      }
+      log.error({ err: error }, `command failed: ${describeError(error)}`);
+      return { text: UNEXPECTED_ERROR_ANSWER, outcome: 'failed' };
+    }
+  }
+
+  return {
+    specs,
+    async handle(invocation, adapter) {
+      const log = logger.child({
+        command: invocation.command,
+        platform: invocation.platform,
+        userId: invocation.user.id,
+        channelId: invocation.channel.channelId,
+        eventId: invocation.eventId,
+      });
+      const handler = handlers.get(invocation.command);
+      let answer: { text: string; outcome: Outcome };
+      if (handler === undefined) {
+        answer = { text: `The bridge has no ${showInput(`/${invocation.command}`)} command.`, outcome: 'unknown-command' };
+      } else {
+        try {
+          answer = await decide(handler, invocation, log);
+        } catch (error) {
+          // A bug in a parser or in the permission rules: still answer the person.
+          log.error({ err: error }, `command failed: ${describeError(error)}`);
+          answer = { text: UNEXPECTED_ERROR_ANSWER, outcome: 'failed' };
+        }
+      }
+      log.info({ outcome: answer.outcome, args: argsForLog(invocation.args) }, 'command handled');
+      try {
+        await adapter.reply(invocation, { text: answer.text }, { ephemeral: true });
+      } catch (error) {
+        log.error({ err: error }, `could not answer the command: ${describeError(error)}`);
+      }
+    },
+  };
+}
