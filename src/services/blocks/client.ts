@@ -1,0 +1,306 @@
+/**
+ * The Blocks Sessions client: one method per documented endpoint (spec §5), plus the two
+ * helpers the session engine needs (agent resolution and the completion poll). It knows
+ * nothing of chat. Inputs are checked before anything is sent, so a typo costs no slot
+ * of the 100-per-minute budget.
+ */
+import type { Dispatcher } from 'undici';
+import { UserInputError } from '../../errors.js';
+import { silentLogger, type Logger } from '../../logger.js';
+import { registerSecret } from '../../redact.js';
+import type { RateBudget } from '../../ratelimit/types.js';
+import { createAgentResolver } from './agents.js';
+import { GTS_PATTERN, apiUrl, fallbackFinalMessageUrl, isUuid, rebaseBlocksLink, sessionMessagesUrl } from './links.js';
+import {
+  asObject,
+  messageTime,
+  normalizeArtifact,
+  normalizeMessage,
+  normalizeMessagePage,
+  normalizeSession,
+  requireObject,
+  type NormalizeContext,
+} from './normalize.js';
+import { createBlocksTransport, type BlocksCall } from './transport.js';
+import type {
+  BlocksArtifact,
+  BlocksCallOptions,
+  BlocksCreatedSession,
+  BlocksMessage,
+  BlocksMessagePage,
+  BlocksSession,
+  BlocksTurn,
+  CreateSessionInput,
+  FollowUpInput,
+  ListMessagesInput,
+  ResolvedAgent,
+} from './types.js';
+
+/** Options of `createBlocksClient`. */
+export interface BlocksClientConfig {
+  /** The configured origin, e.g. https://api.blocks.team (a path prefix is kept). */
+  baseUrl: string;
+  apiKey: string;
+  dispatcher: Dispatcher;
+  /** Every attempt, retries included, is scheduled through it. */
+  budget: RateBudget;
+  requestTimeoutMs?: number;
+  /** Extra names → workspace agent UUIDs (Blocks has no list-agents endpoint). */
+  agentAliases?: Record<string, string>;
+  /** Further attempts after the first, for the failures that may be retried. */
+  maxRetries?: number;
+  /** Resends of a create after a 5xx or timeout (spec §10.6 allows at most one). */
+  maxCreateResends?: number;
+  /** Base of the doubling backoff used after a 429 without Retry-After, and between 5xx/network retries. */
+  backoffMs?: number;
+  maxBackoffMs?: number;
+  /** Sends `x-bridge-priority` with each request (for the fake's arrival log in benchmarks). */
+  sendPriorityHeader?: boolean;
+  logger?: Logger;
+  /** Injected for deterministic jitter in tests. */
+  random?: () => number;
+}
+
+/** Defaults, declared once. Retry numbers follow the official Action (5 attempts, 1 s doubling, 30 s cap). */
+export const BLOCKS_CLIENT_DEFAULTS = Object.freeze({
+  requestTimeoutMs: 30_000,
+  maxRetries: 4,
+  maxCreateResends: 1,
+  backoffMs: 1_000,
+  maxBackoffMs: 30_000,
+  titleMaxLength: 200,
+  defaultDirection: 'asc' as const,
+});
+
+/** The Blocks Sessions API, as the session engine uses it. */
+export interface BlocksClient {
+  /** Starts a session (default priority interactive). Exactly one of agentName / agentId / profile. */
+  createSession(input: CreateSessionInput, options?: BlocksCallOptions): Promise<BlocksCreatedSession>;
+  /** A core agent name (case-insensitive), a configured alias, or a UUID; UserInputError listing valid names otherwise. */
+  resolveAgent(nameOrUuid: string): ResolvedAgent;
+  /** Core names, then aliases. */
+  validAgentNames(): string[];
+  getSession(sessionId: string, options?: BlocksCallOptions): Promise<BlocksSession>;
+  /** Opens a new turn (interrupting a running one). Never resent after a 5xx or timeout. */
+  sendFollowUp(sessionId: string, input: FollowUpInput, options?: BlocksCallOptions): Promise<BlocksTurn>;
+  /** One page of messages (default priority background). */
+  listMessages(input: ListMessagesInput, options?: BlocksCallOptions): Promise<BlocksMessagePage>;
+  /** The turn's final message, or undefined while it is running (default priority background). */
+  pollFinalMessage(turn: Pick<BlocksTurn, 'sessionId' | 'threadId' | 'finalMessageUrl'>, options?: BlocksCallOptions): Promise<BlocksMessage | undefined>;
+  getArtifact(sessionId: string, artifactId: string, options?: BlocksCallOptions): Promise<BlocksArtifact>;
+}
+
+const ALLOWED_TYPES = new Set(['message', 'final_message', 'tool_call']);
+const ALLOWED_ROLES = new Set(['user', 'assistant']);
+
+function requireUuid(value: unknown, what: string): string {
+  if (typeof value !== 'string' || !isUuid(value)) {
+    throw new UserInputError(`${what} must be a UUID such as 0b7f5a4e-1111-4c2d-9a00-000000000001`, 'INVALID_ID');
+  }
+  return value;
+}
+
+function requireMessage(message: unknown): string {
+  if (typeof message !== 'string' || message.trim() === '') throw new UserInputError('The message to the agent is empty: write what you want it to do.', 'EMPTY_PROMPT');
+  return message;
+}
+
+function requireProfile(profile: unknown): Record<string, unknown> {
+  const object = asObject(profile);
+  if (!object) throw new UserInputError('profile must be a JSON object', 'INVALID_PROFILE');
+  return object;
+}
+
+function artifactIdsOf(ids: string[] | undefined): string[] | undefined {
+  if (ids === undefined) return undefined;
+  return ids.map((id) => requireUuid(id, 'artifact id'));
+}
+
+function positiveInt(value: number | undefined, what: string, max?: number): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isInteger(value) || value < 1 || (max !== undefined && value > max)) {
+    throw new UserInputError(`${what} must be an integer from 1${max !== undefined ? ` to ${max}` : ''}`, 'INVALID_QUERY');
+  }
+  return value;
+}
+
+export function createBlocksClient(config: BlocksClientConfig): BlocksClient {
+  const baseUrl = new URL(config.baseUrl);
+  if (baseUrl.protocol !== 'http:' && baseUrl.protocol !== 'https:') throw new TypeError('blocks baseUrl must be an http(s) URL');
+  if (!config.apiKey) throw new TypeError('blocks apiKey is required');
+  registerSecret(config.apiKey);
+  const logger = config.logger ?? silentLogger();
+  const agents = createAgentResolver(config.agentAliases);
+  const transport = createBlocksTransport({
+    apiKey: config.apiKey,
+    dispatcher: config.dispatcher,
+    budget: config.budget,
+    requestTimeoutMs: config.requestTimeoutMs ?? BLOCKS_CLIENT_DEFAULTS.requestTimeoutMs,
+    maxRetries: config.maxRetries ?? BLOCKS_CLIENT_DEFAULTS.maxRetries,
+    maxCreateResends: config.maxCreateResends ?? BLOCKS_CLIENT_DEFAULTS.maxCreateResends,
+    backoffMs: config.backoffMs ?? BLOCKS_CLIENT_DEFAULTS.backoffMs,
+    maxBackoffMs: config.maxBackoffMs ?? BLOCKS_CLIENT_DEFAULTS.maxBackoffMs,
+    sendPriorityHeader: config.sendPriorityHeader ?? false,
+    logger,
+    random: config.random ?? Math.random,
+  });
+
+  async function send(call: Omit<BlocksCall, 'priority' | 'maxWaitMs' | 'signal'>, options: BlocksCallOptions | undefined, defaultPriority: BlocksCall['priority']) {
+    const response = await transport.call({
+      ...call,
+      priority: options?.priority ?? defaultPriority,
+      ...(options?.maxWaitMs !== undefined ? { maxWaitMs: options.maxWaitMs } : {}),
+      ...(options?.signal ? { signal: options.signal } : {}),
+    });
+    const ctx: NormalizeContext = { baseUrl, method: call.method, url: call.url, logger };
+    return { body: response.body, ctx };
+  }
+
+  /** The turn's completion URL: the checked final_message link, else the session-level fallback. */
+  function finalUrlFor(sessionId: string, threadId: string | null, link: string | undefined): { url: string; fallback: boolean } {
+    if (link) return { url: link, fallback: false };
+    logger.warn({ sessionId, threadId }, 'Blocks sent no usable final_message link; polling the session-level fallback');
+    return { url: fallbackFinalMessageUrl(baseUrl, sessionId, threadId).toString(), fallback: true };
+  }
+
+  function buildCreateBody(input: CreateSessionInput): Record<string, unknown> {
+    const message = requireMessage(input.message);
+    const selectors = (['agentName', 'agentId', 'profile'] as const).filter((key) => input[key] !== undefined);
+    if (selectors.length !== 1) {
+      throw new UserInputError(
+        selectors.length === 0
+          ? `Choose an agent: ${agents.validNames().join(', ')}, or an agent UUID.`
+          : `Give only one of agentName, agentId or profile (got ${selectors.join(', ')}).`,
+        'AGENT_SELECTOR',
+      );
+    }
+    const body: Record<string, unknown> = { message };
+    if (input.agentName !== undefined) {
+      // An alias (or a UUID typed as a name) becomes agent_id; a core name stays agent_name.
+      const agent = agents.resolve(input.agentName);
+      if ('agentName' in agent) body.agent_name = agent.agentName;
+      else body.agent_id = agent.agentId;
+    }
+    if (input.agentId !== undefined) body.agent_id = requireUuid(input.agentId, 'agentId');
+    if (input.profile !== undefined) body.profile = requireProfile(input.profile);
+    if (input.isPrivate !== undefined) body.is_private = input.isPrivate === true;
+    if (input.title !== undefined && input.title.trim() !== '') body.title = input.title.trim().slice(0, BLOCKS_CLIENT_DEFAULTS.titleMaxLength);
+    const artifactIds = artifactIdsOf(input.artifactIds);
+    if (artifactIds) body.artifact_ids = artifactIds;
+    if (input.sessionGroupId !== undefined) body.session_group_id = requireUuid(input.sessionGroupId, 'sessionGroupId');
+    return body;
+  }
+
+  return {
+    resolveAgent: (nameOrUuid) => agents.resolve(nameOrUuid),
+    validAgentNames: () => agents.validNames(),
+
+    async createSession(input, options) {
+      const json = buildCreateBody(input);
+      const url = apiUrl(baseUrl, '/rest/v1/sessions');
+      const { body, ctx } = await send({ method: 'POST', url, json, label: 'blocks.createSession', resend: 'create' }, options, 'interactive');
+      const session = normalizeSession(body, ctx);
+      const final = finalUrlFor(session.id, session.threadId, session.links.finalMessage);
+      const turn: BlocksTurn = {
+        sessionId: session.id,
+        threadId: session.threadId,
+        finalMessageUrl: final.url,
+        finalMessageUrlIsFallback: final.fallback,
+        createdAt: session.createdAt,
+      };
+      return { ...session, finalMessageUrl: final.url, turn };
+    },
+
+    async getSession(sessionId, options) {
+      const id = requireUuid(sessionId, 'session id');
+      const url = apiUrl(baseUrl, `/rest/v1/sessions/${id}`);
+      const { body, ctx } = await send({ method: 'GET', url, label: 'blocks.getSession', resend: 'idempotent' }, options, 'interactive');
+      return normalizeSession(body, ctx);
+    },
+
+    async sendFollowUp(sessionId, input, options) {
+      const id = requireUuid(sessionId, 'session id');
+      const json: Record<string, unknown> = { message: requireMessage(input.message) };
+      const artifactIds = artifactIdsOf(input.artifactIds);
+      if (artifactIds) json.artifact_ids = artifactIds;
+      if (input.profile !== undefined) json.profile = requireProfile(input.profile);
+      const url = sessionMessagesUrl(baseUrl, id);
+      const { body, ctx } = await send({ method: 'POST', url, json, label: 'blocks.sendFollowUp', resend: 'never' }, options, 'interactive');
+      const object = requireObject(body, ctx);
+      const message = normalizeMessage(object, ctx);
+      const links = asObject(object._links);
+      let link: string | undefined;
+      const href = asObject(links?.final_message)?.href;
+      if (typeof href === 'string') {
+        try {
+          link = rebaseBlocksLink(href, baseUrl, { sessionId: id }).url.toString();
+        } catch (error) {
+          logger.warn({ sessionId: id, err: error }, 'ignoring a follow-up final_message link that failed the origin/path check');
+        }
+      }
+      const final = finalUrlFor(id, message.chatThreadId, link);
+      return {
+        sessionId: id,
+        threadId: message.chatThreadId,
+        finalMessageUrl: final.url,
+        finalMessageUrlIsFallback: final.fallback,
+        userMessageId: message.id,
+        taskId: message.taskId,
+        createdAt: message.createdAt,
+      };
+    },
+
+    async listMessages(input, options) {
+      const sessionId = requireUuid(input.sessionId, 'session id');
+      const threadId = input.threadId === undefined ? undefined : requireUuid(input.threadId, 'thread id');
+      if (input.threaded && !threadId) throw new UserInputError('the threaded form needs a thread id', 'INVALID_QUERY');
+      const url = sessionMessagesUrl(baseUrl, sessionId, input.threaded ? threadId : undefined);
+      // Repeated keys, never a comma list (a comma list is a 422, spec §4.2).
+      for (const type of input.types ?? []) {
+        if (!ALLOWED_TYPES.has(type)) throw new UserInputError(`message type must be one of ${[...ALLOWED_TYPES].join(', ')}`, 'INVALID_QUERY');
+        url.searchParams.append('type', type);
+      }
+      for (const role of input.roles ?? []) {
+        if (!ALLOWED_ROLES.has(role)) throw new UserInputError(`role must be one of ${[...ALLOWED_ROLES].join(', ')}`, 'INVALID_QUERY');
+        url.searchParams.append('role', role);
+      }
+      if (threadId && !input.threaded) url.searchParams.append('thread_id', threadId);
+      if (input.gts !== undefined) {
+        if (!GTS_PATTERN.test(input.gts)) throw new UserInputError('gts must be epoch seconds as read from a new_messages link', 'INVALID_QUERY');
+        url.searchParams.append('gts', input.gts);
+      }
+      // The default order is disputed (spec §5.4 CONFLICT): always say which one we want.
+      const direction = input.direction ?? BLOCKS_CLIENT_DEFAULTS.defaultDirection;
+      if (direction !== 'asc' && direction !== 'desc') throw new UserInputError('direction must be asc or desc', 'INVALID_QUERY');
+      url.searchParams.append('direction', direction);
+      const page = positiveInt(input.page, 'page');
+      const limit = positiveInt(input.limit, 'limit', 100);
+      if (page !== undefined) url.searchParams.append('page', String(page));
+      if (limit !== undefined) url.searchParams.append('limit', String(limit));
+      const { body, ctx } = await send({ method: 'GET', url, label: 'blocks.listMessages', resend: 'idempotent' }, options, 'background');
+      return normalizeMessagePage(body, ctx);
+    },
+
+    async pollFinalMessage(turn, options) {
+      const sessionId = requireUuid(turn.sessionId, 'session id');
+      // Re-checked on every use: the URL may come from storage, written under another config.
+      const { url } = rebaseBlocksLink(turn.finalMessageUrl, baseUrl, { allow: ['messages'], sessionId });
+      const { body, ctx } = await send({ method: 'GET', url, label: 'blocks.pollFinalMessage', resend: 'idempotent' }, options, 'background');
+      const page = normalizeMessagePage(body, ctx);
+      // Defensive filters: the link should hold only this turn's final message, but a stored or
+      // fallback URL may be broader. An empty `message` still means "done" (spec §10.4).
+      const thread = turn.threadId?.toLowerCase() ?? null;
+      const finals = page.items.filter((item) => item.type === 'final_message' && (thread === null || item.chatThreadId?.toLowerCase() === thread));
+      if (finals.length === 0) return undefined;
+      return finals.reduce((newest, item) => (messageTime(item) > messageTime(newest) ? item : newest));
+    },
+
+    async getArtifact(sessionId, artifactId, options) {
+      const sid = requireUuid(sessionId, 'session id');
+      const aid = requireUuid(artifactId, 'artifact id');
+      const url = apiUrl(baseUrl, `/rest/v1/sessions/${sid}/artifacts/${aid}`);
+      const { body, ctx } = await send({ method: 'GET', url, label: 'blocks.getArtifact', resend: 'idempotent' }, options, 'interactive');
+      return normalizeArtifact(body, ctx);
+    },
+  };
+}
