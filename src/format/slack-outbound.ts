@@ -117,7 +117,8 @@ function renderPhrasing(node: PhrasingContent, context: RenderContext): string {
     case 'html':
       return /^<br\s*\/?>$/i.test(node.value) ? '\n' : renderText(node.value);
     default:
-      return 'children' in node ? renderInline(node.children as PhrasingContent[], context) : '';
+      // Phrasing types added by extensions we do not load: keep their text.
+      return plainText([node as PhrasingContent]);
   }
 }
 
