@@ -13,8 +13,8 @@ export interface BlockSummary {
   createdAt: string;
 }
 
-/** Longest list shown: each line is about 120 characters, and Discord's limit is 2,000. */
-export const MAX_LISTED_BLOCKS = 14;
+/** Longest list shown: a line is up to about 140 characters, and Discord's limit is 2,000. */
+export const MAX_LISTED_BLOCKS = 12;
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'] as const;
 
@@ -52,7 +52,7 @@ export function formatBlockList(blocks: readonly BlockSummary[], commandName: st
   );
   const header = blocks.length === 1 ? '1 block:' : `${blocks.length} blocks, newest first:`;
   const more = blocks.length - shown.length;
-  if (more > 0) lines.push(`…and ${more} more, not shown. Remove one by what it blocks: \`/${commandName} remove agt_…\`.`);
+  if (more > 0) lines.push(`…and ${more} older, not shown. To unblock something by what it is: \`/${commandName} remove agt_…\` or \`conv_…\`.`);
   lines.push(`Remove a block with \`/${commandName} remove blk_…\`.`);
   return [header, ...lines].join('\n');
 }

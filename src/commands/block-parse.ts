@@ -9,7 +9,7 @@
  *   list
  *   remove <blk_…|agt_…|conv_…>
  */
-import { kindOfId, parseFluxraId, type FluxraId } from './fluxra-ids.js';
+import { kindOfId, parseFluxraId, type FluxraId, type FluxraIdKind } from './fluxra-ids.js';
 import { showInput, showWords } from './text.js';
 import type { ParseResult } from './types.js';
 
@@ -39,8 +39,9 @@ function tooManyWords(name: string, complete: string, extra: readonly string[]):
 }
 
 /** A refusal for a wrong kind of ID, pointing at the subcommand that takes it. */
-function wrongKindHint(name: string, word: string): string {
+function wrongKindHint(name: string, word: string, expected: FluxraIdKind): string {
   const kind = kindOfId(word);
+  if (kind === expected) return '';
   if (kind === 'conversation') return ` To block a conversation: \`/${name} conversation conv_…\`.`;
   if (kind === 'agent') return ` To block an agent: \`/${name} agent agt_…\`.`;
   if (kind === 'block') return ` To remove a block: \`/${name} remove blk_…\`.`;
@@ -64,7 +65,7 @@ export function parseBlockArgs(name: string, args: readonly string[]): ParseResu
     case 'agent': {
       if (second === undefined) return { ok: false, message: `Which agent? \`/${name} agent agt_…\` (the agent's ID).` };
       const id = parseFluxraId(second, ['agent']);
-      if (!id.ok) return { ok: false, message: id.message + wrongKindHint(name, second) };
+      if (!id.ok) return { ok: false, message: id.message + wrongKindHint(name, second, 'agent') };
       if (rest.length > 0) return tooManyWords(name, `agent ${id.value.id}`, rest);
       return { ok: true, value: { action: 'block-agent', agentId: id.value.id } };
     }
@@ -72,7 +73,7 @@ export function parseBlockArgs(name: string, args: readonly string[]): ParseResu
     case 'conversation': {
       if (second === undefined) return { ok: true, value: { action: 'block-conversation', conversationId: undefined } };
       const id = parseFluxraId(second, ['conversation']);
-      if (!id.ok) return { ok: false, message: id.message + wrongKindHint(name, second) };
+      if (!id.ok) return { ok: false, message: id.message + wrongKindHint(name, second, 'conversation') };
       if (rest.length > 0) return tooManyWords(name, `conversation ${id.value.id}`, rest);
       return { ok: true, value: { action: 'block-conversation', conversationId: id.value.id } };
     }

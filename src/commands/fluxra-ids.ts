@@ -78,7 +78,7 @@ export function parseFluxraId(word: string, allowed: readonly FluxraIdKind[]): P
   const rule = FLUXRA_ID_RULES[kind];
   const id = word.toLowerCase();
   if (!rule.shape.test(id)) {
-    const length = word.length === rule.length ? '' : ` (that one is ${word.length} characters long; ${rule.noun} is ${rule.length})`;
+    const length = word.length === rule.length ? '' : `; that one is ${word.length} characters long, ${rule.noun} is ${rule.length}`;
     return { ok: false, message: `${shown} is not ${rule.noun}: after \`${rule.prefix}\` come ${rule.body}${length}.` };
   }
   return { ok: true, value: { kind, id } };

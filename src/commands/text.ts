@@ -5,8 +5,8 @@
  * (bidi controls) or flood the channel with 10 kB of text.
  */
 
-/** Longest echo of a single word, in characters, before it is cut with "…". */
-export const MAX_ECHO_LENGTH = 40;
+/** Longest echo of a single word, in characters, before it is cut with "…": room for any whole Fluxra ID. */
+export const MAX_ECHO_LENGTH = 48;
 
 /** Stands in for any character we will not repeat back. */
 const REPLACEMENT = '\uFFFD';
