@@ -1,0 +1,356 @@
+/**
+ * The Blocks rate budget: at most `limit` requests in ANY `windowMs`, counted at arrival,
+ * per API key and across every replica (spec/blocks-api.md §3, §10.3).
+ *
+ * Why spacing and not a reservoir: bottleneck's reservoir refills on a fixed clock, so 100
+ * at the end of one refill period plus 100 at the start of the next land within seconds.
+ * Spacing does hold for any window: with slots `(windowMs + safetyMarginMs) / limit` apart,
+ * any `limit + 1` consecutive dispatches span at least `windowMs + safetyMarginMs`, so they
+ * still span a full window at the server as long as dispatch-to-arrival delays differ by
+ * less than the margin. Clustered, bottleneck keeps `nextRequest` in Redis, so the spacing
+ * holds across replicas (bottleneck's Lua uses each caller's clock: replicas' clock skew
+ * must stay well under the margin, which NTP gives).
+ *
+ * How priorities work: bottleneck books a slot when a job is registered, first come first
+ * served. So this budget does not hand it requests; it holds at most two "tickets" (slot
+ * bookings) at a time and binds a ticket to a request only when the slot comes up: the
+ * oldest interactive request if any, else a background one. A person therefore waits for
+ * at most about one ticket of this replica (≈ one slot per busy replica).
+ *
+ * The reserve: background requests first take a cluster-wide gate (a second bottleneck
+ * limiter, maxConcurrent 1) and hold it until `(windowMs + safetyMarginMs) / (limit −
+ * interactiveReserve)` after their own dispatch. Consecutive background dispatches are then
+ * at least that far apart, measured from dispatch to dispatch, so polling never gets more
+ * than `limit − interactiveReserve` per window whatever the main queue did to it.
+ *
+ * Failure rules: a request is sent at most once and only at its slot. A slot that comes up
+ * during a pause, after its request gave up, or after Redis was lost is wasted (safe);
+ * nothing is ever sent late, early or twice. Without Redis nothing is sent at all.
+ */
+import Bottleneck from 'bottleneck';
+import type { BridgeConfig } from '../config/schema.js';
+import { ConfigError, describeError } from '../errors.js';
+import { silentLogger, type Logger } from '../logger.js';
+import { budgetId, DEFAULT_ID_PREFIX } from './budget-id.js';
+import type { BudgetRedis } from './budget-redis.js';
+import { BudgetClosedError, BudgetUnavailableError, BudgetWaitTimeoutError } from './errors.js';
+import { createPauseState } from './pause-state.js';
+import type { BudgetSnapshot, RateBudget, RequestPriority, ScheduleOptions } from './types.js';
+import { createDispatchLog, createWaiterQueue, type Waiter } from './waiter-queue.js';
+
+export type BlocksRateLimitConfig = BridgeConfig['blocks']['rateLimit'];
+
+/** The documented values (spec §3), the same as the config schema's defaults. */
+export const BLOCKS_RATE_LIMIT_DEFAULTS: Readonly<BlocksRateLimitConfig> = Object.freeze({
+  limit: 100,
+  windowMs: 60_000,
+  safetyMarginMs: 1_000,
+  interactiveReserve: 10,
+  backoffMs: 1_000,
+  maxBackoffMs: 30_000,
+});
+
+export interface BlocksBudgetConfig {
+  /** Only its hash is used, to name the shared state. */
+  apiKey: string;
+  /** `blocks.rateLimit` from the config; missing fields take the documented defaults. */
+  rateLimit?: Partial<BlocksRateLimitConfig>;
+  /** Shared Redis for clustered mode; without it the budget is local to this process. */
+  redis?: BudgetRedis;
+  /** Namespace for Redis keys and channels (tests use a unique one). */
+  idPrefix?: string;
+  logger?: Logger;
+}
+
+export interface BlocksSpacing {
+  /** Minimum time between two dispatches on the key. */
+  slotMs: number;
+  /** Minimum time between two background dispatches on the key. */
+  backgroundSlotMs: number;
+}
+
+/** Slot spacing for a configuration (rounded up: rounding down could fit limit+1 in a window). */
+export function blocksSpacing(rateLimit: BlocksRateLimitConfig): BlocksSpacing {
+  const span = rateLimit.windowMs + rateLimit.safetyMarginMs;
+  return {
+    slotMs: Math.ceil(span / rateLimit.limit),
+    backgroundSlotMs: Math.ceil(span / (rateLimit.limit - rateLimit.interactiveReserve)),
+  };
+}
+
+/** Slot bookings one replica holds at once: two hide Redis round trips, more would only delay people. */
+const MAX_TICKETS = 2;
+/** Bottleneck's job ids are random; one priority is enough since we bind requests late. */
+const TICKET_OPTIONS = { priority: 5 } as const;
+
+interface Ticket {
+  watchdog: NodeJS.Timeout;
+}
+
+interface GateHold {
+  used: boolean;
+  release: () => void;
+}
+
+export async function createBlocksBudget(config: BlocksBudgetConfig): Promise<RateBudget> {
+  const rateLimit: BlocksRateLimitConfig = { ...BLOCKS_RATE_LIMIT_DEFAULTS, ...config.rateLimit };
+  if (rateLimit.interactiveReserve >= rateLimit.limit) {
+    throw new ConfigError([
+      { key: 'blocks.rateLimit.interactiveReserve', found: String(rateLimit.interactiveReserve), expected: `less than blocks.rateLimit.limit (${rateLimit.limit})` },
+    ]);
+  }
+  const { slotMs, backgroundSlotMs } = blocksSpacing(rateLimit);
+  const logger = (config.logger ?? silentLogger()).child({ budget: 'blocks' });
+  const redis = config.redis;
+  const id = budgetId(config.idPrefix ?? DEFAULT_ID_PREFIX, 'blocks', config.apiKey);
+  // A ticket that has not come up by then was lost inside bottleneck (a failed Redis call
+  // leaves the job queued): forget it and book another. If it comes up later it is wasted.
+  const ticketStallMs = Math.max(30_000, 50 * slotMs);
+  // A replica that dies holding the background gate blocks polling (never people) this long.
+  const gateExpirationMs = rateLimit.windowMs;
+
+  const store = redis
+    ? {
+        datastore: 'ioredis' as const,
+        connection: redis.connection,
+        // Never wipe the shared state: a replica starting must not reset nextRequest.
+        clearDatastore: false,
+        // Lets Redis drop the state of a key nobody has used for a while (rotated keys).
+        timeout: Math.max(10 * rateLimit.windowMs, 600_000),
+      }
+    : { datastore: 'local' as const };
+  const main = new Bottleneck({ id: `${id}:main`, minTime: slotMs, maxConcurrent: null, ...store });
+  const gate = new Bottleneck({ id: `${id}:background`, maxConcurrent: 1, minTime: 0, ...store });
+  for (const limiter of [main, gate]) {
+    limiter.on('error', (error: unknown) => logger.error({ err: describeError(error) }, 'rate budget: limiter error'));
+  }
+  const pause = createPauseState({
+    backoffMs: rateLimit.backoffMs,
+    maxBackoffMs: rateLimit.maxBackoffMs,
+    logger,
+    shared: redis ? { redis, key: `${id}:paused`, broadcast: (message) => main.publish(message) } : undefined,
+  });
+  main.on('message', (message: string) => {
+    pause.receive(message);
+  });
+
+  try {
+    await Promise.all([main.ready(), gate.ready()]);
+    // The first limiter to create the shared state stored its settings; make ours current so
+    // that a changed configuration takes effect (replicas must share one configuration).
+    await main.updateSettings({ minTime: slotMs, maxConcurrent: null });
+    await gate.updateSettings({ maxConcurrent: 1, minTime: 0 });
+    await pause.load();
+  } catch (error) {
+    await Promise.allSettled([main.disconnect(false), gate.disconnect(false)]);
+    throw new BudgetUnavailableError(`the Blocks rate budget could not start: ${describeError(error)}`, error);
+  }
+
+  const queue = createWaiterQueue();
+  const dispatches = createDispatchLog(rateLimit.windowMs);
+  const tickets = new Set<Ticket>();
+  let closed = false;
+  let resumeTimer: NodeJS.Timeout | undefined;
+  let holdTimer: NodeJS.Timeout | undefined;
+  /** Identifies the gate request in flight; a gate job that does not match is stale. */
+  let gateRequest: object | undefined;
+  let hold: GateHold | undefined;
+
+  const unavailable = (): BudgetUnavailableError =>
+    new BudgetUnavailableError(`Redis at ${redis?.where ?? '?'} is unreachable: Blocks requests are not sent without the shared rate budget`);
+
+  const canRun = (): boolean => !closed && (redis === undefined || redis.isUp());
+
+  function backgroundEligible(): boolean {
+    return hold !== undefined && !hold.used && queue.size('background') > 0;
+  }
+
+  function pump(): void {
+    if (!canRun()) return;
+    if (pause.isPaused()) {
+      if (resumeTimer === undefined) {
+        resumeTimer = setTimeout(() => {
+          resumeTimer = undefined;
+          pump();
+        }, pause.until() - Date.now() + 1);
+      }
+      return;
+    }
+    if (queue.size('background') > 0 && gateRequest === undefined) requestGate();
+    const eligible = queue.size('interactive') + (backgroundEligible() ? 1 : 0);
+    while (tickets.size < Math.min(eligible, MAX_TICKETS)) requestTicket();
+  }
+
+  function requestTicket(): void {
+    const ticket: Ticket = {
+      watchdog: setTimeout(() => {
+        if (!tickets.delete(ticket)) return;
+        logger.warn({ stallMs: ticketStallMs }, 'rate budget: a slot booking never came up; booking another');
+        pump();
+      }, ticketStallMs),
+    };
+    tickets.add(ticket);
+    main
+      .schedule(TICKET_OPTIONS, async () => onTicket(ticket))
+      .catch((error: unknown) => {
+        if (!tickets.delete(ticket)) return;
+        clearTimeout(ticket.watchdog);
+        if (closed) return;
+        // Could not even book (Redis refused the call): fail closed and say why.
+        logger.error({ err: describeError(error) }, 'rate budget: could not book a slot');
+        queue.failAll(new BudgetUnavailableError(`the Blocks rate budget could not book a slot: ${describeError(error)}`, error));
+      });
+  }
+
+  /** Runs at the booked slot. Synchronous up to `send()`, so the request leaves on time. */
+  function onTicket(ticket: Ticket): void {
+    if (!tickets.delete(ticket)) return;
+    clearTimeout(ticket.watchdog);
+    if (!canRun()) return;
+    if (!pause.isPaused()) {
+      const waiter = queue.shift('interactive') ?? takeBackground();
+      waiter?.start();
+    }
+    pump();
+  }
+
+  function takeBackground(): Waiter | undefined {
+    const current = hold;
+    if (current === undefined || current.used || queue.size('background') === 0) return undefined;
+    current.used = true;
+    holdTimer = setTimeout(() => releaseHold(current), backgroundSlotMs);
+    return queue.shift('background');
+  }
+
+  function releaseHold(current: GateHold): void {
+    if (hold !== current) return;
+    clearTimeout(holdTimer);
+    holdTimer = undefined;
+    hold = undefined;
+    gateRequest = undefined;
+    current.release();
+    pump();
+  }
+
+  function requestGate(): void {
+    const request = {};
+    gateRequest = request;
+    gate
+      .schedule({ expiration: gateExpirationMs }, () => {
+        return new Promise<void>((release) => {
+          if (gateRequest !== request || !canRun() || queue.size('background') === 0) {
+            if (gateRequest === request) gateRequest = undefined;
+            release();
+            setImmediate(pump);
+            return;
+          }
+          hold = { used: false, release };
+          pump();
+        });
+      })
+      .catch((error: unknown) => {
+        // Expired or dropped: let go of it if it is still ours, then carry on.
+        if (gateRequest !== request) return;
+        if (hold) releaseHold(hold);
+        else gateRequest = undefined;
+        if (!closed) logger.warn({ err: describeError(error) }, 'rate budget: background gate lost');
+        pump();
+      });
+  }
+
+  /** Forgets every booking; stale bookings that still come up do nothing. */
+  function dropBookings(): void {
+    for (const ticket of tickets) clearTimeout(ticket.watchdog);
+    tickets.clear();
+    clearTimeout(holdTimer);
+    holdTimer = undefined;
+    const current = hold;
+    hold = undefined;
+    gateRequest = undefined;
+    current?.release();
+  }
+
+  const unsubscribe = redis?.onStatusChange((up) => {
+    if (up) {
+      pump();
+      return;
+    }
+    dropBookings();
+    queue.failAll(unavailable());
+  });
+
+  function schedule<T>(options: ScheduleOptions, send: () => Promise<T>): Promise<T> {
+    if (closed) return Promise.reject(new BudgetClosedError('Blocks'));
+    if (!canRun()) return Promise.reject(unavailable());
+    return new Promise<T>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const waiter: Waiter = {
+        priority: options.priority,
+        label: options.label,
+        enqueuedAt: Date.now(),
+        start() {
+          clearTimeout(timer);
+          const dispatchedAt = Date.now();
+          dispatches.record(dispatchedAt);
+          let result: Promise<T>;
+          try {
+            result = Promise.resolve(send());
+          } catch (error) {
+            result = Promise.reject(error);
+          }
+          result.then(
+            () => pause.onSuccess(),
+            (error: unknown) => pause.onFailure(error, dispatchedAt),
+          );
+          resolve(result);
+        },
+        fail(error) {
+          clearTimeout(timer);
+          reject(error);
+        },
+      };
+      const maxWaitMs = options.maxWaitMs;
+      if (maxWaitMs !== undefined) {
+        timer = setTimeout(() => {
+          if (queue.remove(waiter)) reject(new BudgetWaitTimeoutError('Blocks', maxWaitMs, options.label));
+        }, maxWaitMs);
+      }
+      queue.push(waiter);
+      pump();
+    });
+  }
+
+  return {
+    schedule,
+    async pause(ms) {
+      await pause.pause(ms);
+    },
+    estimateWaitMs(priority: RequestPriority) {
+      const pauseLeft = Math.max(0, pause.until() - Date.now());
+      const interactiveAhead = queue.size('interactive');
+      if (priority === 'interactive') return pauseLeft + (interactiveAhead + 1) * slotMs;
+      return pauseLeft + interactiveAhead * slotMs + (queue.size('background') + 1) * backgroundSlotMs;
+    },
+    snapshot(): BudgetSnapshot {
+      const now = Date.now();
+      return {
+        usedInWindow: dispatches.countSince(now - rateLimit.windowMs),
+        limit: rateLimit.limit,
+        windowMs: rateLimit.windowMs,
+        queued: { interactive: queue.size('interactive'), background: queue.size('background') },
+        pausedUntil: pause.until(),
+      };
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      unsubscribe?.();
+      clearTimeout(resumeTimer);
+      dropBookings();
+      queue.failAll(new BudgetClosedError('Blocks'));
+      await Promise.allSettled([main.stop({ dropWaitingJobs: true }), gate.stop({ dropWaitingJobs: true })]);
+      // With a shared connection this only unsubscribes; the connection's owner closes it.
+      await Promise.allSettled([main.disconnect(), gate.disconnect()]);
+    },
+  };
+}

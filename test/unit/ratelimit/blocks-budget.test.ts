@@ -1,0 +1,182 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Agent } from 'undici';
+import { ConfigError } from '../../../src/errors.js';
+import { blocksSpacing, createBlocksBudget, BLOCKS_RATE_LIMIT_DEFAULTS } from '../../../src/ratelimit/blocks-budget.js';
+import { BudgetClosedError, BudgetWaitTimeoutError } from '../../../src/ratelimit/errors.js';
+import type { RateBudget, RequestPriority } from '../../../src/ratelimit/types.js';
+import { getSession } from './blocks-request.js';
+import { startCountingServer, type CountingServer } from './counting-server.js';
+
+const API_KEY = 'blk_test_key_local_0001';
+
+describe('Blocks rate budget (local)', () => {
+  let agent: Agent;
+  before(() => {
+    agent = new Agent({ connections: 16 });
+  });
+  after(async () => {
+    await agent.close();
+  });
+
+  async function withBudget(
+    server: CountingServer,
+    rateLimit: Parameters<typeof createBlocksBudget>[0]['rateLimit'],
+    body: (budget: RateBudget, send: (priority: RequestPriority, label?: string) => Promise<unknown>) => Promise<void>,
+  ): Promise<void> {
+    const budget = await createBlocksBudget({ apiKey: API_KEY, rateLimit });
+    const send = (priority: RequestPriority, label: string = priority): Promise<unknown> =>
+      budget.schedule({ priority, label }, () => getSession(agent, server.url, API_KEY, label));
+    try {
+      await body(budget, send);
+    } finally {
+      await budget.close();
+      await server.close();
+    }
+  }
+
+  it('spaces slots so that limit + 1 dispatches always span more than window + margin', () => {
+    const spacing = blocksSpacing(BLOCKS_RATE_LIMIT_DEFAULTS);
+    assert.equal(spacing.slotMs, 610);
+    assert.equal(spacing.backgroundSlotMs, 678);
+    for (const config of [
+      { ...BLOCKS_RATE_LIMIT_DEFAULTS, limit: 7, windowMs: 1_000, safetyMarginMs: 1, interactiveReserve: 2 },
+      { ...BLOCKS_RATE_LIMIT_DEFAULTS, limit: 100, windowMs: 6_000, safetyMarginMs: 240, interactiveReserve: 10 },
+    ]) {
+      const { slotMs, backgroundSlotMs } = blocksSpacing(config);
+      assert.ok(slotMs * config.limit >= config.windowMs + config.safetyMarginMs);
+      assert.ok(backgroundSlotMs * (config.limit - config.interactiveReserve) >= config.windowMs + config.safetyMarginMs);
+    }
+  });
+
+  it('refuses a reserve that leaves polling no slot', async () => {
+    await assert.rejects(createBlocksBudget({ apiKey: API_KEY, rateLimit: { limit: 10, interactiveReserve: 10 } }), ConfigError);
+  });
+
+  it('never lets more than limit requests arrive in any window, and fills the window', async () => {
+    const rateLimit = { limit: 20, windowMs: 1_000, safetyMarginMs: 100, interactiveReserve: 4 };
+    const server = await startCountingServer({ limit: 20, windowMs: 1_000 });
+    await withBudget(server, rateLimit, async (_budget, send) => {
+      await Promise.all(Array.from({ length: 60 }, (_, i) => send(i % 3 === 0 ? 'background' : 'interactive')));
+    });
+    assert.equal(server.arrivals.length, 60);
+    assert.equal(server.violations, 0);
+    const busiest = server.maxInAnyWindow(1_000);
+    assert.ok(busiest <= 20, `busiest window held ${busiest}`);
+    assert.ok(busiest >= 18, `busiest window held only ${busiest}`);
+  });
+
+  it('sends a person’s request ahead of polling that was queued before it', async () => {
+    const rateLimit = { limit: 10, windowMs: 1_000, safetyMarginMs: 100, interactiveReserve: 2 };
+    const server = await startCountingServer({ limit: 10, windowMs: 1_000 });
+    await withBudget(server, rateLimit, async (_budget, send) => {
+      const polls = Array.from({ length: 8 }, (_, i) => send('background', `poll-${i}`));
+      await polls[0];
+      const queuedBefore = server.arrivals.length;
+      const people = Array.from({ length: 3 }, (_, i) => send('interactive', `person-${i}`));
+      await Promise.all([...polls, ...people]);
+      const order = server.arrivals.map((a) => a.label);
+      // At most one poll already bound to a slot may go first; then the three people.
+      const next = order.slice(queuedBefore, queuedBefore + 4);
+      assert.deepEqual(
+        next.filter((label) => label.startsWith('person')),
+        ['person-0', 'person-1', 'person-2'],
+        `arrival order: ${order.join(', ')}`,
+      );
+      assert.ok(order.indexOf('person-2') < order.indexOf('poll-7'));
+    });
+    assert.equal(server.violations, 0);
+  });
+
+  it('keeps background polling out of the interactive reserve in every window', async () => {
+    const rateLimit = { limit: 20, windowMs: 1_000, safetyMarginMs: 100, interactiveReserve: 8 };
+    const server = await startCountingServer({ limit: 20, windowMs: 1_000 });
+    await withBudget(server, rateLimit, async (_budget, send) => {
+      const polls = Array.from({ length: 36 }, (_, i) => send('background', `poll-${i}`));
+      // People arrive in a burst in the middle: polling must still never exceed 12/window.
+      await polls[10];
+      const people = Array.from({ length: 15 }, (_, i) => send('interactive', `person-${i}`));
+      await Promise.all([...polls, ...people]);
+    });
+    assert.equal(server.violations, 0);
+    const pollsPerWindow = server.maxInAnyWindow(1_000, (a) => a.label.startsWith('poll'));
+    assert.ok(pollsPerWindow <= 12, `polling used ${pollsPerWindow} slots in one window`);
+    assert.ok(server.maxInAnyWindow(1_000) <= 20);
+  });
+
+  it('gives up after maxWaitMs without ever sending the request', async () => {
+    const rateLimit = { limit: 2, windowMs: 1_000, safetyMarginMs: 100, interactiveReserve: 1 };
+    const server = await startCountingServer({ limit: 2, windowMs: 1_000 });
+    await withBudget(server, rateLimit, async (budget) => {
+      const results = await Promise.allSettled(
+        Array.from({ length: 5 }, (_, i) =>
+          budget.schedule({ priority: 'interactive', maxWaitMs: 100, label: `r${i}` }, () => getSession(agent, server.url, API_KEY, `r${i}`)),
+        ),
+      );
+      const sent = results.filter((r) => r.status === 'fulfilled').length;
+      const timedOut = results.filter((r) => r.status === 'rejected' && r.reason instanceof BudgetWaitTimeoutError).length;
+      assert.equal(sent + timedOut, 5);
+      assert.ok(timedOut >= 3, `only ${timedOut} timed out`);
+      // Let every booked slot come up: a slot whose request gave up must stay unused.
+      await new Promise((resolve) => setTimeout(resolve, 1_300));
+      assert.equal(server.arrivals.length, sent);
+    });
+  });
+
+  it('pauses the key after a 429 without Retry-After, doubling the backoff while 429s repeat', async () => {
+    const rateLimit = { limit: 50, windowMs: 1_000, safetyMarginMs: 50, interactiveReserve: 5, backoffMs: 200, maxBackoffMs: 400 };
+    const server = await startCountingServer({ limit: 50, windowMs: 1_000 });
+    server.inject429(3);
+    await withBudget(server, rateLimit, async (_budget, send) => {
+      const results = await Promise.allSettled(Array.from({ length: 8 }, () => send('interactive')));
+      assert.equal(results.filter((r) => r.status === 'rejected').length, 3);
+    });
+    const times = server.arrivals.map((a) => a.at);
+    const statuses = server.arrivals.map((a) => a.status);
+    assert.deepEqual(statuses.slice(0, 3), [429, 429, 429]);
+    // Each 429 pauses the key: 200 ms, then 400 ms, then 400 ms (the cap).
+    const gaps = [1, 2, 3].map((i) => (times[i] ?? 0) - (times[i - 1] ?? 0));
+    assert.ok((gaps[0] ?? 0) >= 200, `gap after the first 429: ${gaps[0]}`);
+    assert.ok((gaps[1] ?? 0) >= 400, `gap after the second 429: ${gaps[1]}`);
+    assert.ok((gaps[2] ?? 0) >= 400, `gap after the third 429: ${gaps[2]}`);
+  });
+
+  it('reports the queue, the pause and a wait estimate that puts people first', async () => {
+    const rateLimit = { limit: 5, windowMs: 1_000, safetyMarginMs: 0, interactiveReserve: 1 };
+    const server = await startCountingServer({ limit: 5, windowMs: 1_000 });
+    await withBudget(server, rateLimit, async (budget, send) => {
+      const empty = budget.snapshot();
+      assert.deepEqual(empty, { usedInWindow: 0, limit: 5, windowMs: 1_000, queued: { interactive: 0, background: 0 }, pausedUntil: 0 });
+      const jobs = [send('interactive'), ...Array.from({ length: 4 }, () => send('background'))];
+      await jobs[0];
+      const busy = budget.snapshot();
+      assert.equal(busy.usedInWindow, 1);
+      assert.ok(busy.queued.background >= 3);
+      assert.ok(budget.estimateWaitMs('interactive') < budget.estimateWaitMs('background'));
+      await budget.pause(5_000);
+      assert.ok(budget.snapshot().pausedUntil > Date.now());
+      assert.ok(budget.estimateWaitMs('interactive') >= 4_000);
+      const sentBeforeClose = server.arrivals.length;
+      const pending = Promise.allSettled(jobs.slice(1));
+      await budget.close();
+      const settled = await pending;
+      assert.ok(settled.every((r) => r.status === 'rejected' && r.reason instanceof BudgetClosedError));
+      assert.equal(server.arrivals.length, sentBeforeClose);
+      await assert.rejects(send('interactive'), BudgetClosedError);
+    });
+  });
+
+  it('rejects a send that throws at once and keeps serving the others', async () => {
+    const rateLimit = { limit: 20, windowMs: 1_000, safetyMarginMs: 100, interactiveReserve: 2 };
+    const server = await startCountingServer({ limit: 20, windowMs: 1_000 });
+    await withBudget(server, rateLimit, async (budget, send) => {
+      const broken = budget.schedule({ priority: 'interactive' }, () => {
+        throw new Error('bad request built');
+      });
+      const fine = send('interactive');
+      await assert.rejects(broken, /bad request built/);
+      await fine;
+    });
+    assert.equal(server.arrivals.length, 1);
+  });
+});
