@@ -1,0 +1,218 @@
+/**
+ * The Discord `ChatAdapter`: a discord.js Client for the gateway and REST, wired to the
+ * inbound mapper, the interaction responder and the outbound calls in this folder.
+ */
+import {
+  Client,
+  Events,
+  GatewayDispatchEvents,
+  GatewayIntentBits,
+  Options,
+  PermissionFlagsBits,
+  Routes,
+  type ChatInputCommandInteraction,
+  type GatewayDispatchPayload,
+  type Interaction,
+} from 'discord.js';
+import { BridgeError, describeError } from '../../errors.js';
+import type { Logger } from '../../logger.js';
+import { registerSecret } from '../../redact.js';
+import type { ChatAdapter, CommandInvocation, CommandSpec, InboundEvent, InboundHandler } from '../types.js';
+import { commandArgs, commandJson } from './commands.js';
+import { DISCORD_DEFAULTS, resolveDiscordConfig, type DiscordAdapterConfig } from './config.js';
+import { toDiscordError } from './errors.js';
+import { toInboundDeletes, toInboundEdit, toInboundMessage, type InboundContext } from './inbound.js';
+import { createInteractionResponder } from './interactions.js';
+import { createChannelLocations } from './locations.js';
+import { createDiscordOutbound, discordParts } from './outbound.js';
+import { createWebhookDirectory } from './webhooks.js';
+
+/** The Discord adapter: a `ChatAdapter` that can also register its slash commands. */
+export interface DiscordAdapter extends ChatAdapter {
+  readonly platform: 'discord';
+  /**
+   * Registers `specs` as chat-input commands (replacing the previous set) in one guild
+   * (`options.guildId`, else `config.guildId`: instant) or globally (up to an hour to appear).
+   */
+  registerCommands(specs: CommandSpec[], options?: { guildId?: string }): Promise<void>;
+}
+
+export interface DiscordAdapterDeps {
+  logger: Logger;
+}
+
+export function createDiscordAdapter(input: DiscordAdapterConfig, deps: DiscordAdapterDeps): DiscordAdapter {
+  const config = resolveDiscordConfig(input);
+  registerSecret(config.token);
+  const logger = deps.logger.child({ platform: 'discord' });
+  const client = new Client({
+    intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent],
+    rest: { api: config.apiUrl, retries: config.restRetries },
+    // We read raw message payloads (see inbound.ts): caching Message objects would only cost memory.
+    makeCache: Options.cacheWithLimits({ ...Options.DefaultMakeCacheSettings, MessageManager: 0 }),
+    allowedMentions: { parse: ['users'], repliedUser: false },
+  });
+  // Set now so that registerCommands works before start (e.g. from the CLI).
+  client.rest.setToken(config.token);
+  const rest = client.rest;
+
+  let handler: InboundHandler | undefined;
+  let selfUserId: string | undefined;
+  let started = false;
+  let inboundQueue: Promise<void> = Promise.resolve();
+
+  const applicationId = (): string | undefined => config.applicationId ?? client.application?.id;
+  const locations = createChannelLocations({ client, rest, logger });
+  const webhooks = createWebhookDirectory({
+    rest,
+    logger,
+    name: config.webhookName,
+    selfUserId: () => selfUserId,
+    applicationId,
+    retryAfterMs: DISCORD_DEFAULTS.webhookRetryAfterMs,
+  });
+  const outbound = createDiscordOutbound({ rest, webhooks, locations, logger });
+  const responder = createInteractionResponder({
+    deferAfterMs: config.deferAfterMs,
+    lifetimeMs: DISCORD_DEFAULTS.interactionLifetimeMs,
+    allowedMentions: { parse: ['users'], repliedUser: false },
+    logger,
+  });
+  const context: InboundContext = {
+    selfUserId: () => selfUserId,
+    isOurWebhook: (webhookId, channelId) => webhooks.isOurs(webhookId, channelId),
+    locate: (channelId) => locations.locate(channelId),
+    now: Date.now,
+  };
+
+  const deliver = async (event: InboundEvent): Promise<void> => {
+    if (!handler) {
+      logger.warn({ eventId: event.eventId }, 'discord event before onEvent was set; dropped');
+      return;
+    }
+    try {
+      await handler(event);
+    } catch (error) {
+      logger.error({ eventId: event.eventId, err: error }, 'discord event handler failed');
+    }
+  };
+
+  /** Message events are handled one at a time so that an edit never overtakes its create. */
+  const enqueue = (work: () => Promise<InboundEvent[]>): void => {
+    inboundQueue = inboundQueue
+      .then(async () => {
+        for (const event of await work()) await deliver(event);
+      })
+      .catch((error: unknown) => logger.error({ err: error }, `discord inbound mapping failed: ${describeError(error)}`));
+  };
+
+  client.on(Events.Raw, (packet: GatewayDispatchPayload) => {
+    switch (packet.t) {
+      case GatewayDispatchEvents.MessageCreate:
+        enqueue(async () => [await toInboundMessage(packet.d, context)].filter((event) => event !== undefined));
+        break;
+      case GatewayDispatchEvents.MessageUpdate:
+        enqueue(async () => [await toInboundEdit(packet.d, context)].filter((event) => event !== undefined));
+        break;
+      case GatewayDispatchEvents.MessageDelete:
+      case GatewayDispatchEvents.MessageDeleteBulk:
+        enqueue(() => toInboundDeletes(packet.d, context));
+        break;
+      default:
+        break;
+    }
+  });
+
+  const onInteraction = async (interaction: ChatInputCommandInteraction): Promise<void> => {
+    const eventId = `discord:interaction:${interaction.id}`;
+    // The clock starts now: the channel lookup below may take a REST call.
+    responder.track(eventId, interaction);
+    const location = await locations.locate(interaction.channelId);
+    const spec = config.commands.find((candidate) => candidate.name === interaction.commandName);
+    const args = commandArgs(spec, interaction.options.data);
+    const permissions = interaction.memberPermissions;
+    const member = interaction.member;
+    const nick = member && 'nick' in member && typeof member.nick === 'string' ? member.nick : undefined;
+    const invocation: CommandInvocation = {
+      kind: 'command',
+      platform: 'discord',
+      eventId,
+      receivedAt: Date.now(),
+      command: interaction.commandName,
+      args,
+      rawText: args.join(' '),
+      user: {
+        id: interaction.user.id,
+        displayName: nick ?? interaction.user.globalName ?? interaction.user.username,
+        isPrivileged: Boolean(permissions?.has(PermissionFlagsBits.ManageChannels) || permissions?.has(PermissionFlagsBits.Administrator)),
+      },
+      channel: { platform: 'discord', channelId: location.channelId },
+      ...(location.threadId ? { threadRootId: location.threadId } : {}),
+    };
+    await deliver(invocation);
+  };
+
+  client.on(Events.InteractionCreate, (interaction: Interaction) => {
+    if (!interaction.isChatInputCommand() || !interaction.inGuild()) return;
+    onInteraction(interaction).catch((error: unknown) => logger.error({ err: error }, 'discord interaction handling failed'));
+  });
+  client.on(Events.Error, (error) => logger.error({ err: error }, 'discord client error'));
+  client.on(Events.ShardResume, (_shardId, replayed) => logger.info({ replayed }, 'discord gateway resumed'));
+
+  return {
+    platform: 'discord',
+    get selfUserId() {
+      return selfUserId;
+    },
+
+    onEvent(next) {
+      handler = next;
+    },
+
+    async start() {
+      if (started) return;
+      started = true;
+      const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
+      try {
+        await client.login(config.token);
+      } catch (error) {
+        started = false;
+        throw new BridgeError('DISCORD_LOGIN_FAILED', `Discord login failed: ${describeError(error)}`);
+      }
+      await ready;
+      selfUserId = client.user?.id;
+      logger.info({ userId: selfUserId, applicationId: applicationId() }, 'discord connected');
+    },
+
+    async stop() {
+      responder.stop();
+      await client.destroy();
+      await inboundQueue;
+      started = false;
+    },
+
+    post: (channel, message, options) => outbound.post(channel, message, options),
+    edit: (ref, message) => outbound.edit(ref, message),
+    delete: (ref) => outbound.delete(ref),
+    react: (ref, emoji) => outbound.react(ref, emoji),
+    unreact: (ref, emoji) => outbound.unreact(ref, emoji),
+
+    async reply(invocation, message, options = {}) {
+      const parts = discordParts(message, message.as !== undefined);
+      if (parts.length === 0) return;
+      await responder.reply(invocation.eventId, parts, options.ephemeral ?? true);
+    },
+
+    async registerCommands(specs, options = {}) {
+      const guildId = options.guildId ?? config.guildId;
+      try {
+        const appId = applicationId() ?? ((await rest.get(Routes.currentApplication())) as { id: string }).id;
+        const route = guildId ? Routes.applicationGuildCommands(appId, guildId) : Routes.applicationCommands(appId);
+        await rest.put(route, { body: specs.map(commandJson) });
+        logger.info({ guildId, commands: specs.map((spec) => spec.name) }, 'discord commands registered');
+      } catch (error) {
+        throw toDiscordError(error, 'register slash commands');
+      }
+    },
+  };
+}

@@ -1,0 +1,117 @@
+/**
+ * Answering slash commands within Discord's 3-second window. A handler that has not
+ * replied after `deferAfterMs` gets a deferred (ephemeral) response on its behalf; its
+ * first reply then edits that response and later replies are follow-ups. Calls for one
+ * interaction are serialised so that a defer and a reply never race.
+ */
+import { MessageFlags, type ChatInputCommandInteraction, type MessageMentionOptions } from 'discord.js';
+import { BridgeError } from '../../errors.js';
+import type { Logger } from '../../logger.js';
+import { toDiscordError } from './errors.js';
+
+export interface InteractionResponderDeps {
+  deferAfterMs: number;
+  /** Interaction tokens expire; entries older than this are forgotten. */
+  lifetimeMs: number;
+  allowedMentions: MessageMentionOptions;
+  logger: Logger;
+  now?: () => number;
+}
+
+export interface InteractionResponder {
+  /** Starts the defer timer for a fresh interaction, known by its event id from now on. */
+  track(eventId: string, interaction: ChatInputCommandInteraction): void;
+  /** Sends `parts` (already formatted and split) as the answer to the interaction. */
+  reply(eventId: string, parts: readonly string[], ephemeral: boolean): Promise<void>;
+  /** Cancels pending defers. */
+  stop(): void;
+}
+
+interface Entry {
+  interaction: ChatInputCommandInteraction;
+  createdAt: number;
+  timer: NodeJS.Timeout | undefined;
+  chain: Promise<unknown>;
+  /** Visibility of our deferred response, once we deferred. */
+  deferredEphemeral?: boolean;
+  /** The deferred response has been filled in (or removed). */
+  originalUsed: boolean;
+}
+
+export function createInteractionResponder(deps: InteractionResponderDeps): InteractionResponder {
+  const now = deps.now ?? Date.now;
+  const entries = new Map<string, Entry>();
+
+  const run = <T>(entry: Entry, step: () => Promise<T>): Promise<T> => {
+    const result = entry.chain.then(step);
+    entry.chain = result.catch(() => undefined);
+    return result;
+  };
+
+  const defer = (eventId: string, entry: Entry): void => {
+    entry.timer = undefined;
+    run(entry, async () => {
+      const { interaction } = entry;
+      if (interaction.deferred || interaction.replied) return;
+      await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+      entry.deferredEphemeral = true;
+      deps.logger.debug({ eventId }, 'discord interaction deferred');
+    }).catch((error: unknown) => deps.logger.warn({ eventId, err: toDiscordError(error, 'defer a command response') }, 'discord defer failed'));
+  };
+
+  const sendOne = async (entry: Entry, content: string, ephemeral: boolean): Promise<void> => {
+    const { interaction } = entry;
+    const flags = ephemeral ? MessageFlags.Ephemeral : undefined;
+    const allowedMentions = deps.allowedMentions;
+    if (!interaction.deferred && !interaction.replied) {
+      await interaction.reply({ content, allowedMentions, ...(flags ? { flags } : {}) });
+    } else if (interaction.deferred && !entry.originalUsed) {
+      entry.originalUsed = true;
+      if (entry.deferredEphemeral === ephemeral) {
+        await interaction.editReply({ content, allowedMentions });
+      } else {
+        // A deferred response keeps the visibility it was deferred with: replace it.
+        await interaction.deleteReply();
+        await interaction.followUp({ content, allowedMentions, ...(flags ? { flags } : {}) });
+      }
+    } else {
+      await interaction.followUp({ content, allowedMentions, ...(flags ? { flags } : {}) });
+    }
+  };
+
+  return {
+    track(eventId, interaction) {
+      const at = now();
+      for (const [id, old] of entries) {
+        if (at - old.createdAt > deps.lifetimeMs) {
+          clearTimeout(old.timer);
+          entries.delete(id);
+        }
+      }
+      const entry: Entry = { interaction, createdAt: at, timer: undefined, chain: Promise.resolve(), originalUsed: false };
+      entry.timer = setTimeout(() => defer(eventId, entry), deps.deferAfterMs);
+      entries.set(eventId, entry);
+    },
+
+    async reply(eventId, parts, ephemeral) {
+      const entry = entries.get(eventId);
+      if (!entry || now() - entry.createdAt > deps.lifetimeMs) {
+        throw new BridgeError('DISCORD_INTERACTION_EXPIRED', `cannot answer ${eventId}: the interaction is unknown or older than 15 minutes`);
+      }
+      clearTimeout(entry.timer);
+      entry.timer = undefined;
+      await run(entry, async () => {
+        try {
+          for (const part of parts) await sendOne(entry, part, ephemeral);
+        } catch (error) {
+          throw toDiscordError(error, 'answer a command');
+        }
+      });
+    },
+
+    stop() {
+      for (const entry of entries.values()) clearTimeout(entry.timer);
+      entries.clear();
+    },
+  };
+}

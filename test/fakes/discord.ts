@@ -1,0 +1,162 @@
+/**
+ * A fake Discord for tests and the sandbox: REST under `/api/v10` and the gateway over
+ * WebSocket on one loopback HTTP server. The real discord.js Client talks to it unmodified
+ * (`rest: { api: fake.apiUrl }`). No test-framework imports: this also runs as a simulator.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { APIAttachment, APIChannel, APIMessage, APIUser } from 'discord.js';
+import { createFakeGateway, type FakeGateway } from './discord/gateway.js';
+import { makeMember, snowflake } from './discord/objects.js';
+import { handleRest } from './discord/rest.js';
+import { FakeDiscordState, type FakeInteraction } from './discord/state.js';
+
+export { FakeDiscordState } from './discord/state.js';
+export type { FakeInteraction, FakeWebhook, RecordedCall, RateLimitRule } from './discord/state.js';
+
+export interface FakeDiscordOptions {
+  token: string;
+  applicationId?: string;
+  guildId?: string;
+  botUser?: { id: string; username: string };
+  /** Text channels of the guild. */
+  channels?: Array<{ id: string; name: string }>;
+  /** Threads that exist (and are active) when the bot connects. */
+  threads?: Array<{ id: string; parentId: string; name: string }>;
+  heartbeatIntervalMs?: number;
+}
+
+export interface FakeUserMessage {
+  channelId: string;
+  content: string;
+  /** Defaults to a human user. */
+  author?: { id: string; username: string; bot?: boolean; globalName?: string; nick?: string };
+  /** Post through this webhook (id and display name) instead of as a user. */
+  webhook?: { id: string; username: string };
+  attachments?: APIAttachment[];
+}
+
+export interface FakeInteractionInit {
+  commandName: string;
+  subcommand?: string;
+  options?: Array<{ name: string; value: string }>;
+  channelId: string;
+  user?: { id: string; username: string; nick?: string };
+  /** The member's computed permissions in that channel, as a decimal bitfield string. */
+  permissions?: string;
+}
+
+export interface FakeDiscord {
+  /** The REST base to give discord.js (`rest.api`): `http://127.0.0.1:PORT/api`. */
+  readonly apiUrl: string;
+  readonly gatewayUrl: string;
+  readonly state: FakeDiscordState;
+  readonly gateway: FakeGateway;
+  /** A user (not bot) message, dispatched as MESSAGE_CREATE. */
+  sendMessage(init: FakeUserMessage): APIMessage;
+  editMessage(channelId: string, messageId: string, content: string): APIMessage | undefined;
+  deleteMessage(channelId: string, messageId: string): boolean;
+  createThread(parentId: string, name: string, fromMessageId?: string): APIChannel;
+  /** Dispatches INTERACTION_CREATE for a chat-input command; the record fills in as the bot answers. */
+  sendInteraction(init: FakeInteractionInit): FakeInteraction;
+  /** Answers the next `count` requests matching `path` (after /api/v10) with 429. */
+  rateLimit(rule: { method?: string; path: RegExp; count?: number; retryAfterSeconds?: number; global?: boolean }): void;
+  close(): Promise<void>;
+}
+
+export async function createFakeDiscord(options: FakeDiscordOptions): Promise<FakeDiscord> {
+  const applicationId = options.applicationId ?? snowflake();
+  const botUser: APIUser = { id: options.botUser?.id ?? applicationId, username: options.botUser?.username ?? 'fluxra-bridge', discriminator: '0', global_name: null, avatar: null, bot: true };
+  const state = new FakeDiscordState({
+    token: options.token,
+    applicationId,
+    guildId: options.guildId ?? snowflake(),
+    botUser,
+    channels: options.channels ?? [{ id: snowflake(), name: 'general' }],
+    threads: options.threads ?? [],
+  });
+
+  let port = 0;
+  const gatewayUrl = (): string => `ws://127.0.0.1:${port}`;
+  const gateway = createFakeGateway(state, { heartbeatIntervalMs: options.heartbeatIntervalMs ?? 41_250, url: gatewayUrl });
+  state.dispatch = (event, data) => gateway.dispatch(event, data);
+
+  const server: Server = createServer((req, res) => {
+    if (!req.url?.startsWith('/api/v10/')) {
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ message: '404: Not Found', code: 0 }));
+      return;
+    }
+    handleRest(state, gatewayUrl(), req, res).catch((error: unknown) => {
+      res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ message: `fake failure: ${String(error)}`, code: 0 }));
+    });
+  });
+  server.on('upgrade', (request, socket, head) => gateway.handleUpgrade(request, socket, head));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  port = (server.address() as AddressInfo).port;
+
+  return {
+    apiUrl: `http://127.0.0.1:${port}/api`,
+    get gatewayUrl() {
+      return gatewayUrl();
+    },
+    state,
+    gateway,
+    sendMessage(init) {
+      if (init.webhook) {
+        const author: APIUser = { id: init.webhook.id, username: init.webhook.username, discriminator: '0000', global_name: null, avatar: null, bot: true };
+        return state.createMessage({ channelId: init.channelId, author, content: init.content, webhookId: init.webhook.id, attachments: init.attachments ?? [] });
+      }
+      const who = init.author ?? { id: '300000000000000001', username: 'alice' };
+      const author = state.user(who.id, who.username, { bot: who.bot ?? false, ...(who.globalName ? { globalName: who.globalName } : {}) });
+      const member = makeMember(author, who.nick ? { nick: who.nick } : {});
+      delete (member as { user?: unknown }).user;
+      return state.createMessage({ channelId: init.channelId, author, member, content: init.content, attachments: init.attachments ?? [] });
+    },
+    editMessage: (channelId, messageId, content) => state.editMessage(channelId, messageId, content),
+    deleteMessage: (channelId, messageId) => state.deleteMessage(channelId, messageId),
+    createThread: (parentId, name, fromMessageId) => state.createThread(parentId, name, fromMessageId),
+    sendInteraction(init) {
+      const record: FakeInteraction = { id: snowflake(), token: `itoken-${snowflake()}`, callbacks: [], followUps: [] };
+      state.interactions.set(record.id, record);
+      const who = init.user ?? { id: '300000000000000001', username: 'alice' };
+      const user = state.user(who.id, who.username);
+      const channel = state.channels.get(init.channelId);
+      const values = (init.options ?? []).map((option) => ({ type: 3, name: option.name, value: option.value }));
+      state.dispatch('INTERACTION_CREATE', {
+        id: record.id,
+        application_id: state.applicationId,
+        type: 2,
+        token: record.token,
+        version: 1,
+        guild_id: state.guildId,
+        channel_id: init.channelId,
+        channel: channel ? { id: channel.id, type: channel.type, ...('parent_id' in channel ? { parent_id: channel.parent_id } : {}) } : undefined,
+        member: makeMember(user, { permissions: init.permissions ?? '0', ...(who.nick ? { nick: who.nick } : {}) }),
+        app_permissions: '1071698660929',
+        locale: 'en-US',
+        guild_locale: 'en-US',
+        entitlements: [],
+        authorizing_integration_owners: { '0': state.guildId },
+        context: 0,
+        data: {
+          id: snowflake(),
+          name: init.commandName,
+          type: 1,
+          guild_id: state.guildId,
+          options: init.subcommand ? [{ type: 1, name: init.subcommand, options: values }] : values,
+        },
+      });
+      return record;
+    },
+    rateLimit(rule) {
+      state.rateLimits.push({ ...rule, remaining: rule.count ?? 1, retryAfterSeconds: rule.retryAfterSeconds ?? 0.05 });
+    },
+    async close() {
+      await gateway.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,182 @@
+/**
+ * The fake gateway: HELLO, IDENTIFY → READY + GUILD_CREATE, heartbeat ACKs, and RESUME with
+ * replay of what the client missed. Dispatches are numbered per session and kept, so a
+ * dropped connection can be resumed and a replay can repeat events on purpose (that is
+ * how Discord produces duplicates).
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { FakeDiscordState } from './state.js';
+import { snowflake } from './objects.js';
+
+interface Session {
+  id: string;
+  sequence: number;
+  /** Every dispatch of this session, for replay on RESUME. */
+  log: Array<{ s: number; t: string; d: unknown }>;
+  socket: WebSocket | undefined;
+  /** Set by `dropConnection({ replaySince })`: replay from here instead of the client's seq. */
+  forcedReplaySince?: number;
+}
+
+export interface FakeGatewayOptions {
+  heartbeatIntervalMs: number;
+  /** `ws://127.0.0.1:PORT`, for READY's `resume_gateway_url`. */
+  url: () => string;
+}
+
+export interface FakeGateway {
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void;
+  dispatch(event: string, data: unknown): void;
+  /** Resolves once a client has identified or resumed (immediately if one is connected). */
+  whenConnected(): Promise<void>;
+  /** Closes the client's socket with 4000 so that it resumes; optionally replays from an earlier sequence. */
+  dropConnection(options?: { replaySince?: number }): Promise<void>;
+  /** The sequence number of the last dispatch of the current session. */
+  readonly lastSequence: number;
+  /** How many IDENTIFY and RESUME frames arrived. */
+  readonly counts: { identify: number; resume: number; heartbeat: number };
+  close(): Promise<void>;
+}
+
+export function createFakeGateway(state: FakeDiscordState, options: FakeGatewayOptions): FakeGateway {
+  const wss = new WebSocketServer({ noServer: true });
+  const sessions = new Map<string, Session>();
+  let current: Session | undefined;
+  let waiters: Array<() => void> = [];
+  const counts = { identify: 0, resume: 0, heartbeat: 0 };
+
+  const send = (socket: WebSocket, payload: unknown): void => {
+    if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(payload));
+  };
+
+  const connected = (session: Session, socket: WebSocket): void => {
+    session.socket = socket;
+    current = session;
+    const pending = waiters;
+    waiters = [];
+    for (const resolve of pending) resolve();
+  };
+
+  const record = (session: Session, t: string, d: unknown): { s: number; t: string; d: unknown } => {
+    session.sequence += 1;
+    const event = { s: session.sequence, t, d };
+    session.log.push(event);
+    return event;
+  };
+
+  const dispatch = (t: string, d: unknown): void => {
+    if (!current) return;
+    const event = record(current, t, d);
+    if (current.socket) send(current.socket, { op: 0, ...event });
+  };
+
+  wss.on('connection', (socket) => {
+    send(socket, { op: 10, d: { heartbeat_interval: options.heartbeatIntervalMs } });
+    socket.on('message', (raw) => {
+      let frame: { op: number; d: any };
+      try {
+        frame = JSON.parse(String(raw));
+      } catch {
+        socket.close(4002, 'Decode error');
+        return;
+      }
+      switch (frame.op) {
+        case 1:
+          counts.heartbeat += 1;
+          send(socket, { op: 11 });
+          break;
+        case 2: {
+          counts.identify += 1;
+          if (frame.d?.token !== state.token) {
+            socket.close(4004, 'Authentication failed');
+            return;
+          }
+          const session: Session = { id: snowflake(), sequence: 0, log: [], socket: undefined };
+          sessions.set(session.id, session);
+          const ready = record(session, 'READY', {
+            v: 10,
+            user: state.botUser,
+            session_id: session.id,
+            resume_gateway_url: options.url(),
+            guilds: [{ id: state.guildId, unavailable: true }],
+            shard: [0, 1],
+            application: { id: state.applicationId, flags: 0 },
+          });
+          send(socket, { op: 0, ...ready });
+          const guild = record(session, 'GUILD_CREATE', state.guildJson());
+          send(socket, { op: 0, ...guild });
+          connected(session, socket);
+          break;
+        }
+        case 6: {
+          counts.resume += 1;
+          const session = sessions.get(String(frame.d?.session_id));
+          if (!session || frame.d?.token !== state.token) {
+            send(socket, { op: 9, d: false });
+            return;
+          }
+          const since = session.forcedReplaySince ?? Number(frame.d?.seq ?? 0);
+          delete session.forcedReplaySince;
+          for (const event of session.log.filter((entry) => entry.s > since)) send(socket, { op: 0, ...event });
+          send(socket, { op: 0, ...record(session, 'RESUMED', {}) });
+          connected(session, socket);
+          break;
+        }
+        default:
+          break;
+      }
+    });
+    socket.on('close', () => {
+      for (const session of sessions.values()) if (session.socket === socket) session.socket = undefined;
+    });
+  });
+
+  return {
+    handleUpgrade(request, socket, head) {
+      wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
+    },
+    dispatch,
+    whenConnected() {
+      if (current?.socket) return Promise.resolve();
+      return new Promise((resolve) => waiters.push(resolve));
+    },
+    async dropConnection(drop = {}) {
+      const session = current;
+      const socket = session?.socket;
+      if (!session || !socket) return;
+      if (drop.replaySince !== undefined) session.forcedReplaySince = drop.replaySince;
+      session.socket = undefined;
+      const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+      // 4000 (unknown error) is one of the codes after which a client resumes.
+      socket.close(4000, 'Fake drop');
+      await closed;
+    },
+    get lastSequence() {
+      return current?.sequence ?? 0;
+    },
+    counts,
+    async close() {
+      const open = [...wss.clients];
+      await Promise.all(
+        open.map(
+          (socket) =>
+            new Promise<void>((resolve) => {
+              if (socket.readyState === socket.CLOSED) return resolve();
+              const timer = setTimeout(() => {
+                socket.terminate();
+                resolve();
+              }, 1000);
+              socket.once('close', () => {
+                clearTimeout(timer);
+                resolve();
+              });
+              socket.close(1001, 'Fake shutting down');
+            }),
+        ),
+      );
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,241 @@
+/**
+ * What the fake Discord knows: one guild with its channels and threads, the message
+ * history of every channel, webhooks, registered commands, interactions and every REST
+ * call received. Changes that Discord announces on the gateway go through `dispatch`.
+ */
+import type { APIChannel, APIGuildMember, APIMessage, APIUser } from 'discord.js';
+import { makeMember, makeMessage, makeTextChannel, makeThreadChannel, makeUser, snowflake } from './objects.js';
+
+/** One REST request as the fake received it. */
+export interface RecordedCall {
+  method: string;
+  /** Path after `/api/v10`, without the query. */
+  path: string;
+  query: Record<string, string>;
+  body: unknown;
+  /** The status the fake answered. */
+  status: number;
+}
+
+export interface FakeWebhook {
+  id: string;
+  token: string;
+  channelId: string;
+  name: string;
+  /** The application that created it (ours when the bot created it). */
+  applicationId: string | null;
+  creatorId: string;
+}
+
+export interface FakeInteraction {
+  id: string;
+  token: string;
+  /** Callback bodies in order (`{type, data}`). */
+  callbacks: Array<{ type: number; data?: Record<string, unknown> }>;
+  /** The `@original` response once it has content. */
+  original?: APIMessage;
+  followUps: APIMessage[];
+}
+
+/** A 429 the fake will answer instead of handling matching requests. */
+export interface RateLimitRule {
+  method?: string;
+  path: RegExp;
+  /** How many matching requests get a 429. */
+  remaining: number;
+  retryAfterSeconds: number;
+  global?: boolean;
+}
+
+export type Dispatch = (event: string, data: unknown) => void;
+
+export interface FakeDiscordStateInit {
+  token: string;
+  applicationId: string;
+  guildId: string;
+  botUser: APIUser;
+  channels: Array<{ id: string; name: string }>;
+  threads: Array<{ id: string; parentId: string; name: string }>;
+}
+
+export class FakeDiscordState {
+  readonly token: string;
+  readonly applicationId: string;
+  readonly guildId: string;
+  readonly botUser: APIUser;
+  readonly users = new Map<string, APIUser>();
+  readonly channels = new Map<string, APIChannel>();
+  /** Message history per channel id (threads included), oldest first. */
+  readonly messages = new Map<string, APIMessage[]>();
+  readonly webhooks = new Map<string, FakeWebhook>();
+  readonly interactions = new Map<string, FakeInteraction>();
+  /** Registered command JSON: key `global` or the guild id. */
+  readonly commands = new Map<string, unknown[]>();
+  /** Reactions by our bot: `${channelId}/${messageId}` → emoji names. */
+  readonly reactions = new Map<string, Set<string>>();
+  readonly calls: RecordedCall[] = [];
+  readonly rateLimits: RateLimitRule[] = [];
+  /** When false, creating a webhook answers 403 Missing Permissions (and listing them too). */
+  manageWebhooks = true;
+  dispatch: Dispatch = () => undefined;
+
+  constructor(init: FakeDiscordStateInit) {
+    this.token = init.token;
+    this.applicationId = init.applicationId;
+    this.guildId = init.guildId;
+    this.botUser = init.botUser;
+    this.users.set(init.botUser.id, init.botUser);
+    for (const channel of init.channels) this.channels.set(channel.id, makeTextChannel(init.guildId, channel.id, channel.name));
+    for (const thread of init.threads) {
+      this.channels.set(thread.id, makeThreadChannel(init.guildId, thread.id, thread.parentId, thread.name, init.botUser.id));
+    }
+  }
+
+  /** Registers (or returns) a human or bot user that can author messages. */
+  user(id: string, username: string, options: { bot?: boolean; globalName?: string } = {}): APIUser {
+    const existing = this.users.get(id);
+    if (existing) return existing;
+    const user = makeUser(id, username, options);
+    this.users.set(id, user);
+    return user;
+  }
+
+  history(channelId: string): APIMessage[] {
+    let list = this.messages.get(channelId);
+    if (!list) {
+      list = [];
+      this.messages.set(channelId, list);
+    }
+    return list;
+  }
+
+  findMessage(channelId: string, messageId: string): APIMessage | undefined {
+    return this.messages.get(channelId)?.find((message) => message.id === messageId);
+  }
+
+  /** Stores a new message and announces it on the gateway. */
+  createMessage(init: {
+    channelId: string;
+    author: APIUser;
+    content: string;
+    member?: APIGuildMember;
+    webhookId?: string;
+    applicationId?: string;
+    attachments?: APIMessage['attachments'];
+    flags?: number;
+  }): APIMessage {
+    const message = makeMessage({ ...init, guildId: this.guildId, knownUsers: this.users });
+    const channel = this.channels.get(init.channelId);
+    if (channel && 'last_message_id' in channel) channel.last_message_id = message.id;
+    this.history(init.channelId).push(message);
+    this.dispatch('MESSAGE_CREATE', message);
+    return message;
+  }
+
+  /** Changes a message's content and announces the edit. */
+  editMessage(channelId: string, messageId: string, content: string): APIMessage | undefined {
+    const message = this.findMessage(channelId, messageId);
+    if (!message) return undefined;
+    message.content = content;
+    message.edited_timestamp = new Date(Math.max(Date.now(), Date.parse(message.edited_timestamp ?? message.timestamp) + 1)).toISOString();
+    message.mentions = [...content.matchAll(/<@!?(\d+)>/g)].flatMap((match) => {
+      const user = this.users.get(match[1] ?? '');
+      return user ? [user] : [];
+    });
+    this.dispatch('MESSAGE_UPDATE', { ...message, guild_id: this.guildId });
+    return message;
+  }
+
+  deleteMessage(channelId: string, messageId: string): boolean {
+    const list = this.messages.get(channelId);
+    const index = list?.findIndex((message) => message.id === messageId) ?? -1;
+    if (!list || index < 0) return false;
+    list.splice(index, 1);
+    this.dispatch('MESSAGE_DELETE', { id: messageId, channel_id: channelId, guild_id: this.guildId });
+    return true;
+  }
+
+  /** Starts a thread (from a message when `fromMessageId` is given: the thread gets its id). */
+  createThread(parentId: string, name: string, fromMessageId?: string): APIChannel {
+    const id = fromMessageId ?? snowflake();
+    const thread = makeThreadChannel(this.guildId, id, parentId, name, this.botUser.id);
+    this.channels.set(id, thread);
+    this.dispatch('THREAD_CREATE', { ...thread, newly_created: true });
+    return thread;
+  }
+
+  createWebhook(channelId: string, name: string): FakeWebhook {
+    const webhook: FakeWebhook = {
+      id: snowflake(),
+      token: `whtoken-${snowflake()}`,
+      channelId,
+      name,
+      applicationId: this.applicationId,
+      creatorId: this.botUser.id,
+    };
+    this.webhooks.set(webhook.id, webhook);
+    return webhook;
+  }
+
+  /** The webhook object as the REST API returns it (with its token, as for its owner). */
+  webhookJson(webhook: FakeWebhook): Record<string, unknown> {
+    return {
+      id: webhook.id,
+      type: 1,
+      guild_id: this.guildId,
+      channel_id: webhook.channelId,
+      name: webhook.name,
+      avatar: null,
+      token: webhook.token,
+      application_id: webhook.applicationId,
+      user: this.users.get(webhook.creatorId) ?? makeUser(webhook.creatorId, 'someone'),
+    };
+  }
+
+  /** The guild as `GUILD_CREATE` carries it. */
+  guildJson(): Record<string, unknown> {
+    const all = [...this.channels.values()];
+    return {
+      id: this.guildId,
+      name: 'Fake Guild',
+      icon: null,
+      owner_id: '1',
+      afk_channel_id: null,
+      afk_timeout: 300,
+      verification_level: 0,
+      default_message_notifications: 0,
+      explicit_content_filter: 0,
+      mfa_level: 0,
+      application_id: null,
+      system_channel_id: null,
+      system_channel_flags: 0,
+      rules_channel_id: null,
+      vanity_url_code: null,
+      description: null,
+      banner: null,
+      premium_tier: 0,
+      preferred_locale: 'en-US',
+      public_updates_channel_id: null,
+      nsfw_level: 0,
+      premium_progress_bar_enabled: false,
+      features: [],
+      emojis: [],
+      stickers: [],
+      roles: [
+        { id: this.guildId, name: '@everyone', permissions: '1071698660929', position: 0, color: 0, hoist: false, managed: false, mentionable: false, flags: 0 },
+      ],
+      joined_at: new Date(0).toISOString(),
+      large: false,
+      unavailable: false,
+      member_count: 2,
+      voice_states: [],
+      members: [makeMember(this.botUser)],
+      channels: all.filter((channel) => channel.type !== 11),
+      threads: all.filter((channel) => channel.type === 11),
+      presences: [],
+      stage_instances: [],
+      guild_scheduled_events: [],
+      soundboard_sounds: [],
+    };
+  }
+}
