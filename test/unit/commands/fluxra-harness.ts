@@ -1,0 +1,81 @@
+/**
+ * `/block` against the real Fluxra client and the real fake Fluxra server on loopback,
+ * through the real router: what a person types goes in, what the fake received and what
+ * the person was answered come out.
+ */
+import { Agent } from 'undici';
+import { createBlockCommand } from '../../../src/commands/block.js';
+import type { ChannelLinkLookup } from '../../../src/commands/channel-links.js';
+import { createPermissions } from '../../../src/commands/permissions.js';
+import { createCommandRouter, type CommandRouter } from '../../../src/commands/router.js';
+import { createFluxraClient, type FluxraClient } from '../../../src/services/fluxra/index.js';
+import type { PlatformName } from '../../../src/platforms/types.js';
+import { createFakeFluxra, type FakeAgentCredentials, type FakeFluxra, type FakeFluxraOptions } from '../../fakes/fluxra.js';
+import { captureLogger, createRecordingAdapter, invocation, type CapturedLog } from './helpers.js';
+
+/** A fixed clock for the fake, so that `created_at` (and the list's dates) are known. */
+export const FAKE_NOW = Date.UTC(2026, 3, 3, 20, 0, 0);
+
+export const ADMIN = 'U0ADMIN';
+
+export interface BlockHarness {
+  fake: FakeFluxra;
+  bridge: FakeAgentCredentials;
+  client: FluxraClient;
+  router: CommandRouter;
+  log: CapturedLog;
+  /** Runs `/block <text>` as an allowed Slack user and returns the one answer. */
+  run(text: string | string[], as?: { userId?: string; privileged?: boolean; platform?: PlatformName }): Promise<string>;
+  /** Requests that reached the fake for the Blocks routes (token exchanges left out). */
+  blockRequests(): Array<{ method: string; path: string; query: Record<string, string>; body: unknown }>;
+  close(): Promise<void>;
+}
+
+export async function startBlockHarness(
+  options: { fake?: FakeFluxraOptions; channelLinks?: ChannelLinkLookup; apiKey?: string; requestTimeoutMs?: number } = {},
+): Promise<BlockHarness> {
+  const fake = await createFakeFluxra({ now: () => FAKE_NOW, ...options.fake });
+  const bridge = fake.createAgent({ agentName: 'fluxra-bridge' });
+  const dispatcher = new Agent({ connections: 4 });
+  const log = captureLogger();
+  const client = createFluxraClient({
+    baseUrl: fake.url,
+    agentId: bridge.agentId,
+    apiKey: options.apiKey ?? bridge.apiKey,
+    dispatcher,
+    requestTimeoutMs: options.requestTimeoutMs ?? 2_000,
+    tokenLifetimeFallbackSeconds: 900,
+    renewBeforeExpirySeconds: 60,
+    // One attempt per call, and a 429 surfaces at once: each test sees one answer per fault.
+    maxRetries: 0,
+    maxRetryWaitMs: 100,
+    retryBackoffMs: 5,
+    rateLimitBackoffMs: 5,
+  });
+  const router = createCommandRouter({
+    handlers: [createBlockCommand({ name: 'block', fluxra: client, ...(options.channelLinks ? { channelLinks: options.channelLinks } : {}) })],
+    permissions: createPermissions({ slackAllowedUserIds: [ADMIN], discordAllowedUserIds: [], allowPrivilegedUsers: true }),
+    logger: log.logger,
+  });
+  return {
+    fake,
+    bridge,
+    client,
+    router,
+    log,
+    async run(text, as = {}) {
+      const adapter = createRecordingAdapter(as.platform ?? 'slack');
+      const inv = invocation({ ...(Array.isArray(text) ? { args: text } : { text }), userId: as.userId ?? ADMIN, privileged: as.privileged ?? false, platform: as.platform ?? 'slack' });
+      await router.handle(inv, adapter);
+      return adapter.onlyReply();
+    },
+    blockRequests: () =>
+      fake.state.requests
+        .filter((r) => r.route === 'createBlock' || r.route === 'listBlocks' || r.route === 'deleteBlock')
+        .map((r) => ({ method: r.method, path: r.path, query: r.query, body: r.body })),
+    async close() {
+      await dispatcher.destroy();
+      await fake.close();
+    },
+  };
+}
