@@ -1,5 +1,6 @@
 /** The Fluxra client's public surface. */
 export { createFluxraClient } from './client.js';
+export { fluxraClientOptionsFromConfig, type FluxraRuntimeDeps } from './from-config.js';
 export { FluxraApiError, isCredentialsRejected } from './errors.js';
 export { decodeJwtExpiry } from './token-cache.js';
 export { FLUXRA_MAX_CONTENT_LENGTH, FLUXRA_MAX_MENTIONS } from './types.js';

@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RateLimitedError, UpstreamError } from '../../../src/errors.js';
+import { createLogger } from '../../../src/logger.js';
 import { FluxraApiError } from '../../../src/services/fluxra/client.js';
 import { createRecordingBudget, rejection, startHarness, type Harness } from './helpers.js';
 
@@ -177,7 +178,7 @@ describe('fluxra client: retries and the rate budget', () => {
   });
 
   test('a timed-out POST /api/messages is not retried: it may have been delivered', async () => {
-    const h = await startHarness({ client: { requestTimeoutMs: 200 } });
+    const h = await startHarness({ client: { requestTimeoutMs: 1_000 } });
     try {
       const conversationId = await conversationOf(h);
       await h.client.exchangeToken();
@@ -209,7 +210,7 @@ describe('fluxra client: retries and the rate budget', () => {
   });
 
   test('a hung or dropped GET is retried and succeeds', async () => {
-    const h = await startHarness({ client: { requestTimeoutMs: 200 } });
+    const h = await startHarness({ client: { requestTimeoutMs: 1_000 } });
     try {
       const conversationId = await conversationOf(h);
       h.fake.inject({ kind: 'hang' }, { route: 'listMessages' });
@@ -274,6 +275,24 @@ describe('fluxra client: retries and the rate budget', () => {
       controller.abort();
       await rejection(() => h.client.listBlocks({ signal: controller.signal }));
       assert.equal(h.fake.state.requests.length, 0);
+    } finally {
+      await h.close();
+    }
+  });
+
+  test('retries are logged with the route and without any credential', async () => {
+    const lines: string[] = [];
+    const logger = createLogger({ level: 'info', destination: { write: (line: string) => void lines.push(line) } });
+    const h = await startHarness({ client: { logger } });
+    try {
+      h.fake.inject({ kind: 'status', status: 503, text: 'down' }, { route: 'listBlocks' });
+      await h.client.listBlocks();
+      const entries = lines.map((line) => JSON.parse(line) as { msg: string; route?: string; status?: number });
+      const retry = entries.find((e) => e.msg === 'fluxra server error; retrying');
+      assert.equal(retry?.route, 'listBlocks');
+      assert.equal(retry?.status, 503);
+      const secrets = [h.bridge.apiKey, ...h.fake.state.tokens.keys()];
+      assert.ok(lines.every((line) => secrets.every((secret) => !line.includes(secret))));
     } finally {
       await h.close();
     }

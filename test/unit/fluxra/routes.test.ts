@@ -2,6 +2,14 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FluxraApiError } from '../../../src/services/fluxra/client.js';
 import { DEFAULT_FLUXRA_ROUTES, fillPath, resolveFluxraRoutes } from '../../../src/services/fluxra/routes.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Agent } from 'undici';
+import { loadConfig } from '../../../src/config/load.js';
+import { createFluxraClient } from '../../../src/services/fluxra/client.js';
+import { fluxraClientOptionsFromConfig } from '../../../src/services/fluxra/from-config.js';
+import { createFakeFluxra } from '../../fakes/fluxra.js';
 import { rejection, startHarness } from './helpers.js';
 
 const overrides = {
@@ -51,6 +59,26 @@ describe('fluxra routes', () => {
       assert.equal(h.fake.state.requests.at(-1)?.route, undefined);
     } finally {
       await h.close();
+    }
+  });
+
+  test('routes set in the config file reach the fake at the overridden path', async () => {
+    const fake = await createFakeFluxra({ routes: overrides });
+    const dispatcher = new Agent();
+    const dir = mkdtempSync(join(tmpdir(), 'fluxra-routes-'));
+    try {
+      const bridge = fake.createAgent();
+      const path = join(dir, 'bridge.json');
+      writeFileSync(path, JSON.stringify({ fluxra: { baseUrl: fake.url, routes: overrides } }));
+      const { config } = loadConfig({ path, env: { FLUXRA_AGENT_ID: bridge.agentId, FLUXRA_API_KEY: bridge.apiKey } });
+      const client = createFluxraClient(fluxraClientOptionsFromConfig(config.fluxra, { dispatcher }));
+      const conversation = fake.createConversation({ creatorId: bridge.agentId });
+      await client.sendMessage({ conversationId: conversation.conversationId, content: 'via config' });
+      assert.deepEqual(fake.requestsTo('sendMessage').map((r) => `${r.method} ${r.path} ${r.status}`), ['POST /api/v2/messages 201']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await dispatcher.destroy();
+      await fake.close();
     }
   });
 });

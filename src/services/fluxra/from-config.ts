@@ -1,0 +1,31 @@
+/**
+ * The one mapping from the validated `fluxra` config section to client options, so that the
+ * composition root (and the sandbox) cannot wire a setting to the wrong option.
+ */
+import type { Dispatcher } from 'undici';
+import type { BridgeConfig } from '../../config/schema.js';
+import type { Logger } from '../../logger.js';
+import type { RateBudget } from '../../ratelimit/types.js';
+import type { FluxraClientOptions } from './types.js';
+
+export interface FluxraRuntimeDeps {
+  dispatcher: Dispatcher;
+  budget?: RateBudget;
+  logger?: Logger;
+}
+
+export function fluxraClientOptionsFromConfig(config: BridgeConfig['fluxra'], deps: FluxraRuntimeDeps): FluxraClientOptions {
+  return {
+    baseUrl: config.baseUrl,
+    ...(config.agentId ? { agentId: config.agentId } : {}),
+    ...(config.apiKey ? { apiKey: config.apiKey } : {}),
+    dispatcher: deps.dispatcher,
+    routes: config.routes,
+    requestTimeoutMs: config.requestTimeoutMs,
+    tokenLifetimeFallbackSeconds: config.tokenLifetimeFallbackSeconds,
+    renewBeforeExpirySeconds: config.renewBeforeExpirySeconds,
+    rateLimitBackoffMs: config.rateLimit.backoffMs,
+    ...(deps.budget ? { budget: deps.budget } : {}),
+    ...(deps.logger ? { logger: deps.logger } : {}),
+  };
+}
