@@ -38,6 +38,8 @@ export const NetworkErrorCode = {
   Unreachable: 'UNREACHABLE',
   Timeout: 'TIMEOUT',
   ConnectionLost: 'CONNECTION_LOST',
+  /** The caller cancelled through its own signal: not an upstream failure. */
+  Aborted: 'ABORTED',
 } as const;
 
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
@@ -98,6 +100,9 @@ export async function sendHttp(dispatcher: Dispatcher, req: HttpRequest): Promis
     const code = errorCodeOf(error);
     const where = `${req.method} ${urlForError(req.url)}`;
     const details = { service: req.service, status: 0, method: req.method, url: urlForError(req.url), cause: error, retryable: true };
+    if (req.signal?.aborted && !timeoutSignal.aborted) {
+      throw new UpstreamError(NetworkErrorCode.Aborted, `${where} was cancelled by the caller`, { ...details, retryable: false });
+    }
     if (code && NOT_SENT_CODES.has(code)) {
       throw new UpstreamError(NetworkErrorCode.Unreachable, `${req.service} is unreachable (${code}) on ${where}`, details);
     }
