@@ -64,8 +64,8 @@ export function parseFluxraId(word: string, allowed: readonly FluxraIdKind[]): P
   const expected = describeKinds(allowed);
   const nonAscii = firstNonAsciiCodePoint(word);
   if (nonAscii !== undefined) {
-    const what = nonAscii === 'U+0020' ? 'a space' : `the character ${nonAscii}`;
-    return { ok: false, message: `${shown} is not ${expected}: it contains ${what}, and IDs are plain letters, digits, \`_\` and \`-\` (retype it rather than pasting lookalikes).` };
+    if (nonAscii === 'U+0020') return { ok: false, message: `${shown} is not ${expected}: IDs never contain spaces.` };
+    return { ok: false, message: `${shown} is not ${expected}: it contains the character ${nonAscii}, and IDs are plain letters, digits, \`_\` and \`-\` (retype it rather than pasting lookalikes).` };
   }
   const significant = URL_SIGNIFICANT.find((c) => word.includes(c));
   if (significant !== undefined) {

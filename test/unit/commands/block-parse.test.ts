@@ -109,7 +109,7 @@ test('unicode lookalikes, zero-width characters and bidi controls are refused by
   assert.match(refused(`remove blk_7c9e6679\u200b-7425-40de-944b-e07fc1f90ae7`), /contains the character U\+200B/);
   assert.match(refused(['agent', `agt_\u202e${'a'.repeat(32)}`]), /contains the character U\+202E/);
   // A Discord option value may hold a space.
-  assert.match(refused(['agent', `agt_0123 ${'a'.repeat(28)}`]), /contains a space/);
+  assert.match(refused(['agent', `agt_0123 ${'a'.repeat(28)}`]), /IDs never contain spaces\./);
 });
 
 test('the echo of a bad ID never carries raw unicode or control characters', () => {
