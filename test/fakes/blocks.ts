@@ -212,7 +212,7 @@ export async function createFakeBlocks(options: FakeBlocksOptions = {}): Promise
       send(res, record, 403, { error: 'Invalid API key.', code: 'FORBIDDEN' });
       return;
     }
-    const answer = route(ctx, { method: record.method, path: record.path, params: url.searchParams, body, rawBody, apiKey: presented });
+    const answer = route(ctx, { method: record.method, path: record.path, params: url.searchParams, body, apiKey: presented });
     send(res, record, answer.status, answer.text ?? answer.json, answer.headers);
   }
 

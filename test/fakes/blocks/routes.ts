@@ -44,9 +44,8 @@ export interface RouteRequest {
   method: string;
   path: string;
   params: URLSearchParams;
+  /** Parsed JSON body; undefined when absent or not JSON. */
   body: unknown;
-  /** Raw body text, to tell "no JSON" from "JSON null". */
-  rawBody: string;
   apiKey: string;
 }
 

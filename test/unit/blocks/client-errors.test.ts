@@ -344,3 +344,21 @@ describe('5xx and network failures', () => {
     }
   });
 });
+
+describe('timeouts on POSTs', () => {
+  test('a create that times out is resent once, then the timeout passes through as maybe-processed', async () => {
+    const h = await startHarness({}, { requestTimeoutMs: 100 });
+    try {
+      h.fake.inject({ type: 'hang', method: 'POST', times: 2 });
+      await assert.rejects(h.client.createSession({ message: 'x', agentName: 'claude' }), (error: unknown) => {
+        assert.ok(error instanceof UpstreamError);
+        assert.equal(error.code, 'TIMEOUT');
+        assert.equal(mayHaveBeenProcessed(error), true);
+        return true;
+      });
+      assert.deepEqual(h.fake.state.requests.map((r) => r.fault), ['hang', 'hang']);
+    } finally {
+      await h.close();
+    }
+  });
+});

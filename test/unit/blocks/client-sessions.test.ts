@@ -245,3 +245,27 @@ describe('getArtifact', () => {
     }
   });
 });
+
+describe('priority on the wire', () => {
+  test('with sendPriorityHeader the fake logs each request with its budget priority', async () => {
+    const h = await startHarness({}, { sendPriorityHeader: true });
+    try {
+      const created = await h.client.createSession({ message: 'x', agentName: 'claude' });
+      await h.client.pollFinalMessage(created.turn);
+      await h.client.listMessages({ sessionId: created.id }, { priority: 'interactive' });
+      assert.deepEqual(h.fake.state.requests.map((r) => r.priority), ['interactive', 'background', 'interactive']);
+    } finally {
+      await h.close();
+    }
+  });
+
+  test('without it no priority header is sent', async () => {
+    const h = await startHarness();
+    try {
+      await h.client.createSession({ message: 'x', agentName: 'claude' });
+      assert.equal(h.fake.state.requests[0]?.priority, undefined);
+    } finally {
+      await h.close();
+    }
+  });
+});

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BlocksApiError, extractGts, rebaseBlocksLink } from '../../../src/services/blocks/index.js';
+import { createLogger } from '../../../src/logger.js';
 import { startHarness } from './harness.js';
 
 const S = '0b7f5a4e-1111-4c2d-9a00-000000000001';
@@ -167,6 +168,29 @@ describe('links from the API', () => {
     } finally {
       await h.close();
       await bystander.close();
+    }
+  });
+
+  test('a refused link is logged as a warning without the key or the foreign URL query', async () => {
+    const lines: string[] = [];
+    const logger = createLogger({ level: 'warn', destination: { write: (line: string) => lines.push(line) } });
+    const h = await startHarness({}, { logger });
+    try {
+      h.fake.inject({
+        type: 'respond',
+        status: 200,
+        method: 'POST',
+        body: { id: S, thread_id: T, _links: { final_message: { href: `https://evil.example/x?token=${h.fake.apiKey}` } } },
+      });
+      await h.client.createSession({ message: 'x', agentName: 'claude' });
+      const entries = lines.map((line) => JSON.parse(line) as { level: number; msg: string; link?: string });
+      const ignored = entries.find((entry) => entry.msg.startsWith('ignoring a Blocks link'));
+      assert.equal(ignored?.level, 40);
+      assert.equal(ignored?.link, 'final_message');
+      assert.ok(entries.some((entry) => entry.msg.includes('session-level fallback')));
+      assert.ok(!lines.join('').includes(h.fake.apiKey));
+    } finally {
+      await h.close();
     }
   });
 });
