@@ -1,0 +1,264 @@
+/**
+ * The Slack `ChatAdapter`: a Bolt App in Socket Mode (default) or HTTP mode, turning Slack
+ * events into neutral events and neutral messages into Web API calls.
+ *
+ * Acknowledgement: an inbound message, edit or delete is acknowledged to Slack only after
+ * the handler's promise settles, and not at all when it rejects, so Slack redelivers what
+ * we failed to accept. HTTP mode gets this from `processBeforeResponse`; Socket Mode from
+ * `DeferredAckSocketModeReceiver`. Slash commands are the exception: Slack wants their ack
+ * within 3 seconds, so they are acked at once and answered later through `reply()`.
+ */
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import bolt from '@slack/bolt';
+import type { webApi } from '@slack/bolt';
+import { BridgeError, describeError } from '../../errors.js';
+import { markdownToSlack } from '../../format/slack.js';
+import { splitMessage } from '../../format/split.js';
+import type { Logger } from '../../logger.js';
+import { registerSecret } from '../../redact.js';
+import type { ChannelRef, ChatAdapter, CommandInvocation, InboundHandler, MessageRef, OutboundMessage, PostOptions, ReplyOptions } from '../types.js';
+import { createBoltLogger } from './bolt-logger.js';
+import { SLACK_DEFAULTS, validateSlackAdapterConfig, type SlackAdapterConfig } from './config.js';
+import { slackEmojiName } from './emoji.js';
+import { slackErrorCode, toSlackError } from './errors.js';
+import { toCommandInvocation, toInboundEvent, type InboundContext, type SlackCommandPayload, type SlackIdentity } from './inbound.js';
+import { createInvocationRegistry } from './invocations.js';
+import { DeferredAckSocketModeReceiver } from './socket-mode-receiver.js';
+import { createSlackUserDirectory } from './users.js';
+
+// Bolt is CommonJS: its classes come off the default export.
+const { App } = bolt;
+type BoltApp = InstanceType<typeof App>;
+
+export interface SlackAdapter extends ChatAdapter {
+  readonly platform: 'slack';
+  /** HTTP mode: the port bound by `start()` (useful with `port: 0`). */
+  readonly port: number | undefined;
+  /** Our bot id (`B…`), known after `start()`. */
+  readonly botId: string | undefined;
+}
+
+export interface SlackAdapterDeps {
+  logger: Logger;
+  /** Clock for receivedAt stamps and cache expiry. */
+  now?: () => number;
+}
+
+export function createSlackAdapter(config: SlackAdapterConfig, deps: SlackAdapterDeps): SlackAdapter {
+  validateSlackAdapterConfig(config);
+  registerSecret(config.botToken);
+  registerSecret(config.appToken);
+  registerSecret(config.signingSecret);
+  const now = deps.now ?? Date.now;
+  const logger = deps.logger.child({ component: 'slack' });
+  const apiUrl = config.apiUrl.endsWith('/') ? config.apiUrl : `${config.apiUrl}/`;
+  const clientOptions: webApi.WebClientOptions = {
+    slackApiUrl: apiUrl,
+    retryConfig: { retries: config.clientRetries ?? SLACK_DEFAULTS.clientRetries, factor: 2, minTimeout: 500, maxTimeout: 30_000 },
+  };
+  const identity: SlackIdentity = { botUserId: config.botUserId, botId: config.botId };
+  const invocations = createInvocationRegistry({ ttlMs: SLACK_DEFAULTS.invocationTtlMs, maxEntries: SLACK_DEFAULTS.maxInvocations, now });
+  const inflight = new Set<Promise<void>>();
+  let handler: InboundHandler | undefined;
+  let app: BoltApp | undefined;
+  let port: number | undefined;
+
+  async function call(method: string, args: Record<string, unknown>): Promise<Record<string, unknown>> {
+    if (!app) throw new BridgeError('SLACK_NOT_STARTED', `Slack adapter used before start() (${method})`);
+    try {
+      return (await app.client.apiCall(method, args)) as unknown as Record<string, unknown>;
+    } catch (error) {
+      throw toSlackError(error, method, apiUrl);
+    }
+  }
+
+  const users = createSlackUserDirectory({
+    fetchUser: async (userId) => (await call('users.info', { user: userId })).user as Record<string, unknown> | undefined,
+    logger,
+    displayNameTtlMs: SLACK_DEFAULTS.displayNameTtlMs,
+    privilegeTtlMs: SLACK_DEFAULTS.privilegeTtlMs,
+    maxEntries: SLACK_DEFAULTS.maxCachedUsers,
+    now,
+  });
+
+  function inboundContext(retryNum: unknown): InboundContext {
+    return { identity, users, retryNum: typeof retryNum === 'number' && retryNum > 0 ? retryNum : undefined, now };
+  }
+
+  /** Runs the handler inside Bolt's listener: a rejection propagates so the event is not acked. */
+  async function deliverInbound(raw: unknown, retryNum: unknown): Promise<void> {
+    const event = await toInboundEvent(raw, inboundContext(retryNum));
+    if (!event) return;
+    if (!handler) throw new BridgeError('SLACK_NO_HANDLER', 'Slack event arrived before onEvent() was called');
+    try {
+      await handler(event);
+    } catch (error) {
+      logger.error({ eventId: event.eventId, kind: event.kind, err: describeError(error) }, 'slack inbound handler failed; not acknowledging so that Slack redelivers');
+      throw error;
+    }
+  }
+
+  function runCommand(payload: SlackCommandPayload, respond: (message: Record<string, unknown>) => Promise<unknown>, retryNum: unknown): void {
+    const task = (async () => {
+      const invocation = await toCommandInvocation(payload, inboundContext(retryNum));
+      invocations.put(invocation.eventId, { channelId: payload.channel_id, userId: payload.user_id, respond });
+      if (!handler) throw new BridgeError('SLACK_NO_HANDLER', 'Slack command arrived before onEvent() was called');
+      await handler(invocation);
+    })().catch((error: unknown) => {
+      logger.error({ command: payload.command, err: describeError(error) }, 'slack command handler failed');
+    });
+    inflight.add(task);
+    void task.finally(() => inflight.delete(task));
+  }
+
+  function buildApp(): BoltApp {
+    const boltLogger = createBoltLogger(deps.logger);
+    const common = {
+      token: config.botToken,
+      logger: boltLogger,
+      clientOptions,
+      // Our own messages must reach the engines (marked isSelf) for echo suppression.
+      ignoreSelf: false,
+      deferInitialization: true,
+      ...(config.botId && config.botUserId ? { botId: config.botId, botUserId: config.botUserId } : {}),
+    };
+    const built =
+      config.mode === 'http'
+        ? new App({ ...common, signingSecret: config.signingSecret ?? '', processBeforeResponse: true, endpoints: '/slack/events' })
+        : new App({ ...common, receiver: new DeferredAckSocketModeReceiver({ appToken: config.appToken ?? '', logger: boltLogger, clientOptions }) });
+
+    built.event('message', async ({ event, context }) => deliverInbound(event, context.retryNum));
+    built.event('app_mention', async ({ event, context }) => deliverInbound(event, context.retryNum));
+    for (const name of config.commandNames) {
+      built.command(`/${name}`, async ({ command, ack, respond, context }) => {
+        await ack();
+        runCommand(command as SlackCommandPayload, respond as (message: Record<string, unknown>) => Promise<unknown>, context.retryNum);
+      });
+    }
+    // Listener errors are logged where they happen; rethrowing keeps the event unacknowledged.
+    built.error(async (error) => {
+      throw error;
+    });
+    return built;
+  }
+
+  async function postParts(channelId: string, text: string, extra: Record<string, unknown>): Promise<string[]> {
+    const parts = splitMessage(text, SLACK_DEFAULTS.maxMessageLength);
+    if (parts.length === 0) throw new BridgeError('SLACK_EMPTY_MESSAGE', 'Refusing to post an empty message to Slack');
+    const ids: string[] = [];
+    for (const part of parts) {
+      const result = await call('chat.postMessage', { channel: channelId, text: markdownToSlack(part), unfurl_links: false, unfurl_media: false, ...extra });
+      ids.push(String(result.ts));
+    }
+    return ids;
+  }
+
+  return {
+    platform: 'slack',
+    get selfUserId() {
+      return identity.botUserId;
+    },
+    get botId() {
+      return identity.botId;
+    },
+    get port() {
+      return port;
+    },
+    onEvent(next) {
+      handler = next;
+    },
+
+    async start() {
+      if (app) return;
+      const built = buildApp();
+      await built.init();
+      if (!identity.botUserId || !identity.botId) {
+        const auth = await built.client.auth.test().catch((error: unknown) => {
+          throw toSlackError(error, 'auth.test', apiUrl);
+        });
+        identity.botUserId ??= auth.user_id;
+        identity.botId ??= auth.bot_id;
+      }
+      app = built;
+      try {
+        const started = config.mode === 'http' ? await built.start(config.port) : await built.start();
+        if (config.mode === 'http') port = ((started as Server).address() as AddressInfo).port;
+      } catch (error) {
+        app = undefined;
+        throw new BridgeError('SLACK_START_FAILED', `Slack ${config.mode} mode did not start: ${describeError(error)}`, { cause: error, retryable: true });
+      }
+      logger.info({ mode: config.mode, port, botUserId: identity.botUserId }, 'slack adapter started');
+    },
+
+    async stop() {
+      const running = app;
+      if (!running) return;
+      await running.stop();
+      // Commands acked earlier may still be answering; let them finish while the client lives.
+      await Promise.allSettled([...inflight]);
+      app = undefined;
+      port = undefined;
+      logger.info('slack adapter stopped');
+    },
+
+    async post(channel: ChannelRef, message: OutboundMessage, options: PostOptions = {}): Promise<MessageRef[]> {
+      const extra = {
+        ...(options.threadRootId ? { thread_ts: options.threadRootId } : {}),
+        // Needs the chat:write.customize scope.
+        ...(message.as ? { username: message.as.name, ...(message.as.iconUrl ? { icon_url: message.as.iconUrl } : {}) } : {}),
+      };
+      const ids = await postParts(channel.channelId, message.text, extra);
+      return ids.map((ts) => ({ platform: 'slack', channelId: channel.channelId, messageId: ts, ...(options.threadRootId ? { threadRootId: options.threadRootId } : {}) }));
+    },
+
+    async edit(ref, message) {
+      const parts = splitMessage(message.text, SLACK_DEFAULTS.maxMessageLength);
+      if (parts.length > 1) logger.warn({ messageId: ref.messageId, parts: parts.length }, 'slack edit longer than one message; keeping the first part');
+      const first = parts[0];
+      if (first === undefined) throw new BridgeError('SLACK_EMPTY_MESSAGE', 'Refusing to edit a Slack message to empty text');
+      await call('chat.update', { channel: ref.channelId, ts: ref.messageId, text: markdownToSlack(parts.length > 1 ? `${first}\n…` : first) });
+    },
+
+    async delete(ref) {
+      try {
+        await call('chat.delete', { channel: ref.channelId, ts: ref.messageId });
+      } catch (error) {
+        // Already gone is what we wanted.
+        if (slackErrorCode(error) !== 'message_not_found') throw error;
+      }
+    },
+
+    async react(ref, emoji) {
+      try {
+        await call('reactions.add', { channel: ref.channelId, timestamp: ref.messageId, name: slackEmojiName(emoji) });
+      } catch (error) {
+        if (slackErrorCode(error) !== 'already_reacted') throw error;
+      }
+    },
+
+    async unreact(ref, emoji) {
+      try {
+        await call('reactions.remove', { channel: ref.channelId, timestamp: ref.messageId, name: slackEmojiName(emoji) });
+      } catch (error) {
+        if (slackErrorCode(error) !== 'no_reaction') throw error;
+      }
+    },
+
+    async reply(invocation: CommandInvocation, message: OutboundMessage, options: ReplyOptions = {}) {
+      const ephemeral = options.ephemeral ?? true;
+      const parts = splitMessage(message.text, SLACK_DEFAULTS.maxMessageLength).map(markdownToSlack);
+      const record = invocations.get(invocation.eventId);
+      for (const text of parts) {
+        if (record) {
+          await record.respond({ text, response_type: ephemeral ? 'ephemeral' : 'in_channel', replace_original: false });
+        } else if (ephemeral) {
+          // The response_url has expired (30 min): the Web API can still whisper.
+          await call('chat.postEphemeral', { channel: invocation.channel.channelId, user: invocation.user.id, text });
+        } else {
+          await call('chat.postMessage', { channel: invocation.channel.channelId, text, unfurl_links: false, ...(invocation.threadRootId ? { thread_ts: invocation.threadRootId } : {}) });
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,156 @@
+/**
+ * Slack events → neutral inbound events. Pure mapping apart from the user lookup for
+ * display names and privileges, which the directory caches.
+ *
+ * Event ids are derived from the message, not from Slack's `event_id`: the `message` and
+ * the `app_mention` events for one message carry different `event_id`s, and the engines'
+ * dedupe must see them as one.
+ */
+import { slackToMarkdown } from '../../format/slack.js';
+import type { Attachment, Author, CommandInvocation, InboundEvent, MessageRef } from '../types.js';
+import type { SlackUserDirectory } from './users.js';
+
+export interface SlackIdentity {
+  botUserId: string | undefined;
+  botId: string | undefined;
+}
+
+export interface InboundContext {
+  identity: SlackIdentity;
+  users: SlackUserDirectory;
+  /** Set when Slack marked the delivery as a retry. */
+  retryNum: number | undefined;
+  now: () => number;
+}
+
+/** The fields of Slack message-like payloads we read. */
+interface SlackMessage {
+  type?: string;
+  subtype?: string;
+  channel?: string;
+  user?: string;
+  bot_id?: string;
+  username?: string;
+  bot_profile?: { name?: string; icons?: Record<string, string> };
+  icons?: Record<string, string>;
+  text?: string;
+  ts?: string;
+  thread_ts?: string;
+  deleted_ts?: string;
+  edited?: { user?: string; ts?: string };
+  files?: Array<{ url_private?: string; name?: string; mimetype?: string; size?: number }>;
+  message?: SlackMessage;
+  previous_message?: SlackMessage;
+}
+
+/** Message subtypes that are something a person or bot said (others are joins, topic changes…). */
+const SAID_SUBTYPES = new Set([undefined, 'file_share', 'thread_broadcast', 'bot_message', 'me_message']);
+
+/** Maps a `message` or `app_mention` event; `undefined` for events the bridge does not carry. */
+export async function toInboundEvent(raw: unknown, context: InboundContext): Promise<InboundEvent | undefined> {
+  const event = raw as SlackMessage;
+  const channel = event.channel;
+  if (!channel) return undefined;
+  const base = { platform: 'slack' as const, receivedAt: context.now(), ...(context.retryNum ? { retryNum: context.retryNum } : {}) };
+
+  if (event.type === 'message' && event.subtype === 'message_changed') {
+    const message = event.message;
+    // Unfurls and reply counters also arrive as message_changed; only a real edit has `edited`.
+    if (!message?.ts || !message.edited?.ts) return undefined;
+    return {
+      ...base,
+      kind: 'edit',
+      eventId: `slack:edit:${channel}:${message.ts}:${message.edited.ts}`,
+      ref: messageRef(channel, message),
+      author: await authorOf(message, context),
+      text: slackToMarkdown(message.text ?? ''),
+      attachments: attachmentsOf(message),
+    };
+  }
+  if (event.type === 'message' && event.subtype === 'message_deleted') {
+    const ts = event.deleted_ts ?? event.previous_message?.ts;
+    if (!ts) return undefined;
+    return { ...base, kind: 'delete', eventId: `slack:delete:${channel}:${ts}`, ref: messageRef(channel, { ...event.previous_message, ts }) };
+  }
+  const isMention = event.type === 'app_mention';
+  if (!isMention && (event.type !== 'message' || !SAID_SUBTYPES.has(event.subtype))) return undefined;
+  if (!event.ts) return undefined;
+  const botUserId = context.identity.botUserId;
+  const text = event.text ?? '';
+  return {
+    ...base,
+    kind: 'message',
+    eventId: `slack:${channel}:${event.ts}`,
+    ref: messageRef(channel, event),
+    author: await authorOf(event, context),
+    text: slackToMarkdown(text),
+    attachments: attachmentsOf(event),
+    mentionsBot: isMention || (botUserId !== undefined && (text.includes(`<@${botUserId}>`) || text.includes(`<@${botUserId}|`))),
+  };
+}
+
+/** The fields of a slash command payload we read. */
+export interface SlackCommandPayload {
+  command: string;
+  text?: string;
+  channel_id: string;
+  user_id: string;
+  user_name?: string;
+  trigger_id?: string;
+  thread_ts?: string;
+}
+
+export async function toCommandInvocation(payload: SlackCommandPayload, context: InboundContext): Promise<CommandInvocation> {
+  const rawText = payload.text ?? '';
+  const user = await context.users.get(payload.user_id, { fresh: 'privilege' });
+  const receivedAt = context.now();
+  return {
+    platform: 'slack',
+    kind: 'command',
+    // Slash commands are never redelivered; the trigger id is unique per invocation.
+    eventId: `slack:command:${payload.trigger_id ?? `${payload.channel_id}:${payload.user_id}:${receivedAt}`}`,
+    receivedAt,
+    command: payload.command.replace(/^\//, ''),
+    args: rawText.trim() === '' ? [] : rawText.trim().split(/\s+/),
+    rawText,
+    user: { id: user.id, displayName: user.displayName === user.id && payload.user_name ? payload.user_name : user.displayName, isPrivileged: user.isPrivileged },
+    channel: { platform: 'slack', channelId: payload.channel_id },
+    ...(payload.thread_ts ? { threadRootId: payload.thread_ts } : {}),
+  };
+}
+
+function messageRef(channel: string, message: SlackMessage): MessageRef {
+  const ts = message.ts ?? '';
+  return {
+    platform: 'slack',
+    channelId: channel,
+    messageId: ts,
+    ...(message.thread_ts && message.thread_ts !== ts ? { threadRootId: message.thread_ts } : {}),
+  };
+}
+
+async function authorOf(message: SlackMessage, context: InboundContext): Promise<Author> {
+  const { botId, botUserId } = context.identity;
+  const isBot = message.bot_id !== undefined || message.subtype === 'bot_message';
+  const isSelf = (botId !== undefined && message.bot_id === botId) || (botUserId !== undefined && message.user === botUserId);
+  const id = message.user ?? message.bot_id ?? 'unknown';
+  const botName = message.username ?? message.bot_profile?.name;
+  if (isBot && botName) {
+    const avatar = message.icons?.image_48 ?? message.bot_profile?.icons?.image_72;
+    return { id, displayName: botName, isBot, isSelf, ...(avatar ? { avatarUrl: avatar } : {}) };
+  }
+  if (!message.user) return { id, displayName: id, isBot, isSelf };
+  const user = await context.users.get(message.user);
+  return { id, displayName: user.displayName, isBot: isBot || user.isBot, isSelf, ...(user.avatarUrl ? { avatarUrl: user.avatarUrl } : {}) };
+}
+
+function attachmentsOf(message: SlackMessage): Attachment[] {
+  return (message.files ?? [])
+    .filter((file) => typeof file.url_private === 'string')
+    .map((file) => ({
+      url: file.url_private as string,
+      ...(file.name ? { name: file.name } : {}),
+      ...(file.mimetype ? { contentType: file.mimetype } : {}),
+      ...(typeof file.size === 'number' ? { sizeBytes: file.size } : {}),
+    }));
+}

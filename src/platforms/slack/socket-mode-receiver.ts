@@ -1,0 +1,80 @@
+/**
+ * A Socket Mode receiver that acknowledges an envelope only after Bolt has run its
+ * listeners. Bolt's own `SocketModeReceiver` hands Bolt an `ack` that writes to the socket
+ * at once, and Bolt calls it for Events API envelopes *before* dispatching them; Slack
+ * would then never redeliver an event whose handler failed. Here `ack` only records the
+ * answer, and the answer is sent when `processEvent` resolves. When it rejects (a listener
+ * threw), nothing is sent and Slack retries the envelope.
+ */
+import type { App, Logger as BoltLogger, Receiver, ReceiverEvent, webApi } from '@slack/bolt';
+import { SocketModeClient } from '@slack/socket-mode';
+import { describeError } from '../../errors.js';
+
+export interface DeferredAckSocketModeReceiverOptions {
+  appToken: string;
+  logger: BoltLogger;
+  /** Web API options for `apps.connections.open` (base URL, retries). */
+  clientOptions: Omit<webApi.WebClientOptions, 'logLevel' | 'logger'>;
+}
+
+interface SlackEventArgs {
+  ack: (response?: Record<string, unknown>) => Promise<void>;
+  body: Record<string, unknown>;
+  envelope_id: string;
+  type: string;
+  retry_num?: number;
+  retry_reason?: string;
+}
+
+export class DeferredAckSocketModeReceiver implements Receiver {
+  readonly client: SocketModeClient;
+  private app: App | undefined;
+  private readonly logger: BoltLogger;
+
+  constructor(options: DeferredAckSocketModeReceiverOptions) {
+    this.logger = options.logger;
+    this.client = new SocketModeClient({ appToken: options.appToken, logger: options.logger, clientOptions: options.clientOptions });
+    this.client.on('slack_event', (args: SlackEventArgs) => {
+      void this.dispatch(args);
+    });
+  }
+
+  init(app: App): void {
+    this.app = app;
+  }
+
+  async start(): Promise<unknown> {
+    return this.client.start();
+  }
+
+  async stop(): Promise<unknown> {
+    return this.client.disconnect();
+  }
+
+  private async dispatch(args: SlackEventArgs): Promise<void> {
+    let acked = false;
+    let response: Record<string, unknown> | undefined;
+    const event: ReceiverEvent = {
+      body: args.body,
+      // Slack sends retry_attempt 0 on first deliveries; only a real redelivery counts.
+      ...(args.retry_num ? { retryNum: args.retry_num } : {}),
+      ...(args.retry_reason ? { retryReason: args.retry_reason } : {}),
+      ack: async (answer?: unknown) => {
+        acked = true;
+        if (answer !== undefined && answer !== null && answer !== '') response = typeof answer === 'string' ? { text: answer } : (answer as Record<string, unknown>);
+      },
+    };
+    try {
+      await this.app?.processEvent(event);
+    } catch (error) {
+      this.logger.warn(`Socket Mode envelope ${args.envelope_id} (${args.type}) not acknowledged, Slack will redeliver it: ${describeError(error)}`);
+      return;
+    }
+    if (!acked) return;
+    try {
+      await args.ack(response);
+    } catch (error) {
+      this.logger.warn(`Socket Mode ack of ${args.envelope_id} failed: ${describeError(error)}`);
+    }
+  }
+}

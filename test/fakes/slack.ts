@@ -1,0 +1,290 @@
+/**
+ * A fake Slack on 127.0.0.1 for the real Bolt App: the Web API under `/api/`, response_url
+ * endpoints under `/response/`, and a Socket Mode websocket under `/link/`. It can deliver
+ * events and slash commands to the app over Socket Mode or as signed HTTP requests to the
+ * app's `/slack/events`, and it records everything it receives in `state`.
+ *
+ * No test-framework imports: the same fake serves the e2e tests and the sandbox simulator.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { FakeSlackState, type FakeSlackAck, type FakeSlackChannel, type FakeSlackUser } from './slack/state.js';
+import { handleWebApi, type RateLimitPlan, type WebApiIdentity } from './slack/web-api.js';
+import { eventCallback, signatureHeaders, slashCommandBody, type SlashCommandInput } from './slack/payloads.js';
+
+export type { FakeSlackUser, FakeSlackChannel, FakeSlackAck, SlashCommandInput };
+export { FakeSlackState };
+
+export interface FakeSlackOptions {
+  botToken: string;
+  appToken?: string;
+  signingSecret?: string;
+  teamId?: string;
+  appId?: string;
+  botUserId?: string;
+  botId?: string;
+  users?: FakeSlackUser[];
+  channels?: FakeSlackChannel[];
+}
+
+export interface DeliveryOptions {
+  /** Socket Mode (default when a client is connected) or a signed POST to `httpUrl`. */
+  via?: 'socket' | 'http';
+  /** The app's events URL for HTTP delivery (defaults to the one set with `setAppUrl`). */
+  httpUrl?: string;
+  /** HTTP: sign with a wrong secret. */
+  forgeSignature?: boolean;
+  /** HTTP: sign with a timestamp this many seconds in the past (Bolt refuses > 300). */
+  timestampAgeSeconds?: number;
+  /** Mark the delivery as Slack's n-th retry (`x-slack-retry-num` / `retry_attempt`). */
+  retryNum?: number;
+  retryReason?: string;
+  /** Socket Mode: resolve once the app acks (default true). */
+  waitForAck?: boolean;
+  /** Events: the Events API `event_id` (generated when absent). */
+  eventId?: string;
+}
+
+export interface DeliveryResult {
+  /** HTTP delivery: the app's response. */
+  status?: number;
+  body?: string;
+  /** Socket Mode delivery: the envelope and, when awaited, its ack. */
+  envelopeId?: string;
+  ack?: FakeSlackAck;
+}
+
+export interface FakeSlack {
+  /** Web API base for `clientOptions.slackApiUrl`, with its trailing slash. */
+  readonly apiUrl: string;
+  readonly baseUrl: string;
+  readonly state: FakeSlackState;
+  readonly botUserId: string;
+  readonly botId: string;
+  readonly teamId: string;
+  /** Where HTTP deliveries go by default (the app's `/slack/events`). */
+  setAppUrl(url: string): void;
+  /** Resolves when a Socket Mode client has received its hello. */
+  waitForSocket(): Promise<void>;
+  /** Answers the next `times` calls to `method` with 429 and `Retry-After`. */
+  rateLimit(method: string, retryAfterSeconds: number, times?: number): void;
+  /** Records a message a person (or another bot) wrote and returns its `message` event. */
+  userMessage(input: { channel: string; user?: string; text: string; threadTs?: string; botId?: string; subtype?: string; files?: unknown[]; username?: string }): Record<string, unknown>;
+  deliverEvent(event: Record<string, unknown>, options?: DeliveryOptions): Promise<DeliveryResult>;
+  deliverCommand(input: SlashCommandInput, options?: DeliveryOptions): Promise<DeliveryResult>;
+  close(): Promise<void>;
+}
+
+const SOCKET_PATH = '/link/';
+
+export async function createFakeSlack(options: FakeSlackOptions): Promise<FakeSlack> {
+  const state = new FakeSlackState();
+  for (const user of options.users ?? []) state.users.set(user.id, user);
+  for (const channel of options.channels ?? []) state.channels.set(channel.id, channel);
+  const rateLimits: RateLimitPlan = new Map();
+  const sockets = new Set<WebSocket>();
+  let port = 0;
+  let appUrl: string | undefined;
+  let counter = 0;
+
+  const identity: WebApiIdentity = {
+    botToken: options.botToken,
+    appToken: options.appToken,
+    teamId: options.teamId ?? 'T0FAKE',
+    botUserId: options.botUserId ?? 'UBRIDGE',
+    botId: options.botId ?? 'BBRIDGE',
+    appId: options.appId ?? 'AFAKE',
+    socketUrl: () => `ws://127.0.0.1:${port}${SOCKET_PATH}?ticket=${++counter}`,
+  };
+
+  const server = createServer((req, res) => {
+    void route(req, res).catch((error: unknown) => {
+      res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end(String(error));
+    });
+  });
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const raw = await readBody(req);
+    const args = parseArgs(raw, req.headers['content-type']);
+    if (req.method === 'POST' && url.pathname.startsWith('/api/')) {
+      const method = url.pathname.slice('/api/'.length);
+      const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+      const token = bearer ?? (typeof args.token === 'string' ? args.token : undefined);
+      delete args.token;
+      const reply = handleWebApi(state, identity, rateLimits, method, token, args);
+      res.writeHead(reply.status, { 'content-type': 'application/json; charset=utf-8', ...reply.headers });
+      res.end(JSON.stringify(reply.body));
+      return;
+    }
+    if (req.method === 'POST' && url.pathname.startsWith('/response/')) {
+      state.recordResponse(url.pathname.slice('/response/'.length), args);
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end('ok');
+      return;
+    }
+    res.writeHead(404, { 'content-type': 'text/plain' });
+    res.end('not found');
+  }
+
+  const wss = new WebSocketServer({ noServer: true });
+  server.on('upgrade', (req, socket, head) => {
+    if (!(req.url ?? '').startsWith(SOCKET_PATH)) {
+      socket.destroy();
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      sockets.add(ws);
+      ws.on('close', () => {
+        sockets.delete(ws);
+        state.emit('change');
+      });
+      ws.on('message', (data) => {
+        let frame: { envelope_id?: unknown; payload?: unknown };
+        try {
+          frame = JSON.parse(String(data)) as typeof frame;
+        } catch {
+          return;
+        }
+        if (typeof frame.envelope_id === 'string') state.recordAck(frame.envelope_id, frame.payload);
+      });
+      ws.send(JSON.stringify({ type: 'hello', num_connections: sockets.size, connection_info: { app_id: identity.appId }, debug_info: { host: 'fake-slack' } }), () => {
+        state.emit('change');
+      });
+    });
+  });
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  port = (server.address() as AddressInfo).port;
+  const baseUrl = `http://127.0.0.1:${port}`;
+
+  async function deliver(type: 'events_api' | 'slash_commands', payload: Record<string, unknown>, form: string, delivery: DeliveryOptions): Promise<DeliveryResult> {
+    const via = delivery.via ?? (sockets.size > 0 ? 'socket' : 'http');
+    if (via === 'socket') {
+      const ws = [...sockets][0];
+      if (!ws) throw new Error('fake Slack: no Socket Mode client connected');
+      const envelopeId = `env-${++counter}`;
+      const envelope = {
+        envelope_id: envelopeId,
+        type,
+        payload,
+        accepts_response_payload: type !== 'events_api',
+        ...(delivery.retryNum !== undefined ? { retry_attempt: delivery.retryNum, retry_reason: delivery.retryReason ?? 'timeout' } : { retry_attempt: 0, retry_reason: '' }),
+      };
+      ws.send(JSON.stringify(envelope));
+      if (delivery.waitForAck === false) return { envelopeId };
+      const ack = await state.waitFor(() => state.acks.find((candidate) => candidate.envelopeId === envelopeId), `ack of ${envelopeId}`);
+      return { envelopeId, ack };
+    }
+    const target = delivery.httpUrl ?? appUrl;
+    if (!target) throw new Error('fake Slack: no app URL for HTTP delivery (call setAppUrl)');
+    const rawBody = type === 'events_api' ? JSON.stringify(payload) : form;
+    const timestamp = Math.floor(Date.now() / 1000) - (delivery.timestampAgeSeconds ?? 0);
+    const secret = delivery.forgeSignature ? 'not-the-signing-secret' : (options.signingSecret ?? '');
+    const headers: Record<string, string> = {
+      // Exactly this Content-Type for commands: with a charset Bolt parses JSON and answers 400.
+      'content-type': type === 'events_api' ? 'application/json' : 'application/x-www-form-urlencoded',
+      ...signatureHeaders(secret, rawBody, timestamp),
+      ...(delivery.retryNum !== undefined ? { 'x-slack-retry-num': String(delivery.retryNum), 'x-slack-retry-reason': delivery.retryReason ?? 'http_timeout' } : {}),
+    };
+    const response = await fetch(target, { method: 'POST', headers, body: rawBody });
+    return { status: response.status, body: await response.text() };
+  }
+
+  return {
+    apiUrl: `${baseUrl}/api/`,
+    baseUrl,
+    state,
+    botUserId: identity.botUserId,
+    botId: identity.botId,
+    teamId: identity.teamId,
+    setAppUrl(url) {
+      appUrl = url;
+    },
+    async waitForSocket() {
+      await state.waitFor(() => sockets.size > 0, 'a Socket Mode connection');
+    },
+    rateLimit(method, retryAfterSeconds, times = 1) {
+      rateLimits.set(method, { retryAfterSeconds, times });
+    },
+    userMessage(input) {
+      const ts = state.nextTs();
+      state.history(input.channel).push({
+        ts,
+        text: input.text,
+        reactions: [],
+        ...(input.user ? { user: input.user } : {}),
+        ...(input.botId ? { botId: input.botId } : {}),
+        ...(input.threadTs ? { threadTs: input.threadTs } : {}),
+      });
+      return {
+        type: 'message',
+        channel: input.channel,
+        channel_type: 'channel',
+        text: input.text,
+        ts,
+        event_ts: ts,
+        ...(input.user ? { user: input.user } : {}),
+        ...(input.botId ? { bot_id: input.botId } : {}),
+        ...(input.subtype ? { subtype: input.subtype } : {}),
+        ...(input.username ? { username: input.username } : {}),
+        ...(input.threadTs ? { thread_ts: input.threadTs } : {}),
+        ...(input.files ? { files: input.files } : {}),
+      };
+    },
+    deliverEvent(event, delivery = {}) {
+      const payload = eventCallback(event, { ...identity, eventId: delivery.eventId ?? `Ev${String(++counter).padStart(8, '0')}` });
+      return deliver('events_api', payload, '', delivery);
+    },
+    deliverCommand(input, delivery = {}) {
+      const id = `cmd-${++counter}`;
+      const body = slashCommandBody(input, { ...identity, responseUrl: `${baseUrl}/response/${id}`, triggerId: `trigger-${id}` });
+      return deliver('slash_commands', body, new URLSearchParams(body).toString(), delivery);
+    },
+    async close() {
+      // Ask open clients to close and wait for their answer: terminating at once leaves a
+      // Socket Mode client waiting out its close-handshake timeout.
+      await Promise.all(
+        [...sockets].map(
+          (ws) =>
+            new Promise<void>((resolve) => {
+              ws.once('close', () => resolve());
+              ws.close(1001, 'fake Slack closing');
+              setTimeout(() => {
+                ws.terminate();
+                resolve();
+              }, 2_000).unref();
+            }),
+        ),
+      );
+      wss.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+/** Web API calls come form-encoded (objects as JSON strings) or as JSON. */
+function parseArgs(raw: string, contentType: string | undefined): Record<string, unknown> {
+  if (raw === '') return {};
+  if ((contentType ?? '').includes('application/json')) {
+    try {
+      const parsed: unknown = JSON.parse(raw);
+      return parsed !== null && typeof parsed === 'object' ? { ...(parsed as Record<string, unknown>) } : {};
+    } catch {
+      return {};
+    }
+  }
+  return Object.fromEntries(new URLSearchParams(raw));
+}

@@ -1,0 +1,150 @@
+/**
+ * What the fake Slack knows and what it saw: users, channels, channel histories with
+ * generated `ts` values, every Web API call, every Socket Mode ack and every response_url
+ * post, all stamped with one sequence counter so that tests can compare their order.
+ */
+import { EventEmitter } from 'node:events';
+
+export interface FakeSlackUser {
+  id: string;
+  name: string;
+  displayName?: string;
+  realName?: string;
+  isAdmin?: boolean;
+  isOwner?: boolean;
+  isPrimaryOwner?: boolean;
+  isBot?: boolean;
+  imageUrl?: string;
+}
+
+export interface FakeSlackChannel {
+  id: string;
+  name: string;
+}
+
+export interface FakeSlackMessage {
+  ts: string;
+  text: string;
+  user?: string;
+  botId?: string;
+  username?: string;
+  iconUrl?: string;
+  threadTs?: string;
+  edited?: { user: string; ts: string };
+  deleted?: boolean;
+  reactions: Array<{ name: string; users: string[] }>;
+}
+
+/** One Web API call as it arrived: the method and its arguments, the token removed. */
+export interface FakeSlackCall {
+  seq: number;
+  method: string;
+  args: Record<string, unknown>;
+}
+
+export interface FakeSlackAck {
+  seq: number;
+  envelopeId: string;
+  payload: unknown;
+}
+
+export interface FakeSlackResponse {
+  seq: number;
+  id: string;
+  body: Record<string, unknown>;
+}
+
+export interface FakeSlackMark {
+  seq: number;
+  label: string;
+}
+
+export class FakeSlackState extends EventEmitter {
+  readonly users = new Map<string, FakeSlackUser>();
+  readonly channels = new Map<string, FakeSlackChannel>();
+  readonly histories = new Map<string, FakeSlackMessage[]>();
+  readonly calls: FakeSlackCall[] = [];
+  readonly acks: FakeSlackAck[] = [];
+  readonly responses: FakeSlackResponse[] = [];
+  readonly marks: FakeSlackMark[] = [];
+  private seq = 0;
+  private tsCounter = 0;
+  private readonly tsBase = Math.floor(Date.now() / 1000);
+
+  nextSeq(): number {
+    this.seq += 1;
+    return this.seq;
+  }
+
+  /** Slack-shaped, strictly increasing message timestamps. */
+  nextTs(): string {
+    this.tsCounter += 1;
+    return `${this.tsBase + Math.floor(this.tsCounter / 1_000_000)}.${String(this.tsCounter % 1_000_000).padStart(6, '0')}`;
+  }
+
+  history(channel: string): FakeSlackMessage[] {
+    let history = this.histories.get(channel);
+    if (!history) {
+      history = [];
+      this.histories.set(channel, history);
+    }
+    return history;
+  }
+
+  findMessage(channel: string, ts: string): FakeSlackMessage | undefined {
+    return this.histories.get(channel)?.find((message) => message.ts === ts && !message.deleted);
+  }
+
+  recordCall(method: string, args: Record<string, unknown>): FakeSlackCall {
+    const call = { seq: this.nextSeq(), method, args };
+    this.calls.push(call);
+    this.emit('change');
+    return call;
+  }
+
+  recordAck(envelopeId: string, payload: unknown): void {
+    this.acks.push({ seq: this.nextSeq(), envelopeId, payload });
+    this.emit('change');
+  }
+
+  recordResponse(id: string, body: Record<string, unknown>): void {
+    this.responses.push({ seq: this.nextSeq(), id, body });
+    this.emit('change');
+  }
+
+  /** Stamps a point in the shared order (e.g. "handler finished") to compare with acks and calls. */
+  mark(label: string): FakeSlackMark {
+    const mark = { seq: this.nextSeq(), label };
+    this.marks.push(mark);
+    this.emit('change');
+    return mark;
+  }
+
+  callsTo(method: string): FakeSlackCall[] {
+    return this.calls.filter((call) => call.method === method);
+  }
+
+  /** Resolves once `check` returns a value, re-checking whenever the state changes. */
+  waitFor<T>(check: () => T | undefined | false, description: string, timeoutMs = 5_000): Promise<T> {
+    const first = check();
+    if (first) return Promise.resolve(first);
+    return new Promise<T>((resolve, reject) => {
+      const onChange = (): void => {
+        const value = check();
+        if (!value) return;
+        cleanup();
+        resolve(value);
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new Error(`fake Slack: timed out waiting for ${description}`));
+      }, timeoutMs);
+      timer.unref();
+      const cleanup = (): void => {
+        clearTimeout(timer);
+        this.off('change', onChange);
+      };
+      this.on('change', onChange);
+    });
+  }
+}

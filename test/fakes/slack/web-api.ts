@@ -1,0 +1,160 @@
+/**
+ * The Web API methods the bridge uses, answered the way Slack answers them: HTTP 200 with
+ * `{ok:false, error}` for every failure except rate limits, which are HTTP 429 with a
+ * `Retry-After` header in seconds.
+ */
+import type { FakeSlackMessage, FakeSlackState } from './state.js';
+
+export interface WebApiIdentity {
+  botToken: string;
+  appToken: string | undefined;
+  teamId: string;
+  botUserId: string;
+  botId: string;
+  appId: string;
+  /** `ws://127.0.0.1:PORT/link/`, known once the server listens. */
+  socketUrl: () => string;
+}
+
+export interface WebApiReply {
+  status: number;
+  headers?: Record<string, string>;
+  body: Record<string, unknown>;
+}
+
+/** Rate limits injected by tests: the next `times` calls to `method` get 429. */
+export type RateLimitPlan = Map<string, { retryAfterSeconds: number; times: number }>;
+
+const ok = (body: Record<string, unknown> = {}): WebApiReply => ({ status: 200, body: { ok: true, ...body } });
+const fail = (error: string): WebApiReply => ({ status: 200, body: { ok: false, error } });
+
+function str(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+function messageJson(channel: string, message: FakeSlackMessage): Record<string, unknown> {
+  return {
+    type: 'message',
+    channel,
+    ts: message.ts,
+    text: message.text,
+    ...(message.user ? { user: message.user } : {}),
+    ...(message.botId ? { bot_id: message.botId } : {}),
+    ...(message.username ? { username: message.username } : {}),
+    ...(message.threadTs ? { thread_ts: message.threadTs } : {}),
+    ...(message.edited ? { edited: message.edited } : {}),
+  };
+}
+
+/** Handles one call; `token` is the bearer token (or the `token` argument) it came with. */
+export function handleWebApi(
+  state: FakeSlackState,
+  identity: WebApiIdentity,
+  rateLimits: RateLimitPlan,
+  method: string,
+  token: string | undefined,
+  args: Record<string, unknown>,
+): WebApiReply {
+  state.recordCall(method, args);
+  const limit = rateLimits.get(method);
+  if (limit && limit.times > 0) {
+    limit.times -= 1;
+    return { status: 429, headers: { 'retry-after': String(limit.retryAfterSeconds) }, body: { ok: false, error: 'ratelimited' } };
+  }
+  const expected = method === 'apps.connections.open' ? identity.appToken : identity.botToken;
+  if (token === undefined) return fail('not_authed');
+  if (token !== expected) return fail('invalid_auth');
+
+  const channel = str(args.channel);
+  switch (method) {
+    case 'auth.test':
+      return ok({ url: 'https://fake.slack.test/', team: 'Fake Team', user: 'bridge', team_id: identity.teamId, user_id: identity.botUserId, bot_id: identity.botId });
+    case 'apps.connections.open':
+      return ok({ url: identity.socketUrl() });
+    case 'chat.postMessage': {
+      if (!channel) return fail('channel_not_found');
+      const text = str(args.text);
+      if (!text) return fail('no_text');
+      const threadTs = str(args.thread_ts);
+      if (threadTs && !state.findMessage(channel, threadTs)) return fail('thread_not_found');
+      const message: FakeSlackMessage = {
+        ts: state.nextTs(),
+        text,
+        user: identity.botUserId,
+        botId: identity.botId,
+        reactions: [],
+        ...(str(args.username) ? { username: str(args.username) } : {}),
+        ...(str(args.icon_url) ? { iconUrl: str(args.icon_url) } : {}),
+        ...(threadTs ? { threadTs } : {}),
+      };
+      state.history(channel).push(message);
+      return ok({ channel, ts: message.ts, message: messageJson(channel, message) });
+    }
+    case 'chat.update': {
+      const message = channel ? state.findMessage(channel, str(args.ts) ?? '') : undefined;
+      if (!channel || !message) return fail('message_not_found');
+      if (message.user !== identity.botUserId) return fail('cant_update_message');
+      message.text = str(args.text) ?? message.text;
+      message.edited = { user: identity.botUserId, ts: state.nextTs() };
+      return ok({ channel, ts: message.ts, text: message.text, message: messageJson(channel, message) });
+    }
+    case 'chat.delete': {
+      const message = channel ? state.findMessage(channel, str(args.ts) ?? '') : undefined;
+      if (!channel || !message) return fail('message_not_found');
+      if (message.user !== identity.botUserId) return fail('cant_delete_message');
+      message.deleted = true;
+      return ok({ channel, ts: message.ts });
+    }
+    case 'chat.postEphemeral':
+      if (!channel) return fail('channel_not_found');
+      if (!str(args.user) || !state.users.has(str(args.user) ?? '')) return fail('user_not_in_channel');
+      return ok({ message_ts: state.nextTs() });
+    case 'reactions.add':
+    case 'reactions.remove': {
+      const message = channel ? state.findMessage(channel, str(args.timestamp) ?? '') : undefined;
+      const name = str(args.name);
+      if (!message) return fail('message_not_found');
+      if (!name || !/^[a-z0-9_+'-]+$/.test(name)) return fail('invalid_name');
+      const existing = message.reactions.find((reaction) => reaction.name === name);
+      const reacted = existing?.users.includes(identity.botUserId) ?? false;
+      if (method === 'reactions.add') {
+        if (reacted) return fail('already_reacted');
+        if (existing) existing.users.push(identity.botUserId);
+        else message.reactions.push({ name, users: [identity.botUserId] });
+      } else {
+        if (!existing || !reacted) return fail('no_reaction');
+        existing.users = existing.users.filter((user) => user !== identity.botUserId);
+        if (existing.users.length === 0) message.reactions.splice(message.reactions.indexOf(existing), 1);
+      }
+      return ok();
+    }
+    case 'users.info': {
+      const user = state.users.get(str(args.user) ?? '');
+      if (!user) return fail('user_not_found');
+      return ok({
+        user: {
+          id: user.id,
+          team_id: identity.teamId,
+          name: user.name,
+          real_name: user.realName ?? user.name,
+          is_admin: user.isAdmin ?? false,
+          is_owner: user.isOwner ?? false,
+          is_primary_owner: user.isPrimaryOwner ?? false,
+          is_bot: user.isBot ?? false,
+          profile: {
+            display_name: user.displayName ?? '',
+            real_name: user.realName ?? user.name,
+            ...(user.imageUrl ? { image_72: user.imageUrl } : {}),
+          },
+        },
+      });
+    }
+    case 'conversations.info': {
+      const found = state.channels.get(channel ?? '');
+      if (!found) return fail('channel_not_found');
+      return ok({ channel: { id: found.id, name: found.name, is_channel: true, is_member: true } });
+    }
+    default:
+      return fail('unknown_method');
+  }
+}
