@@ -56,7 +56,8 @@ export interface FakeDiscord {
   sendMessage(init: FakeUserMessage): APIMessage;
   editMessage(channelId: string, messageId: string, content: string): APIMessage | undefined;
   deleteMessage(channelId: string, messageId: string): boolean;
-  createThread(parentId: string, name: string, fromMessageId?: string): APIChannel;
+  /** Starts a thread; `announce: false` creates it without THREAD_CREATE (unknown to the client). */
+  createThread(parentId: string, name: string, fromMessageId?: string, announce?: boolean): APIChannel;
   /** Dispatches INTERACTION_CREATE for a chat-input command; the record fills in as the bot answers. */
   sendInteraction(init: FakeInteractionInit): FakeInteraction;
   /** Answers the next `count` requests matching `path` (after /api/v10) with 429. */
@@ -116,9 +117,9 @@ export async function createFakeDiscord(options: FakeDiscordOptions): Promise<Fa
     },
     editMessage: (channelId, messageId, content) => state.editMessage(channelId, messageId, content),
     deleteMessage: (channelId, messageId) => state.deleteMessage(channelId, messageId),
-    createThread: (parentId, name, fromMessageId) => state.createThread(parentId, name, fromMessageId),
+    createThread: (parentId, name, fromMessageId, announce) => state.createThread(parentId, name, fromMessageId, announce),
     sendInteraction(init) {
-      const record: FakeInteraction = { id: snowflake(), token: `itoken-${snowflake()}`, callbacks: [], followUps: [] };
+      const record: FakeInteraction = { id: snowflake(), token: `itoken-${snowflake()}`, channelId: init.channelId, callbacks: [], followUps: [] };
       state.interactions.set(record.id, record);
       const who = init.user ?? { id: '300000000000000001', username: 'alice' };
       const user = state.user(who.id, who.username);

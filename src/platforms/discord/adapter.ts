@@ -7,6 +7,7 @@ import {
   Events,
   GatewayDispatchEvents,
   GatewayIntentBits,
+  GuildMember,
   Options,
   PermissionFlagsBits,
   Routes,
@@ -132,7 +133,8 @@ export function createDiscordAdapter(input: DiscordAdapterConfig, deps: DiscordA
     const args = commandArgs(spec, interaction.options.data);
     const permissions = interaction.memberPermissions;
     const member = interaction.member;
-    const nick = member && 'nick' in member && typeof member.nick === 'string' ? member.nick : undefined;
+    // A cached guild gives a GuildMember (`nickname`), an uncached one the raw member (`nick`).
+    const nick = (member instanceof GuildMember ? member.nickname : member?.nick) ?? undefined;
     const invocation: CommandInvocation = {
       kind: 'command',
       platform: 'discord',

@@ -38,7 +38,8 @@ export async function handleRest(state: FakeDiscordState, gatewayUrl: string, re
   const text = Buffer.concat(chunks).toString('utf8');
   const request: Request = {
     method: req.method ?? 'GET',
-    path: url.pathname.replace(/^\/api\/v10/, ''),
+    // Decoded, as Discord routes them: `%40original` is `@original`, emoji arrive encoded.
+    path: decodeURIComponent(url.pathname.replace(/^\/api\/v10/, '')),
     query: Object.fromEntries(url.searchParams),
     body: text && String(req.headers['content-type']).includes('json') ? JSON.parse(text) : undefined,
     authorized: req.headers.authorization === `Bot ${state.token}`,
@@ -130,7 +131,7 @@ function channelRoute(state: FakeDiscordState, parts: string[], request: Request
     const key = `${channelId}/${messageId}`;
     const set = state.reactions.get(key) ?? new Set<string>();
     state.reactions.set(key, set);
-    const name = decodeURIComponent(emoji);
+    const name = emoji;
     if (method === 'PUT') set.add(name);
     else if (method === 'DELETE') set.delete(name);
     return noContent;
@@ -146,13 +147,13 @@ function webhookWithToken(state: FakeDiscordState, parts: string[], request: Req
     const interaction = [...state.interactions.values()].find((candidate) => candidate.token === token);
     if (!interaction) return unknownWebhook;
     if (messages === undefined && method === 'POST') {
-      const message = interactionMessage(state, request.body);
+      const message = interactionMessage(state, interaction.channelId, request.body);
       interaction.followUps.push(message);
       return ok(message);
     }
     if (messages === 'messages' && messageId === '@original') {
       if (method === 'PATCH') {
-        const base = interaction.original ?? interactionMessage(state, {});
+        const base = interaction.original ?? interactionMessage(state, interaction.channelId, {});
         interaction.original = { ...base, content: String(request.body?.content ?? base.content), edited_timestamp: new Date().toISOString() };
         return ok(interaction.original);
       }
@@ -195,18 +196,18 @@ function interactionCallback(state: FakeDiscordState, id: string, token: string,
   if (interaction.callbacks.length > 0) return error(400, 40060, 'Interaction has already been acknowledged.');
   const body = request.body as { type: number; data?: Record<string, unknown> };
   interaction.callbacks.push(body);
-  if (body.type === 4) interaction.original = interactionMessage(state, body.data ?? {});
+  if (body.type === 4) interaction.original = interactionMessage(state, interaction.channelId, body.data ?? {});
   if (request.query.with_response === 'true') {
     return ok({ interaction: { id, type: 2, activity_instance_id: null, response_message_id: interaction.original?.id ?? null, response_message_loading: body.type === 5, response_message_ephemeral: false }, resource: { type: body.type, message: interaction.original } });
   }
   return noContent;
 }
 
-function interactionMessage(state: FakeDiscordState, data: any): APIMessage {
+function interactionMessage(state: FakeDiscordState, channelId: string, data: any): APIMessage {
   return {
     id: snowflake(),
     type: 20,
-    channel_id: '0',
+    channel_id: channelId,
     author: state.botUser,
     content: typeof data?.content === 'string' ? data.content : '',
     timestamp: new Date().toISOString(),

@@ -30,6 +30,7 @@ export interface FakeWebhook {
 export interface FakeInteraction {
   id: string;
   token: string;
+  channelId: string;
   /** Callback bodies in order (`{type, data}`). */
   callbacks: Array<{ type: number; data?: Record<string, unknown> }>;
   /** The `@original` response once it has content. */
@@ -123,6 +124,8 @@ export class FakeDiscordState {
     applicationId?: string;
     attachments?: APIMessage['attachments'];
     flags?: number;
+    /** Message type (0 default; 18 thread created, 7 member join, ...). */
+    type?: number;
   }): APIMessage {
     const message = makeMessage({ ...init, guildId: this.guildId, knownUsers: this.users });
     const channel = this.channels.get(init.channelId);
@@ -155,12 +158,15 @@ export class FakeDiscordState {
     return true;
   }
 
-  /** Starts a thread (from a message when `fromMessageId` is given: the thread gets its id). */
-  createThread(parentId: string, name: string, fromMessageId?: string): APIChannel {
+  /**
+   * Starts a thread (from a message when `fromMessageId` is given: the thread gets its id).
+   * `announce: false` skips THREAD_CREATE, as for a thread the bot was never told about.
+   */
+  createThread(parentId: string, name: string, fromMessageId?: string, announce = true): APIChannel {
     const id = fromMessageId ?? snowflake();
     const thread = makeThreadChannel(this.guildId, id, parentId, name, this.botUser.id);
     this.channels.set(id, thread);
-    this.dispatch('THREAD_CREATE', { ...thread, newly_created: true });
+    if (announce) this.dispatch('THREAD_CREATE', { ...thread, newly_created: true });
     return thread;
   }
 
