@@ -1,0 +1,103 @@
+/**
+ * The store: typed repositories over one keyv-backed backend, SQLite (embedded, the default)
+ * or Redis (when several replicas share state). Build one per process in the composition
+ * root and hand it to the engines; `close()` it on shutdown.
+ */
+import type { Logger } from '../logger.js';
+import { ConfigError } from '../errors.js';
+import type { BackendKind, StoreBackend } from './backend.js';
+import { createCursorsRepository, type CursorsRepository } from './cursors.js';
+import { createDedupeRepository, type DedupeRepository } from './dedupe.js';
+import { StoreError } from './errors.js';
+import { createKvNamespace, KV_NAME_PATTERN, type KvNamespace } from './kv.js';
+import { createLinksRepository, type LinksRepository } from './links.js';
+import { createMessageMapRepository, type MessageMapRepository } from './message-map.js';
+import { createOutboxRepository, type OutboxRepository } from './outbox.js';
+import { openRedisBackend } from './redis-backend.js';
+import { createSessionsRepository, type SessionsRepository } from './sessions.js';
+import { openSqliteBackend } from './sqlite-backend.js';
+
+/** Where the store lives. With `redisUrl` it is Redis; otherwise the SQLite file at `path`. */
+export interface StoreConfig {
+  /** SQLite file (config `store.path`); its directory is created when missing. */
+  path?: string;
+  /** Redis URL (config `redis.url`); takes precedence over `path`. */
+  redisUrl?: string;
+  /** Prefix of every key; lets several bridges (or tests) share one Redis. Default `fluxra-bridge`. */
+  namespacePrefix?: string;
+  /** How long message-map entries live after their last write. Default 30 days. */
+  messageMapTtlMs?: number;
+  /** Default TTL of dedupe markers. Default 24 hours. */
+  dedupeTtlMs?: number;
+}
+
+export interface StoreDeps {
+  logger: Logger;
+}
+
+/** The bridge's persistent state. */
+export interface Store {
+  readonly backend: BackendKind;
+  readonly links: LinksRepository;
+  readonly messageMap: MessageMapRepository;
+  readonly cursors: CursorsRepository;
+  readonly dedupe: DedupeRepository;
+  readonly outbox: OutboxRepository;
+  readonly sessions: SessionsRepository;
+  /** A typed namespace for a feature's own records; `name` is lowercase letters, digits, `-`. */
+  kv<T>(name: string): KvNamespace<T>;
+  /** For readiness checks: rejects with a StoreError when the backend does not answer. */
+  ping(): Promise<void>;
+  /** Closes the connection; idempotent. */
+  close(): Promise<void>;
+}
+
+export const DEFAULT_NAMESPACE_PREFIX = 'fluxra-bridge';
+const PREFIX_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.\-]{0,99}$/;
+
+export async function createStore(config: StoreConfig, deps: StoreDeps): Promise<Store> {
+  const prefix = config.namespacePrefix ?? DEFAULT_NAMESPACE_PREFIX;
+  if (!PREFIX_PATTERN.test(prefix)) {
+    throw new ConfigError([{ key: 'store.namespacePrefix', found: JSON.stringify(prefix), expected: 'letters, digits, _ . - (at most 100)' }]);
+  }
+  for (const key of ['messageMapTtlMs', 'dedupeTtlMs'] as const) {
+    const value = config[key];
+    if (value !== undefined && !(Number.isSafeInteger(value) && value > 0)) {
+      throw new ConfigError([{ key: `store.${key}`, found: String(value), expected: 'a positive integer of milliseconds' }]);
+    }
+  }
+  const logger = deps.logger.child({ component: 'store' });
+
+  let backend: StoreBackend;
+  if (config.redisUrl !== undefined) {
+    backend = await openRedisBackend({ url: config.redisUrl, prefix }, { logger });
+  } else if (config.path !== undefined && config.path !== '') {
+    backend = await openSqliteBackend({ path: config.path, prefix }, { logger });
+  } else {
+    throw new ConfigError([{ key: 'store.path', found: 'nothing', expected: 'a SQLite file path, or redis.url' }]);
+  }
+
+  try {
+    const store: Store = {
+      backend: backend.kind,
+      links: createLinksRepository(backend, prefix),
+      messageMap: createMessageMapRepository(backend, prefix, config.messageMapTtlMs),
+      cursors: createCursorsRepository(backend, prefix),
+      dedupe: createDedupeRepository(backend, prefix, config.dedupeTtlMs),
+      outbox: await createOutboxRepository(backend),
+      sessions: createSessionsRepository(backend, prefix),
+      kv<T>(name: string) {
+        if (!KV_NAME_PATTERN.test(name)) throw new RangeError(`store.kv: invalid namespace name ${JSON.stringify(name)}`);
+        return createKvNamespace<T>(backend.keyv, `${prefix}:kv:${name}`);
+      },
+      ping: () => backend.ping(),
+      close: () => backend.close(),
+    };
+    logger.info({ backend: backend.kind }, 'store opened');
+    return store;
+  } catch (error) {
+    await backend.close().catch(() => undefined);
+    if (error instanceof StoreError) throw error;
+    throw new StoreError('STORE_UNAVAILABLE', 'Cannot open the store', { cause: error, retryable: true });
+  }
+}

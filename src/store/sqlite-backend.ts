@@ -1,0 +1,251 @@
+/**
+ * The embedded backend: one SQLite file through @keyv/sqlite (node-sqlite3), one connection.
+ *
+ * Durability: we set `journal_mode=WAL` and `synchronous=FULL` on the connection before any
+ * of our writes. Every statement we issue is its own autocommit transaction, and with WAL +
+ * FULL SQLite fsyncs the WAL before the commit returns, so a write that resolved survives a
+ * process kill *and* a power loss. (WAL + NORMAL would survive a process kill but could lose
+ * the last commits on power loss: the outbox promises the platforms that an acknowledged
+ * event is stored, so that is not good enough.) WAL also costs one fsync per commit where
+ * the rollback journal costs two or more, and readers do not wait for the writer.
+ *
+ * Besides keyv's own table we keep two tables in the same file for what keyv cannot do
+ * atomically: `store_maps` (ordered maps) and `store_dedupe` (see backend.ts).
+ */
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { Keyv } from 'keyv';
+import KeyvSqlite from '@keyv/sqlite';
+import type { Logger } from '../logger.js';
+import { describeError } from '../errors.js';
+import type { MapEntry, OrderedMaps, StoreBackend } from './backend.js';
+import { StoreError } from './errors.js';
+
+export interface SqliteBackendConfig {
+  /** File path, or `:memory:` for a throwaway store. */
+  path: string;
+  /** Prefix of every key this store writes (several stores may share one file). */
+  prefix: string;
+  /** How long a statement waits for another process's write lock. */
+  busyTimeoutMs?: number;
+  /** How often expired rows are deleted (SQLite has no expiry of its own). */
+  purgeIntervalMs?: number;
+}
+
+/** What the live connection reports, for tests and diagnostics. */
+export interface SqliteSettings {
+  journalMode: string;
+  /** 0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA. */
+  synchronous: number;
+}
+
+export interface SqliteBackend extends StoreBackend {
+  readonly kind: 'sqlite';
+  settings(): Promise<SqliteSettings>;
+}
+
+const KEYV_TABLE = 'keyv';
+const DEFAULTS = { busyTimeoutMs: 5_000, purgeIntervalMs: 60 * 60 * 1000 } as const;
+
+type Row = Record<string, unknown>;
+type Query = (sql: string, ...params: unknown[]) => Promise<Row[]>;
+
+const SCHEMA = [
+  `CREATE TABLE IF NOT EXISTS store_maps (
+     grp TEXT NOT NULL, map TEXT NOT NULL, member TEXT NOT NULL, value TEXT NOT NULL, expires INTEGER,
+     PRIMARY KEY (grp, map, member)) WITHOUT ROWID`,
+  `CREATE TABLE IF NOT EXISTS store_dedupe (key TEXT PRIMARY KEY NOT NULL, expires INTEGER NOT NULL) WITHOUT ROWID`,
+];
+
+const LIVE = '(expires IS NULL OR expires > ?)';
+
+export async function openSqliteBackend(config: SqliteBackendConfig, deps: { logger: Logger }): Promise<SqliteBackend> {
+  const logger = deps.logger;
+  const inMemory = config.path === ':memory:';
+  if (!inMemory) await mkdir(dirname(config.path), { recursive: true });
+
+  const adapter = new KeyvSqlite({
+    uri: `sqlite://${config.path}`,
+    table: KEYV_TABLE,
+    busyTimeout: config.busyTimeoutMs ?? DEFAULTS.busyTimeoutMs,
+  });
+  const keyv = new Keyv({ store: adapter, namespace: undefined, useKeyPrefix: false, throwOnErrors: true });
+  // Keyv also throws these to the caller; the listener keeps an unhandled 'error' event from crashing us.
+  keyv.on('error', (error: unknown) => logger.debug({ err: describeError(error) }, 'sqlite store error'));
+  const query = adapter.query as Query;
+
+  try {
+    // Order matters: durability settings before our first write.
+    const [mode] = await query('PRAGMA journal_mode = WAL');
+    await query('PRAGMA synchronous = FULL');
+    if (!inMemory && String(mode?.journal_mode).toLowerCase() !== 'wal') {
+      throw new Error(`journal_mode is ${String(mode?.journal_mode)}, expected wal`);
+    }
+    const [check] = await query('PRAGMA quick_check');
+    if (check?.quick_check !== 'ok') {
+      throw new StoreError('STORE_CORRUPT', `SQLite store ${config.path} failed its integrity check: ${String(check?.quick_check)}`);
+    }
+    for (const statement of SCHEMA) await query(statement);
+  } catch (error) {
+    await adapter.disconnect().catch(() => undefined);
+    if (error instanceof StoreError) throw error;
+    const code = (error as { code?: unknown }).code;
+    if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB') {
+      throw new StoreError('STORE_CORRUPT', `SQLite store ${config.path} is damaged: ${describeError(error)}`, { cause: error });
+    }
+    throw new StoreError('STORE_UNAVAILABLE', `Cannot open SQLite store ${config.path}: ${describeError(error)}`, { cause: error, retryable: true });
+  }
+
+  const maps = createSqliteMaps(query, config.prefix);
+  let closed = false;
+  let purging: Promise<void> = Promise.resolve();
+
+  const purge = async (): Promise<void> => {
+    const now = Date.now();
+    await query('DELETE FROM store_maps WHERE expires IS NOT NULL AND expires <= ?', now);
+    await query('DELETE FROM store_dedupe WHERE expires <= ?', now);
+    // keyv keeps expiry inside its JSON value and only drops an expired row when it is read;
+    // rows nobody reads again (old message-map entries) would stay forever without this.
+    // CASE guarantees json_extract never sees a value that is not JSON.
+    await query(
+      `DELETE FROM ${KEYV_TABLE} WHERE key >= ? AND key < ?
+         AND (CASE WHEN json_valid(value) THEN json_extract(value, '$.expires') END) <= ?`,
+      `${config.prefix}:`,
+      `${config.prefix};`,
+      now,
+    );
+  };
+  const runPurge = (): void => {
+    purging = purge().catch((error: unknown) => logger.warn({ err: describeError(error) }, 'store: purging expired rows failed'));
+  };
+  runPurge();
+  const timer = setInterval(runPurge, config.purgeIntervalMs ?? DEFAULTS.purgeIntervalMs);
+  timer.unref();
+
+  return {
+    kind: 'sqlite',
+    keyv,
+    maps,
+    async setIfAbsent(key, ttlMs) {
+      const now = Date.now();
+      // One statement, so one transaction: inserts, or takes over an expired marker, or does nothing.
+      const rows = await query(
+        `INSERT INTO store_dedupe (key, expires) VALUES (?, ?)
+           ON CONFLICT (key) DO UPDATE SET expires = excluded.expires WHERE store_dedupe.expires <= ?
+           RETURNING key`,
+        key,
+        now + ttlMs,
+        now,
+      );
+      return rows.length === 1;
+    },
+    async ping() {
+      if (closed) throw new StoreError('STORE_CLOSED', 'The store is closed');
+      try {
+        await query('SELECT 1');
+      } catch (error) {
+        throw new StoreError('STORE_UNAVAILABLE', `SQLite store does not answer: ${describeError(error)}`, { cause: error, retryable: true });
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      clearInterval(timer);
+      await purging;
+      await adapter.disconnect();
+    },
+    async settings() {
+      const [mode] = await query('PRAGMA journal_mode');
+      const [sync] = await query('PRAGMA synchronous');
+      return { journalMode: String(mode?.journal_mode), synchronous: Number(sync?.synchronous) };
+    },
+  };
+}
+
+function createSqliteMaps(query: Query, prefix: string): OrderedMaps {
+  const grp = (group: string): string => `${prefix}:${group}`;
+  return {
+    async put(group, map, member, value, ttlMs) {
+      const now = Date.now();
+      const expires = ttlMs === undefined ? null : now + ttlMs;
+      await query(
+        `INSERT INTO store_maps (grp, map, member, value, expires) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (grp, map, member) DO UPDATE SET value = excluded.value, expires = excluded.expires`,
+        grp(group),
+        map,
+        member,
+        value,
+        expires,
+      );
+      // A timed map expires as a whole, as a Redis key would: extend its other members too.
+      if (expires !== null) {
+        await query(
+          'UPDATE store_maps SET expires = ? WHERE grp = ? AND map = ? AND expires IS NOT NULL AND expires < ?',
+          expires,
+          grp(group),
+          map,
+          expires,
+        );
+      }
+    },
+    async replace(group, map, member, value) {
+      const rows = await query(
+        `UPDATE store_maps SET value = ? WHERE grp = ? AND map = ? AND member = ? AND ${LIVE} RETURNING member`,
+        value,
+        grp(group),
+        map,
+        member,
+        Date.now(),
+      );
+      return rows.length === 1;
+    },
+    async get(group, map, member) {
+      const [row] = await query(
+        `SELECT value FROM store_maps WHERE grp = ? AND map = ? AND member = ? AND ${LIVE}`,
+        grp(group),
+        map,
+        member,
+        Date.now(),
+      );
+      return row === undefined ? undefined : String(row.value);
+    },
+    async range(group, map, limit) {
+      const rows = await query(
+        `SELECT member, value FROM store_maps WHERE grp = ? AND map = ? AND ${LIVE} ORDER BY member LIMIT ?`,
+        grp(group),
+        map,
+        Date.now(),
+        limit,
+      );
+      return rows.map((row): MapEntry => ({ member: String(row.member), value: String(row.value) }));
+    },
+    async remove(group, map, member) {
+      const rows = await query(
+        'DELETE FROM store_maps WHERE grp = ? AND map = ? AND member = ? RETURNING expires',
+        grp(group),
+        map,
+        member,
+      );
+      const expires = rows[0]?.expires;
+      return rows.length === 1 && (expires === null || Number(expires) > Date.now());
+    },
+    async drop(group, map) {
+      await query('DELETE FROM store_maps WHERE grp = ? AND map = ?', grp(group), map);
+    },
+    async list(group) {
+      const rows = await query('SELECT DISTINCT map FROM store_maps WHERE grp = ? AND expires IS NULL ORDER BY map', grp(group));
+      return rows.map((row) => String(row.map));
+    },
+    async count(group, map) {
+      const rows =
+        map === undefined
+          ? await query('SELECT COUNT(*) AS n FROM store_maps WHERE grp = ? AND expires IS NULL', grp(group))
+          : await query('SELECT COUNT(*) AS n FROM store_maps WHERE grp = ? AND map = ? AND expires IS NULL', grp(group), map);
+      return Number(rows[0]?.n ?? 0);
+    },
+    async last(group) {
+      const [row] = await query('SELECT MAX(member) AS m FROM store_maps WHERE grp = ? AND expires IS NULL', grp(group));
+      return row?.m === null || row?.m === undefined ? undefined : String(row.m);
+    },
+  };
+}
