@@ -4,5 +4,5 @@ export { createAgentResolver, UNKNOWN_AGENT_CODE, type AgentResolver } from './a
 export { BlocksApiError, BlocksErrorCode, extractBlocksReason, mapBlocksError, mayHaveBeenProcessed, type BlocksErrorCodeValue } from './errors.js';
 export { rebaseBlocksLink, extractGts, fallbackFinalMessageUrl, isUuid, type RebasedLink, type BlocksLinkKind } from './links.js';
 export { normalizePullRequest } from './normalize.js';
-export { PRIORITY_HEADER } from './transport.js';
+export { PRIORITY_HEADER, MAX_RETRY_AFTER_MS } from './transport.js';
 export type * from './types.js';

@@ -3,8 +3,9 @@
  * included, goes through the rate budget, because the server counts every request that
  * arrives. The policy per failure:
  *
- * - 429: tell the budget to pause the whole key (Retry-After, or our own doubling backoff),
- *   then try again through the budget: the request was refused, so resending is safe.
+ * - 429: tell the budget to pause the whole key (Retry-After capped at one window, or our
+ *   own doubling backoff), then try again through the budget: the request was refused, so
+ *   resending is safe, even for a POST.
  * - 5xx: GET is resent after a jittered backoff; a create at most `maxCreateResends` times
  *   (§10.6); a follow-up never, because a resent follow-up would interrupt the first one.
  * - network: UNREACHABLE never reached the server and is resent for every method; a timeout
@@ -18,6 +19,12 @@ import type { Logger } from '../../logger.js';
 import type { RateBudget, RequestPriority } from '../../ratelimit/types.js';
 import { NetworkErrorCode, headerValue, parseRetryAfter, sendHttp, type HttpResponse } from '../http.js';
 import { BlocksApiError, mapBlocksError } from './errors.js';
+
+/**
+ * Longest Retry-After we honour: one full rate window. The limit is per minute, so a longer
+ * wait cannot be needed, and a buggy or far-future date must not freeze every session.
+ */
+export const MAX_RETRY_AFTER_MS = 60_000;
 
 /** Header carrying the request's budget priority, when `sendPriorityHeader` is on (benchmarks read it in the fake). */
 export const PRIORITY_HEADER = 'x-bridge-priority';
@@ -109,7 +116,8 @@ export function createBlocksTransport(config: TransportConfig): BlocksTransport 
 
       if (response.status === 429) {
         rateLimited += 1;
-        const fromServer = parseRetryAfter(headerValue(response.headers, 'retry-after'));
+        const advertised = parseRetryAfter(headerValue(response.headers, 'retry-after'));
+        const fromServer = advertised === undefined ? undefined : Math.min(advertised, MAX_RETRY_AFTER_MS);
         const waitMs = fromServer ?? backoff(rateLimited);
         const error = mapBlocksError(response, { method: call.method, url: call.url, retryAfterMs: waitMs, retryAfterFromServer: fromServer !== undefined });
         config.logger.warn({ label: call.label, waitMs, retryAfterFromServer: fromServer !== undefined }, 'Blocks answered 429; pausing the key');

@@ -156,6 +156,17 @@ describe('429 handling', () => {
     }
   });
 
+  test('a Retry-After longer than one rate window is capped at a minute', async () => {
+    const h = await startHarness();
+    try {
+      h.fake.inject({ type: 'rate-limit', retryAfterSeconds: 3600 });
+      await assert.rejects(h.client.getSession(SOME_UUID), blocksError('NOT_FOUND'));
+      assert.deepEqual(h.budget.pauses, [60_000]);
+    } finally {
+      await h.close();
+    }
+  });
+
   test('without Retry-After the pause is the client backoff, doubling while 429s repeat', async () => {
     const h = await startHarness({}, { backoffMs: 100, maxBackoffMs: 1000, random: () => 0 });
     try {
