@@ -172,7 +172,10 @@ export function createSlackAdapter(config: SlackAdapterConfig, deps: SlackAdapte
     async start() {
       if (app) return;
       const built = buildApp();
-      await built.init();
+      // init() runs auth.test (token verification) unless both ids were configured.
+      await built.init().catch((error: unknown) => {
+        throw toSlackError(error, 'auth.test', apiUrl);
+      });
       if (!identity.botUserId || !identity.botId) {
         const auth = await built.client.auth.test().catch((error: unknown) => {
           throw toSlackError(error, 'auth.test', apiUrl);
