@@ -1,9 +1,10 @@
 /**
- * How commands learn which Fluxra conversation a chat channel is linked to. Linking itself
- * (`/bridge link`, the links repository) is a later issue; until then the bridge runs with
- * `noChannelLinks`, and `/block conversation` needs an explicit `conv_…`.
+ * How commands learn which Fluxra conversation a chat channel is linked to. `/bridge link`
+ * (a later issue) writes the links; until the composition root wires the store in, the
+ * bridge runs with `noChannelLinks` and `/block conversation` needs an explicit `conv_…`.
  */
 import type { ChannelRef } from '../platforms/types.js';
+import type { LinksRepository } from '../store/links.js';
 
 export interface ChannelLinkLookup {
   /** The `conv_…` linked to `channel`, or undefined when it is not linked. */
@@ -14,3 +15,13 @@ export interface ChannelLinkLookup {
 export const noChannelLinks: ChannelLinkLookup = {
   conversationFor: async () => undefined,
 };
+
+/**
+ * The lookup over the store's links repository. A paused link still names its
+ * conversation: pausing stops mirroring, it does not unlink.
+ */
+export function channelLinksFromStore(links: Pick<LinksRepository, 'get'>): ChannelLinkLookup {
+  return {
+    conversationFor: async (channel) => (await links.get(channel))?.conversationId,
+  };
+}

@@ -89,7 +89,7 @@ test('/block conversation with and without an ID', async () => {
   const conversation = fluxra.fake.createConversation({ creatorId: fluxra.bridge.agentId });
   const content = await block('conversation', [{ name: 'conversation_id', value: conversation.conversationId }]);
   assert.match(content, new RegExp(`^Blocked conversation \`${conversation.conversationId}\``));
-  assert.equal(fluxra.blockRequests().at(-1)?.body && (fluxra.blockRequests().at(-1)?.body as { type: string }).type, 'group');
+  assert.deepEqual(fluxra.blockRequests().at(-1)?.body, { type: 'group', target_id: conversation.conversationId });
   assert.equal(await block('conversation'), 'This channel is not linked to a Fluxra conversation; give one: `/block conversation conv_…`.');
 });
 
