@@ -66,7 +66,8 @@ export function createBlockCommand(options: BlockCommandOptions): CommandHandler
       throw error;
     }
     context.logger.info({ blockId: created.blockId, targetType: created.targetType, targetId: created.targetId }, 'block created');
-    const lines = [`Blocked ${target} (block ${showInput(created.blockId, 64)}). Undo with \`${c} remove ${created.blockId}\`.`];
+    // The block ID comes from the wire: even inside the suggested command it goes through showInput.
+    const lines = [`Blocked ${target} (block ${showInput(created.blockId, 64)}). Undo with ${showInput(`${c} remove ${created.blockId}`, 80)}.`];
     if (kind === 'conversation' && (await channelLinks.conversationFor(context.invocation.channel)) === targetId) {
       lines.push('This channel is linked to that conversation: the bridge cannot post into it until the block is removed.');
     }

@@ -280,3 +280,16 @@ test('an answer the client cannot read: something went wrong, and the log has th
     const error = h.log.lines.find((l) => l['level'] === 50);
     assert.match(String(error?.['msg']), /BAD_RESPONSE|unexpected response/);
   }));
+
+test('odd values in a Fluxra answer are echoed inertly', () =>
+  withHarness(async (h) => {
+    const target = h.fake.createAgent();
+    const odd = 'blk_`<!channel>`';
+    h.fake.inject(
+      { kind: 'status', status: 201, json: { block_id: odd, target_type: 'agent', target_id: target.agentId, created_at: '2026-04-03T20:00:00Z' } },
+      { route: 'createBlock' },
+    );
+    const answer = await h.run(`agent ${target.agentId}`);
+    assert.doesNotMatch(answer, /<!channel>/);
+    assert.equal(answer, `Blocked agent \`${target.agentId}\` (block \`blk_\uFFFD\uFFFD!channel\uFFFD\uFFFD\`). Undo with \`/block remove blk_\uFFFD\uFFFD!channel\uFFFD\uFFFD\`.`);
+  }));
