@@ -179,6 +179,7 @@ export function createDiscordAdapter(input: DiscordAdapterConfig, deps: DiscordA
         await client.login(config.token);
       } catch (error) {
         started = false;
+        await client.destroy();
         throw new BridgeError('DISCORD_LOGIN_FAILED', `Discord login failed: ${describeError(error)}`);
       }
       await ready;

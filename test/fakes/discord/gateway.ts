@@ -37,6 +37,8 @@ export interface FakeGateway {
   readonly lastSequence: number;
   /** How many IDENTIFY and RESUME frames arrived. */
   readonly counts: { identify: number; resume: number; heartbeat: number };
+  /** The `d` of the last IDENTIFY (token removed). */
+  readonly lastIdentify: Record<string, unknown> | undefined;
   close(): Promise<void>;
 }
 
@@ -46,6 +48,7 @@ export function createFakeGateway(state: FakeDiscordState, options: FakeGatewayO
   let current: Session | undefined;
   let waiters: Array<() => void> = [];
   const counts = { identify: 0, resume: 0, heartbeat: 0 };
+  let lastIdentify: Record<string, unknown> | undefined;
 
   const send = (socket: WebSocket, payload: unknown): void => {
     if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(payload));
@@ -89,6 +92,8 @@ export function createFakeGateway(state: FakeDiscordState, options: FakeGatewayO
           break;
         case 2: {
           counts.identify += 1;
+          const { token: _token, ...identify } = (frame.d ?? {}) as Record<string, unknown>;
+          lastIdentify = identify;
           if (frame.d?.token !== state.token) {
             socket.close(4004, 'Authentication failed');
             return;
@@ -157,6 +162,9 @@ export function createFakeGateway(state: FakeDiscordState, options: FakeGatewayO
       return current?.sequence ?? 0;
     },
     counts,
+    get lastIdentify() {
+      return lastIdentify;
+    },
     async close() {
       const open = [...wss.clients];
       await Promise.all(

@@ -1,0 +1,41 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ConfigError, BridgeError } from '../../src/errors.js';
+import { silentLogger } from '../../src/logger.js';
+import { createDiscordAdapter } from '../../src/platforms/discord/index.js';
+import { createFakeDiscord } from '../fakes/discord.js';
+import { TOKEN, startHarness } from '../fakes/discord/harness.js';
+
+describe('Discord adapter: lifecycle', () => {
+  test('rejects a bad configuration at construction, listing every problem', () => {
+    assert.throws(
+      () => createDiscordAdapter({ token: 'short', apiUrl: 'https://discord.com/api/v10', commands: [], deferAfterMs: 5000 }, { logger: silentLogger() }),
+      (error: unknown) => error instanceof ConfigError && error.problems.map((problem) => problem.key).join() === 'discord.token,discord.apiUrl,discord.deferAfterMs',
+    );
+  });
+
+  test('start resolves once the gateway is ready, identifying with our intents', async () => {
+    const h = await startHarness();
+    try {
+      assert.equal(h.adapter.selfUserId, h.fake.state.botUser.id);
+      assert.equal(h.fake.gateway.counts.identify, 1);
+      // Guilds (1) | GuildMessages (512) | MessageContent (32768).
+      assert.equal(h.fake.gateway.lastIdentify?.['intents'], 1 | 512 | 32768);
+    } finally {
+      await h.close();
+    }
+  });
+
+  test('a wrong token fails start with an error that does not contain the token', async () => {
+    const fake = await createFakeDiscord({ token: TOKEN });
+    const wrong = 'MTAwMDAwMDAwMDAwMDAwMDAw.wrong0.not-the-right-token-000000';
+    const adapter = createDiscordAdapter({ token: wrong, apiUrl: fake.apiUrl, commands: [], restRetries: 0 }, { logger: silentLogger() });
+    try {
+      await assert.rejects(adapter.start(), (error: unknown) => error instanceof BridgeError && error.code === 'DISCORD_LOGIN_FAILED' && !error.message.includes(wrong));
+      assert.equal(fake.state.calls[0]?.status, 401);
+    } finally {
+      await adapter.stop();
+      await fake.close();
+    }
+  });
+});
