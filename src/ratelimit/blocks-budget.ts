@@ -32,7 +32,7 @@ import type { BridgeConfig } from '../config/schema.js';
 import { ConfigError, describeError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { budgetId, DEFAULT_ID_PREFIX } from './budget-id.js';
-import type { BudgetRedis } from './budget-redis.js';
+import { detachLimiter, type BudgetRedis } from './budget-redis.js';
 import { BudgetClosedError, BudgetUnavailableError, BudgetWaitTimeoutError } from './errors.js';
 import { createPauseState } from './pause-state.js';
 import type { BudgetSnapshot, RateBudget, RequestPriority, ScheduleOptions } from './types.js';
@@ -349,8 +349,7 @@ export async function createBlocksBudget(config: BlocksBudgetConfig): Promise<Ra
       dropBookings();
       queue.failAll(new BudgetClosedError('Blocks'));
       await Promise.allSettled([main.stop({ dropWaitingJobs: true }), gate.stop({ dropWaitingJobs: true })]);
-      // With a shared connection this only unsubscribes; the connection's owner closes it.
-      await Promise.allSettled([main.disconnect(), gate.disconnect()]);
+      await Promise.allSettled([detachLimiter(main, redis), detachLimiter(gate, redis)]);
     },
   };
 }

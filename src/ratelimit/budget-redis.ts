@@ -67,15 +67,18 @@ export async function createBudgetRedis(config: BudgetRedisConfig): Promise<Budg
   client.on('error', onError);
   connection.on('error', onError);
 
+  // bottleneck's typings declare `ready()`, but the connection object holds a promise.
+  const ready = (connection as unknown as { ready: Promise<{ client: Redis; subscriber: Redis }> }).ready;
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([
-      connection.ready(),
+      ready,
       new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error('timeout')), connectTimeoutMs);
       }),
     ]);
-  } catch {
+  } catch (error) {
+    if (!(error instanceof Error && error.message === 'timeout')) lastError = error;
     await connection.disconnect(false).catch(() => undefined);
     throw new BudgetUnavailableError(
       `cannot connect to Redis at ${where} within ${connectTimeoutMs} ms${lastError === undefined ? '' : ` (${describeError(lastError)})`}; the shared rate budget is unavailable`,
@@ -85,7 +88,7 @@ export async function createBudgetRedis(config: BudgetRedisConfig): Promise<Budg
     clearTimeout(timer);
   }
 
-  const { subscriber } = (await connection.ready()) as { subscriber: Redis };
+  const { subscriber } = await ready;
   const listeners = new Set<(up: boolean) => void>();
   let up = true;
   const refresh = (): void => {
@@ -118,4 +121,19 @@ export async function createBudgetRedis(config: BudgetRedisConfig): Promise<Budg
       await connection.disconnect(up).catch(() => connection.disconnect(false));
     },
   };
+}
+
+/**
+ * Stops a limiter's use of the shared connection (the connection's owner closes it).
+ * bottleneck unsubscribes in a promise nobody awaits, which becomes an unhandled rejection
+ * (fatal on Node 20) when Redis is down: then only its heartbeat is stopped, and the
+ * subscription ends with the connection.
+ */
+export async function detachLimiter(limiter: Bottleneck, redis: BudgetRedis | undefined): Promise<void> {
+  if (redis === undefined || redis.isUp()) {
+    await limiter.disconnect();
+    return;
+  }
+  const store = (limiter as unknown as { _store?: { heartbeat?: NodeJS.Timeout } })._store;
+  clearInterval(store?.heartbeat);
 }
