@@ -96,7 +96,8 @@ export async function openRedisBackend(config: RedisBackendConfig, deps: { logge
   try {
     await client.connect();
   } catch (error) {
-    await Promise.resolve(client.destroy()).catch(() => undefined);
+    // A failed connect may already have closed the client, and then destroy() throws.
+    if (client.isOpen) client.destroy();
     throw new StoreError('STORE_UNAVAILABLE', `Cannot connect to Redis: ${describeError(error)}`, { cause: error, retryable: true });
   }
 

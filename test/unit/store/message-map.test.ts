@@ -22,7 +22,8 @@ forEachBackend('messageMap', (fx) => {
   test('looks a message up by identity only, whatever thread or meta the lookup carries', async () => {
     const store = await fx.open();
     await store.messageMap.record('msg_fx1', [discordCopy]);
-    assert.equal(await store.messageMap.fluxraIdOf({ ...discordCopy, threadRootId: undefined, meta: { other: '1' } }), 'msg_fx1');
+    const sameMessageElsewhere: MessageRef = { ...discordCopy, threadRootId: undefined, meta: { other: '1' } };
+    assert.equal(await store.messageMap.fluxraIdOf(sameMessageElsewhere), 'msg_fx1');
     assert.equal(await store.messageMap.fluxraIdOf({ ...discordCopy, channelId: 'other' }), undefined);
   });
 

@@ -1,0 +1,99 @@
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError } from '../../../src/errors.js';
+import { silentLogger } from '../../../src/logger.js';
+import { createStore, StoreError } from '../../../src/store/index.js';
+import { openSqliteBackend } from '../../../src/store/sqlite-backend.js';
+import { forEachBackend } from './fixtures.js';
+
+const logger = silentLogger();
+
+forEachBackend('store lifecycle', (fx) => {
+  test('reports its backend and answers ping until closed', async () => {
+    const store = await fx.open();
+    assert.equal(store.backend, fx.name);
+    await store.ping();
+    await store.close();
+    await store.close();
+    await assert.rejects(store.ping(), (error: unknown) => error instanceof StoreError && error.code === 'STORE_CLOSED');
+  });
+
+  test('two prefixes on one backend do not see each other', async () => {
+    const mine = await fx.open();
+    const theirs = await fx.open({ namespacePrefix: `${fx.prefix}-other` });
+    await mine.outbox.enqueue('p', { n: 1 });
+    await mine.links.link({ platform: 'slack', channelId: 'C1' }, { conversationId: 'conv', linkedBy: 'U' });
+    assert.deepEqual(await theirs.outbox.partitions(), []);
+    assert.equal(await theirs.links.get({ platform: 'slack', channelId: 'C1' }), undefined);
+    assert.equal(await theirs.dedupe.seen('e'), false);
+    assert.equal(await mine.dedupe.seen('e'), false);
+    // Clean the second prefix's keys too (the fixture deletes `${prefix}:*` only).
+    await theirs.dedupe.seen('e');
+    if (fx.name === 'redis') await fx.redis().del(`${fx.prefix}-other:dedupe:e`);
+  });
+});
+
+describe('createStore configuration', () => {
+  test('asks for a path or a Redis URL', async () => {
+    await assert.rejects(createStore({}, { logger }), (error: unknown) => error instanceof ConfigError && error.problems[0]?.key === 'store.path');
+  });
+
+  test('refuses a bad prefix and bad TTLs before opening anything', async () => {
+    await assert.rejects(createStore({ path: ':memory:', namespacePrefix: 'has space' }, { logger }), ConfigError);
+    await assert.rejects(createStore({ path: ':memory:', messageMapTtlMs: 0 }, { logger }), ConfigError);
+    await assert.rejects(createStore({ path: ':memory:', dedupeTtlMs: -5 }, { logger }), ConfigError);
+  });
+
+  test('fails with STORE_UNAVAILABLE when Redis cannot be reached', async () => {
+    await assert.rejects(
+      createStore({ redisUrl: 'redis://127.0.0.1:1' }, { logger }),
+      (error: unknown) => error instanceof StoreError && error.code === 'STORE_UNAVAILABLE' && error.retryable,
+    );
+  });
+});
+
+describe('SQLite file', () => {
+  test('creates the directory, and runs in WAL mode with synchronous=FULL', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'fluxra-store-'));
+    try {
+      const path = join(dir, 'nested', 'data', 'bridge.db');
+      const backend = await openSqliteBackend({ path, prefix: 'p' }, { logger });
+      try {
+        assert.deepEqual(await backend.settings(), { journalMode: 'wal', synchronous: 2 });
+        await backend.keyv.set('p:x', 1);
+        assert.ok((await readdir(join(dir, 'nested', 'data'))).includes('bridge.db-wal'));
+      } finally {
+        await backend.close();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('refuses to open a file that is not a SQLite database', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'fluxra-store-'));
+    try {
+      const path = join(dir, 'bridge.db');
+      await writeFile(path, 'this is not a database, just some bytes that are long enough to have a header'.repeat(20));
+      await assert.rejects(
+        createStore({ path }, { logger }),
+        (error: unknown) => error instanceof StoreError && error.code === 'STORE_CORRUPT' && !error.retryable,
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('an in-memory store works for throwaway use', async () => {
+    const store = await createStore({ path: ':memory:' }, { logger });
+    try {
+      await store.cursors.saveDelivered('c', 'x');
+      assert.equal(await store.cursors.get('c'), 'x');
+    } finally {
+      await store.close();
+    }
+  });
+});
