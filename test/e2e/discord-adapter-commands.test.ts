@@ -38,7 +38,7 @@ describe('Discord adapter: slash commands', () => {
   let behaviour: (invocation: CommandInvocation) => Promise<void> = async () => undefined;
   before(async () => {
     h = await startHarness({
-      adapter: { commands: SPECS, guildId: GUILD_ID, applicationId: '400000000000000001', deferAfterMs: 50 },
+      adapter: { commands: SPECS, guildId: GUILD_ID, applicationId: '400000000000000001', deferAfterMs: 400 },
       onCommand: (invocation) => behaviour(invocation),
     });
   });
