@@ -7,7 +7,7 @@ import { createBlocksBudget } from '../../../src/ratelimit/blocks-budget.js';
 import { createBudgetRedis } from '../../../src/ratelimit/budget-redis.js';
 import { BudgetUnavailableError } from '../../../src/ratelimit/errors.js';
 import { getSession } from './blocks-request.js';
-import { startCountingServer } from './counting-server.js';
+import { startBlocksFake } from './blocks-fake.js';
 import { deleteKeysWith, uniquePrefix } from './redis-test-helpers.js';
 
 /** A TCP relay to the local Redis that the test can cut, as a network failure would. */
@@ -61,7 +61,7 @@ describe('Blocks rate budget when Redis is bad or lost', () => {
   it('stops sending the moment Redis is lost: queued requests fail, new ones are refused', async () => {
     const prefix = uniquePrefix('lost');
     const apiKey = 'blk_cluster_lost_key_000001';
-    const server = await startCountingServer({ limit: 10, windowMs: 1_000 });
+    const server = await startBlocksFake({ limit: 10, windowMs: 1_000, apiKeys: [apiKey] });
     const relay = await startRedisRelay();
     const redis = await createBudgetRedis({ url: relay.url });
     const budget = await createBlocksBudget({ apiKey, redis, idPrefix: prefix, rateLimit: { limit: 10, windowMs: 1_000, safetyMarginMs: 100, interactiveReserve: 2 } });

@@ -6,7 +6,7 @@ import { blocksSpacing, createBlocksBudget, BLOCKS_RATE_LIMIT_DEFAULTS } from '.
 import { BudgetClosedError, BudgetWaitTimeoutError } from '../../../src/ratelimit/errors.js';
 import type { RateBudget, RequestPriority } from '../../../src/ratelimit/types.js';
 import { getSession } from './blocks-request.js';
-import { startCountingServer, type CountingServer } from './counting-server.js';
+import { startBlocksFake, type BlocksFakeView } from './blocks-fake.js';
 
 const API_KEY = 'blk_test_key_local_0001';
 
@@ -20,7 +20,7 @@ describe('Blocks rate budget (local)', () => {
   });
 
   async function withBudget(
-    server: CountingServer,
+    server: BlocksFakeView,
     rateLimit: Parameters<typeof createBlocksBudget>[0]['rateLimit'],
     body: (budget: RateBudget, send: (priority: RequestPriority, label?: string) => Promise<unknown>) => Promise<void>,
   ): Promise<void> {
@@ -55,7 +55,7 @@ describe('Blocks rate budget (local)', () => {
 
   it('never lets more than limit requests arrive in any window, and fills the window', async () => {
     const rateLimit = { limit: 20, windowMs: 1_000, safetyMarginMs: 100, interactiveReserve: 4 };
-    const server = await startCountingServer({ limit: 20, windowMs: 1_000 });
+    const server = await startBlocksFake({ limit: 20, windowMs: 1_000, apiKeys: [API_KEY] });
     await withBudget(server, rateLimit, async (_budget, send) => {
       await Promise.all(Array.from({ length: 60 }, (_, i) => send(i % 3 === 0 ? 'background' : 'interactive')));
     });
@@ -68,7 +68,7 @@ describe('Blocks rate budget (local)', () => {
 
   it('sends a person’s request ahead of polling that was queued before it', async () => {
     const rateLimit = { limit: 10, windowMs: 1_000, safetyMarginMs: 100, interactiveReserve: 2 };
-    const server = await startCountingServer({ limit: 10, windowMs: 1_000 });
+    const server = await startBlocksFake({ limit: 10, windowMs: 1_000, apiKeys: [API_KEY] });
     await withBudget(server, rateLimit, async (_budget, send) => {
       const polls = Array.from({ length: 8 }, (_, i) => send('background', `poll-${i}`));
       await polls[0];
@@ -90,7 +90,7 @@ describe('Blocks rate budget (local)', () => {
 
   it('keeps background polling out of the interactive reserve in every window', async () => {
     const rateLimit = { limit: 20, windowMs: 1_000, safetyMarginMs: 100, interactiveReserve: 8 };
-    const server = await startCountingServer({ limit: 20, windowMs: 1_000 });
+    const server = await startBlocksFake({ limit: 20, windowMs: 1_000, apiKeys: [API_KEY] });
     await withBudget(server, rateLimit, async (_budget, send) => {
       const polls = Array.from({ length: 36 }, (_, i) => send('background', `poll-${i}`));
       // People arrive in a burst in the middle: polling must still never exceed 12/window.
@@ -106,7 +106,7 @@ describe('Blocks rate budget (local)', () => {
 
   it('gives up after maxWaitMs without ever sending the request', async () => {
     const rateLimit = { limit: 2, windowMs: 1_000, safetyMarginMs: 100, interactiveReserve: 1 };
-    const server = await startCountingServer({ limit: 2, windowMs: 1_000 });
+    const server = await startBlocksFake({ limit: 2, windowMs: 1_000, apiKeys: [API_KEY] });
     await withBudget(server, rateLimit, async (budget) => {
       const results = await Promise.allSettled(
         Array.from({ length: 5 }, (_, i) =>
@@ -125,7 +125,7 @@ describe('Blocks rate budget (local)', () => {
 
   it('pauses the key after a 429 without Retry-After, doubling the backoff while 429s repeat', async () => {
     const rateLimit = { limit: 50, windowMs: 1_000, safetyMarginMs: 50, interactiveReserve: 5, backoffMs: 200, maxBackoffMs: 400 };
-    const server = await startCountingServer({ limit: 50, windowMs: 1_000 });
+    const server = await startBlocksFake({ limit: 50, windowMs: 1_000, apiKeys: [API_KEY] });
     server.inject429(3);
     await withBudget(server, rateLimit, async (_budget, send) => {
       const results = await Promise.allSettled(Array.from({ length: 8 }, () => send('interactive')));
@@ -143,7 +143,7 @@ describe('Blocks rate budget (local)', () => {
 
   it('reports the queue, the pause and a wait estimate that puts people first', async () => {
     const rateLimit = { limit: 5, windowMs: 1_000, safetyMarginMs: 0, interactiveReserve: 1 };
-    const server = await startCountingServer({ limit: 5, windowMs: 1_000 });
+    const server = await startBlocksFake({ limit: 5, windowMs: 1_000, apiKeys: [API_KEY] });
     await withBudget(server, rateLimit, async (budget, send) => {
       const empty = budget.snapshot();
       assert.deepEqual(empty, { usedInWindow: 0, limit: 5, windowMs: 1_000, queued: { interactive: 0, background: 0 }, pausedUntil: 0 });
@@ -168,7 +168,7 @@ describe('Blocks rate budget (local)', () => {
 
   it('rejects a send that throws at once and keeps serving the others', async () => {
     const rateLimit = { limit: 20, windowMs: 1_000, safetyMarginMs: 100, interactiveReserve: 2 };
-    const server = await startCountingServer({ limit: 20, windowMs: 1_000 });
+    const server = await startBlocksFake({ limit: 20, windowMs: 1_000, apiKeys: [API_KEY] });
     await withBudget(server, rateLimit, async (budget, send) => {
       const broken = budget.schedule({ priority: 'interactive' }, () => {
         throw new Error('bad request built');

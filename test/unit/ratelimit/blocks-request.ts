@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Dispatcher } from 'undici';
 import { RateLimitedError } from '../../../src/errors.js';
+import { LABEL_HEADER } from './blocks-fake.js';
 import { parseRetryAfter, sendHttp, urlForError, type HttpResponse } from '../../../src/services/http.js';
 
 export async function getSession(dispatcher: Dispatcher, baseUrl: string, apiKey: string, label: string): Promise<HttpResponse> {
@@ -13,7 +14,7 @@ export async function getSession(dispatcher: Dispatcher, baseUrl: string, apiKey
     service: 'blocks',
     method: 'GET',
     url,
-    headers: { authorization: `ApiKey ${apiKey}`, 'x-label': label },
+    headers: { authorization: `ApiKey ${apiKey}`, [LABEL_HEADER]: label },
     timeoutMs: 5_000,
   });
   if (res.status === 429) {

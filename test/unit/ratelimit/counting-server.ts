@@ -1,5 +1,6 @@
 /**
- * A tiny stand-in for the Blocks fake's rate counter, used by the budget tests: it answers
+ * A counting server for the Fluxra budget tests (Fluxra documents no limits, so only
+ * arrivals, spacing and concurrency matter; the Blocks tests use the real Blocks fake): it answers
  * any GET under /rest/v1/sessions/ with 200, records every arrival (time, key, label), and
  * enforces "at most `limit` arrivals in any `windowMs`" per key like the real service would:
  * the (limit+1)th arrival in a window is answered 429 and counted as a violation. Every
@@ -67,7 +68,7 @@ export async function startCountingServer(options: CountingServerOptions): Promi
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const at = performance.timeOrigin + performance.now();
     const key = String(req.headers.authorization ?? '').replace(/^ApiKey\s+/, '');
-    const label = String(req.headers['x-label'] ?? '');
+    const label = String(req.headers['x-bridge-priority'] ?? '');
     const times = perKey.get(key) ?? [];
     perKey.set(key, times);
     while (times.length > 0 && (times[0] ?? 0) <= at - options.windowMs) times.shift();
