@@ -11,6 +11,7 @@
  * until `complete`, so a crash between delivery and `complete` delivers it again.
  */
 import type { StoreBackend } from './backend.js';
+import { createKeyedLock } from './keyed-lock.js';
 import { createOutboxIdGenerator, type OutboxIdGenerator } from './outbox-id.js';
 
 /** One queued item and its delivery history. */
@@ -60,15 +61,20 @@ export async function createOutboxRepository(backend: StoreBackend, options: Out
   const greatest = await backend.maps.last(GROUP);
   if (greatest !== undefined) ids.advancePast(greatest);
 
+  const enqueueLock = createKeyedLock();
   const parse = <T>(value: string): OutboxEntry<T> => JSON.parse(value) as OutboxEntry<T>;
 
   return {
     async enqueue(partition, item) {
       if (item === undefined) throw new TypeError('outbox.enqueue: item must not be undefined');
-      const id = ids.next();
-      const entry: OutboxEntry<typeof item> = { id, partition, item, enqueuedAt: Date.now(), attempts: 0 };
-      await backend.maps.put(GROUP, partition, id, JSON.stringify(entry));
-      return id;
+      // One at a time per partition, id taken inside: ids then commit in id order, so a
+      // concurrent peek can never see a later item without the earlier one.
+      return enqueueLock.run(partition, async () => {
+        const id = ids.next();
+        const entry: OutboxEntry<typeof item> = { id, partition, item, enqueuedAt: Date.now(), attempts: 0 };
+        await backend.maps.put(GROUP, partition, id, JSON.stringify(entry));
+        return id;
+      });
     },
     async peek<T = unknown>(partition: string, limit: number) {
       if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError(`outbox.peek: limit must be a positive integer, got ${String(limit)}`);

@@ -42,6 +42,8 @@ export interface SqliteSettings {
 export interface SqliteBackend extends StoreBackend {
   readonly kind: 'sqlite';
   settings(): Promise<SqliteSettings>;
+  /** Deletes expired rows now (it also runs at open and every `purgeIntervalMs`); returns how many. */
+  purgeExpired(): Promise<number>;
 }
 
 const KEYV_TABLE = 'keyv';
@@ -100,23 +102,24 @@ export async function openSqliteBackend(config: SqliteBackendConfig, deps: { log
   let closed = false;
   let purging: Promise<void> = Promise.resolve();
 
-  const purge = async (): Promise<void> => {
+  const purge = async (): Promise<number> => {
     const now = Date.now();
-    await query('DELETE FROM store_maps WHERE expires IS NOT NULL AND expires <= ?', now);
-    await query('DELETE FROM store_dedupe WHERE expires <= ?', now);
+    const maps = await query('DELETE FROM store_maps WHERE expires IS NOT NULL AND expires <= ? RETURNING 1', now);
+    const marks = await query('DELETE FROM store_dedupe WHERE expires <= ? RETURNING 1', now);
     // keyv keeps expiry inside its JSON value and only drops an expired row when it is read;
     // rows nobody reads again (old message-map entries) would stay forever without this.
     // CASE guarantees json_extract never sees a value that is not JSON.
-    await query(
+    const records = await query(
       `DELETE FROM ${KEYV_TABLE} WHERE key >= ? AND key < ?
-         AND (CASE WHEN json_valid(value) THEN json_extract(value, '$.expires') END) <= ?`,
+         AND (CASE WHEN json_valid(value) THEN json_extract(value, '$.expires') END) <= ? RETURNING 1`,
       `${config.prefix}:`,
       `${config.prefix};`,
       now,
     );
+    return maps.length + marks.length + records.length;
   };
   const runPurge = (): void => {
-    purging = purge().catch((error: unknown) => logger.warn({ err: describeError(error) }, 'store: purging expired rows failed'));
+    purging = purge().then(() => undefined, (error: unknown) => logger.warn({ err: describeError(error) }, 'store: purging expired rows failed'));
   };
   runPurge();
   const timer = setInterval(runPurge, config.purgeIntervalMs ?? DEFAULTS.purgeIntervalMs);
@@ -159,6 +162,7 @@ export async function openSqliteBackend(config: SqliteBackendConfig, deps: { log
       const [sync] = await query('PRAGMA synchronous');
       return { journalMode: String(mode?.journal_mode), synchronous: Number(sync?.synchronous) };
     },
+    purgeExpired: purge,
   };
 }
 

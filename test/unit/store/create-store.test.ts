@@ -73,6 +73,29 @@ describe('SQLite file', () => {
     }
   });
 
+  test('deletes expired rows that nobody reads again, and only those', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'fluxra-store-'));
+    try {
+      const backend = await openSqliteBackend({ path: join(dir, 'bridge.db'), prefix: 'p' }, { logger });
+      try {
+        await backend.keyv.set('p:kv:short', 'x', 50);
+        await backend.keyv.set('p:kv:long', 'y');
+        await backend.maps.put('message-copies', 'm1', 'a', 'v', 50);
+        await backend.maps.put('outbox', 'q', '1', 'v');
+        await backend.setIfAbsent('p:dedupe:e', 50);
+        await new Promise((resolve) => setTimeout(resolve, 150));
+        assert.equal(await backend.purgeExpired(), 3);
+        assert.equal(await backend.purgeExpired(), 0);
+        assert.equal(await backend.keyv.get('p:kv:long'), 'y');
+        assert.equal(await backend.maps.count('outbox'), 1);
+      } finally {
+        await backend.close();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   test('refuses to open a file that is not a SQLite database', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'fluxra-store-'));
     try {

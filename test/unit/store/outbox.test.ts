@@ -28,6 +28,20 @@ forEachBackend('outbox', (fx) => {
     assert.deepEqual(entries.map((e) => e.id), ids);
   });
 
+  test('a peek during concurrent enqueues only ever sees a prefix of the call order', async () => {
+    const store = await fx.open();
+    let done = false;
+    const all = Promise.all(Array.from({ length: 60 }, (_, n) => store.outbox.enqueue<Job>('p', { n }))).then(() => {
+      done = true;
+    });
+    const snapshots: number[][] = [];
+    while (!done) snapshots.push((await store.outbox.peek<Job>('p', 100)).map((e) => e.item.n));
+    await all;
+    snapshots.push((await store.outbox.peek<Job>('p', 100)).map((e) => e.item.n));
+    for (const seen of snapshots) assert.deepEqual(seen, Array.from({ length: seen.length }, (_, i) => i));
+    assert.equal(snapshots.at(-1)?.length, 60);
+  });
+
   test('keeps partitions apart and lists only those with pending work', async () => {
     const store = await fx.open();
     const a1 = await store.outbox.enqueue<Job>('slack:C1', { n: 1 });
