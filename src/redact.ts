@@ -29,6 +29,8 @@ const SECRET_PATTERNS: readonly RegExp[] = [
   /\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g,
   // Discord bot tokens: three dot-separated base64url segments.
   /\b[MNO][A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{20,}/g,
+  // Discord webhook and interaction tokens live in URL paths: /webhooks/<id>/<token>.
+  /(\/webhooks\/\d+\/)[A-Za-z0-9._-]{20,}/g,
   // Secrets passed as query parameters or JSON fields.
   /((?:api_key|apikey|token|access_token|recovery_key|secret|password)["']?\s*[:=]\s*["']?)[^"'&\s,}]{4,}/gi,
 ];
@@ -43,6 +45,7 @@ export function redactSecrets(text: string): string {
     out = out.replace(pattern, (match, prefix: unknown) => {
       if (typeof prefix === 'string' && match.startsWith(prefix) && /[:=]\s*["']?$/.test(prefix)) return `${prefix}${REDACTED}`;
       if (typeof prefix === 'string' && /^(Bearer|Basic|ApiKey|Bot)$/.test(prefix)) return `${prefix} ${REDACTED}`;
+      if (typeof prefix === 'string' && prefix.startsWith('/webhooks/')) return `${prefix}${REDACTED}`;
       return REDACTED;
     });
   }

@@ -1,0 +1,214 @@
+/**
+ * Builds the whole bridge from a validated configuration: store, rate budgets, API
+ * clients, command router, platform adapters and the health server. `main.ts` runs it
+ * against the real services; tests and the sandbox run the same function against the
+ * loopback fakes, so there is one wiring to trust.
+ */
+import { Agent, type Dispatcher } from 'undici';
+import type { LoadedConfig } from '../config/load.js';
+import { describeError } from '../errors.js';
+import { createHealthServer, type HealthServer } from '../health/server.js';
+import type { Logger } from '../logger.js';
+import type { ChatAdapter, InboundEvent } from '../platforms/types.js';
+import { createSlackAdapter } from '../platforms/slack/index.js';
+import { createDiscordAdapter, type DiscordAdapter } from '../platforms/discord/index.js';
+import { createBudgetRedis, type BudgetRedis } from '../ratelimit/budget-redis.js';
+import { createBlocksBudget } from '../ratelimit/blocks-budget.js';
+import { createFluxraBudget } from '../ratelimit/fluxra-budget.js';
+import type { RateBudget } from '../ratelimit/types.js';
+import { createFluxraClient, type FluxraClient } from '../services/fluxra/index.js';
+import { fluxraClientOptionsFromConfig } from '../services/fluxra/from-config.js';
+import { createBlocksClient, type BlocksClient } from '../services/blocks/index.js';
+import { createStore, type Store } from '../store/index.js';
+import { createCommandRouter, type CommandRouter } from '../commands/router.js';
+import { createBlockCommand } from '../commands/block.js';
+import { createPermissions } from '../commands/permissions.js';
+import { channelLinksFromStore } from '../commands/channel-links.js';
+import type { CommandHandler } from '../commands/types.js';
+
+export interface BridgeDeps {
+  logger: Logger;
+  /** HTTP transport for Fluxra and Blocks; a pooled undici Agent by default. */
+  dispatcher?: Dispatcher;
+}
+
+export interface Bridge {
+  readonly store: Store;
+  readonly fluxra: FluxraClient | undefined;
+  readonly blocks: BlocksClient | undefined;
+  readonly blocksBudget: RateBudget | undefined;
+  readonly router: CommandRouter;
+  readonly adapters: readonly ChatAdapter[];
+  readonly health: HealthServer;
+  /** Connects every enabled platform and starts the health server; resolves when all are up. */
+  start(): Promise<{ healthPort: number }>;
+  /** Stops taking work, closes connections; safe to call twice. */
+  stop(): Promise<void>;
+}
+
+export async function createBridge(loaded: LoadedConfig, deps: BridgeDeps): Promise<Bridge> {
+  const { config, enabled } = loaded;
+  const logger = deps.logger;
+  const ownsDispatcher = deps.dispatcher === undefined;
+  const dispatcher = deps.dispatcher ?? new Agent({ keepAliveTimeout: 30_000, connections: 64 });
+  const closers: Array<() => Promise<void>> = [];
+
+  const store = await createStore({ path: config.store.path, ...(config.redis.url ? { redisUrl: config.redis.url } : {}) }, { logger });
+  closers.push(() => store.close());
+
+  let budgetRedis: BudgetRedis | undefined;
+  if (config.redis.url) {
+    budgetRedis = await createBudgetRedis({ url: config.redis.url, logger });
+    closers.push(() => (budgetRedis as BudgetRedis).close());
+  }
+
+  let fluxra: FluxraClient | undefined;
+  if (enabled.fluxra && config.fluxra.agentId) {
+    const budget = await createFluxraBudget({
+      apiKey: config.fluxra.agentId,
+      rateLimit: config.fluxra.rateLimit,
+      ...(budgetRedis ? { redis: budgetRedis } : {}),
+      logger,
+    });
+    closers.push(() => budget.close());
+    fluxra = createFluxraClient(fluxraClientOptionsFromConfig(config.fluxra, { dispatcher, budget, logger: logger.child({ component: 'fluxra' }) }));
+  }
+
+  let blocks: BlocksClient | undefined;
+  let blocksBudget: RateBudget | undefined;
+  if (enabled.blocks && config.blocks.apiKey) {
+    blocksBudget = await createBlocksBudget({
+      apiKey: config.blocks.apiKey,
+      rateLimit: config.blocks.rateLimit,
+      ...(budgetRedis ? { redis: budgetRedis } : {}),
+      logger,
+    });
+    const budgetToClose = blocksBudget;
+    closers.push(() => budgetToClose.close());
+    blocks = createBlocksClient({
+      baseUrl: config.blocks.baseUrl,
+      apiKey: config.blocks.apiKey,
+      dispatcher,
+      budget: blocksBudget,
+      requestTimeoutMs: config.blocks.requestTimeoutMs,
+      agentAliases: config.blocks.agentAliases,
+      backoffMs: config.blocks.rateLimit.backoffMs,
+      maxBackoffMs: config.blocks.rateLimit.maxBackoffMs,
+      logger: logger.child({ component: 'blocks' }),
+    });
+  }
+
+  const handlers: CommandHandler<never>[] = [];
+  if (fluxra) {
+    handlers.push(createBlockCommand({ name: config.commands.block, fluxra, channelLinks: channelLinksFromStore(store.links) }) as CommandHandler<never>);
+  } else {
+    logger.warn('Fluxra credentials are not configured: /%s is not offered', config.commands.block);
+  }
+  const router = createCommandRouter({ handlers, permissions: createPermissions(config.permissions), logger: logger.child({ component: 'commands' }) });
+
+  const adapters: ChatAdapter[] = [];
+  let discord: DiscordAdapter | undefined;
+  if (enabled.slack && config.slack.botToken) {
+    adapters.push(
+      createSlackAdapter(
+        {
+          botToken: config.slack.botToken,
+          ...(config.slack.appToken ? { appToken: config.slack.appToken } : {}),
+          ...(config.slack.signingSecret ? { signingSecret: config.slack.signingSecret } : {}),
+          mode: config.slack.mode,
+          port: config.slack.port,
+          apiUrl: config.slack.apiUrl,
+          commandNames: router.specs.map((spec) => spec.name),
+        },
+        { logger: logger.child({ component: 'slack' }) },
+      ),
+    );
+  }
+  if (enabled.discord && config.discord.token) {
+    discord = createDiscordAdapter(
+      {
+        token: config.discord.token,
+        ...(config.discord.applicationId ? { applicationId: config.discord.applicationId } : {}),
+        ...(config.discord.guildId ? { guildId: config.discord.guildId } : {}),
+        apiUrl: config.discord.apiUrl,
+        commands: [...router.specs],
+      },
+      { logger: logger.child({ component: 'discord' }) },
+    );
+    adapters.push(discord);
+  }
+  if (adapters.length === 0) logger.warn('no chat platform has credentials: nothing to bridge (see the README, Configuration)');
+
+  for (const adapter of adapters) {
+    adapter.onEvent((event) => dispatchEvent(event, adapter));
+  }
+
+  async function dispatchEvent(event: InboundEvent, adapter: ChatAdapter): Promise<void> {
+    if (event.kind === 'command') {
+      await router.handle(event, adapter);
+      return;
+    }
+    // Mirroring and agent sessions consume the other events (later issues).
+    logger.debug({ platform: event.platform, kind: event.kind, eventId: event.eventId }, 'event not routed');
+  }
+
+  const health = createHealthServer(config.health);
+  health.setCheck('store', () => store.ping());
+  if (fluxra) {
+    const client = fluxra;
+    health.setCheck('fluxra', async () => {
+      await client.exchangeToken();
+    });
+  }
+
+  let started = false;
+  let stopped = false;
+  return {
+    store,
+    fluxra,
+    blocks,
+    blocksBudget,
+    router,
+    adapters,
+    health,
+    async start() {
+      const { port } = await health.start();
+      for (const adapter of adapters) {
+        await adapter.start();
+        logger.info({ platform: adapter.platform, selfUserId: adapter.selfUserId }, 'platform connected');
+      }
+      if (discord && router.specs.length > 0) {
+        try {
+          await discord.registerCommands([...router.specs]);
+        } catch (error) {
+          // Commands stay as they were registered last time; the bridge still runs.
+          logger.error({ err: describeError(error) }, 'Discord command registration failed');
+        }
+      }
+      started = true;
+      logger.info({ healthPort: port, platforms: adapters.map((a) => a.platform) }, 'bridge started');
+      return { healthPort: port };
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      for (const adapter of adapters) {
+        try {
+          await adapter.stop();
+        } catch (error) {
+          logger.warn({ platform: adapter.platform, err: describeError(error) }, 'platform did not stop cleanly');
+        }
+      }
+      await health.close();
+      for (const close of closers.reverse()) {
+        try {
+          await close();
+        } catch (error) {
+          logger.warn({ err: describeError(error) }, 'resource did not close cleanly');
+        }
+      }
+      if (ownsDispatcher) await dispatcher.close();
+      if (started) logger.info('bridge stopped');
+    },
+  };
+}

@@ -1,0 +1,178 @@
+/**
+ * The whole bridge as an operator runs it: `src/main.ts` in a child process, configured
+ * through a config file and environment secrets, against the fake Fluxra, Slack (Socket
+ * Mode) and Discord on loopback. Commands from both platforms reach Fluxra and are
+ * answered; the health endpoints answer; SIGTERM stops it with exit code 0; nothing
+ * secret reaches its logs; a bad configuration exits 2 with every problem listed.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { createFakeFluxra, type FakeAgentCredentials, type FakeFluxra } from '../fakes/fluxra.js';
+import { createFakeSlack, type FakeSlack } from '../fakes/slack.js';
+import { createFakeDiscord, type FakeDiscord } from '../fakes/discord.js';
+
+const MAIN = new URL('../../src/main.ts', import.meta.url).pathname;
+const SLACK = { botToken: 'xoxb-9999-8888-processbottoken', appToken: 'xapp-1-A999-7777-processapptoken', signingSecret: 'process-signing-secret-01' };
+const DISCORD_TOKEN = 'MTk4NjIyNDgzNDcxOTI1MjQ4.Cl2FMQ.ZnCjm1XVW7vRze4b7Cq4se7kKWs';
+const GUILD_ID = '400000000000000001';
+const DISCORD_CHANNEL = '400000000000000002';
+const ADMIN_SLACK = 'U0PROCADMIN';
+const ADMIN_DISCORD = { id: '400000000000000003', username: 'mod' };
+const MANAGE_CHANNELS = String(1 << 4);
+
+let fluxra: FakeFluxra;
+let bridgeAgent: FakeAgentCredentials;
+let slack: FakeSlack;
+let discord: FakeDiscord;
+
+before(async () => {
+  fluxra = await createFakeFluxra();
+  bridgeAgent = fluxra.createAgent({ agentName: 'fluxra-bridge' });
+  slack = await createFakeSlack({ ...SLACK, users: [{ id: ADMIN_SLACK, name: 'ada', isAdmin: true }], channels: [{ id: 'C0PROC', name: 'general' }] });
+  discord = await createFakeDiscord({ token: DISCORD_TOKEN, guildId: GUILD_ID, channels: [{ id: DISCORD_CHANNEL, name: 'general' }] });
+});
+
+after(async () => {
+  await slack.close();
+  await discord.close();
+  await fluxra.close();
+});
+
+interface RunningBridge {
+  child: ChildProcessByStdio<null, Readable, Readable>;
+  lines: Array<Record<string, unknown>>;
+  stdout: () => string;
+  stderr: () => string;
+  exit: Promise<number | null>;
+  waitForLog(predicate: (line: Record<string, unknown>) => boolean, what: string): Promise<Record<string, unknown>>;
+}
+
+function startBridge(config: unknown, env: Record<string, string>): RunningBridge {
+  const dir = mkdtempSync(join(tmpdir(), 'bridge-process-'));
+  const configPath = join(dir, 'bridge.json');
+  writeFileSync(configPath, JSON.stringify(config));
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+    env: { PATH: process.env['PATH'] ?? '', FLUXRA_BRIDGE_CONFIG: configPath, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: new URL('../..', import.meta.url).pathname,
+  });
+  let out = '';
+  let err = '';
+  const lines: Array<Record<string, unknown>> = [];
+  const waiters: Array<() => void> = [];
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    out += chunk;
+    const complete = out.split('\n').slice(lines.length, -1);
+    for (const line of complete) {
+      try {
+        lines.push(JSON.parse(line) as Record<string, unknown>);
+      } catch {
+        lines.push({ raw: line });
+      }
+    }
+    for (const wake of waiters.splice(0)) wake();
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    err += chunk;
+  });
+  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    child,
+    lines,
+    stdout: () => out,
+    stderr: () => err,
+    exit,
+    async waitForLog(predicate, what) {
+      let exited = false;
+      void exit.then(() => {
+        exited = true;
+        for (const wake of waiters.splice(0)) wake();
+      });
+      for (;;) {
+        const found = lines.find(predicate);
+        if (found) return found;
+        if (exited) throw new Error(`the bridge exited before ${what}:\n${err}\n${out.slice(-2000)}`);
+        await new Promise<void>((resolve) => {
+          waiters.push(resolve);
+          setTimeout(resolve, 500).unref();
+        });
+      }
+    },
+  };
+}
+
+test('runs from config and environment, answers commands on both platforms, stops on SIGTERM', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bridge-store-'));
+  const bridge = startBridge(
+    {
+      fluxra: { baseUrl: fluxra.url },
+      slack: { mode: 'socket', apiUrl: slack.apiUrl },
+      discord: { apiUrl: discord.apiUrl, guildId: GUILD_ID },
+      permissions: { discordAllowedUserIds: [ADMIN_DISCORD.id] },
+      store: { path: join(dir, 'bridge.db') },
+      health: { port: 0, host: '127.0.0.1' },
+      log: { level: 'debug' },
+    },
+    {
+      FLUXRA_AGENT_ID: bridgeAgent.agentId,
+      FLUXRA_API_KEY: bridgeAgent.apiKey,
+      SLACK_BOT_TOKEN: SLACK.botToken,
+      SLACK_APP_TOKEN: SLACK.appToken,
+      DISCORD_TOKEN,
+    },
+  );
+  try {
+    const started = await bridge.waitForLog((line) => line['msg'] === 'bridge started', 'it started');
+    assert.deepEqual(started['platforms'], ['slack', 'discord']);
+    const base = `http://127.0.0.1:${String(started['healthPort'])}`;
+    assert.equal((await fetch(`${base}/healthz`)).status, 200);
+    const ready = await fetch(`${base}/readyz`);
+    assert.equal(ready.status, 200, await ready.clone().text());
+    assert.deepEqual(((await ready.json()) as { checks: Record<string, string> }).checks, { store: 'ok', fluxra: 'ok' });
+
+    // Discord: the commands were registered to the guild at start.
+    const registered = (discord.state.commands.get(GUILD_ID) ?? []) as Array<{ name: string }>;
+    assert.deepEqual(registered.map((command) => command.name), ['block']);
+
+    // Slack, Socket Mode: /block list answered ephemerally.
+    await slack.waitForSocket();
+    await slack.deliverCommand({ command: 'block', text: 'list', channelId: 'C0PROC', userId: ADMIN_SLACK }, { via: 'socket' });
+    const answer = await slack.state.waitFor(() => slack.state.responses[0], 'the /block list answer');
+    assert.equal(answer.body['response_type'], 'ephemeral');
+    assert.match(String(answer.body['text']), /^Nothing is blocked/);
+
+    // Discord: /block agent reaches Fluxra.
+    const target = fluxra.createAgent();
+    const interaction = discord.sendInteraction({ commandName: 'block', subcommand: 'agent', options: [{ name: 'agent_id', value: target.agentId }], channelId: DISCORD_CHANNEL, user: ADMIN_DISCORD, permissions: MANAGE_CHANNELS });
+    for (let i = 0; i < 1000 && !interaction.callbacks.some((c) => c.type === 4) && !interaction.original?.content; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const blocked = [...fluxra.state.blocks.values()].find((b) => b.targetId === target.agentId);
+    assert.ok(blocked, 'the block reached Fluxra');
+    const reply = interaction.callbacks.find((c) => c.type === 4)?.data?.['content'] ?? interaction.original?.content;
+    assert.match(String(reply), new RegExp(`^Blocked agent \`${target.agentId}\``));
+  } finally {
+    bridge.child.kill('SIGTERM');
+  }
+  assert.equal(await bridge.exit, 0, bridge.stderr());
+  assert.ok(bridge.lines.some((line) => line['msg'] === 'bridge stopped'));
+  const everything = bridge.stdout() + bridge.stderr();
+  for (const secret of [SLACK.botToken, SLACK.appToken, DISCORD_TOKEN, bridgeAgent.apiKey]) {
+    assert.ok(!everything.includes(secret), 'no secret in the logs');
+  }
+});
+
+test('a bad configuration exits with code 2, lists every problem and prints no secret', async () => {
+  const bridge = startBridge({ fluxra: { baseUrl: 'not a url' }, slack: { mode: 'carrier-pigeon' } }, { SLACK_BOT_TOKEN: SLACK.botToken, BLOCKS_API_KEY: 'tiny' });
+  assert.equal(await bridge.exit, 2);
+  const err = bridge.stderr();
+  assert.match(err, /fluxra\.baseUrl: found "not a url"/);
+  assert.match(err, /slack\.mode: found "carrier-pigeon"/);
+  assert.match(err, /blocks\.apiKey \(env BLOCKS_API_KEY\)/);
+  assert.ok(!err.includes('tiny') && !err.includes(SLACK.botToken));
+});
