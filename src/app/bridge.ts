@@ -25,6 +25,7 @@ import { createBlockCommand } from '../commands/block.js';
 import { createPermissions } from '../commands/permissions.js';
 import { channelLinksFromStore } from '../commands/channel-links.js';
 import type { CommandHandler } from '../commands/types.js';
+import type { AdapterDirectory, InboundConsumer } from './consumer.js';
 
 export interface BridgeDeps {
   logger: Logger;
@@ -139,6 +140,11 @@ export async function createBridge(loaded: LoadedConfig, deps: BridgeDeps): Prom
   }
   if (adapters.length === 0) logger.warn('no chat platform has credentials: nothing to bridge (see the README, Configuration)');
 
+  const directory: AdapterDirectory = new Map(adapters.map((adapter) => [adapter.platform, adapter] as const));
+  // Engines that consume platform events (mirror, agent sessions) join here.
+  const consumers: InboundConsumer[] = [];
+  void directory;
+
   for (const adapter of adapters) {
     adapter.onEvent((event) => dispatchEvent(event, adapter));
   }
@@ -148,8 +154,9 @@ export async function createBridge(loaded: LoadedConfig, deps: BridgeDeps): Prom
       await router.handle(event, adapter);
       return;
     }
-    // Mirroring and agent sessions consume the other events (later issues).
-    logger.debug({ platform: event.platform, kind: event.kind, eventId: event.eventId }, 'event not routed');
+    // Every consumer persists what it takes before this resolves; the platform acks after.
+    for (const consumer of consumers) await consumer.accept(event, adapter);
+    if (consumers.length === 0) logger.debug({ platform: event.platform, kind: event.kind, eventId: event.eventId }, 'event not routed');
   }
 
   const health = createHealthServer(config.health);
@@ -185,6 +192,7 @@ export async function createBridge(loaded: LoadedConfig, deps: BridgeDeps): Prom
           logger.error({ err: describeError(error) }, 'Discord command registration failed');
         }
       }
+      for (const consumer of consumers) await consumer.start();
       started = true;
       logger.info({ healthPort: port, platforms: adapters.map((a) => a.platform) }, 'bridge started');
       return { healthPort: port };
@@ -192,6 +200,13 @@ export async function createBridge(loaded: LoadedConfig, deps: BridgeDeps): Prom
     async stop() {
       if (stopped) return;
       stopped = true;
+      for (const consumer of consumers) {
+        try {
+          await consumer.stop();
+        } catch (error) {
+          logger.warn({ consumer: consumer.name, err: describeError(error) }, 'engine did not stop cleanly');
+        }
+      }
       for (const adapter of adapters) {
         try {
           await adapter.stop();
