@@ -130,6 +130,36 @@ const permissionsSchema = z
   .strict()
   .prefault({});
 
+const mirrorSchema = z
+  .object({
+    attributionFormat: z
+      .string()
+      .refine((value) => value.includes('{text}'), 'a template containing {text} (and optionally {name}, {platform})')
+      .default('[{name} · {platform}] {text}')
+      .describe('How a person\'s message is attributed in Fluxra and in the other platform'),
+    allowBotMessages: z.boolean().default(false).describe('Mirror messages from other bots too (our own are never mirrored)'),
+    pollIntervalMs: positiveInt.default(2_000).describe('Fluxra poll interval of a conversation while it is active'),
+    idlePollIntervalMs: positiveInt.default(15_000).describe('Fluxra poll interval of a quiet conversation'),
+    activeForMs: positiveInt.default(120_000).describe('A conversation counts as active this long after its last message'),
+    editScanIntervalMs: positiveInt.default(60_000).describe('How often the recent window is re-read to follow Fluxra edits and deletes'),
+    editScanSize: z.number().int().min(1).max(200).default(50).describe('How many recent Fluxra messages that re-read covers'),
+    retryBaseMs: positiveInt.default(1_000).describe('First retry delay of a failed delivery (doubles per attempt)'),
+    retryMaxMs: positiveInt.default(60_000).describe('Longest retry delay of a failed delivery'),
+    blockedProbeMs: positiveInt.default(300_000).describe('How often a link paused by a Fluxra block tries again'),
+  })
+  .strict()
+  .prefault({});
+
+const sessionsSchema = z
+  .object({
+    pollIntervalMs: positiveInt.default(5_000).describe('Poll interval of a young running turn'),
+    maxPollIntervalMs: positiveInt.default(60_000).describe('Longest poll interval, for long-running turns'),
+    turnTimeoutMinutes: positiveInt.default(60).describe('A turn without an answer after this long is reported as timed out'),
+    attachAsFileOverChars: positiveInt.default(12_000).describe('Replies longer than this are attached as a file instead of split'),
+  })
+  .strict()
+  .prefault({});
+
 const commandName = z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'a lower-case command name without the slash');
 
 /** Slash command names, so that a workspace with its own `/block` can rename ours. */
@@ -150,6 +180,8 @@ export const configSchema = z
     discord: discordSchema,
     permissions: permissionsSchema,
     commands: commandsSchema,
+    mirror: mirrorSchema,
+    sessions: sessionsSchema,
     redis: z
       .object({ url: z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL').optional().describe('Redis URL: shared store and rate budget for several replicas') })
       .strict()
