@@ -17,11 +17,13 @@
  * oldest interactive request if any, else a background one. A person therefore waits for
  * at most about one ticket of this replica (≈ one slot per busy replica).
  *
- * The reserve: background requests first take a cluster-wide gate (a second bottleneck
- * limiter, maxConcurrent 1) and hold it until `(windowMs + safetyMarginMs) / (limit −
- * interactiveReserve)` after their own dispatch. Consecutive background dispatches are then
- * at least that far apart, measured from dispatch to dispatch, so polling never gets more
- * than `limit − interactiveReserve` per window whatever the main queue did to it.
+ * The reserve: a background request needs the cluster-wide background gate (a second
+ * bottleneck limiter, maxConcurrent 1) and may only be dispatched `(windowMs +
+ * safetyMarginMs) / (limit − interactiveReserve)` after the previous background dispatch
+ * (the holder writes "not before" to Redis before it lets the gate go). Spacing is measured
+ * from dispatch to dispatch, so polling never gets more than `limit − interactiveReserve`
+ * per window whatever the main queue did to it, and handing the gate over overlaps with
+ * that wait instead of adding to it.
  *
  * Failure rules: a request is sent at most once and only at its slot. A slot that comes up
  * during a pause, after its request gave up, or after Redis was lost is wasted (safe);
@@ -92,6 +94,9 @@ interface GateHold {
   release: () => void;
 }
 
+/** Keeps "not before" readable for a while after the last background dispatch. */
+const NOT_BEFORE_TTL_FACTOR = 2;
+
 export async function createBlocksBudget(config: BlocksBudgetConfig): Promise<RateBudget> {
   const rateLimit: BlocksRateLimitConfig = { ...BLOCKS_RATE_LIMIT_DEFAULTS, ...config.rateLimit };
   if (rateLimit.interactiveReserve >= rateLimit.limit) {
@@ -151,7 +156,10 @@ export async function createBlocksBudget(config: BlocksBudgetConfig): Promise<Ra
   const tickets = new Set<Ticket>();
   let closed = false;
   let resumeTimer: NodeJS.Timeout | undefined;
-  let holdTimer: NodeJS.Timeout | undefined;
+  let notBeforeTimer: NodeJS.Timeout | undefined;
+  /** Earliest time of the next background dispatch on the key (as far as we know). */
+  let backgroundNotBefore = 0;
+  const notBeforeKey = `${id}:background-not-before`;
   /** Identifies the gate request in flight; a gate job that does not match is stale. */
   let gateRequest: object | undefined;
   let hold: GateHold | undefined;
@@ -161,8 +169,12 @@ export async function createBlocksBudget(config: BlocksBudgetConfig): Promise<Ra
 
   const canRun = (): boolean => !closed && (redis === undefined || redis.isUp());
 
-  function backgroundEligible(): boolean {
+  function backgroundReady(): boolean {
     return hold !== undefined && !hold.used && queue.size('background') > 0;
+  }
+
+  function backgroundEligible(): boolean {
+    return backgroundReady() && Date.now() >= backgroundNotBefore;
   }
 
   function pump(): void {
@@ -177,6 +189,12 @@ export async function createBlocksBudget(config: BlocksBudgetConfig): Promise<Ra
       return;
     }
     if (queue.size('background') > 0 && gateRequest === undefined) requestGate();
+    if (backgroundReady() && !backgroundEligible() && notBeforeTimer === undefined) {
+      notBeforeTimer = setTimeout(() => {
+        notBeforeTimer = undefined;
+        pump();
+      }, backgroundNotBefore - Date.now());
+    }
     const eligible = queue.size('interactive') + (backgroundEligible() ? 1 : 0);
     while (tickets.size < Math.min(eligible, MAX_TICKETS)) requestTicket();
   }
@@ -216,16 +234,19 @@ export async function createBlocksBudget(config: BlocksBudgetConfig): Promise<Ra
 
   function takeBackground(): Waiter | undefined {
     const current = hold;
-    if (current === undefined || current.used || queue.size('background') === 0) return undefined;
+    if (current === undefined || !backgroundEligible()) return undefined;
     current.used = true;
-    holdTimer = setTimeout(() => releaseHold(current), backgroundSlotMs);
+    backgroundNotBefore = Date.now() + backgroundSlotMs;
+    // The next holder must see "not before" when it gets the gate: write it, then let go.
+    const shared = redis
+      ? redis.client.set(notBeforeKey, String(backgroundNotBefore), 'PX', NOT_BEFORE_TTL_FACTOR * rateLimit.windowMs)
+      : Promise.resolve();
+    shared.catch(() => undefined).finally(() => releaseHold(current));
     return queue.shift('background');
   }
 
   function releaseHold(current: GateHold): void {
     if (hold !== current) return;
-    clearTimeout(holdTimer);
-    holdTimer = undefined;
     hold = undefined;
     gateRequest = undefined;
     current.release();
@@ -236,7 +257,11 @@ export async function createBlocksBudget(config: BlocksBudgetConfig): Promise<Ra
     const request = {};
     gateRequest = request;
     gate
-      .schedule({ expiration: gateExpirationMs }, () => {
+      .schedule({ expiration: gateExpirationMs }, async () => {
+        if (redis && gateRequest === request) {
+          const stored = Number(await redis.client.get(notBeforeKey).catch(() => null));
+          if (Number.isFinite(stored)) backgroundNotBefore = Math.max(backgroundNotBefore, stored);
+        }
         return new Promise<void>((release) => {
           if (gateRequest !== request || !canRun() || queue.size('background') === 0) {
             if (gateRequest === request) gateRequest = undefined;
@@ -262,8 +287,8 @@ export async function createBlocksBudget(config: BlocksBudgetConfig): Promise<Ra
   function dropBookings(): void {
     for (const ticket of tickets) clearTimeout(ticket.watchdog);
     tickets.clear();
-    clearTimeout(holdTimer);
-    holdTimer = undefined;
+    clearTimeout(notBeforeTimer);
+    notBeforeTimer = undefined;
     const current = hold;
     hold = undefined;
     gateRequest = undefined;
