@@ -7,16 +7,14 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcessByStdio } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
 import { createFakeFluxra, type FakeAgentCredentials, type FakeFluxra } from '../fakes/fluxra.js';
 import { createFakeSlack, type FakeSlack } from '../fakes/slack.js';
 import { createFakeDiscord, type FakeDiscord } from '../fakes/discord.js';
+import { startBridgeChild, type BridgeChild } from './support/bridge-child.js';
 
-const MAIN = new URL('../../src/main.ts', import.meta.url).pathname;
 const SLACK = { botToken: 'xoxb-9999-8888-processbottoken', appToken: 'xapp-1-A999-7777-processapptoken', signingSecret: 'process-signing-secret-01' };
 const DISCORD_TOKEN = 'MTk4NjIyNDgzNDcxOTI1MjQ4.Cl2FMQ.ZnCjm1XVW7vRze4b7Cq4se7kKWs';
 const GUILD_ID = '400000000000000001';
@@ -43,67 +41,8 @@ after(async () => {
   await fluxra.close();
 });
 
-interface RunningBridge {
-  child: ChildProcessByStdio<null, Readable, Readable>;
-  lines: Array<Record<string, unknown>>;
-  stdout: () => string;
-  stderr: () => string;
-  exit: Promise<number | null>;
-  waitForLog(predicate: (line: Record<string, unknown>) => boolean, what: string): Promise<Record<string, unknown>>;
-}
-
-function startBridge(config: unknown, env: Record<string, string>): RunningBridge {
-  const dir = mkdtempSync(join(tmpdir(), 'bridge-process-'));
-  const configPath = join(dir, 'bridge.json');
-  writeFileSync(configPath, JSON.stringify(config));
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
-    env: { PATH: process.env['PATH'] ?? '', FLUXRA_BRIDGE_CONFIG: configPath, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    cwd: new URL('../..', import.meta.url).pathname,
-  });
-  let out = '';
-  let err = '';
-  const lines: Array<Record<string, unknown>> = [];
-  const waiters: Array<() => void> = [];
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    out += chunk;
-    const complete = out.split('\n').slice(lines.length, -1);
-    for (const line of complete) {
-      try {
-        lines.push(JSON.parse(line) as Record<string, unknown>);
-      } catch {
-        lines.push({ raw: line });
-      }
-    }
-    for (const wake of waiters.splice(0)) wake();
-  });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    err += chunk;
-  });
-  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return {
-    child,
-    lines,
-    stdout: () => out,
-    stderr: () => err,
-    exit,
-    async waitForLog(predicate, what) {
-      let exited = false;
-      void exit.then(() => {
-        exited = true;
-        for (const wake of waiters.splice(0)) wake();
-      });
-      for (;;) {
-        const found = lines.find(predicate);
-        if (found) return found;
-        if (exited) throw new Error(`the bridge exited before ${what}:\n${err}\n${out.slice(-2000)}`);
-        await new Promise<void>((resolve) => {
-          waiters.push(resolve);
-          setTimeout(resolve, 500).unref();
-        });
-      }
-    },
-  };
+function startBridge(config: unknown, env: Record<string, string>): BridgeChild {
+  return startBridgeChild({ config, env });
 }
 
 test('runs from config and environment, answers commands on both platforms, stops on SIGTERM', async () => {
