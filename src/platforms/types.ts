@@ -127,6 +127,14 @@ export interface PostOptions {
   threadName?: string;
 }
 
+/** Where `findOwnPost` looks for a post we may already have made. */
+export interface FindOwnPostOptions {
+  /** Look in the thread of this root message (as `post` was given it), else top-level. */
+  threadRootId?: string;
+  /** Only posts made at or after this time (epoch ms) count. */
+  sinceMs: number;
+}
+
 export interface ReplyOptions {
   /** Only the person who ran the command sees it (the default). */
   ephemeral?: boolean;
@@ -161,6 +169,15 @@ export interface ChatAdapter {
   stop(): Promise<void>;
   /** Posts a message; long text becomes several messages, returned in order. */
   post(channel: ChannelRef, message: OutboundMessage, options?: PostOptions): Promise<MessageRef[]>;
+  /**
+   * Looks through recent history of the channel (or thread) for a post we made of exactly
+   * this message: by us (our bot, or our webhook/username when posted `as` someone), whose
+   * text equals the first part `post` would send. Returns the refs of every part found, as
+   * `post` returned them (with `meta`), for the newest such post; `undefined` when none.
+   * Slack and Discord have no idempotency key for posts: this is how a post whose
+   * recording was lost in a crash is found again instead of being repeated.
+   */
+  findOwnPost(channel: ChannelRef, message: OutboundMessage, options: FindOwnPostOptions): Promise<MessageRef[] | undefined>;
   edit(ref: MessageRef, message: OutboundMessage): Promise<void>;
   delete(ref: MessageRef): Promise<void>;
   /** `emoji` is a Unicode emoji (✅, 👀, ⏳, ❌); adapters map it to their names. */

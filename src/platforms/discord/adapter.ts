@@ -26,6 +26,7 @@ import { toInboundDeletes, toInboundEdit, toInboundMessage, type InboundContext 
 import { createInteractionResponder } from './interactions.js';
 import { createChannelLocations } from './locations.js';
 import { createDiscordOutbound, discordParts } from './outbound.js';
+import { createOwnPostFinder } from './own-posts.js';
 import { createWebhookDirectory } from './webhooks.js';
 
 /** The Discord adapter: a `ChatAdapter` that can also register its slash commands. */
@@ -73,6 +74,7 @@ export function createDiscordAdapter(input: DiscordAdapterConfig, deps: DiscordA
     retryAfterMs: DISCORD_DEFAULTS.webhookRetryAfterMs,
   });
   const outbound = createDiscordOutbound({ rest, webhooks, locations, logger });
+  const findOwnPost = createOwnPostFinder({ rest, selfUserId: () => selfUserId, isOurWebhook: (webhookId, channelId) => webhooks.isOurs(webhookId, channelId) });
   const responder = createInteractionResponder({
     deferAfterMs: config.deferAfterMs,
     lifetimeMs: DISCORD_DEFAULTS.interactionLifetimeMs,
@@ -195,6 +197,7 @@ export function createDiscordAdapter(input: DiscordAdapterConfig, deps: DiscordA
     },
 
     post: (channel, message, options) => outbound.post(channel, message, options),
+    findOwnPost: (channel, message, options) => findOwnPost(channel, message, options),
     edit: (ref, message) => outbound.edit(ref, message),
     delete: (ref) => outbound.delete(ref),
     react: (ref, emoji) => outbound.react(ref, emoji),

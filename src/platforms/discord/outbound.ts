@@ -34,7 +34,7 @@ export interface DiscordOutbound {
 }
 
 /** Discord refuses webhook names containing these, and names over 80 characters. */
-function webhookUsername(name: string): string {
+export function webhookUsername(name: string): string {
   const cleaned = name.replace(/discord/gi, 'd1scord').replace(/clyde/gi, 'clyd3').trim();
   return (cleaned || 'agent').slice(0, 80);
 }

@@ -24,6 +24,7 @@ import { slackEmojiName } from './emoji.js';
 import { slackErrorCode, toSlackError } from './errors.js';
 import { toCommandInvocation, toInboundEvent, type InboundContext, type SlackCommandPayload, type SlackIdentity } from './inbound.js';
 import { createInvocationRegistry } from './invocations.js';
+import { findOwnSlackPost, type SlackHistoryMessage } from './own-posts.js';
 import { DeferredAckSocketModeReceiver } from './socket-mode-receiver.js';
 import { createSlackUserDirectory } from './users.js';
 
@@ -213,6 +214,23 @@ export function createSlackAdapter(config: SlackAdapterConfig, deps: SlackAdapte
       };
       const ids = await postParts(channel.channelId, message.text, extra);
       return ids.map((ts) => ({ platform: 'slack', channelId: channel.channelId, messageId: ts, ...(options.threadRootId ? { threadRootId: options.threadRootId } : {}) }));
+    },
+
+    async findOwnPost(channel, message, options) {
+      const method = options.threadRootId ? 'conversations.replies' : 'conversations.history';
+      const read = async (args: Record<string, unknown>) => {
+        const result = await call(method, args);
+        const metadata = result.response_metadata as { next_cursor?: unknown } | undefined;
+        const next = typeof metadata?.next_cursor === 'string' && metadata.next_cursor !== '' ? metadata.next_cursor : undefined;
+        return { messages: Array.isArray(result.messages) ? (result.messages as SlackHistoryMessage[]) : [], nextCursor: next };
+      };
+      try {
+        return await findOwnSlackPost(read, identity, channel.channelId, message, options);
+      } catch (error) {
+        // A thread whose root is gone holds no post of ours.
+        if (slackErrorCode(error) === 'thread_not_found') return undefined;
+        throw error;
+      }
     },
 
     async edit(ref, message) {

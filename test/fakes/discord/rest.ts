@@ -113,6 +113,7 @@ function channelRoute(state: FakeDiscordState, parts: string[], request: Request
     if (request.body.content.length > 2000) return error(400, 50035, 'Invalid Form Body: content: Must be 2000 or fewer in length.');
     return ok(state.createMessage({ channelId, author: state.botUser, content: request.body.content }));
   }
+  if (messageId === undefined && method === 'GET') return ok(messagePage(state.history(channelId), request.query));
   if (messageId === undefined) return error(405, 0, '405: Method Not Allowed');
   const message = state.findMessage(channelId, messageId);
   if (action === undefined && method === 'PATCH') {
@@ -183,6 +184,21 @@ function webhookWithToken(state: FakeDiscordState, parts: string[], request: Req
     if (method === 'GET') return ok(message);
   }
   return error(404, 0, '404: Not Found');
+}
+
+/**
+ * `GET /channels/:id/messages`: at most `limit` (1–100, default 50) messages, newest first,
+ * either the ones right after `after`, right before `before`, or the newest.
+ */
+function messagePage(history: APIMessage[], query: Record<string, string>): APIMessage[] {
+  const limit = Math.max(1, Math.min(100, Number(query.limit ?? 50) || 50));
+  const id = (message: APIMessage): bigint => BigInt(message.id);
+  const sorted = [...history].sort((a, b) => (id(a) < id(b) ? -1 : id(a) > id(b) ? 1 : 0));
+  let page: APIMessage[];
+  if (query.after !== undefined) page = sorted.filter((message) => id(message) > BigInt(query.after ?? '0')).slice(0, limit);
+  else if (query.before !== undefined) page = sorted.filter((message) => id(message) < BigInt(query.before ?? '0')).slice(-limit);
+  else page = sorted.slice(-limit);
+  return page.reverse();
 }
 
 function webhookAuthor(webhook: FakeWebhook, body: any): APIMessage['author'] {

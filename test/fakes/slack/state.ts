@@ -68,18 +68,20 @@ export class FakeSlackState extends EventEmitter {
   readonly responses: FakeSlackResponse[] = [];
   readonly marks: FakeSlackMark[] = [];
   private seq = 0;
-  private tsCounter = 0;
-  private readonly tsBase = Math.floor(Date.now() / 1000);
+  private lastTsMicros = 0;
 
   nextSeq(): number {
     this.seq += 1;
     return this.seq;
   }
 
-  /** Slack-shaped, strictly increasing message timestamps. */
+  /**
+   * Slack-shaped, strictly increasing message timestamps from the wall clock (seconds with
+   * microseconds), as Slack's are: history reads filter on them with `oldest`/`latest`.
+   */
   nextTs(): string {
-    this.tsCounter += 1;
-    return `${this.tsBase + Math.floor(this.tsCounter / 1_000_000)}.${String(this.tsCounter % 1_000_000).padStart(6, '0')}`;
+    this.lastTsMicros = Math.max(Date.now() * 1000, this.lastTsMicros + 1);
+    return `${Math.floor(this.lastTsMicros / 1_000_000)}.${String(this.lastTsMicros % 1_000_000).padStart(6, '0')}`;
   }
 
   history(channel: string): FakeSlackMessage[] {

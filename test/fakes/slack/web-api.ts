@@ -46,6 +46,38 @@ function messageJson(channel: string, message: FakeSlackMessage): Record<string,
   };
 }
 
+/** A `ts` as microseconds (a double would lose the last digits). */
+function tsValue(ts: string): bigint {
+  const [seconds = '0', micros = '0'] = ts.split('.');
+  return BigInt(seconds || '0') * 1_000_000n + BigInt(micros.padEnd(6, '0').slice(0, 6) || '0');
+}
+
+/**
+ * A page of `conversations.history` (newest first) or `conversations.replies` (oldest first),
+ * filtered by `oldest`/`latest` (exclusive unless `inclusive`) and paged with an offset cursor.
+ */
+function historyPage(channel: string, messages: FakeSlackMessage[], newestFirst: boolean, args: Record<string, unknown>): Record<string, unknown> {
+  const inclusive = args.inclusive === true || args.inclusive === 'true' || args.inclusive === '1';
+  const oldest = str(args.oldest);
+  const latest = str(args.latest);
+  const filtered = messages.filter((message) => {
+    const value = tsValue(message.ts);
+    if (oldest !== undefined && (inclusive ? value < tsValue(oldest) : value <= tsValue(oldest))) return false;
+    if (latest !== undefined && (inclusive ? value > tsValue(latest) : value >= tsValue(latest))) return false;
+    return true;
+  });
+  const ordered = newestFirst ? [...filtered].reverse() : filtered;
+  const limit = Math.max(1, Math.min(1000, Number(args.limit ?? 100) || 100));
+  const offset = Number(/^offset:(\d+)$/.exec(str(args.cursor) ?? '')?.[1] ?? 0);
+  const page = ordered.slice(offset, offset + limit);
+  const hasMore = offset + limit < ordered.length;
+  return {
+    messages: page.map((message) => messageJson(channel, message)),
+    has_more: hasMore,
+    response_metadata: { next_cursor: hasMore ? `offset:${offset + limit}` : '' },
+  };
+}
+
 /** Handles one call; `token` is the bearer token (or the `token` argument) it came with. */
 export function handleWebApi(
   state: FakeSlackState,
@@ -148,6 +180,18 @@ export function handleWebApi(
           },
         },
       });
+    }
+    case 'conversations.history':
+    case 'conversations.replies': {
+      if (!channel) return fail('channel_not_found');
+      const root = str(args.ts);
+      if (method === 'conversations.replies' && (!root || !state.findMessage(channel, root))) return fail('thread_not_found');
+      const live = state.history(channel).filter((message) => !message.deleted);
+      const inView =
+        method === 'conversations.replies'
+          ? live.filter((message) => message.ts === root || message.threadTs === root)
+          : live.filter((message) => !message.threadTs || message.threadTs === message.ts);
+      return ok(historyPage(channel, inView, method === 'conversations.history', args));
     }
     case 'conversations.info': {
       const found = state.channels.get(channel ?? '');

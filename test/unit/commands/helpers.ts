@@ -35,6 +35,7 @@ export function createRecordingAdapter(platform: PlatformName = 'slack', options
     start: async () => {},
     stop: async () => {},
     post: unused,
+    findOwnPost: unused,
     edit: unused,
     delete: unused,
     react: unused,

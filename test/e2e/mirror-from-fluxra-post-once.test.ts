@@ -1,0 +1,162 @@
+/**
+ * `postOnce` against the real adapters and the fake platforms: a post whose recording was
+ * lost (intent written, post made, crash before the record) is found in history and not
+ * repeated; on both platforms, top-level and in threads, as the bot and as an agent.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { silentLogger } from '../../src/logger.js';
+import { POST_INTENTS_NAMESPACE, postKey, postOnceDetailed, type PostIntent } from '../../src/mirror/post-once.js';
+import type { ChannelRef, ChatAdapter, MessageRef, OutboundMessage, PostOptions } from '../../src/platforms/types.js';
+import { createStore, type Store } from '../../src/store/index.js';
+import { CHANNEL_ID, startHarness, type Harness } from '../fakes/discord/harness.js';
+import { startSlackPair, type SlackPair } from '../fakes/slack/harness.js';
+
+interface Platform {
+  name: 'slack' | 'discord';
+  adapter: () => ChatAdapter;
+  channel: ChannelRef;
+  /** A root message written by a person, to thread under. */
+  personRoot: (text: string) => string;
+  /** Our live posts in the channel (or thread) whose text contains `needle`. */
+  postsContaining: (needle: string, threadRootId?: string) => string[];
+}
+
+let seq = 0;
+const uniqueText = (label: string): string => `${label} ${process.pid}-${++seq}`;
+
+describe('postOnce on both platforms', () => {
+  let dir = '';
+  let store: Store;
+  let slack: SlackPair;
+  let discord: Harness;
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'post-once-'));
+    store = await createStore({ path: join(dir, 'store.db') }, { logger: silentLogger() });
+    slack = await startSlackPair('http');
+    discord = await startHarness();
+  });
+  after(async () => {
+    await slack.stop();
+    await discord.close();
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const platforms: Platform[] = [
+    {
+      name: 'slack',
+      adapter: () => slack.adapter,
+      channel: { platform: 'slack', channelId: 'C0GENERAL' },
+      personRoot: (text) => String(slack.fake.userMessage({ channel: 'C0GENERAL', user: 'U0ALICE', text }).ts),
+      postsContaining: (needle, threadRootId) =>
+        slack.fake.state
+          .history('C0GENERAL')
+          .filter((m) => !m.deleted && m.text.includes(needle) && (threadRootId ? m.threadTs === threadRootId : !m.threadTs))
+          .map((m) => m.ts),
+    },
+    {
+      name: 'discord',
+      adapter: () => discord.adapter,
+      channel: { platform: 'discord', channelId: CHANNEL_ID },
+      personRoot: (text) => discord.fake.sendMessage({ channelId: CHANNEL_ID, content: text }).id,
+      postsContaining: (needle, threadRootId) =>
+        discord.fake.state
+          .history(threadRootId ?? CHANNEL_ID)
+          .filter((m) => m.content.includes(needle))
+          .map((m) => m.id),
+    },
+  ];
+
+  /** What a crash after the post and before the record leaves: the intent, and the post. */
+  async function postWithLostRecord(platform: Platform, key: string, message: OutboundMessage, options: PostOptions = {}): Promise<MessageRef[]> {
+    await store.kv<PostIntent>(POST_INTENTS_NAMESPACE).set(key, { key, channel: platform.channel, startedAt: Date.now() });
+    return platform.adapter().post(platform.channel, message, options);
+  }
+
+  for (const platform of platforms) {
+    for (const where of ['channel', 'thread'] as const) {
+      for (const who of ['bot', 'agent'] as const) {
+        test(`${platform.name}: ${who === 'agent' ? 'an agent' : 'a bot'} post in a ${where} whose record was lost is found, not repeated`, async () => {
+          const text = uniqueText(`**hello** from ${who} in ${where}`);
+          const message: OutboundMessage = who === 'agent' ? { text, as: { name: 'weather-bot' } } : { text };
+          const options: PostOptions = where === 'thread' ? { threadRootId: platform.personRoot(uniqueText('root')) } : {};
+          const key = postKey(uniqueText('msg'), platform.channel);
+          const posted = await postWithLostRecord(platform, key, message, options);
+
+          const outcome = await postOnceDetailed({ store, adapter: platform.adapter(), channel: platform.channel, message, options, key });
+          assert.equal(outcome.how, 'found');
+          assert.deepEqual(outcome.refs, posted, 'the same refs post() returned, meta included');
+          const needle = text.split(' ').at(-1) ?? text;
+          assert.deepEqual(platform.postsContaining(needle, options.threadRootId), posted.map((ref) => ref.messageId));
+
+          const again = await postOnceDetailed({ store, adapter: platform.adapter(), channel: platform.channel, message, options, key });
+          assert.equal(again.how, 'known');
+          assert.deepEqual(again.refs, posted);
+          assert.equal(platform.postsContaining(needle, options.threadRootId).length, 1);
+        });
+      }
+    }
+
+    test(`${platform.name}: an intent without a post (crash before posting) posts exactly once`, async () => {
+      const text = uniqueText('never posted');
+      const key = postKey(uniqueText('msg'), platform.channel);
+      await store.kv<PostIntent>(POST_INTENTS_NAMESPACE).set(key, { key, channel: platform.channel, startedAt: Date.now() });
+      const outcome = await postOnceDetailed({ store, adapter: platform.adapter(), channel: platform.channel, message: { text, as: { name: 'weather-bot' } }, key });
+      assert.equal(outcome.how, 'posted');
+      assert.deepEqual(platform.postsContaining(text), outcome.refs.map((ref) => ref.messageId));
+      assert.equal(await store.kv<PostIntent>(POST_INTENTS_NAMESPACE).get(key), undefined, 'the intent is cleared');
+    });
+
+    test(`${platform.name}: two messages with the same text are two posts, even after a lost record`, async () => {
+      const text = uniqueText('ok');
+      const message: OutboundMessage = { text, as: { name: 'weather-bot' } };
+      const first = await postOnceDetailed({ store, adapter: platform.adapter(), channel: platform.channel, message, key: postKey(uniqueText('a'), platform.channel) });
+      assert.equal(first.how, 'posted');
+      // The second message's attempt crashed before posting: history shows the first one only.
+      const secondKey = postKey(uniqueText('b'), platform.channel);
+      await store.kv<PostIntent>(POST_INTENTS_NAMESPACE).set(secondKey, { key: secondKey, channel: platform.channel, startedAt: Date.now() });
+      const second = await postOnceDetailed({ store, adapter: platform.adapter(), channel: platform.channel, message, key: secondKey });
+      assert.equal(second.how, 'posted', 'the first post is claimed by the first key');
+      assert.notDeepEqual(second.refs, first.refs);
+      assert.equal(platform.postsContaining(text).length, 2);
+    });
+  }
+
+  test('discord: a split message found after a lost record returns every part', async () => {
+    const platform = platforms[1] as Platform;
+    const marker = uniqueText('long');
+    const text = `${marker}\n\n${'word '.repeat(300)}\n\n${'more '.repeat(300)}`;
+    const message: OutboundMessage = { text, as: { name: 'weather-bot' } };
+    const key = postKey(uniqueText('msg'), platform.channel);
+    const posted = await postWithLostRecord(platform, key, message);
+    assert.equal(posted.length, 2);
+    const outcome = await postOnceDetailed({ store, adapter: platform.adapter(), channel: platform.channel, message, key });
+    assert.equal(outcome.how, 'found');
+    assert.deepEqual(outcome.refs, posted);
+  });
+
+  test('discord: a post made as the bot is not taken for one made as an agent', async () => {
+    const platform = platforms[1] as Platform;
+    const text = uniqueText('same words');
+    const key = postKey(uniqueText('msg'), platform.channel);
+    await postWithLostRecord(platform, key, { text });
+    const outcome = await postOnceDetailed({ store, adapter: platform.adapter(), channel: platform.channel, message: { text, as: { name: 'weather-bot' } }, key });
+    assert.equal(outcome.how, 'posted');
+    assert.equal(platform.postsContaining(text).length, 2);
+  });
+
+  test('slack: a post under another username is not taken for ours', async () => {
+    const platform = platforms[0] as Platform;
+    const text = uniqueText('same words');
+    const key = postKey(uniqueText('msg'), platform.channel);
+    await postWithLostRecord(platform, key, { text, as: { name: 'someone-else' } });
+    const outcome = await postOnceDetailed({ store, adapter: platform.adapter(), channel: platform.channel, message: { text, as: { name: 'weather-bot' } }, key });
+    assert.equal(outcome.how, 'posted');
+    assert.equal(platform.postsContaining(text).length, 2);
+  });
+});
