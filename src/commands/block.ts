@@ -6,11 +6,17 @@
  * This file answers the codes that mean something specific for a route (409 on create,
  * 404 and 400 on delete, 400 INVALID_TARGET on create); 401/403, 429, 5xx and network
  * failures go up to the router, whose answers are the same for every command.
+ *
+ * Links: blocking a conversation that chat channels are linked to pauses those links (the
+ * bridge could not post into it anyway), and removing the block resumes the links that a
+ * block paused. Links paused for another reason are left alone.
  */
-import { RateLimitedError, UpstreamError } from '../errors.js';
+import { RateLimitedError, UpstreamError, describeError } from '../errors.js';
+import type { ChannelRef } from '../platforms/types.js';
 import { formatBlockList, type BlockSummary } from './block-format.js';
 import { blockUsage, parseBlockArgs, type BlockRequest } from './block-parse.js';
-import { noChannelLinks, type ChannelLinkLookup } from './channel-links.js';
+import { describeChannels } from './bridge-channels.js';
+import { blockPauseReason, noChannelLinks, type ChannelLinkLookup, type ChannelLinkPauses } from './channel-links.js';
 import type { FluxraId } from './fluxra-ids.js';
 import { showInput } from './text.js';
 import type { CommandContext, CommandHandler } from './types.js';
@@ -32,6 +38,10 @@ export interface BlockCommandOptions {
   fluxra: FluxraBlocksApi;
   /** Finds the conversation for `/block conversation` without an ID. Default: no channel is linked. */
   channelLinks?: ChannelLinkLookup;
+  /** Pauses a blocked conversation's links and resumes them when it is unblocked. Default: links are not touched. */
+  linkPauses?: ChannelLinkPauses;
+  /** Told which channels' links were paused or resumed (the composition root passes the mirror's wake-up). */
+  onLinksChanged?: (channels: ChannelRef[]) => void;
 }
 
 /** `{status, code}` of a Fluxra HTTP error answer (not a 429, not a network failure), else undefined. */
@@ -46,7 +56,55 @@ const NOUN: Readonly<Record<FluxraId['kind'], string>> = { agent: 'agent', conve
 export function createBlockCommand(options: BlockCommandOptions): CommandHandler<BlockRequest> {
   const { name, fluxra } = options;
   const channelLinks = options.channelLinks ?? noChannelLinks;
+  const { linkPauses, onLinksChanged } = options;
   const c = `/${name}`;
+
+  function linksChanged(channels: ChannelRef[], context: CommandContext): void {
+    if (channels.length === 0 || onLinksChanged === undefined) return;
+    try {
+      onLinksChanged(channels);
+    } catch (error) {
+      // The links are saved; the mirror notices them on its next pass anyway.
+      context.logger.warn({ err: error }, `could not signal the link change: ${describeError(error)}`);
+    }
+  }
+
+  /** After a conversation is (or already was) blocked: the line about its links, if any. */
+  async function pauseLinks(conversationId: string, context: CommandContext): Promise<string | undefined> {
+    if (linkPauses === undefined) {
+      if ((await channelLinks.conversationFor(context.invocation.channel)) !== conversationId) return undefined;
+      return 'This channel is linked to that conversation: the bridge cannot post into it until the block is removed.';
+    }
+    let links;
+    try {
+      links = await linkPauses.pauseConversation(conversationId, blockPauseReason(name));
+    } catch (error) {
+      context.logger.error({ err: error, conversationId }, `could not pause the links of a blocked conversation: ${describeError(error)}`);
+      return "The bridge could not pause the channels linked to it; the details are in the bridge's log.";
+    }
+    if (links.length === 0) return undefined;
+    const changed = links.filter((link) => link.changed).map((link) => link.channel);
+    context.logger.info({ conversationId, paused: changed.length }, 'links paused by a block');
+    linksChanged(changed, context);
+    const channels = describeChannels(links.map((link) => link.channel), context.invocation.platform);
+    return `Mirroring is paused for ${channels} (linked to it) until the block is removed.`;
+  }
+
+  /** After a conversation's block is gone: the line about the links resumed, if any. */
+  async function resumeLinks(conversationId: string, context: CommandContext): Promise<string | undefined> {
+    if (linkPauses === undefined) return undefined;
+    let resumed: ChannelRef[];
+    try {
+      resumed = await linkPauses.resumeConversation(conversationId);
+    } catch (error) {
+      context.logger.error({ err: error, conversationId }, `could not resume the links of an unblocked conversation: ${describeError(error)}`);
+      return "The bridge could not resume the channels linked to it; the details are in the bridge's log.";
+    }
+    if (resumed.length === 0) return undefined;
+    context.logger.info({ conversationId, resumed: resumed.length }, 'links resumed after a block was removed');
+    linksChanged(resumed, context);
+    return `Mirroring resumes for ${describeChannels(resumed, context.invocation.platform)}.`;
+  }
 
   async function block(kind: 'agent' | 'conversation', targetId: string, context: CommandContext): Promise<string> {
     const noun = NOUN[kind];
@@ -57,7 +115,12 @@ export function createBlockCommand(options: BlockCommandOptions): CommandHandler
     } catch (error) {
       const refusal = fluxraRefusal(error);
       if (refusal === undefined) throw error;
-      if (refusal.status === 409 || refusal.code === 'CONFLICT') return `${capitalise(target)} is already blocked. See \`${c} list\`.`;
+      if (refusal.status === 409 || refusal.code === 'CONFLICT') {
+        const already = `${capitalise(target)} is already blocked. See \`${c} list\`.`;
+        // Blocked outside the bridge, or before the link: its links must pause all the same.
+        const links = kind === 'conversation' ? await pauseLinks(targetId, context) : undefined;
+        return links === undefined ? already : `${already}\n${links}`;
+      }
       if (refusal.code === 'INVALID_TARGET') {
         return `Fluxra will not block ${target}: no such ${noun} is visible to the bridge${kind === 'agent' ? ", or it is the bridge's own agent" : ''}.`;
       }
@@ -68,35 +131,65 @@ export function createBlockCommand(options: BlockCommandOptions): CommandHandler
     context.logger.info({ blockId: created.blockId, targetType: created.targetType, targetId: created.targetId }, 'block created');
     // The block ID comes from the wire: even inside the suggested command it goes through showInput.
     const lines = [`Blocked ${target} (block ${showInput(created.blockId, 64)}). Undo with ${showInput(`${c} remove ${created.blockId}`, 80)}.`];
-    if (kind === 'conversation' && (await channelLinks.conversationFor(context.invocation.channel)) === targetId) {
-      lines.push('This channel is linked to that conversation: the bridge cannot post into it until the block is removed.');
+    if (kind === 'conversation') {
+      const links = await pauseLinks(targetId, context);
+      if (links !== undefined) lines.push(links);
     }
     return lines.join('\n');
   }
 
-  async function removeBlockId(blockId: string, context: CommandContext, what: string): Promise<string> {
+  async function removeBlockId(blockId: string, context: CommandContext, what: string): Promise<{ text: string; removed: boolean }> {
     try {
       await fluxra.deleteBlock(blockId);
     } catch (error) {
       const refusal = fluxraRefusal(error);
       if (refusal === undefined) throw error;
-      if (refusal.status === 404) return `There is no block ${showInput(blockId, 64)} (already removed?). See \`${c} list\`.`;
-      if (refusal.status === 400) return `Fluxra says ${showInput(blockId, 64)} is not a block ID${refusal.code === 'INVALID_BLOCK_ID' ? '' : ` (${refusal.code})`}.`;
+      if (refusal.status === 404) return { text: `There is no block ${showInput(blockId, 64)} (already removed?). See \`${c} list\`.`, removed: false };
+      if (refusal.status === 400) {
+        return { text: `Fluxra says ${showInput(blockId, 64)} is not a block ID${refusal.code === 'INVALID_BLOCK_ID' ? '' : ` (${refusal.code})`}.`, removed: false };
+      }
       throw error;
     }
     context.logger.info({ blockId }, 'block removed');
-    return `Removed ${what}.`;
+    return { text: `Removed ${what}.`, removed: true };
+  }
+
+  /**
+   * The conversation a block ID blocks, when links paused by a block wait for it. Only
+   * then is the list read: without such links there is nothing to resume.
+   */
+  async function pausedConversationOfBlock(blockId: string): Promise<string | undefined> {
+    if (linkPauses === undefined) return undefined;
+    const waiting = await linkPauses.blockPausedConversations();
+    if (waiting.size === 0) return undefined;
+    const match = (await fluxra.listBlocks()).find((b) => b.blockId.toLowerCase() === blockId);
+    const target = match?.targetId.toLowerCase();
+    return target !== undefined && waiting.has(target) ? target : undefined;
   }
 
   async function remove(id: FluxraId, context: CommandContext): Promise<string> {
-    if (id.kind === 'block') return removeBlockId(id.id, context, `block ${showInput(id.id, 64)}`);
+    if (id.kind === 'block') {
+      const conversationId = await pausedConversationOfBlock(id.id);
+      const result = await removeBlockId(id.id, context, `block ${showInput(id.id, 64)}`);
+      const links = result.removed && conversationId !== undefined ? await resumeLinks(conversationId, context) : undefined;
+      return links === undefined ? result.text : `${result.text}\n${links}`;
+    }
     // No delete-by-target route (spec §6.3): find the target's block among every page.
     const target = `${NOUN[id.kind]} ${showInput(id.id, 64)}`;
     const matches = (await fluxra.listBlocks()).filter((b) => b.targetId.toLowerCase() === id.id);
-    if (matches.length === 0) return `${capitalise(target)} is not blocked.`;
     const answers: string[] = [];
+    // True once nothing blocks the target any more (it was not blocked, or a block was removed).
+    let unblocked = matches.length === 0;
+    if (matches.length === 0) answers.push(`${capitalise(target)} is not blocked.`);
     for (const match of matches) {
-      answers.push(await removeBlockId(match.blockId, context, `the block on ${target} (block ${showInput(match.blockId, 64)})`));
+      const result = await removeBlockId(match.blockId, context, `the block on ${target} (block ${showInput(match.blockId, 64)})`);
+      answers.push(result.text);
+      unblocked ||= result.removed;
+    }
+    // Also when it was not blocked (any more): links a block paused have nothing left to wait for.
+    if (id.kind === 'conversation' && unblocked) {
+      const links = await resumeLinks(id.id, context);
+      if (links !== undefined) answers.push(links);
     }
     return answers.join('\n');
   }
