@@ -1,0 +1,126 @@
+/**
+ * Sends the parts of one platform message to Fluxra exactly once, across retries and
+ * crashes, although Fluxra has no idempotency key (spec §9.4):
+ * - before each send an intent (the part's content and the time) is made durable;
+ * - after it, the Fluxra message id;
+ * - an attempt that finds an intent without an id (we crashed, or the send timed out,
+ *   got a 5xx or lost its connection) first reads the conversation's newest messages for
+ *   one sent by us with the same content since the intent, not already claimed by another
+ *   mirrored message, and adopts it; only when none is there is the part sent again.
+ * A send that surely never reached Fluxra (unreachable, 429, a 4xx refusal) clears the
+ * intent, so the next attempt sends without reading first.
+ */
+import { UpstreamError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { FluxraClient } from '../services/fluxra/index.js';
+import { FluxraApiError } from '../services/fluxra/index.js';
+import { NetworkErrorCode } from '../services/http.js';
+import type { KvNamespace, MessageMapRepository } from '../store/index.js';
+
+/** One Fluxra message of a platform message, as far as it got. */
+export interface PartProgress {
+  content: string;
+  /** Set just before a send; epoch ms. */
+  intentAt?: number;
+  /** Set once Fluxra accepted it (or it was found after a lost answer). */
+  fluxraId?: string;
+}
+
+/** Delivery progress of one platform message, keyed by the source message. */
+export interface MessageProgress {
+  conversationId: string;
+  inReplyTo?: string;
+  parts: PartProgress[];
+}
+
+export interface FluxraSendOnceDeps {
+  fluxra: FluxraClient;
+  progress: KvNamespace<MessageProgress>;
+  messageMap: MessageMapRepository;
+  selfAgentId: string;
+  /** Progress records live this long (≥ the dedupe window; edits use the part ids later). */
+  progressTtlMs: number;
+  logger: Logger;
+  now?: () => number;
+}
+
+/** Tolerated difference between our clock and Fluxra's when matching an intent. */
+const CLOCK_SKEW_MS = 60_000;
+/** How many of the newest messages a reconcile reads (the largest page the API allows). */
+const RECONCILE_WINDOW = 100;
+
+/** True when the request surely did not reach Fluxra, so sending again cannot duplicate. */
+export function surelyNotSent(error: unknown): boolean {
+  if (error instanceof FluxraApiError) return error.status >= 400 && error.status < 500;
+  if (error instanceof UpstreamError) return error.status === 429 || error.code === NetworkErrorCode.Unreachable;
+  return false;
+}
+
+export interface FluxraSendOnce {
+  /**
+   * Sends every part not yet sent, in order; resolves with all Fluxra ids. Throws the
+   * send's error (the progress made so far is kept).
+   */
+  sendParts(key: string, progress: MessageProgress, signal: AbortSignal): Promise<string[]>;
+}
+
+export function createFluxraSendOnce(deps: FluxraSendOnceDeps): FluxraSendOnce {
+  const { fluxra, progress: records, messageMap, selfAgentId, logger } = deps;
+  const now = deps.now ?? Date.now;
+  const save = (key: string, progress: MessageProgress) => records.set(key, progress, { ttlMs: deps.progressTtlMs });
+
+  async function reconcile(progress: MessageProgress, index: number, intentAt: number, signal: AbortSignal): Promise<string | undefined> {
+    const part = progress.parts[index] as PartProgress;
+    const claimedHere = new Set(progress.parts.map((p) => p.fluxraId).filter((id): id is string => id !== undefined));
+    const page = await fluxra.listMessages({ conversationId: progress.conversationId, limit: RECONCILE_WINDOW }, { signal });
+    for (const message of page.messages) {
+      if (message.senderId !== selfAgentId || message.deleted || message.content !== part.content) continue;
+      if (Date.parse(message.createdAt) < intentAt - CLOCK_SKEW_MS) continue;
+      if (claimedHere.has(message.messageId)) continue;
+      // Same text from the same person earlier: that one belongs to another platform message.
+      if ((await messageMap.copiesOf(message.messageId)).length > 0) continue;
+      return message.messageId;
+    }
+    return undefined;
+  }
+
+  return {
+    async sendParts(key, progress, signal) {
+      for (const [index, part] of progress.parts.entries()) {
+        if (part.fluxraId !== undefined) continue;
+        if (part.intentAt !== undefined) {
+          const found = await reconcile(progress, index, part.intentAt, signal);
+          if (found !== undefined) {
+            logger.info({ fluxraMessageId: found, part: index }, 'found a mirrored message whose send answer was lost; not sending it again');
+            part.fluxraId = found;
+            await save(key, progress);
+            continue;
+          }
+        }
+        part.intentAt = now();
+        await save(key, progress);
+        try {
+          const sent = await fluxra.sendMessage(
+            {
+              conversationId: progress.conversationId,
+              content: part.content,
+              type: 'text',
+              // Every part of a reply answers the thread root; parts of a long message stay in order.
+              ...(progress.inReplyTo !== undefined ? { inReplyTo: progress.inReplyTo } : {}),
+            },
+            { signal },
+          );
+          part.fluxraId = sent.messageId;
+        } catch (error) {
+          if (surelyNotSent(error)) {
+            delete part.intentAt;
+            await save(key, progress).catch(() => undefined);
+          }
+          throw error;
+        }
+        await save(key, progress);
+      }
+      return progress.parts.map((part) => part.fluxraId as string);
+    },
+  };
+}
