@@ -59,3 +59,16 @@ export function fluxraParts(format: string, input: AttributionInput, maxLength: 
 export function crossPostName(name: string, platform: PlatformName): string {
   return `${name} (${platformLabel(platform)})`;
 }
+
+/**
+ * Fits new contents into the number of Fluxra messages the original used (a new message
+ * cannot be inserted in the middle of the conversation): extra text joins the last part,
+ * cut with an ellipsis at the limit; fewer parts leave the rest to be deleted.
+ */
+export function fitInto(contents: readonly string[], slots: number, maxLength: number): string[] {
+  if (contents.length <= slots) return [...contents];
+  const kept = contents.slice(0, slots - 1);
+  const rest = contents.slice(slots - 1).join('\n');
+  kept.push(rest.length <= maxLength ? rest : `${rest.slice(0, maxLength - 1)}…`);
+  return kept;
+}

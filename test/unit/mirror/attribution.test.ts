@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { crossPostName, fluxraParts, formatAttribution, platformLabel, textWithAttachments } from '../../../src/mirror/attribution.js';
-import { fitInto } from '../../../src/mirror/to-fluxra.js';
+import { crossPostName, fitInto, fluxraParts, formatAttribution, platformLabel, textWithAttachments } from '../../../src/mirror/attribution.js';
 
 const DEFAULT_FORMAT = '[{name} · {platform}] {text}';
 
