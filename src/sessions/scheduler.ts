@@ -1,0 +1,311 @@
+/**
+ * The turn poll scheduler (spec/blocks-api.md §10.3, issue 5 §2): it decides which running
+ * turn's `final_message` is polled next, and when. The request itself (and the rate limit)
+ * belong to the `poll` callback and the Blocks budget; the scheduler's job is to spend the
+ * polling share of the window well:
+ *
+ * - fair: the turn with the earliest due time goes next (ties: the one polled longest ago),
+ *   and a polled turn's due time moves past now, so every turn comes round (no starvation);
+ * - young turns more often than old ones, every interval scaled by the load (poll-intervals.ts);
+ * - no flooding: one poll per `paceMs` at most (the budget's background spacing), at most
+ *   `maxInFlight` polls handed to the budget at once, nothing while the key is paused. The
+ *   turn is chosen when its poll starts, so a turn removed meanwhile is never polled;
+ * - a removed turn's in-flight result is ignored, a 'done' removes the turn, a failing turn
+ *   backs off alone (with jitter) while the others go on; a 429 was already turned into a
+ *   pause of the key by the client, so that turn is simply rescheduled;
+ * - one timer, for the next moment something can happen. No busy loop.
+ *
+ * Turns are held in a Map and the next one found by a scan: a bridge runs hundreds of turns
+ * at most and polls about once a second, so a heap would buy nothing.
+ */
+import type { BridgeConfig } from '../config/schema.js';
+import { describeError, RateLimitedError } from '../errors.js';
+import { silentLogger, type Logger } from '../logger.js';
+import { BudgetClosedError } from '../ratelimit/errors.js';
+import type { RateBudget } from '../ratelimit/types.js';
+import { ageIntervalMs, DEFAULT_AGE_STEPS, DEFAULT_FASTEST_FACTOR, loadScale, pollLoad, pollPaceMs, type AgeStep } from './poll-intervals.js';
+
+/** What one poll found: the turn's final message ('done', the caller has handled it) or nothing yet. */
+export type PollOutcome = 'done' | 'pending';
+
+export interface TurnSchedulerOptions {
+  /** The Blocks budget the polls go through (background priority). Read for its pause. */
+  budget: RateBudget;
+  /** `pollIntervalMs` (the young turn's interval) and `maxPollIntervalMs`. */
+  config: BridgeConfig['sessions'];
+  /** To know the polling share of the window. */
+  rateLimit: BridgeConfig['blocks']['rateLimit'];
+  /** Does ONE Blocks request (through the budget) for the turn. */
+  poll: (turnId: string) => Promise<PollOutcome>;
+  now?: () => number;
+  logger?: Logger;
+  /** Polls handed to the budget at once. Default 2: enough to hide a slow response. */
+  maxInFlight?: number;
+  /** Never poll faster than this fraction of a turn's own interval. Default 0.4. */
+  fastestFactor?: number;
+  ageSteps?: readonly AgeStep[];
+  /** For the backoff jitter. Default Math.random. */
+  random?: () => number;
+}
+
+/** Polls every running turn until it is done or removed. */
+export interface TurnScheduler {
+  /** Starts polling this turn (idempotent: a turn already known keeps its schedule). */
+  add(turnId: string, startedAt: number): void;
+  /** Stops polling it (finished, superseded, timed out); a poll in flight is ignored. */
+  remove(turnId: string): void;
+  has(turnId: string): boolean;
+  /** Turns being polled. */
+  readonly size: number;
+  /** Polls handed to the budget and not yet settled. */
+  readonly inFlight: number;
+  /** When this turn will next be polled (an estimate, for status displays); now while a poll is in flight. */
+  nextPollAt(turnId: string): number | undefined;
+  start(): void;
+  /** Stops starting polls and waits for those in flight (their results are still applied). */
+  stop(): Promise<void>;
+}
+
+/** Defaults, declared once. */
+export const TURN_SCHEDULER_DEFAULTS = Object.freeze({
+  maxInFlight: 2,
+  fastestFactor: DEFAULT_FASTEST_FACTOR,
+  /** Consecutive failures after which the backoff stops doubling. */
+  maxBackoffDoublings: 6,
+});
+
+interface Entry {
+  readonly id: string;
+  readonly startedAt: number;
+  /** Insertion order, the last tie-breaker. */
+  readonly seq: number;
+  /** When the turn was last looked at (settle time of its last poll, or its start). */
+  anchor: number;
+  /** The turn's own interval (by age) at `anchor`, before load scaling. */
+  ownIntervalMs: number;
+  /** Set after a failure: not before this, whatever the load. */
+  backoffUntil: number | undefined;
+  failures: number;
+}
+
+export function createTurnScheduler(options: TurnSchedulerOptions): TurnScheduler {
+  const now = options.now ?? Date.now;
+  const logger = (options.logger ?? silentLogger()).child({ component: 'turn-scheduler' });
+  const random = options.random ?? Math.random;
+  const maxInFlight = Math.max(1, options.maxInFlight ?? TURN_SCHEDULER_DEFAULTS.maxInFlight);
+  const fastestFactor = options.fastestFactor ?? TURN_SCHEDULER_DEFAULTS.fastestFactor;
+  const steps = options.ageSteps ?? DEFAULT_AGE_STEPS;
+  const paceMs = pollPaceMs(options.rateLimit);
+  const intervals = { pollIntervalMs: options.config.pollIntervalMs, maxPollIntervalMs: options.config.maxPollIntervalMs };
+
+  const turns = new Map<string, Entry>();
+  const pending = new Set<Promise<void>>();
+  /**
+   * Turn ids with a poll in flight, removed entries' polls included: a turn removed and
+   * added again waits for its old poll, so one turn never has two polls out at once.
+   */
+  const busy = new Set<string>();
+  let seq = 0;
+  let inFlight = 0;
+  let running = false;
+  let lastDispatchAt = Number.NEGATIVE_INFINITY;
+  let timer: NodeJS.Timeout | undefined;
+  let timerAt = Number.POSITIVE_INFINITY;
+  let scaleCache: number | undefined;
+
+  const ownInterval = (startedAt: number, at: number): number => ageIntervalMs(at - startedAt, intervals, steps);
+
+  /** The load scale over every turn; cached until the set of turns or an interval changes. */
+  function scale(): number {
+    if (scaleCache === undefined) {
+      scaleCache = loadScale(
+        pollLoad(
+          [...turns.values()].map((entry) => entry.ownIntervalMs),
+          paceMs,
+        ),
+        fastestFactor,
+      );
+    }
+    return scaleCache;
+  }
+
+  function dueAt(entry: Entry): number {
+    return entry.backoffUntil ?? entry.anchor + entry.ownIntervalMs * scale();
+  }
+
+  /** Earliest due first; then the one looked at longest ago; then the oldest. */
+  function before(a: Entry, b: Entry): boolean {
+    const da = dueAt(a);
+    const db = dueAt(b);
+    if (da !== db) return da < db;
+    if (a.anchor !== b.anchor) return a.anchor < b.anchor;
+    return a.seq < b.seq;
+  }
+
+  function nextCandidate(): Entry | undefined {
+    let best: Entry | undefined;
+    for (const entry of turns.values()) {
+      if (busy.has(entry.id)) continue;
+      if (best === undefined || before(entry, best)) best = entry;
+    }
+    return best;
+  }
+
+  /** Earliest moment a new poll may start, whichever turn it is for. */
+  function nextSlotAt(at: number): number {
+    return Math.max(at, lastDispatchAt + paceMs, options.budget.snapshot().pausedUntil);
+  }
+
+  function arm(at: number): void {
+    if (timer !== undefined && timerAt <= at) return;
+    clearTimeout(timer);
+    timerAt = at;
+    timer = setTimeout(() => {
+      timer = undefined;
+      timerAt = Number.POSITIVE_INFINITY;
+      pump();
+    }, Math.max(0, at - now()));
+  }
+
+  function disarm(): void {
+    clearTimeout(timer);
+    timer = undefined;
+    timerAt = Number.POSITIVE_INFINITY;
+  }
+
+  /** Starts every poll that may start now, then sleeps until the next one may. */
+  function pump(): void {
+    if (!running) return;
+    while (inFlight < maxInFlight) {
+      const at = now();
+      const candidate = nextCandidate();
+      if (candidate === undefined) return;
+      const startAt = Math.max(nextSlotAt(at), dueAt(candidate));
+      if (startAt > at) {
+        arm(startAt);
+        return;
+      }
+      dispatch(candidate, at);
+    }
+  }
+
+  function dispatch(entry: Entry, at: number): void {
+    busy.add(entry.id);
+    inFlight += 1;
+    lastDispatchAt = at;
+    const settled = (async () => {
+      try {
+        const outcome = await options.poll(entry.id);
+        onOutcome(entry, outcome);
+      } catch (error) {
+        onFailure(entry, error);
+      }
+    })().finally(() => {
+      busy.delete(entry.id);
+      inFlight -= 1;
+      pending.delete(settled);
+      pump();
+    });
+    pending.add(settled);
+  }
+
+  /** True when this entry is still the one registered for its turn (not removed, not re-added). */
+  const current = (entry: Entry): boolean => turns.get(entry.id) === entry;
+
+  function reschedule(entry: Entry, at: number): void {
+    entry.anchor = at;
+    entry.ownIntervalMs = ownInterval(entry.startedAt, at);
+    scaleCache = undefined;
+  }
+
+  function onOutcome(entry: Entry, outcome: PollOutcome): void {
+    if (!current(entry)) return;
+    if (outcome === 'done') {
+      turns.delete(entry.id);
+      scaleCache = undefined;
+      return;
+    }
+    entry.failures = 0;
+    entry.backoffUntil = undefined;
+    reschedule(entry, now());
+  }
+
+  function onFailure(entry: Entry, error: unknown): void {
+    if (!current(entry)) return;
+    const at = now();
+    reschedule(entry, at);
+    if (error instanceof RateLimitedError || error instanceof BudgetClosedError) {
+      // The client already paused the whole key (and nextSlotAt honours the pause); a
+      // closed budget means we are shutting down. Neither is this turn's fault.
+      entry.backoffUntil = undefined;
+      return;
+    }
+    entry.failures += 1;
+    const interval = entry.ownIntervalMs * scale();
+    const ceiling = Math.min(Math.max(options.config.maxPollIntervalMs, interval), interval * 2 ** Math.min(entry.failures, TURN_SCHEDULER_DEFAULTS.maxBackoffDoublings));
+    // Jitter in [ceiling/2, ceiling): turns that failed together do not retry together.
+    entry.backoffUntil = at + ceiling / 2 + (random() * ceiling) / 2;
+    logger.warn({ turnId: entry.id, failures: entry.failures, retryInMs: Math.round(entry.backoffUntil - at), err: describeError(error) }, 'turn poll failed; backing off this turn');
+  }
+
+  return {
+    add(turnId, startedAt) {
+      if (turns.has(turnId)) return;
+      const at = now();
+      turns.set(turnId, {
+        id: turnId,
+        startedAt,
+        seq: (seq += 1),
+        // A resumed turn (started long ago) is due at once; a new one after its first interval.
+        anchor: Math.min(startedAt, at),
+        ownIntervalMs: ownInterval(startedAt, at),
+        backoffUntil: undefined,
+        failures: 0,
+      });
+      scaleCache = undefined;
+      // The new turn may be due before the armed timer.
+      disarm();
+      pump();
+    },
+
+    remove(turnId) {
+      if (!turns.delete(turnId)) return;
+      scaleCache = undefined;
+      // A lighter load brings the others' due times closer.
+      disarm();
+      pump();
+    },
+
+    has: (turnId) => turns.has(turnId),
+
+    get size() {
+      return turns.size;
+    },
+
+    get inFlight() {
+      return inFlight;
+    },
+
+    nextPollAt(turnId) {
+      const entry = turns.get(turnId);
+      if (entry === undefined) return undefined;
+      const at = now();
+      if (busy.has(turnId)) return at;
+      let ahead = 0;
+      for (const other of turns.values()) if (other !== entry && !busy.has(other.id) && before(other, entry)) ahead += 1;
+      return Math.max(dueAt(entry), nextSlotAt(at) + ahead * paceMs);
+    },
+
+    start() {
+      if (running) return;
+      running = true;
+      pump();
+    },
+
+    async stop() {
+      running = false;
+      disarm();
+      while (pending.size > 0) await Promise.allSettled([...pending]);
+    },
+  };
+}
