@@ -9,7 +9,7 @@ import type { LoadedConfig } from '../config/load.js';
 import { describeError } from '../errors.js';
 import { createHealthServer, type HealthServer } from '../health/server.js';
 import type { Logger } from '../logger.js';
-import type { ChatAdapter, InboundEvent } from '../platforms/types.js';
+import type { ChannelRef, ChatAdapter, InboundEvent } from '../platforms/types.js';
 import { createSlackAdapter } from '../platforms/slack/index.js';
 import { createDiscordAdapter, type DiscordAdapter } from '../platforms/discord/index.js';
 import { createBudgetRedis, type BudgetRedis } from '../ratelimit/budget-redis.js';
@@ -22,6 +22,8 @@ import { createBlocksClient, type BlocksClient } from '../services/blocks/index.
 import { createStore, type Store } from '../store/index.js';
 import { createCommandRouter, type CommandRouter } from '../commands/router.js';
 import { createBlockCommand } from '../commands/block.js';
+import { createBridgeCommand } from '../commands/bridge.js';
+import { LINK_STATUS_KV } from '../commands/bridge-link-status.js';
 import { createPermissions } from '../commands/permissions.js';
 import { channelLinksFromStore } from '../commands/channel-links.js';
 import type { CommandHandler } from '../commands/types.js';
@@ -99,11 +101,31 @@ export async function createBridge(loaded: LoadedConfig, deps: BridgeDeps): Prom
     });
   }
 
+  // Told when /bridge or /block links, unlinks, pauses or resumes channels: the mirror engine
+  // pushes its wake-up here so that it acts at once rather than on its next pass.
+  const linkListeners: Array<(channels: ChannelRef[]) => void> = [];
+  const onLinksChanged = (channels: ChannelRef[]): void => {
+    for (const listener of linkListeners) listener(channels);
+  };
+
   const handlers: CommandHandler<never>[] = [];
-  if (fluxra) {
-    handlers.push(createBlockCommand({ name: config.commands.block, fluxra, channelLinks: channelLinksFromStore(store.links) }) as CommandHandler<never>);
+  if (fluxra && config.fluxra.agentId) {
+    const channelLinks = channelLinksFromStore(store.links);
+    handlers.push(createBlockCommand({ name: config.commands.block, fluxra, channelLinks, linkPauses: channelLinks, onLinksChanged }) as CommandHandler<never>);
+    handlers.push(
+      createBridgeCommand({
+        name: config.commands.bridge,
+        blockCommandName: config.commands.block,
+        agentId: config.fluxra.agentId,
+        fluxra,
+        links: store.links,
+        cursors: store.cursors,
+        linkStatus: store.kv(LINK_STATUS_KV),
+        onLinksChanged,
+      }) as CommandHandler<never>,
+    );
   } else {
-    logger.warn('Fluxra credentials are not configured: /%s is not offered', config.commands.block);
+    logger.warn('Fluxra credentials are not configured: /%s and /%s are not offered', config.commands.block, config.commands.bridge);
   }
   const router = createCommandRouter({ handlers, permissions: createPermissions(config.permissions), logger: logger.child({ component: 'commands' }) });
 
