@@ -22,9 +22,14 @@ export function describeChannel(channel: ChannelRef, viewer: PlatformName): stri
   return `${PLATFORM_LABEL[channel.platform] ?? showInput(channel.platform, 10)} channel ${showInput(channel.channelId, 32)}`;
 }
 
-/** "a, b and c" of `describeChannel`s. */
+/** The viewer's own platform first (the channels a reader can click), otherwise in the given order. */
+export function viewerFirst<T extends { platform: PlatformName }>(items: readonly T[], viewer: PlatformName): T[] {
+  return [...items.filter((item) => item.platform === viewer), ...items.filter((item) => item.platform !== viewer)];
+}
+
+/** "a, b and c" of `describeChannel`s, the viewer's own platform first. */
 export function describeChannels(channels: readonly ChannelRef[], viewer: PlatformName): string {
-  const parts = channels.map((channel) => describeChannel(channel, viewer));
+  const parts = viewerFirst(channels, viewer).map((channel) => describeChannel(channel, viewer));
   if (parts.length <= 1) return parts[0] ?? '';
   return `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`;
 }

@@ -40,7 +40,8 @@ function mirroringLine(view: StatusView): string {
 
 function othersLine(view: StatusView): string {
   if (view.others.length === 0) return '• Also linked: no other channel';
-  const shown = view.others.slice(0, MAX_LISTED_CHANNELS).map(({ channel, link }) => `${describeChannel(channel, view.viewer)}${link?.paused ? ' (paused)' : ''}`);
+  const ordered = [...view.others.filter((o) => o.channel.platform === view.viewer), ...view.others.filter((o) => o.channel.platform !== view.viewer)];
+  const shown = ordered.slice(0, MAX_LISTED_CHANNELS).map(({ channel, link }) => `${describeChannel(channel, view.viewer)}${link?.paused ? ' (paused)' : ''}`);
   const more = view.others.length - MAX_LISTED_CHANNELS;
   if (more > 0) shown.push(`and ${more} more`);
   return `• Also linked: ${shown.join(', ')}`;

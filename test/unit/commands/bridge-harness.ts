@@ -89,12 +89,17 @@ export interface BridgeHarness extends FluxraBackend {
   conversation(): string;
 }
 
-export async function startBridgeHarness(options: { fake?: FakeFluxraOptions } = {}): Promise<BridgeHarness> {
+/** `onLinksChanged`: what the mirror's wake-up does, after the harness has recorded the call. */
+export async function startBridgeHarness(options: { fake?: FakeFluxraOptions; onLinksChanged?: (channels: ChannelRef[]) => void } = {}): Promise<BridgeHarness> {
   const backend = await startFluxraBackend(options);
   const temp = await openTempStore();
   const log = captureLogger();
   const changes: ChannelRef[][] = [];
-  const router = createLinkRouter({ backend, store: temp.store, logger: log.logger, onLinksChanged: (channels) => changes.push(channels) });
+  const onLinksChanged = (channels: ChannelRef[]): void => {
+    changes.push(channels);
+    options.onLinksChanged?.(channels);
+  };
+  const router = createLinkRouter({ backend, store: temp.store, logger: log.logger, onLinksChanged });
   const defaultUser: Record<PlatformName, string> = { slack: ADMIN, discord: DISCORD_ADMIN };
   return {
     ...backend,
