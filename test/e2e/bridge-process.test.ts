@@ -76,7 +76,7 @@ test('runs from config and environment, answers commands on both platforms, stop
 
     // Discord: the commands were registered to the guild at start.
     const registered = (discord.state.commands.get(GUILD_ID) ?? []) as Array<{ name: string }>;
-    assert.deepEqual(registered.map((command) => command.name), ['block']);
+    assert.deepEqual(registered.map((command) => command.name), ['block', 'bridge']);
 
     // Slack, Socket Mode: /block list answered ephemerally.
     await slack.waitForSocket();
