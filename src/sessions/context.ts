@@ -1,0 +1,82 @@
+/**
+ * What every part of the session engine shares: its dependencies, its state, and the few
+ * chat operations it does (post once in a thread, edit or react without failing the turn).
+ */
+import type { AdapterDirectory } from '../app/consumer.js';
+import type { BridgeConfig } from '../config/schema.js';
+import { describeError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { postOnce } from '../mirror/post-once.js';
+import type { ChannelRef, ChatAdapter, MessageRef, PlatformName } from '../platforms/types.js';
+import type { RateBudget } from '../ratelimit/types.js';
+import type { BlocksClient } from '../services/blocks/client.js';
+import type { Store } from '../store/index.js';
+import type { KeyedLock } from '../store/keyed-lock.js';
+import type { SessionState } from './session-store.js';
+import type { TurnScheduler } from './types.js';
+
+export interface SessionEngineSettings {
+  sessions: BridgeConfig['sessions'];
+  /** `blocks.defaultAgent`; '' for none. */
+  defaultAgent: string;
+  /** `commands.agent`, for hints ("start one with /agent"). */
+  commandName: string;
+  /** `blocks.baseUrl`: polling URLs for turns found by listing messages are built on it. */
+  blocksBaseUrl: string;
+}
+
+export interface EngineContext {
+  store: Store;
+  state: SessionState;
+  blocks: BlocksClient;
+  budget: RateBudget;
+  adapters: AdapterDirectory;
+  settings: SessionEngineSettings;
+  logger: Logger;
+  now: () => number;
+  /** Serialises the work on one session record (a follow-up and a poll finishing the same turn). */
+  lock: KeyedLock;
+  /** Bound once the scheduler exists (it needs the poll callback, which needs this context). */
+  scheduler: () => TurnScheduler;
+  /** A person is told they are queued when a Blocks call would wait longer than this. */
+  queuedNoticeMs: number;
+}
+
+/** The adapter of a platform; throws when that platform is not connected (the request waits). */
+export function adapterFor(ctx: EngineContext, platform: PlatformName): ChatAdapter {
+  const adapter = ctx.adapters.get(platform);
+  if (!adapter) throw new Error(`${platform} is not connected`);
+  return adapter;
+}
+
+/** Posts `text` in the thread of `threadRootId` at most once per `key` (across crashes). */
+export async function postInThread(ctx: EngineContext, channel: ChannelRef, threadRootId: string | undefined, key: string, text: string): Promise<MessageRef[]> {
+  const adapter = adapterFor(ctx, channel.platform);
+  return postOnce({
+    store: ctx.store,
+    adapter,
+    channel: { platform: channel.platform, channelId: channel.channelId },
+    message: { text },
+    ...(threadRootId !== undefined ? { options: { threadRootId } } : {}),
+    key: `sessions:${key}`,
+  });
+}
+
+/** Edits a status message; a failure is logged, never fatal (the answer matters more). */
+export async function editQuietly(ctx: EngineContext, ref: MessageRef | undefined, text: string): Promise<void> {
+  if (!ref) return;
+  try {
+    await adapterFor(ctx, ref.platform).edit(ref, { text });
+  } catch (error) {
+    ctx.logger.warn({ err: describeError(error), messageId: ref.messageId }, 'could not update a session status message');
+  }
+}
+
+export async function reactQuietly(ctx: EngineContext, ref: MessageRef | undefined, emoji: string): Promise<void> {
+  if (!ref) return;
+  try {
+    await adapterFor(ctx, ref.platform).react(ref, emoji);
+  } catch (error) {
+    ctx.logger.warn({ err: describeError(error), messageId: ref.messageId }, 'could not react to a session message');
+  }
+}

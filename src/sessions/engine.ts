@@ -1,0 +1,290 @@
+/**
+ * The agent-session engine: an InboundConsumer (name `sessions`) that takes mentions of the
+ * bot and replies in session threads, plus `startFromCommand` for `/agent`. What it takes is
+ * persisted as a request in the store before `accept` resolves; a worker per session works
+ * through its requests in order (start, then follow-ups), and the scheduler polls every
+ * running turn. `start()` picks up whatever a previous process left: queued requests and
+ * running turns.
+ *
+ * Data flow: command or mention → request persisted → (worker) Blocks create, interactive
+ * → "working…" in the thread → scheduler polls final_message, background → answer posted
+ * once in the thread → status "done" + ✅ → session kept for follow-ups.
+ */
+import type { AdapterDirectory, InboundConsumer, PlatformEvent } from '../app/consumer.js';
+import { describeError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { ChatAdapter, CommandInvocation, InboundMessage, MessageRef } from '../platforms/types.js';
+import type { RateBudget } from '../ratelimit/types.js';
+import type { BlocksClient } from '../services/blocks/client.js';
+import type { ResolvedAgent } from '../services/blocks/types.js';
+import type { Store } from '../store/index.js';
+import { createKeyedLock } from '../store/keyed-lock.js';
+import { messageKey } from '../store/keys.js';
+import { postInThread, type EngineContext, type SessionEngineSettings } from './context.js';
+import { processFollowUp } from './follow-up.js';
+import { parseAgentRequest, stripSelfMentions, type AgentNames } from './parse.js';
+import { createSessionState } from './session-store.js';
+import { processStart, type RequestOutcome } from './start.js';
+import { pollTurn } from './turns.js';
+import type { SessionRequest, StartRequest, TurnScheduler, TurnSchedulerFactory } from './types.js';
+import { agentUsage, unknownAgentText } from './usage.js';
+
+export interface SessionEngineOptions {
+  store: Store;
+  blocks: BlocksClient;
+  /** The Blocks budget: read for "queued, about N s" notes (the client schedules through it). */
+  budget: RateBudget;
+  adapters: AdapterDirectory;
+  settings: SessionEngineSettings;
+  createScheduler: TurnSchedulerFactory;
+  logger: Logger;
+  now?: () => number;
+  /** Tell a person they are queued when Blocks would make them wait longer than this. Default 3 s. */
+  queuedNoticeMs?: number;
+  /** First retry delay of a request that failed unexpectedly (doubles per attempt, 5 min cap). Default 2 s. */
+  retryDelayMs?: number;
+  /** How long `stop()` waits for requests in flight. Default 5 s. */
+  stopGraceMs?: number;
+}
+
+/** What `/agent` hands the engine once it has parsed the command. */
+export interface CommandStart {
+  invocation: CommandInvocation;
+  agent: ResolvedAgent;
+  agentLabel: string;
+  prompt: string;
+}
+
+export interface SessionEngine extends InboundConsumer {
+  readonly name: 'sessions';
+  /** The names people may use, for parsing `/agent` and mentions. */
+  readonly agentNames: AgentNames;
+  /** Persists a start request from `/agent`; resolves once stored. */
+  startFromCommand(start: CommandStart): Promise<void>;
+  /** Resolves when no request is being worked on (tests, shutdown). */
+  idle(): Promise<void>;
+}
+
+const MAX_RETRY_DELAY_MS = 5 * 60_000;
+
+export function createSessionEngine(options: SessionEngineOptions): SessionEngine {
+  const logger = options.logger.child({ component: 'sessions' });
+  const now = options.now ?? Date.now;
+  const state = createSessionState(options.store);
+  const retryDelayMs = options.retryDelayMs ?? 2_000;
+  let scheduler: TurnScheduler | undefined;
+  const ctx: EngineContext = {
+    store: options.store,
+    state,
+    blocks: options.blocks,
+    budget: options.budget,
+    adapters: options.adapters,
+    settings: options.settings,
+    logger,
+    now,
+    lock: createKeyedLock(),
+    scheduler: () => {
+      if (!scheduler) throw new Error('session scheduler used before it was built');
+      return scheduler;
+    },
+    queuedNoticeMs: options.queuedNoticeMs ?? 3_000,
+  };
+  scheduler = options.createScheduler((turnId) => pollTurn(ctx, turnId));
+
+  const agentNames: AgentNames = {
+    isKnown(token) {
+      try {
+        options.blocks.resolveAgent(token);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    validNames: () => options.blocks.validAgentNames(),
+    defaultAgent: options.settings.defaultAgent,
+  };
+
+  let started = false;
+  let stopping = false;
+  const loops = new Map<string, Promise<void>>();
+  const again = new Set<string>();
+  const timers = new Map<string, NodeJS.Timeout>();
+  const sideTasks = new Set<Promise<unknown>>();
+
+  function kick(partition: string): void {
+    if (!started || stopping) return;
+    if (loops.has(partition)) {
+      again.add(partition);
+      return;
+    }
+    const timer = timers.get(partition);
+    if (timer) {
+      clearTimeout(timer);
+      timers.delete(partition);
+    }
+    const loop = drain(partition)
+      .catch((error: unknown) => logger.error({ partition, err: describeError(error) }, 'session request worker failed'))
+      .finally(() => {
+        loops.delete(partition);
+        if (again.delete(partition)) kick(partition);
+      });
+    loops.set(partition, loop);
+  }
+
+  function kickLater(partition: string, atMs: number): void {
+    if (stopping) return;
+    clearTimeout(timers.get(partition));
+    const timer = setTimeout(() => {
+      timers.delete(partition);
+      kick(partition);
+    }, Math.max(0, atMs - now()));
+    timer.unref();
+    timers.set(partition, timer);
+  }
+
+  async function drain(partition: string): Promise<void> {
+    while (!stopping) {
+      const entry = await state.head(partition);
+      if (!entry) return;
+      if (entry.retryAt !== undefined && entry.retryAt > now()) {
+        kickLater(partition, entry.retryAt);
+        return;
+      }
+      let outcome: RequestOutcome;
+      try {
+        outcome = await process(entry.item);
+      } catch (error) {
+        // A platform or store failure: the request keeps its place and is tried again.
+        const delay = Math.min(MAX_RETRY_DELAY_MS, retryDelayMs * 2 ** Math.min(entry.attempts, 16));
+        outcome = { kind: 'retry', afterMs: delay, reason: describeError(error) };
+        logger.warn({ partition, attempts: entry.attempts + 1, err: describeError(error) }, 'session request failed; retrying');
+      }
+      if (outcome.kind === 'done') {
+        await state.complete(partition, entry.id);
+      } else {
+        await state.retryLater(partition, entry.id, now() + outcome.afterMs, outcome.reason);
+        kickLater(partition, now() + outcome.afterMs);
+        return;
+      }
+    }
+  }
+
+  function process(request: SessionRequest): Promise<RequestOutcome> {
+    return request.kind === 'start' ? processStart(ctx, request) : processFollowUp(ctx, request);
+  }
+
+  async function enqueue(request: SessionRequest): Promise<void> {
+    await state.enqueue(request);
+    kick(state.partitionOf(request.sessionRecordId));
+  }
+
+  /** An answer that needs no persistence (usage, unknown agent): posted after accept resolves. */
+  function answerLater(event: InboundMessage, threadRootId: string, text: string): void {
+    const task = postInThread(ctx, event.ref, threadRootId, `hint:${messageKey(event.ref)}`, text)
+      .catch((error: unknown) => logger.warn({ err: describeError(error) }, 'could not answer a mention'))
+      .finally(() => sideTasks.delete(task));
+    sideTasks.add(task);
+  }
+
+  async function acceptMessage(event: InboundMessage, source: ChatAdapter): Promise<void> {
+    if (event.author.isSelf || event.author.isBot) return;
+    const rootId = event.ref.threadRootId;
+    if (rootId !== undefined && rootId !== event.ref.messageId) {
+      const session = await state.findSessionByThread({ platform: event.platform, channelId: event.ref.channelId, messageId: rootId });
+      if (session) {
+        const text = stripSelfMentions(event.text, source.selfUserId);
+        if (text === '') return;
+        await enqueue({
+          kind: 'follow-up',
+          sessionRecordId: session.id,
+          message: event.ref,
+          author: { id: event.author.id, displayName: event.author.displayName },
+          text,
+          requestedAt: now(),
+        });
+        return;
+      }
+    }
+    if (!event.mentionsBot) return;
+    const threadRootId = rootId ?? event.ref.messageId;
+    const parsed = parseAgentRequest({ text: stripSelfMentions(event.text, source.selfUserId) }, agentNames);
+    if (parsed.kind === 'usage') return answerLater(event, threadRootId, agentUsage(options.settings.commandName, agentNames));
+    if (parsed.kind === 'unknown-agent') return answerLater(event, threadRootId, unknownAgentText(parsed.token, agentNames));
+    const threadRoot: MessageRef = { platform: event.platform, channelId: event.ref.channelId, messageId: threadRootId };
+    const request: StartRequest = {
+      kind: 'start',
+      sessionRecordId: `m:${messageKey(event.ref)}`,
+      origin: 'mention',
+      channel: { platform: event.platform, channelId: event.ref.channelId },
+      threadRoot,
+      askingMessage: event.ref,
+      askedBy: { id: event.author.id, displayName: event.author.displayName },
+      agent: options.blocks.resolveAgent(parsed.agent),
+      agentLabel: parsed.agent,
+      prompt: parsed.prompt,
+      requestedAt: now(),
+    };
+    await enqueue(request);
+  }
+
+  return {
+    name: 'sessions',
+    agentNames,
+    async accept(event: PlatformEvent, source: ChatAdapter) {
+      if (event.kind !== 'message') return;
+      await acceptMessage(event, source);
+    },
+    async startFromCommand(start) {
+      const { invocation } = start;
+      const inThread = invocation.threadRootId;
+      await enqueue({
+        kind: 'start',
+        sessionRecordId: `c:${invocation.platform}:${invocation.eventId}`,
+        origin: 'command',
+        channel: { platform: invocation.platform, channelId: invocation.channel.channelId },
+        ...(inThread ? { threadRoot: { platform: invocation.platform, channelId: invocation.channel.channelId, messageId: inThread } } : {}),
+        askedBy: { id: invocation.user.id, displayName: invocation.user.displayName },
+        agent: start.agent,
+        agentLabel: start.agentLabel,
+        prompt: start.prompt,
+        requestedAt: now(),
+      });
+    },
+    async start() {
+      started = true;
+      let resumed = 0;
+      for (const entry of await state.runningEntries()) {
+        const turn = await state.getTurn(entry.turnId);
+        if (turn?.state === 'running' && turn.runningIndexId === entry.entryId) {
+          ctx.scheduler().add(turn.id, turn.startedAt);
+          resumed += 1;
+        } else {
+          await state.dropRunningEntry(entry.entryId);
+        }
+      }
+      ctx.scheduler().start();
+      const partitions = await state.requestPartitions();
+      for (const partition of partitions) kick(partition);
+      logger.info({ runningTurns: resumed, queuedSessions: partitions.length }, 'session engine started');
+    },
+    async stop() {
+      stopping = true;
+      for (const timer of timers.values()) clearTimeout(timer);
+      timers.clear();
+      await scheduler?.stop();
+      const grace = options.stopGraceMs ?? 5_000;
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.allSettled([...loops.values(), ...sideTasks]),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, grace);
+          timer.unref();
+        }),
+      ]);
+      clearTimeout(timer);
+    },
+    async idle() {
+      while (loops.size > 0 || sideTasks.size > 0) await Promise.allSettled([...loops.values(), ...sideTasks]);
+    },
+  };
+}

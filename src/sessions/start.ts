@@ -1,0 +1,103 @@
+/**
+ * Starting a session from a persisted start request, resumable at every step:
+ *
+ *   root message (commands only, posted once) → session record `pending` (thread mapped)
+ *   → "queued" note when the budget would make the person wait → record `creating`
+ *   → Blocks create (interactive) → record `active` + first turn registered.
+ *
+ * A create has no idempotency key, so a record found `creating` after a crash is never
+ * created again: the thread is told the session may or may not have started.
+ */
+import { RateLimitedError, describeError } from '../errors.js';
+import { BlocksApiError, BlocksErrorCode } from '../services/blocks/errors.js';
+import type { BlocksCreatedSession } from '../services/blocks/types.js';
+import { reactQuietly, postInThread, type EngineContext } from './context.js';
+import { blocksErrorText, mayHaveStartedText, queuedText, rootText } from './messages.js';
+import { registerTurn } from './turns.js';
+import type { AgentSessionRecord, StartRequest } from './types.js';
+
+/** What the request worker does next with the request. */
+export type RequestOutcome = { kind: 'done' } | { kind: 'retry'; afterMs: number; reason: string };
+
+export async function processStart(ctx: EngineContext, request: StartRequest): Promise<RequestOutcome> {
+  let session = await ctx.state.getSession(request.sessionRecordId);
+  if (session && session.state !== 'pending') {
+    if (session.state === 'creating') {
+      // We were killed while the create was in flight: it may have reached Blocks.
+      ctx.logger.warn({ sessionRecordId: session.id }, 'found a session create interrupted by a restart; not resending it');
+      await ctx.state.putSession({ ...session, state: 'failed' });
+      await postInThread(ctx, session.channel, session.threadRoot.messageId, `${session.id}:maybe`, mayHaveStartedText());
+    }
+    return { kind: 'done' };
+  }
+
+  if (!session) {
+    const threadRoot = request.threadRoot ?? (await postRoot(ctx, request));
+    session = {
+      id: request.sessionRecordId,
+      threadRoot,
+      platform: request.channel.platform,
+      channel: request.channel,
+      agentLabel: request.agentLabel,
+      agent: request.agent,
+      askedBy: request.askedBy,
+      state: 'pending',
+      turnCount: 0,
+      createdAt: request.requestedAt,
+    };
+    await ctx.state.putSession(session);
+  }
+
+  const waitMs = ctx.budget.estimateWaitMs('interactive');
+  if (waitMs > ctx.queuedNoticeMs) {
+    await postInThread(ctx, session.channel, session.threadRoot.messageId, `${session.id}:queued`, queuedText(waitMs)).catch(() => undefined);
+  }
+
+  await ctx.state.putSession({ ...session, state: 'creating' });
+  let created: BlocksCreatedSession;
+  try {
+    created = await ctx.blocks.createSession(
+      {
+        message: request.prompt,
+        ...('agentName' in request.agent ? { agentName: request.agent.agentName } : { agentId: request.agent.agentId }),
+        title: request.prompt.split('\n')[0] ?? request.prompt,
+      },
+      { priority: 'interactive' },
+    );
+  } catch (error) {
+    return createFailed(ctx, session, request, error);
+  }
+
+  const active: AgentSessionRecord = { ...session, state: 'active', blocksSessionId: created.id, ...(created.sessionHtmlUrl ? { sessionUrl: created.sessionHtmlUrl } : {}) };
+  await ctx.state.putSession(active);
+  ctx.logger.info({ sessionRecordId: active.id, sessionId: created.id, agent: request.agentLabel, origin: request.origin }, 'agent session started');
+  await registerTurn(ctx, active, created.turn);
+  return { kind: 'done' };
+}
+
+/** The root of a slash command's thread: "<name> asked claude: …", posted once. */
+async function postRoot(ctx: EngineContext, request: StartRequest) {
+  const [root] = await postInThread(ctx, request.channel, undefined, `${request.sessionRecordId}:root`, rootText(request.askedBy.displayName, request.agentLabel, request.prompt));
+  if (!root) throw new Error('posting the root message returned no message');
+  return root;
+}
+
+async function createFailed(ctx: EngineContext, session: AgentSessionRecord, request: StartRequest, error: unknown): Promise<RequestOutcome> {
+  if (error instanceof RateLimitedError) {
+    // Refused, so certainly not started: back to pending, the person is told, we try again.
+    await ctx.state.putSession({ ...session, state: 'pending' });
+    await postInThread(ctx, session.channel, session.threadRoot.messageId, `${session.id}:queued`, queuedText(error.retryAfterMs)).catch(() => undefined);
+    return { kind: 'retry', afterMs: Math.max(error.retryAfterMs, 1_000), reason: 'rate limited' };
+  }
+  if (error instanceof BlocksApiError && error.code === BlocksErrorCode.Auth) {
+    ctx.logger.error({ status: error.status }, 'Blocks does not accept the bridge API key (blocks.apiKey): sessions cannot start until an admin fixes it');
+  } else {
+    ctx.logger.warn({ sessionRecordId: session.id, err: describeError(error) }, 'Blocks session create failed');
+  }
+  await ctx.state.putSession({ ...session, state: 'failed' });
+  const text = blocksErrorText(error, 'create') ?? mayHaveStartedText();
+  const shown = text === mayHaveStartedText() ? text : `Could not start ${request.agentLabel}: ${text}`;
+  await postInThread(ctx, session.channel, session.threadRoot.messageId, `${session.id}:failed`, shown);
+  await reactQuietly(ctx, request.askingMessage, '❌');
+  return { kind: 'done' };
+}

@@ -1,0 +1,155 @@
+/**
+ * A turn's life: registered (record, running index, "working…" status, scheduler), polled
+ * for its final message, and finished exactly once: answered, failed, timed out, or
+ * superseded by a follow-up. The answer is posted through `postOnce` keyed by the Blocks
+ * final message id, and the turn record says it ended, so neither a poll overlap nor a
+ * restart can post it twice.
+ */
+import { RateLimitedError, describeError } from '../errors.js';
+import { BlocksApiError, BlocksErrorCode } from '../services/blocks/errors.js';
+import type { BlocksMessage, BlocksPullRequest, BlocksTurn } from '../services/blocks/types.js';
+import { editQuietly, postInThread, reactQuietly, type EngineContext } from './context.js';
+import { doneText, failedText, KEY_REFUSED_TEXT, replyText, SESSION_GONE_TEXT, timedOutText, workingText } from './messages.js';
+import type { AgentSessionRecord, PollOutcome, TurnRecord } from './types.js';
+
+/** Records a new running turn, makes it the session's current one, shows its status, starts polling it. */
+export async function registerTurn(ctx: EngineContext, session: AgentSessionRecord, blocksTurn: BlocksTurn): Promise<TurnRecord> {
+  const n = session.turnCount + 1;
+  let turn: TurnRecord = { id: `${session.id}#${n}`, sessionRecordId: session.id, n, blocks: blocksTurn, startedAt: ctx.now(), state: 'running' };
+  // Record first, index second, session last: a crash in between leaves a turn that recovery
+  // either polls (indexed) or never heard of, never an index entry without its record.
+  await ctx.state.putTurn(turn);
+  turn = await ctx.state.markRunning(turn);
+  await ctx.state.putSession({ ...session, turnCount: n, currentTurnId: turn.id });
+  turn = await showStatus(ctx, { ...session, turnCount: n, currentTurnId: turn.id }, turn);
+  ctx.scheduler().add(turn.id, turn.startedAt);
+  return turn;
+}
+
+/** Posts the turn's "working…" message in the thread (once) and remembers it. */
+export async function showStatus(ctx: EngineContext, session: AgentSessionRecord, turn: TurnRecord): Promise<TurnRecord> {
+  if (turn.statusRef) return turn;
+  try {
+    const [ref] = await postInThread(ctx, session.channel, session.threadRoot.messageId, `${turn.id}:status`, workingText(session.agentLabel, session.sessionUrl, turn.n > 1));
+    if (!ref) return turn;
+    const latest = (await ctx.state.getTurn(turn.id)) ?? turn;
+    const updated = { ...latest, statusRef: ref };
+    await ctx.state.putTurn(updated);
+    return updated;
+  } catch (error) {
+    // The answer still comes: it is posted in the thread without a status to update.
+    ctx.logger.warn({ turnId: turn.id, err: describeError(error) }, 'could not post the session status message');
+    return turn;
+  }
+}
+
+/** Ends a turn in a state other than running: index entry removed, scheduler told. */
+export async function endTurn(ctx: EngineContext, turn: TurnRecord, state: Exclude<TurnRecord['state'], 'running'>, extra: Partial<TurnRecord> = {}): Promise<TurnRecord> {
+  const ended: TurnRecord = { ...turn, ...extra, state, finishedAt: ctx.now() };
+  await ctx.state.putTurn(ended);
+  await ctx.state.unmarkRunning(ended);
+  ctx.scheduler().remove(turn.id);
+  return ended;
+}
+
+/**
+ * The poll callback given to the scheduler. Throws only for failures worth a backoff of this
+ * turn (network, 5xx, 429); everything else is settled here.
+ */
+export async function pollTurn(ctx: EngineContext, turnId: string): Promise<PollOutcome> {
+  const turn = await ctx.state.getTurn(turnId);
+  if (!turn || turn.state !== 'running') return 'done';
+  const session = await ctx.state.getSession(turn.sessionRecordId);
+  if (!session) {
+    await endTurn(ctx, turn, 'failed');
+    return 'done';
+  }
+  const timeoutMs = ctx.settings.sessions.turnTimeoutMinutes * 60_000;
+  if (ctx.now() - turn.startedAt >= timeoutMs) {
+    try {
+      await ctx.lock.run(session.id, () => finishUnanswered(ctx, turn.id, 'timed-out'));
+    } catch (error) {
+      ctx.logger.warn({ turnId, err: describeError(error) }, 'could not record a timed-out turn; retrying');
+      return 'pending';
+    }
+    return 'done';
+  }
+  let final: BlocksMessage | undefined;
+  try {
+    final = await ctx.blocks.pollFinalMessage(turn.blocks, { priority: 'background' });
+  } catch (error) {
+    return pollFailed(ctx, turn, error);
+  }
+  if (final === undefined) return 'pending';
+  const answer = final;
+  try {
+    await ctx.lock.run(session.id, () => deliverAnswer(ctx, turn.id, answer));
+  } catch (error) {
+    // The chat platform failed us: the next poll finds the answer again and postOnce resumes.
+    ctx.logger.warn({ turnId, err: describeError(error) }, 'could not post the agent answer; retrying on the next poll');
+    return 'pending';
+  }
+  return 'done';
+}
+
+async function pollFailed(ctx: EngineContext, turn: TurnRecord, error: unknown): Promise<PollOutcome> {
+  if (error instanceof BlocksApiError && error.code === BlocksErrorCode.NotFound) {
+    await finishUnanswered(ctx, turn.id, 'failed', SESSION_GONE_TEXT);
+    return 'done';
+  }
+  if (error instanceof BlocksApiError && error.code === BlocksErrorCode.Auth) {
+    // Every turn fails the same way until an admin fixes the key: keep polling, say it once.
+    ctx.logger.error({ turnId: turn.id, status: error.status }, 'Blocks does not accept the bridge API key (blocks.apiKey): polling cannot continue until it is fixed');
+    return 'pending';
+  }
+  // Network, 5xx, 429: the scheduler backs this turn off (or waits out the key's pause).
+  if (!(error instanceof RateLimitedError)) ctx.logger.warn({ turnId: turn.id, err: describeError(error) }, 'polling a turn failed; retrying later');
+  throw error;
+}
+
+/** Posts the final answer (once), then marks the status done with ✅. */
+async function deliverAnswer(ctx: EngineContext, turnId: string, final: BlocksMessage): Promise<void> {
+  const turn = await ctx.state.getTurn(turnId);
+  // A follow-up may have superseded the turn while the poll was in flight.
+  if (!turn || turn.state !== 'running') return;
+  const session = await ctx.state.getSession(turn.sessionRecordId);
+  if (!session) return;
+  const pullRequests = await pullRequestsOf(ctx, session);
+  const text = replyText({
+    answer: final.message,
+    pullRequests,
+    ...(session.sessionUrl ? { sessionUrl: session.sessionUrl } : {}),
+    maxChars: ctx.settings.sessions.attachAsFileOverChars,
+    agentLabel: session.agentLabel,
+  });
+  await postInThread(ctx, session.channel, session.threadRoot.messageId, `reply:${final.id}`, text);
+  const ended = await endTurn(ctx, turn, 'done', { finalMessageId: final.id });
+  await editQuietly(ctx, ended.statusRef, doneText(session.agentLabel, session.sessionUrl));
+  await reactQuietly(ctx, ended.statusRef ?? session.threadRoot, '✅');
+  ctx.logger.info({ sessionId: session.blocksSessionId, turnId, finalMessageId: final.id }, 'agent answer posted');
+}
+
+/** PRs appear on the session only after the turn (spec §5.2): one GET, at people's priority. */
+async function pullRequestsOf(ctx: EngineContext, session: AgentSessionRecord): Promise<BlocksPullRequest[]> {
+  if (!session.blocksSessionId) return [];
+  try {
+    return (await ctx.blocks.getSession(session.blocksSessionId, { priority: 'interactive' })).pullRequests;
+  } catch (error) {
+    ctx.logger.warn({ sessionId: session.blocksSessionId, err: describeError(error) }, 'could not read the session for pull requests; answering without them');
+    return [];
+  }
+}
+
+/** Ends a running turn without an answer: timed out, or failed with a reason. */
+export async function finishUnanswered(ctx: EngineContext, turnId: string, how: 'timed-out' | 'failed', reason = KEY_REFUSED_TEXT): Promise<void> {
+  const turn = await ctx.state.getTurn(turnId);
+  if (!turn || turn.state !== 'running') return;
+  const session = await ctx.state.getSession(turn.sessionRecordId);
+  const ended = await endTurn(ctx, turn, how);
+  if (!session) return;
+  const text =
+    how === 'timed-out' ? timedOutText(session.agentLabel, ctx.settings.sessions.turnTimeoutMinutes, session.sessionUrl) : failedText(session.agentLabel, reason, session.sessionUrl);
+  if (ended.statusRef) await editQuietly(ctx, ended.statusRef, text);
+  else await postInThread(ctx, session.channel, session.threadRoot.messageId, `${turn.id}:${how}`, text).catch(() => undefined);
+  ctx.logger.info({ sessionId: session.blocksSessionId, turnId, how }, 'turn ended without an answer');
+}

@@ -1,0 +1,111 @@
+/**
+ * The records the agent-session engine keeps in the store, and the scheduler contract it
+ * drives. Everything here is plain JSON: a restart (SIGKILL included) reads it back and
+ * carries on where the previous process stopped.
+ *
+ * - A session record (store.sessions, findable by its thread) names the Blocks session that
+ *   a chat thread talks to and the turn currently in flight.
+ * - A turn record (kv `session-turns`) is one prompt and its answer: the Blocks polling URL,
+ *   the status message in the thread, and how it ended.
+ * - Requests (start, follow-up) wait in an outbox partition per session until done, so that
+ *   what a person asked is persisted before Blocks is called and survives a crash.
+ */
+import type { ChannelRef, MessageRef, PlatformName } from '../platforms/types.js';
+import type { BlocksTurn, ResolvedAgent } from '../services/blocks/types.js';
+import type { SessionRecord } from '../store/sessions.js';
+
+/** Who asked, for the root message and logs. */
+export interface Asker {
+  id: string;
+  displayName: string;
+}
+
+/**
+ * `pending`: persisted, not yet sent to Blocks. `creating`: the create POST is (or was, when
+ * found after a crash) in flight. `active`: the Blocks session exists. `failed`: it never did.
+ */
+export type AgentSessionState = 'pending' | 'creating' | 'active' | 'failed';
+
+export interface AgentSessionRecord extends SessionRecord {
+  platform: PlatformName;
+  channel: ChannelRef;
+  /** What people see: the name they typed or the default (`claude`, an alias). */
+  agentLabel: string;
+  agent: ResolvedAgent;
+  askedBy: Asker;
+  state: AgentSessionState;
+  blocksSessionId?: string;
+  sessionUrl?: string;
+  /** The turn in flight or the last one; follow-ups supersede it. */
+  currentTurnId?: string;
+  turnCount: number;
+  createdAt: number;
+}
+
+export type TurnState = 'running' | 'done' | 'failed' | 'timed-out' | 'superseded';
+
+export interface TurnRecord {
+  /** `<session record id>#<n>`. */
+  id: string;
+  sessionRecordId: string;
+  n: number;
+  blocks: BlocksTurn;
+  /** Epoch ms when Blocks accepted the prompt; the timeout counts from here. */
+  startedAt: number;
+  state: TurnState;
+  /** The "working…" message in the thread, edited when the turn ends. */
+  statusRef?: MessageRef;
+  /** Outbox id of this turn's entry in the running-turns index. */
+  runningIndexId?: string;
+  finalMessageId?: string;
+  finishedAt?: number;
+}
+
+/** A start request: from `/agent` (no message to thread under yet) or from a mention. */
+export interface StartRequest {
+  kind: 'start';
+  sessionRecordId: string;
+  origin: 'command' | 'mention';
+  channel: ChannelRef;
+  /** The mention message (or its thread's root) to thread under; absent for a command. */
+  threadRoot?: MessageRef;
+  /** The message that asked (a mention), for reactions. */
+  askingMessage?: MessageRef;
+  askedBy: Asker;
+  agent: ResolvedAgent;
+  agentLabel: string;
+  prompt: string;
+  requestedAt: number;
+}
+
+/** A person's reply in a session's thread. */
+export interface FollowUpRequest {
+  kind: 'follow-up';
+  sessionRecordId: string;
+  message: MessageRef;
+  author: Asker;
+  text: string;
+  requestedAt: number;
+}
+
+export type SessionRequest = StartRequest | FollowUpRequest;
+
+/** What the poll callback tells the scheduler: stop polling this turn, or keep going. */
+export type PollOutcome = 'done' | 'pending';
+
+/**
+ * The poll scheduler (src/sessions/scheduler.ts): calls `poll` for each running turn,
+ * fairly and within the Blocks budget. The engine owns which turns are registered.
+ */
+export interface TurnScheduler {
+  add(turnId: string, startedAt: number): void;
+  remove(turnId: string): void;
+  has(turnId: string): boolean;
+  readonly size: number;
+  nextPollAt(turnId: string): number | undefined;
+  start(): void;
+  stop(): void | Promise<void>;
+}
+
+/** Builds the scheduler around the engine's poll callback (the composition root binds budget and config). */
+export type TurnSchedulerFactory = (poll: (turnId: string) => Promise<PollOutcome>) => TurnScheduler;
