@@ -102,8 +102,10 @@ describe('Blocks rate budget, clustered over the real Redis', () => {
   it('a 429 with Retry-After on one replica pauses every replica on the key', async () => {
     const prefix = uniquePrefix('pause');
     const apiKey = 'blk_cluster_pause_key_00001';
-    const rateLimit = { limit: 20, windowMs: 1_000, safetyMarginMs: 100, interactiveReserve: 2 };
-    const server = await startBlocksFake({ limit: 20, windowMs: 1_000, apiKeys: [apiKey] });
+    // Slots 120 ms apart: longer than a 429 takes to come back and the pause to reach the
+    // other replica, so no request is already on its way when the pause starts.
+    const rateLimit = { limit: 10, windowMs: 1_000, safetyMarginMs: 200, interactiveReserve: 2 };
+    const server = await startBlocksFake({ limit: 10, windowMs: 1_000, apiKeys: [apiKey] });
     const cluster = await replicas(prefix, apiKey, rateLimit);
     let pausedSeen: number[] = [];
     try {

@@ -124,8 +124,10 @@ describe('Blocks rate budget (local)', () => {
   });
 
   it('pauses the key after a 429 without Retry-After, doubling the backoff while 429s repeat', async () => {
-    const rateLimit = { limit: 50, windowMs: 1_000, safetyMarginMs: 50, interactiveReserve: 5, backoffMs: 200, maxBackoffMs: 400 };
-    const server = await startBlocksFake({ limit: 50, windowMs: 1_000, apiKeys: [API_KEY] });
+    // Slots 300 ms apart: far longer than a 429 takes to come back, so no request is
+    // already on its way when the pause starts.
+    const rateLimit = { limit: 4, windowMs: 1_000, safetyMarginMs: 200, interactiveReserve: 1, backoffMs: 400, maxBackoffMs: 800 };
+    const server = await startBlocksFake({ limit: 4, windowMs: 1_000, apiKeys: [API_KEY] });
     server.inject429(3);
     await withBudget(server, rateLimit, async (_budget, send) => {
       const results = await Promise.allSettled(Array.from({ length: 8 }, () => send('interactive')));
@@ -134,11 +136,11 @@ describe('Blocks rate budget (local)', () => {
     const times = server.arrivals.map((a) => a.at);
     const statuses = server.arrivals.map((a) => a.status);
     assert.deepEqual(statuses.slice(0, 3), [429, 429, 429]);
-    // Each 429 pauses the key: 200 ms, then 400 ms, then 400 ms (the cap).
+    // Each 429 pauses the key: 400 ms, then 800 ms, then 800 ms (the cap).
     const gaps = [1, 2, 3].map((i) => (times[i] ?? 0) - (times[i - 1] ?? 0));
-    assert.ok((gaps[0] ?? 0) >= 200, `gap after the first 429: ${gaps[0]}`);
-    assert.ok((gaps[1] ?? 0) >= 400, `gap after the second 429: ${gaps[1]}`);
-    assert.ok((gaps[2] ?? 0) >= 400, `gap after the third 429: ${gaps[2]}`);
+    assert.ok((gaps[0] ?? 0) >= 400, `gap after the first 429: ${gaps[0]}`);
+    assert.ok((gaps[1] ?? 0) >= 800, `gap after the second 429: ${gaps[1]}`);
+    assert.ok((gaps[2] ?? 0) >= 800, `gap after the third 429: ${gaps[2]}`);
   });
 
   it('reports the queue, the pause and a wait estimate that puts people first', async () => {
