@@ -1,0 +1,216 @@
+/**
+ * Fluxra → platforms, for one conversation: deliver a batch of new Fluxra messages to every
+ * linked, unpaused channel, and follow edits and deletes of what was delivered.
+ *
+ * Per message, in order: skip our own (sent by the bridge's agent: that is the other
+ * direction, and posting it back would echo) and the ones already delivered (poll overlap,
+ * a batch retried after a failure); then for each channel post it through `postOnce` (key =
+ * message id + channel, so a retry or a crash never doubles a copy) as the agent, in the
+ * thread of the message it replies to when that one has a copy in the channel; record the
+ * copies in the message map; then record the delivery (for edit following and dedupe).
+ *
+ * A failure that may pass (network, 5xx, 429, auth) is thrown after the other channels of
+ * that message were tried, so the caller keeps its cursor and retries the batch. A refusal
+ * that concerns only one copy (channel gone, no access) is logged and that copy skipped,
+ * so that one broken channel cannot hold up a conversation forever.
+ */
+import type { AdapterDirectory } from '../app/consumer.js';
+import { describeError, UpstreamError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { ChannelRef, ChatAdapter, MessageRef, OutboundMessage } from '../platforms/types.js';
+import type { FluxraMessage } from '../services/fluxra/index.js';
+import type { Store } from '../store/index.js';
+import { channelKey } from '../store/keys.js';
+import { DELIVERED_NAMESPACE, DELIVERED_TTL_MS, deliveredRecord, detectChange, type DeliveredRecord } from './fluxra-edits.js';
+import { postKey, postOnce } from './post-once.js';
+
+/** `store.kv('link-status')`, keyed by conversation id: shared with the other direction, read by `/bridge status`. */
+const LINK_STATUS_NAMESPACE = 'link-status';
+
+interface LinkStatusRecord {
+  lastDeliveryAt: number;
+  lastDirection: 'to-fluxra' | 'from-fluxra';
+}
+
+export interface FromFluxraDeps {
+  store: Store;
+  adapters: AdapterDirectory;
+  /** The bridge's own Fluxra agent: its messages are never posted back. */
+  selfAgentId: string;
+  logger: Logger;
+  now?: () => number;
+}
+
+/** A channel to deliver into, with the adapter that reaches it. */
+export interface DeliveryTarget {
+  channel: ChannelRef;
+  adapter: ChatAdapter;
+}
+
+export interface BatchResult {
+  /** Messages posted (to at least one channel) or found posted. */
+  delivered: number;
+  /** Messages skipped: ours, already delivered, or deleted before we saw them. */
+  skipped: number;
+}
+
+export interface ChangeResult {
+  edited: number;
+  deleted: number;
+}
+
+export interface FromFluxra {
+  /** Linked, unpaused channels of the conversation whose platform is connected. */
+  targets(conversationId: string): Promise<DeliveryTarget[]>;
+  deliverBatch(conversationId: string, messages: readonly FluxraMessage[], targets: readonly DeliveryTarget[]): Promise<BatchResult>;
+  /** Applies the edits and deletes that `messages` (a re-read window) show. */
+  followChanges(messages: readonly FluxraMessage[]): Promise<ChangeResult>;
+}
+
+/** The message as the platforms get it: under the agent's name; the adapters neutralise mass mentions. */
+export function toOutbound(message: FluxraMessage): OutboundMessage {
+  const name = message.senderName?.trim() || message.senderId;
+  return { text: message.content, as: { name } };
+}
+
+const AUTH_CODES = new Set(['invalid_auth', 'not_authed', 'token_revoked', 'token_expired', 'account_inactive']);
+
+/** A refusal that retrying cannot fix and that concerns this copy only (not our credentials). */
+export function isPermanentForCopy(error: unknown): boolean {
+  if (!(error instanceof UpstreamError) || error.retryable) return false;
+  if (error.service !== 'slack' && error.service !== 'discord') return false;
+  if (error.status === 401) return false;
+  return !(error.detail !== undefined && AUTH_CODES.has(error.detail));
+}
+
+export function createFromFluxra(deps: FromFluxraDeps): FromFluxra {
+  const { store, adapters, selfAgentId } = deps;
+  const logger = deps.logger.child({ direction: 'from-fluxra' });
+  const now = deps.now ?? Date.now;
+  const delivered = store.kv<DeliveredRecord>(DELIVERED_NAMESPACE);
+  const status = store.kv<LinkStatusRecord>(LINK_STATUS_NAMESPACE);
+
+  /** The thread to post a reply in: the thread of the replied-to message's copy in this channel. */
+  const threadFor = async (message: FluxraMessage, channel: ChannelRef): Promise<string | undefined> => {
+    if (!message.inReplyTo) return undefined;
+    const copies = await store.messageMap.copiesOf(message.inReplyTo);
+    const here = copies.find((copy) => copy.platform === channel.platform && copy.channelId === channel.channelId);
+    if (!here) return undefined;
+    return here.threadRootId ?? here.messageId;
+  };
+
+  const postCopy = async (message: FluxraMessage, target: DeliveryTarget): Promise<MessageRef[] | undefined> => {
+    const outbound = toOutbound(message);
+    const key = postKey(message.messageId, target.channel);
+    const threadRootId = await threadFor(message, target.channel);
+    const post = (thread: string | undefined) =>
+      postOnce({ store, adapter: target.adapter, channel: target.channel, message: outbound, options: thread ? { threadRootId: thread } : {}, key, now });
+    try {
+      return await post(threadRootId);
+    } catch (error) {
+      if (!isPermanentForCopy(error)) throw error;
+      if (threadRootId) {
+        // The thread's root may be gone: the reply still belongs in the channel.
+        logger.warn({ messageId: message.messageId, channel: channelKey(target.channel), err: describeError(error) }, 'reply could not go in its thread; posting it top-level');
+        try {
+          return await post(undefined);
+        } catch (retryError) {
+          if (!isPermanentForCopy(retryError)) throw retryError;
+          error = retryError;
+        }
+      }
+      logger.error({ messageId: message.messageId, channel: channelKey(target.channel), err: describeError(error) }, 'platform refused a Fluxra message; this copy is skipped');
+      return undefined;
+    }
+  };
+
+  const deliverOne = async (message: FluxraMessage, targets: readonly DeliveryTarget[]): Promise<boolean> => {
+    let failure: unknown;
+    let posted = false;
+    for (const target of targets) {
+      try {
+        const refs = await postCopy(message, target);
+        if (!refs) continue;
+        await store.messageMap.record(message.messageId, refs);
+        posted = true;
+      } catch (error) {
+        // Try the other channels first: one platform's outage should not delay the other.
+        failure ??= error;
+        logger.warn({ messageId: message.messageId, channel: channelKey(target.channel), err: describeError(error) }, 'delivery of a Fluxra message failed; the batch will be retried');
+      }
+    }
+    if (failure !== undefined) throw failure;
+    await delivered.set(message.messageId, deliveredRecord(message, now()), { ttlMs: DELIVERED_TTL_MS });
+    return posted;
+  };
+
+  const applyChange = async (message: FluxraMessage, record: DeliveredRecord): Promise<'edit' | 'delete' | undefined> => {
+    const change = detectChange(record, message);
+    if (!change) return undefined;
+    const copies = await store.messageMap.copiesOf(message.messageId);
+    const seen = new Set<string>();
+    for (const copy of copies) {
+      const adapter = adapters.get(copy.platform);
+      if (!adapter) continue;
+      if (change === 'delete') {
+        await adapter.delete(copy);
+        continue;
+      }
+      // A split message is edited through its first part (the adapter keeps what fits).
+      const channel = channelKey(copy);
+      if (seen.has(channel)) continue;
+      seen.add(channel);
+      await adapter.edit(copy, toOutbound(message));
+    }
+    await delivered.set(message.messageId, deliveredRecord(message, now()), { ttlMs: DELIVERED_TTL_MS });
+    logger.info({ messageId: message.messageId, change, copies: copies.length }, 'followed a Fluxra change');
+    return change;
+  };
+
+  return {
+    async targets(conversationId) {
+      const out: DeliveryTarget[] = [];
+      for (const channel of await store.links.channelsFor(conversationId)) {
+        const link = await store.links.get(channel);
+        if (!link || link.paused || link.conversationId !== conversationId) continue;
+        const adapter = adapters.get(channel.platform);
+        if (adapter) out.push({ channel, adapter });
+      }
+      return out;
+    },
+
+    async deliverBatch(conversationId, messages, targets) {
+      const result: BatchResult = { delivered: 0, skipped: 0 };
+      for (const message of messages) {
+        if (message.senderId === selfAgentId || message.deleted) {
+          result.skipped += 1;
+          continue;
+        }
+        const record = await delivered.get(message.messageId);
+        if (record) {
+          // Seen again (overlap or retry): only a change since delivery is news.
+          await applyChange(message, record);
+          result.skipped += 1;
+          continue;
+        }
+        if (await deliverOne(message, targets)) result.delivered += 1;
+        else result.skipped += 1;
+      }
+      if (result.delivered > 0) await status.set(conversationId, { lastDeliveryAt: now(), lastDirection: 'from-fluxra' });
+      return result;
+    },
+
+    async followChanges(messages) {
+      const result: ChangeResult = { edited: 0, deleted: 0 };
+      for (const message of messages) {
+        if (message.senderId === selfAgentId) continue;
+        const record = await delivered.get(message.messageId);
+        if (!record) continue;
+        const change = await applyChange(message, record);
+        if (change === 'edit') result.edited += 1;
+        if (change === 'delete') result.deleted += 1;
+      }
+      return result;
+    },
+  };
+}

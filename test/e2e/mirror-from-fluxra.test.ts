@@ -1,0 +1,219 @@
+/**
+ * Fluxra → Slack and Discord through the real poller, client, adapters and store, against
+ * the fakes: an agent talking in a linked conversation shows up in both channels under its
+ * name, replies land in threads, edits and deletes follow, nothing pings a whole channel,
+ * our own messages do not come back, and neither a failed delivery, a restart nor a 429
+ * loses or doubles anything.
+ */
+import { after, afterEach, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { APIMessage } from 'discord.js';
+import { POST_CLAIMS_NAMESPACE, POST_INTENTS_NAMESPACE, POST_RESULTS_NAMESPACE, postKey, type PostIntent } from '../../src/mirror/post-once.js';
+import { messageKey } from '../../src/store/keys.js';
+import type { FakeSlackMessage } from '../fakes/slack/state.js';
+import { startWorld, until, type Pair, type World } from './mirror-from-fluxra-harness.js';
+
+describe('Fluxra → platforms', () => {
+  let w: World;
+  before(async () => {
+    w = await startWorld();
+  });
+  afterEach(async () => {
+    await w.stopPollers();
+  });
+  after(async () => {
+    await w.close();
+  });
+
+  /** Our live posts in a Slack channel (or one thread of it), oldest first. */
+  const slackPosts = (pair: Pair, threadTs?: string): FakeSlackMessage[] =>
+    w.slack.fake.state
+      .history(pair.slack.channelId)
+      .filter((m) => !m.deleted && m.botId === w.slack.fake.botId && (threadTs ? m.threadTs === threadTs : !m.threadTs));
+  /** Messages in a Discord channel or thread channel, oldest first. */
+  const discordPosts = (channelId: string): APIMessage[] => w.discord.fake.state.history(channelId);
+  const say = (pair: Pair, content: string, inReplyTo?: string) => w.fluxra.postAs(w.agent.agentId, { conversationId: pair.conversationId, content, ...(inReplyTo ? { inReplyTo } : {}) });
+
+  const arrived = (pair: Pair, needle: string) =>
+    until(() => {
+      const slack = slackPosts(pair).find((m) => m.text.includes(needle));
+      const discord = discordPosts(pair.discord.channelId).find((m) => m.content.includes(needle));
+      return slack && discord ? { slack, discord } : undefined;
+    }, `"${needle}" on both platforms`);
+
+  test('a newly linked conversation starts from now; an agent message reaches both channels under its name', async () => {
+    const poller = w.poller();
+    await poller.start();
+    const pair = w.newPair();
+    const history = say(pair, 'old history, before the link');
+    // Linked at run time (the poller is already running), after the history was written.
+    await w.link(pair, Date.parse(history.createdAt) + 1);
+    await until(async () => w.store.cursors.get(pair.conversationId), 'the first cursor');
+
+    const own = w.fluxra.postAs(w.bridge.agentId, { conversationId: pair.conversationId, content: '[Alice · Slack] mirrored by us' });
+    const sunny = say(pair, 'Sunny, **21 °C** today');
+    const { slack, discord } = await arrived(pair, '21 °C');
+
+    assert.equal(slack.username, 'weather-bot');
+    assert.equal(slack.text, 'Sunny, *21 °C* today');
+    assert.equal(discord.author.username, 'weather-bot');
+    assert.ok(discord.webhook_id, 'posted through our webhook');
+    assert.equal(discord.content, 'Sunny, **21 °C** today');
+    // Earlier in the same conversation, so already read: neither history nor our own message came.
+    for (const text of ['old history', 'mirrored by us']) {
+      assert.equal(slackPosts(pair).some((m) => m.text.includes(text)), false, text);
+      assert.equal(discordPosts(pair.discord.channelId).some((m) => m.content.includes(text)), false, text);
+    }
+    assert.ok(own.messageId);
+    const copies = await until(async () => {
+      const known = await w.store.messageMap.copiesOf(sunny.messageId);
+      return known.length === 2 ? known : undefined;
+    }, 'both copies recorded');
+    assert.deepEqual(copies.map((ref) => ref.platform).sort(), ['discord', 'slack']);
+    const status = await w.store.kv<{ lastDirection: string; lastDeliveryAt: number }>('link-status').get(pair.conversationId);
+    assert.equal(status?.lastDirection, 'from-fluxra');
+    assert.equal(typeof status?.lastDeliveryAt, 'number');
+    const reads = w.scheduled.filter((options) => options.label?.includes('listMessages'));
+    assert.ok(reads.length > 0, JSON.stringify(w.scheduled.slice(0, 5)));
+    assert.ok(reads.every((options) => options.priority === 'background'), 'polls run at background priority');
+    await poller.stop();
+  });
+
+  test('a reply to a mapped message lands in its thread on both platforms', async () => {
+    const pair = await w.linkPair();
+    const poller = w.poller();
+    await poller.start();
+    await until(async () => w.store.cursors.get(pair.conversationId), 'the first cursor');
+    const question = say(pair, 'Forecast thread root');
+    const root = await arrived(pair, 'Forecast thread root');
+    say(pair, 'Tomorrow: rain', question.messageId);
+
+    const slackReply = await until(() => slackPosts(pair, root.slack.ts).find((m) => m.text === 'Tomorrow: rain'), 'the Slack reply in the thread');
+    assert.equal(slackReply.username, 'weather-bot');
+    const discordReply = await until(() => discordPosts(root.discord.id).find((m) => m.content === 'Tomorrow: rain'), 'the Discord reply in the thread');
+    assert.equal(discordReply.author.username, 'weather-bot');
+    assert.equal(w.discord.fake.state.channels.get(root.discord.id)?.type, 11, 'a thread started from the root copy');
+    assert.equal(slackPosts(pair).some((m) => m.text === 'Tomorrow: rain'), false, 'not top-level on Slack');
+    assert.equal(discordPosts(pair.discord.channelId).some((m) => m.content === 'Tomorrow: rain'), false, 'not top-level on Discord');
+    await poller.stop();
+  });
+
+  test('nothing from Fluxra pings a whole channel', async () => {
+    const pair = await w.linkPair();
+    const poller = w.poller();
+    await poller.start();
+    await until(async () => w.store.cursors.get(pair.conversationId), 'the first cursor');
+    say(pair, 'ALERT @everyone @here @channel <!channel> <!here> <!everyone> <!subteam^S1>');
+    const { slack, discord } = await arrived(pair, 'ALERT');
+
+    assert.doesNotMatch(slack.text, /<!/);
+    assert.doesNotMatch(slack.text, /@(everyone|here|channel)\b/);
+    assert.doesNotMatch(discord.content, /@(everyone|here)\b/);
+    const execute = w.discord.fake.state.calls.filter((call) => call.method === 'POST' && call.path.startsWith('/webhooks/') && String((call.body as { content?: string }).content).startsWith('ALERT'));
+    assert.equal(execute.length, 1);
+    assert.deepEqual((execute[0]?.body as { allowed_mentions?: unknown }).allowed_mentions, { parse: ['users'], replied_user: false });
+    await poller.stop();
+  });
+
+  test('an edit and a delete in Fluxra follow to both platforms', async () => {
+    const pair = await w.linkPair();
+    const poller = w.poller();
+    await poller.start();
+    await until(async () => w.store.cursors.get(pair.conversationId), 'the first cursor');
+    const message = say(pair, 'Draft: cloudy');
+    const { slack, discord } = await arrived(pair, 'Draft: cloudy');
+
+    w.fluxra.editAs(w.agent.agentId, message.messageId, 'Final: **clear skies**');
+    await until(() => (w.slack.fake.state.findMessage(pair.slack.channelId, slack.ts)?.text === 'Final: *clear skies*' ? true : undefined), 'the Slack edit');
+    await until(() => (w.discord.fake.state.findMessage(pair.discord.channelId, discord.id)?.content === 'Final: **clear skies**' ? true : undefined), 'the Discord edit');
+
+    w.fluxra.deleteAs(w.agent.agentId, message.messageId);
+    await until(() => (w.slack.fake.state.findMessage(pair.slack.channelId, slack.ts) === undefined ? true : undefined), 'the Slack delete');
+    await until(() => (w.discord.fake.state.findMessage(pair.discord.channelId, discord.id) === undefined ? true : undefined), 'the Discord delete');
+    // Each change is applied once, however many scans see it.
+    const edits = w.slack.fake.state.callsTo('chat.update').filter((call) => call.args.ts === slack.ts);
+    assert.equal(edits.length, 1);
+    await poller.stop();
+  });
+
+  test('the cursor moves only after delivery; a restart with a lost record neither loses nor doubles', async () => {
+    const pair = await w.linkPair();
+    const first = w.poller();
+    await first.start();
+    const initial = await until(async () => w.store.cursors.get(pair.conversationId), 'the first cursor');
+    say(pair, 'step 1');
+    await arrived(pair, 'step 1');
+    const cursorAfterStep1 = await until(async () => {
+      const cursor = await w.store.cursors.get(pair.conversationId);
+      return cursor !== initial ? cursor : undefined;
+    }, 'the cursor after step 1');
+
+    // Slack refuses every post for now (429): step 2 reaches Discord, the batch fails.
+    w.slack.fake.rateLimit('chat.postMessage', 0, 1_000_000);
+    const step2 = say(pair, 'step 2');
+    say(pair, 'step 3');
+    await until(() => discordPosts(pair.discord.channelId).find((m) => m.content === 'step 2'), 'step 2 on Discord');
+    await until(() => (w.slack.fake.state.callsTo('chat.postMessage').filter((call) => call.args.text === 'step 2').length >= 2 ? true : undefined), 'Slack retries of step 2');
+    assert.equal(await w.store.cursors.get(pair.conversationId), cursorAfterStep1, 'the cursor stays while a message is undelivered');
+    assert.equal(discordPosts(pair.discord.channelId).some((m) => m.content === 'step 3'), false, 'order holds: step 3 waits for step 2');
+    await first.stop();
+
+    // As if the process had died right after posting step 2 to Discord, before recording it.
+    const discordKey = postKey(step2.messageId, pair.discord);
+    const [discordCopy] = (await w.store.kv<{ refs: Array<{ platform: 'discord'; channelId: string; messageId: string }> }>(POST_RESULTS_NAMESPACE).get(discordKey))?.refs ?? [];
+    assert.ok(discordCopy);
+    await w.store.kv(POST_RESULTS_NAMESPACE).delete(discordKey);
+    await w.store.kv(POST_CLAIMS_NAMESPACE).delete(messageKey(discordCopy));
+    await w.store.kv<PostIntent>(POST_INTENTS_NAMESPACE).set(discordKey, { key: discordKey, channel: pair.discord, startedAt: Date.now() - 1_000 });
+
+    w.slack.fake.rateLimit('chat.postMessage', 0, 0);
+    const restarted = w.poller();
+    await restarted.start();
+    await until(() => (slackPosts(pair).length === 3 && discordPosts(pair.discord.channelId).length === 3 ? true : undefined), 'steps 2 and 3 everywhere');
+    await restarted.pollNow(pair.conversationId);
+
+    assert.deepEqual(slackPosts(pair).map((m) => m.text), ['step 1', 'step 2', 'step 3']);
+    assert.deepEqual(discordPosts(pair.discord.channelId).map((m) => m.content), ['step 1', 'step 2', 'step 3']);
+    assert.notEqual(await w.store.cursors.get(pair.conversationId), cursorAfterStep1);
+    const copies = await w.store.messageMap.copiesOf(step2.messageId);
+    assert.deepEqual(copies.find((ref) => ref.platform === 'discord')?.messageId, discordCopy.messageId);
+    await restarted.stop();
+  });
+
+  test('a 429 from Fluxra is waited out and nothing is lost', async () => {
+    const pair = await w.linkPair();
+    const poller = w.poller();
+    await poller.start();
+    await until(async () => w.store.cursors.get(pair.conversationId), 'the first cursor');
+    w.fluxra.inject({ kind: 'rateLimit', retryAfter: '0' }, { route: 'listMessages', times: 3 });
+    say(pair, 'after the limit');
+    await arrived(pair, 'after the limit');
+    const limited = w.fluxra.requestsTo('listMessages').filter((request) => request.status === 429);
+    assert.equal(limited.length, 3);
+    assert.ok(w.logs.some((line) => line.msg === 'Fluxra poll failed; backing off'));
+    assert.equal(slackPosts(pair).filter((m) => m.text === 'after the limit').length, 1);
+    assert.equal(discordPosts(pair.discord.channelId).filter((m) => m.content === 'after the limit').length, 1);
+    await poller.stop();
+  });
+
+  test('paused and unlinked channels get nothing', async () => {
+    const pair = await w.linkPair();
+    const poller = w.poller();
+    await poller.start();
+    await until(async () => w.store.cursors.get(pair.conversationId), 'the first cursor');
+    await w.store.links.pause(pair.discord, 'test');
+    // A poll that started before the pause may still hold the old targets: let it finish.
+    await poller.pollNow(pair.conversationId);
+    say(pair, 'only for Slack');
+    await until(() => slackPosts(pair).find((m) => m.text === 'only for Slack'), 'the Slack copy');
+    assert.equal(discordPosts(pair.discord.channelId).length, 0);
+
+    await w.store.links.unlink(pair.slack);
+    await w.store.links.unlink(pair.discord);
+    say(pair, 'nobody listens');
+    await poller.pollNow(pair.conversationId);
+    assert.equal(slackPosts(pair).some((m) => m.text === 'nobody listens'), false);
+    assert.equal(discordPosts(pair.discord.channelId).length, 0);
+    await poller.stop();
+  });
+});
