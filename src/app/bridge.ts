@@ -27,6 +27,9 @@ import { LINK_STATUS_KV } from '../commands/bridge-link-status.js';
 import { createPermissions } from '../commands/permissions.js';
 import { channelLinksFromStore } from '../commands/channel-links.js';
 import type { CommandHandler } from '../commands/types.js';
+import { createAgentCommand } from '../commands/agent.js';
+import { createSessionEngine, type SessionEngine } from '../sessions/engine.js';
+import { createTurnScheduler } from '../sessions/scheduler.js';
 import type { AdapterDirectory, InboundConsumer } from './consumer.js';
 
 export interface BridgeDeps {
@@ -127,6 +130,25 @@ export async function createBridge(loaded: LoadedConfig, deps: BridgeDeps): Prom
   } else {
     logger.warn('Fluxra credentials are not configured: /%s and /%s are not offered', config.commands.block, config.commands.bridge);
   }
+  // Agent sessions (only with Blocks). The engine finds adapters in this map, filled once they exist.
+  const sessionAdapters = new Map<ChatAdapter['platform'], ChatAdapter>();
+  let sessions: SessionEngine | undefined;
+  if (blocks && blocksBudget) {
+    const sessionsBudget = blocksBudget;
+    const sessionsClient = blocks;
+    sessions = createSessionEngine({
+      store,
+      blocks: sessionsClient,
+      budget: sessionsBudget,
+      adapters: sessionAdapters,
+      settings: { sessions: config.sessions, defaultAgent: config.blocks.defaultAgent, commandName: config.commands.agent, blocksBaseUrl: config.blocks.baseUrl },
+      createScheduler: (poll) => createTurnScheduler({ budget: sessionsBudget, config: config.sessions, rateLimit: config.blocks.rateLimit, poll, logger }),
+      logger,
+    });
+    handlers.push(createAgentCommand({ name: config.commands.agent, engine: sessions, resolveAgent: (name) => sessionsClient.resolveAgent(name) }) as CommandHandler<never>);
+  } else {
+    logger.warn('Blocks is not configured: /%s and agent mentions are not offered', config.commands.agent);
+  }
   const router = createCommandRouter({ handlers, permissions: createPermissions(config.permissions), logger: logger.child({ component: 'commands' }) });
 
   const adapters: ChatAdapter[] = [];
@@ -165,6 +187,10 @@ export async function createBridge(loaded: LoadedConfig, deps: BridgeDeps): Prom
   const directory: AdapterDirectory = new Map(adapters.map((adapter) => [adapter.platform, adapter] as const));
   // Engines that consume platform events (mirror, agent sessions) join here.
   const consumers: InboundConsumer[] = [];
+  if (sessions) {
+    for (const adapter of adapters) sessionAdapters.set(adapter.platform, adapter);
+    consumers.push(sessions);
+  }
   void directory;
 
   for (const adapter of adapters) {
