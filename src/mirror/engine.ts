@@ -1,0 +1,177 @@
+/**
+ * The mirror engine: the composition root hands it every platform message, edit and
+ * delete (`accept`, durable before it resolves), and it mirrors linked channels both ways:
+ * platform → Fluxra (+ the other linked channels) through the outbox worker, Fluxra →
+ * platforms through the poller.
+ *
+ * Per item the worker decides, from the link and the failure, between done, retry with
+ * backoff (a failed head blocks only its channel), waiting while the link is paused (a
+ * Fluxra block), and dropping (unlinked channel, or a message Fluxra refuses as invalid).
+ */
+import type { AdapterDirectory, InboundConsumer, PlatformEvent } from '../app/consumer.js';
+import { RateLimitedError, describeError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { ChatAdapter } from '../platforms/types.js';
+import { FluxraApiError, type FluxraClient } from '../services/fluxra/index.js';
+import type { OutboxEntry, Store } from '../store/index.js';
+import { toChannelRef } from '../store/keys.js';
+import { createCrossPoster } from './cross-post.js';
+import { createMirrorIntake } from './intake.js';
+import { createLinkNotices } from './link-notices.js';
+import { MIRROR_PARTITION_PREFIX, mirrorPartition, type MirrorConfig, type MirrorItem } from './mirror-item.js';
+import { createOutboxWorker, retryDelayMs, type DeliveryOutcome } from './outbox-worker.js';
+import { createToFluxra } from './to-fluxra.js';
+
+/** The Fluxra → platforms half (see `poller.ts`), as the engine drives it. */
+export interface MirrorPoller {
+  start(): void | Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface MirrorEngineOptions {
+  store: Store;
+  fluxra: FluxraClient;
+  adapters: AdapterDirectory;
+  config: MirrorConfig;
+  /** The bridge's Fluxra agent id: our own messages, found again when reconciling a send. */
+  selfAgentId: string;
+  logger: Logger;
+  /** The Fluxra → platforms poller; started and stopped with the engine. */
+  poller?: MirrorPoller;
+  /** Channels delivered at the same time. Default 32. */
+  concurrency?: number;
+  /** Bound of `stop` for in-flight deliveries. Default 5000. */
+  stopTimeoutMs?: number;
+  now?: () => number;
+}
+
+export interface MirrorEngine extends InboundConsumer {
+  /**
+   * Look at queued work again now, ignoring retry waits once: after a link was resumed by
+   * someone else (`/block remove`, `/bridge`), so that its waiting items go at once.
+   */
+  wake(channel?: { platform: ChatAdapter['platform']; channelId: string }): void;
+  /** Resolves when nothing is ready to deliver and nothing is in flight (tests, drains). */
+  idle(): Promise<void>;
+}
+
+/** Fluxra's answer to a send into a conversation that is blocked (by us or by a member). */
+export function isBlockedRefusal(error: unknown): error is FluxraApiError {
+  return error instanceof FluxraApiError && error.status === 403 && /block/i.test(error.apiMessage);
+}
+
+/** Refusals about this item itself, not the link: retrying cannot help, so it is dropped. */
+function isPoisonItem(error: unknown): boolean {
+  return error instanceof FluxraApiError && (error.status === 400 || error.status === 413 || error.status === 422);
+}
+
+export function createMirrorEngine(options: MirrorEngineOptions): MirrorEngine {
+  const { store, fluxra, adapters, config, selfAgentId, poller } = options;
+  const logger = options.logger.child({ component: 'mirror' });
+  const now = options.now ?? Date.now;
+  const notices = createLinkNotices({ store, adapters, logger, now });
+  const toFluxra = createToFluxra({
+    store,
+    fluxra,
+    crossPoster: createCrossPoster({ store, adapters, logger }),
+    config,
+    selfAgentId,
+    logger,
+    now,
+  });
+  /** When each paused channel last tried a send (in memory: after a restart it probes at once). */
+  const lastProbe = new Map<string, number>();
+  /** Channels whose pending notice was looked at since start. */
+  const settled = new Set<string>();
+
+  async function handle(entry: OutboxEntry<MirrorItem>, signal: AbortSignal): Promise<DeliveryOutcome> {
+    const item = entry.item;
+    const channel = toChannelRef(item.ref);
+    const partition = entry.partition;
+    const link = await store.links.get(channel);
+    if (link === undefined) {
+      logger.debug({ partition, eventId: item.eventId }, 'channel no longer linked; dropping its queued item');
+      return { kind: 'done' };
+    }
+    if (!settled.has(partition) || link.paused) {
+      settled.add(partition);
+      await notices.settle(channel);
+    }
+    if (link.paused) {
+      const last = lastProbe.get(partition);
+      if (last !== undefined && now() - last < config.blockedProbeMs) {
+        return { kind: 'retry', retryAt: last + config.blockedProbeMs, error: 'link paused' };
+      }
+      lastProbe.set(partition, now());
+    }
+    try {
+      await toFluxra.deliver(item, link, signal);
+    } catch (error) {
+      return failure(entry, channel, link.paused, error);
+    }
+    if (link.paused) {
+      lastProbe.delete(partition);
+      await notices.resume(channel);
+    }
+    return { kind: 'done' };
+  }
+
+  async function failure(entry: OutboxEntry<MirrorItem>, channel: ReturnType<typeof toChannelRef>, paused: boolean, error: unknown): Promise<DeliveryOutcome> {
+    const item = entry.item;
+    const description = describeError(error);
+    if (isBlockedRefusal(error)) {
+      lastProbe.set(entry.partition, now());
+      if (!paused) await notices.pause(channel, error.apiMessage);
+      return { kind: 'retry', retryAt: now() + config.blockedProbeMs, error: description };
+    }
+    if (isPoisonItem(error)) {
+      logger.error({ partition: entry.partition, eventId: item.eventId, kind: item.kind, err: description }, 'Fluxra refused this item as invalid; dropping it');
+      return { kind: 'done' };
+    }
+    const attempt = entry.attempts + 1;
+    const delay =
+      error instanceof RateLimitedError ? Math.max(error.retryAfterMs, config.retryBaseMs) : retryDelayMs(attempt, { baseMs: config.retryBaseMs, maxMs: config.retryMaxMs });
+    logger.warn({ partition: entry.partition, eventId: item.eventId, kind: item.kind, attempt, retryInMs: delay, err: description }, 'mirror delivery failed; will retry');
+    return { kind: 'retry', retryAt: now() + delay, error: description };
+  }
+
+  const worker = createOutboxWorker<MirrorItem>({
+    outbox: store.outbox,
+    partitionPrefix: MIRROR_PARTITION_PREFIX,
+    handle,
+    ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+    ...(options.stopTimeoutMs !== undefined ? { stopTimeoutMs: options.stopTimeoutMs } : {}),
+    logger,
+    now,
+  });
+  const intake = createMirrorIntake({ links: store.links, outbox: store.outbox, config, onEnqueued: (partition) => worker.notify(partition), logger });
+
+  let started = false;
+  return {
+    name: 'mirror',
+    async accept(event: PlatformEvent, _source: ChatAdapter) {
+      await intake.accept(event);
+    },
+    async start() {
+      if (started) return;
+      started = true;
+      await worker.start();
+      await poller?.start();
+      logger.info('mirror started');
+    },
+    async stop() {
+      await Promise.allSettled([worker.stop(), poller?.stop()]);
+    },
+    wake(channel) {
+      if (channel === undefined) {
+        lastProbe.clear();
+        void worker.notifyAll({ force: true }).catch((error: unknown) => logger.warn({ err: describeError(error) }, 'mirror wake failed'));
+        return;
+      }
+      const ref = toChannelRef(channel);
+      lastProbe.delete(mirrorPartition(ref));
+      worker.notify(mirrorPartition(ref), { force: true });
+    },
+    idle: () => worker.idle(),
+  };
+}

@@ -1,0 +1,161 @@
+/**
+ * Delivers one queued platform event (message, edit, delete) to Fluxra and to the other
+ * linked channels. Every step is either recorded before the next (sends, via
+ * `fluxra-send.ts`; posts, via `postOnce`) or harmless to repeat (edits, deletes, map
+ * writes), so an item delivered again after a crash or a retry, or a duplicate of it
+ * (Slack retry, gateway replay), completes without a second copy anywhere.
+ *
+ * Errors are thrown unchanged; the engine decides between retry, pause and drop.
+ */
+import type { Logger } from '../logger.js';
+import type { InboundDelete, InboundEdit, InboundMessage, MessageRef } from '../platforms/types.js';
+import { FLUXRA_MAX_CONTENT_LENGTH, FluxraApiError, type FluxraClient } from '../services/fluxra/index.js';
+import { DEFAULT_MESSAGE_MAP_TTL_MS, type LinkRecord, type Store } from '../store/index.js';
+import { messageKey, type MessageKey } from '../store/keys.js';
+import { fitInto, fluxraParts, textWithAttachments } from './attribution.js';
+import type { CrossPoster } from './cross-post.js';
+import { createFluxraSendOnce, type MessageProgress } from './fluxra-send.js';
+import type { MirrorConfig, MirrorItem } from './mirror-item.js';
+
+/** `store.kv('link-status')`, keyed by conversation id: what `/bridge status` shows. */
+export interface LinkStatusRecord {
+  lastDeliveryAt: number;
+  lastDirection: 'to-fluxra' | 'from-fluxra';
+}
+
+export const LINK_STATUS_NAMESPACE = 'link-status';
+export const MIRROR_PROGRESS_NAMESPACE = 'mirror-progress';
+
+export interface ToFluxraDeps {
+  store: Store;
+  fluxra: FluxraClient;
+  crossPoster: CrossPoster;
+  config: Pick<MirrorConfig, 'attributionFormat'>;
+  selfAgentId: string;
+  logger: Logger;
+  /** Longest Fluxra content; default `FLUXRA_MAX_CONTENT_LENGTH`. */
+  maxContentLength?: number;
+  now?: () => number;
+}
+
+export interface ToFluxra {
+  deliver(item: MirrorItem, link: LinkRecord, signal: AbortSignal): Promise<void>;
+}
+
+/** True when a Fluxra answer means "Fluxra no longer has it": the wanted end state of a delete. */
+const isGone = (error: unknown): boolean => error instanceof FluxraApiError && error.status === 404;
+
+export function createToFluxra(deps: ToFluxraDeps): ToFluxra {
+  const { store, fluxra, crossPoster, config, logger } = deps;
+  const now = deps.now ?? Date.now;
+  const maxLength = deps.maxContentLength ?? FLUXRA_MAX_CONTENT_LENGTH;
+  const progressKv = store.kv<MessageProgress>(MIRROR_PROGRESS_NAMESPACE);
+  const statusKv = store.kv<LinkStatusRecord>(LINK_STATUS_NAMESPACE);
+  const sendOnce = createFluxraSendOnce({
+    fluxra,
+    progress: progressKv,
+    messageMap: store.messageMap,
+    selfAgentId: deps.selfAgentId,
+    // Edits and deletes find every part through it, as long as the message map remembers the message.
+    progressTtlMs: DEFAULT_MESSAGE_MAP_TTL_MS,
+    logger,
+    ...(deps.now ? { now: deps.now } : {}),
+  });
+
+  const rootOf = (ref: MessageRef): MessageKey | undefined =>
+    ref.threadRootId !== undefined && ref.threadRootId !== ref.messageId ? { platform: ref.platform, channelId: ref.channelId, messageId: ref.threadRootId } : undefined;
+
+  async function deliverMessage(item: InboundMessage, link: LinkRecord, signal: AbortSignal): Promise<void> {
+    const key = messageKey(item.ref);
+    let progress = await progressKv.get(key);
+    if (progress === undefined) {
+      // Delivered so long ago that its progress expired, but still mapped: a late duplicate.
+      if ((await store.messageMap.fluxraIdOf(item.ref)) !== undefined) return;
+      const text = textWithAttachments(item.text, item.attachments);
+      const contents = fluxraParts(config.attributionFormat, { name: item.author.displayName, platform: item.platform, text }, maxLength);
+      if (contents.length === 0) return;
+      const root = rootOf(item.ref);
+      const inReplyTo = root === undefined ? undefined : await store.messageMap.fluxraIdOf(root);
+      progress = { conversationId: link.conversationId, ...(inReplyTo !== undefined ? { inReplyTo } : {}), parts: contents.map((content) => ({ content })) };
+    }
+    const ids = await sendOnce.sendParts(key, progress, signal);
+    const fluxraMessageId = ids[0] as string;
+    const copies = await crossPoster.post(
+      {
+        source: item.ref,
+        author: item.author,
+        text: textWithAttachments(item.text, item.attachments),
+        conversationId: progress.conversationId,
+        fluxraMessageId,
+        ...(progress.inReplyTo !== undefined ? { rootFluxraMessageId: progress.inReplyTo } : {}),
+      },
+      () => signal.aborted,
+    );
+    // The source first: edits and deletes act only from the message's origin.
+    await store.messageMap.record(fluxraMessageId, [item.ref, ...copies]);
+    await statusKv.set(progress.conversationId, { lastDeliveryAt: now(), lastDirection: 'to-fluxra' });
+  }
+
+  /** The group of a message mirrored from this very source, or undefined (never mirrored, or a copy). */
+  async function originGroup(ref: MessageRef): Promise<{ fluxraIds: string[]; copies: MessageRef[]; progress: MessageProgress | undefined } | undefined> {
+    const group = await store.messageMap.groupOf(ref);
+    if (group === undefined) return undefined;
+    const progress = await progressKv.get(messageKey(ref));
+    const first = group.copies[0];
+    if (progress === undefined && (first === undefined || messageKey(first) !== messageKey(ref))) return undefined;
+    const fluxraIds = progress?.parts.map((part) => part.fluxraId).filter((id): id is string => id !== undefined) ?? [group.fluxraMessageId];
+    return { fluxraIds: fluxraIds.length > 0 ? fluxraIds : [group.fluxraMessageId], copies: group.copies.filter((copy) => messageKey(copy) !== messageKey(ref)), progress };
+  }
+
+  async function deliverEdit(item: InboundEdit, signal: AbortSignal): Promise<void> {
+    const origin = await originGroup(item.ref);
+    if (origin === undefined) {
+      logger.debug({ platform: item.platform, messageId: item.ref.messageId }, 'edit of a message the mirror did not send; ignored');
+      return;
+    }
+    const text = textWithAttachments(item.text, item.attachments);
+    const contents = fluxraParts(config.attributionFormat, { name: item.author.displayName, platform: item.platform, text }, maxLength);
+    if (contents.length === 0) return;
+    const fitted = fitInto(contents, origin.fluxraIds.length, maxLength);
+    for (const [index, id] of origin.fluxraIds.entries()) {
+      const content = fitted[index];
+      try {
+        if (content !== undefined) await fluxra.editMessage(id, content, { signal });
+        else await fluxra.deleteMessage(id, { signal });
+      } catch (error) {
+        if (!isGone(error)) throw error;
+      }
+    }
+    await crossPoster.edit(origin.copies, item.author, item.ref, text);
+    if (origin.progress) {
+      origin.progress.parts.forEach((part, index) => {
+        const content = fitted[index];
+        if (content !== undefined) part.content = content;
+      });
+      await progressKv.set(messageKey(item.ref), origin.progress, { ttlMs: DEFAULT_MESSAGE_MAP_TTL_MS });
+    }
+  }
+
+  async function deliverDelete(item: InboundDelete, signal: AbortSignal): Promise<void> {
+    const origin = await originGroup(item.ref);
+    if (origin === undefined) return;
+    for (const id of origin.fluxraIds) {
+      try {
+        await fluxra.deleteMessage(id, { signal });
+      } catch (error) {
+        if (!isGone(error)) throw error;
+      }
+    }
+    await crossPoster.delete(origin.copies);
+    await store.messageMap.forget(origin.fluxraIds[0] as string);
+    await progressKv.delete(messageKey(item.ref));
+  }
+
+  return {
+    async deliver(item, link, signal) {
+      if (item.kind === 'message') await deliverMessage(item, link, signal);
+      else if (item.kind === 'edit') await deliverEdit(item, signal);
+      else await deliverDelete(item, signal);
+    },
+  };
+}
