@@ -95,9 +95,20 @@ interface Ticket {
 }
 
 interface GateHold {
+  /** No more background dispatches under this hold (it is being handed over). */
   used: boolean;
+  dispatched: number;
+  /** The log writes made under this hold, in order; the gate goes after the last one. */
+  writes: Promise<unknown>;
   release: () => void;
 }
+
+/**
+ * Background dispatches a replica may make per turn with the gate. Handing the gate over
+ * costs a few Redis round trips (pub/sub included); doing it once per few dispatches keeps
+ * that off the critical path under load, while the replicas still take turns.
+ */
+const BACKGROUND_TURN = 4;
 
 /** Keeps the background log readable for a while after the last background dispatch. */
 const BACKGROUND_LOG_TTL_FACTOR = 2;
@@ -199,6 +210,8 @@ export async function createBlocksBudget(config: BlocksBudgetConfig): Promise<Ra
       return;
     }
     if (queue.size('background') > 0 && gateRequest === undefined) requestGate();
+    // Nothing left to poll (requests gave up): let the other replicas have the gate.
+    if (hold !== undefined && !hold.used && queue.size('background') === 0) finishTurn(hold);
     if (backgroundReady() && !backgroundEligible() && notBeforeTimer === undefined) {
       notBeforeTimer = setTimeout(() => {
         notBeforeTimer = undefined;
@@ -245,11 +258,11 @@ export async function createBlocksBudget(config: BlocksBudgetConfig): Promise<Ra
   function takeBackground(): Waiter | undefined {
     const current = hold;
     if (current === undefined || !backgroundEligible()) return undefined;
-    current.used = true;
+    current.dispatched += 1;
     const now = Date.now();
     backgroundLog = [...backgroundLog, now].slice(-backgroundLimit);
     // The next holder must see this dispatch when it gets the gate: record it, then let go.
-    const shared = redis
+    const write: Promise<unknown> = redis
       ? redis.client
           .multi()
           .rpush(backgroundLogKey, String(now))
@@ -257,8 +270,16 @@ export async function createBlocksBudget(config: BlocksBudgetConfig): Promise<Ra
           .pexpire(backgroundLogKey, BACKGROUND_LOG_TTL_FACTOR * backgroundSpanMs)
           .exec()
       : Promise.resolve();
-    shared.catch(() => undefined).finally(() => releaseHold(current));
-    return queue.shift('background');
+    current.writes = current.writes.then(() => write).catch(() => undefined);
+    const waiter = queue.shift('background');
+    if (current.dispatched >= BACKGROUND_TURN || queue.size('background') === 0) finishTurn(current);
+    return waiter;
+  }
+
+  /** Stops dispatching under this hold and lets the gate go once its log writes are done. */
+  function finishTurn(current: GateHold): void {
+    current.used = true;
+    void current.writes.finally(() => releaseHold(current));
   }
 
   function releaseHold(current: GateHold): void {
@@ -287,7 +308,7 @@ export async function createBlocksBudget(config: BlocksBudgetConfig): Promise<Ra
             setImmediate(pump);
             return;
           }
-          hold = { used: false, release };
+          hold = { used: false, dispatched: 0, writes: Promise.resolve(), release };
           pump();
         });
       })
