@@ -30,6 +30,7 @@ import type { CommandHandler } from '../commands/types.js';
 import { createAgentCommand } from '../commands/agent.js';
 import { createSessionEngine, type SessionEngine } from '../sessions/engine.js';
 import { createTurnScheduler } from '../sessions/scheduler.js';
+import { createMirrorEngine, type MirrorEngine } from '../mirror/engine.js';
 import type { AdapterDirectory, InboundConsumer } from './consumer.js';
 
 export interface BridgeDeps {
@@ -46,6 +47,8 @@ export interface Bridge {
   readonly router: CommandRouter;
   readonly adapters: readonly ChatAdapter[];
   readonly health: HealthServer;
+  /** The channel mirror (only when Fluxra is configured). */
+  readonly mirror: MirrorEngine | undefined;
   /** Connects every enabled platform and starts the health server; resolves when all are up. */
   start(): Promise<{ healthPort: number }>;
   /** Stops taking work, closes connections; safe to call twice. */
@@ -191,7 +194,17 @@ export async function createBridge(loaded: LoadedConfig, deps: BridgeDeps): Prom
     for (const adapter of adapters) sessionAdapters.set(adapter.platform, adapter);
     consumers.push(sessions);
   }
-  void directory;
+  // The channel mirror (only with Fluxra): platform → Fluxra and the cross-posts, and the poller back.
+  let mirror: MirrorEngine | undefined;
+  if (fluxra && config.fluxra.agentId) {
+    const engine = createMirrorEngine({ store, fluxra, adapters: directory, config: config.mirror, selfAgentId: config.fluxra.agentId, logger });
+    // A link made, resumed or unpaused by a command: waiting items go at once.
+    linkListeners.push((channels) => {
+      for (const channel of channels) engine.wake(channel);
+    });
+    consumers.push(engine);
+    mirror = engine;
+  }
 
   for (const adapter of adapters) {
     adapter.onEvent((event) => dispatchEvent(event, adapter));
@@ -226,6 +239,7 @@ export async function createBridge(loaded: LoadedConfig, deps: BridgeDeps): Prom
     router,
     adapters,
     health,
+    mirror,
     async start() {
       const { port } = await health.start();
       for (const adapter of adapters) {
