@@ -21,7 +21,7 @@
 import type { AdapterDirectory } from '../app/consumer.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { FluxraCallOptions, FluxraClient, FluxraMessage } from '../services/fluxra/index.js';
+import { FluxraApiError, type FluxraCallOptions, type FluxraClient, type FluxraMessage } from '../services/fluxra/index.js';
 import type { Store } from '../store/index.js';
 import { createFromFluxra, type DeliveryTarget } from './from-fluxra.js';
 import { nextPollDelay } from './from-fluxra-timing.js';
@@ -95,7 +95,17 @@ export function createFluxraPoller(deps: FluxraPollerDeps): FluxraPoller {
   };
 
   const readNew = async (watch: Watch, cursor: string, targets: readonly DeliveryTarget[]): Promise<void> => {
-    const read = await fluxra.readMessagesSince({ conversationId: watch.conversationId, cursor }, callOptions());
+    let read: Awaited<ReturnType<typeof fluxra.readMessagesSince>>;
+    try {
+      read = await fluxra.readMessagesSince({ conversationId: watch.conversationId, cursor }, callOptions());
+    } catch (error) {
+      // Cursor lifetime is undocumented: a refused cursor would stop this conversation for good.
+      if (error instanceof FluxraApiError && error.status === 400) {
+        logger.error({ conversationId: watch.conversationId, err: describeError(error) }, 'Fluxra refused the saved cursor; starting again from the newest page (messages older than that page may be missed)');
+        await store.cursors.delete(watch.conversationId);
+      }
+      throw error;
+    }
     noteActivity(watch, read.messages);
     const result = await from.deliverBatch(watch.conversationId, read.messages, targets);
     // Only now: every message up to the new cursor is on the platforms.

@@ -196,6 +196,23 @@ describe('Fluxra → platforms', () => {
     await poller.stop();
   });
 
+  test('a cursor Fluxra refuses is replaced from the newest page, without doubles', async () => {
+    const pair = await w.linkPair();
+    // No edit scans here: the injected refusal must meet the cursor read.
+    const poller = w.poller({ editScanIntervalMs: 3_600_000 });
+    await poller.start();
+    await until(async () => w.store.cursors.get(pair.conversationId), 'the first cursor');
+    say(pair, 'before the refusal');
+    await arrived(pair, 'before the refusal');
+    await poller.pollNow(pair.conversationId);
+    w.fluxra.inject({ kind: 'status', status: 400, json: { error: { code: 'INVALID_REQUEST', message: 'cursor expired' } } }, { route: 'listMessages' });
+    say(pair, 'after the refusal');
+    await arrived(pair, 'after the refusal');
+    assert.ok(w.logs.some((line) => String(line.msg).startsWith('Fluxra refused the saved cursor')));
+    assert.deepEqual(slackPosts(pair).map((m) => m.text), ['before the refusal', 'after the refusal']);
+    assert.deepEqual(discordPosts(pair.discord.channelId).map((m) => m.content), ['before the refusal', 'after the refusal']);
+  });
+
   test('paused and unlinked channels get nothing', async () => {
     const pair = await w.linkPair();
     const poller = w.poller();
