@@ -37,9 +37,10 @@ export interface ChannelLinkPauses {
 export type ChannelLinks = ChannelLinkLookup & ChannelLinkPauses;
 
 /**
- * Reasons that mean "the conversation is blocked": `/block` writes `blocked by /<name>`, and
- * the mirror engine, when Fluxra refuses a send because of a block, should write a reason
- * that starts with `blocked` too, so that `/block remove` resumes that link as well.
+ * Reasons that mean "a block command paused this": `/block` writes `blocked by /<name>`.
+ * The mirror engine pauses links itself when Fluxra refuses its sends (reason
+ * `fluxra-blocked`), and resumes them itself, with a notice in the channel, once sends go
+ * through again; `/block remove` leaves those to it.
  */
 export function isBlockPause(reason: string | undefined): boolean {
   return reason !== undefined && reason.toLowerCase().startsWith('blocked');

@@ -129,10 +129,15 @@ test('unblocking a conversation that is no longer blocked still resumes links a 
     assert.equal((await h.store.links.get(SLACK_CHANNEL))?.paused, false);
   }));
 
-test('the mirror engine pausing after a refused send ("blocked…") is resumed by /block remove too', () =>
+test('a link the mirror paused after refused sends is left to the mirror, which resumes it with a notice', () =>
   withLinkedConversation(async (h, conv) => {
-    await h.store.links.pause(SLACK_CHANNEL, 'blocked: Fluxra refused the send (403)');
-    assert.equal(await block(h, `remove ${conv}`), `Conversation \`${conv}\` is not blocked.\nMirroring resumes for <#C0GENERAL>.`);
+    await h.store.links.pause(SLACK_CHANNEL, 'fluxra-blocked');
+    await block(h, 'conversation');
+    assert.equal(await block(h, `remove ${conv}`), `Removed the block on conversation \`${conv}\` (block \`${h.blockRequests().find((r) => r.method === 'DELETE')?.path.split('/').at(-1)}\`).\nMirroring resumes for Discord channel \`200000000000000001\`.`);
+    assert.deepEqual(await pausedState(h), [
+      [true, 'fluxra-blocked'],
+      [false, undefined],
+    ]);
   }));
 
 test('blocking a conversation nobody is linked to touches no link', () =>
