@@ -1,0 +1,136 @@
+/**
+ * The restart guarantee of agent sessions, with the bridge as an operator runs it
+ * (`src/main.ts` in a child process, config file and environment secrets): 30 sessions
+ * started from Slack (mentions and /agent), the bridge killed with SIGKILL while some are
+ * answered and some are not, restarted on the same store: every answer is in the thread
+ * that asked, exactly once.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { createFakeBlocks, type FakeBlocks } from '../fakes/blocks.js';
+import { createFakeSlack, type FakeSlack } from '../fakes/slack.js';
+import { eventually } from './sessions-harness.js';
+
+const MAIN = new URL('../../src/main.ts', import.meta.url).pathname;
+const SLACK = { botToken: 'xoxb-5555-4444-restartbottoken', appToken: 'xapp-1-A555-3333-restartapptoken' };
+const CHANNEL = 'C0RESTART';
+const SESSIONS = 30;
+const WINDOW_MS = 2_000;
+
+let blocks: FakeBlocks;
+let slack: FakeSlack;
+
+before(async () => {
+  // Answers spread over ~0.4–4 s after each create: the kill lands among them.
+  blocks = await createFakeBlocks({ windowMs: WINDOW_MS, limit: 100, script: (ctx) => ({ delayMs: 400 + ((Number.parseInt(ctx.prompt.replace(/\D/g, ''), 10) * 131) % 3_600), final: `Answer to ${ctx.prompt}` }) });
+  slack = await createFakeSlack({ ...SLACK, users: [{ id: 'UADA', name: 'ada', displayName: 'Ada' }] });
+});
+
+after(async () => {
+  await slack.close();
+  await blocks.close();
+});
+
+interface Child {
+  child: ChildProcessByStdio<null, Readable, Readable>;
+  exit: Promise<number | null>;
+  output: () => string;
+  started: Promise<void>;
+}
+
+function startBridge(configPath: string): Child {
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+    env: { PATH: process.env['PATH'] ?? '', FLUXRA_BRIDGE_CONFIG: configPath, SLACK_BOT_TOKEN: SLACK.botToken, SLACK_APP_TOKEN: SLACK.appToken, BLOCKS_API_KEY: blocks.apiKey },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: new URL('../..', import.meta.url).pathname,
+  });
+  let out = '';
+  let onStarted: () => void = () => undefined;
+  const started = new Promise<void>((resolve) => {
+    onStarted = resolve;
+  });
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    out += chunk;
+    if (out.includes('"msg":"bridge started"')) onStarted();
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    out += chunk;
+  });
+  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, exit, output: () => out, started: Promise.race([started, exit.then(() => Promise.reject(new Error(`bridge exited:\n${out.slice(-3000)}`)))]) };
+}
+
+const answers = () => slack.state.history(CHANNEL).filter((m) => m.text.startsWith('Answer to task '));
+
+test('30 running sessions survive a SIGKILL: every answer exactly once, in its own thread', { timeout: 120_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sessions-restart-'));
+  const configPath = join(dir, 'bridge.json');
+  writeFileSync(
+    configPath,
+    JSON.stringify({
+      blocks: { baseUrl: blocks.url, rateLimit: { limit: 100, windowMs: WINDOW_MS, safetyMarginMs: 0, interactiveReserve: 10, backoffMs: 100, maxBackoffMs: 500 } },
+      slack: { mode: 'socket', apiUrl: slack.apiUrl },
+      sessions: { pollIntervalMs: 100, maxPollIntervalMs: 400 },
+      store: { path: join(dir, 'bridge.db') },
+      health: { port: 0, host: '127.0.0.1' },
+      log: { level: 'info' },
+    }),
+  );
+
+  const first = startBridge(configPath);
+  const mentionTs = new Map<number, string>();
+  try {
+    await first.started;
+    await slack.waitForSocket();
+    for (let i = 1; i <= SESSIONS; i += 1) {
+      if (i % 3 === 0) {
+        await slack.deliverCommand({ command: 'agent', text: `task ${i}`, channelId: CHANNEL, userId: 'UADA' });
+      } else {
+        const event = slack.userMessage({ channel: CHANNEL, user: 'UADA', text: `<@${slack.botUserId}> task ${i}` });
+        await slack.deliverEvent(event);
+        mentionTs.set(i, String(event['ts']));
+      }
+    }
+    await eventually(() => blocks.state.sessions.size === SESSIONS && answers().length >= 5, 'all sessions created and a few answered', 30_000);
+  } finally {
+    first.child.kill('SIGKILL');
+  }
+  await first.exit;
+  const answeredBefore = answers().length;
+  assert.ok(answeredBefore < SESSIONS, `some answers must still be outstanding at the kill (had ${answeredBefore})`);
+
+  const second = startBridge(configPath);
+  try {
+    await second.started;
+    await eventually(() => answers().length >= SESSIONS, 'every answer after the restart', 60_000);
+    // Give a duplicate every chance to show up: all turns finished, the pollers idle.
+    await eventually(() => [...blocks.state.sessions.values()].every((s) => s.turns.every((t) => t.status === 'done')), 'all turns done');
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+  } finally {
+    second.child.kill('SIGTERM');
+  }
+  assert.equal(await second.exit, 0, second.output().slice(-3000));
+
+  const history = slack.state.history(CHANNEL);
+  assert.equal(blocks.state.sessions.size, SESSIONS, 'no session was created twice');
+  for (let i = 1; i <= SESSIONS; i += 1) {
+    const copies = answers().filter((m) => m.text === `Answer to task ${i}`);
+    assert.equal(copies.length, 1, `answer ${i} posted exactly once`);
+    const reply = copies[0]!;
+    if (mentionTs.has(i)) {
+      assert.equal(reply.threadTs, mentionTs.get(i), `answer ${i} in the thread of its mention`);
+    } else {
+      const roots = history.filter((m) => !m.threadTs && m.text.endsWith(`> task ${i}`));
+      assert.equal(roots.length, 1, `one root message for /agent task ${i}`);
+      assert.equal(reply.threadTs, roots[0]!.ts, `answer ${i} in the thread of its root message`);
+    }
+  }
+  const statuses = history.filter((m) => /^claude: done\./.test(m.text));
+  assert.equal(statuses.length, SESSIONS, 'every status says done');
+  assert.ok(!second.output().includes(blocks.apiKey) && !first.output().includes(blocks.apiKey), 'the Blocks key is never logged');
+});
