@@ -20,12 +20,14 @@ import { createMirrorIntake } from './intake.js';
 import { createLinkNotices } from './link-notices.js';
 import { MIRROR_PARTITION_PREFIX, mirrorPartition, type MirrorConfig, type MirrorItem } from './mirror-item.js';
 import { createOutboxWorker, retryDelayMs, type DeliveryOutcome } from './outbox-worker.js';
+import { createFluxraPoller } from './poller.js';
 import { createToFluxra } from './to-fluxra.js';
 
 /** The Fluxra → platforms half (see `poller.ts`), as the engine drives it. */
 export interface MirrorPoller {
   start(): void | Promise<void>;
   stop(): Promise<void>;
+  pollNow(conversationId: string): Promise<void>;
 }
 
 export interface MirrorEngineOptions {
@@ -36,8 +38,11 @@ export interface MirrorEngineOptions {
   /** The bridge's Fluxra agent id: our own messages, found again when reconciling a send. */
   selfAgentId: string;
   logger: Logger;
-  /** The Fluxra → platforms poller; started and stopped with the engine. */
-  poller?: MirrorPoller;
+  /**
+   * The Fluxra → platforms poller, started and stopped with the engine. Built from the same
+   * dependencies by default; `false` runs the platform → Fluxra half alone.
+   */
+  poller?: MirrorPoller | false;
   /** Channels delivered at the same time. Default 32. */
   concurrency?: number;
   /** Bound of `stop` for in-flight deliveries. Default 5000. */
@@ -66,8 +71,10 @@ function isPoisonItem(error: unknown): boolean {
 }
 
 export function createMirrorEngine(options: MirrorEngineOptions): MirrorEngine {
-  const { store, fluxra, adapters, config, selfAgentId, poller } = options;
+  const { store, fluxra, adapters, config, selfAgentId } = options;
   const logger = options.logger.child({ component: 'mirror' });
+  const poller =
+    options.poller === false ? undefined : (options.poller ?? createFluxraPoller({ fluxra, store, adapters, config, selfAgentId, logger, ...(options.now ? { now: options.now } : {}) }));
   const now = options.now ?? Date.now;
   const notices = createLinkNotices({ store, adapters, logger, now });
   const toFluxra = createToFluxra({
@@ -171,6 +178,13 @@ export function createMirrorEngine(options: MirrorEngineOptions): MirrorEngine {
       const ref = toChannelRef(channel);
       lastProbe.delete(mirrorPartition(ref));
       worker.notify(mirrorPartition(ref), { force: true });
+      // A link just made: read its conversation now instead of at the next link refresh.
+      if (poller !== undefined) {
+        void store.links
+          .get(ref)
+          .then((link) => (link === undefined ? undefined : poller.pollNow(link.conversationId)))
+          .catch((error: unknown) => logger.warn({ err: describeError(error) }, 'mirror wake could not poll the conversation'));
+      }
     },
     idle: () => worker.idle(),
   };
