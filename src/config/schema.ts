@@ -88,6 +88,10 @@ const blocksSchema = z
         maxBackoffMs: positiveInt.default(30_000).describe('Longest such pause'),
       })
       .strict()
+      .refine((rate) => rate.interactiveReserve < rate.limit, {
+        message: 'interactiveReserve below limit, so that polling keeps at least one slot',
+        path: ['interactiveReserve'],
+      })
       .prefault({}),
   })
   .strict()

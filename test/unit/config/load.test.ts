@@ -90,3 +90,9 @@ function writeJson(value: unknown): string {
   writeFileSync(path, JSON.stringify(value));
   return path;
 }
+
+test('a reserve that leaves polling no slot is refused', () => {
+  const error = configError(() => loadConfig({ path: writeJson({ blocks: { rateLimit: { limit: 10, interactiveReserve: 10 } } }), env: {} }));
+  assert.equal(error.problems[0]?.key, 'blocks.rateLimit.interactiveReserve');
+  assert.equal(error.problems[0]?.found, '10');
+});
