@@ -313,3 +313,16 @@ describe('platform → Fluxra under failures and restarts', () => {
     assert.equal(await world.store.outbox.depth(), 0);
   });
 });
+
+describe('platform → Fluxra with other bots allowed', () => {
+  test('other bots are mirrored when the config allows it; our own posts never are', async () => {
+    world = await startMirrorWorld({ mirror: { allowBotMessages: true } });
+    world.discord.sendMessage({ channelId: DISCORD_CHANNEL, content: 'beep', author: { id: '500000000000000088', username: 'robot', bot: true } });
+    await world.slack.deliverEvent(world.slack.userMessage({ channel: SLACK_CHANNEL, botId: world.slack.botId, user: world.slack.botUserId, text: 'our echo' }));
+    await slackSay('marker');
+    await eventually(() => (fluxraMessages().length >= 2 ? true : undefined), 'the bot message and the marker');
+    await world.engine.idle();
+    assert.deepEqual(fluxraMessages().map((m) => m.content).sort(), ['[Alice · Slack] marker', '[robot · Discord] beep']);
+    assert.equal(slackHistory().filter((m) => m.text === 'beep').length, 1, 'cross-posted once');
+  });
+});
