@@ -1,0 +1,139 @@
+/**
+ * Benchmark of the channel mirror (npm run bench:mirror), issue 4 §6. The bridge runs as a
+ * child process (src/main.ts through tsx, SQLite store in a temp dir), so that the peak RSS
+ * reported is the bridge's own (VmHWM from /proc/<pid>/status). This process hosts the
+ * Fluxra, Slack (Socket Mode) and Discord fakes with 20 link groups (a Slack channel and a
+ * Discord channel linked to one Fluxra conversation each), sends 5,000 people's messages at
+ * a steady 100 messages/s (alternately Slack and Discord, round-robin over the groups) and,
+ * meanwhile, one agent post in Fluxra for every 10 of them (500 at 10/s).
+ *
+ * Settings that differ from production defaults: the Fluxra rate budget is raised to
+ * 1,000 requests/s and 64 in flight (Fluxra documents no numbers; the default 20/s is below
+ * this traffic), and the mirror's active poll interval is BENCH_POLL_MS (default 500 ms).
+ *
+ * Figures:
+ * - to_fluxra_*: from the moment the fake hands the event to the bridge (Socket Mode
+ *   envelope written, gateway dispatch) to the Fluxra fake creating the mirrored message;
+ * - from_fluxra_p99_ms: from an agent's post to its copy reaching Slack (chat.postMessage)
+ *   or Discord (webhook message), both copies counted;
+ * - lost: expected copies never seen; duplicated: extra copies plus echoes back to origin.
+ * The last line is one JSON object.
+ */
+import { startBridgeChild } from '../test/e2e/support/bridge-child.js';
+import { recordArrivals } from '../test/e2e/support/arrivals.js';
+import { checkMirror, summarize } from '../test/e2e/support/mirror-checker.js';
+import { createMirrorDriver, type Side } from '../test/e2e/support/mirror-driver.js';
+import { createMirrorWorld } from '../test/e2e/support/mirror-world.js';
+import { waitForQuiescence } from '../test/e2e/support/quiesce.js';
+
+const GROUPS = 20;
+const MESSAGES = Number(process.env['BENCH_MESSAGES'] ?? 5_000);
+const RATE = Number(process.env['BENCH_RATE'] ?? 100);
+const AGENT_EVERY = 10;
+const POLL_MS = Number(process.env['BENCH_POLL_MS'] ?? 500);
+
+function percentile(values: number[], p: number): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? 0;
+}
+
+const log = (text: string): void => {
+  process.stderr.write(`${text}\n`);
+};
+
+const world = await createMirrorWorld({ groups: GROUPS, agentsPerGroup: 2 });
+await world.seedLinks();
+const config = world.config({
+  mirror: { pollIntervalMs: POLL_MS, idlePollIntervalMs: Math.max(POLL_MS, 2_000) },
+  fluxra: { rateLimit: { requestsPerSecond: 1_000, maxConcurrent: 64 } },
+  // The production default level: what it costs is part of the figures.
+  log: { level: 'info' },
+});
+const bridge = startBridgeChild({ config, env: world.env, dir: world.dir, maxLines: 5_000 });
+let exitCode = 0;
+try {
+  await bridge.waitForLog((line) => line['msg'] === 'bridge started', 'the bridge started', 60_000);
+
+  const arrivals = recordArrivals(world);
+  const driver = createMirrorDriver(world);
+  log(`bridge pid ${bridge.pid}; driving ${MESSAGES} messages at ${RATE}/s over ${GROUPS} link groups, poll interval ${POLL_MS} ms`);
+
+  // Steady rate: each message is due at t0 + i / rate, whatever the previous one cost.
+  const t0 = Date.now();
+  for (let i = 0; i < MESSAGES; i += 1) {
+    const due = t0 + (i * 1_000) / RATE;
+    const wait = due - Date.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    const side: Side = i % 2 === 0 ? 'slack' : 'discord';
+    driver.send(side, i % GROUPS);
+    if (i % AGENT_EVERY === AGENT_EVERY - 1) driver.send('fluxra', Math.floor(i / AGENT_EVERY) % GROUPS);
+  }
+  const driveMs = Date.now() - t0;
+  log(`drove ${driver.messages.length} messages in ${driveMs} ms`);
+
+  const settled = await waitForQuiescence(world, driver.messages, { stableMs: 3_000, maxMs: 120_000 });
+  const rssMb = bridge.peakRssMb();
+  const report = checkMirror(world, driver.messages);
+  log(`settled ${settled.complete ? 'complete' : 'INCOMPLETE'} after ${settled.waitedMs} ms`);
+  if (report.problems.length > 0) log(summarize(report, 10));
+
+  const toFluxra: number[] = [];
+  const crossPost: number[] = [];
+  const fromFluxra: number[] = [];
+  for (const message of driver.messages) {
+    if (message.sentAt === undefined) continue;
+    if (message.side === 'fluxra') {
+      for (const side of ['slack', 'discord'] as const) {
+        const at = arrivals.at(message.token, side);
+        if (at !== undefined) fromFluxra.push(at - message.sentAt);
+      }
+      continue;
+    }
+    const atFluxra = arrivals.at(message.token, 'fluxra');
+    if (atFluxra !== undefined) toFluxra.push(atFluxra - message.sentAt);
+    const atOther = arrivals.at(message.token, message.side === 'slack' ? 'discord' : 'slack');
+    if (atOther !== undefined) crossPost.push(atOther - message.sentAt);
+  }
+  arrivals.close();
+  driver.close();
+
+  const details = {
+    platform_messages: MESSAGES,
+    agent_messages: driver.messages.length - MESSAGES,
+    groups: GROUPS,
+    rate_per_s: RATE,
+    poll_interval_ms: POLL_MS,
+    drive_ms: driveMs,
+    settle_ms: settled.waitedMs,
+    complete: settled.complete,
+    to_fluxra_max_ms: percentile(toFluxra, 100),
+    cross_post_p50_ms: percentile(crossPost, 50),
+    cross_post_p99_ms: percentile(crossPost, 99),
+    from_fluxra_p50_ms: percentile(fromFluxra, 50),
+    misthreaded: report.misthreaded,
+    order_violations: report.orderViolations,
+    unknown_posts: report.unknown,
+  };
+  log(`details ${JSON.stringify(details)}`);
+  const result = {
+    messages: driver.messages.length,
+    lost: report.missing,
+    duplicated: report.duplicated + report.echoes,
+    to_fluxra_p50_ms: percentile(toFluxra, 50),
+    to_fluxra_p99_ms: percentile(toFluxra, 99),
+    from_fluxra_p99_ms: percentile(fromFluxra, 99),
+    rss_mb: rssMb === undefined ? null : Math.round(rssMb * 10) / 10,
+  };
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+} catch (error) {
+  log(`benchmark failed: ${String(error)}\n${bridge.stderr().slice(-3000)}`);
+  exitCode = 1;
+} finally {
+  const stopped = bridge.killAndWait('SIGTERM');
+  const timer = setTimeout(() => bridge.child.kill('SIGKILL'), 15_000);
+  await stopped;
+  clearTimeout(timer);
+  await world.close();
+}
+process.exit(exitCode);
