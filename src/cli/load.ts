@@ -1,0 +1,21 @@
+/**
+ * Loads the configuration for a command: `--config FILE`, else `$FLUXRA_BRIDGE_CONFIG`,
+ * else `config/bridge.json`. A configuration problem is printed (every problem, never a
+ * secret) and becomes exit code 2; the caller only sees a config or that code.
+ */
+import { loadConfig, type LoadedConfig } from '../config/load.js';
+import { ConfigError } from '../errors.js';
+import { EXIT_CONFIG } from './exit.js';
+import type { CliIo } from './io.js';
+
+export type ConfigOutcome = { ok: true; loaded: LoadedConfig } | { ok: false; code: number };
+
+export function loadCliConfig(io: CliIo, path: string | undefined): ConfigOutcome {
+  try {
+    return { ok: true, loaded: loadConfig({ env: io.env, ...(path !== undefined ? { path } : {}) }) };
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    io.err(error.message);
+    return { ok: false, code: EXIT_CONFIG };
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * `fluxra-bridge start` (and `src/main.ts`, which is the same thing without argument
+ * parsing): load the configuration, build the bridge, start it, and stop it gracefully on
+ * SIGTERM/SIGINT. Resolves with the exit code: 0 after a clean stop, 2 for a configuration
+ * problem, 1 when the bridge could not start (or could not stop cleanly).
+ */
+import { createBridge, type Bridge } from '../app/bridge.js';
+import { describeError } from '../errors.js';
+import { createLogger } from '../logger.js';
+import { EXIT_FAILED, EXIT_OK } from './exit.js';
+import type { CliIo } from './io.js';
+import { loadCliConfig } from './load.js';
+
+export interface StartOptions {
+  /** `--config FILE`; else the usual lookup (see `loadCliConfig`). */
+  configPath?: string;
+}
+
+export async function runBridge(io: CliIo, options: StartOptions = {}): Promise<number> {
+  const outcome = loadCliConfig(io, options.configPath);
+  if (!outcome.ok) return outcome.code;
+  const loaded = outcome.loaded;
+  const logger = createLogger({ level: loaded.config.log.level });
+  if (loaded.source) logger.info({ file: loaded.source }, 'configuration loaded');
+
+  let bridge: Bridge | undefined;
+  try {
+    bridge = await createBridge(loaded, { logger });
+    await bridge.start();
+  } catch (error) {
+    logger.fatal({ err: describeError(error) }, 'the bridge could not start');
+    await bridge?.stop().catch(() => undefined);
+    return EXIT_FAILED;
+  }
+
+  const running = bridge;
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals): void => {
+      if (stopping) return;
+      stopping = true;
+      logger.info({ signal }, 'stopping');
+      running.stop().then(
+        () => resolve(EXIT_OK),
+        (error: unknown) => {
+          logger.error({ err: describeError(error) }, 'stop failed');
+          resolve(EXIT_FAILED);
+        },
+      );
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+}
