@@ -4,9 +4,12 @@
  * - before each send an intent (the part's content and the time) is made durable;
  * - after it, the Fluxra message id;
  * - an attempt that finds an intent without an id (we crashed, or the send timed out,
- *   got a 5xx or lost its connection) first reads the conversation's newest messages for
- *   one sent by us with the same content since the intent, not already claimed by another
- *   mirrored message, and adopts it; only when none is there is the part sent again.
+ *   got a 5xx or lost its connection) first reads the conversation for a message sent by
+ *   us with the same content since the intent, not already claimed by another mirrored
+ *   message, and adopts it; only when none is there is the part sent again.
+ * The read starts from the poller's saved cursor as it was when the intent was written
+ * (every message after it, page by page), so a busy conversation cannot push the lost
+ * message out of sight while the bridge was down; without a cursor it reads the newest page.
  * A send that surely never reached Fluxra (unreachable, 429, a 4xx refusal) clears the
  * intent, so the next attempt sends without reading first.
  */
@@ -15,13 +18,15 @@ import type { Logger } from '../logger.js';
 import type { FluxraClient } from '../services/fluxra/index.js';
 import { FluxraApiError } from '../services/fluxra/index.js';
 import { NetworkErrorCode } from '../services/http.js';
-import type { KvNamespace, MessageMapRepository } from '../store/index.js';
+import type { CursorsRepository, KvNamespace, MessageMapRepository } from '../store/index.js';
 
 /** One Fluxra message of a platform message, as far as it got. */
 export interface PartProgress {
   content: string;
   /** Set just before a send; epoch ms. */
   intentAt?: number;
+  /** The conversation's delivered cursor when the intent was written: the message is after it. */
+  intentCursor?: string;
   /** Set once Fluxra accepted it (or it was found after a lost answer). */
   fluxraId?: string;
 }
@@ -37,6 +42,8 @@ export interface FluxraSendOnceDeps {
   fluxra: FluxraClient;
   progress: KvNamespace<MessageProgress>;
   messageMap: MessageMapRepository;
+  /** The poller's per-conversation cursors: where a reconcile starts reading. */
+  cursors: Pick<CursorsRepository, 'get'>;
   selfAgentId: string;
   /** Progress records live this long (≥ the dedupe window; edits use the part ids later). */
   progressTtlMs: number;
@@ -46,8 +53,8 @@ export interface FluxraSendOnceDeps {
 
 /** Tolerated difference between our clock and Fluxra's when matching an intent. */
 const CLOCK_SKEW_MS = 60_000;
-/** How many of the newest messages a reconcile reads (the largest page the API allows). */
-const RECONCILE_WINDOW = 100;
+/** Page size of a reconcile's reads (the largest page the API allows). */
+const RECONCILE_PAGE = 100;
 
 /** True when the request surely did not reach Fluxra, so sending again cannot duplicate. */
 export function surelyNotSent(error: unknown): boolean {
@@ -65,15 +72,19 @@ export interface FluxraSendOnce {
 }
 
 export function createFluxraSendOnce(deps: FluxraSendOnceDeps): FluxraSendOnce {
-  const { fluxra, progress: records, messageMap, selfAgentId, logger } = deps;
+  const { fluxra, progress: records, messageMap, cursors, selfAgentId, logger } = deps;
   const now = deps.now ?? Date.now;
   const save = (key: string, progress: MessageProgress) => records.set(key, progress, { ttlMs: deps.progressTtlMs });
 
   async function reconcile(progress: MessageProgress, index: number, intentAt: number, signal: AbortSignal): Promise<string | undefined> {
     const part = progress.parts[index] as PartProgress;
     const claimedHere = new Set(progress.parts.map((p) => p.fluxraId).filter((id): id is string => id !== undefined));
-    const page = await fluxra.listMessages({ conversationId: progress.conversationId, limit: RECONCILE_WINDOW }, { signal });
-    for (const message of page.messages) {
+    const { conversationId } = progress;
+    const messages =
+      part.intentCursor !== undefined
+        ? (await fluxra.readMessagesSince({ conversationId, cursor: part.intentCursor, limit: RECONCILE_PAGE }, { signal })).messages
+        : (await fluxra.listMessages({ conversationId, limit: RECONCILE_PAGE }, { signal })).messages;
+    for (const message of messages) {
       if (message.senderId !== selfAgentId || message.deleted || message.content !== part.content) continue;
       if (Date.parse(message.createdAt) < intentAt - CLOCK_SKEW_MS) continue;
       if (claimedHere.has(message.messageId)) continue;
@@ -86,6 +97,7 @@ export function createFluxraSendOnce(deps: FluxraSendOnceDeps): FluxraSendOnce {
 
   return {
     async sendParts(key, progress, signal) {
+      let cursor: string | undefined | null = null;
       for (const [index, part] of progress.parts.entries()) {
         if (part.fluxraId !== undefined) continue;
         if (part.intentAt !== undefined) {
@@ -97,7 +109,10 @@ export function createFluxraSendOnce(deps: FluxraSendOnceDeps): FluxraSendOnce {
             continue;
           }
         }
+        if (cursor === null) cursor = await cursors.get(progress.conversationId);
         part.intentAt = now();
+        if (cursor !== undefined) part.intentCursor = cursor;
+        else delete part.intentCursor;
         await save(key, progress);
         try {
           const sent = await fluxra.sendMessage(
@@ -114,6 +129,7 @@ export function createFluxraSendOnce(deps: FluxraSendOnceDeps): FluxraSendOnce {
         } catch (error) {
           if (surelyNotSent(error)) {
             delete part.intentAt;
+            delete part.intentCursor;
             await save(key, progress).catch(() => undefined);
           }
           throw error;

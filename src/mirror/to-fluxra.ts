@@ -55,6 +55,7 @@ export function createToFluxra(deps: ToFluxraDeps): ToFluxra {
     fluxra,
     progress: progressKv,
     messageMap: store.messageMap,
+    cursors: store.cursors,
     selfAgentId: deps.selfAgentId,
     // Edits and deletes find every part through it, as long as the message map remembers the message.
     progressTtlMs: DEFAULT_MESSAGE_MAP_TTL_MS,

@@ -22,6 +22,8 @@ let agent: FakeAgentCredentials;
 let dispatcher: Agent;
 let conversationId = '';
 let sendOnce: FluxraSendOnce;
+let client: ReturnType<typeof createFluxraClient>;
+const fluxraClient = () => client;
 const signal = new AbortController().signal;
 
 beforeEach(async () => {
@@ -31,7 +33,7 @@ beforeEach(async () => {
   agent = fake.createAgent({ agentName: 'bridge' });
   conversationId = fake.createConversation({ creatorId: agent.agentId }).conversationId;
   dispatcher = new Agent();
-  const fluxra = createFluxraClient({
+  const fluxra = (client = createFluxraClient({
     baseUrl: fake.url,
     agentId: agent.agentId,
     apiKey: agent.apiKey,
@@ -42,8 +44,8 @@ beforeEach(async () => {
     maxRetries: 2,
     retryBackoffMs: 5,
     rateLimitBackoffMs: 5,
-  });
-  sendOnce = createFluxraSendOnce({ fluxra, progress: store.kv<MessageProgress>('mirror-progress'), messageMap: store.messageMap, selfAgentId: agent.agentId, progressTtlMs: 60_000, logger: silentLogger() });
+  }));
+  sendOnce = createFluxraSendOnce({ fluxra, progress: store.kv<MessageProgress>('mirror-progress'), messageMap: store.messageMap, cursors: store.cursors, selfAgentId: agent.agentId, progressTtlMs: 60_000, logger: silentLogger() });
 });
 
 afterEach(async () => {
@@ -86,6 +88,25 @@ test('a send that reached Fluxra before its answer was lost is adopted, not repe
   const ids = await sendOnce.sendParts('k3', (await progressOf('k3')) as MessageProgress, signal);
   assert.deepEqual(ids, [landed.messageId]);
   assert.equal(fake.requestsTo('sendMessage').length, 0);
+});
+
+test('a lost send buried under more than a page of newer messages is found from the cursor saved with the intent', async () => {
+  const other = fake.createAgent({ agentName: 'chatty' });
+  fake.addMembers(conversationId, [other.agentId]);
+  fake.postAs(other.agentId, { conversationId, content: 'before' });
+  const { cursor } = await fluxraClient().listMessages({ conversationId });
+  await store.cursors.saveDelivered(conversationId, cursor as string);
+  // The first attempt writes its intent with that cursor, and the send fails ambiguously.
+  fake.inject({ kind: 'status', status: 503, json: { error: { code: 'UNAVAILABLE', message: 'down' } } }, { route: 'sendMessage' });
+  await assert.rejects(sendOnce.sendParts('k7', { conversationId, parts: [{ content: 'buried' }] }, signal));
+  const stored = (await progressOf('k7')) as MessageProgress;
+  assert.equal(stored.parts[0]?.intentCursor, cursor);
+  // What a send that did land looks like, followed by 150 messages while the bridge was down.
+  const landed = fake.postAs(agent.agentId, { conversationId, content: 'buried' });
+  for (let i = 0; i < 150; i += 1) fake.postAs(other.agentId, { conversationId, content: `later ${i}` });
+  const [id] = await sendOnce.sendParts('k7', stored, signal);
+  assert.equal(id, landed.messageId);
+  assert.equal(fake.requestsTo('sendMessage').length, 1, 'only the first, failed attempt was a send');
 });
 
 test('the same text already claimed by another mirrored message is not taken for this one', async () => {
