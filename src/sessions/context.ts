@@ -11,7 +11,7 @@ import type { ChannelRef, ChatAdapter, MessageRef, PlatformName } from '../platf
 import type { RateBudget } from '../ratelimit/types.js';
 import type { BlocksClient } from '../services/blocks/client.js';
 import type { Store } from '../store/index.js';
-import type { KeyedLock } from '../store/keyed-lock.js';
+import type { KeyedLock } from '../util/keyed-lock.js';
 import type { SessionState } from './session-store.js';
 import type { TurnScheduler } from './types.js';
 

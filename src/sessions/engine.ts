@@ -18,7 +18,7 @@ import type { RateBudget } from '../ratelimit/types.js';
 import type { BlocksClient } from '../services/blocks/client.js';
 import type { ResolvedAgent } from '../services/blocks/types.js';
 import type { Store } from '../store/index.js';
-import { createKeyedLock } from '../store/keyed-lock.js';
+import { createKeyedLock } from '../util/keyed-lock.js';
 import { messageKey } from '../store/keys.js';
 import { postInThread, type EngineContext, type SessionEngineSettings } from './context.js';
 import { processFollowUp } from './follow-up.js';

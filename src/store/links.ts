@@ -12,7 +12,7 @@
  */
 import type { ChannelRef } from '../platforms/types.js';
 import type { StoreBackend } from './backend.js';
-import { createKeyedLock } from './keyed-lock.js';
+import { createKeyedLock } from '../util/keyed-lock.js';
 import { channelKey, toChannelRef } from './keys.js';
 import { createKvNamespace } from './kv.js';
 

@@ -7,7 +7,7 @@
  */
 import type { MessageRef } from '../platforms/types.js';
 import type { StoreBackend } from './backend.js';
-import { createKeyedLock } from './keyed-lock.js';
+import { createKeyedLock } from '../util/keyed-lock.js';
 import { messageKey, type MessageKey } from './keys.js';
 import { createKvNamespace } from './kv.js';
 

@@ -91,3 +91,37 @@ test('secrets never appear in the logs, even at debug level', () =>
       assert.ok(!text.includes(secret), `${secret.slice(0, 5)}… leaked into the logs`);
     }
   }));
+
+test('Socket Mode: messages of one channel are handled one at a time, in the order they came off the socket', () =>
+  withPair('socket', async ({ fake, setBehaviour, waitForEvent }) => {
+    const trace: string[] = [];
+    setBehaviour(async (event) => {
+      if (event.kind !== 'message') return;
+      trace.push(`start ${event.text}`);
+      // A slow handler: the next message of the channel must wait for it, not overtake it.
+      await sleep(event.text === 'm0' ? 100 : 5);
+      trace.push(`end ${event.text}`);
+    });
+    const texts = Array.from({ length: 8 }, (_, i) => `m${i}`);
+    for (const text of texts) {
+      await fake.deliverEvent(fake.userMessage({ channel: 'C1', user: 'U0ALICE', text }), { waitForAck: false });
+    }
+    await waitForEvent((event) => event.kind === 'message' && event.text === 'm7', 'the last message');
+    await fake.state.waitFor(() => (trace.length === 16 ? true : undefined), 'every handler to finish');
+    assert.deepEqual(trace, texts.flatMap((text) => [`start ${text}`, `end ${text}`]));
+  }));
+
+test('Socket Mode: a slow channel does not hold up another channel', () =>
+  withPair('socket', async ({ fake, setBehaviour, waitForEvent }) => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    setBehaviour(async (event) => {
+      if (event.kind === 'message' && event.text === 'stuck') await gate;
+    });
+    await fake.deliverEvent(fake.userMessage({ channel: 'C1', user: 'U0ALICE', text: 'stuck' }), { waitForAck: false });
+    await fake.deliverEvent(fake.userMessage({ channel: 'C2', user: 'U0ALICE', text: 'other channel' }), { waitForAck: false });
+    await waitForEvent((event) => event.kind === 'message' && event.text === 'other channel', 'the other channel');
+    release();
+  }));

@@ -9,6 +9,7 @@
 import type { App, Logger as BoltLogger, Receiver, ReceiverEvent, webApi } from '@slack/bolt';
 import { SocketModeClient } from '@slack/socket-mode';
 import { describeError } from '../../errors.js';
+import { createKeyedLock } from '../../util/keyed-lock.js';
 
 export interface DeferredAckSocketModeReceiverOptions {
   appToken: string;
@@ -30,12 +31,19 @@ export class DeferredAckSocketModeReceiver implements Receiver {
   readonly client: SocketModeClient;
   private app: App | undefined;
   private readonly logger: BoltLogger;
+  /**
+   * Envelopes of one channel are processed one after another, in the order they came off
+   * the socket: Bolt runs each envelope's middleware concurrently, and an async step (a
+   * users.info lookup) would otherwise let a later message overtake an earlier one.
+   */
+  private readonly perChannel = createKeyedLock();
 
   constructor(options: DeferredAckSocketModeReceiverOptions) {
     this.logger = options.logger;
     this.client = new SocketModeClient({ appToken: options.appToken, logger: options.logger, clientOptions: options.clientOptions });
     this.client.on('slack_event', (args: SlackEventArgs) => {
-      void this.dispatch(args);
+      const channel = channelOf(args);
+      void (channel === undefined ? this.dispatch(args) : this.perChannel.run(channel, () => this.dispatch(args)));
     });
   }
 
@@ -77,4 +85,11 @@ export class DeferredAckSocketModeReceiver implements Receiver {
       this.logger.warn(`Socket Mode ack of ${args.envelope_id} failed: ${describeError(error)}`);
     }
   }
+}
+
+/** The channel an Events API envelope is about; commands and interactions are not ordered. */
+function channelOf(args: SlackEventArgs): string | undefined {
+  if (args.type !== 'events_api') return undefined;
+  const event = args.body['event'] as { channel?: unknown } | undefined;
+  return typeof event?.channel === 'string' ? event.channel : undefined;
 }

@@ -1,5 +1,5 @@
 /**
- * Serialises async work per key inside this process. The store uses it where a repository
+ * Serialises async work per key inside this process, in call order. The store uses it where a repository
  * reads, then writes two records that must agree (a link and its reverse index entry);
  * across replicas, readers validate the index against the record instead (see links.ts).
  */
