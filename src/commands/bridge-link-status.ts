@@ -1,6 +1,6 @@
 /**
  * The per-conversation delivery record that `/bridge status` shows. The mirror engine writes
- * it (`store.kv<LinkStatus>(LINK_STATUS_KV).set(conversationId, …)`) after each delivery;
+ * it (`recordDelivery` in src/mirror/link-status.ts) after each delivery;
  * this command only reads it, and reads it defensively: it is written by another part of
  * the bridge (and perhaps an older version of it), so an unexpected shape reads as "unknown"
  * rather than failing the command.
@@ -8,11 +8,9 @@
 import { formatWhen } from './block-format.js';
 import { showInput } from './text.js';
 
-/** The `store.kv` namespace of the delivery records, keyed by conversation ID. */
-export const LINK_STATUS_KV = 'link-status';
+import type { LinkDirection } from '../mirror/link-status.js';
 
-/** Which way the last delivered message went. */
-export type LinkDirection = 'to-fluxra' | 'from-fluxra';
+export { LINK_STATUS_KV } from '../mirror/link-status.js';
 
 /** What the mirror engine records about a conversation's last delivery. */
 export interface LinkStatus {

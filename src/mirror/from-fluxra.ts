@@ -22,15 +22,9 @@ import type { FluxraMessage } from '../services/fluxra/index.js';
 import type { Store } from '../store/index.js';
 import { channelKey } from '../store/keys.js';
 import { DELIVERED_NAMESPACE, DELIVERED_TTL_MS, deliveredRecord, detectChange, type DeliveredRecord } from './fluxra-edits.js';
+import { recordDelivery } from './link-status.js';
 import { postKey, postOnce } from './post-once.js';
 
-/** `store.kv('link-status')`, keyed by conversation id: shared with the other direction, read by `/bridge status`. */
-const LINK_STATUS_NAMESPACE = 'link-status';
-
-interface LinkStatusRecord {
-  lastDeliveryAt: number;
-  lastDirection: 'to-fluxra' | 'from-fluxra';
-}
 
 export interface FromFluxraDeps {
   store: Store;
@@ -88,7 +82,6 @@ export function createFromFluxra(deps: FromFluxraDeps): FromFluxra {
   const logger = deps.logger.child({ direction: 'from-fluxra' });
   const now = deps.now ?? Date.now;
   const delivered = store.kv<DeliveredRecord>(DELIVERED_NAMESPACE);
-  const status = store.kv<LinkStatusRecord>(LINK_STATUS_NAMESPACE);
 
   /** The thread to post a reply in: the thread of the replied-to message's copy in this channel. */
   const threadFor = async (message: FluxraMessage, channel: ChannelRef): Promise<string | undefined> => {
@@ -196,7 +189,7 @@ export function createFromFluxra(deps: FromFluxraDeps): FromFluxra {
         if (await deliverOne(message, targets)) result.delivered += 1;
         else result.skipped += 1;
       }
-      if (result.delivered > 0) await status.set(conversationId, { lastDeliveryAt: now(), lastDirection: 'from-fluxra' });
+      if (result.delivered > 0) await recordDelivery(store, conversationId, 'from-fluxra', now());
       return result;
     },
 

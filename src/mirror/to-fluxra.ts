@@ -15,15 +15,9 @@ import { messageKey, type MessageKey } from '../store/keys.js';
 import { fitInto, fluxraParts, textWithAttachments } from './attribution.js';
 import type { CrossPoster } from './cross-post.js';
 import { createFluxraSendOnce, type MessageProgress } from './fluxra-send.js';
+import { recordDelivery } from './link-status.js';
 import type { MirrorConfig, MirrorItem } from './mirror-item.js';
 
-/** `store.kv('link-status')`, keyed by conversation id: what `/bridge status` shows. */
-export interface LinkStatusRecord {
-  lastDeliveryAt: number;
-  lastDirection: 'to-fluxra' | 'from-fluxra';
-}
-
-export const LINK_STATUS_NAMESPACE = 'link-status';
 export const MIRROR_PROGRESS_NAMESPACE = 'mirror-progress';
 
 export interface ToFluxraDeps {
@@ -50,7 +44,6 @@ export function createToFluxra(deps: ToFluxraDeps): ToFluxra {
   const now = deps.now ?? Date.now;
   const maxLength = deps.maxContentLength ?? FLUXRA_MAX_CONTENT_LENGTH;
   const progressKv = store.kv<MessageProgress>(MIRROR_PROGRESS_NAMESPACE);
-  const statusKv = store.kv<LinkStatusRecord>(LINK_STATUS_NAMESPACE);
   const sendOnce = createFluxraSendOnce({
     fluxra,
     progress: progressKv,
@@ -94,7 +87,7 @@ export function createToFluxra(deps: ToFluxraDeps): ToFluxra {
     );
     // The source first: edits and deletes act only from the message's origin.
     await store.messageMap.record(fluxraMessageId, [item.ref, ...copies]);
-    await statusKv.set(progress.conversationId, { lastDeliveryAt: now(), lastDirection: 'to-fluxra' });
+    await recordDelivery(store, progress.conversationId, 'to-fluxra', now());
   }
 
   /** The group of a message mirrored from this very source, or undefined (never mirrored, or a copy). */

@@ -70,9 +70,10 @@ describe('Fluxra → platforms', () => {
       return known.length === 2 ? known : undefined;
     }, 'both copies recorded');
     assert.deepEqual(copies.map((ref) => ref.platform).sort(), ['discord', 'slack']);
-    const status = await w.store.kv<{ lastDirection: string; lastDeliveryAt: number }>('link-status').get(pair.conversationId);
-    assert.equal(status?.lastDirection, 'from-fluxra');
-    assert.equal(typeof status?.lastDeliveryAt, 'number');
+    // Written once the whole batch is delivered, a moment after the copies are recorded.
+    const status = await until(async () => w.store.kv<{ lastDirection: string; lastDeliveryAt: number }>('link-status').get(pair.conversationId), 'the delivery record');
+    assert.equal(status.lastDirection, 'from-fluxra');
+    assert.equal(typeof status.lastDeliveryAt, 'number');
     const reads = w.scheduled.filter((options) => options.label?.includes('listMessages'));
     assert.ok(reads.length > 0, JSON.stringify(w.scheduled.slice(0, 5)));
     assert.ok(reads.every((options) => options.priority === 'background'), 'polls run at background priority');
