@@ -45,7 +45,7 @@ const rateLimit: BridgeConfig['blocks']['rateLimit'] = {
   backoffMs: scaled(1_000),
   maxBackoffMs: scaled(30_000),
 };
-const sessions: BridgeConfig['sessions'] = { pollIntervalMs: scaled(5_000), maxPollIntervalMs: scaled(60_000), turnTimeoutMinutes: 60, attachAsFileOverChars: 12_000 };
+const sessions: BridgeConfig['sessions'] = { pollIntervalMs: scaled(5_000), maxPollIntervalMs: scaled(60_000), turnTimeoutMinutes: 60, attachAsFileOverChars: 12_000, boundChannelMode: 'queue' };
 
 /** Small seeded PRNG (mulberry32), so both strategies get the same agents at each N. */
 function seeded(seed: number): () => number {

@@ -160,6 +160,10 @@ const sessionsSchema = z
     maxPollIntervalMs: positiveInt.default(60_000).describe('Longest poll interval, for long-running turns'),
     turnTimeoutMinutes: positiveInt.default(60).describe('A turn without an answer after this long is reported as timed out'),
     attachAsFileOverChars: positiveInt.default(12_000).describe('Replies longer than this are attached as a file instead of split'),
+    boundChannelMode: z
+      .enum(['queue', 'interrupt'])
+      .default('queue')
+      .describe('In a channel bound to an agent: messages that arrive while a turn runs wait and go together when it ends (queue), or interrupt it at once (interrupt)'),
   })
   .strict()
   .prefault({});

@@ -13,7 +13,7 @@ import { ageIntervalMs, loadScale, pollLoad, pollPaceMs } from '../../../src/ses
 import { createTurnScheduler, type TurnScheduler, type TurnSchedulerOptions } from '../../../src/sessions/scheduler.js';
 import { createPausableBudget, createScriptedPoller, T0, useSimClock, type PausableBudget, type ScriptedPoller, type SimClock } from './scheduler-clock.js';
 
-const SESSIONS = { pollIntervalMs: 5_000, maxPollIntervalMs: 60_000, turnTimeoutMinutes: 60, attachAsFileOverChars: 12_000 };
+const SESSIONS = { pollIntervalMs: 5_000, maxPollIntervalMs: 60_000, turnTimeoutMinutes: 60, attachAsFileOverChars: 12_000, boundChannelMode: 'queue' as const };
 const RATE_LIMIT = { ...BLOCKS_RATE_LIMIT_DEFAULTS };
 /** The documented budget's polling pace: (60 s + 1 s) / (100 − 10), rounded up. */
 const PACE_MS = 678;
