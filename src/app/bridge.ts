@@ -62,7 +62,7 @@ export async function createBridge(loaded: LoadedConfig, deps: BridgeDeps): Prom
   const dispatcher = deps.dispatcher ?? new Agent({ keepAliveTimeout: 30_000, connections: 64 });
   const closers: Array<() => Promise<void>> = [];
 
-  const store = await createStore({ path: config.store.path, ...(config.redis.url ? { redisUrl: config.redis.url } : {}) }, { logger });
+  const store = await createStore({ path: config.store.path, sqliteSynchronous: config.store.sqliteSynchronous, ...(config.redis.url ? { redisUrl: config.redis.url } : {}) }, { logger });
   closers.push(() => store.close());
 
   let budgetRedis: BudgetRedis | undefined;

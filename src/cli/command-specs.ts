@@ -24,8 +24,9 @@ export interface OfferedCommands {
 export async function offeredCommands(loaded: LoadedConfig): Promise<OfferedCommands> {
   const dir = await mkdtemp(join(tmpdir(), 'fluxra-bridge-specs-'));
   try {
-    const { redis: _redis, ...config } = loaded.config;
-    const dry: LoadedConfig = { ...loaded, config: { ...config, redis: {}, store: { path: join(dir, 'specs.db') } } };
+    const { redis, store, ...config } = loaded.config;
+    // No Redis and a throwaway store: building the bridge must not touch shared state.
+    const dry: LoadedConfig = { ...loaded, config: { ...config, redis: { ...redis, url: undefined }, store: { ...store, path: join(dir, 'specs.db') } } };
     const bridge = await createBridge(dry, { logger: silentLogger() });
     const specs = [...bridge.router.specs];
     await bridge.stop();

@@ -191,11 +191,31 @@ export const configSchema = z
     mirror: mirrorSchema,
     sessions: sessionsSchema,
     redis: z
-      .object({ url: z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL').optional().describe('Redis URL: shared store and rate budget for several replicas') })
+      .object({
+        url: z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL').optional().describe('Redis URL: shared store, rate budget and leader election for several replicas'),
+        keyPrefix: z
+          .string()
+          .regex(/^[A-Za-z0-9][A-Za-z0-9_.\-]{0,99}$/, 'letters, digits, _ . - (at most 100)')
+          .default('fluxra-bridge')
+          .describe('Prefix of every Redis key (store, rate budgets, leader lock): the replicas of one bridge share it, two bridges on one Redis must not'),
+        leaderLockTtlMs: z
+          .number()
+          .int()
+          .min(3_000)
+          .max(60_000)
+          .default(10_000)
+          .describe('Lifetime of the leader lock without renewal: a dead leader is replaced within about this long'),
+      })
       .strict()
       .prefault({}),
     store: z
-      .object({ path: z.string().min(1).default('./data/bridge.db').describe('Embedded store file') })
+      .object({
+        path: z.string().min(1).default('./data/bridge.db').describe('Embedded store file'),
+        sqliteSynchronous: z
+          .enum(['normal', 'full'])
+          .default('normal')
+          .describe('`normal` survives a crash of the bridge; `full` also a power loss, at one fsync per write'),
+      })
       .strict()
       .prefault({}),
     health: z

@@ -29,6 +29,8 @@ export interface StoreConfig {
   messageMapTtlMs?: number;
   /** Default TTL of dedupe markers. Default 24 hours. */
   dedupeTtlMs?: number;
+  /** SQLite only: `normal` (default) survives a crash of the bridge; `full` also a power loss. */
+  sqliteSynchronous?: 'normal' | 'full';
 }
 
 export interface StoreDeps {
@@ -72,7 +74,7 @@ export async function createStore(config: StoreConfig, deps: StoreDeps): Promise
   if (config.redisUrl !== undefined) {
     backend = await openRedisBackend({ url: config.redisUrl, prefix }, { logger });
   } else if (config.path !== undefined && config.path !== '') {
-    backend = await openSqliteBackend({ path: config.path, prefix }, { logger });
+    backend = await openSqliteBackend({ path: config.path, prefix, ...(config.sqliteSynchronous ? { synchronous: config.sqliteSynchronous } : {}) }, { logger });
   } else {
     throw new ConfigError([{ key: 'store.path', found: 'nothing', expected: 'a SQLite file path, or redis.url' }]);
   }

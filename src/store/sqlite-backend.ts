@@ -1,13 +1,15 @@
 /**
  * The embedded backend: one SQLite file through @keyv/sqlite (node-sqlite3), one connection.
  *
- * Durability: we set `journal_mode=WAL` and `synchronous=FULL` on the connection before any
- * of our writes. Every statement we issue is its own autocommit transaction, and with WAL +
- * FULL SQLite fsyncs the WAL before the commit returns, so a write that resolved survives a
- * process kill *and* a power loss. (WAL + NORMAL would survive a process kill but could lose
- * the last commits on power loss: the outbox promises the platforms that an acknowledged
- * event is stored, so that is not good enough.) WAL also costs one fsync per commit where
- * the rollback journal costs two or more, and readers do not wait for the writer.
+ * Durability: we set `journal_mode=WAL` and the configured `synchronous` level on the
+ * connection before any of our writes. Every statement we issue is its own autocommit
+ * transaction. With WAL + NORMAL (the default) a commit is in the WAL, in the operating
+ * system's hands, when it returns: it survives a crash or SIGKILL of the bridge, which is
+ * what "persisted before acknowledged" guards against, and costs no fsync. WAL + FULL also
+ * fsyncs the WAL before the commit returns, so a resolved write survives a power loss too,
+ * at one fsync per write (about 3 ms on this machine's disk, which caps the mirror at a few
+ * dozen messages per second): operators who need that choose `store.sqliteSynchronous:
+ * "full"`. Readers never wait for the writer in WAL mode.
  *
  * Besides keyv's own table we keep two tables in the same file for what keyv cannot do
  * atomically: `store_maps` (ordered maps) and `store_dedupe` (see backend.ts).
@@ -28,6 +30,8 @@ export interface SqliteBackendConfig {
   prefix: string;
   /** How long a statement waits for another process's write lock. */
   busyTimeoutMs?: number;
+  /** `normal` survives a process crash; `full` also a power loss (one fsync per write). Default `normal`. */
+  synchronous?: 'normal' | 'full';
   /** How often expired rows are deleted (SQLite has no expiry of its own). */
   purgeIntervalMs?: number;
 }
@@ -79,7 +83,7 @@ export async function openSqliteBackend(config: SqliteBackendConfig, deps: { log
   try {
     // Order matters: durability settings before our first write.
     const [mode] = await query('PRAGMA journal_mode = WAL');
-    await query('PRAGMA synchronous = FULL');
+    await query(`PRAGMA synchronous = ${config.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
     if (!inMemory && String(mode?.journal_mode).toLowerCase() !== 'wal') {
       throw new Error(`journal_mode is ${String(mode?.journal_mode)}, expected wal`);
     }

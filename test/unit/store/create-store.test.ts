@@ -56,15 +56,29 @@ describe('createStore configuration', () => {
 });
 
 describe('SQLite file', () => {
-  test('creates the directory, and runs in WAL mode with synchronous=FULL', async () => {
+  test('creates the directory, and runs in WAL mode with synchronous=NORMAL by default', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'fluxra-store-'));
     try {
       const path = join(dir, 'nested', 'data', 'bridge.db');
       const backend = await openSqliteBackend({ path, prefix: 'p' }, { logger });
       try {
-        assert.deepEqual(await backend.settings(), { journalMode: 'wal', synchronous: 2 });
+        assert.deepEqual(await backend.settings(), { journalMode: 'wal', synchronous: 1 });
         await backend.keyv.set('p:x', 1);
         assert.ok((await readdir(join(dir, 'nested', 'data'))).includes('bridge.db-wal'));
+      } finally {
+        await backend.close();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('synchronous=FULL when power-loss durability is asked for', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'fluxra-store-'));
+    try {
+      const backend = await openSqliteBackend({ path: join(dir, 'bridge.db'), prefix: 'p', synchronous: 'full' }, { logger });
+      try {
+        assert.deepEqual(await backend.settings(), { journalMode: 'wal', synchronous: 2 });
       } finally {
         await backend.close();
       }
