@@ -11,6 +11,7 @@
 import type { AdapterDirectory, InboundConsumer, PlatformEvent } from '../app/consumer.js';
 import { RateLimitedError, describeError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import type { MirrorMetrics } from '../metrics/hooks.js';
 import type { ChatAdapter } from '../platforms/types.js';
 import { FluxraApiError, type FluxraClient } from '../services/fluxra/index.js';
 import type { OutboxEntry, Store } from '../store/index.js';
@@ -47,7 +48,16 @@ export interface MirrorEngineOptions {
   concurrency?: number;
   /** Bound of `stop` for in-flight deliveries. Default 5000. */
   stopTimeoutMs?: number;
+  /** Counts mirrored messages and poll lag (see src/metrics). */
+  metrics?: MirrorMetrics;
   now?: () => number;
+  /**
+   * Clustered mode: checked before each delivery and each poll; false once this replica may
+   * no longer do leader work (its term ran out), so a deposed leader stops between items.
+   */
+  mayWork?: () => boolean;
+  /** Told after every durable enqueue (clustered mode: wakes the leader on another replica). */
+  onEnqueued?: (partition: string) => void;
 }
 
 export interface MirrorEngine extends InboundConsumer {
@@ -58,6 +68,10 @@ export interface MirrorEngine extends InboundConsumer {
   wake(channel?: { platform: ChatAdapter['platform']; channelId: string }): void;
   /** Resolves when nothing is ready to deliver and nothing is in flight (tests, drains). */
   idle(): Promise<void>;
+  /** New work in `partition`, queued by another replica. */
+  notify(partition: string): void;
+  /** Looks at every queued partition again (the leader's safety-net scan). */
+  rescan(): Promise<void>;
 }
 
 /** Fluxra's answer to a send into a conversation that is blocked (by us or by a member). */
@@ -73,8 +87,11 @@ function isPoisonItem(error: unknown): boolean {
 export function createMirrorEngine(options: MirrorEngineOptions): MirrorEngine {
   const { store, fluxra, adapters, config, selfAgentId } = options;
   const logger = options.logger.child({ component: 'mirror' });
+  const mayWork = options.mayWork ?? (() => true);
   const poller =
-    options.poller === false ? undefined : (options.poller ?? createFluxraPoller({ fluxra, store, adapters, config, selfAgentId, logger, ...(options.now ? { now: options.now } : {}) }));
+    options.poller === false
+      ? undefined
+      : (options.poller ?? createFluxraPoller({ fluxra, store, adapters, config, selfAgentId, logger, metrics: options.metrics, mayWork, ...(options.now ? { now: options.now } : {}) }));
   const now = options.now ?? Date.now;
   const notices = createLinkNotices({ store, adapters, logger, now });
   const toFluxra = createToFluxra({
@@ -113,6 +130,7 @@ export function createMirrorEngine(options: MirrorEngineOptions): MirrorEngine {
     }
     try {
       await toFluxra.deliver(item, link, signal);
+      if (item.kind === 'message') options.metrics?.mirrored('to_fluxra', item.ref.platform);
     } catch (error) {
       return failure(entry, channel, link.paused, error);
     }
@@ -142,16 +160,30 @@ export function createMirrorEngine(options: MirrorEngineOptions): MirrorEngine {
     return { kind: 'retry', retryAt: now() + delay, error: description };
   }
 
-  const worker = createOutboxWorker<MirrorItem>({
+  // A stopped worker cannot start again: each run (each leadership term) gets a fresh one.
+  const buildWorker = () =>
+    createOutboxWorker<MirrorItem>({
+      outbox: store.outbox,
+      partitionPrefix: MIRROR_PARTITION_PREFIX,
+      handle,
+      mayWork,
+      ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+      ...(options.stopTimeoutMs !== undefined ? { stopTimeoutMs: options.stopTimeoutMs } : {}),
+      logger,
+      now,
+    });
+  let worker = buildWorker();
+  let workerStopped = false;
+  const intake = createMirrorIntake({
+    links: store.links,
     outbox: store.outbox,
-    partitionPrefix: MIRROR_PARTITION_PREFIX,
-    handle,
-    ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
-    ...(options.stopTimeoutMs !== undefined ? { stopTimeoutMs: options.stopTimeoutMs } : {}),
+    config,
+    onEnqueued: (partition) => {
+      worker.notify(partition);
+      options.onEnqueued?.(partition);
+    },
     logger,
-    now,
   });
-  const intake = createMirrorIntake({ links: store.links, outbox: store.outbox, config, onEnqueued: (partition) => worker.notify(partition), logger });
 
   let started = false;
   return {
@@ -162,11 +194,20 @@ export function createMirrorEngine(options: MirrorEngineOptions): MirrorEngine {
     async start() {
       if (started) return;
       started = true;
+      if (workerStopped) {
+        worker = buildWorker();
+        workerStopped = false;
+        // Another replica may have changed what these describe while we were not leading.
+        lastProbe.clear();
+        settled.clear();
+      }
       await worker.start();
       await poller?.start();
       logger.info('mirror started');
     },
     async stop() {
+      started = false;
+      workerStopped = true;
       await Promise.allSettled([worker.stop(), poller?.stop()]);
     },
     wake(channel) {
@@ -187,5 +228,9 @@ export function createMirrorEngine(options: MirrorEngineOptions): MirrorEngine {
       }
     },
     idle: () => worker.idle(),
+    notify(partition) {
+      worker.notify(partition);
+    },
+    rescan: () => worker.notifyAll(),
   };
 }

@@ -32,6 +32,8 @@ export interface OutboxWorkerOptions<T> {
   logger: Logger;
   /** Clock (epoch ms). Default `Date.now`. */
   now?: () => number;
+  /** Checked before each item: false stops draining (a deposed cluster leader). Default: always true. */
+  mayWork?: () => boolean;
 }
 
 export interface OutboxWorker {
@@ -72,6 +74,7 @@ export function createOutboxWorker<T>(options: OutboxWorkerOptions<T>): OutboxWo
   const batchSize = options.batchSize ?? 25;
   const stopTimeoutMs = options.stopTimeoutMs ?? 5_000;
   const now = options.now ?? Date.now;
+  const mayWork = options.mayWork ?? (() => true);
 
   const states = new Map<string, PartitionState>();
   /** Partitions waiting for a slot, in arrival order. */
@@ -126,6 +129,8 @@ export function createOutboxWorker<T>(options: OutboxWorkerOptions<T>): OutboxWo
   async function drain(partition: string, state: PartitionState): Promise<void> {
     let delivered = 0;
     while (!stopping) {
+      // No longer the leader: leave the item where it is for the next one (it is told to stop).
+      if (!mayWork()) return;
       state.dirty = false;
       let entry: OutboxEntry<T> | undefined;
       try {

@@ -21,6 +21,7 @@
 import type { AdapterDirectory } from '../app/consumer.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import type { MirrorMetrics } from '../metrics/hooks.js';
 import { FluxraApiError, type FluxraCallOptions, type FluxraClient, type FluxraMessage } from '../services/fluxra/index.js';
 import type { Store } from '../store/index.js';
 import { createFromFluxra, type DeliveryTarget } from './from-fluxra.js';
@@ -40,6 +41,10 @@ export interface FluxraPollerDeps {
   now?: () => number;
   /** Jitter source for retry spacing. Default `Math.random`. */
   random?: () => number;
+  /** Counts delivered messages and each conversation's poll lag. */
+  metrics?: MirrorMetrics;
+  /** Checked before each poll: false skips it (a deposed cluster leader). Default: always true. */
+  mayWork?: () => boolean;
 }
 
 export interface FluxraPoller {
@@ -69,7 +74,8 @@ export function createFluxraPoller(deps: FluxraPollerDeps): FluxraPoller {
   const now = deps.now ?? Date.now;
   const random = deps.random ?? Math.random;
   const linkRefreshMs = deps.linkRefreshMs ?? config.pollIntervalMs;
-  const from = createFromFluxra({ store, adapters: deps.adapters, selfAgentId: deps.selfAgentId, logger, now });
+  const mayWork = deps.mayWork ?? (() => true);
+  const from = createFromFluxra({ store, adapters: deps.adapters, selfAgentId: deps.selfAgentId, logger, now, metrics: deps.metrics });
   const watches = new Map<string, Watch>();
   let abort = new AbortController();
   let running = false;
@@ -120,7 +126,7 @@ export function createFluxraPoller(deps: FluxraPollerDeps): FluxraPoller {
   };
 
   const pollOnce = async (watch: Watch): Promise<void> => {
-    if (!running || watch.removed) return;
+    if (!running || watch.removed || !mayWork()) return;
     try {
       const targets = await from.targets(watch.conversationId);
       // Every channel paused or its platform absent: leave the cursor where it is.
@@ -134,10 +140,12 @@ export function createFluxraPoller(deps: FluxraPollerDeps): FluxraPoller {
       }
       watch.failures = 0;
       watch.lastError = undefined;
+      deps.metrics?.polled(watch.conversationId);
     } catch (error) {
       if (!running) return;
       watch.failures += 1;
       watch.lastError = error;
+      deps.metrics?.pollFailed(watch.conversationId);
       logger.warn({ conversationId: watch.conversationId, failures: watch.failures, err: describeError(error) }, 'Fluxra poll failed; backing off');
     }
   };
@@ -173,6 +181,7 @@ export function createFluxraPoller(deps: FluxraPollerDeps): FluxraPoller {
     entry.removed = true;
     clearTimeout(entry.timer);
     watches.delete(entry.conversationId);
+    deps.metrics?.forget(entry.conversationId);
     logger.info({ conversationId: entry.conversationId }, 'stopped following a conversation (no linked channel)');
   };
 

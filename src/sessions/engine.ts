@@ -20,6 +20,7 @@ import type { ResolvedAgent } from '../services/blocks/types.js';
 import type { Store } from '../store/index.js';
 import { createKeyedLock } from '../util/keyed-lock.js';
 import { messageKey } from '../store/keys.js';
+import { createChannelSessions, type ChannelAgentControl } from './channel-sessions.js';
 import { postInThread, type EngineContext, type SessionEngineSettings } from './context.js';
 import { processFollowUp } from './follow-up.js';
 import { parseAgentRequest, stripSelfMentions, type AgentNames } from './parse.js';
@@ -45,6 +46,13 @@ export interface SessionEngineOptions {
   retryDelayMs?: number;
   /** How long `stop()` waits for requests in flight. Default 5 s. */
   stopGraceMs?: number;
+  /**
+   * Clustered mode: checked before each request and each turn poll; false once this replica
+   * may no longer do leader work (its term ran out), so a deposed leader stops between items.
+   */
+  mayWork?: () => boolean;
+  /** Told after every durable enqueue of a request (clustered mode: wakes the leader elsewhere). */
+  onEnqueued?: (partition: string) => void;
 }
 
 /** What `/agent` hands the engine once it has parsed the command. */
@@ -61,8 +69,14 @@ export interface SessionEngine extends InboundConsumer {
   readonly agentNames: AgentNames;
   /** Persists a start request from `/agent`; resolves once stored. */
   startFromCommand(start: CommandStart): Promise<void>;
+  /** Channels bound to an agent (`/bridge link agent`, `/agent new`, status). */
+  readonly channels: ChannelAgentControl;
   /** Resolves when no request is being worked on (tests, shutdown). */
   idle(): Promise<void>;
+  /** New requests in `partition`, queued by another replica. */
+  notify(partition: string): void;
+  /** Looks at every queued request partition again (the leader's safety-net scan). */
+  rescan(): Promise<void>;
 }
 
 const MAX_RETRY_DELAY_MS = 5 * 60_000;
@@ -89,7 +103,12 @@ export function createSessionEngine(options: SessionEngineOptions): SessionEngin
     },
     queuedNoticeMs: options.queuedNoticeMs ?? 3_000,
   };
-  scheduler = options.createScheduler((turnId) => pollTurn(ctx, turnId));
+  const mayWork = options.mayWork ?? (() => true);
+  // A stopped scheduler keeps its turns: each run (each leadership term) gets a fresh one,
+  // filled from the store's running index by start().
+  const buildScheduler = (): TurnScheduler => options.createScheduler((turnId) => (mayWork() ? pollTurn(ctx, turnId) : Promise.resolve('pending')));
+  scheduler = buildScheduler();
+  let schedulerStopped = false;
 
   const agentNames: AgentNames = {
     isKnown(token) {
@@ -103,6 +122,9 @@ export function createSessionEngine(options: SessionEngineOptions): SessionEngin
     validNames: () => options.blocks.validAgentNames(),
     defaultAgent: options.settings.defaultAgent,
   };
+
+  const channels = createChannelSessions({ ctx, agentNames, retryDelayMs, mayWork: () => mayWork() });
+  ctx.hooks = channels;
 
   let started = false;
   let stopping = false;
@@ -143,7 +165,7 @@ export function createSessionEngine(options: SessionEngineOptions): SessionEngin
   }
 
   async function drain(partition: string): Promise<void> {
-    while (!stopping) {
+    while (!stopping && mayWork()) {
       const entry = await state.head(partition);
       if (!entry) return;
       if (entry.retryAt !== undefined && entry.retryAt > now()) {
@@ -175,7 +197,9 @@ export function createSessionEngine(options: SessionEngineOptions): SessionEngin
 
   async function enqueue(request: SessionRequest): Promise<void> {
     await state.enqueue(request);
-    kick(state.partitionOf(request.sessionRecordId));
+    const partition = state.partitionOf(request.sessionRecordId);
+    kick(partition);
+    options.onEnqueued?.(partition);
   }
 
   /** An answer that needs no persistence (usage, unknown agent): posted after accept resolves. */
@@ -230,8 +254,10 @@ export function createSessionEngine(options: SessionEngineOptions): SessionEngin
   return {
     name: 'sessions',
     agentNames,
+    channels,
     async accept(event: PlatformEvent, source: ChatAdapter) {
       if (event.kind !== 'message') return;
+      if (await channels.accept(event, source)) return;
       await acceptMessage(event, source);
     },
     async startFromCommand(start) {
@@ -251,7 +277,13 @@ export function createSessionEngine(options: SessionEngineOptions): SessionEngin
       });
     },
     async start() {
+      if (started) return;
       started = true;
+      stopping = false;
+      if (schedulerStopped) {
+        scheduler = buildScheduler();
+        schedulerStopped = false;
+      }
       let resumed = 0;
       for (const entry of await state.runningEntries()) {
         const turn = await state.getTurn(entry.turnId);
@@ -265,17 +297,22 @@ export function createSessionEngine(options: SessionEngineOptions): SessionEngin
       ctx.scheduler().start();
       const partitions = await state.requestPartitions();
       for (const partition of partitions) kick(partition);
+      await channels.start();
       logger.info({ runningTurns: resumed, queuedSessions: partitions.length }, 'session engine started');
     },
     async stop() {
       stopping = true;
+      started = false;
+      again.clear();
       for (const timer of timers.values()) clearTimeout(timer);
       timers.clear();
+      channels.stop();
+      schedulerStopped = true;
       await scheduler?.stop();
       const grace = options.stopGraceMs ?? 5_000;
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
-        Promise.allSettled([...loops.values(), ...sideTasks]),
+        Promise.allSettled([...loops.values(), ...sideTasks, ...channels.inFlight()]),
         new Promise<void>((resolve) => {
           timer = setTimeout(resolve, grace);
           timer.unref();
@@ -284,7 +321,18 @@ export function createSessionEngine(options: SessionEngineOptions): SessionEngin
       clearTimeout(timer);
     },
     async idle() {
-      while (loops.size > 0 || sideTasks.size > 0) await Promise.allSettled([...loops.values(), ...sideTasks]);
+      for (;;) {
+        const busy = [...loops.values(), ...sideTasks, ...channels.inFlight()];
+        if (busy.length === 0) return;
+        await Promise.allSettled(busy);
+      }
+    },
+    notify(partition) {
+      kick(partition);
+    },
+    async rescan() {
+      for (const partition of await state.requestPartitions()) kick(partition);
+      await channels.rescan();
     },
   };
 }
