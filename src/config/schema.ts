@@ -229,6 +229,14 @@ export const configSchema = z
       .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('Log level') })
       .strict()
       .prefault({}),
+    shutdown: z
+      .object({
+        drainTimeoutMs: nonNegativeInt
+          .default(8_000)
+          .describe('On SIGTERM, how long to keep delivering the queued mirror work before closing (fits Docker\'s default 10 s stop grace; what is left stays queued for the next start)'),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 
