@@ -3,10 +3,17 @@
  * command; on Discord it is `/agent ask` with a `prompt` option and an optional `agent`.
  * The request is persisted by the session engine before this answers; the engine then posts
  * the root message ("<name> asked claude: …") and the agent's answer in its thread.
+ *
+ * In a channel bound to an agent (`/bridge link agent`), `/agent new` starts a fresh session
+ * for what follows and `/agent status` shows the running turn, its age and the queue. On
+ * Slack these are the whole text (`new`, `status`); anything longer is a prompt.
  */
 import type { CommandInvocation } from '../platforms/types.js';
 import { parseAgentRequest, type AgentNames, type AgentRequestParse } from '../sessions/parse.js';
+import type { ChannelAgentControl } from '../sessions/channel-sessions.js';
+import { channelStatusLines } from '../sessions/channel-text.js';
 import { agentUsage, unknownAgentText } from '../sessions/usage.js';
+import { showInput } from './text.js';
 import type { ResolvedAgent } from '../services/blocks/types.js';
 import type { CommandHandler } from './types.js';
 
@@ -14,11 +21,15 @@ import type { CommandHandler } from './types.js';
 export interface AgentStarter {
   readonly agentNames: AgentNames;
   startFromCommand(start: { invocation: CommandInvocation; agent: ResolvedAgent; agentLabel: string; prompt: string }): Promise<void>;
+  /** Bound channels; without it `/agent new` and `/agent status` say the channel is not bound. */
+  readonly channels?: ChannelAgentControl;
 }
 
 export interface AgentCommandOptions {
   /** The configured name (`commands.agent`). */
   name: string;
+  /** The configured name of `/bridge`, for the hint on binding a channel. */
+  bridgeCommandName?: string;
   engine: AgentStarter;
   resolveAgent(name: string): ResolvedAgent;
 }
@@ -29,7 +40,13 @@ export interface AgentArgs {
 }
 
 /** Discord's subcommands. `ask` carries `prompt` then `agent`, in this declared order. */
-export const AGENT_SUBCOMMANDS = { ask: 'ask', help: 'help' } as const;
+export const AGENT_SUBCOMMANDS = { ask: 'ask', new: 'new', status: 'status', help: 'help' } as const;
+
+/** `/agent new` or `/agent status` (bound channels), else undefined. */
+export function channelAction(invocation: Pick<CommandInvocation, 'platform' | 'rawText'>, args: readonly string[]): 'new' | 'status' | undefined {
+  const word = invocation.platform === 'discord' ? args[0] : invocation.rawText.trim().toLowerCase();
+  return word === AGENT_SUBCOMMANDS.new || word === AGENT_SUBCOMMANDS.status ? word : undefined;
+}
 
 /**
  * What was asked. Discord gives `[ask, prompt, agent?]` (values whole, in declared order);
@@ -61,12 +78,16 @@ export function createAgentCommand(options: AgentCommandOptions): CommandHandler
             { name: 'agent', description: 'claude, codex, gemini, opencode, cursor, kimi, or a configured alias', required: false },
           ],
         },
+        { name: AGENT_SUBCOMMANDS.new, description: 'In a channel bound to an agent: start a fresh session', options: [] },
+        { name: AGENT_SUBCOMMANDS.status, description: 'In a channel bound to an agent: the running turn and the queue', options: [] },
         { name: AGENT_SUBCOMMANDS.help, description: 'How to use this command', options: [] },
       ],
     },
     parse: (args) => ({ ok: true, value: { args } }),
     access: () => 'everyone',
     async run({ args }, context) {
+      const action = channelAction(context.invocation, args);
+      if (action !== undefined) return channelCommand(action, context.invocation, options);
       const parsed = readInvocation(context.invocation, args, engine.agentNames);
       if (parsed.kind === 'usage') return agentUsage(name, engine.agentNames);
       if (parsed.kind === 'unknown-agent') return unknownAgentText(parsed.token, engine.agentNames);
@@ -76,4 +97,17 @@ export function createAgentCommand(options: AgentCommandOptions): CommandHandler
       return `Asking ${parsed.agent}; the answer will come in the thread of my message.`;
     },
   };
+}
+
+async function channelCommand(action: 'new' | 'status', invocation: CommandInvocation, options: AgentCommandOptions): Promise<string> {
+  const control = options.engine.channels;
+  const notBound = `This channel is not bound to an agent (\`/${options.bridgeCommandName ?? 'bridge'} link agent <name>\` binds it). Here \`/${options.name} <prompt>\` starts a session in a thread of its own.`;
+  if (action === 'status') {
+    const view = await control?.status(invocation.channel);
+    return view ? channelStatusLines(view).join('\n') : notBound;
+  }
+  const binding = await control?.startNew(invocation.channel);
+  if (!binding) return notBound;
+  const agent = showInput(binding.agentLabel, 40);
+  return `The next message here starts a new ${agent} session, with a clean context. A turn already running still answers in its thread.`;
 }

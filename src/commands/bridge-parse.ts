@@ -6,11 +6,12 @@
  *   (nothing) | help
  *   link <conv_…>
  *   link new [name]
+ *   link agent <name>     bind this channel to a Blocks agent (core name or alias)
  *   unlink
+ *   unlink agent
  *   status
  *
- * Later issues add `link agent <name>` and `unlink agent`: a new word in `LINK_TARGETS`
- * (or after `unlink`) and a new request variant; anything not listed gets the usage.
+ * Anything not listed gets the usage.
  */
 import type { PlatformName } from '../platforms/types.js';
 import { kindOfId, parseFluxraId } from './fluxra-ids.js';
@@ -23,6 +24,9 @@ export type BridgeRequest =
   /** `name` undefined: a default made from the channel (`defaultConversationName`). */
   | { action: 'link-new'; name: string | undefined }
   | { action: 'unlink' }
+  /** `agent` as typed; the handler checks it against the known agents. */
+  | { action: 'link-agent'; agent: string }
+  | { action: 'unlink-agent' }
   | { action: 'status' };
 
 /** Longest conversation name accepted: room for a readable name, far below any body limit. */
@@ -39,6 +43,8 @@ export function bridgeUsage(name: string): string {
     `• \`${c} link conv_…\`: link to an existing conversation (the bridge's agent must be a member)`,
     `• \`${c} link new [name]\`: create a new conversation and link to it`,
     `• \`${c} unlink\`: stop mirroring this channel`,
+    `• \`${c} link agent <name>\`: send every message here to one session of a Blocks agent (claude, codex, … or an alias); answers come in each message's thread`,
+    `• \`${c} unlink agent\`: stop sending this channel's messages to its agent`,
     `• \`${c} status\`: what this channel is linked to, and how it is doing`,
     `• \`${c} help\`: this help`,
   ].join('\n');
@@ -89,6 +95,12 @@ function parseLinkTarget(name: string, words: readonly string[]): ParseResult<Br
   if (target === undefined) {
     return { ok: false, message: `Link to which conversation? \`/${name} link conv_…\` (an existing one), or \`/${name} link new [name]\` (a new one).` };
   }
+  if (target.toLowerCase() === 'agent') {
+    const [agent, ...extra] = rest;
+    if (agent === undefined) return { ok: false, message: `Bind this channel to which agent? \`/${name} link agent <name>\`, e.g. \`/${name} link agent claude\`.` };
+    if (extra.length > 0) return tooManyWords(name, `link agent ${agent}`, extra);
+    return { ok: true, value: { action: 'link-agent', agent } };
+  }
   if (target.toLowerCase() === 'new') {
     const [chosen, ...extra] = rest;
     if (chosen === undefined) return { ok: true, value: { action: 'link-new', name: undefined } };
@@ -119,9 +131,15 @@ export function parseBridgeArgs(name: string, args: readonly string[]): ParseRes
       return { ok: true, value: { action: 'help' } };
     case 'link':
       return parseLinkTarget(name, rest);
-    case 'unlink':
+    case 'unlink': {
+      const [what, ...extra] = rest;
+      if (what?.toLowerCase() === 'agent') {
+        if (extra.length > 0) return tooManyWords(name, 'unlink agent', extra);
+        return { ok: true, value: { action: 'unlink-agent' } };
+      }
       if (rest.length > 0) return tooManyWords(name, 'unlink', rest);
       return { ok: true, value: { action: 'unlink' } };
+    }
     case 'status':
       if (rest.length > 0) return tooManyWords(name, 'status', rest);
       return { ok: true, value: { action: 'status' } };

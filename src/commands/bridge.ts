@@ -9,13 +9,18 @@
  * to). The cursor of that first read becomes where mirroring starts, so history is not
  * replayed into the channel. Route-specific answers (403 and 404 on the read, 400 on create)
  * are given here; 401, 429, 5xx and network failures go up to the router.
+ *
+ * `link agent` / `unlink agent` bind the channel to a Blocks agent instead (bridge-agent.ts);
+ * either half works without the other's service configured.
  */
 import { RateLimitedError, UpstreamError, describeError } from '../errors.js';
 import type { ChannelRef } from '../platforms/types.js';
 import type { CursorsRepository } from '../store/cursors.js';
 import type { KvNamespace } from '../store/kv.js';
 import type { LinksRepository } from '../store/links.js';
+import type { ChannelAgentControl } from '../sessions/channel-sessions.js';
 import type { BlockSummary } from './block-format.js';
+import { agentStatusLines, linkAgent, unlinkAgent, type BridgeAgentOptions } from './bridge-agent.js';
 import { describeChannels, sameChannel } from './bridge-channels.js';
 import { formatLinkStatus } from './bridge-format.js';
 import { bridgeUsage, defaultConversationName, parseBridgeArgs, type BridgeRequest } from './bridge-parse.js';
@@ -38,14 +43,20 @@ export interface BridgeCommandOptions {
   blockCommandName: string;
   /** The bridge's own Fluxra agent (`agt_…`), which conversation owners must add as a member. */
   agentId: string;
-  fluxra: FluxraLinkApi;
+  /** Absent when Fluxra is not configured: only the agent subcommands work then. */
+  fluxra: FluxraLinkApi | undefined;
   links: Pick<LinksRepository, 'get' | 'link' | 'unlink' | 'channelsFor'>;
   cursors: Pick<CursorsRepository, 'get' | 'saveDelivered'>;
   /** `store.kv(LINK_STATUS_KV)`: the mirror's per-conversation delivery records. */
   linkStatus: Pick<KvNamespace<unknown>, 'get'>;
   /** Told which channels were linked or unlinked (the composition root passes the mirror's wake-up). */
   onLinksChanged?: (channels: ChannelRef[]) => void;
+  /** Channel → agent bindings (the session engine's), when Blocks is configured. */
+  agents?: { control: ChannelAgentControl; agentCommand: string; mode: 'queue' | 'interrupt' };
 }
+
+/** What `/bridge` says when Fluxra is not configured and someone asks for a conversation. */
+export const NO_FLUXRA_TEXT = 'This bridge has no Fluxra credentials, so channels cannot be linked to Fluxra conversations.';
 
 /** A Fluxra HTTP refusal of one route (not a 429, not a network failure), else undefined. */
 function fluxraRefusal(error: unknown): { status: number; code: string } | undefined {
@@ -63,8 +74,12 @@ function isMembershipRefusal(refusal: { status: number; code: string }): boolean
 }
 
 export function createBridgeCommand(options: BridgeCommandOptions): CommandHandler<BridgeRequest> {
-  const { name, fluxra, links, cursors, linkStatus, onLinksChanged } = options;
+  const { name, links, cursors, linkStatus, onLinksChanged } = options;
+  // Used only behind the `options.fluxra === undefined` checks in `run`.
+  const fluxra = options.fluxra as FluxraLinkApi;
   const c = `/${name}`;
+  const agentOptions: BridgeAgentOptions = { bridgeCommand: name, agentCommand: options.agents?.agentCommand ?? 'agent', mode: options.agents?.mode ?? 'queue' };
+  const control = options.agents?.control;
   const agent = showInput(options.agentId, 64);
 
   function linksChanged(channel: ChannelRef, context: CommandContext): void {
@@ -178,6 +193,12 @@ export function createBridgeCommand(options: BridgeCommandOptions): CommandHandl
   }
 
   async function status(context: CommandContext): Promise<string> {
+    const lines = options.fluxra === undefined ? [] : [await linkStatusText(context)];
+    lines.push(...(await agentStatusLines(control, context.invocation.channel, agentOptions)));
+    return lines.join('\n');
+  }
+
+  async function linkStatusText(context: CommandContext): Promise<string> {
     const { channel, platform } = context.invocation;
     const link = await links.get(channel);
     if (link === undefined) {
@@ -193,17 +214,21 @@ export function createBridgeCommand(options: BridgeCommandOptions): CommandHandl
     name,
     permissionVerb: 'manage bridge links',
     spec: {
-      description: 'Link this channel to a Fluxra conversation, unlink it, see its status',
+      description: 'Link this channel to a Fluxra conversation or bind it to an agent, unlink, see its status',
       subcommands: [
         {
           name: 'link',
           description: 'Link this channel to a Fluxra conversation',
           options: [
-            { name: 'conversation', description: 'The conversation ID (conv_…), or new to create one', required: true },
-            { name: 'name', description: 'With new: the new conversation’s name', required: false },
+            { name: 'conversation', description: 'The conversation ID (conv_…), new to create one, or agent to bind an agent', required: true },
+            { name: 'name', description: 'With new: the new conversation’s name; with agent: the agent (claude, codex, an alias)', required: false },
           ],
         },
-        { name: 'unlink', description: 'Stop mirroring this channel', options: [] },
+        {
+          name: 'unlink',
+          description: 'Stop mirroring this channel (or, with agent, unbind its agent)',
+          options: [{ name: 'what', description: 'agent to unbind the agent instead', required: false }],
+        },
         { name: 'status', description: 'What this channel is linked to, and how it is doing', options: [] },
         { name: 'help', description: 'How to use this command', options: [] },
       ],
@@ -215,11 +240,15 @@ export function createBridgeCommand(options: BridgeCommandOptions): CommandHandl
         case 'help':
           return bridgeUsage(name);
         case 'link':
-          return link(request.conversationId, context);
+          return options.fluxra === undefined ? NO_FLUXRA_TEXT : link(request.conversationId, context);
         case 'link-new':
-          return linkNew(request.name, context);
+          return options.fluxra === undefined ? NO_FLUXRA_TEXT : linkNew(request.name, context);
         case 'unlink':
-          return unlink(context);
+          return options.fluxra === undefined ? NO_FLUXRA_TEXT : unlink(context);
+        case 'link-agent':
+          return linkAgent(control, request.agent, context, agentOptions);
+        case 'unlink-agent':
+          return unlinkAgent(control, context);
         case 'status':
           return status(context);
       }

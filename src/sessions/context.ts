@@ -13,7 +13,7 @@ import type { BlocksClient } from '../services/blocks/client.js';
 import type { Store } from '../store/index.js';
 import type { KeyedLock } from '../util/keyed-lock.js';
 import type { SessionState } from './session-store.js';
-import type { TurnScheduler } from './types.js';
+import type { AgentSessionRecord, PlacementHooks, SessionRequest, TurnRecord, TurnScheduler } from './types.js';
 
 export interface SessionEngineSettings {
   sessions: BridgeConfig['sessions'];
@@ -40,6 +40,18 @@ export interface EngineContext {
   scheduler: () => TurnScheduler;
   /** A person is told they are queued when a Blocks call would wait longer than this. */
   queuedNoticeMs: number;
+  /** Set by the channel-bound part once built; absent, placed turns end like any other. */
+  hooks?: PlacementHooks;
+}
+
+/** The thread a turn speaks in: its placement's, else the session's. */
+export function turnThread(session: AgentSessionRecord, turn: Pick<TurnRecord, 'placement'>): string {
+  return turn.placement?.threadRootId ?? session.threadRoot.messageId;
+}
+
+/** The thread a request is answered in: its placement's, else the session's. */
+export function requestThread(session: AgentSessionRecord, request: SessionRequest): string {
+  return request.placement?.threadRootId ?? session.threadRoot.messageId;
 }
 
 /** The adapter of a platform; throws when that platform is not connected (the request waits). */

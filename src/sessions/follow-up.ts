@@ -10,11 +10,11 @@ import { BlocksApiError, BlocksErrorCode, mayHaveBeenProcessed } from '../servic
 import { fallbackFinalMessageUrl } from '../services/blocks/links.js';
 import type { BlocksTurn } from '../services/blocks/types.js';
 import { messageKey } from '../store/keys.js';
-import { editQuietly, postInThread, type EngineContext } from './context.js';
+import { editQuietly, postInThread, requestThread, type EngineContext } from './context.js';
 import { blocksErrorText, followUpMayHaveArrivedText, interruptedNoticeText, interruptedStatusText, noSessionText, queuedText } from './messages.js';
 import type { RequestOutcome } from './start.js';
 import { endTurn, registerTurn } from './turns.js';
-import type { AgentSessionRecord, FollowUpRequest } from './types.js';
+import type { AgentSessionRecord, FollowUpRequest, TurnPlacement, TurnRecord } from './types.js';
 
 /** Progress of one follow-up, keyed by the chat message: a restart resumes from it. */
 interface FollowUpProgress {
@@ -34,7 +34,10 @@ export async function processFollowUp(ctx: EngineContext, request: FollowUpReque
 
   const session = await ctx.state.getSession(request.sessionRecordId);
   if (!session || session.state !== 'active' || !session.blocksSessionId) {
-    if (session) await postInThread(ctx, session.channel, session.threadRoot.messageId, `fu:${progressKey}:nosession`, noSessionText(ctx.settings.commandName));
+    if (session) {
+      await postInThread(ctx, session.channel, requestThread(session, request), `fu:${progressKey}:nosession`, noSessionText(ctx.settings.commandName));
+      if (request.placement) await ctx.hooks?.requestFailed(request, noSessionText(ctx.settings.commandName), false);
+    }
     return { kind: 'done' };
   }
   const sessionId = session.blocksSessionId;
@@ -51,18 +54,19 @@ export async function processFollowUp(ctx: EngineContext, request: FollowUpReque
       blocksTurn = await sendOnce(ctx, session, request, sentAt);
     }
   } catch (error) {
-    return followUpFailed(ctx, session, progressKey, error);
+    return followUpFailed(ctx, session, request, progressKey, error);
   }
   if (!blocksTurn) {
-    await postInThread(ctx, session.channel, session.threadRoot.messageId, `fu:${progressKey}:maybe`, followUpMayHaveArrivedText(session.sessionUrl));
+    await postInThread(ctx, session.channel, requestThread(session, request), `fu:${progressKey}:maybe`, followUpMayHaveArrivedText(session.sessionUrl));
     await progressStore.set(progressKey, { state: 'sent', sentAt }, { ttlMs: PROGRESS_TTL_MS });
+    if (request.placement) await ctx.hooks?.requestFailed(request, followUpMayHaveArrivedText(session.sessionUrl), true);
     return { kind: 'done' };
   }
 
   const turn = await ctx.lock.run(session.id, async () => {
     const current = (await ctx.state.getSession(session.id)) ?? session;
-    await supersede(ctx, current, progressKey);
-    return registerTurn(ctx, current, blocksTurn);
+    const interrupted = await supersede(ctx, current, request, progressKey);
+    return registerTurn(ctx, current, blocksTurn, inheritPlacement(request.placement, interrupted));
   });
   await progressStore.set(progressKey, { state: 'sent', sentAt, turnId: turn.id }, { ttlMs: PROGRESS_TTL_MS });
   ctx.logger.info({ sessionId, turnId: turn.id }, 'follow-up sent');
@@ -123,24 +127,40 @@ async function findOurFollowUp(ctx: EngineContext, session: AgentSessionRecord, 
   };
 }
 
-/** Stops waiting on the current turn; says so in the thread if it was still running. */
-async function supersede(ctx: EngineContext, session: AgentSessionRecord, progressKey: string): Promise<void> {
-  if (!session.currentTurnId) return;
+/**
+ * Stops waiting on the current turn; says so in the thread if it was still running. Returns
+ * the turn it interrupted, if any.
+ */
+async function supersede(ctx: EngineContext, session: AgentSessionRecord, request: FollowUpRequest, progressKey: string): Promise<TurnRecord | undefined> {
+  if (!session.currentTurnId) return undefined;
   const previous = await ctx.state.getTurn(session.currentTurnId);
-  if (!previous || previous.state !== 'running') return;
+  if (!previous || previous.state !== 'running') return undefined;
   const ended = await endTurn(ctx, previous, 'superseded');
   await editQuietly(ctx, ended.statusRef, interruptedStatusText(session.agentLabel, session.sessionUrl));
-  await postInThread(ctx, session.channel, session.threadRoot.messageId, `fu:${progressKey}:interrupted`, interruptedNoticeText(session.agentLabel)).catch((error: unknown) => {
+  await postInThread(ctx, session.channel, requestThread(session, request), `fu:${progressKey}:interrupted`, interruptedNoticeText(session.agentLabel)).catch((error: unknown) => {
     ctx.logger.warn({ err: describeError(error) }, 'could not say that a turn was interrupted');
   });
+  if (ended.placement) await ctx.hooks?.turnEnded(ended, session);
+  return ended;
 }
 
-async function followUpFailed(ctx: EngineContext, session: AgentSessionRecord, progressKey: string, error: unknown): Promise<RequestOutcome> {
+/**
+ * The interrupted turn's messages are answered by the turn that interrupted it (the agent
+ * saw them, then moved on with the newer ones), so they join its placement.
+ */
+function inheritPlacement(placement: TurnPlacement | undefined, interrupted: TurnRecord | undefined): TurnPlacement | undefined {
+  if (!placement || !interrupted?.placement) return placement;
+  const mine = new Set(placement.messages.map((m) => `${m.ref.platform}:${m.ref.channelId}:${m.ref.messageId}`));
+  const earlier = interrupted.placement.messages.filter((m) => !mine.has(`${m.ref.platform}:${m.ref.channelId}:${m.ref.messageId}`));
+  return { ...placement, messages: [...earlier, ...placement.messages] };
+}
+
+async function followUpFailed(ctx: EngineContext, session: AgentSessionRecord, request: FollowUpRequest, progressKey: string, error: unknown): Promise<RequestOutcome> {
   const progressStore = ctx.store.kv<FollowUpProgress>('session-follow-ups');
   if (error instanceof RateLimitedError) {
     // Refused, not processed: forget the attempt so the retry POSTs without a check.
     await progressStore.delete(progressKey);
-    await postInThread(ctx, session.channel, session.threadRoot.messageId, `fu:${progressKey}:queued`, queuedText(error.retryAfterMs)).catch(() => undefined);
+    await postInThread(ctx, session.channel, requestThread(session, request), `fu:${progressKey}:queued`, queuedText(error.retryAfterMs)).catch(() => undefined);
     return { kind: 'retry', afterMs: Math.max(error.retryAfterMs, 1_000), reason: 'rate limited' };
   }
   if (error instanceof BlocksApiError && error.code === BlocksErrorCode.Auth) {
@@ -150,6 +170,8 @@ async function followUpFailed(ctx: EngineContext, session: AgentSessionRecord, p
   }
   await progressStore.set(progressKey, { state: 'sent', sentAt: ctx.now() }, { ttlMs: PROGRESS_TTL_MS });
   const text = blocksErrorText(error, 'follow-up') ?? followUpMayHaveArrivedText(session.sessionUrl);
-  await postInThread(ctx, session.channel, session.threadRoot.messageId, `fu:${progressKey}:failed`, `Could not send the follow-up: ${text}`);
+  await postInThread(ctx, session.channel, requestThread(session, request), `fu:${progressKey}:failed`, `Could not send the follow-up: ${text}`);
+  const gone = error instanceof BlocksApiError && (error.code === BlocksErrorCode.NotFound || error.status === 400);
+  if (request.placement) await ctx.hooks?.requestFailed(request, text, !gone);
   return { kind: 'done' };
 }

@@ -27,6 +27,7 @@ export async function processStart(ctx: EngineContext, request: StartRequest): P
       ctx.logger.warn({ sessionRecordId: session.id }, 'found a session create interrupted by a restart; not resending it');
       await ctx.state.putSession({ ...session, state: 'failed' });
       await postInThread(ctx, session.channel, session.threadRoot.messageId, `${session.id}:maybe`, mayHaveStartedText());
+      if (request.placement) await ctx.hooks?.requestFailed(request, mayHaveStartedText(), false);
     }
     return { kind: 'done' };
   }
@@ -71,7 +72,7 @@ export async function processStart(ctx: EngineContext, request: StartRequest): P
   const active: AgentSessionRecord = { ...session, state: 'active', blocksSessionId: created.id, ...(created.sessionHtmlUrl ? { sessionUrl: created.sessionHtmlUrl } : {}) };
   await ctx.state.putSession(active);
   ctx.logger.info({ sessionRecordId: active.id, sessionId: created.id, agent: request.agentLabel, origin: request.origin }, 'agent session started');
-  await registerTurn(ctx, active, created.turn);
+  await registerTurn(ctx, active, created.turn, request.placement);
   return { kind: 'done' };
 }
 
@@ -99,5 +100,6 @@ async function createFailed(ctx: EngineContext, session: AgentSessionRecord, req
   const shown = text === mayHaveStartedText() ? text : `Could not start ${request.agentLabel}: ${text}`;
   await postInThread(ctx, session.channel, session.threadRoot.messageId, `${session.id}:failed`, shown);
   await reactQuietly(ctx, request.askingMessage, '❌');
+  if (request.placement) await ctx.hooks?.requestFailed(request, shown, false);
   return { kind: 'done' };
 }

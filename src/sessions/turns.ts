@@ -8,14 +8,17 @@
 import { RateLimitedError, describeError } from '../errors.js';
 import { BlocksApiError, BlocksErrorCode } from '../services/blocks/errors.js';
 import type { BlocksMessage, BlocksPullRequest, BlocksTurn } from '../services/blocks/types.js';
-import { editQuietly, postInThread, reactQuietly, type EngineContext } from './context.js';
+import { editQuietly, postInThread, reactQuietly, turnThread, type EngineContext } from './context.js';
 import { doneText, failedText, KEY_REFUSED_TEXT, replyText, SESSION_GONE_TEXT, timedOutText, workingText } from './messages.js';
-import type { AgentSessionRecord, PollOutcome, TurnRecord } from './types.js';
+import type { AgentSessionRecord, PollOutcome, TurnPlacement, TurnRecord } from './types.js';
 
-/** Records a new running turn, makes it the session's current one, shows its status, starts polling it. */
-export async function registerTurn(ctx: EngineContext, session: AgentSessionRecord, blocksTurn: BlocksTurn): Promise<TurnRecord> {
+/**
+ * Records a new running turn, makes it the session's current one, shows its status, starts
+ * polling it. A placement (channel sessions) says which thread the turn speaks in.
+ */
+export async function registerTurn(ctx: EngineContext, session: AgentSessionRecord, blocksTurn: BlocksTurn, placement?: TurnPlacement): Promise<TurnRecord> {
   const n = session.turnCount + 1;
-  let turn: TurnRecord = { id: `${session.id}#${n}`, sessionRecordId: session.id, n, blocks: blocksTurn, startedAt: ctx.now(), state: 'running' };
+  let turn: TurnRecord = { id: `${session.id}#${n}`, sessionRecordId: session.id, n, blocks: blocksTurn, startedAt: ctx.now(), state: 'running', ...(placement ? { placement } : {}) };
   // Record first, index second, session last: a crash in between leaves a turn that recovery
   // either polls (indexed) or never heard of, never an index entry without its record.
   await ctx.state.putTurn(turn);
@@ -30,7 +33,7 @@ export async function registerTurn(ctx: EngineContext, session: AgentSessionReco
 export async function showStatus(ctx: EngineContext, session: AgentSessionRecord, turn: TurnRecord): Promise<TurnRecord> {
   if (turn.statusRef) return turn;
   try {
-    const [ref] = await postInThread(ctx, session.channel, session.threadRoot.messageId, `${turn.id}:status`, workingText(session.agentLabel, session.sessionUrl, turn.n > 1));
+    const [ref] = await postInThread(ctx, session.channel, turnThread(session, turn), `${turn.id}:status`, workingText(session.agentLabel, session.sessionUrl, turn.n > 1));
     if (!ref) return turn;
     const latest = (await ctx.state.getTurn(turn.id)) ?? turn;
     const updated = { ...latest, statusRef: ref };
@@ -122,10 +125,11 @@ async function deliverAnswer(ctx: EngineContext, turnId: string, final: BlocksMe
     maxChars: ctx.settings.sessions.attachAsFileOverChars,
     agentLabel: session.agentLabel,
   });
-  await postInThread(ctx, session.channel, session.threadRoot.messageId, `reply:${final.id}`, text);
+  await postInThread(ctx, session.channel, turnThread(session, turn), `reply:${final.id}`, text);
   const ended = await endTurn(ctx, turn, 'done', { finalMessageId: final.id });
   await editQuietly(ctx, ended.statusRef, doneText(session.agentLabel, session.sessionUrl));
-  await reactQuietly(ctx, ended.statusRef ?? session.threadRoot, '✅');
+  await reactQuietly(ctx, ended.statusRef ?? (turn.placement ? undefined : session.threadRoot), '✅');
+  if (ended.placement) await ctx.hooks?.turnEnded(ended, session);
   ctx.logger.info({ sessionId: session.blocksSessionId, turnId, finalMessageId: final.id }, 'agent answer posted');
 }
 
@@ -150,6 +154,7 @@ export async function finishUnanswered(ctx: EngineContext, turnId: string, how: 
   const text =
     how === 'timed-out' ? timedOutText(session.agentLabel, ctx.settings.sessions.turnTimeoutMinutes, session.sessionUrl) : failedText(session.agentLabel, reason, session.sessionUrl);
   if (ended.statusRef) await editQuietly(ctx, ended.statusRef, text);
-  else await postInThread(ctx, session.channel, session.threadRoot.messageId, `${turn.id}:${how}`, text).catch(() => undefined);
+  else await postInThread(ctx, session.channel, turnThread(session, turn), `${turn.id}:${how}`, text).catch(() => undefined);
+  if (ended.placement) await ctx.hooks?.turnEnded(ended, session, text);
   ctx.logger.info({ sessionId: session.blocksSessionId, turnId, how }, 'turn ended without an answer');
 }

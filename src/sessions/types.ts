@@ -55,17 +55,38 @@ export interface TurnRecord {
   state: TurnState;
   /** The "working…" message in the thread, edited when the turn ends. */
   statusRef?: MessageRef;
+  /** Where the status and answer go, and which people's messages they answer (channel sessions). */
+  placement?: TurnPlacement;
   /** Outbox id of this turn's entry in the running-turns index. */
   runningIndexId?: string;
   finalMessageId?: string;
   finishedAt?: number;
 }
 
+/** One person's message answered by a turn (channel sessions: several may share one turn). */
+export interface PlacedMessage {
+  ref: MessageRef;
+  /** The thread it lives in: its own id for a top-level message. */
+  threadRootId: string;
+  authorName: string;
+  text: string;
+}
+
+/**
+ * Where a turn of a channel-bound session speaks: its own thread (not the session's first
+ * one), and the messages it answers, which get their ✅/❌ when it ends. Thread sessions
+ * have none: they speak in the session's thread.
+ */
+export interface TurnPlacement {
+  threadRootId: string;
+  messages: PlacedMessage[];
+}
+
 /** A start request: from `/agent` (no message to thread under yet) or from a mention. */
 export interface StartRequest {
   kind: 'start';
   sessionRecordId: string;
-  origin: 'command' | 'mention';
+  origin: 'command' | 'mention' | 'channel';
   channel: ChannelRef;
   /** The mention message (or its thread's root) to thread under; absent for a command. */
   threadRoot?: MessageRef;
@@ -76,6 +97,7 @@ export interface StartRequest {
   agentLabel: string;
   prompt: string;
   requestedAt: number;
+  placement?: TurnPlacement;
 }
 
 /** A person's reply in a session's thread. */
@@ -86,6 +108,7 @@ export interface FollowUpRequest {
   author: Asker;
   text: string;
   requestedAt: number;
+  placement?: TurnPlacement;
 }
 
 export type SessionRequest = StartRequest | FollowUpRequest;
@@ -109,3 +132,14 @@ export interface TurnScheduler {
 
 /** Builds the scheduler around the engine's poll callback (the composition root binds budget and config). */
 export type TurnSchedulerFactory = (poll: (turnId: string) => Promise<PollOutcome>) => TurnScheduler;
+
+/**
+ * What the channel-bound part of the engine (channel-*.ts) hears from the turn machinery.
+ * Called only for turns and requests that carry a placement; a hook never throws (it logs).
+ */
+export interface PlacementHooks {
+  /** A placed turn ended: answered (`done`), `failed`, `timed-out`, or `superseded`. */
+  turnEnded(turn: TurnRecord, session: AgentSessionRecord, reason?: string): Promise<void>;
+  /** A placed request failed before any turn started; `reason` is what people are shown. */
+  requestFailed(request: SessionRequest, reason: string, sessionUsable: boolean): Promise<void>;
+}

@@ -1,0 +1,281 @@
+/**
+ * Channels bound to a Blocks agent (issue 8): the part of the session engine that takes
+ * every person's message in a bound channel, queues it durably, and hands batches of them to
+ * the channel's long-lived session (channel-worker.ts). It shares the engine's context: the
+ * same Blocks budget, scheduler, store records and turn machinery as thread sessions, and
+ * hears the end of its turns through the placement hooks to set ✅/❌ and wake the queue.
+ *
+ * Which messages are ours: in a bound channel, every message from a person (not a bot, not
+ * the bridge) at top level or in any thread, except replies in a thread session's thread
+ * (`/agent` or a mention from before the binding), which stay follow-ups of that session.
+ */
+import { describeError } from '../errors.js';
+import type { ChannelRef, ChatAdapter, InboundMessage } from '../platforms/types.js';
+import { channelKey } from '../store/keys.js';
+import { createChannelBindings, isChannelSessionId, type ChannelBinding } from './channel-bindings.js';
+import { createChannelQueue } from './channel-queue.js';
+import { answeredElsewhereText, notAnsweredText, type ChannelStatusView } from './channel-text.js';
+import { createMarks, drainChannel, runningTurnOf, settleReactions, type ChannelWorkerDeps } from './channel-worker.js';
+import { postInThread, type EngineContext } from './context.js';
+import { stripSelfMentions, type AgentNames } from './parse.js';
+import type { PlacedMessage, PlacementHooks, TurnPlacement } from './types.js';
+import { unknownAgentText } from './usage.js';
+
+export type BindOutcome =
+  | { kind: 'bound'; agentLabel: string }
+  | { kind: 'already'; agentLabel: string }
+  | { kind: 'bound-elsewhere'; agentLabel: string }
+  | { kind: 'unknown-agent'; text: string };
+
+/** What commands (`/bridge link agent`, `/agent new`, the status lines) may do with bindings. */
+export interface ChannelAgentControl {
+  bind(channel: ChannelRef, agentName: string, boundBy: string): Promise<BindOutcome>;
+  /** The binding it had, if any; queued messages are then refused with a reason. */
+  unbind(channel: ChannelRef): Promise<ChannelBinding | undefined>;
+  /** Forgets the channel's session: the next message starts a fresh one. Undefined when not bound. */
+  startNew(channel: ChannelRef): Promise<ChannelBinding | undefined>;
+  status(channel: ChannelRef): Promise<ChannelStatusView | undefined>;
+}
+
+export interface ChannelSessions extends PlacementHooks, ChannelAgentControl {
+  /** True when the message belongs to the bound-channel path (taken or deliberately ignored). */
+  accept(event: InboundMessage, source: ChatAdapter): Promise<boolean>;
+  /** Starts (or, after `stop`, restarts) the workers of every channel with waiting messages. */
+  start(): Promise<void>;
+  /** Wakes the workers of every channel with waiting messages (a replica's safety-net scan). */
+  rescan(): Promise<void>;
+  stop(): void;
+  /** Work in progress (for `idle` and a bounded `stop`). */
+  inFlight(): Array<Promise<void>>;
+}
+
+export interface ChannelSessionsOptions {
+  ctx: EngineContext;
+  agentNames: AgentNames;
+  /** First retry delay after an unexpected failure (doubles, 5 min cap). */
+  retryDelayMs: number;
+  /** Clustered mode: false once this replica may no longer do leader work. */
+  mayWork?: () => boolean;
+}
+
+const MAX_RETRY_DELAY_MS = 5 * 60_000;
+
+/** The text sent for a message: our mentions removed, attachments as links. */
+function messageText(event: InboundMessage, selfUserId: string | undefined): string {
+  const text = stripSelfMentions(event.text, selfUserId);
+  const files = event.attachments.map((a) => `[${a.name ?? 'attachment'}](${a.url})`);
+  return [text, ...files].filter((part) => part !== '').join('\n');
+}
+
+export function createChannelSessions(options: ChannelSessionsOptions): ChannelSessions {
+  const { ctx } = options;
+  const logger = ctx.logger.child({ part: 'bound-channels' });
+  const bindings = createChannelBindings(ctx.store);
+  const queue = createChannelQueue(ctx.store);
+  const deps: ChannelWorkerDeps = { ctx, bindings, queue, mode: () => ctx.settings.sessions.boundChannelMode };
+  const marks = createMarks();
+
+  let started = false;
+  let stopping = false;
+  const loops = new Map<string, Promise<void>>();
+  const again = new Set<string>();
+  const timers = new Map<string, NodeJS.Timeout>();
+  const attempts = new Map<string, number>();
+
+  function kick(channel: ChannelRef): void {
+    if (!started || stopping) return;
+    const key = channelKey(channel);
+    if (loops.has(key)) {
+      again.add(key);
+      return;
+    }
+    clearTimeout(timers.get(key));
+    timers.delete(key);
+    const loop = run(channel, key)
+      .catch((error: unknown) => logger.error({ channel: key, err: describeError(error) }, 'bound channel worker failed'))
+      .finally(() => {
+        loops.delete(key);
+        if (again.delete(key)) kick(channel);
+      });
+    loops.set(key, loop);
+  }
+
+  function kickLater(channel: ChannelRef, atMs: number): void {
+    if (stopping) return;
+    const key = channelKey(channel);
+    clearTimeout(timers.get(key));
+    const timer = setTimeout(() => {
+      timers.delete(key);
+      kick(channel);
+    }, Math.max(0, atMs - ctx.now()));
+    timer.unref();
+    timers.set(key, timer);
+  }
+
+  async function run(channel: ChannelRef, key: string): Promise<void> {
+    if (options.mayWork && !options.mayWork()) return;
+    let result;
+    try {
+      result = await drainChannel(deps, marks, channel);
+      attempts.delete(key);
+    } catch (error) {
+      // A platform or store failure: the messages keep their place and are tried again.
+      const n = attempts.get(key) ?? 0;
+      attempts.set(key, n + 1);
+      const delay = Math.min(MAX_RETRY_DELAY_MS, options.retryDelayMs * 2 ** Math.min(n, 16));
+      logger.warn({ channel: key, attempts: n + 1, err: describeError(error) }, 'bound channel batch failed; retrying');
+      result = { retryAt: ctx.now() + delay };
+    }
+    if (result.retryAt !== undefined) kickLater(channel, result.retryAt);
+  }
+
+  /** Lines in the threads of a turn's other messages (the answer's own thread has the status). */
+  async function pointOthers(turnId: string, placement: TurnPlacement, channel: ChannelRef, text: string): Promise<void> {
+    const done = new Set([placement.threadRootId]);
+    for (const m of placement.messages) {
+      if (done.has(m.threadRootId)) continue;
+      done.add(m.threadRootId);
+      await postInThread(ctx, channel, m.threadRootId, `chan:${turnId}:ptr:${m.threadRootId}`, text);
+    }
+  }
+
+  function answerMessage(placement: TurnPlacement): PlacedMessage | undefined {
+    return [...placement.messages].reverse().find((m) => m.threadRootId === placement.threadRootId) ?? placement.messages.at(-1);
+  }
+
+  async function bindingOf(channel: ChannelRef): Promise<ChannelBinding | undefined> {
+    return bindings.get({ platform: channel.platform, channelId: channel.channelId });
+  }
+
+  return {
+    async accept(event, source) {
+      const channel: ChannelRef = { platform: event.platform, channelId: event.ref.channelId };
+      const binding = await bindingOf(channel);
+      const rootId = event.ref.threadRootId;
+      if (rootId !== undefined && rootId !== event.ref.messageId) {
+        const owner = await ctx.state.findSessionByThread({ platform: event.platform, channelId: event.ref.channelId, messageId: rootId });
+        if (owner && !isChannelSessionId(owner.id)) return false;
+        // The thread of a channel session after the channel was unbound: nobody's to answer.
+        if (!binding) return owner !== undefined;
+      } else if (!binding) {
+        return false;
+      }
+      if (event.author.isSelf || event.author.isBot) return true;
+      const text = messageText(event, source.selfUserId);
+      if (text === '') return true;
+      await queue.enqueue({
+        channel,
+        ref: event.ref,
+        threadRootId: rootId ?? event.ref.messageId,
+        authorId: event.author.id,
+        authorName: event.author.displayName,
+        text,
+        receivedAt: ctx.now(),
+      });
+      kick(channel);
+      return true;
+    },
+
+    async turnEnded(turn, session, reason) {
+      const placement = turn.placement;
+      // A superseded turn's messages now belong to the turn that interrupted it.
+      if (!placement || turn.state === 'superseded' || turn.state === 'running') return;
+      try {
+        const answered = turn.state === 'done';
+        for (const m of placement.messages) await settleReactions(ctx, m, answered ? '✅' : '❌');
+        const main = answerMessage(placement);
+        const text = answered && main ? answeredElsewhereText(session.agentLabel, main, placement.messages.length) : notAnsweredText(session.agentLabel, reason ?? 'the turn ended without an answer.');
+        await pointOthers(turn.id, placement, session.channel, text);
+      } catch (error) {
+        logger.warn({ turnId: turn.id, err: describeError(error) }, 'could not mark the messages of a finished turn');
+      }
+      kick(session.channel);
+    },
+
+    async requestFailed(request, reason, sessionUsable) {
+      const placement = request.placement;
+      if (!placement) return;
+      const session = await ctx.state.getSession(request.sessionRecordId);
+      const channel = session?.channel ?? placement.messages[0]?.ref;
+      try {
+        for (const m of placement.messages) await settleReactions(ctx, m, '❌');
+        if (channel) await pointOthers(`${request.sessionRecordId}:${request.requestedAt}`, placement, { platform: channel.platform, channelId: channel.channelId }, notAnsweredText(session?.agentLabel ?? 'The agent', reason));
+        if (!sessionUsable && channel) {
+          const binding = await bindingOf(channel);
+          if (binding?.sessionRecordId === request.sessionRecordId) {
+            const { sessionRecordId: _gone, ...rest } = binding;
+            await bindings.put(rest);
+          }
+        }
+      } catch (error) {
+        logger.warn({ sessionRecordId: request.sessionRecordId, err: describeError(error) }, 'could not mark the messages of a failed request');
+      }
+    },
+
+    async bind(channel, agentName, boundBy) {
+      const token = agentName.trim();
+      if (!options.agentNames.isKnown(token)) return { kind: 'unknown-agent', text: unknownAgentText(token, options.agentNames) };
+      const agentLabel = token.toLowerCase();
+      const existing = await bindingOf(channel);
+      if (existing) return { kind: existing.agentLabel === agentLabel ? 'already' : 'bound-elsewhere', agentLabel: existing.agentLabel };
+      await bindings.put({ channel, agentLabel, agent: ctx.blocks.resolveAgent(token), boundBy, boundAt: ctx.now(), sessionCount: 0 });
+      logger.info({ channel: channelKey(channel), agent: agentLabel }, 'channel bound to an agent');
+      return { kind: 'bound', agentLabel };
+    },
+
+    async unbind(channel) {
+      const previous = await bindings.remove(channel);
+      if (previous) {
+        logger.info({ channel: channelKey(channel), agent: previous.agentLabel }, 'channel unbound from its agent');
+        kick(channel);
+      }
+      return previous;
+    },
+
+    async startNew(channel) {
+      const binding = await bindingOf(channel);
+      if (!binding) return undefined;
+      const { sessionRecordId: _old, ...rest } = binding;
+      await bindings.put(rest);
+      logger.info({ channel: channelKey(channel), previous: binding.sessionRecordId }, 'bound channel starts a new session');
+      return binding;
+    },
+
+    async status(channel) {
+      const binding = await bindingOf(channel);
+      if (!binding) return undefined;
+      const session = binding.sessionRecordId ? await ctx.state.getSession(binding.sessionRecordId) : undefined;
+      const running = await runningTurnOf(ctx, session);
+      const batch = await queue.getBatch(channel);
+      const inBatch = new Set(batch?.entryIds ?? []);
+      const waiting = (await queue.waiting(channel)).filter((e) => !inBatch.has(e.id)).map((e) => e.item);
+      return {
+        agentLabel: binding.agentLabel,
+        boundBy: binding.boundBy,
+        boundAt: binding.boundAt,
+        mode: ctx.settings.sessions.boundChannelMode,
+        ...(session ? { session: { state: session.state, turns: session.turnCount, ...(session.sessionUrl ? { url: session.sessionUrl } : {}) } } : {}),
+        ...(running ? { running: { n: running.n, ageMs: ctx.now() - running.startedAt, messages: running.placement?.messages ?? [] } } : {}),
+        waiting,
+        sending: batch?.messages.length ?? 0,
+      };
+    },
+
+    async start() {
+      started = true;
+      stopping = false;
+      const channels = await queue.channels();
+      for (const channel of channels) kick(channel);
+      if (channels.length > 0) logger.info({ channels: channels.length }, 'bound channels resumed');
+    },
+    async rescan() {
+      for (const channel of await queue.channels()) kick(channel);
+    },
+    stop() {
+      stopping = true;
+      for (const timer of timers.values()) clearTimeout(timer);
+      timers.clear();
+    },
+    inFlight: () => [...loops.values()],
+  };
+}
