@@ -115,23 +115,14 @@ export async function createBridge(loaded: LoadedConfig, deps: BridgeDeps): Prom
   };
 
   const handlers: CommandHandler<never>[] = [];
+  // /bridge is registered after /block, once the session engine (its agent half) exists.
+  let bridgeCommandAt = handlers.length;
   if (fluxra && config.fluxra.agentId) {
     const channelLinks = channelLinksFromStore(store.links);
     handlers.push(createBlockCommand({ name: config.commands.block, fluxra, channelLinks, linkPauses: channelLinks, onLinksChanged }) as CommandHandler<never>);
-    handlers.push(
-      createBridgeCommand({
-        name: config.commands.bridge,
-        blockCommandName: config.commands.block,
-        agentId: config.fluxra.agentId,
-        fluxra,
-        links: store.links,
-        cursors: store.cursors,
-        linkStatus: store.kv(LINK_STATUS_KV),
-        onLinksChanged,
-      }) as CommandHandler<never>,
-    );
+    bridgeCommandAt = handlers.length;
   } else {
-    logger.warn('Fluxra credentials are not configured: /%s and /%s are not offered', config.commands.block, config.commands.bridge);
+    logger.warn('Fluxra credentials are not configured: /%s and the Fluxra links of /%s are not offered', config.commands.block, config.commands.bridge);
   }
   // Agent sessions (only with Blocks). The engine finds adapters in this map, filled once they exist.
   const sessionAdapters = new Map<ChatAdapter['platform'], ChatAdapter>();
@@ -148,9 +139,26 @@ export async function createBridge(loaded: LoadedConfig, deps: BridgeDeps): Prom
       createScheduler: (poll) => createTurnScheduler({ budget: sessionsBudget, config: config.sessions, rateLimit: config.blocks.rateLimit, poll, logger }),
       logger,
     });
-    handlers.push(createAgentCommand({ name: config.commands.agent, engine: sessions, resolveAgent: (name) => sessionsClient.resolveAgent(name) }) as CommandHandler<never>);
+    handlers.push(
+      createAgentCommand({ name: config.commands.agent, bridgeCommandName: config.commands.bridge, engine: sessions, resolveAgent: (name) => sessionsClient.resolveAgent(name) }) as CommandHandler<never>,
+    );
   } else {
     logger.warn('Blocks is not configured: /%s and agent mentions are not offered', config.commands.agent);
+  }
+  if ((fluxra && config.fluxra.agentId) || sessions) {
+    const bridgeCommand = createBridgeCommand({
+      name: config.commands.bridge,
+      blockCommandName: config.commands.block,
+      agentId: config.fluxra.agentId ?? '',
+      fluxra: fluxra && config.fluxra.agentId ? fluxra : undefined,
+      links: store.links,
+      cursors: store.cursors,
+      linkStatus: store.kv(LINK_STATUS_KV),
+      onLinksChanged,
+      // Channels bound to an agent (issue 8): `/bridge link agent`, `/bridge unlink agent`, status.
+      ...(sessions ? { agents: { control: sessions.channels, agentCommand: config.commands.agent, mode: config.sessions.boundChannelMode } } : {}),
+    });
+    handlers.splice(bridgeCommandAt, 0, bridgeCommand as CommandHandler<never>);
   }
   const router = createCommandRouter({ handlers, permissions: createPermissions(config.permissions), logger: logger.child({ component: 'commands' }) });
 
