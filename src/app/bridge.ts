@@ -32,11 +32,19 @@ import { createSessionEngine, type SessionEngine } from '../sessions/engine.js';
 import { createTurnScheduler } from '../sessions/scheduler.js';
 import { createMirrorEngine, type MirrorEngine } from '../mirror/engine.js';
 import type { AdapterDirectory, InboundConsumer } from './consumer.js';
+import { drainForShutdown, type DrainReport } from './shutdown.js';
+import { createBridgeMetrics, type BridgeMetrics } from '../metrics/registry.js';
+import { observeDispatcher, servicesByOrigin } from '../metrics/http-observer.js';
+import { BLOCKS_PROBE_SESSION_ID, createBlocksKeyState, type BlocksKeyState } from '../health/blocks-key.js';
+import { registerReadinessChecks } from '../health/readiness.js';
+import { newRequestId } from '../logger.js';
 
 export interface BridgeDeps {
   logger: Logger;
   /** HTTP transport for Fluxra and Blocks; a pooled undici Agent by default. */
   dispatcher?: Dispatcher;
+  /** Prometheus metrics (what /metrics serves); a bridge of its own gets one when absent. */
+  metrics?: BridgeMetrics;
 }
 
 export interface Bridge {
@@ -49,6 +57,13 @@ export interface Bridge {
   readonly health: HealthServer;
   /** The channel mirror (only when Fluxra is configured). */
   readonly mirror: MirrorEngine | undefined;
+  /** What /metrics serves. */
+  readonly metrics: BridgeMetrics;
+  /**
+   * SIGTERM, first half: stops taking new work and drains the outbox within
+   * `shutdown.drainTimeoutMs` (see shutdown.ts). `stop` comes after it.
+   */
+  drain(): Promise<DrainReport>;
   /** Connects every enabled platform and starts the health server; resolves when all are up. */
   start(): Promise<{ healthPort: number }>;
   /** Stops taking work, closes connections; safe to call twice. */
@@ -59,7 +74,23 @@ export async function createBridge(loaded: LoadedConfig, deps: BridgeDeps): Prom
   const { config, enabled } = loaded;
   const logger = deps.logger;
   const ownsDispatcher = deps.dispatcher === undefined;
-  const dispatcher = deps.dispatcher ?? new Agent({ keepAliveTimeout: 30_000, connections: 64 });
+  const baseDispatcher = deps.dispatcher ?? new Agent({ keepAliveTimeout: 30_000, connections: 64 });
+  const metrics = deps.metrics ?? createBridgeMetrics();
+  // Set once the Blocks client exists: readiness of the key is judged from Blocks' answers.
+  let blocksKey: BlocksKeyState | undefined;
+  // Every Fluxra and Blocks answer is counted here, retries included (see metrics/http-observer.ts).
+  const dispatcher = observeDispatcher(baseDispatcher, {
+    serviceOf: servicesByOrigin([
+      ['fluxra', config.fluxra.baseUrl],
+      ['blocks', config.blocks.baseUrl],
+    ]),
+    onOutcome(service, outcome) {
+      if (outcome.kind === 'network') metrics.error(service, outcome.code);
+      else if (outcome.status >= 400) metrics.error(service, String(outcome.status));
+      if (outcome.kind === 'status' && outcome.status === 429) metrics.rateLimited(service);
+      if (service === 'blocks') blocksKey?.record(outcome);
+    },
+  });
   const closers: Array<() => Promise<void>> = [];
 
   const store = await createStore({ path: config.store.path, sqliteSynchronous: config.store.sqliteSynchronous, ...(config.redis.url ? { redisUrl: config.redis.url } : {}) }, { logger });
@@ -80,6 +111,7 @@ export async function createBridge(loaded: LoadedConfig, deps: BridgeDeps): Prom
       logger,
     });
     closers.push(() => budget.close());
+    metrics.watchBudget('fluxra', budget);
     fluxra = createFluxraClient(fluxraClientOptionsFromConfig(config.fluxra, { dispatcher, budget, logger: logger.child({ component: 'fluxra' }) }));
   }
 
@@ -92,6 +124,7 @@ export async function createBridge(loaded: LoadedConfig, deps: BridgeDeps): Prom
       ...(budgetRedis ? { redis: budgetRedis } : {}),
       logger,
     });
+    metrics.watchBudget('blocks', blocksBudget);
     const budgetToClose = blocksBudget;
     closers.push(() => budgetToClose.close());
     blocks = createBlocksClient({
@@ -105,6 +138,9 @@ export async function createBridge(loaded: LoadedConfig, deps: BridgeDeps): Prom
       maxBackoffMs: config.blocks.rateLimit.maxBackoffMs,
       logger: logger.child({ component: 'blocks' }),
     });
+    const probeClient = blocks;
+    // Only a long silence from Blocks costs a readiness probe (one background request).
+    blocksKey = createBlocksKeyState({ probe: () => probeClient.getSession(BLOCKS_PROBE_SESSION_ID, { priority: 'background' }) });
   }
 
   // Told when /bridge or /block links, unlinks, pauses or resumes channels: the mirror engine
@@ -136,7 +172,14 @@ export async function createBridge(loaded: LoadedConfig, deps: BridgeDeps): Prom
       budget: sessionsBudget,
       adapters: sessionAdapters,
       settings: { sessions: config.sessions, defaultAgent: config.blocks.defaultAgent, commandName: config.commands.agent, blocksBaseUrl: config.blocks.baseUrl },
-      createScheduler: (poll) => createTurnScheduler({ budget: sessionsBudget, config: config.sessions, rateLimit: config.blocks.rateLimit, poll, logger }),
+      createScheduler: (poll) => createTurnScheduler({ budget: sessionsBudget, config: config.sessions, rateLimit: config.blocks.rateLimit,
+          logger,
+          poll: async (turnId) => {
+            const outcome = await poll(turnId);
+            if (outcome === 'done') metrics.turnFinished();
+            return outcome;
+          },
+        }),
       logger,
     });
     handlers.push(
@@ -176,7 +219,7 @@ export async function createBridge(loaded: LoadedConfig, deps: BridgeDeps): Prom
           apiUrl: config.slack.apiUrl,
           commandNames: router.specs.map((spec) => spec.name),
         },
-        { logger: logger.child({ component: 'slack' }) },
+        { logger: logger.child({ component: 'slack' }), metrics },
       ),
     );
   }
@@ -189,7 +232,7 @@ export async function createBridge(loaded: LoadedConfig, deps: BridgeDeps): Prom
         apiUrl: config.discord.apiUrl,
         commands: [...router.specs],
       },
-      { logger: logger.child({ component: 'discord' }) },
+      { logger: logger.child({ component: 'discord' }), metrics },
     );
     adapters.push(discord);
   }
@@ -205,7 +248,7 @@ export async function createBridge(loaded: LoadedConfig, deps: BridgeDeps): Prom
   // The channel mirror (only with Fluxra): platform → Fluxra and the cross-posts, and the poller back.
   let mirror: MirrorEngine | undefined;
   if (fluxra && config.fluxra.agentId) {
-    const engine = createMirrorEngine({ store, fluxra, adapters: directory, config: config.mirror, selfAgentId: config.fluxra.agentId, logger });
+    const engine = createMirrorEngine({ store, fluxra, adapters: directory, config: config.mirror, selfAgentId: config.fluxra.agentId, metrics, logger });
     // A link made, resumed or unpaused by a command: waiting items go at once.
     linkListeners.push((channels) => {
       for (const channel of channels) engine.wake(channel);
@@ -218,18 +261,41 @@ export async function createBridge(loaded: LoadedConfig, deps: BridgeDeps): Prom
     adapter.onEvent((event) => dispatchEvent(event, adapter));
   }
 
+  /** Set by `drain`: commands that still arrive are answered instead of run. */
+  let draining = false;
   async function dispatchEvent(event: InboundEvent, adapter: ChatAdapter): Promise<void> {
+    metrics.inbound(event.platform, event.kind);
+    // One id per inbound event or command, carried by the lines written about it here.
+    const log = logger.child({ reqId: newRequestId(), platform: event.platform, eventId: event.eventId });
     if (event.kind === 'command') {
+      if (draining) {
+        log.info({ command: event.command }, 'command refused: shutting down');
+        await adapter.reply(event, { text: 'The bridge is shutting down; please try again in a moment.' });
+        return;
+      }
+      log.debug({ command: event.command }, 'command received');
       await router.handle(event, adapter);
       return;
     }
     // Every consumer persists what it takes before this resolves; the platform acks after.
-    for (const consumer of consumers) await consumer.accept(event, adapter);
+    try {
+      for (const consumer of consumers) await consumer.accept(event, adapter);
+    } catch (error) {
+      log.warn({ kind: event.kind, err: describeError(error) }, 'inbound event not accepted; the platform will deliver it again');
+      throw error;
+    }
+    log.debug({ kind: event.kind }, 'inbound event accepted');
     if (consumers.length === 0) logger.debug({ platform: event.platform, kind: event.kind, eventId: event.eventId }, 'event not routed');
   }
 
-  const health = createHealthServer(config.health);
-  health.setCheck('store', () => store.ping());
+  const health = createHealthServer(config.health, { metrics });
+  // store, the platforms' connections, the Blocks key and Redis (Fluxra's token just below).
+  registerReadinessChecks(health, { store, adapters, ...(blocksKey ? { blocksKey } : {}), ...(budgetRedis ? { redis: budgetRedis } : {}) });
+  health.setCheck('started', async () => {
+    if (!started) throw new Error('starting');
+  });
+  metrics.watchOutbox(store.outbox);
+  metrics.watchConnections(adapters);
   if (fluxra) {
     const client = fluxra;
     health.setCheck('fluxra', async () => {
@@ -248,6 +314,19 @@ export async function createBridge(loaded: LoadedConfig, deps: BridgeDeps): Prom
     adapters,
     health,
     mirror,
+    metrics,
+    async drain() {
+      draining = true;
+      const sessionEngine = sessions;
+      return drainForShutdown({
+        health,
+        adapters,
+        outbox: store.outbox,
+        ...(sessionEngine ? { idle: [() => sessionEngine.idle()] } : {}),
+        timeoutMs: config.shutdown.drainTimeoutMs,
+        logger,
+      });
+    },
     async start() {
       const { port } = await health.start();
       for (const adapter of adapters) {
@@ -292,7 +371,7 @@ export async function createBridge(loaded: LoadedConfig, deps: BridgeDeps): Prom
           logger.warn({ err: describeError(error) }, 'resource did not close cleanly');
         }
       }
-      if (ownsDispatcher) await dispatcher.close();
+      if (ownsDispatcher) await baseDispatcher.close();
       if (started) logger.info('bridge stopped');
     },
   };

@@ -40,13 +40,18 @@ export async function runBridge(io: CliIo, options: StartOptions = {}): Promise<
       if (stopping) return;
       stopping = true;
       logger.info({ signal }, 'stopping');
-      running.stop().then(
-        () => resolve(EXIT_OK),
-        (error: unknown) => {
-          logger.error({ err: describeError(error) }, 'stop failed');
-          resolve(EXIT_FAILED);
-        },
-      );
+      // Drain first (no new work, the outbox delivered within shutdown.drainTimeoutMs), then close.
+      running
+        .drain()
+        .catch((error: unknown) => logger.warn({ err: describeError(error) }, 'drain failed; stopping anyway'))
+        .then(() => running.stop())
+        .then(
+          () => resolve(EXIT_OK),
+          (error: unknown) => {
+            logger.error({ err: describeError(error) }, 'stop failed');
+            resolve(EXIT_FAILED);
+          },
+        );
     };
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);

@@ -1,9 +1,10 @@
 /**
- * The health endpoint for orchestrators: `/healthz` answers while the process is alive;
- * `/readyz` runs the registered readiness checks and answers 503 naming the parts that
- * fail. Metrics join it later on the same server.
+ * The health endpoint for orchestrators and Prometheus: `/healthz` answers while the
+ * process is alive; `/readyz` runs the registered readiness checks and answers 503 naming
+ * the parts that fail (and while the bridge shuts down, so that a load balancer stops
+ * sending it work); `/metrics` serves the injected metrics in Prometheus text format.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describeError } from '../errors.js';
 
@@ -15,9 +16,20 @@ export interface HealthServerConfig {
   host: string;
 }
 
+/** What `/metrics` serves (a `BridgeMetrics`). */
+export interface MetricsSource {
+  render(): Promise<{ contentType: string; body: string }>;
+}
+
+export interface HealthServerDeps {
+  metrics?: MetricsSource;
+}
+
 export interface HealthServer {
   /** Adds or replaces a named readiness check. */
   setCheck(name: string, check: ReadinessCheck): void;
+  /** From now on `/readyz` answers 503 with `shutdown: shutting down` (`/healthz` stays 200). */
+  markShuttingDown(): void;
   start(): Promise<{ port: number }>;
   close(): Promise<void>;
 }
@@ -39,32 +51,49 @@ async function runCheck(check: ReadinessCheck): Promise<string | undefined> {
   }
 }
 
-export function createHealthServer(config: HealthServerConfig): HealthServer {
+const send = (res: ServerResponse, status: number, body: unknown): void => {
+  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(body));
+};
+
+export function createHealthServer(config: HealthServerConfig, deps: HealthServerDeps = {}): HealthServer {
   const checks = new Map<string, ReadinessCheck>();
+  let shuttingDown = false;
   let server: Server | undefined;
 
-  const send = (res: import('node:http').ServerResponse, status: number, body: unknown): void => {
-    res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-    res.end(JSON.stringify(body));
-  };
+  async function readiness(res: ServerResponse): Promise<void> {
+    const results = await Promise.all([...checks].map(async ([name, check]) => [name, await runCheck(check)] as const));
+    if (shuttingDown) results.push(['shutdown', 'shutting down']);
+    const failing = results.filter(([, reason]) => reason !== undefined).map(([name]) => name);
+    const ok = failing.length === 0;
+    send(res, ok ? 200 : 503, { status: ok ? 'ready' : 'not ready', checks: Object.fromEntries(results.map(([name, reason]) => [name, reason ?? 'ok'])), failing });
+  }
+
+  async function metrics(res: ServerResponse): Promise<void> {
+    if (!deps.metrics) return send(res, 404, { error: 'metrics are not enabled' });
+    try {
+      const { contentType, body } = await deps.metrics.render();
+      res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store' });
+      res.end(body);
+    } catch (error) {
+      send(res, 500, { error: describeError(error) });
+    }
+  }
 
   return {
     setCheck(name, check) {
       checks.set(name, check);
+    },
+    markShuttingDown() {
+      shuttingDown = true;
     },
     async start() {
       server = createServer((req, res) => {
         const path = (req.url ?? '/').split('?')[0];
         if (req.method !== 'GET') return send(res, 405, { error: 'method not allowed' });
         if (path === '/healthz') return send(res, 200, { status: 'ok' });
-        if (path === '/readyz') {
-          void Promise.all([...checks].map(async ([name, check]) => [name, await runCheck(check)] as const)).then((results) => {
-            const failing = Object.fromEntries(results.filter(([, reason]) => reason !== undefined));
-            const ok = Object.keys(failing).length === 0;
-            send(res, ok ? 200 : 503, { status: ok ? 'ready' : 'not ready', checks: Object.fromEntries(results.map(([name, reason]) => [name, reason ?? 'ok'])), failing: Object.keys(failing) });
-          });
-          return undefined;
-        }
+        if (path === '/readyz') return void readiness(res);
+        if (path === '/metrics') return void metrics(res);
         return send(res, 404, { error: 'not found' });
       });
       await new Promise<void>((resolve, reject) => {
@@ -77,6 +106,8 @@ export function createHealthServer(config: HealthServerConfig): HealthServer {
       if (!server) return;
       const current = server;
       server = undefined;
+      // Keep-alive sockets of a scraper would hold close() open for their idle timeout.
+      current.closeIdleConnections();
       await new Promise<void>((resolve) => current.close(() => resolve()));
     },
   };

@@ -17,6 +17,7 @@
 import type { AdapterDirectory } from '../app/consumer.js';
 import { describeError, UpstreamError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import type { MirrorMetrics } from '../metrics/hooks.js';
 import type { ChannelRef, ChatAdapter, MessageRef, OutboundMessage } from '../platforms/types.js';
 import type { FluxraMessage } from '../services/fluxra/index.js';
 import type { Store } from '../store/index.js';
@@ -33,6 +34,8 @@ export interface FromFluxraDeps {
   selfAgentId: string;
   logger: Logger;
   now?: () => number;
+  /** Counts each copy posted (direction from_fluxra, by destination platform). */
+  metrics?: MirrorMetrics;
 }
 
 /** A channel to deliver into, with the adapter that reaches it. */
@@ -125,6 +128,7 @@ export function createFromFluxra(deps: FromFluxraDeps): FromFluxra {
         const refs = await postCopy(message, target);
         if (!refs) continue;
         await store.messageMap.record(message.messageId, refs);
+        deps.metrics?.mirrored('from_fluxra', target.channel.platform);
         posted = true;
       } catch (error) {
         // Try the other channels first: one platform's outage should not delay the other.

@@ -160,6 +160,9 @@ export type InboundHandler = (event: InboundEvent) => Promise<void>;
  * `onEvent`, and an event is acknowledged to the platform only after the handler's promise
  * settles (so that what we accept is persisted first).
  */
+/** See `ChatAdapter.connectionState`. */
+export type ConnectionState = 'connected' | 'disconnected' | 'idle';
+
 export interface ChatAdapter {
   readonly platform: PlatformName;
   /** Our own user id on the platform, known after `start`. */
@@ -185,4 +188,15 @@ export interface ChatAdapter {
   unreact(ref: MessageRef, emoji: string): Promise<void>;
   /** Answers a command (ephemeral by default). May be called more than once. */
   reply(invocation: CommandInvocation, message: OutboundMessage, options?: ReplyOptions): Promise<void>;
+  /**
+   * The receiving connection, for /readyz and metrics (adapters that cannot tell leave it
+   * out): `idle` when it is not meant to run here (not started, stopped, or held by another
+   * replica), `disconnected` while it should be up but is not (reconnecting).
+   */
+  connectionState?(): ConnectionState;
+  /**
+   * Stops receiving events and commands while posting keeps working, so that a graceful
+   * shutdown can drain the outbox through the adapter; `stop` still closes everything.
+   */
+  stopReceiving?(): Promise<void>;
 }

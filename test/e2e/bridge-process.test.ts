@@ -72,7 +72,7 @@ test('runs from config and environment, answers commands on both platforms, stop
     assert.equal((await fetch(`${base}/healthz`)).status, 200);
     const ready = await fetch(`${base}/readyz`);
     assert.equal(ready.status, 200, await ready.clone().text());
-    assert.deepEqual(((await ready.json()) as { checks: Record<string, string> }).checks, { store: 'ok', fluxra: 'ok' });
+    assert.deepEqual(((await ready.json()) as { checks: Record<string, string> }).checks, { store: 'ok', slack: 'ok', discord: 'ok', started: 'ok', fluxra: 'ok' });
 
     // Discord: the commands were registered to the guild at start.
     const registered = (discord.state.commands.get(GUILD_ID) ?? []) as Array<{ name: string }>;

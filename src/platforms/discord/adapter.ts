@@ -10,13 +10,16 @@ import {
   GuildMember,
   Options,
   PermissionFlagsBits,
+  RESTEvents,
   Routes,
+  Status,
   type ChatInputCommandInteraction,
   type GatewayDispatchPayload,
   type Interaction,
 } from 'discord.js';
 import { BridgeError, describeError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
+import type { UpstreamMetrics } from '../../metrics/hooks.js';
 import { registerSecret } from '../../redact.js';
 import type { ChatAdapter, CommandInvocation, CommandSpec, InboundEvent, InboundHandler } from '../types.js';
 import { commandArgs, commandJson } from './commands.js';
@@ -41,6 +44,8 @@ export interface DiscordAdapter extends ChatAdapter {
 
 export interface DiscordAdapterDeps {
   logger: Logger;
+  /** Counts failed REST calls and 429s. */
+  metrics?: UpstreamMetrics;
 }
 
 export function createDiscordAdapter(input: DiscordAdapterConfig, deps: DiscordAdapterDeps): DiscordAdapter {
@@ -57,6 +62,14 @@ export function createDiscordAdapter(input: DiscordAdapterConfig, deps: DiscordA
   // Set now so that registerCommands works before start (e.g. from the CLI).
   client.rest.setToken(config.token);
   const rest = client.rest;
+  const metrics = deps.metrics;
+  if (metrics) {
+    // Every REST answer, retries and discord.js's own queue included.
+    rest.on(RESTEvents.Response, (_request, response) => {
+      if (response.status >= 400) metrics.error('discord', String(response.status));
+      if (response.status === 429) metrics.rateLimited('discord');
+    });
+  }
 
   let handler: InboundHandler | undefined;
   let selfUserId: string | undefined;
@@ -194,6 +207,12 @@ export function createDiscordAdapter(input: DiscordAdapterConfig, deps: DiscordA
       await client.destroy();
       await inboundQueue;
       started = false;
+    },
+
+    connectionState() {
+      if (!started) return 'idle';
+      const shards = client.ws.shards;
+      return shards.size > 0 && shards.every((shard) => shard.status === Status.Ready) ? 'connected' : 'disconnected';
     },
 
     post: (channel, message, options) => outbound.post(channel, message, options),

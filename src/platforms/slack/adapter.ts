@@ -16,6 +16,7 @@ import { BridgeError, describeError } from '../../errors.js';
 import { markdownToSlack } from '../../format/slack.js';
 import { splitMessage } from '../../format/split.js';
 import type { Logger } from '../../logger.js';
+import type { UpstreamMetrics } from '../../metrics/hooks.js';
 import { registerSecret } from '../../redact.js';
 import type { ChannelRef, ChatAdapter, CommandInvocation, InboundHandler, MessageRef, OutboundMessage, PostOptions, ReplyOptions } from '../types.js';
 import { createBoltLogger } from './bolt-logger.js';
@@ -44,6 +45,8 @@ export interface SlackAdapterDeps {
   logger: Logger;
   /** Clock for receivedAt stamps and cache expiry. */
   now?: () => number;
+  /** Counts failed Web API calls and 429s. */
+  metrics?: UpstreamMetrics;
 }
 
 export function createSlackAdapter(config: SlackAdapterConfig, deps: SlackAdapterDeps): SlackAdapter {
@@ -64,14 +67,26 @@ export function createSlackAdapter(config: SlackAdapterConfig, deps: SlackAdapte
   let handler: InboundHandler | undefined;
   let app: BoltApp | undefined;
   let port: number | undefined;
+  /** The receiver runs (HTTP server listening, or Socket Mode wanted); `connected`: the socket is up. */
+  let receiving = false;
+  let connected = false;
 
   async function call(method: string, args: Record<string, unknown>): Promise<Record<string, unknown>> {
     if (!app) throw new BridgeError('SLACK_NOT_STARTED', `Slack adapter used before start() (${method})`);
     try {
       return (await app.client.apiCall(method, args)) as unknown as Record<string, unknown>;
     } catch (error) {
-      throw toSlackError(error, method, apiUrl);
+      const mapped = toSlackError(error, method, apiUrl);
+      deps.metrics?.error('slack', slackErrorCode(mapped) ?? (mapped.status > 0 ? String(mapped.status) : mapped.code));
+      throw mapped;
     }
+  }
+
+  /** Socket Mode connection state, for readiness (the client reconnects by itself). */
+  function watchSocket(receiver: DeferredAckSocketModeReceiver): DeferredAckSocketModeReceiver {
+    receiver.client.on('connected', () => (connected = true));
+    for (const state of ['connecting', 'reconnecting', 'disconnected']) receiver.client.on(state, () => (connected = false));
+    return receiver;
   }
 
   const users = createSlackUserDirectory({
@@ -127,7 +142,7 @@ export function createSlackAdapter(config: SlackAdapterConfig, deps: SlackAdapte
     const built =
       config.mode === 'http'
         ? new App({ ...common, signingSecret: config.signingSecret ?? '', processBeforeResponse: true, endpoints: '/slack/events' })
-        : new App({ ...common, receiver: new DeferredAckSocketModeReceiver({ appToken: config.appToken ?? '', logger: boltLogger, clientOptions }) });
+        : new App({ ...common, receiver: watchSocket(new DeferredAckSocketModeReceiver({ appToken: config.appToken ?? '', logger: boltLogger, clientOptions })) });
 
     built.event('message', async ({ event, context }) => deliverInbound(event, context.retryNum));
     built.event('app_mention', async ({ event, context }) => deliverInbound(event, context.retryNum));
@@ -141,6 +156,7 @@ export function createSlackAdapter(config: SlackAdapterConfig, deps: SlackAdapte
     built.error(async (error) => {
       throw error;
     });
+    built.client.on(bolt.webApi.WebClientEvent.RATE_LIMITED, () => deps.metrics?.rateLimited('slack'));
     return built;
   }
 
@@ -188,6 +204,7 @@ export function createSlackAdapter(config: SlackAdapterConfig, deps: SlackAdapte
       try {
         const started = config.mode === 'http' ? await built.start(config.port) : await built.start();
         if (config.mode === 'http') port = ((started as Server).address() as AddressInfo).port;
+        receiving = true;
       } catch (error) {
         app = undefined;
         throw new BridgeError('SLACK_START_FAILED', `Slack ${config.mode} mode did not start: ${describeError(error)}`, { cause: error, retryable: true });
@@ -198,12 +215,28 @@ export function createSlackAdapter(config: SlackAdapterConfig, deps: SlackAdapte
     async stop() {
       const running = app;
       if (!running) return;
-      await running.stop();
+      if (receiving) await running.stop();
+      receiving = false;
+      connected = false;
       // Commands acked earlier may still be answering; let them finish while the client lives.
       await Promise.allSettled([...inflight]);
       app = undefined;
       port = undefined;
       logger.info('slack adapter stopped');
+    },
+
+    connectionState() {
+      if (!receiving) return 'idle';
+      return config.mode === 'http' || connected ? 'connected' : 'disconnected';
+    },
+
+    async stopReceiving() {
+      if (!app || !receiving) return;
+      receiving = false;
+      connected = false;
+      // Bolt's stop closes the receiver only (socket or HTTP server); the Web API client lives on.
+      await app.stop();
+      logger.info('slack adapter stopped receiving');
     },
 
     async post(channel: ChannelRef, message: OutboundMessage, options: PostOptions = {}): Promise<MessageRef[]> {
