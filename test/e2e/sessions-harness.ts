@@ -56,6 +56,8 @@ export interface RigOptions {
   requestTimeoutMs?: number;
   defaultAgent?: string;
   queuedNoticeMs?: number;
+  /** More commands beside /agent (e.g. /bridge with its agent half), built on the engine. */
+  extraHandlers?: (engine: SessionEngine, store: Store) => CommandHandler<never>[];
 }
 
 export async function startSessionsRig(options: RigOptions): Promise<SessionsRig> {
@@ -100,7 +102,7 @@ export async function startSessionsRig(options: RigOptions): Promise<SessionsRig
     retryDelayMs: 50,
   });
   const router = createCommandRouter({
-    handlers: [createAgentCommand({ name: 'agent', engine, resolveAgent: (name) => client.resolveAgent(name) }) as CommandHandler<never>],
+    handlers: [createAgentCommand({ name: 'agent', engine, resolveAgent: (name) => client.resolveAgent(name) }) as CommandHandler<never>, ...(options.extraHandlers?.(engine, store) ?? [])],
     permissions: createPermissions({ slackAllowedUserIds: [], discordAllowedUserIds: [], allowPrivilegedUsers: true }),
     logger,
   });
@@ -112,7 +114,7 @@ export async function startSessionsRig(options: RigOptions): Promise<SessionsRig
   let slack: SlackPair | undefined;
   let discord: { fake: FakeDiscord; adapter: DiscordAdapter } | undefined;
   if (options.platform === 'slack') {
-    slack = await startSlackPair('socket', { fake: { users: [{ id: 'UADA', name: 'ada', displayName: 'Ada' }, { id: 'UBOB', name: 'bob' }] } });
+    slack = await startSlackPair('socket', { fake: { users: [{ id: 'UADA', name: 'ada', displayName: 'Ada', isAdmin: true }, { id: 'UBOB', name: 'bob' }] } });
     const adapter = slack.adapter;
     adapters.set('slack', adapter);
     slack.setBehaviour((event) => route(event, adapter));
