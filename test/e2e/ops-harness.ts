@@ -1,0 +1,79 @@
+/**
+ * Helpers for the operations tests: read `/metrics` as Prometheus text (a small parser of
+ * the exposition format, so that the tests read what a scraper reads), `/readyz`, and wait
+ * for a condition by polling it rather than by sleeping a guessed time.
+ */
+
+export interface Sample {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+}
+
+/** Parses Prometheus text exposition (comments skipped, label values unescaped). */
+export function parseMetrics(text: string): Sample[] {
+  const samples: Sample[] = [];
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (!match) throw new Error(`not a Prometheus sample line: ${line}`);
+    const labels: Record<string, string> = {};
+    for (const pair of (match[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) {
+      labels[pair[1] as string] = (pair[2] as string).replace(/\\(.)/g, (_all, ch: string) => (ch === 'n' ? '\n' : ch));
+    }
+    samples.push({ name: match[1] as string, labels, value: Number(match[3]) });
+  }
+  return samples;
+}
+
+/** The value of the sample with this name whose labels include `labels`; undefined when absent. */
+export function valueOf(samples: readonly Sample[], name: string, labels: Record<string, string> = {}): number | undefined {
+  return samples.find((sample) => sample.name === name && Object.entries(labels).every(([key, value]) => sample.labels[key] === value))?.value;
+}
+
+export async function scrape(base: string): Promise<Sample[]> {
+  const res = await fetch(`${base}/metrics`);
+  if (res.status !== 200) throw new Error(`/metrics answered ${res.status}: ${await res.text()}`);
+  const type = res.headers.get('content-type') ?? '';
+  if (!type.startsWith('text/plain')) throw new Error(`/metrics content-type ${type}`);
+  return parseMetrics(await res.text());
+}
+
+export interface Readiness {
+  status: number;
+  body: { status: string; checks: Record<string, string>; failing: string[] };
+}
+
+export async function readiness(base: string): Promise<Readiness> {
+  const res = await fetch(`${base}/readyz`);
+  return { status: res.status, body: (await res.json()) as Readiness['body'] };
+}
+
+/** Polls `probe` until it returns something other than undefined (every 50 ms, up to `timeoutMs`). */
+export async function waitFor<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Scrapes until the sample reaches at least `min`; returns every sample of that scrape. */
+export async function waitForMetric(base: string, name: string, labels: Record<string, string>, min: number, timeoutMs?: number): Promise<Sample[]> {
+  return waitFor(
+    async () => {
+      const samples = await scrape(base);
+      const value = valueOf(samples, name, labels);
+      return value !== undefined && value >= min ? samples : undefined;
+    },
+    `${name}${JSON.stringify(labels)} >= ${min}`,
+    timeoutMs,
+  );
+}

@@ -1,0 +1,89 @@
+/**
+ * /metrics after real traffic: the bridge as a child process (src/main.ts) against the
+ * Slack, Discord, Fluxra and Blocks fakes, one linked channel pair. Each assertion reads
+ * the Prometheus text a scraper would read.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createFakeBlocks, FAKE_BLOCKS_API_KEY, type FakeBlocks } from '../fakes/blocks.js';
+import { startBridgeChild, type BridgeChild } from './support/bridge-child.js';
+import { createMirrorWorld, SLACK_PEOPLE, type MirrorWorld } from './support/mirror-world.js';
+import { readiness, scrape, valueOf, waitFor, waitForMetric } from './ops-harness.js';
+
+let world: MirrorWorld;
+let blocks: FakeBlocks;
+let bridge: BridgeChild;
+let base: string;
+
+before(async () => {
+  world = await createMirrorWorld({ groups: 1 });
+  await world.seedLinks();
+  blocks = await createFakeBlocks();
+  bridge = startBridgeChild({
+    config: world.config({ blocks: { baseUrl: blocks.url }, mirror: { pollIntervalMs: 100, idlePollIntervalMs: 200 } }),
+    env: { ...world.env, BLOCKS_API_KEY: FAKE_BLOCKS_API_KEY },
+  });
+  const started = await bridge.waitForLog((line) => line['msg'] === 'bridge started', 'the bridge started');
+  base = `http://127.0.0.1:${String(started['healthPort'])}`;
+  await world.slack.waitForSocket();
+});
+
+after(async () => {
+  const code = await bridge.killAndWait('SIGTERM');
+  await blocks.close();
+  await world.close();
+  assert.equal(code, 0, bridge.stderr());
+});
+
+const group = () => world.groups[0]!;
+
+test('a Slack message mirrored to Fluxra counts once under to_fluxra/slack', async () => {
+  const before = valueOf(await scrape(base), 'fluxra_bridge_messages_mirrored_total', { direction: 'to_fluxra', platform: 'slack' }) ?? 0;
+  await world.slack.deliverEvent(world.slack.userMessage({ channel: group().slackChannel!, user: SLACK_PEOPLE[0].id, text: 'metrics hello' }));
+  await waitFor(() => [...world.fluxra.state.messages.values()].find((message) => message.content.includes('metrics hello')), 'the message in Fluxra');
+  const samples = await waitForMetric(base, 'fluxra_bridge_messages_mirrored_total', { direction: 'to_fluxra', platform: 'slack' }, before + 1);
+  assert.equal(valueOf(samples, 'fluxra_bridge_messages_mirrored_total', { direction: 'to_fluxra', platform: 'slack' }), before + 1);
+  assert.equal(valueOf(samples, 'fluxra_bridge_inbound_events_total', { platform: 'slack', kind: 'message' }), 1);
+});
+
+test('a Fluxra message posted to both channels counts under from_fluxra for each platform, and the poll lag is reported', async () => {
+  world.fluxra.postAs(group().agents[0]!.agentId, { conversationId: group().conversationId, content: 'from an agent' });
+  await waitForMetric(base, 'fluxra_bridge_messages_mirrored_total', { direction: 'from_fluxra', platform: 'slack' }, 1);
+  const samples = await waitForMetric(base, 'fluxra_bridge_messages_mirrored_total', { direction: 'from_fluxra', platform: 'discord' }, 1);
+  assert.ok(world.slack.state.history(group().slackChannel!).some((message) => message.text.includes('from an agent')));
+  const lag = valueOf(samples, 'fluxra_bridge_fluxra_poll_lag_seconds', { conversation: group().conversationId });
+  assert.ok(lag !== undefined && lag >= 0, 'the linked conversation has a poll lag');
+  assert.equal(valueOf(samples, 'fluxra_bridge_outbox_depth', { queue: 'mirror' }), 0, 'nothing left queued');
+  assert.equal(valueOf(samples, 'fluxra_bridge_platform_connected', { platform: 'slack' }), 1);
+  assert.equal(valueOf(samples, 'fluxra_bridge_platform_connected', { platform: 'discord' }), 1);
+  assert.ok((valueOf(samples, 'fluxra_bridge_process_resident_memory_bytes') ?? 0) > 0, 'process metrics are exported');
+});
+
+test('a 429 from the fake Fluxra counts under rate_limited and upstream_errors for fluxra', async () => {
+  const before = valueOf(await scrape(base), 'fluxra_bridge_rate_limited_total', { service: 'fluxra' }) ?? 0;
+  world.fluxra.inject({ kind: 'rateLimit', retryAfter: '0' });
+  const samples = await waitForMetric(base, 'fluxra_bridge_rate_limited_total', { service: 'fluxra' }, before + 1);
+  assert.equal(valueOf(samples, 'fluxra_bridge_rate_limited_total', { service: 'fluxra' }), before + 1);
+  assert.ok((valueOf(samples, 'fluxra_bridge_upstream_errors_total', { service: 'fluxra', code: '429' }) ?? 0) >= 1);
+});
+
+test('the Blocks readiness probe spends one budget slot, and a 429 from the fake Blocks is counted', async () => {
+  // The key has not been used since start: /readyz probes it once, through the budget, and that probe gets a 429 first.
+  blocks.inject({ type: 'rate-limit', retryAfterSeconds: 0, method: 'GET' });
+  const ready = await readiness(base);
+  assert.equal(ready.body.checks['blocks'], 'ok', JSON.stringify(ready.body));
+  const samples = await scrape(base);
+  assert.equal(valueOf(samples, 'fluxra_bridge_rate_limited_total', { service: 'blocks' }), 1);
+  assert.equal(valueOf(samples, 'fluxra_bridge_upstream_errors_total', { service: 'blocks', code: '429' }), 1);
+  // The 429 and the retry that got 404 both went through the budget: two requests arrived, two slots used.
+  assert.equal(blocks.state.requests.length, 2);
+  assert.equal(valueOf(samples, 'fluxra_bridge_rate_budget_used', { service: 'blocks' }), 2);
+  assert.equal(valueOf(samples, 'fluxra_bridge_rate_budget_limit', { service: 'blocks' }), 100);
+  assert.equal(valueOf(samples, 'fluxra_bridge_rate_budget_window_seconds', { service: 'blocks' }), 60);
+  assert.equal(valueOf(samples, 'fluxra_bridge_rate_budget_queued', { service: 'blocks', priority: 'interactive' }), 0);
+  assert.ok(valueOf(samples, 'fluxra_bridge_rate_budget_used', { service: 'fluxra' }) !== undefined, 'the Fluxra budget is reported too');
+
+  // A second probe within the staleness period reads the last answer: no request is spent.
+  await readiness(base);
+  assert.equal(blocks.state.requests.length, 2);
+});
