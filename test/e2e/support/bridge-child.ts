@@ -55,7 +55,9 @@ export function writeBridgeConfig(dir: string, config: unknown): string {
 export function startBridgeChild(options: BridgeChildOptions): BridgeChild {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'bridge-process-'));
   const configPath = writeBridgeConfig(dir, options.config);
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+  // Opt-in Node flags for profiling the bridge (e.g. BRIDGE_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof").
+  const nodeFlags = (process.env['BRIDGE_NODE_FLAGS'] ?? '').split(/\s+/).filter((flag) => flag !== '');
+  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', MAIN], {
     env: { PATH: process.env['PATH'] ?? '', FLUXRA_BRIDGE_CONFIG: configPath, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
     cwd: REPO_ROOT,
