@@ -176,3 +176,23 @@ test('/bridge link agent refuses an unknown agent with the valid names, and a se
     await rig.close();
   }
 });
+
+test('the bridge’s own posts (its answers, the mirror’s posts) and other bots’ messages are never sent to the agent', async () => {
+  const rig = await startBoundRig({ platform: 'slack', blocks: { script: { delayMs: 30, final: 'Here you go.' } } });
+  try {
+    const fake = rig.slack!.fake;
+    await command(rig, 'bridge', 'link agent claude');
+    const asked = await say(rig, 'summarise the incident');
+    const reply = await eventually(() => thread(rig, asked).find((m) => m.text === 'Here you go.'), 'the answer');
+    // Our answer and a mirrored agent's post, as Slack delivers them back to the app, and another bot.
+    await fake.deliverEvent(fake.userMessage({ channel: CHANNEL, botId: fake.botId, user: fake.botUserId, text: reply.text, threadTs: asked }));
+    await fake.deliverEvent(fake.userMessage({ channel: CHANNEL, botId: fake.botId, username: 'Fluxra agent', text: 'a message mirrored from Fluxra' }));
+    await fake.deliverEvent(fake.userMessage({ channel: CHANNEL, botId: 'BOTHER', text: 'deploy finished' }));
+    await rig.engine.idle();
+    const session = [...rig.blocks.state.sessions.values()][0]!;
+    assert.equal(session.turns.length, 1, 'no follow-up from a bot or from ourselves');
+    assert.equal(rig.blocks.state.sessions.size, 1);
+  } finally {
+    await rig.close();
+  }
+});
