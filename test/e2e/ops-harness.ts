@@ -77,3 +77,41 @@ export async function waitForMetric(base: string, name: string, labels: Record<s
     timeoutMs,
   );
 }
+
+/** A private redis-server (the machine's binary) on a free port, with a password, for one test file. */
+export interface PrivateRedis {
+  readonly url: string;
+  readonly password: string;
+  stop(): Promise<void>;
+}
+
+export async function startPrivateRedis(password: string): Promise<PrivateRedis> {
+  const { spawn } = await import('node:child_process');
+  const { createServer } = await import('node:net');
+  const port = await new Promise<number>((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--requirepass', password, '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let out = '';
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      out += chunk;
+      if (out.includes('Ready to accept connections')) resolve();
+    });
+    void exited.then(() => reject(new Error(`redis-server exited:\n${out}`)));
+  });
+  return {
+    url: `redis://:${password}@127.0.0.1:${port}`,
+    password,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
