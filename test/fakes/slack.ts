@@ -53,6 +53,8 @@ export interface DeliveryResult {
   /** Socket Mode delivery: the envelope and, when awaited, its ack. */
   envelopeId?: string;
   ack?: FakeSlackAck;
+  /** Slash commands: the id under which posts to this command's response_url are recorded (`state.responses[].id`). */
+  responseId?: string;
 }
 
 export interface FakeSlack {
@@ -241,7 +243,7 @@ export async function createFakeSlack(options: FakeSlackOptions): Promise<FakeSl
     deliverCommand(input, delivery = {}) {
       const id = `cmd-${++counter}`;
       const body = slashCommandBody(input, { ...identity, responseUrl: `${baseUrl}/response/${id}`, triggerId: `trigger-${id}` });
-      return deliver('slash_commands', body, new URLSearchParams(body).toString(), delivery);
+      return deliver('slash_commands', body, new URLSearchParams(body).toString(), delivery).then((result) => ({ ...result, responseId: id }));
     },
     async close() {
       // Ask open clients to close and wait for their answer: terminating at once leaves a

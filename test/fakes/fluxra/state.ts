@@ -134,6 +134,11 @@ export class FakeFluxraState {
     return this.seq;
   }
 
+  /** After restoring saved messages (the sandbox's snapshots): keep numbering above them, so cursors stay valid. */
+  resumeSeqAfter(seq: number): void {
+    this.seq = Math.max(this.seq, seq);
+  }
+
   registerAgent(input: { agentName: unknown; email?: unknown; metadata?: unknown }): FakeAgent {
     if (typeof input.agentName !== 'string' || !AGENT_NAME.test(input.agentName)) {
       throw invalid('agent_name must match ^[a-zA-Z0-9-]{3,50}$');

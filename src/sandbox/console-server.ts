@@ -1,0 +1,159 @@
+/**
+ * The console's HTTP server (node:http, loopback only): the page and its two static files,
+ * the current view as JSON, the view as a Server-Sent Events stream (one `view` event per
+ * change), and one POST per pane for what the visitor does there.
+ */
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ActionRefused, type ActionInput, type ConsoleActions } from './actions.js';
+import type { ConsoleView } from './view-types.js';
+
+export interface ConsoleServerOptions {
+  host: string;
+  /** The preferred port; when it is taken (and not 0), a free one is used instead. */
+  port: number;
+  actions: ConsoleActions;
+  currentView(): ConsoleView;
+  /** Called after each action so that its effect is shown without waiting for the next refresh. */
+  refresh(): Promise<void>;
+  onError(error: unknown): void;
+}
+
+export interface ConsoleServer {
+  readonly url: string;
+  /** The port asked for was taken and another one is used. */
+  readonly portFallback: boolean;
+  /** Sends the view to every open page. */
+  publish(view: ConsoleView): void;
+  close(): Promise<void>;
+}
+
+const PAGE_DIR = new URL('./page/', import.meta.url);
+const STATIC: Record<string, { file: string; type: string }> = {
+  '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
+  '/console.css': { file: 'console.css', type: 'text/css; charset=utf-8' },
+  '/console.js': { file: 'console.js', type: 'text/javascript; charset=utf-8' },
+};
+const PANES = new Set(['slack', 'discord', 'fluxra']);
+const MAX_BODY = 64 * 1024;
+
+function readJson(req: IncomingMessage): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    let size = 0;
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY) reject(new ActionRefused('That is too long for the sandbox.'));
+      else chunks.push(chunk);
+    });
+    req.on('end', () => {
+      try {
+        resolve(JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}'));
+      } catch {
+        reject(new ActionRefused('The request was not JSON.'));
+      }
+    });
+    req.on('error', reject);
+  });
+}
+
+function actionInput(body: unknown): ActionInput {
+  const value = (body ?? {}) as Record<string, unknown>;
+  const text = typeof value['text'] === 'string' ? value['text'].trim() : '';
+  if (text === '') throw new ActionRefused('Type something first.');
+  const optional = (key: string): string | undefined => (typeof value[key] === 'string' && value[key] !== '' ? (value[key] as string) : undefined);
+  const thread = optional('thread');
+  const agentId = optional('agentId');
+  return { text, ...(thread ? { thread } : {}), ...(agentId ? { agentId } : {}) };
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(body));
+}
+
+export async function startConsoleServer(options: ConsoleServerOptions): Promise<ConsoleServer> {
+  // Read once: the page is small, and a missing file should fail the start, not the first visit.
+  const files = new Map(Object.entries(STATIC).map(([path, entry]) => [path, { body: readFileSync(new URL(entry.file, PAGE_DIR)), type: entry.type }]));
+  const streams = new Set<ServerResponse>();
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://console.invalid');
+    const file = req.method === 'GET' ? files.get(url.pathname) : undefined;
+    if (file) {
+      res.writeHead(200, { 'content-type': file.type, 'cache-control': 'no-store' });
+      res.end(file.body);
+      return;
+    }
+    if (req.method === 'GET' && url.pathname === '/api/view') return sendJson(res, 200, options.currentView());
+    if (req.method === 'GET' && url.pathname === '/events') {
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+      res.write(`retry: 1000\nevent: view\ndata: ${JSON.stringify(options.currentView())}\n\n`);
+      streams.add(res);
+      req.on('close', () => streams.delete(res));
+      return;
+    }
+    const pane = /^\/api\/([a-z]+)$/.exec(url.pathname)?.[1];
+    if (req.method === 'POST' && pane && PANES.has(pane)) {
+      try {
+        await options.actions[pane as keyof ConsoleActions](actionInput(await readJson(req)));
+      } catch (error) {
+        if (error instanceof ActionRefused) return sendJson(res, 400, { ok: false, error: error.message });
+        options.onError(error);
+        return sendJson(res, 500, { ok: false, error: `The sandbox could not do that: ${(error as Error).message}` });
+      }
+      await options.refresh();
+      return sendJson(res, 200, { ok: true });
+    }
+    res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
+    res.end('not found');
+  }
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      options.onError(error);
+      if (!res.headersSent) sendJson(res, 500, { ok: false, error: 'internal error' });
+    });
+  });
+  // Comments keep idle streams open through proxies and let the page notice a dead server.
+  const keepAlive = setInterval(() => {
+    for (const stream of streams) stream.write(': keep-alive\n\n');
+  }, 15_000);
+  keepAlive.unref();
+
+  const listen = (port: number): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const onError = (error: Error): void => reject(error);
+      server.once('error', onError);
+      server.listen(port, options.host, () => {
+        server.off('error', onError);
+        resolve();
+      });
+    });
+  let portFallback = false;
+  try {
+    await listen(options.port);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || options.port === 0) throw error;
+    portFallback = true;
+    await listen(0);
+  }
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://${options.host}:${port}`,
+    portFallback,
+    publish(view) {
+      const frame = `event: view\ndata: ${JSON.stringify(view)}\n\n`;
+      for (const stream of streams) stream.write(frame);
+    },
+    async close() {
+      clearInterval(keepAlive);
+      for (const stream of streams) stream.end();
+      streams.clear();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

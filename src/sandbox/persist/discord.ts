@@ -1,0 +1,33 @@
+/**
+ * Saves and restores the fake Discord's guild contents: users, channels and threads,
+ * message histories and webhooks (the bridge posts as agents through its webhooks and
+ * edits those posts later). Interactions are not kept: their tokens expire on Discord too.
+ */
+import type { APIChannel, APIMessage, APIUser } from 'discord.js';
+import type { FakeDiscordState, FakeWebhook } from '../../../test/fakes/discord.js';
+
+export interface DiscordSnapshot {
+  users: APIUser[];
+  channels: APIChannel[];
+  messages: Array<[channelId: string, messages: APIMessage[]]>;
+  webhooks: FakeWebhook[];
+}
+
+export function snapshotDiscord(state: FakeDiscordState): DiscordSnapshot {
+  return {
+    users: [...state.users.values()],
+    channels: [...state.channels.values()],
+    messages: [...state.messages.entries()],
+    webhooks: [...state.webhooks.values()],
+  };
+}
+
+/** Run before the bridge connects, so that its GUILD_CREATE carries the restored threads. */
+export function restoreDiscord(state: FakeDiscordState, saved: DiscordSnapshot): void {
+  for (const user of saved.users) state.users.set(user.id, user);
+  for (const channel of saved.channels) state.channels.set(channel.id, channel);
+  state.messages.clear();
+  for (const [channelId, messages] of saved.messages) state.messages.set(channelId, messages);
+  state.webhooks.clear();
+  for (const webhook of saved.webhooks) state.webhooks.set(webhook.id, webhook);
+}

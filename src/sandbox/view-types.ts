@@ -1,0 +1,71 @@
+/**
+ * What the console page shows, as the server sends it over SSE: three panes of messages
+ * with their threads, what each person's commands were answered (ephemerally), the links,
+ * the Blocks rate budget and the next-step hints. Plain JSON, rebuilt from the simulators.
+ */
+import type { BudgetSnapshot } from '../ratelimit/types.js';
+
+/**
+ * `bridge`: the bridge under its own name; `relayed`: the bridge posting under someone
+ * else's name (a person from the other platform, or a Fluxra agent); `agent`: a Fluxra agent.
+ */
+export type AuthorKind = 'person' | 'bridge' | 'relayed' | 'agent';
+
+export interface ViewMessage {
+  id: string;
+  author: string;
+  kind: AuthorKind;
+  text: string;
+  /** Epoch ms. */
+  at: number;
+  edited: boolean;
+  reactions: string[];
+  /** Thread replies, oldest first (top-level messages only). */
+  replies: ViewMessage[];
+}
+
+/** A slash command a visitor ran and what only they were shown in answer. */
+export interface CommandEntry {
+  id: string;
+  platform: 'slack' | 'discord';
+  /** Thread the command ran in (Slack thread ts / Discord thread id), if any. */
+  thread?: string;
+  user: string;
+  typed: string;
+  /** How the platform received it (Discord: subcommand and named options). */
+  shown: string;
+  at: number;
+  answers: string[];
+  /** Where to find the answers in the simulator while it runs (not meaningful after a restart). */
+  slackResponseId?: string;
+  discordInteractionId?: string;
+  /** Set when the command could not be delivered at all. */
+  error?: string;
+}
+
+export interface ChatPaneView {
+  title: string;
+  channel: string;
+  person: string;
+  /** The Fluxra conversation this channel is linked to, if any. */
+  linkedTo?: string;
+  paused?: boolean;
+  messages: ViewMessage[];
+  commands: CommandEntry[];
+}
+
+export interface FluxraPaneView {
+  conversationId?: string;
+  name?: string;
+  members: string[];
+  messages: ViewMessage[];
+  agents: Array<{ agentId: string; agentName: string }>;
+}
+
+export interface ConsoleView {
+  slack: ChatPaneView;
+  discord: ChatPaneView;
+  fluxra: FluxraPaneView;
+  budget?: BudgetSnapshot;
+  hints: string[];
+}

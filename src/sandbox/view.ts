@@ -1,0 +1,122 @@
+/**
+ * Builds the console's view from the simulators' state (what Slack, Discord and Fluxra
+ * would show) and the bridge's store (what is linked) and rate budget.
+ */
+import type { APIMessage } from 'discord.js';
+import type { Bridge } from '../app/bridge.js';
+import type { FakeSlackMessage } from '../../test/fakes/slack/state.js';
+import type { FakeMessage } from '../../test/fakes/fluxra/state.js';
+import { DISCORD_CHANNEL, DISCORD_PERSON, SLACK_CHANNEL, SLACK_PERSON } from './identities.js';
+import { nextHints } from './hints.js';
+import type { CommandEntry, ConsoleView, FluxraPaneView, ViewMessage } from './view-types.js';
+import type { SandboxWorld } from './world.js';
+
+/** The newest this many top-level messages per pane: enough to read, small enough to resend on every change. */
+const MAX_TOP_LEVEL = 200;
+
+const tsToMs = (ts: string): number => Math.round(Number(ts) * 1000);
+
+function slackMessages(world: SandboxWorld): ViewMessage[] {
+  const { state, botUserId } = world.slack;
+  const live = state.history(SLACK_CHANNEL.id).filter((message) => !message.deleted);
+  const toView = (message: FakeSlackMessage): ViewMessage => {
+    const fromBridge = message.user === botUserId;
+    return {
+      id: message.ts,
+      author: fromBridge ? (message.username ?? 'fluxra-bridge') : (state.users.get(message.user ?? '')?.name ?? message.user ?? 'someone'),
+      kind: fromBridge ? (message.username ? 'relayed' : 'bridge') : 'person',
+      text: message.text,
+      at: tsToMs(message.ts),
+      edited: message.edited !== undefined,
+      reactions: message.reactions.map((reaction) => reaction.name),
+      replies: [],
+    };
+  };
+  const roots = live.filter((message) => !message.threadTs || message.threadTs === message.ts).slice(-MAX_TOP_LEVEL);
+  return roots.map((root) => ({ ...toView(root), replies: live.filter((reply) => reply.threadTs === root.ts && reply.ts !== root.ts).map(toView) }));
+}
+
+function discordMessages(world: SandboxWorld): ViewMessage[] {
+  const { state } = world.discord;
+  const reactionsOf = (channelId: string, messageId: string): string[] => [...(state.reactions.get(`${channelId}/${messageId}`) ?? [])];
+  const toView = (message: APIMessage): ViewMessage => {
+    const fromBridge = message.author.id === state.botUser.id;
+    const viaWebhook = message.webhook_id !== undefined && message.webhook_id !== state.applicationId;
+    return {
+      id: message.id,
+      author: fromBridge ? 'fluxra-bridge' : (message.author.global_name ?? message.author.username),
+      kind: viaWebhook ? 'relayed' : fromBridge ? 'bridge' : 'person',
+      text: message.content,
+      at: Date.parse(message.timestamp),
+      edited: message.edited_timestamp !== null && message.edited_timestamp !== undefined,
+      reactions: reactionsOf(message.channel_id, message.id),
+      replies: [],
+    };
+  };
+  const roots = state.history(DISCORD_CHANNEL.id).slice(-MAX_TOP_LEVEL);
+  // A thread started from a message has that message's id (see the platform boundary's notes).
+  return roots.map((root) => ({ ...toView(root), replies: state.channels.get(root.id)?.type === 11 ? state.history(root.id).map(toView) : [] }));
+}
+
+function fluxraPane(world: SandboxWorld, conversationId: string | undefined): FluxraPaneView {
+  const agents = world.agents.map((agent) => ({ agentId: agent.agentId, agentName: agent.agentName }));
+  const conversation = conversationId ? world.fluxra.state.conversations.get(conversationId) : undefined;
+  if (!conversation) return { members: [], messages: [], agents };
+  const nameOf = (agentId: string): string => world.fluxra.state.agents.get(agentId)?.agentName ?? agentId;
+  const all = [...world.fluxra.state.messages.values()].filter((message) => message.conversationId === conversation.conversationId && !message.deleted).sort((a, b) => a.seq - b.seq);
+  const byId = new Map(all.map((message) => [message.messageId, message]));
+  const rootOf = (message: FakeMessage): FakeMessage => {
+    let current = message;
+    for (let parent = byId.get(current.inReplyTo ?? ''); parent; parent = byId.get(current.inReplyTo ?? '')) current = parent;
+    return current;
+  };
+  const toView = (message: FakeMessage): ViewMessage => ({
+    id: message.messageId,
+    author: nameOf(message.senderId),
+    kind: message.senderId === world.bridgeAgent.agentId ? 'bridge' : 'agent',
+    text: message.content,
+    at: Date.parse(message.createdAt),
+    edited: message.editedAt !== null,
+    reactions: [],
+    replies: [],
+  });
+  const roots = all.filter((message) => rootOf(message) === message).slice(-MAX_TOP_LEVEL);
+  return {
+    conversationId: conversation.conversationId,
+    name: conversation.name,
+    members: conversation.memberIds.map(nameOf),
+    messages: roots.map((root) => ({ ...toView(root), replies: all.filter((message) => message !== root && rootOf(message) === root).map(toView) })),
+    agents,
+  };
+}
+
+export async function buildView(world: SandboxWorld, bridge: Bridge, commands: readonly CommandEntry[]): Promise<ConsoleView> {
+  const [slackLink, discordLink] = await Promise.all([
+    bridge.store.links.get({ platform: 'slack', channelId: SLACK_CHANNEL.id }),
+    bridge.store.links.get({ platform: 'discord', channelId: DISCORD_CHANNEL.id }),
+  ]);
+  const conversationId = slackLink?.conversationId ?? discordLink?.conversationId;
+  const view: ConsoleView = {
+    slack: {
+      title: 'Slack',
+      channel: `#${SLACK_CHANNEL.name}`,
+      person: SLACK_PERSON.name,
+      ...(slackLink ? { linkedTo: slackLink.conversationId, paused: slackLink.paused } : {}),
+      messages: slackMessages(world),
+      commands: commands.filter((entry) => entry.platform === 'slack'),
+    },
+    discord: {
+      title: 'Discord',
+      channel: `#${DISCORD_CHANNEL.name}`,
+      person: DISCORD_PERSON.username,
+      ...(discordLink ? { linkedTo: discordLink.conversationId, paused: discordLink.paused } : {}),
+      messages: discordMessages(world),
+      commands: commands.filter((entry) => entry.platform === 'discord'),
+    },
+    fluxra: fluxraPane(world, conversationId),
+    ...(bridge.blocksBudget ? { budget: bridge.blocksBudget.snapshot() } : {}),
+    hints: [],
+  };
+  view.hints = nextHints(view);
+  return view;
+}

@@ -1,0 +1,160 @@
+/**
+ * The sandbox in a real browser: `npm run sandbox` in a child process and Debian's Chromium
+ * driven by playwright-core. A visitor links the Slack and Discord channels to one Fluxra
+ * conversation with `/bridge`, posts in Slack and sees the message in the Discord and Fluxra
+ * panes, asks `/agent` and sees the answer in the thread, runs `/block list`, replies in a
+ * Discord thread and posts as a Fluxra agent. A screenshot is kept in test-results/.
+ *
+ * Chromium must be installed (`.ci/run` installs it with apt): without it this test fails.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { startSandboxChild, type SandboxChild } from './sandbox-child.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const RESULTS = fileURLToPath(new URL('../../test-results/', import.meta.url));
+export const SCREENSHOT = join(RESULTS, 'sandbox-console.png');
+/** Agents answer after a few seconds; the bridge polls Blocks; generous for a loaded CI machine. */
+const AGENT_WAIT_MS = 45_000;
+const WAIT_MS = 20_000;
+
+let dataDir: string;
+let userDataDir: string;
+let sandbox: SandboxChild;
+let browser: BrowserContext;
+let page: Page;
+/** Errors thrown by the page's own script: there should be none. */
+const pageErrors: string[] = [];
+
+before(async () => {
+  assert.ok(existsSync(CHROMIUM), `Chromium is not installed at ${CHROMIUM}: run "apt-get update && apt-get install -y chromium" (.ci/run does this)`);
+  dataDir = mkdtempSync(join(tmpdir(), 'sandbox-browser-'));
+  userDataDir = mkdtempSync(join(tmpdir(), 'sandbox-chromium-'));
+  sandbox = await startSandboxChild(dataDir);
+  // A fresh profile (playwright passes it as --user-data-dir) and testing.md's flags: without the
+  // background-networking ones Chromium keeps trying hosts this machine cannot reach.
+  browser = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    viewport: { width: 1600, height: 1000 },
+  });
+  page = browser.pages()[0] ?? (await browser.newPage());
+  page.on('pageerror', (error) => pageErrors.push(String(error.stack ?? error)));
+  page.on('console', (message) => {
+    if (message.type() === 'error') pageErrors.push(message.text());
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  const code = await sandbox?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+  rmSync(userDataDir, { recursive: true, force: true });
+  assert.equal(code, 0, `the sandbox stops cleanly on SIGTERM:\n${sandbox?.output()}`);
+});
+
+const pane = (name: 'slack' | 'discord' | 'fluxra'): Locator => page.locator(`[data-pane="${name}"]`);
+
+/** Types into a pane's composer and sends with Enter, as a person does. */
+async function type(name: 'slack' | 'discord' | 'fluxra', text: string): Promise<void> {
+  const input = pane(name).locator('textarea');
+  await input.fill(text);
+  await input.press('Enter');
+  await assertNoError(name);
+}
+
+async function assertNoError(name: 'slack' | 'discord' | 'fluxra'): Promise<void> {
+  // The composer clears once the sandbox accepted the action; a refusal shows under it instead.
+  // (A string: this runs in the page, whose DOM types this Node project does not load.)
+  await page.waitForFunction(`(() => {
+    const root = document.querySelector('[data-pane="${name}"]');
+    return root.querySelector('textarea').value === '' || root.querySelector('.error').textContent !== '';
+  })()`);
+  assert.equal(await pane(name).locator('.composer .error').textContent(), '', `${name} refused the action`);
+}
+
+/** The answer only the visitor sees to the command they typed (waits for it to arrive). */
+async function ephemeralAnswer(name: 'slack' | 'discord', typed: string, timeout = WAIT_MS): Promise<string> {
+  const entry = pane(name).locator('.ephemeral', { has: page.locator('.typed', { hasText: typed }) }).last();
+  const answer = entry.locator('.answer:not(.pending)').first();
+  await answer.waitFor({ timeout });
+  return (await answer.textContent()) ?? '';
+}
+
+test('links Slack and Discord, mirrors a post, answers /agent in a thread and /block list, in Chromium', async (t) => {
+  t.diagnostic(`sandbox ready in ${sandbox.readyMs} ms at ${sandbox.url}`);
+  try {
+    await visitorJourney();
+  } catch (error) {
+    // What the page showed and what the bridge logged, to read the failure by.
+    mkdirSync(RESULTS, { recursive: true });
+    await page.screenshot({ path: join(RESULTS, 'sandbox-console-failure.png') }).catch(() => undefined);
+    t.diagnostic(`page errors: ${pageErrors.join('\n') || 'none'}; connection: ${await page.locator('#conn').textContent()}`);
+    t.diagnostic(`console view:\n${JSON.stringify(await sandbox.view(), null, 1).slice(-8000)}`);
+    t.diagnostic(`bridge log tail:\n${readFileSync(join(dataDir, 'bridge.log'), 'utf8').slice(-6000)}`);
+    throw error;
+  }
+  assert.deepEqual(pageErrors, [], 'the page ran without errors');
+  mkdirSync(RESULTS, { recursive: true });
+  await page.screenshot({ path: SCREENSHOT });
+  t.diagnostic(`screenshot: ${SCREENSHOT}`);
+});
+
+async function visitorJourney(): Promise<void> {
+  await page.goto(sandbox.url);
+  await page.locator('#conn', { hasText: 'live' }).waitFor();
+  await page.locator('#hints', { hasText: '/bridge link new' }).waitFor();
+
+  // Link: a new conversation from Slack, then Discord to the same one.
+  await type('slack', '/bridge link new sandbox');
+  const created = await ephemeralAnswer('slack', '/bridge link new sandbox');
+  const conversationId = /conv_[0-9a-f-]+/.exec(created)?.[0];
+  assert.ok(conversationId, `the answer names the new conversation: ${created}`);
+  await type('discord', `/bridge link ${conversationId}`);
+  const linked = await ephemeralAnswer('discord', `/bridge link ${conversationId}`);
+  assert.match(linked, /^Linked\./);
+  await pane('slack').locator('.pill', { hasText: 'linked' }).waitFor();
+  await pane('discord').locator('.pill', { hasText: 'linked' }).waitFor();
+  await pane('fluxra').locator('.channel', { hasText: 'sandbox' }).waitFor();
+
+  // A Slack post reaches Discord and Fluxra, attributed to its author.
+  await type('slack', 'Hello from the Slack pane');
+  await pane('discord').locator('.msg .text', { hasText: 'Hello from the Slack pane' }).waitFor({ timeout: WAIT_MS });
+  await pane('fluxra').locator('.msg .text', { hasText: 'Hello from the Slack pane' }).waitFor({ timeout: WAIT_MS });
+  assert.match((await pane('fluxra').locator('.msg .text', { hasText: 'Hello from the Slack pane' }).textContent()) ?? '', /^\[Ada · Slack\] /);
+
+  // /agent: acknowledged ephemerally, then the agent's answer arrives in the thread of the bridge's message.
+  await type('slack', '/agent explain what the bridge does');
+  assert.match(await ephemeralAnswer('slack', '/agent explain what the bridge does'), /Asking/);
+  const threadRoot = pane('slack').locator('.msg:not(.reply)', { hasText: 'explain what the bridge does' }).last();
+  await threadRoot.locator('.thread .msg.reply .text', { hasText: 'simulated' }).first().waitFor({ timeout: AGENT_WAIT_MS });
+
+  // /block list answers with the bridge's Fluxra blocks (none yet).
+  await type('slack', '/block list');
+  const blocks = await ephemeralAnswer('slack', '/block list');
+  assert.ok(blocks.length > 0, 'an answer to /block list');
+  assert.doesNotMatch(blocks, /error|failed/i);
+
+  // A reply in a Discord thread reaches the Slack thread of the same message.
+  const discordRoot = pane('discord').locator('.msg:not(.reply)', { hasText: 'Hello from the Slack pane' }).first();
+  await discordRoot.hover();
+  await discordRoot.locator('.reply-btn').first().click();
+  await pane('discord').locator('.thread-target:not([hidden])').waitFor();
+  await type('discord', 'A reply in the Discord thread');
+  const slackRoot = pane('slack').locator('.msg:not(.reply)', { hasText: 'Hello from the Slack pane' }).first();
+  await slackRoot.locator('.thread .msg.reply .text', { hasText: 'A reply in the Discord thread' }).waitFor({ timeout: WAIT_MS });
+
+  // A Fluxra agent's post reaches both channels under the agent's name.
+  await type('fluxra', 'Posted by an agent in Fluxra');
+  await pane('slack').locator('.msg.relayed', { hasText: 'research-agent' }).locator('.text', { hasText: 'Posted by an agent in Fluxra' }).waitFor({ timeout: WAIT_MS });
+  await pane('discord').locator('.msg .text', { hasText: 'Posted by an agent in Fluxra' }).waitFor({ timeout: WAIT_MS });
+
+  // The rate budget shows the Blocks requests made for /agent.
+  assert.match((await page.locator('#budget').textContent()) ?? '', /\d+\/100 in 60 s/);
+}
