@@ -1,0 +1,52 @@
+/**
+ * The Redis connections of clustered mode: one for the leader lock and wake-up publishes,
+ * one subscriber for wake-ups (a subscribed connection can run nothing else).
+ *
+ * The command connection fails fast (no offline queue, one retry, a command deadline): a
+ * renewal that cannot reach Redis must fail within the renewal interval, not sit in a queue
+ * while the term runs out. Reconnection goes on in the background.
+ */
+import { Redis } from 'ioredis';
+import { BridgeError, describeError } from '../errors.js';
+import type { Logger } from '../logger.js';
+
+export interface ClusterRedisConfig {
+  /** `redis://` or `rediss://`; it may carry a password, so it is never logged. */
+  url: string;
+  /** Deadline of one command (renewals are spaced more than this apart). */
+  commandTimeoutMs: number;
+  /** How long to wait for the first connection. Default 5000. */
+  connectTimeoutMs?: number;
+  logger: Logger;
+}
+
+export interface ClusterRedis {
+  readonly command: Redis;
+  readonly subscriber: Redis;
+  close(): Promise<void>;
+}
+
+export async function connectClusterRedis(config: ClusterRedisConfig): Promise<ClusterRedis> {
+  const connectTimeout = config.connectTimeoutMs ?? 5_000;
+  const retryStrategy = (times: number): number => Math.min(times * 200, 2_000);
+  const command = new Redis(config.url, { connectTimeout, commandTimeout: config.commandTimeoutMs, maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy, lazyConnect: true });
+  const subscriber = new Redis(config.url, { connectTimeout, retryStrategy, lazyConnect: true });
+  // Errors are reported where they matter (a failed renewal, a lost publish); here they would repeat every retry.
+  for (const client of [command, subscriber]) client.on('error', (error: unknown) => config.logger.debug({ err: describeError(error) }, 'cluster: redis connection error'));
+  try {
+    await Promise.all([command.connect(), subscriber.connect()]);
+  } catch (error) {
+    command.disconnect();
+    subscriber.disconnect();
+    throw new BridgeError('CLUSTER_REDIS_UNAVAILABLE', `Cannot connect to Redis for leader election: ${describeError(error)}`, { cause: error, retryable: true });
+  }
+  return {
+    command,
+    subscriber,
+    async close() {
+      await Promise.allSettled([command.quit(), subscriber.quit()]);
+      command.disconnect();
+      subscriber.disconnect();
+    },
+  };
+}
