@@ -69,6 +69,8 @@ export interface FakeSlack {
   setAppUrl(url: string): void;
   /** Resolves when a Socket Mode client has received its hello. */
   waitForSocket(): Promise<void>;
+  /** Socket Mode connections open now (one per replica of the app). */
+  socketCount(): number;
   /** Answers the next `times` calls to `method` with 429 and `Retry-After`. */
   rateLimit(method: string, retryAfterSeconds: number, times?: number): void;
   /** Records a message a person (or another bot) wrote and returns its `message` event. */
@@ -89,6 +91,7 @@ export async function createFakeSlack(options: FakeSlackOptions): Promise<FakeSl
   let port = 0;
   let appUrl: string | undefined;
   let counter = 0;
+  let nextSocket = 0;
 
   const identity: WebApiIdentity = {
     botToken: options.botToken,
@@ -165,7 +168,9 @@ export async function createFakeSlack(options: FakeSlackOptions): Promise<FakeSl
   async function deliver(type: 'events_api' | 'slash_commands', payload: Record<string, unknown>, form: string, delivery: DeliveryOptions): Promise<DeliveryResult> {
     const via = delivery.via ?? (sockets.size > 0 ? 'socket' : 'http');
     if (via === 'socket') {
-      const ws = [...sockets][0];
+      // Slack hands each envelope to one of the app's open connections (replicas): round robin.
+      const open = [...sockets];
+      const ws = open[nextSocket++ % Math.max(1, open.length)];
       if (!ws) throw new Error('fake Slack: no Socket Mode client connected');
       const envelopeId = `env-${++counter}`;
       const envelope = {
@@ -205,6 +210,7 @@ export async function createFakeSlack(options: FakeSlackOptions): Promise<FakeSl
     setAppUrl(url) {
       appUrl = url;
     },
+    socketCount: () => sockets.size,
     async waitForSocket() {
       await state.waitFor(() => sockets.size > 0, 'a Socket Mode connection');
     },
