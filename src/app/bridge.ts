@@ -32,12 +32,16 @@ import { createSessionEngine, type SessionEngine } from '../sessions/engine.js';
 import { createTurnScheduler } from '../sessions/scheduler.js';
 import { createMirrorEngine, type MirrorEngine } from '../mirror/engine.js';
 import type { AdapterDirectory, InboundConsumer } from './consumer.js';
+import { createCatchUp, createCatchUpCheckpoints, linkedChannels, servedChannelSources } from '../catch-up/index.js';
 import { drainForShutdown, type DrainReport } from './shutdown.js';
 import { createBridgeMetrics, type BridgeMetrics } from '../metrics/registry.js';
 import { observeDispatcher, servicesByOrigin } from '../metrics/http-observer.js';
 import { BLOCKS_PROBE_SESSION_ID, createBlocksKeyState, type BlocksKeyState } from '../health/blocks-key.js';
 import { registerReadinessChecks } from '../health/readiness.js';
 import { newRequestId } from '../logger.js';
+import { createClusterRuntime, type ClusterRuntime } from '../cluster/runtime.js';
+import type { Duty } from '../cluster/leader-duties.js';
+import { restartableAdapter } from '../cluster/restartable-adapter.js';
 
 export interface BridgeDeps {
   logger: Logger;
@@ -57,6 +61,8 @@ export interface Bridge {
   readonly health: HealthServer;
   /** The channel mirror (only when Fluxra is configured). */
   readonly mirror: MirrorEngine | undefined;
+  /** Leadership (one leader among the replicas with a Redis URL; always this process without). */
+  readonly cluster: ClusterRuntime;
   /** What /metrics serves. */
   readonly metrics: BridgeMetrics;
   /**
@@ -93,7 +99,7 @@ export async function createBridge(loaded: LoadedConfig, deps: BridgeDeps): Prom
   });
   const closers: Array<() => Promise<void>> = [];
 
-  const store = await createStore({ path: config.store.path, sqliteSynchronous: config.store.sqliteSynchronous, ...(config.redis.url ? { redisUrl: config.redis.url } : {}) }, { logger });
+  const store = await createStore({ path: config.store.path, sqliteSynchronous: config.store.sqliteSynchronous, ...(config.redis.url ? { redisUrl: config.redis.url, namespacePrefix: config.redis.keyPrefix } : {}) }, { logger });
   closers.push(() => store.close());
 
   let budgetRedis: BudgetRedis | undefined;
@@ -107,7 +113,7 @@ export async function createBridge(loaded: LoadedConfig, deps: BridgeDeps): Prom
     const budget = await createFluxraBudget({
       apiKey: config.fluxra.agentId,
       rateLimit: config.fluxra.rateLimit,
-      ...(budgetRedis ? { redis: budgetRedis } : {}),
+      ...(budgetRedis ? { redis: budgetRedis, idPrefix: config.redis.keyPrefix } : {}),
       logger,
     });
     closers.push(() => budget.close());
@@ -121,7 +127,7 @@ export async function createBridge(loaded: LoadedConfig, deps: BridgeDeps): Prom
     blocksBudget = await createBlocksBudget({
       apiKey: config.blocks.apiKey,
       rateLimit: config.blocks.rateLimit,
-      ...(budgetRedis ? { redis: budgetRedis } : {}),
+      ...(budgetRedis ? { redis: budgetRedis, idPrefix: config.redis.keyPrefix } : {}),
       logger,
     });
     metrics.watchBudget('blocks', blocksBudget);
@@ -143,11 +149,20 @@ export async function createBridge(loaded: LoadedConfig, deps: BridgeDeps): Prom
     blocksKey = createBlocksKeyState({ probe: () => probeClient.getSession(BLOCKS_PROBE_SESSION_ID, { priority: 'background' }) });
   }
 
+  // With a Redis URL one replica leads (pollers, workers, scheduler, Discord gateway) and the
+  // others take events and commands into the store and wake the leader; see src/cluster/.
+  const cluster = await createClusterRuntime(
+    { ...(config.redis.url ? { url: config.redis.url } : {}), keyPrefix: config.redis.keyPrefix, leaderLockTtlMs: config.redis.leaderLockTtlMs },
+    { logger },
+  );
+
   // Told when /bridge or /block links, unlinks, pauses or resumes channels: the mirror engine
   // pushes its wake-up here so that it acts at once rather than on its next pass.
   const linkListeners: Array<(channels: ChannelRef[]) => void> = [];
   const onLinksChanged = (channels: ChannelRef[]): void => {
     for (const listener of linkListeners) listener(channels);
+    // The command may have run on a follower: the leader's mirror is the one to wake.
+    cluster.publish({ kind: 'links', channels });
   };
 
   const handlers: CommandHandler<never>[] = [];
@@ -181,6 +196,8 @@ export async function createBridge(loaded: LoadedConfig, deps: BridgeDeps): Prom
           },
         }),
       logger,
+      mayWork: cluster.mayWork,
+      onEnqueued: (partition) => cluster.publish({ kind: 'sessions', partition }),
     });
     handlers.push(
       createAgentCommand({ name: config.commands.agent, bridgeCommandName: config.commands.bridge, engine: sessions, resolveAgent: (name) => sessionsClient.resolveAgent(name) }) as CommandHandler<never>,
@@ -224,15 +241,19 @@ export async function createBridge(loaded: LoadedConfig, deps: BridgeDeps): Prom
     );
   }
   if (enabled.discord && config.discord.token) {
-    discord = createDiscordAdapter(
-      {
-        token: config.discord.token,
-        ...(config.discord.applicationId ? { applicationId: config.discord.applicationId } : {}),
-        ...(config.discord.guildId ? { guildId: config.discord.guildId } : {}),
-        apiUrl: config.discord.apiUrl,
-        commands: [...router.specs],
-      },
-      { logger: logger.child({ component: 'discord' }), metrics },
+    // Restartable: a replica that loses the lead stops its gateway and may lead again later.
+    const discordToken = config.discord.token;
+    discord = restartableAdapter(() =>
+      createDiscordAdapter(
+        {
+          token: discordToken,
+          ...(config.discord.applicationId ? { applicationId: config.discord.applicationId } : {}),
+          ...(config.discord.guildId ? { guildId: config.discord.guildId } : {}),
+          apiUrl: config.discord.apiUrl,
+          commands: [...router.specs],
+        },
+        { logger: logger.child({ component: 'discord' }), metrics },
+      ),
     );
     adapters.push(discord);
   }
@@ -248,7 +269,16 @@ export async function createBridge(loaded: LoadedConfig, deps: BridgeDeps): Prom
   // The channel mirror (only with Fluxra): platform → Fluxra and the cross-posts, and the poller back.
   let mirror: MirrorEngine | undefined;
   if (fluxra && config.fluxra.agentId) {
-    const engine = createMirrorEngine({ store, fluxra, adapters: directory, config: config.mirror, selfAgentId: config.fluxra.agentId, metrics, logger });
+    const engine = createMirrorEngine({
+      store,
+      fluxra,
+      adapters: directory,
+      config: config.mirror,
+      selfAgentId: config.fluxra.agentId, metrics,
+      logger,
+      mayWork: cluster.mayWork,
+      onEnqueued: (partition) => cluster.publish({ kind: 'mirror', partition }),
+    });
     // A link made, resumed or unpaused by a command: waiting items go at once.
     linkListeners.push((channels) => {
       for (const channel of channels) engine.wake(channel);
@@ -256,6 +286,19 @@ export async function createBridge(loaded: LoadedConfig, deps: BridgeDeps): Prom
     consumers.push(engine);
     mirror = engine;
   }
+
+  // Catch-up after downtime (src/catch-up/): what the platforms will not redeliver is read
+  // back from history and handed to the consumers before the channel's live events.
+  const catchUp = createCatchUp({
+    adapters,
+    sources: [...(mirror ? [linkedChannels(store.links)] : []), ...servedChannelSources(consumers)],
+    checkpoints: createCatchUpCheckpoints({ store, logger }),
+    accept: async (event, adapter) => {
+      for (const consumer of consumers) await consumer.accept(event, adapter);
+    },
+    settings: config.catchUp,
+    logger,
+  });
 
   for (const adapter of adapters) {
     adapter.onEvent((event) => dispatchEvent(event, adapter));
@@ -279,7 +322,7 @@ export async function createBridge(loaded: LoadedConfig, deps: BridgeDeps): Prom
     }
     // Every consumer persists what it takes before this resolves; the platform acks after.
     try {
-      for (const consumer of consumers) await consumer.accept(event, adapter);
+      await catchUp.accept(event, adapter);
     } catch (error) {
       log.warn({ kind: event.kind, err: describeError(error) }, 'inbound event not accepted; the platform will deliver it again');
       throw error;
@@ -296,6 +339,7 @@ export async function createBridge(loaded: LoadedConfig, deps: BridgeDeps): Prom
   });
   metrics.watchOutbox(store.outbox);
   metrics.watchConnections(adapters);
+  if (cluster.leadership.mode === 'clustered') health.setCheck('cluster', () => cluster.ping());
   if (fluxra) {
     const client = fluxra;
     health.setCheck('fluxra', async () => {
@@ -323,32 +367,69 @@ export async function createBridge(loaded: LoadedConfig, deps: BridgeDeps): Prom
         adapters,
         outbox: store.outbox,
         ...(sessionEngine ? { idle: [() => sessionEngine.idle()] } : {}),
-        timeoutMs: config.shutdown.drainTimeoutMs,
+        // A follower delivers nothing: waiting for the leader to empty the shared outbox would only delay its exit.
+        timeoutMs: cluster.status().role === 'leader' ? config.shutdown.drainTimeoutMs : 0,
         logger,
       });
     },
+    cluster,
     async start() {
       const { port } = await health.start();
+      // Every replica: Slack (Socket Mode hands each envelope to one connection).
       for (const adapter of adapters) {
+        if (adapter === discord) continue;
+        catchUp.starting(adapter);
         await adapter.start();
+        catchUp.started(adapter);
         logger.info({ platform: adapter.platform, selfUserId: adapter.selfUserId }, 'platform connected');
       }
-      if (discord && router.specs.length > 0) {
-        try {
-          await discord.registerCommands([...router.specs]);
-        } catch (error) {
-          // Commands stay as they were registered last time; the bridge still runs.
-          logger.error({ err: describeError(error) }, 'Discord command registration failed');
-        }
+      // The leader only (always this process without Redis), in this order.
+      const duties: Duty[] = [];
+      if (discord) {
+        const gateway = discord;
+        duties.push({
+          name: 'discord-gateway',
+          async start() {
+            catchUp.starting(gateway);
+            await gateway.start();
+            catchUp.started(gateway);
+            logger.info({ platform: gateway.platform, selfUserId: gateway.selfUserId }, 'platform connected');
+            if (router.specs.length === 0) return;
+            try {
+              await gateway.registerCommands([...router.specs]);
+            } catch (error) {
+              // Commands stay as they were registered last time; the bridge still runs.
+              logger.error({ err: describeError(error) }, 'Discord command registration failed');
+            }
+          },
+          stop: () => gateway.stop(),
+        });
       }
-      for (const consumer of consumers) await consumer.start();
+      for (const consumer of consumers) duties.push({ name: consumer.name, start: () => consumer.start(), stop: () => consumer.stop() });
+      await cluster.start({
+        duties,
+        // The safety net under the wake-ups: whatever is queued gets looked at.
+        async scan() {
+          await mirror?.rescan();
+          await sessions?.rescan();
+        },
+        targets: { ...(mirror ? { mirror } : {}), ...(sessions ? { sessions } : {}) },
+      });
       started = true;
-      logger.info({ healthPort: port, platforms: adapters.map((a) => a.platform) }, 'bridge started');
+      logger.info({ healthPort: port, platforms: adapters.map((a) => a.platform), role: cluster.status().role }, 'bridge started');
       return { healthPort: port };
     },
     async stop() {
       if (stopped) return;
       stopped = true;
+      // First: live events waiting behind a catch-up must go before the adapters close.
+      await catchUp.stop();
+      try {
+        // Stops the leader duties (when leading) and hands the lead over at once.
+        await cluster.stop();
+      } catch (error) {
+        logger.warn({ err: describeError(error) }, 'cluster membership did not stop cleanly');
+      }
       for (const consumer of consumers) {
         try {
           await consumer.stop();

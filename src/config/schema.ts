@@ -168,6 +168,19 @@ const sessionsSchema = z
   .strict()
   .prefault({});
 
+/** Catch-up after downtime (src/catch-up/): reading back what the platforms will not redeliver. */
+const catchUpSchema = z
+  .object({
+    enabled: z.boolean().default(true).describe('At start and after a reconnect that lost events, read the served channels\' history and hand over what was missed'),
+    maxPages: z.number().int().min(1).max(100).default(10).describe('History pages read per channel per catch-up (and as many again for each of its threads with new replies)'),
+    overlapMs: nonNegativeInt.default(10_000).describe('Re-read this much before the newest accepted message (duplicates are dropped)'),
+    maxAgeMs: positiveInt.default(86_400_000).describe('Never read further back than this'),
+    threadLookbackMs: positiveInt.default(86_400_000).describe('Slack: thread roots this recent are checked for replies posted meanwhile'),
+    concurrency: z.number().int().min(1).max(32).default(4).describe('Channels read at the same time'),
+  })
+  .strict()
+  .prefault({});
+
 const commandName = z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'a lower-case command name without the slash');
 
 /** Slash command names, so that a workspace with its own `/block` can rename ours. */
@@ -190,6 +203,7 @@ export const configSchema = z
     commands: commandsSchema,
     mirror: mirrorSchema,
     sessions: sessionsSchema,
+    catchUp: catchUpSchema,
     redis: z
       .object({
         url: z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL').optional().describe('Redis URL: shared store, rate budget and leader election for several replicas'),

@@ -135,6 +135,41 @@ export interface FindOwnPostOptions {
   sinceMs: number;
 }
 
+/** What `readSince` reads: one channel's messages after a point, threads included. */
+export interface ReadSinceOptions {
+  /**
+   * The newest message the caller already has (Slack `ts` / Discord id); reading starts
+   * `overlapMs` before its time. Absent: reading starts at `notBeforeMs`.
+   */
+  afterMessageId?: string;
+  /** Re-read this much before `afterMessageId`'s time, for messages accepted out of order. */
+  overlapMs: number;
+  /** Epoch ms: nothing older is read, whatever `afterMessageId` says. */
+  notBeforeMs: number;
+  /** Upper bound of history pages read for the channel, and again for each thread with news. */
+  maxPages: number;
+  /**
+   * Slack: thread roots this far back (epoch-ms window) are checked for new replies. Discord
+   * lists active threads instead and ignores it.
+   */
+  threadLookbackMs: number;
+  signal?: AbortSignal;
+}
+
+export interface ReadSinceResult {
+  /** Oldest first, with the `eventId`s live delivery would have used. */
+  messages: InboundMessage[];
+  /** The page bound was reached: older messages than the oldest returned may be missing. */
+  truncated: boolean;
+}
+
+/**
+ * The receiving connection changed. `interrupted`: events may stop for a while.
+ * `restored`: events flow again; `lost` is true when events of the gap may never come
+ * (a new Discord gateway session instead of a RESUME, a new Slack Socket Mode connection).
+ */
+export type ConnectionChange = { kind: 'interrupted' } | { kind: 'restored'; lost: boolean };
+
 export interface ReplyOptions {
   /** Only the person who ran the command sees it (the default). */
   ephemeral?: boolean;
@@ -186,6 +221,18 @@ export interface ChatAdapter {
   /** `emoji` is a Unicode emoji (✅, 👀, ⏳, ❌); adapters map it to their names. */
   react(ref: MessageRef, emoji: string): Promise<void>;
   unreact(ref: MessageRef, emoji: string): Promise<void>;
+  /**
+   * Reads what was posted in `channel` (and its threads) since a point, for catch-up after
+   * downtime: the platforms neither replay a fresh gateway session (Discord) nor retry an
+   * event for long (Slack). Message ids of one channel grow with time on both platforms.
+   * Edits and deletes made meanwhile are not reported.
+   */
+  readSince?(channel: ChannelRef, options: ReadSinceOptions): Promise<ReadSinceResult>;
+  /**
+   * Tells `listener` synchronously about connection changes, before any event of a new
+   * connection is handed to `onEvent`. Not called for the first connection of `start()`.
+   */
+  onConnectionChange?(listener: (change: ConnectionChange) => void): void;
   /** Answers a command (ephemeral by default). May be called more than once. */
   reply(invocation: CommandInvocation, message: OutboundMessage, options?: ReplyOptions): Promise<void>;
   /**

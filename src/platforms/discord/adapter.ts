@@ -21,7 +21,7 @@ import { BridgeError, describeError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { UpstreamMetrics } from '../../metrics/hooks.js';
 import { registerSecret } from '../../redact.js';
-import type { ChatAdapter, CommandInvocation, CommandSpec, InboundEvent, InboundHandler } from '../types.js';
+import type { ChatAdapter, CommandInvocation, CommandSpec, ConnectionChange, InboundEvent, InboundHandler } from '../types.js';
 import { commandArgs, commandJson } from './commands.js';
 import { DISCORD_DEFAULTS, resolveDiscordConfig, type DiscordAdapterConfig } from './config.js';
 import { toDiscordError } from './errors.js';
@@ -29,6 +29,7 @@ import { toInboundDeletes, toInboundEdit, toInboundMessage, type InboundContext 
 import { createInteractionResponder } from './interactions.js';
 import { createChannelLocations } from './locations.js';
 import { createDiscordOutbound, discordParts } from './outbound.js';
+import { guildOfChannel, readDiscordSince } from './history.js';
 import { createOwnPostFinder } from './own-posts.js';
 import { createWebhookDirectory } from './webhooks.js';
 
@@ -175,6 +176,19 @@ export function createDiscordAdapter(input: DiscordAdapterConfig, deps: DiscordA
   });
   client.on(Events.Error, (error) => logger.error({ err: error }, 'discord client error'));
   client.on(Events.ShardResume, (_shardId, replayed) => logger.info({ replayed }, 'discord gateway resumed'));
+  // Catch-up (see ChatAdapter.onConnectionChange): a RESUME replays what the gap held, a new
+  // session (READY again) does not. Closed comes before anything of the next connection.
+  const connectionListeners: Array<(change: ConnectionChange) => void> = [];
+  const tellConnection = (change: ConnectionChange): void => {
+    for (const listener of connectionListeners) listener(change);
+  };
+  let sessions = 0;
+  client.on(Events.ShardReconnecting, () => tellConnection({ kind: 'interrupted' }));
+  client.on(Events.ShardResume, () => tellConnection({ kind: 'restored', lost: false }));
+  client.on(Events.ShardReady, () => {
+    sessions += 1;
+    if (sessions > 1) tellConnection({ kind: 'restored', lost: true });
+  });
 
   return {
     platform: 'discord',
@@ -189,6 +203,8 @@ export function createDiscordAdapter(input: DiscordAdapterConfig, deps: DiscordA
     async start() {
       if (started) return;
       started = true;
+      // The first READY of this start is the start itself, not a lost gap.
+      sessions = 0;
       const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
       try {
         await client.login(config.token);
@@ -217,6 +233,15 @@ export function createDiscordAdapter(input: DiscordAdapterConfig, deps: DiscordA
 
     post: (channel, message, options) => outbound.post(channel, message, options),
     findOwnPost: (channel, message, options) => findOwnPost(channel, message, options),
+    readSince: (channel, options) =>
+      readDiscordSince(
+        { rest, guildOf: (channelId) => guildOfChannel(client, rest, channelId), toMessage: (data) => toInboundMessage(data, context) },
+        channel.channelId,
+        options,
+      ),
+    onConnectionChange(listener) {
+      connectionListeners.push(listener);
+    },
     edit: (ref, message) => outbound.edit(ref, message),
     delete: (ref) => outbound.delete(ref),
     react: (ref, emoji) => outbound.react(ref, emoji),

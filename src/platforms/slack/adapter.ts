@@ -18,13 +18,14 @@ import { splitMessage } from '../../format/split.js';
 import type { Logger } from '../../logger.js';
 import type { UpstreamMetrics } from '../../metrics/hooks.js';
 import { registerSecret } from '../../redact.js';
-import type { ChannelRef, ChatAdapter, CommandInvocation, InboundHandler, MessageRef, OutboundMessage, PostOptions, ReplyOptions } from '../types.js';
+import type { ChannelRef, ChatAdapter, CommandInvocation, ConnectionChange, InboundHandler, MessageRef, OutboundMessage, PostOptions, ReplyOptions } from '../types.js';
 import { createBoltLogger } from './bolt-logger.js';
 import { SLACK_DEFAULTS, validateSlackAdapterConfig, type SlackAdapterConfig } from './config.js';
 import { slackEmojiName } from './emoji.js';
 import { slackErrorCode, toSlackError } from './errors.js';
 import { toCommandInvocation, toInboundEvent, type InboundContext, type SlackCommandPayload, type SlackIdentity } from './inbound.js';
 import { createInvocationRegistry } from './invocations.js';
+import { readSlackSince, type SlackHistoryEntry } from './history.js';
 import { findOwnSlackPost, type SlackHistoryMessage } from './own-posts.js';
 import { DeferredAckSocketModeReceiver } from './socket-mode-receiver.js';
 import { createSlackUserDirectory } from './users.js';
@@ -89,6 +90,14 @@ export function createSlackAdapter(config: SlackAdapterConfig, deps: SlackAdapte
     return receiver;
   }
 
+  const connectionListeners: Array<(change: ConnectionChange) => void> = [];
+  function reportConnections(receiver: DeferredAckSocketModeReceiver): DeferredAckSocketModeReceiver {
+    receiver.onConnectionChange((change) => {
+      for (const listener of connectionListeners) listener(change);
+    });
+    return receiver;
+  }
+
   const users = createSlackUserDirectory({
     fetchUser: async (userId) => (await call('users.info', { user: userId })).user as Record<string, unknown> | undefined,
     logger,
@@ -142,7 +151,7 @@ export function createSlackAdapter(config: SlackAdapterConfig, deps: SlackAdapte
     const built =
       config.mode === 'http'
         ? new App({ ...common, signingSecret: config.signingSecret ?? '', processBeforeResponse: true, endpoints: '/slack/events' })
-        : new App({ ...common, receiver: watchSocket(new DeferredAckSocketModeReceiver({ appToken: config.appToken ?? '', logger: boltLogger, clientOptions })) });
+        : new App({ ...common, receiver: watchSocket(reportConnections(new DeferredAckSocketModeReceiver({ appToken: config.appToken ?? '', logger: boltLogger, clientOptions }))) });
 
     built.event('message', async ({ event, context }) => deliverInbound(event, context.retryNum));
     built.event('app_mention', async ({ event, context }) => deliverInbound(event, context.retryNum));
@@ -264,6 +273,31 @@ export function createSlackAdapter(config: SlackAdapterConfig, deps: SlackAdapte
         if (slackErrorCode(error) === 'thread_not_found') return undefined;
         throw error;
       }
+    },
+
+    async readSince(channel, options) {
+      const read = async (method: 'conversations.history' | 'conversations.replies', args: Record<string, unknown>) => {
+        let result: Record<string, unknown>;
+        try {
+          result = await call(method, args);
+        } catch (error) {
+          // A root deleted since the history read has no replies to catch up.
+          if (slackErrorCode(error) === 'thread_not_found') return { messages: [], nextCursor: undefined };
+          throw error;
+        }
+        const metadata = result.response_metadata as { next_cursor?: unknown } | undefined;
+        const next = typeof metadata?.next_cursor === 'string' && metadata.next_cursor !== '' ? metadata.next_cursor : undefined;
+        return { messages: Array.isArray(result.messages) ? (result.messages as SlackHistoryEntry[]) : [], nextCursor: next };
+      };
+      const toMessage = async (raw: Record<string, unknown>) => {
+        const event = await toInboundEvent(raw, inboundContext(undefined));
+        return event?.kind === 'message' ? event : undefined;
+      };
+      return readSlackSince({ read, toMessage, now }, channel.channelId, options);
+    },
+
+    onConnectionChange(listener) {
+      connectionListeners.push(listener);
     },
 
     async edit(ref, message) {

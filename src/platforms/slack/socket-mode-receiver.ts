@@ -10,6 +10,7 @@ import type { App, Logger as BoltLogger, Receiver, ReceiverEvent, webApi } from 
 import { SocketModeClient } from '@slack/socket-mode';
 import { describeError } from '../../errors.js';
 import { createKeyedLock } from '../../util/keyed-lock.js';
+import type { ConnectionChange } from '../types.js';
 
 export interface DeferredAckSocketModeReceiverOptions {
   appToken: string;
@@ -44,6 +45,20 @@ export class DeferredAckSocketModeReceiver implements Receiver {
     this.client.on('slack_event', (args: SlackEventArgs) => {
       const channel = channelOf(args);
       void (channel === undefined ? this.dispatch(args) : this.perChannel.run(channel, () => this.dispatch(args)));
+    });
+  }
+
+  /**
+   * Reports reconnections for catch-up. Slack has no resume: events of the gap come back
+   * only as a few retries, so every new connection after the first may have lost some.
+   * `connected` (Slack's hello) comes before any envelope of that connection.
+   */
+  onConnectionChange(listener: (change: ConnectionChange) => void): void {
+    let connections = 0;
+    this.client.on('reconnecting', () => listener({ kind: 'interrupted' }));
+    this.client.on('connected', () => {
+      connections += 1;
+      if (connections > 1) listener({ kind: 'restored', lost: true });
     });
   }
 

@@ -6,13 +6,11 @@
  *   event, `retry_attempt` + 1) once the bridge is back, and again if it stays unacked for
  *   `slackAckTimeoutMs`, as Slack retries unacknowledged envelopes. While the bridge is
  *   down, messages are written and queued, and delivered in order when it is back.
- * - Discord: there is no acknowledgement on the gateway; what a client missed comes back by
- *   RESUME, which replays dispatches after the sequence number the client last had. The
- *   restarted bridge identifies afresh, so `bridgeUp` stands in for that replay: it
- *   dispatches again every Discord message from `discordReplayWindow` messages before the
- *   crash on (a RESUME from a slightly stale sequence, which is how Discord produces
- *   duplicates), before anything new. People's Discord messages written while the bridge is
- *   down are held and written after that replay, so that the gateway order is origin order.
+ * - Discord: there is no acknowledgement on the gateway, and a fresh session (a new
+ *   IDENTIFY, as a restarted bridge does) gets nothing of what happened before it. So
+ *   messages are written to the channel at once, bridge up or down; a message written while
+ *   the bridge is down, or dispatched but not yet made durable when it died, reaches it only
+ *   through its catch-up (history read back at start). Nothing is replayed here.
  * - Fluxra: agents post straight into the fake's state; the bridge finds them by polling.
  *
  * Every message carries a unique token (`mx` + side letter + number) that the checker finds
@@ -20,7 +18,6 @@
  *
  * No test-framework imports: the benchmark drives through this too.
  */
-import type { APIMessage } from 'discord.js';
 import { DISCORD_PEOPLE, SLACK_PEOPLE, type LinkGroup, type MirrorWorld } from './mirror-world.js';
 
 export type Side = 'slack' | 'discord' | 'fluxra';
@@ -45,14 +42,21 @@ export interface OriginMessage {
 export interface DriverStats {
   slackEnvelopes: number;
   slackRedelivered: number;
-  discordReplayed: number;
+  /** Discord messages written while the bridge was down: only catch-up can bring them. */
+  discordWhileDown: number;
+  /** Slack messages written while the bridge was down and never sent as events (retries off). */
+  slackNeverDelivered: number;
 }
 
 export interface MirrorDriverOptions {
   /** Unacked Slack envelopes are sent again after this long (default 15 s). */
   slackAckTimeoutMs?: number;
-  /** How many Discord messages before the crash are dispatched again on recovery (default 40). */
-  discordReplayWindow?: number;
+  /**
+   * Whether Slack retries, once the bridge is back, the envelopes it did not acknowledge
+   * and those of messages written meanwhile (default true, as Slack does for a few minutes).
+   * False stands for a downtime longer than Slack's retries: only catch-up brings them.
+   */
+  slackRetriesAfterDowntime?: boolean;
 }
 
 export interface MirrorDriver {
@@ -60,8 +64,11 @@ export interface MirrorDriver {
   readonly stats: DriverStats;
   /** Sends one message from `side` in `group`, as a reply in the thread of `root` when given. */
   send(side: Side, group: number, root?: OriginMessage): OriginMessage;
-  /** The bridge is gone (killed): Slack and Discord traffic is held from now on. */
-  bridgeDown(): void;
+  /**
+   * The bridge is gone (killed): Slack and Discord traffic is held from now on. With
+   * `holdSlack: false` (another replica still holds a Slack connection) Slack goes on.
+   */
+  bridgeDown(options?: { holdSlack?: boolean }): void;
   /** The bridge is connected again: redeliver what it missed, in order, then go on live. */
   bridgeUp(): void;
   close(): void;
@@ -80,11 +87,14 @@ interface SlackDelivery {
 
 export function createMirrorDriver(world: MirrorWorld, options: MirrorDriverOptions = {}): MirrorDriver {
   const ackTimeoutMs = options.slackAckTimeoutMs ?? 15_000;
-  const replayWindow = options.discordReplayWindow ?? 40;
+  const slackRetries = options.slackRetriesAfterDowntime ?? true;
   const messages: OriginMessage[] = [];
-  const stats: DriverStats = { slackEnvelopes: 0, slackRedelivered: 0, discordReplayed: 0 };
+  const stats: DriverStats = { slackEnvelopes: 0, slackRedelivered: 0, discordWhileDown: 0, slackNeverDelivered: 0 };
   const counters: Record<Side, number> = { slack: 0, discord: 0, fluxra: 0 };
   let up = true;
+  /** Slack keeps flowing while `up` is false (a cluster: another replica is connected). */
+  let slackFlowing = false;
+  const slackUp = (): boolean => up || slackFlowing;
 
   const slackDeliveries: SlackDelivery[] = [];
   const byEnvelope = new Map<string, SlackDelivery>();
@@ -97,11 +107,6 @@ export function createMirrorDriver(world: MirrorWorld, options: MirrorDriverOpti
     }
   };
   world.slack.state.on('change', onSlackChange);
-
-  /** Discord messages as dispatched, in order (for the replay on recovery). */
-  const discordDispatched: APIMessage[] = [];
-  let replayFrom = 0;
-  const heldDiscord: Array<{ message: OriginMessage; group: LinkGroup }> = [];
 
   const groupOf = (index: number): LinkGroup => {
     const group = world.groups[index];
@@ -132,7 +137,7 @@ export function createMirrorDriver(world: MirrorWorld, options: MirrorDriverOpti
 
   // Slack retries an envelope nobody acknowledged; so do we, while the bridge is up.
   const sweep = setInterval(() => {
-    if (!up) return;
+    if (!slackUp()) return;
     const now = Date.now();
     for (const delivery of slackDeliveries) {
       if (!delivery.acked && delivery.attempts > 0 && now - delivery.lastSentAt > ackTimeoutMs) deliverSlack(delivery);
@@ -154,7 +159,6 @@ export function createMirrorDriver(world: MirrorWorld, options: MirrorDriverOpti
     message.sentAt = Date.now();
     const written = world.discord.sendMessage({ channelId: target, content: message.text, author: { id: person.id, username: person.username } });
     message.originId = written.id;
-    discordDispatched.push(written);
   }
 
   return {
@@ -175,10 +179,10 @@ export function createMirrorDriver(world: MirrorWorld, options: MirrorDriverOpti
         message.originId = String(event['ts']);
         const delivery: SlackDelivery = { message, event, eventId: `EvMX${String(slackDeliveries.length).padStart(8, '0')}`, envelopes: [], attempts: 0, lastSentAt: 0, acked: false };
         slackDeliveries.push(delivery);
-        if (up) deliverSlack(delivery);
+        if (slackUp()) deliverSlack(delivery);
       } else if (side === 'discord') {
-        if (up) writeDiscord(message, group);
-        else heldDiscord.push({ message, group });
+        if (!up) stats.discordWhileDown += 1;
+        writeDiscord(message, group);
       } else {
         const agent = group.agents[message.seq % group.agents.length];
         if (!agent) throw new Error(`group ${groupIndex} has no agents`);
@@ -188,20 +192,23 @@ export function createMirrorDriver(world: MirrorWorld, options: MirrorDriverOpti
       }
       return message;
     },
-    bridgeDown() {
+    bridgeDown(downOptions = {}) {
       up = false;
-      replayFrom = Math.max(0, discordDispatched.length - replayWindow);
+      slackFlowing = downOptions.holdSlack === false;
     },
     bridgeUp() {
       up = true;
-      // Slack: every envelope not acknowledged (or never sent), in origin order.
-      for (const delivery of slackDeliveries) if (!delivery.acked) deliverSlack(delivery);
-      // Discord: the replay a RESUME would bring, then what people wrote meanwhile.
-      for (const message of discordDispatched.slice(replayFrom)) {
-        world.discord.gateway.dispatch('MESSAGE_CREATE', message);
-        stats.discordReplayed += 1;
+      slackFlowing = false;
+      // Slack: every envelope not acknowledged (or never sent), in origin order, while it still retries.
+      for (const delivery of slackDeliveries) {
+        if (delivery.acked) continue;
+        if (slackRetries || delivery.attempts > 0) deliverSlack(delivery);
+        else {
+          // Past Slack's retries: the event is gone for good, and stays gone.
+          delivery.acked = true;
+          stats.slackNeverDelivered += 1;
+        }
       }
-      for (const held of heldDiscord.splice(0)) writeDiscord(held.message, held.group);
     },
     close() {
       clearInterval(sweep);

@@ -89,6 +89,12 @@ function route(state: FakeDiscordState, gatewayUrl: string, request: Request): R
     return ok(registered);
   }
   if (parts[0] === 'channels') return channelRoute(state, parts, request);
+  // Active threads of the guild (every thread here is active), for catch-up after downtime.
+  if (parts[0] === 'guilds' && parts[2] === 'threads' && parts[3] === 'active' && method === 'GET') {
+    if (parts[1] !== state.guildId) return error(404, 10004, 'Unknown Guild');
+    const threads = [...state.channels.values()].filter((channel) => channel.type === 10 || channel.type === 11 || channel.type === 12);
+    return ok({ threads, members: [] });
+  }
   if (parts[0] === 'webhooks' && parts.length === 2 && method === 'GET') {
     const webhook = state.webhooks.get(parts[1] ?? '');
     return webhook ? ok(state.webhookJson(webhook)) : unknownWebhook;

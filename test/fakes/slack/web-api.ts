@@ -56,7 +56,13 @@ function tsValue(ts: string): bigint {
  * A page of `conversations.history` (newest first) or `conversations.replies` (oldest first),
  * filtered by `oldest`/`latest` (exclusive unless `inclusive`) and paged with an offset cursor.
  */
-function historyPage(channel: string, messages: FakeSlackMessage[], newestFirst: boolean, args: Record<string, unknown>): Record<string, unknown> {
+function historyPage(
+  channel: string,
+  messages: FakeSlackMessage[],
+  newestFirst: boolean,
+  args: Record<string, unknown>,
+  extra: (message: FakeSlackMessage) => Record<string, unknown> = () => ({}),
+): Record<string, unknown> {
   const inclusive = args.inclusive === true || args.inclusive === 'true' || args.inclusive === '1';
   const oldest = str(args.oldest);
   const latest = str(args.latest);
@@ -72,7 +78,7 @@ function historyPage(channel: string, messages: FakeSlackMessage[], newestFirst:
   const page = ordered.slice(offset, offset + limit);
   const hasMore = offset + limit < ordered.length;
   return {
-    messages: page.map((message) => messageJson(channel, message)),
+    messages: page.map((message) => ({ ...messageJson(channel, message), ...extra(message) })),
     has_more: hasMore,
     response_metadata: { next_cursor: hasMore ? `offset:${offset + limit}` : '' },
   };
@@ -191,7 +197,13 @@ export function handleWebApi(
         method === 'conversations.replies'
           ? live.filter((message) => message.ts === root || message.threadTs === root)
           : live.filter((message) => !message.threadTs || message.threadTs === message.ts);
-      return ok(historyPage(channel, inView, method === 'conversations.history', args));
+      // Thread roots carry reply_count and latest_reply, as Slack's do (catch-up finds threads by them).
+      const threadInfo = (message: FakeSlackMessage): Record<string, unknown> => {
+        const replies = live.filter((reply) => reply.threadTs === message.ts && reply.ts !== message.ts);
+        const latest = replies.at(-1);
+        return latest ? { thread_ts: message.ts, reply_count: replies.length, latest_reply: latest.ts } : {};
+      };
+      return ok(historyPage(channel, inView, method === 'conversations.history', args, method === 'conversations.history' ? threadInfo : undefined));
     }
     case 'conversations.info': {
       const found = state.channels.get(channel ?? '');

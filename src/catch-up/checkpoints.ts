@@ -1,0 +1,120 @@
+/**
+ * Per channel, the newest platform message the engines accepted: where a catch-up starts
+ * reading. One small record per channel (`store.kv('catch-up-checkpoints')`), covering
+ * the channel's threads too (ids are times on both platforms, and thread replies are read
+ * from the same point).
+ *
+ * Writes are off the acknowledgement path and coalesced per channel: at most one write in
+ * flight, the newest id written next. A write lost in a crash only makes the next catch-up
+ * start earlier, and what it reads again is dropped by the engines' dedupe.
+ *
+ * A channel whose event the engines refused (or whose catch-up failed) is frozen: its
+ * checkpoint stops moving until a catch-up of it completes, so that the next catch-up
+ * (restart or reconnect) reads the refused message again instead of skipping past it.
+ */
+import type { Logger } from '../logger.js';
+import type { ChannelRef, MessageRef } from '../platforms/types.js';
+import type { Store } from '../store/index.js';
+import { channelKey } from '../store/keys.js';
+
+export const CATCH_UP_CHECKPOINTS_KV = 'catch-up-checkpoints';
+
+interface CheckpointRecord {
+  messageId: string;
+  /** Epoch ms of the write, for people reading the store. */
+  savedAt: number;
+}
+
+export interface CatchUpCheckpoints {
+  /** The newest accepted message id of the channel, if any was recorded. */
+  get(channel: ChannelRef): Promise<string | undefined>;
+  /** The engines accepted this message: move the channel's checkpoint forward (never back). */
+  accepted(ref: MessageRef): void;
+  /** Stop moving the channel's checkpoint until `thaw`. */
+  freeze(channel: ChannelRef): void;
+  thaw(channel: ChannelRef): void;
+  /** Resolves once every scheduled write is done. */
+  flush(): Promise<void>;
+}
+
+/**
+ * Orders message ids of one channel: Slack `ts` (seconds.micros) and Discord snowflakes
+ * are both decimal numbers that grow with time.
+ */
+export function compareMessageIds(a: string, b: string): number {
+  const [aInt = '0', aFrac = ''] = a.split('.');
+  const [bInt = '0', bFrac = ''] = b.split('.');
+  const ai = BigInt(aInt || '0');
+  const bi = BigInt(bInt || '0');
+  if (ai !== bi) return ai < bi ? -1 : 1;
+  const width = Math.max(aFrac.length, bFrac.length);
+  const af = BigInt(aFrac.padEnd(width, '0') || '0');
+  const bf = BigInt(bFrac.padEnd(width, '0') || '0');
+  return af === bf ? 0 : af < bf ? -1 : 1;
+}
+
+export function createCatchUpCheckpoints(deps: { store: Store; logger: Logger; now?: () => number }): CatchUpCheckpoints {
+  const records = deps.store.kv<CheckpointRecord>(CATCH_UP_CHECKPOINTS_KV);
+  const now = deps.now ?? Date.now;
+  /** Newest id wanted per channel key, and the newest known to be stored. */
+  const wanted = new Map<string, string>();
+  const written = new Map<string, string>();
+  const writers = new Map<string, Promise<void>>();
+  const frozen = new Set<string>();
+
+  async function write(key: string): Promise<void> {
+    if (!written.has(key)) {
+      // The stored value may be newer (catch-up feeds an overlap again): never move it back.
+      const stored = (await records.get(key))?.messageId;
+      if (stored !== undefined) {
+        written.set(key, stored);
+        const target = wanted.get(key);
+        if (target === undefined || compareMessageIds(target, stored) < 0) wanted.set(key, stored);
+      }
+    }
+    for (;;) {
+      const target = wanted.get(key);
+      const stored = written.get(key);
+      if (target === undefined || (stored !== undefined && compareMessageIds(target, stored) <= 0)) return;
+      await records.set(key, { messageId: target, savedAt: now() });
+      written.set(key, target);
+    }
+  }
+
+  function schedule(key: string): void {
+    if (writers.has(key)) return;
+    const writer = write(key)
+      .catch((error: unknown) => deps.logger.warn({ channel: key, err: error }, 'catch-up checkpoint not saved; the next catch-up starts earlier'))
+      .finally(() => {
+        writers.delete(key);
+        // Moved on between the last write and now: write again.
+        const target = wanted.get(key);
+        const stored = written.get(key);
+        if (target !== undefined && stored !== undefined && compareMessageIds(target, stored) > 0) schedule(key);
+      });
+    writers.set(key, writer);
+  }
+
+  return {
+    async get(channel) {
+      return (await records.get(channelKey(channel)))?.messageId;
+    },
+    accepted(ref) {
+      const key = channelKey(ref);
+      if (frozen.has(key)) return;
+      const current = wanted.get(key);
+      if (current !== undefined && compareMessageIds(ref.messageId, current) <= 0) return;
+      wanted.set(key, ref.messageId);
+      schedule(key);
+    },
+    freeze(channel) {
+      frozen.add(channelKey(channel));
+    },
+    thaw(channel) {
+      frozen.delete(channelKey(channel));
+    },
+    async flush() {
+      while (writers.size > 0) await Promise.allSettled([...writers.values()]);
+    },
+  };
+}

@@ -1,0 +1,64 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { compareMessageIds, createCatchUpCheckpoints } from '../../../src/catch-up/checkpoints.js';
+import { silentLogger } from '../../../src/logger.js';
+import type { MessageRef } from '../../../src/platforms/types.js';
+import { createStore } from '../../../src/store/index.js';
+
+const channel = { platform: 'slack' as const, channelId: 'C1' };
+const ref = (messageId: string): MessageRef => ({ ...channel, messageId });
+
+async function withStore(run: (path: string) => Promise<void>): Promise<void> {
+  await run(join(mkdtempSync(join(tmpdir(), 'catch-up-')), 'store.db'));
+}
+
+test('orders Slack ts and Discord snowflakes as the numbers they are', () => {
+  assert.equal(compareMessageIds('1700000000.000200', '1700000000.000100'), 1);
+  assert.equal(compareMessageIds('1700000000.0001', '1700000000.000100'), 0);
+  assert.equal(compareMessageIds('999999999.999999', '1700000000.000001'), -1);
+  assert.equal(compareMessageIds('1200000000000000001', '999999999999999999'), 1);
+});
+
+test('keeps the newest accepted message per channel, never moving back, across a reopen', async () => {
+  await withStore(async (path) => {
+    const store = await createStore({ path }, { logger: silentLogger() });
+    const checkpoints = createCatchUpCheckpoints({ store, logger: silentLogger() });
+    checkpoints.accepted(ref('1700000000.000100'));
+    checkpoints.accepted(ref('1700000000.000300'));
+    checkpoints.accepted(ref('1700000000.000200'));
+    await checkpoints.flush();
+    assert.equal(await checkpoints.get(channel), '1700000000.000300');
+    await store.close();
+
+    // A new process re-reads an overlap: older ids must not overwrite the stored one.
+    const reopened = await createStore({ path }, { logger: silentLogger() });
+    const again = createCatchUpCheckpoints({ store: reopened, logger: silentLogger() });
+    again.accepted(ref('1700000000.000250'));
+    await again.flush();
+    assert.equal(await again.get(channel), '1700000000.000300');
+    again.accepted(ref('1700000000.000400'));
+    await again.flush();
+    assert.equal(await again.get(channel), '1700000000.000400');
+    await reopened.close();
+  });
+});
+
+test('a frozen channel keeps its checkpoint until thawed, so that a refused message is read again', async () => {
+  await withStore(async (path) => {
+    const store = await createStore({ path }, { logger: silentLogger() });
+    const checkpoints = createCatchUpCheckpoints({ store, logger: silentLogger() });
+    checkpoints.accepted(ref('1700000000.000100'));
+    checkpoints.freeze(channel);
+    checkpoints.accepted(ref('1700000000.000300'));
+    await checkpoints.flush();
+    assert.equal(await checkpoints.get(channel), '1700000000.000100');
+    checkpoints.thaw(channel);
+    checkpoints.accepted(ref('1700000000.000400'));
+    await checkpoints.flush();
+    assert.equal(await checkpoints.get(channel), '1700000000.000400');
+    await store.close();
+  });
+});
