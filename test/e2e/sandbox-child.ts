@@ -17,6 +17,8 @@ export interface SandboxChild {
   output(): string;
   /** The console's current view, as the page receives it. */
   view(): Promise<any>;
+  /** Resolves with the first truthy value of `check` on the view, re-reading it until `timeoutMs`. */
+  waitForView<T>(check: (view: any) => T | undefined | false, what: string, timeoutMs?: number): Promise<T>;
   /** Does what a visitor does in a pane (POST /api/<pane>). */
   act(pane: 'slack' | 'discord' | 'fluxra', body: { text: string; thread?: string; agentId?: string }): Promise<{ ok: boolean; error?: string }>;
   /** SIGTERM, then the exit code. */
@@ -46,13 +48,21 @@ export async function startSandboxChild(dataDir: string, extraArgs: string[] = [
     void exit.then((code) => reject(new Error(`the sandbox exited (${code}) before it was ready:\n${out}`)));
   });
   const url = ready[2] ?? '';
+  const view = async (): Promise<any> => (await fetch(`${url}/api/view`)).json();
 
   return {
     url,
     readyMs: Number(ready[1]),
     output: () => out,
-    async view() {
-      return (await fetch(`${url}/api/view`)).json();
+    view,
+    async waitForView(check, what, timeoutMs = 30_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const found = check(await view());
+        if (found) return found;
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}:\n${JSON.stringify(await view()).slice(-4000)}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
     },
     async act(pane, body) {
       const response = await fetch(`${url}/api/${pane}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
