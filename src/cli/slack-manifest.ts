@@ -54,7 +54,7 @@ export function slackEventsUrl(httpUrl: string): string {
   return url.toString();
 }
 
-/** "link <conversation> [name] | unlink | status | help": what Slack shows under the command. */
+/** "link <conversation> [name] | unlink [what] | status | help": what Slack shows under the command. */
 export function slackUsageHint(spec: CommandSpec): string {
   const hint = spec.subcommands
     .map((sub) => [sub.name, ...sub.options.map((option) => (option.required ? `<${option.name}>` : `[${option.name}]`))].join(' '))
