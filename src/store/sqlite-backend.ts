@@ -22,6 +22,7 @@ import type { Logger } from '../logger.js';
 import { describeError } from '../errors.js';
 import type { MapEntry, OrderedMaps, StoreBackend } from './backend.js';
 import { StoreError } from './errors.js';
+import { openSqliteConnection, type Query, type SqliteConnection } from './sqlite-connection.js';
 
 export interface SqliteBackendConfig {
   /** File path, or `:memory:` for a throwaway store. */
@@ -53,10 +54,10 @@ export interface SqliteBackend extends StoreBackend {
 const KEYV_TABLE = 'keyv';
 const DEFAULTS = { busyTimeoutMs: 5_000, purgeIntervalMs: 60 * 60 * 1000 } as const;
 
-type Row = Record<string, unknown>;
-type Query = (sql: string, ...params: unknown[]) => Promise<Row[]>;
 
 const SCHEMA = [
+  // What @keyv/sqlite creates (key size 255), made here because its SQL runs on our connection.
+  `CREATE TABLE IF NOT EXISTS ${KEYV_TABLE}(key VARCHAR(255) PRIMARY KEY, value TEXT )`,
   `CREATE TABLE IF NOT EXISTS store_maps (
      grp TEXT NOT NULL, map TEXT NOT NULL, member TEXT NOT NULL, value TEXT NOT NULL, expires INTEGER,
      PRIMARY KEY (grp, map, member)) WITHOUT ROWID`,
@@ -70,15 +71,24 @@ export async function openSqliteBackend(config: SqliteBackendConfig, deps: { log
   const inMemory = config.path === ':memory:';
   if (!inMemory) await mkdir(dirname(config.path), { recursive: true });
 
-  const adapter = new KeyvSqlite({
-    uri: `sqlite://${config.path}`,
-    table: KEYV_TABLE,
-    busyTimeout: config.busyTimeoutMs ?? DEFAULTS.busyTimeoutMs,
-  });
+  let connection: SqliteConnection;
+  try {
+    connection = await openSqliteConnection(config.path, { busyTimeoutMs: config.busyTimeoutMs ?? DEFAULTS.busyTimeoutMs });
+  } catch (error) {
+    throw new StoreError('STORE_UNAVAILABLE', `Cannot open SQLite store ${config.path}: ${describeError(error)}`, { cause: error, retryable: true });
+  }
+  // @keyv/sqlite keeps its SQL (and so its file format) but runs it on our connection, whose
+  // statements stay prepared (see sqlite-connection.ts). Its own connection is a throwaway
+  // in-memory one (its constructor always opens one), closed at once.
+  const adapter = new KeyvSqlite({ uri: 'sqlite://:memory:', table: KEYV_TABLE });
+  const throwaway = adapter.close;
+  adapter.query = connection.query;
+  adapter.close = connection.close;
+  await throwaway().catch(() => undefined);
   const keyv = new Keyv({ store: adapter, namespace: undefined, useKeyPrefix: false, throwOnErrors: true });
   // Keyv also throws these to the caller; the listener keeps an unhandled 'error' event from crashing us.
   keyv.on('error', (error: unknown) => logger.debug({ err: describeError(error) }, 'sqlite store error'));
-  const query = adapter.query as Query;
+  const query = connection.query;
 
   try {
     // Order matters: durability settings before our first write.
@@ -186,6 +196,31 @@ function createSqliteMaps(query: Query, prefix: string): OrderedMaps {
         expires,
       );
       // A timed map expires as a whole, as a Redis key would: extend its other members too.
+      if (expires !== null) {
+        await query(
+          'UPDATE store_maps SET expires = ? WHERE grp = ? AND map = ? AND expires IS NOT NULL AND expires < ?',
+          expires,
+          grp(group),
+          map,
+          expires,
+        );
+      }
+    },
+    async putNew(group, map, entries, ttlMs) {
+      if (entries.length === 0) return;
+      const now = Date.now();
+      const expires = ttlMs === undefined ? null : now + ttlMs;
+      // One statement for every member: an expired member (not yet purged) counts as absent.
+      const params: unknown[] = [];
+      for (const entry of entries) params.push(grp(group), map, entry.member, entry.value, expires);
+      await query(
+        `INSERT INTO store_maps (grp, map, member, value, expires) VALUES ${entries.map(() => '(?, ?, ?, ?, ?)').join(', ')}
+           ON CONFLICT (grp, map, member) DO UPDATE SET
+             value = CASE WHEN store_maps.expires IS NOT NULL AND store_maps.expires <= ? THEN excluded.value ELSE store_maps.value END,
+             expires = excluded.expires`,
+        ...params,
+        now,
+      );
       if (expires !== null) {
         await query(
           'UPDATE store_maps SET expires = ? WHERE grp = ? AND map = ? AND expires IS NOT NULL AND expires < ?',
