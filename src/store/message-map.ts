@@ -64,15 +64,11 @@ export function createMessageMapRepository(backend: StoreBackend, prefix: string
   return {
     async record(fluxraMessageId, copies) {
       const recordedAt = Date.now();
-      // Sequential on purpose: the group's TTL refresh and the SQLite writes stay ordered.
-      for (const [index, ref] of copies.entries()) {
-        const key = messageKey(ref);
-        // A copy recorded again (a retried step) keeps its place; the put still refreshes the TTL.
-        const known = await backend.maps.get(GROUP, fluxraMessageId, key);
-        const stored: StoredCopy = { ref, recordedAt, index };
-        await backend.maps.put(GROUP, fluxraMessageId, key, known ?? JSON.stringify(stored), ttlMs);
-      }
-      for (const ref of copies) await forward.set(messageKey(ref), fluxraMessageId, { ttlMs });
+      // A copy recorded again (a retried step) keeps its place; the write still refreshes the TTL.
+      const entries = copies.map((ref, index) => ({ member: messageKey(ref), value: JSON.stringify({ ref, recordedAt, index } satisfies StoredCopy) }));
+      await backend.maps.putNew(GROUP, fluxraMessageId, entries, ttlMs);
+      // The index entries are independent of one another; only the group must come first.
+      await Promise.all(copies.map((ref) => forward.set(messageKey(ref), fluxraMessageId, { ttlMs })));
     },
     async fluxraIdOf(ref) {
       return forward.get(messageKey(ref));

@@ -160,6 +160,16 @@ function createRedisMaps(client: RedisClient, prefix: string): OrderedMaps {
         arguments: [member, value, map, String(ttlMs ?? 0)],
       });
     },
+    async putNew(group, map, entries, ttlMs) {
+      // Member by member, as the callers did before: Redis round trips are cheap next to SQLite's.
+      for (const entry of entries) {
+        const known = await client.hGet(itemsKey(group, map), entry.member);
+        await client.eval(PUT, {
+          keys: [orderKey(group, map), itemsKey(group, map), registryKey(group)],
+          arguments: [entry.member, known ?? entry.value, map, String(ttlMs ?? 0)],
+        });
+      }
+    },
     async replace(group, map, member, value) {
       const reply = await client.eval(REPLACE, { keys: [itemsKey(group, map)], arguments: [member, value] });
       return Number(reply) === 1;
