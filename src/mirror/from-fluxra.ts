@@ -23,7 +23,7 @@ import type { FluxraMessage } from '../services/fluxra/index.js';
 import type { Store } from '../store/index.js';
 import { channelKey } from '../store/keys.js';
 import { DELIVERED_NAMESPACE, DELIVERED_TTL_MS, deliveredRecord, detectChange, type DeliveredRecord } from './fluxra-edits.js';
-import { recordDelivery } from './link-status.js';
+import { createDeliveryRecorder } from './link-status.js';
 import { postKey, postOnce } from './post-once.js';
 
 
@@ -85,6 +85,7 @@ export function createFromFluxra(deps: FromFluxraDeps): FromFluxra {
   const logger = deps.logger.child({ direction: 'from-fluxra' });
   const now = deps.now ?? Date.now;
   const delivered = store.kv<DeliveredRecord>(DELIVERED_NAMESPACE);
+  const recordDelivery = createDeliveryRecorder(store);
 
   /** The thread to post a reply in: the thread of the replied-to message's copy in this channel. */
   const threadFor = async (message: FluxraMessage, channel: ChannelRef): Promise<string | undefined> => {
@@ -167,9 +168,9 @@ export function createFromFluxra(deps: FromFluxraDeps): FromFluxra {
   return {
     async targets(conversationId) {
       const out: DeliveryTarget[] = [];
-      for (const channel of await store.links.channelsFor(conversationId)) {
-        const link = await store.links.get(channel);
-        if (!link || link.paused || link.conversationId !== conversationId) continue;
+      // One pass over the links: the records confirming the index are the ones checked here.
+      for (const { channel, link } of await store.links.linksFor(conversationId)) {
+        if (link.paused || link.conversationId !== conversationId) continue;
         const adapter = adapters.get(channel.platform);
         if (adapter) out.push({ channel, adapter });
       }
@@ -193,7 +194,7 @@ export function createFromFluxra(deps: FromFluxraDeps): FromFluxra {
         if (await deliverOne(message, targets)) result.delivered += 1;
         else result.skipped += 1;
       }
-      if (result.delivered > 0) await recordDelivery(store, conversationId, 'from-fluxra', now());
+      if (result.delivered > 0) await recordDelivery(conversationId, 'from-fluxra', now());
       return result;
     },
 

@@ -15,7 +15,7 @@ import { messageKey, type MessageKey } from '../store/keys.js';
 import { fitInto, fluxraParts, textWithAttachments } from './attribution.js';
 import type { CrossPoster } from './cross-post.js';
 import { createFluxraSendOnce, type MessageProgress } from './fluxra-send.js';
-import { recordDelivery } from './link-status.js';
+import { createDeliveryRecorder } from './link-status.js';
 import type { MirrorConfig, MirrorItem } from './mirror-item.js';
 
 export const MIRROR_PROGRESS_NAMESPACE = 'mirror-progress';
@@ -44,6 +44,7 @@ export function createToFluxra(deps: ToFluxraDeps): ToFluxra {
   const now = deps.now ?? Date.now;
   const maxLength = deps.maxContentLength ?? FLUXRA_MAX_CONTENT_LENGTH;
   const progressKv = store.kv<MessageProgress>(MIRROR_PROGRESS_NAMESPACE);
+  const recordDelivery = createDeliveryRecorder(store);
   const sendOnce = createFluxraSendOnce({
     fluxra,
     progress: progressKv,
@@ -87,7 +88,7 @@ export function createToFluxra(deps: ToFluxraDeps): ToFluxra {
     );
     // The source first: edits and deletes act only from the message's origin.
     await store.messageMap.record(fluxraMessageId, [item.ref, ...copies]);
-    await recordDelivery(store, progress.conversationId, 'to-fluxra', now());
+    await recordDelivery(progress.conversationId, 'to-fluxra', now());
   }
 
   /** The group of a message mirrored from this very source, or undefined (never mirrored, or a copy). */

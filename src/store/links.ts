@@ -52,6 +52,8 @@ export interface LinksRepository {
   resume(channel: ChannelRef): Promise<LinkRecord | undefined>;
   /** Channels linked to the conversation (paused ones included), in a stable order. */
   channelsFor(conversationId: string): Promise<ChannelRef[]>;
+  /** `channelsFor` with each channel's link record, read in the same pass. */
+  linksFor(conversationId: string): Promise<ChannelLink[]>;
   /** Conversations with at least one linked channel. */
   conversations(): Promise<string[]>;
   /** Every link, grouped by conversation. */
@@ -83,16 +85,17 @@ export function createLinksRepository(backend: StoreBackend, prefix: string): Li
       return toRecord(next);
     });
 
-  const channelsFor = async (conversationId: string): Promise<ChannelRef[]> => {
+  const linksFor = async (conversationId: string): Promise<ChannelLink[]> => {
     const entries = await backend.maps.range(REVERSE_GROUP, conversationId, MAX_CHANNELS_PER_CONVERSATION);
     const confirmed = await Promise.all(
       entries.map(async (entry) => {
         const stored = await records.get(entry.member);
-        return stored?.conversationId === conversationId ? stored.channel : undefined;
+        return stored?.conversationId === conversationId ? { channel: stored.channel, link: toRecord(stored) } : undefined;
       }),
     );
-    return confirmed.filter((channel): channel is ChannelRef => channel !== undefined);
+    return confirmed.filter((found): found is ChannelLink => found !== undefined);
   };
+  const channelsFor = async (conversationId: string): Promise<ChannelRef[]> => (await linksFor(conversationId)).map((found) => found.channel);
 
   return {
     async get(channel) {
@@ -144,6 +147,7 @@ export function createLinksRepository(backend: StoreBackend, prefix: string): Li
       });
     },
     channelsFor,
+    linksFor,
     async conversations() {
       const candidates = await backend.maps.list(REVERSE_GROUP);
       const confirmed = await Promise.all(candidates.map(async (id) => ((await channelsFor(id)).length > 0 ? id : undefined)));
