@@ -20,6 +20,7 @@
  *   to drain its backlog; duplicated: extra copies plus echoes back to their origin.
  * The last line is one JSON object.
  */
+import { readFileSync } from 'node:fs';
 import { startBridgeChild } from '../test/e2e/support/bridge-child.js';
 import { recordArrivals } from '../test/e2e/support/arrivals.js';
 import { checkMirror, summarize } from '../test/e2e/support/mirror-checker.js';
@@ -37,6 +38,16 @@ function percentile(values: number[], p: number): number {
   if (values.length === 0) return 0;
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? 0;
+}
+
+/** User + system CPU seconds of a live process (Linux /proc; clock ticks assumed 100/s). */
+function processCpuSeconds(pid: number): number | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
 }
 
 const log = (text: string): void => {
@@ -75,6 +86,7 @@ try {
 
   const settled = await waitForQuiescence(world, driver.messages, { stableMs: 3_000, maxMs: 300_000 });
   const rssMb = bridge.peakRssMb();
+  const cpuSeconds = processCpuSeconds(bridge.pid);
   const report = checkMirror(world, driver.messages);
   log(`settled ${settled.complete ? 'complete' : 'INCOMPLETE'} after ${settled.waitedMs} ms`);
   if (report.problems.length > 0) log(summarize(report, 10));
@@ -107,6 +119,8 @@ try {
     poll_interval_ms: POLL_MS,
     drive_ms: driveMs,
     settle_ms: settled.waitedMs,
+    // CPU the bridge used (user + system) for the whole run: comparable across runs on a loaded machine.
+    bridge_cpu_s: cpuSeconds,
     complete: settled.complete,
     to_fluxra_max_ms: percentile(toFluxra, 100),
     cross_post_p50_ms: percentile(crossPost, 50),
