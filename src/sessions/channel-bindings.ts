@@ -8,6 +8,7 @@ import type { ChannelRef } from '../platforms/types.js';
 import type { ResolvedAgent } from '../services/blocks/types.js';
 import type { Store } from '../store/index.js';
 import { channelKey, toChannelRef } from '../store/keys.js';
+import { createKeyedLock } from '../util/keyed-lock.js';
 
 /** One bound channel. */
 export interface ChannelBinding {
@@ -43,17 +44,44 @@ export interface ChannelBindings {
   put(binding: ChannelBinding): Promise<void>;
   /** The binding it had, if any. */
   remove(channel: ChannelRef): Promise<ChannelBinding | undefined>;
+  /** Every bound channel (catch-up after downtime reads their history). */
+  list(): Promise<ChannelBinding[]>;
 }
+
+/** The kv key of the list of bound channel keys (kv namespaces cannot be listed). */
+const INDEX_KEY = '__bound-channels__';
 
 export function createChannelBindings(store: Store): ChannelBindings {
   const records = store.kv<ChannelBinding>(CHANNEL_BINDINGS_KV);
+  const index = store.kv<string[]>(`${CHANNEL_BINDINGS_KV}-index`);
+  // The index is read-modify-write: serialise its updates in this process. Readers check each
+  // entry against its record, so an index entry left behind by a crash is harmless.
+  const lock = createKeyedLock();
+  const updateIndex = (change: (keys: Set<string>) => void): Promise<void> =>
+    lock.run(INDEX_KEY, async () => {
+      const keys = new Set((await index.get(INDEX_KEY)) ?? []);
+      change(keys);
+      await index.set(INDEX_KEY, [...keys]);
+    });
   return {
     get: (channel) => records.get(channelKey(channel)),
-    put: (binding) => records.set(channelKey(binding.channel), { ...binding, channel: toChannelRef(binding.channel) }),
+    async put(binding) {
+      const key = channelKey(binding.channel);
+      // Index first: a crash between the two writes leaves an entry without a record, never a hidden binding.
+      await updateIndex((keys) => keys.add(key));
+      await records.set(key, { ...binding, channel: toChannelRef(binding.channel) });
+    },
     async remove(channel) {
-      const previous = await records.get(channelKey(channel));
-      if (previous !== undefined) await records.delete(channelKey(channel));
+      const key = channelKey(channel);
+      const previous = await records.get(key);
+      if (previous !== undefined) await records.delete(key);
+      await updateIndex((keys) => keys.delete(key));
       return previous;
+    },
+    async list() {
+      const keys = (await index.get(INDEX_KEY)) ?? [];
+      const found = await Promise.all(keys.map((key) => records.get(key)));
+      return found.filter((binding): binding is ChannelBinding => binding !== undefined);
     },
   };
 }

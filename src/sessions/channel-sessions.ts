@@ -47,6 +47,8 @@ export interface ChannelSessions extends PlacementHooks, ChannelAgentControl {
   stop(): void;
   /** Work in progress (for `idle` and a bounded `stop`). */
   inFlight(): Array<Promise<void>>;
+  /** Every bound channel with the time it was bound. */
+  boundChannels(): Promise<Array<{ channel: ChannelRef; since: number }>>;
 }
 
 export interface ChannelSessionsOptions {
@@ -277,5 +279,8 @@ export function createChannelSessions(options: ChannelSessionsOptions): ChannelS
       timers.clear();
     },
     inFlight: () => [...loops.values()],
+    async boundChannels() {
+      return (await bindings.list()).map((binding) => ({ channel: binding.channel, since: binding.boundAt }));
+    },
   };
 }

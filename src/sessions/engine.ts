@@ -255,6 +255,7 @@ export function createSessionEngine(options: SessionEngineOptions): SessionEngin
     name: 'sessions',
     agentNames,
     channels,
+    servedChannels: () => channels.boundChannels(),
     async accept(event: PlatformEvent, source: ChatAdapter) {
       if (event.kind !== 'message') return;
       if (await channels.accept(event, source)) return;
