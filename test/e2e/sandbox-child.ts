@@ -1,7 +1,7 @@
 /**
- * `npm run sandbox` as a person runs it, in a child process (`node --import tsx
- * src/sandbox/main.ts`, what the npm script runs), on a free port and a data dir of the
- * test's own. Resolves once it prints its address; `stop()` sends SIGTERM and waits.
+ * `npm run sandbox` as a person runs it, in a child process (`node tools/sandbox.mjs`, what
+ * the npm script runs: it bundles src/sandbox and runs it), on a free port and a data dir of
+ * the test's own. Resolves once it prints its address; `stop()` sends SIGTERM and waits.
  */
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable } from 'node:stream';
@@ -26,7 +26,7 @@ export interface SandboxChild {
 }
 
 export async function startSandboxChild(dataDir: string, extraArgs: string[] = []): Promise<SandboxChild> {
-  const child: ChildProcessByStdio<null, Readable, Readable> = spawn(process.execPath, ['--import', 'tsx', 'src/sandbox/main.ts', '--port', '0', '--data-dir', dataDir, ...extraArgs], {
+  const child: ChildProcessByStdio<null, Readable, Readable> = spawn(process.execPath, ['tools/sandbox.mjs', '--port', '0', '--data-dir', dataDir, ...extraArgs], {
     cwd: REPO_ROOT,
     env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp' },
     stdio: ['ignore', 'pipe', 'pipe'],
