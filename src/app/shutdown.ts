@@ -46,6 +46,20 @@ async function mirrorDepth(outbox: DrainParts['outbox']): Promise<number> {
   return total;
 }
 
+/** `promise`, or a rejection once `ms` have passed (the timer never keeps the process alive). */
+async function withinDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error('deadline')), Math.max(0, ms));
+    timer.unref();
+  });
+  try {
+    return await Promise.race([promise, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export async function drainForShutdown(parts: DrainParts): Promise<DrainReport> {
   const now = parts.now ?? Date.now;
   const deadline = now() + parts.timeoutMs;
@@ -60,18 +74,18 @@ export async function drainForShutdown(parts: DrainParts): Promise<DrainReport> 
     }
   }
 
-  let left = await mirrorDepth(parts.outbox).catch(() => Number.NaN);
+  // A store that does not answer (Redis down) must not hold the drain past its deadline.
+  const depthNow = (): Promise<number> => withinDeadline(mirrorDepth(parts.outbox), deadline - now()).catch(() => Number.NaN);
+  let left = await depthNow();
   logger.info({ queued: left, timeoutMs: parts.timeoutMs }, 'shutting down: draining the outbox');
   while (left !== 0 && now() < deadline) {
     await sleep(Math.min(parts.checkEveryMs ?? 100, Math.max(0, deadline - now())));
-    left = await mirrorDepth(parts.outbox).catch(() => Number.NaN);
+    left = await depthNow();
   }
   for (const idle of parts.idle ?? []) {
     const remaining = deadline - now();
     if (remaining <= 0) break;
-    const timer = new AbortController();
-    await Promise.race([idle(), sleep(remaining, undefined, { signal: timer.signal }).catch(() => undefined)]);
-    timer.abort();
+    await withinDeadline(idle(), remaining).catch(() => undefined);
   }
 
   const drained = left === 0;

@@ -82,13 +82,15 @@ export async function waitForMetric(base: string, name: string, labels: Record<s
 export interface PrivateRedis {
   readonly url: string;
   readonly password: string;
+  readonly port: number;
   stop(): Promise<void>;
 }
 
-export async function startPrivateRedis(password: string): Promise<PrivateRedis> {
+/** `port`: reuse one (to bring a stopped Redis back where its clients look for it). */
+export async function startPrivateRedis(password: string, fixedPort?: number): Promise<PrivateRedis> {
   const { spawn } = await import('node:child_process');
   const { createServer } = await import('node:net');
-  const port = await new Promise<number>((resolve, reject) => {
+  const port = fixedPort ?? await new Promise<number>((resolve, reject) => {
     const probe = createServer();
     probe.once('error', reject);
     probe.listen(0, '127.0.0.1', () => {
@@ -109,6 +111,7 @@ export async function startPrivateRedis(password: string): Promise<PrivateRedis>
   return {
     url: `redis://:${password}@127.0.0.1:${port}`,
     password,
+    port,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await exited;
