@@ -9,6 +9,14 @@
  * does not confirm, and readers check every entry against the record, so such an entry is
  * never returned. In this process a per-channel lock keeps two changes to one channel from
  * interleaving.
+ *
+ * Reads are cached in memory (`get`, `linksFor`/`channelsFor`, `conversations`): the mirror
+ * reads a channel's link several times per message and the poller re-reads all links every
+ * pass, while links change a few times a day. This repository is the only writer in the
+ * process and drops the whole cache on every change it makes (a read that started before a
+ * change is not cached, see `generation`). Other replicas (clustered mode) change links too,
+ * and their change notifications are best-effort pub/sub, so entries also expire after
+ * `cacheTtlMs` (1 s by default): another replica's change is seen within that time.
  */
 import type { ChannelRef } from '../platforms/types.js';
 import type { StoreBackend } from './backend.js';
@@ -72,12 +80,60 @@ function toRecord(stored: StoredLink): LinkRecord {
   return record;
 }
 
-export function createLinksRepository(backend: StoreBackend, prefix: string): LinksRepository {
+/** How long a cached link read is trusted (another replica's change is seen within this). */
+export const LINKS_CACHE_TTL_MS = 1_000;
+
+export interface LinksRepositoryOptions {
+  /** 0 disables the cache. Default `LINKS_CACHE_TTL_MS`. */
+  cacheTtlMs?: number;
+  now?: () => number;
+}
+
+export function createLinksRepository(backend: StoreBackend, prefix: string, options: LinksRepositoryOptions = {}): LinksRepository {
   const records = createKvNamespace<StoredLink>(backend.keyv, `${prefix}:links`);
   const lock = createKeyedLock();
+  const cacheTtlMs = options.cacheTtlMs ?? LINKS_CACHE_TTL_MS;
+  const now = options.now ?? Date.now;
+  /** Bumped before and after every change: a read that saw another generation is not cached. */
+  let generation = 0;
+  const cache = new Map<string, { at: number; value: Promise<unknown> }>();
+  const invalidate = (): void => {
+    generation += 1;
+    cache.clear();
+  };
+  /** Change under the channel's lock, with the cache dropped before and after it. */
+  const changing = async <R>(key: string, change: () => Promise<R>): Promise<R> =>
+    lock.run(key, async () => {
+      invalidate();
+      try {
+        return await change();
+      } finally {
+        invalidate();
+      }
+    });
+  /** One cached read per `cacheKey`; concurrent readers share it; failures are not kept. */
+  const cached = <R>(cacheKey: string, read: () => Promise<R>): Promise<R> => {
+    if (cacheTtlMs <= 0) return read();
+    const hit = cache.get(cacheKey);
+    if (hit !== undefined && now() - hit.at < cacheTtlMs) return hit.value as Promise<R>;
+    const started = generation;
+    const value = read();
+    // Bounded: one entry per linked channel and conversation, and cleared on every change.
+    const entry = { at: now(), value };
+    cache.set(cacheKey, entry);
+    value.then(
+      () => {
+        if (generation !== started && cache.get(cacheKey) === entry) cache.delete(cacheKey);
+      },
+      () => {
+        if (cache.get(cacheKey) === entry) cache.delete(cacheKey);
+      },
+    );
+    return value;
+  };
 
   const update = async (channel: ChannelRef, change: (stored: StoredLink) => StoredLink): Promise<LinkRecord | undefined> =>
-    lock.run(channelKey(channel), async () => {
+    changing(channelKey(channel), async () => {
       const stored = await records.get(channelKey(channel));
       if (stored === undefined) return undefined;
       const next = change(stored);
@@ -85,7 +141,7 @@ export function createLinksRepository(backend: StoreBackend, prefix: string): Li
       return toRecord(next);
     });
 
-  const linksFor = async (conversationId: string): Promise<ChannelLink[]> => {
+  const readLinksFor = async (conversationId: string): Promise<ChannelLink[]> => {
     const entries = await backend.maps.range(REVERSE_GROUP, conversationId, MAX_CHANNELS_PER_CONVERSATION);
     const confirmed = await Promise.all(
       entries.map(async (entry) => {
@@ -95,17 +151,21 @@ export function createLinksRepository(backend: StoreBackend, prefix: string): Li
     );
     return confirmed.filter((found): found is ChannelLink => found !== undefined);
   };
+  // Copies, so that a caller changing what it got cannot change the cache.
+  const linksFor = async (conversationId: string): Promise<ChannelLink[]> =>
+    (await cached(`for:${conversationId}`, () => readLinksFor(conversationId))).map(({ channel, link }) => ({ channel: { ...channel }, link: { ...link } }));
   const channelsFor = async (conversationId: string): Promise<ChannelRef[]> => (await linksFor(conversationId)).map((found) => found.channel);
 
   return {
     async get(channel) {
-      const stored = await records.get(channelKey(channel));
+      const key = channelKey(channel);
+      const stored = await cached(`get:${key}`, () => records.get(key));
       return stored === undefined ? undefined : toRecord(stored);
     },
     async link(channel, input) {
       const ref = toChannelRef(channel);
       const key = channelKey(ref);
-      return lock.run(key, async () => {
+      return changing(key, async () => {
         const previous = await records.get(key);
         const stored: StoredLink = {
           channel: ref,
@@ -124,7 +184,7 @@ export function createLinksRepository(backend: StoreBackend, prefix: string): Li
     },
     async unlink(channel) {
       const key = channelKey(channel);
-      return lock.run(key, async () => {
+      return changing(key, async () => {
         const previous = await records.get(key);
         if (previous === undefined) return undefined;
         await records.delete(key);
@@ -149,9 +209,12 @@ export function createLinksRepository(backend: StoreBackend, prefix: string): Li
     channelsFor,
     linksFor,
     async conversations() {
-      const candidates = await backend.maps.list(REVERSE_GROUP);
-      const confirmed = await Promise.all(candidates.map(async (id) => ((await channelsFor(id)).length > 0 ? id : undefined)));
-      return confirmed.filter((id): id is string => id !== undefined);
+      const all = await cached('conversations', async () => {
+        const candidates = await backend.maps.list(REVERSE_GROUP);
+        const confirmed = await Promise.all(candidates.map(async (id) => ((await channelsFor(id)).length > 0 ? id : undefined)));
+        return confirmed.filter((id): id is string => id !== undefined);
+      });
+      return [...all];
     },
     async list() {
       const out: ChannelLink[] = [];

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ChannelRef } from '../../../src/platforms/types.js';
+import { createLinksRepository } from '../../../src/store/links.js';
 import { forEachBackend } from './fixtures.js';
 
 const slack: ChannelRef = { platform: 'slack', channelId: 'C0123' };
@@ -120,5 +121,44 @@ forEachBackend('links', (fx) => {
     const second = await fx.open();
     assert.deepEqual(await second.links.get(slack), { conversationId: 'conv-1', linkedAt: 7, linkedBy: 'U1', paused: false });
     assert.deepEqual(await second.links.channelsFor('conv-1'), [slack]);
+  });
+
+  test('reads are cached: own changes show at once, another replica\'s once the cache entry expires', async () => {
+    let clock = 10_000;
+    const backend = await fx.openBackend();
+    const here = createLinksRepository(backend, fx.prefix, { cacheTtlMs: 1_000, now: () => clock });
+    const elsewhere = createLinksRepository(await fx.openBackend(), fx.prefix, { cacheTtlMs: 0 });
+    await here.link(slack, { conversationId: 'conv-1', linkedBy: 'U1', linkedAt: 1 });
+    assert.equal((await here.get(slack))?.conversationId, 'conv-1');
+    assert.deepEqual(await here.channelsFor('conv-1'), [slack]);
+    assert.deepEqual(await here.conversations(), ['conv-1']);
+
+    // Another replica moves the channel: this process may serve the cached link until the TTL.
+    await elsewhere.link(slack, { conversationId: 'conv-2', linkedBy: 'U2', linkedAt: 2 });
+    assert.equal((await here.get(slack))?.conversationId, 'conv-1');
+    clock += 1_000;
+    assert.equal((await here.get(slack))?.conversationId, 'conv-2');
+    assert.deepEqual(await here.channelsFor('conv-1'), []);
+    assert.deepEqual(await here.conversations(), ['conv-2']);
+
+    // This process's own changes drop the cache at once.
+    assert.equal((await here.pause(slack, 'manual'))?.paused, true);
+    assert.equal((await here.get(slack))?.paused, true);
+    await here.unlink(slack);
+    assert.equal(await here.get(slack), undefined);
+    assert.deepEqual(await here.linksFor('conv-2'), []);
+    assert.deepEqual(await here.conversations(), []);
+  });
+
+  test('a cached read cannot be changed through what a caller was given', async () => {
+    const store = await fx.open();
+    await store.links.link(slack, { conversationId: 'conv-1', linkedBy: 'U1' });
+    const [first] = await store.links.linksFor('conv-1');
+    assert.ok(first);
+    first.link.paused = true;
+    first.channel.channelId = 'C-other';
+    const [again] = await store.links.linksFor('conv-1');
+    assert.deepEqual(again?.channel, slack);
+    assert.equal(again?.link.paused, false);
   });
 });
