@@ -5,8 +5,10 @@
  * from the same point).
  *
  * Writes are off the acknowledgement path and coalesced per channel: at most one write in
- * flight, the newest id written next. A write lost in a crash only makes the next catch-up
- * start earlier, and what it reads again is dropped by the engines' dedupe.
+ * flight and at most one started per `minIntervalMs` (1 s), the newest id written next. A
+ * busy channel would otherwise cost a store write per message. A write lost in a crash (or
+ * still waiting out the interval) only makes the next catch-up start earlier, and what it
+ * reads again is dropped by the engines' dedupe. `flush` writes what waits at once.
  *
  * A channel whose event the engines refused (or whose catch-up failed) is frozen: its
  * checkpoint stops moving until a catch-up of it completes, so that the next catch-up
@@ -53,9 +55,15 @@ export function compareMessageIds(a: string, b: string): number {
   return af === bf ? 0 : af < bf ? -1 : 1;
 }
 
-export function createCatchUpCheckpoints(deps: { store: Store; logger: Logger; now?: () => number }): CatchUpCheckpoints {
+export const CHECKPOINT_MIN_INTERVAL_MS = 1_000;
+
+export function createCatchUpCheckpoints(deps: { store: Store; logger: Logger; now?: () => number; minIntervalMs?: number }): CatchUpCheckpoints {
   const records = deps.store.kv<CheckpointRecord>(CATCH_UP_CHECKPOINTS_KV);
   const now = deps.now ?? Date.now;
+  const minIntervalMs = deps.minIntervalMs ?? CHECKPOINT_MIN_INTERVAL_MS;
+  /** When each channel's last write started, and the timers of writes waiting out the interval. */
+  const lastWriteAt = new Map<string, number>();
+  const delayed = new Map<string, NodeJS.Timeout>();
   /** Newest id wanted per channel key, and the newest known to be stored. */
   const wanted = new Map<string, string>();
   const written = new Map<string, string>();
@@ -72,17 +80,30 @@ export function createCatchUpCheckpoints(deps: { store: Store; logger: Logger; n
         if (target === undefined || compareMessageIds(target, stored) < 0) wanted.set(key, stored);
       }
     }
-    for (;;) {
-      const target = wanted.get(key);
-      const stored = written.get(key);
-      if (target === undefined || (stored !== undefined && compareMessageIds(target, stored) <= 0)) return;
-      await records.set(key, { messageId: target, savedAt: now() });
-      written.set(key, target);
-    }
+    // One write; a newer id accepted meanwhile is written by the next `schedule` (after the interval).
+    const target = wanted.get(key);
+    const stored = written.get(key);
+    if (target === undefined || (stored !== undefined && compareMessageIds(target, stored) <= 0)) return;
+    lastWriteAt.set(key, now());
+    await records.set(key, { messageId: target, savedAt: now() });
+    written.set(key, target);
   }
 
-  function schedule(key: string): void {
-    if (writers.has(key)) return;
+  function schedule(key: string, immediately = false): void {
+    if (writers.has(key) || (delayed.has(key) && !immediately)) return;
+    const wait = immediately ? 0 : (lastWriteAt.get(key) ?? Number.NEGATIVE_INFINITY) + minIntervalMs - now();
+    if (wait > 0) {
+      const timer = setTimeout(() => {
+        delayed.delete(key);
+        schedule(key, true);
+      }, wait);
+      // A pending checkpoint must not keep the process alive: losing it is harmless.
+      timer.unref();
+      delayed.set(key, timer);
+      return;
+    }
+    clearTimeout(delayed.get(key));
+    delayed.delete(key);
     const writer = write(key)
       .catch((error: unknown) => deps.logger.warn({ channel: key, err: error }, 'catch-up checkpoint not saved; the next catch-up starts earlier'))
       .finally(() => {
@@ -114,7 +135,10 @@ export function createCatchUpCheckpoints(deps: { store: Store; logger: Logger; n
       frozen.delete(channelKey(channel));
     },
     async flush() {
-      while (writers.size > 0) await Promise.allSettled([...writers.values()]);
+      while (writers.size > 0 || delayed.size > 0) {
+        for (const key of [...delayed.keys()]) schedule(key, true);
+        await Promise.allSettled([...writers.values()]);
+      }
     },
   };
 }

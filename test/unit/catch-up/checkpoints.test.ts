@@ -62,3 +62,27 @@ test('a frozen channel keeps its checkpoint until thawed, so that a refused mess
     await store.close();
   });
 });
+
+test('a busy channel is written once per interval, and flush writes what waits at once', async () => {
+  await withStore(async (path) => {
+    const store = await createStore({ path }, { logger: silentLogger() });
+    let writes = 0;
+    const counted = {
+      ...store,
+      kv<T>(name: string) {
+        const inner = store.kv<T>(name);
+        return { ...inner, set: async (...args: Parameters<typeof inner.set>) => { writes += 1; await inner.set(...args); } };
+      },
+    };
+    // A clock that never moves: every write after the first falls inside the interval.
+    const checkpoints = createCatchUpCheckpoints({ store: counted, logger: silentLogger(), now: () => 5_000, minIntervalMs: 60_000 });
+    checkpoints.accepted(ref('1700000000.000100'));
+    await checkpoints.flush();
+    for (let i = 2; i <= 50; i += 1) checkpoints.accepted(ref(`1700000000.${String(i * 100).padStart(6, '0')}`));
+    assert.equal(writes, 1, 'the later ids wait for the interval');
+    await checkpoints.flush();
+    assert.equal(writes, 2, 'one write for the newest of them');
+    assert.equal(await checkpoints.get(channel), '1700000000.005000');
+    await store.close();
+  });
+});
