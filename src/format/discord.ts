@@ -22,6 +22,7 @@
  *
  * Code spans and code blocks are never rewritten in either direction.
  */
+import { isPlainText } from './plain.js';
 import { applyEdits, codeRanges, isInside, offsets, parseMarkdown, rewriteOutsideCode, walk, type SourceEdit } from './discord-source.js';
 
 /** U+200B: breaks `@everyone` / `@here` for Discord's mention parser, invisible to people. */
@@ -29,6 +30,7 @@ export const MENTION_BREAKER = '\u200B';
 
 /** Discord markdown (as received in `message.content`) → neutral markdown. */
 export function discordToMarkdown(text: string): string {
+  if (isPlainText(text)) return text;
   const quoted = expandBlockQuote(text);
   const tree = parseMarkdown(quoted);
   const edits: SourceEdit[] = [];
@@ -46,6 +48,7 @@ export function discordToMarkdown(text: string): string {
 
 /** Neutral markdown → Discord markdown, ready for `content` (before splitting). */
 export function markdownToDiscord(markdown: string): string {
+  if (isPlainText(markdown)) return markdown;
   const tree = parseMarkdown(markdown);
   const images: SourceEdit[] = [];
   const delimiters: SourceEdit[] = [];

@@ -12,6 +12,7 @@
 import { fromMarkdown } from 'mdast-util-from-markdown';
 import { gfmFromMarkdown } from 'mdast-util-gfm';
 import { gfm } from 'micromark-extension-gfm';
+import { isPlainText } from './plain.js';
 import type { Definition, Nodes, PhrasingContent, RootContent } from 'mdast';
 
 /** Placed after `@` in `@channel`, `@here`, `@everyone` so that they are inert. */
@@ -25,6 +26,8 @@ const SLACK_SPECIAL = /<!([^<>|]+)(?:\|([^<>]*))?>/g;
 
 /** Converts neutral markdown to Slack mrkdwn. */
 export function markdownToSlack(markdown: string): string {
+  // Nothing to render or encode: skip the parse (see plain.ts).
+  if (isPlainText(markdown)) return markdown.trimEnd();
   const tree = fromMarkdown(markdown, { extensions: [gfm()], mdastExtensions: [gfmFromMarkdown()] });
   const definitions = new Map<string, Definition>();
   collectDefinitions(tree, definitions);
