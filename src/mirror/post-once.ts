@@ -9,7 +9,14 @@
  *   intent for the key exists?        → a previous attempt may have posted: ask the adapter
  *                                       to find our post (`findOwnPost`) since the intent
  *                                       started; found and not claimed by another key → record it
- *   otherwise                         → write the intent, post, record the result, clear the intent
+ *   otherwise                         → write the intent, post, record the result over the intent
+ *
+ * Intent and result are one record per key (in `POST_RESULTS_NAMESPACE`: an intent until the
+ * result replaces it), so a fresh post costs one read (a single query for the record and a
+ * legacy intent, below) and three writes: intent, claim, result. Releases before this one
+ * kept intents in `POST_INTENTS_NAMESPACE` and deleted them after the result; such an intent
+ * left by a crash before an upgrade is still read and reconciled (then deleted), and results
+ * they wrote read as results here.
  *
  * The result (the refs of every part) lives under the key for `resultTtlMs` (≥ 1 hour), and
  * each first-part ref is "claimed" by its key, so that two messages with the same text (an
@@ -71,7 +78,9 @@ export const POST_ONCE_DEFAULTS = {
   clockSkewMs: 5_000,
 } as const;
 
+/** Legacy: where intents lived before they shared the result's record (read, never written). */
 export const POST_INTENTS_NAMESPACE = 'post-intents';
+/** One record per key: a `PostIntent` until the post is recorded, then its `PostResult`. */
 export const POST_RESULTS_NAMESPACE = 'post-results';
 export const POST_CLAIMS_NAMESPACE = 'post-claims';
 
@@ -90,24 +99,27 @@ export async function postOnceDetailed(input: PostOnceInput): Promise<PostOnceOu
   const { store, adapter, key, message } = input;
   const now = input.now ?? Date.now;
   const resultTtlMs = Math.max(input.resultTtlMs ?? POST_ONCE_DEFAULTS.resultTtlMs, POST_ONCE_DEFAULTS.minResultTtlMs);
-  const intents = store.kv<PostIntent>(POST_INTENTS_NAMESPACE);
-  const results = store.kv<PostResult>(POST_RESULTS_NAMESPACE);
+  const legacyIntents = store.kv<PostIntent>(POST_INTENTS_NAMESPACE);
+  const records = store.kv<PostRecord>(POST_RESULTS_NAMESPACE);
   const claims = store.kv<string>(POST_CLAIMS_NAMESPACE);
   const channel = toChannelRef(input.channel);
   const threadRootId = input.options?.threadRootId;
 
-  const known = await results.get(key);
-  if (known) return { refs: known.refs, how: 'known' };
+  const [record, legacyIntent] = await records.getWith(key, legacyIntents, key);
+  if (record !== undefined && isResult(record)) return { refs: record.refs, how: 'known' };
 
   const finish = async (refs: MessageRef[], how: PostResult['how']): Promise<PostOnceOutcome> => {
     const first = refs[0];
+    // Claim before the result: a crash between the two leaves the intent, and reconciling it
+    // finds the post claimed by this very key. The other way round, a post with the same text
+    // under another key could take this one's unclaimed post for its own.
     if (first) await claims.set(messageKey(first), key, { ttlMs: resultTtlMs });
-    await results.set(key, { refs, how, at: now() }, { ttlMs: resultTtlMs });
-    await intents.delete(key);
+    await records.set(key, { refs, how, at: now() }, { ttlMs: resultTtlMs });
+    if (legacyIntent !== undefined) await legacyIntents.delete(key);
     return { refs, how };
   };
 
-  const intent = await intents.get(key);
+  const intent = record ?? legacyIntent;
   if (intent) {
     const sinceMs = intent.startedAt - (input.clockSkewMs ?? POST_ONCE_DEFAULTS.clockSkewMs);
     const found = await adapter.findOwnPost(channel, message, { ...(threadRootId ? { threadRootId } : {}), sinceMs });
@@ -117,14 +129,21 @@ export async function postOnceDetailed(input: PostOnceInput): Promise<PostOnceOu
       if (owner === undefined || owner === key) return finish(found, 'found');
     }
   } else {
-    await intents.set(key, { key, channel, startedAt: now() }, { ttlMs: POST_ONCE_DEFAULTS.intentTtlMs });
+    await records.set(key, { key, channel, startedAt: now() }, { ttlMs: POST_ONCE_DEFAULTS.intentTtlMs });
   }
 
   const refs = await adapter.post(channel, message, input.options);
   return finish(refs, 'posted');
 }
 
+type PostRecord = PostIntent | PostResult;
+
+function isResult(record: PostRecord): record is PostResult {
+  return Array.isArray((record as Partial<PostResult>).refs);
+}
+
 /** The recorded result of `key`, if any (the poller uses it to skip work already done). */
 export async function knownPost(store: Store, key: string): Promise<MessageRef[] | undefined> {
-  return (await store.kv<PostResult>(POST_RESULTS_NAMESPACE).get(key))?.refs;
+  const record = await store.kv<PostRecord>(POST_RESULTS_NAMESPACE).get(key);
+  return record !== undefined && isResult(record) ? record.refs : undefined;
 }

@@ -12,6 +12,17 @@ export interface KvNamespace<T> {
   set(key: string, value: T, options?: { ttlMs?: number }): Promise<void>;
   /** True when a record was there. */
   delete(key: string): Promise<boolean>;
+  /**
+   * This namespace's `key` and `other`'s `otherKey` in one store query (one SQL statement /
+   * MGET) when both namespaces are on one store; two reads otherwise.
+   */
+  getWith<U>(key: string, other: KvNamespace<U>, otherKey: string): Promise<[T | undefined, U | undefined]>;
+}
+
+/** Where a namespace's records live, for `getWith` (not part of the public shape). */
+const LOCATION = Symbol('kv location');
+interface Located {
+  [LOCATION]?: { keyv: Keyv; full(key: string): string };
 }
 
 /** Namespace names later features may choose: they cannot collide with the store's own. */
@@ -25,7 +36,8 @@ export function assertTtl(ttlMs: number | undefined, what: string): void {
 
 export function createKvNamespace<T>(keyv: Keyv, namespaceKey: string): KvNamespace<T> {
   const full = (key: string): string => `${namespaceKey}:${key}`;
-  return {
+  const namespace: KvNamespace<T> & Located = {
+    [LOCATION]: { keyv, full },
     async get(key) {
       return (await keyv.get(full(key))) as T | undefined;
     },
@@ -38,5 +50,12 @@ export function createKvNamespace<T>(keyv: Keyv, namespaceKey: string): KvNamesp
     async delete(key) {
       return keyv.delete(full(key));
     },
+    async getWith<U>(key: string, other: KvNamespace<U>, otherKey: string): Promise<[T | undefined, U | undefined]> {
+      const there = (other as KvNamespace<U> & Located)[LOCATION];
+      if (there === undefined || there.keyv !== keyv) return Promise.all([namespace.get(key), other.get(otherKey)]);
+      const [mine, theirs] = (await keyv.getMany([full(key), there.full(otherKey)])) as [unknown, unknown];
+      return [mine as T | undefined, theirs as U | undefined];
+    },
   };
+  return namespace;
 }

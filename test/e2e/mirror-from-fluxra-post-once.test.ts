@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '../../src/logger.js';
-import { POST_INTENTS_NAMESPACE, postKey, postOnceDetailed, type PostIntent } from '../../src/mirror/post-once.js';
+import { POST_INTENTS_NAMESPACE, POST_RESULTS_NAMESPACE, postKey, postOnceDetailed, type PostIntent } from '../../src/mirror/post-once.js';
 import type { ChannelRef, ChatAdapter, MessageRef, OutboundMessage, PostOptions } from '../../src/platforms/types.js';
 import { createStore, type Store } from '../../src/store/index.js';
 import { CHANNEL_ID, startHarness, type Harness } from '../fakes/discord/harness.js';
@@ -72,21 +72,54 @@ describe('postOnce on both platforms', () => {
     },
   ];
 
-  /** What a crash after the post and before the record leaves: the intent, and the post. */
-  async function postWithLostRecord(platform: Platform, key: string, message: OutboundMessage, options: PostOptions = {}): Promise<MessageRef[]> {
-    await store.kv<PostIntent>(POST_INTENTS_NAMESPACE).set(key, { key, channel: platform.channel, startedAt: Date.now() });
+  /**
+   * What a crash after the post and before the record leaves: the intent, and the post. The
+   * intent in today's form (the key's record, before its result replaces it) or as releases
+   * before kept it (a namespace of its own), which an upgrade after a crash must still honour.
+   */
+  async function postWithLostRecord(platform: Platform, key: string, message: OutboundMessage, options: PostOptions = {}, form: 'current' | 'legacy' = 'legacy'): Promise<MessageRef[]> {
+    const namespace = form === 'current' ? POST_RESULTS_NAMESPACE : POST_INTENTS_NAMESPACE;
+    await store.kv<PostIntent>(namespace).set(key, { key, channel: platform.channel, startedAt: Date.now() });
     return platform.adapter().post(platform.channel, message, options);
   }
 
   for (const platform of platforms) {
-    for (const where of ['channel', 'thread'] as const) {
-      for (const who of ['bot', 'agent'] as const) {
-        test(`${platform.name}: ${who === 'agent' ? 'an agent' : 'a bot'} post in a ${where} whose record was lost is found, not repeated`, async () => {
+    test(`${platform.name}: a post whose record postOnce itself did not get to write is found, not repeated`, async () => {
+      const text = uniqueText('crashed after posting');
+      const message: OutboundMessage = { text, as: { name: 'weather-bot' } };
+      const key = postKey(uniqueText('msg'), platform.channel);
+      // The post goes out, then the process "dies" before recording it.
+      const real = platform.adapter();
+      const crashing: ChatAdapter = Object.create(real, {
+        post: {
+          value: async (channel: ChannelRef, outbound: OutboundMessage, options?: PostOptions) => {
+            await real.post(channel, outbound, options);
+            throw new Error('crash before the record');
+          },
+        },
+      }) as ChatAdapter;
+      await assert.rejects(postOnceDetailed({ store, adapter: crashing, channel: platform.channel, message, key }), /crash before the record/);
+      const outcome = await postOnceDetailed({ store, adapter: real, channel: platform.channel, message, key });
+      assert.equal(outcome.how, 'found');
+      assert.equal(platform.postsContaining(text).length, 1);
+      assert.equal((await postOnceDetailed({ store, adapter: real, channel: platform.channel, message, key })).how, 'known');
+    });
+
+    for (const [where, who, form] of [
+      ['channel', 'bot', 'legacy'],
+      ['channel', 'agent', 'legacy'],
+      ['thread', 'bot', 'legacy'],
+      ['thread', 'agent', 'legacy'],
+      ['channel', 'agent', 'current'],
+      ['thread', 'bot', 'current'],
+    ] as const) {
+      {
+        test(`${platform.name}: ${who === 'agent' ? 'an agent' : 'a bot'} post in a ${where} whose record was lost is found, not repeated (${form} intent)`, async () => {
           const text = uniqueText(`**hello** from ${who} in ${where}`);
           const message: OutboundMessage = who === 'agent' ? { text, as: { name: 'weather-bot' } } : { text };
           const options: PostOptions = where === 'thread' ? { threadRootId: platform.personRoot(uniqueText('root')) } : {};
           const key = postKey(uniqueText('msg'), platform.channel);
-          const posted = await postWithLostRecord(platform, key, message, options);
+          const posted = await postWithLostRecord(platform, key, message, options, form);
 
           const outcome = await postOnceDetailed({ store, adapter: platform.adapter(), channel: platform.channel, message, options, key });
           assert.equal(outcome.how, 'found');
