@@ -1,7 +1,9 @@
 /**
  * Benchmark of the channel mirror (npm run bench:mirror), issue 4 §6. The bridge runs as a
  * child process (src/main.ts through tsx, SQLite store in a temp dir), so that the peak RSS
- * reported is the bridge's own (VmHWM from /proc/<pid>/status). This process hosts the
+ * reported is the bridge's own (VmHWM from /proc/<pid>/status). With BRIDGE_COMPILED=1 the
+ * child runs the compiled dist/main.js instead, as production does (npm run build first):
+ * tsx's transpiling adds to the RSS and to start-up CPU. This process hosts the
  * Fluxra, Slack (Socket Mode) and Discord fakes with 20 link groups (a Slack channel and a
  * Discord channel linked to one Fluxra conversation each), sends 5,000 people's messages at
  * a steady 100 messages/s (alternately Slack and Discord, round-robin over the groups) and,
@@ -121,6 +123,7 @@ try {
     settle_ms: settled.waitedMs,
     // CPU the bridge used (user + system) for the whole run: comparable across runs on a loaded machine.
     bridge_cpu_s: cpuSeconds,
+    compiled: process.env['BRIDGE_COMPILED'] === '1',
     complete: settled.complete,
     to_fluxra_max_ms: percentile(toFluxra, 100),
     cross_post_p50_ms: percentile(crossPost, 50),

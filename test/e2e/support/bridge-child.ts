@@ -1,19 +1,22 @@
 /**
  * The bridge as an operator runs it: `src/main.ts` in a child process (through tsx, in the
- * same Node process, so that the pid is the bridge's own and SIGKILL hits nothing else),
+ * same Node process, so that the pid is the bridge's own and SIGKILL hits nothing else; or
+ * the compiled `dist/main.js` with BRIDGE_COMPILED=1),
  * configured by a JSON config file and environment secrets. Its JSON log lines are parsed
  * as they arrive so that tests wait on what the bridge says rather than on the clock.
  *
  * No test-framework imports: the mirror benchmark runs the bridge through this too.
  */
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 
 const MAIN = fileURLToPath(new URL('../../../src/main.ts', import.meta.url));
+/** The compiled entry point (`npm run build`), what production runs (Dockerfile: node dist/…). */
+const COMPILED_MAIN = fileURLToPath(new URL('../../../dist/main.js', import.meta.url));
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 export type LogLine = Record<string, unknown>;
@@ -57,7 +60,12 @@ export function startBridgeChild(options: BridgeChildOptions): BridgeChild {
   const configPath = writeBridgeConfig(dir, options.config);
   // Opt-in Node flags for profiling the bridge (e.g. BRIDGE_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof").
   const nodeFlags = (process.env['BRIDGE_NODE_FLAGS'] ?? '').split(/\s+/).filter((flag) => flag !== '');
-  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', MAIN], {
+  // BRIDGE_COMPILED=1 runs dist/main.js with plain Node, as production does: tsx transpiles
+  // every module on load and keeps its caches, which the mirror benchmark's peak RSS would
+  // otherwise include. dist/ must be built from the current sources first (npm run build).
+  const compiled = process.env['BRIDGE_COMPILED'] === '1';
+  if (compiled && !existsSync(COMPILED_MAIN)) throw new Error(`BRIDGE_COMPILED=1 but ${COMPILED_MAIN} is missing: run npm run build`);
+  const child = spawn(process.execPath, compiled ? [...nodeFlags, COMPILED_MAIN] : [...nodeFlags, '--import', 'tsx', MAIN], {
     env: { PATH: process.env['PATH'] ?? '', FLUXRA_BRIDGE_CONFIG: configPath, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
     cwd: REPO_ROOT,
