@@ -43,6 +43,9 @@ import { createClusterRuntime, type ClusterRuntime } from '../cluster/runtime.js
 import type { Duty } from '../cluster/leader-duties.js';
 import { restartableAdapter } from '../cluster/restartable-adapter.js';
 
+/** How long one shutdown step (an engine, a platform, a connection) may take. */
+const STOP_STEP_BOUND_MS = 10_000;
+
 export interface BridgeDeps {
   logger: Logger;
   /** HTTP transport for Fluxra and Blocks; a pooled undici Agent by default. */
@@ -347,6 +350,23 @@ export async function createBridge(loaded: LoadedConfig, deps: BridgeDeps): Prom
     });
   }
 
+  /** Runs one shutdown step, logging (not throwing) when it fails or outlasts its bound. */
+  async function stopStep(what: string, work: () => Promise<unknown>, boundMs = STOP_STEP_BOUND_MS): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const outlasted = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), boundMs);
+      timer.unref();
+    });
+    try {
+      const outcome = await Promise.race([work().then(() => 'done' as const), outlasted]);
+      if (outcome === 'timeout') logger.warn({ step: what, boundMs }, 'shutdown step did not finish in time; going on without it');
+    } catch (error) {
+      logger.warn({ step: what, err: describeError(error) }, 'shutdown step failed');
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   let started = false;
   let stopped = false;
   return {
@@ -423,36 +443,16 @@ export async function createBridge(loaded: LoadedConfig, deps: BridgeDeps): Prom
       if (stopped) return;
       stopped = true;
       // First: live events waiting behind a catch-up must go before the adapters close.
-      await catchUp.stop();
-      try {
-        // Stops the leader duties (when leading) and hands the lead over at once.
-        await cluster.stop();
-      } catch (error) {
-        logger.warn({ err: describeError(error) }, 'cluster membership did not stop cleanly');
-      }
-      for (const consumer of consumers) {
-        try {
-          await consumer.stop();
-        } catch (error) {
-          logger.warn({ consumer: consumer.name, err: describeError(error) }, 'engine did not stop cleanly');
-        }
-      }
-      for (const adapter of adapters) {
-        try {
-          await adapter.stop();
-        } catch (error) {
-          logger.warn({ platform: adapter.platform, err: describeError(error) }, 'platform did not stop cleanly');
-        }
-      }
-      await health.close();
-      for (const close of closers.reverse()) {
-        try {
-          await close();
-        } catch (error) {
-          logger.warn({ err: describeError(error) }, 'resource did not close cleanly');
-        }
-      }
-      if (ownsDispatcher) await baseDispatcher.close();
+      // Each step is bounded: a dependency that never answers (Redis down, a socket that
+      // never closes) must not keep a stopping process alive forever.
+      await stopStep('catch-up', () => catchUp.stop());
+      // Stops the leader duties (when leading) and hands the lead over at once.
+      await stopStep('cluster membership', () => cluster.stop());
+      for (const consumer of consumers) await stopStep(`engine ${consumer.name}`, () => consumer.stop());
+      for (const adapter of adapters) await stopStep(`platform ${adapter.platform}`, () => adapter.stop());
+      await stopStep('health server', () => health.close());
+      for (const close of closers.reverse()) await stopStep('resource', close);
+      if (ownsDispatcher) await stopStep('HTTP dispatcher', () => baseDispatcher.close());
       if (started) logger.info('bridge stopped');
     },
   };
