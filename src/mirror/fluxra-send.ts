@@ -53,6 +53,8 @@ export interface FluxraSendOnceDeps {
 
 /** Tolerated difference between our clock and Fluxra's when matching an intent. */
 const CLOCK_SKEW_MS = 60_000;
+/** How long an intent may reuse a conversation's cursor read (see `intentCursor`). */
+const CURSOR_REUSE_MS = 1_000;
 /** Page size of a reconcile's reads (the largest page the API allows). */
 const RECONCILE_PAGE = 100;
 
@@ -75,6 +77,23 @@ export function createFluxraSendOnce(deps: FluxraSendOnceDeps): FluxraSendOnce {
   const { fluxra, progress: records, messageMap, cursors, selfAgentId, logger } = deps;
   const now = deps.now ?? Date.now;
   const save = (key: string, progress: MessageProgress) => records.set(key, progress, { ttlMs: deps.progressTtlMs });
+
+  /**
+   * The intent's cursor, read at most once a second per conversation: it was a store read
+   * per mirrored message. Cursors only move forward, so a cached one is at worst older than
+   * the stored one, and a reconcile from an older cursor reads more, never misses the message.
+   */
+  const recentCursors = new Map<string, { at: number; cursor: string | undefined }>();
+  const intentCursor = async (conversationId: string): Promise<string | undefined> => {
+    const hit = recentCursors.get(conversationId);
+    if (hit !== undefined && now() - hit.at < CURSOR_REUSE_MS) return hit.cursor;
+    const at = now();
+    const cursor = await cursors.get(conversationId);
+    // One entry per conversation that sends; dropped wholesale if unlinked ones pile up.
+    if (recentCursors.size >= 10_000) recentCursors.clear();
+    recentCursors.set(conversationId, { at, cursor });
+    return cursor;
+  };
 
   async function reconcile(progress: MessageProgress, index: number, intentAt: number, signal: AbortSignal): Promise<string | undefined> {
     const part = progress.parts[index] as PartProgress;
@@ -109,7 +128,7 @@ export function createFluxraSendOnce(deps: FluxraSendOnceDeps): FluxraSendOnce {
             continue;
           }
         }
-        if (cursor === null) cursor = await cursors.get(progress.conversationId);
+        if (cursor === null) cursor = await intentCursor(progress.conversationId);
         part.intentAt = now();
         if (cursor !== undefined) part.intentCursor = cursor;
         else delete part.intentCursor;
