@@ -94,6 +94,10 @@ try {
   if (report.problems.length > 0) log(summarize(report, 10));
 
   const toFluxra: number[] = [];
+  // Split by when the message was sent: a tail that grows through the run is a backlog, one
+  // in the first half only is start-up (warm-up, first link and cursor reads, catch-up).
+  const toFluxraFirstHalf: number[] = [];
+  const toFluxraSecondHalf: number[] = [];
   const crossPost: number[] = [];
   const fromFluxra: number[] = [];
   for (const message of driver.messages) {
@@ -107,6 +111,7 @@ try {
     }
     const atFluxra = arrivals.at(message.token, 'fluxra');
     if (atFluxra !== undefined) toFluxra.push(atFluxra - message.sentAt);
+    if (atFluxra !== undefined) (message.seq < driver.messages.length / 2 ? toFluxraFirstHalf : toFluxraSecondHalf).push(atFluxra - message.sentAt);
     const atOther = arrivals.at(message.token, message.side === 'slack' ? 'discord' : 'slack');
     if (atOther !== undefined) crossPost.push(atOther - message.sentAt);
   }
@@ -126,6 +131,8 @@ try {
     compiled: process.env['BRIDGE_COMPILED'] === '1',
     complete: settled.complete,
     to_fluxra_max_ms: percentile(toFluxra, 100),
+    to_fluxra_p99_first_half_ms: percentile(toFluxraFirstHalf, 99),
+    to_fluxra_p99_second_half_ms: percentile(toFluxraSecondHalf, 99),
     cross_post_p50_ms: percentile(crossPost, 50),
     cross_post_p99_ms: percentile(crossPost, 99),
     from_fluxra_p50_ms: percentile(fromFluxra, 50),
