@@ -21,7 +21,7 @@ const SECRET_PATTERNS: readonly RegExp[] = [
   // Authorization header values: Bearer/Basic/ApiKey/Bot followed by a credential.
   /\b(Bearer|Basic|ApiKey|Bot)\s+[A-Za-z0-9._~+/=-]{8,}/g,
   // Slack tokens (bot, user, app-level, config, refresh).
-  /\bxox[abposre]-[A-Za-z0-9-]{6,}/g,
+  /\bxox[abposre]-[A-Za-z0-9_-]{6,}/g,
   /\bxapp-[A-Za-z0-9-]{6,}/g,
   // Fluxra API keys and recovery keys.
   /\b(sk|rk)_[A-Za-z0-9_-]{6,}/g,

@@ -5,7 +5,7 @@
  * restart finds the same channels, users and tokens that the saved state refers to.
  */
 export const SANDBOX_SECRETS = {
-  slackBotToken: 'xoxb-0000-0000-sandbox-bot-token',
+  slackBotToken: 'xoxb-0000_0000_sandbox_bot_token',
   slackAppToken: 'xapp-1-A000-0000-sandbox-app-token',
   discordToken: 'MDAwMDAwMDAwMDAwMDAwMDAw.sandbx.discord-token-for-the-local-sandbox',
   blocksApiKey: 'blk_sandbox_key_00000000',

@@ -12,7 +12,7 @@ import { captureLogger } from '../unit/commands/helpers.js';
 import { ADMIN, createBlockRouter, startFluxraBackend, type FluxraBackend } from '../unit/commands/fluxra-harness.js';
 
 const TOKENS = {
-  botToken: 'xoxb-1111-2222-fakebottoken',
+  botToken: 'xoxb-1111_2222_fakebottoken',
   appToken: 'xapp-1-A111-3333-fakeapptoken',
   signingSecret: 'fake-signing-secret-0123456789',
 } as const;

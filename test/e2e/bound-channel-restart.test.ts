@@ -16,7 +16,7 @@ import { createFakeSlack, type FakeSlack } from '../fakes/slack.js';
 import { eventually } from './sessions-harness.js';
 import { startBridgeChild, type BridgeChild } from './support/bridge-child.js';
 
-const SLACK = { botToken: 'xoxb-8888-4444-boundbottoken', appToken: 'xapp-1-A888-3333-boundapptoken' };
+const SLACK = { botToken: 'xoxb-8888_4444_boundbottoken', appToken: 'xapp-1-A888-3333-boundapptoken' };
 const CHANNEL = 'C0BOUND';
 const WINDOW_MS = 2_000;
 

@@ -15,7 +15,7 @@ import { createFakeSlack, type FakeSlack } from '../fakes/slack.js';
 import { createFakeDiscord, type FakeDiscord } from '../fakes/discord.js';
 import { startBridgeChild, type BridgeChild } from './support/bridge-child.js';
 
-const SLACK = { botToken: 'xoxb-9999-8888-processbottoken', appToken: 'xapp-1-A999-7777-processapptoken', signingSecret: 'process-signing-secret-01' };
+const SLACK = { botToken: 'xoxb-9999_8888_processbottoken', appToken: 'xapp-1-A999-7777-processapptoken', signingSecret: 'process-signing-secret-01' };
 const DISCORD_TOKEN = 'MTk4NjIyNDgzNDcxOTI1MjQ4.Cl2FMQ.ZnCjm1XVW7vRze4b7Cq4se7kKWs';
 const GUILD_ID = '400000000000000001';
 const DISCORD_CHANNEL = '400000000000000002';

@@ -13,7 +13,7 @@ import { createFakeFluxra, type FakeAgentCredentials, type FakeFluxra } from '..
 import { createFakeSlack, type FakeSlack } from '../fakes/slack.js';
 import { runCli, tempDir, type CliResult } from './cli-harness.js';
 
-const SLACK = { botToken: 'xoxb-4444-5555-checkbottoken', appToken: 'xapp-1-A444-6666-checkapptoken' };
+const SLACK = { botToken: 'xoxb-4444_5555_checkbottoken', appToken: 'xapp-1-A444-6666-checkapptoken' };
 const DISCORD_TOKEN = 'MTk4NjIyNDgzNDcxOTI1MjQ5.Ck3GNQ.checkTokenValue0123456789ab';
 const BLOCKS_KEY = `blk_check_${randomBytes(8).toString('hex')}`;
 const REDIS_URL = 'redis://127.0.0.1:6379';
@@ -116,7 +116,7 @@ test('a wrong Blocks key fails the check, naming the Blocks key and nothing else
 test('wrong Fluxra, Slack and Discord credentials each fail their own line with a hint', async () => {
   const wrong = {
     FLUXRA_API_KEY: 'sk_not_the_right_key_0001',
-    SLACK_BOT_TOKEN: 'xoxb-0000-0000-notthebottoken',
+    SLACK_BOT_TOKEN: 'xoxb-0000_0000_notthebottoken',
     SLACK_APP_TOKEN: 'xapp-1-A000-0000-nottheapptoken',
     DISCORD_TOKEN: 'MTAwMDAwMDAwMDAwMDAwMDAw.Ab1CdE.notTheDiscordToken0123456',
   };

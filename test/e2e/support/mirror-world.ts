@@ -20,7 +20,7 @@ import { createFakeFluxra, type FakeAgentCredentials, type FakeFluxra } from '..
 import { createFakeSlack, type FakeSlack } from '../../fakes/slack.js';
 
 export const WORLD_SECRETS = {
-  slackBotToken: 'xoxb-4242-4343-mirrorbottoken',
+  slackBotToken: 'xoxb-4242_4343_mirrorbottoken',
   slackAppToken: 'xapp-1-A424-4444-mirrorapptoken',
   discordToken: 'MTk4NjIyNDgzNDcxOTI1MjQ4.Mx2FMQ.MirrorWorldTokenZnCjm1XVW7vR',
 } as const;

@@ -10,7 +10,7 @@ import type { InboundEvent, InboundHandler } from '../../../src/platforms/types.
 import { createFakeSlack, type FakeSlack, type FakeSlackOptions } from '../slack.js';
 
 export const TOKENS = {
-  botToken: 'xoxb-1111-2222-fakebottoken',
+  botToken: 'xoxb-1111_2222_fakebottoken',
   appToken: 'xapp-1-A111-3333-fakeapptoken',
   signingSecret: 'fake-signing-secret-0123456789',
 } as const;

@@ -30,13 +30,13 @@ test('secrets come from the environment and enable their platform', () => {
   const { config, enabled } = loadConfig({
     path: writeJson({ slack: { mode: 'http' } }),
     env: {
-      SLACK_BOT_TOKEN: 'xoxb-test-token-1',
+      SLACK_BOT_TOKEN: 'xoxb-test_token_1',
       SLACK_SIGNING_SECRET: 'signing-secret-1',
       FLUXRA_AGENT_ID: 'agt_0123456789abcdef0123456789abcdef',
       FLUXRA_API_KEY: 'sk_test_key_123',
     },
   });
-  assert.equal(config.slack.botToken, 'xoxb-test-token-1');
+  assert.equal(config.slack.botToken, 'xoxb-test_token_1');
   assert.equal(enabled.slack, true);
   assert.equal(enabled.fluxra, true);
   assert.equal(enabled.discord, false);
@@ -64,7 +64,7 @@ test('a bad config lists every problem at once with key, found and expected, and
 });
 
 test('half-configured platforms are reported, not silently skipped', () => {
-  const error = configError(() => loadConfig({ path: writeJson({}), env: { SLACK_BOT_TOKEN: 'xoxb-only-bot-token', FLUXRA_API_KEY: 'sk_key_without_agent' } }));
+  const error = configError(() => loadConfig({ path: writeJson({}), env: { SLACK_BOT_TOKEN: 'xoxb-only_bot_token', FLUXRA_API_KEY: 'sk_key_without_agent' } }));
   const keys = error.problems.map((p) => p.key);
   assert.ok(keys.some((k) => k.startsWith('slack.appToken')), keys.join());
   assert.ok(keys.some((k) => k.startsWith('fluxra.agentId')), keys.join());
