@@ -126,9 +126,12 @@ async function deliverAnswer(ctx: EngineContext, turnId: string, final: BlocksMe
     agentLabel: session.agentLabel,
   });
   await postInThread(ctx, session.channel, turnThread(session, turn), `reply:${final.id}`, text);
+  // The visible "done" comes before the turn is recorded as ended: a crash in between leaves a
+  // running turn that the next poll finishes again (the reply is known to postOnce, the edit and
+  // the reaction are idempotent), never a "working…" status that nothing will update.
+  await editQuietly(ctx, turn.statusRef, doneText(session.agentLabel, session.sessionUrl));
+  await reactQuietly(ctx, turn.statusRef ?? (turn.placement ? undefined : session.threadRoot), '✅');
   const ended = await endTurn(ctx, turn, 'done', { finalMessageId: final.id });
-  await editQuietly(ctx, ended.statusRef, doneText(session.agentLabel, session.sessionUrl));
-  await reactQuietly(ctx, ended.statusRef ?? (turn.placement ? undefined : session.threadRoot), '✅');
   if (ended.placement) await ctx.hooks?.turnEnded(ended, session);
   ctx.logger.info({ sessionId: session.blocksSessionId, turnId, finalMessageId: final.id }, 'agent answer posted');
 }
@@ -149,12 +152,16 @@ export async function finishUnanswered(ctx: EngineContext, turnId: string, how: 
   const turn = await ctx.state.getTurn(turnId);
   if (!turn || turn.state !== 'running') return;
   const session = await ctx.state.getSession(turn.sessionRecordId);
-  const ended = await endTurn(ctx, turn, how);
-  if (!session) return;
+  if (!session) {
+    await endTurn(ctx, turn, how);
+    return;
+  }
   const text =
     how === 'timed-out' ? timedOutText(session.agentLabel, ctx.settings.sessions.turnTimeoutMinutes, session.sessionUrl) : failedText(session.agentLabel, reason, session.sessionUrl);
-  if (ended.statusRef) await editQuietly(ctx, ended.statusRef, text);
+  // Shown before the turn is recorded as ended, for the same reason as in deliverAnswer.
+  if (turn.statusRef) await editQuietly(ctx, turn.statusRef, text);
   else await postInThread(ctx, session.channel, turnThread(session, turn), `${turn.id}:${how}`, text).catch(() => undefined);
+  const ended = await endTurn(ctx, turn, how);
   if (ended.placement) await ctx.hooks?.turnEnded(ended, session, text);
   ctx.logger.info({ sessionId: session.blocksSessionId, turnId, how }, 'turn ended without an answer');
 }

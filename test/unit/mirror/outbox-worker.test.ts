@@ -123,7 +123,22 @@ test('never delivers from more partitions at once than its concurrency', async (
     async () => {
       active += 1;
       peak = Math.max(peak, active);
-      await new Promise((resolve) => setImmediate(resolve));
+      changed.dispatchEvent(new Event('active'));
+      // Stay busy until a second partition is being delivered too (or, near the end when one
+      // partition is left, a moment passes): the overlap is then certain, not a scheduling race.
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, 100);
+        function done(): void {
+          clearTimeout(timer);
+          changed.removeEventListener('active', check);
+          resolve();
+        }
+        function check(): void {
+          if (active >= 2) done();
+        }
+        changed.addEventListener('active', check);
+        check();
+      });
       active -= 1;
       delivered += 1;
       changed.dispatchEvent(new Event('delivered'));
