@@ -8,7 +8,7 @@ test('masks token shapes seen for the first time', () => {
     ['Authorization: ApiKey abcdef0123456789', 'Authorization: ApiKey [REDACTED]'],
     ['token xoxb-1234_5678_abcdefghij leaked', 'token [REDACTED] leaked'],
     ['app xapp-1-A1-2-abcdefgh', 'app [REDACTED]'],
-    ['key sk_live_abcdef123456 and rk_recovery123', 'key [REDACTED] and [REDACTED]'],
+    ['key sk_test_abcdef123456 and rk_recovery123', 'key [REDACTED] and [REDACTED]'],
     ['jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.sig_nature-1', 'jwt [REDACTED]'],
     ['POST /api/v10/webhooks/123456789012345678/aW50ZXJhY3Rpb246MTIzNDU2Nzg5/messages', 'POST /api/v10/webhooks/123456789012345678/[REDACTED]/messages'],
     ['{"api_key":"sk_abcdefgh","name":"x"}', '{"api_key":"[REDACTED]","name":"x"}'],
