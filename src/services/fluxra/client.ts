@@ -192,29 +192,18 @@ export function createFluxraClient(options: FluxraClientOptions): FluxraClient {
     },
 
     async sendMessage(input, callOptions) {
-      checkContent(input.content);
-      checkMentions(input.mention);
       // Built field by field so that a recipient can never travel with a conversation id.
       const json = {
         conversation_id: input.conversationId,
-        content: input.content,
-        type: input.type ?? 'text',
+        ...checkedMessageFields(input),
         ...(input.inReplyTo ? { in_reply_to: input.inReplyTo } : {}),
-        ...(input.mention && input.mention.length > 0 ? { mention: input.mention } : {}),
       };
       const answer = await bearer({ route: 'sendMessage', json }, callOptions, false);
       return readSentMessage(answer.res.body, ctx(answer));
     },
 
     async sendDirectMessage(input, callOptions) {
-      checkContent(input.content);
-      checkMentions(input.mention);
-      const json = {
-        recipient_agent_id: input.recipientAgentId,
-        content: input.content,
-        type: input.type ?? 'text',
-        ...(input.mention && input.mention.length > 0 ? { mention: input.mention } : {}),
-      };
+      const json = { recipient_agent_id: input.recipientAgentId, ...checkedMessageFields(input) };
       const answer = await bearer({ route: 'sendMessage', json }, callOptions, false);
       return readSentMessage(answer.res.body, ctx(answer));
     },
@@ -266,5 +255,16 @@ export function createFluxraClient(options: FluxraClientOptions): FluxraClient {
     async deleteBlock(blockId, callOptions) {
       await bearer({ route: 'deleteBlock', params: { block_id: blockId } }, callOptions);
     },
+  };
+}
+
+/** The fields both send routes share, checked (length, mentions) before any request. */
+function checkedMessageFields(input: { content: string; type?: string; mention?: string[] }): Record<string, unknown> {
+  checkContent(input.content);
+  checkMentions(input.mention);
+  return {
+    content: input.content,
+    type: input.type ?? 'text',
+    ...(input.mention && input.mention.length > 0 ? { mention: input.mention } : {}),
   };
 }
