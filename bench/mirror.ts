@@ -11,7 +11,9 @@
  *
  * Settings that differ from production defaults: the Fluxra rate budget is raised to
  * 1,000 requests/s and 64 in flight (Fluxra documents no numbers; the default 20/s is below
- * this traffic), and the mirror's active poll interval is BENCH_POLL_MS (default 500 ms).
+ * this traffic); discord.js's own cap on REST requests is raised from Discord's global 50/s
+ * per bot to 1,000/s (this run posts 60 copies a second to Discord, and the fake has no
+ * global limit); the mirror's active poll interval is BENCH_POLL_MS (default 500 ms).
  *
  * Figures:
  * - to_fluxra_*: from the moment the fake hands the event to the bridge (Socket Mode
@@ -61,6 +63,8 @@ await world.seedLinks();
 const config = world.config({
   mirror: { pollIntervalMs: POLL_MS, idlePollIntervalMs: Math.max(POLL_MS, 2_000) },
   fluxra: { rateLimit: { requestsPerSecond: 1_000, maxConcurrent: 64 } },
+  // The fake has no global limit; Discord's 50/s per bot is below this run's 60 posts/s to Discord.
+  discord: { globalRequestsPerSecond: 1_000 },
   // The production default level: what it costs is part of the figures.
   log: { level: 'info' },
 });
@@ -99,18 +103,22 @@ try {
   const toFluxraFirstHalf: number[] = [];
   const toFluxraSecondHalf: number[] = [];
   const crossPost: number[] = [];
+  const toFluxraBySide: Record<'slack' | 'discord', number[]> = { slack: [], discord: [] };
   const fromFluxra: number[] = [];
+  const fromFluxraBySide: Record<'slack' | 'discord', number[]> = { slack: [], discord: [] };
   for (const message of driver.messages) {
     if (message.sentAt === undefined) continue;
     if (message.side === 'fluxra') {
       for (const side of ['slack', 'discord'] as const) {
         const at = arrivals.at(message.token, side);
         if (at !== undefined) fromFluxra.push(at - message.sentAt);
+        if (at !== undefined) fromFluxraBySide[side].push(at - message.sentAt);
       }
       continue;
     }
     const atFluxra = arrivals.at(message.token, 'fluxra');
     if (atFluxra !== undefined) toFluxra.push(atFluxra - message.sentAt);
+    if (atFluxra !== undefined) toFluxraBySide[message.side].push(atFluxra - message.sentAt);
     if (atFluxra !== undefined) (message.seq < driver.messages.length / 2 ? toFluxraFirstHalf : toFluxraSecondHalf).push(atFluxra - message.sentAt);
     const atOther = arrivals.at(message.token, message.side === 'slack' ? 'discord' : 'slack');
     if (atOther !== undefined) crossPost.push(atOther - message.sentAt);
@@ -133,9 +141,13 @@ try {
     to_fluxra_max_ms: percentile(toFluxra, 100),
     to_fluxra_p99_first_half_ms: percentile(toFluxraFirstHalf, 99),
     to_fluxra_p99_second_half_ms: percentile(toFluxraSecondHalf, 99),
+    to_fluxra_p99_from_slack_ms: percentile(toFluxraBySide.slack, 99),
+    to_fluxra_p99_from_discord_ms: percentile(toFluxraBySide.discord, 99),
     cross_post_p50_ms: percentile(crossPost, 50),
     cross_post_p99_ms: percentile(crossPost, 99),
     from_fluxra_p50_ms: percentile(fromFluxra, 50),
+    from_fluxra_p99_to_slack_ms: percentile(fromFluxraBySide.slack, 99),
+    from_fluxra_p99_to_discord_ms: percentile(fromFluxraBySide.discord, 99),
     misthreaded: report.misthreaded,
     order_violations: report.orderViolations,
     unknown_posts: report.unknown,

@@ -253,6 +253,7 @@ export async function createBridge(loaded: LoadedConfig, deps: BridgeDeps): Prom
           ...(config.discord.applicationId ? { applicationId: config.discord.applicationId } : {}),
           ...(config.discord.guildId ? { guildId: config.discord.guildId } : {}),
           apiUrl: config.discord.apiUrl,
+          globalRequestsPerSecond: config.discord.globalRequestsPerSecond,
           commands: [...router.specs],
         },
         { logger: logger.child({ component: 'discord' }), metrics },

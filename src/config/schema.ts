@@ -115,6 +115,12 @@ const discordSchema = z
     applicationId: z.string().regex(/^\d{15,22}$/, 'the application id (a snowflake)').optional().describe('Discord application id (for command registration)'),
     guildId: z.string().regex(/^\d{15,22}$/, 'a guild id (a snowflake)').optional().describe('Register commands in this guild (instant) instead of globally (up to an hour)'),
     apiUrl: httpUrl.default('https://discord.com/api').describe('Discord REST base without /v10 (the sandbox points it at its simulator)'),
+    globalRequestsPerSecond: z
+      .number()
+      .int()
+      .min(1)
+      .default(50)
+      .describe("REST requests per second (webhook posts included) discord.js allows itself: Discord's global limit per bot; raise it only if Discord granted your bot more"),
   })
   .strict()
   .prefault({});

@@ -45,27 +45,32 @@ const MAX_COPIES = 1_000;
 interface StoredCopy {
   ref: MessageRef;
   recordedAt: number;
+  /** Order of `record` calls in this process: two calls within one millisecond keep their order. */
+  seq?: number;
   /** Position within one `record` call, to keep post order among copies recorded together. */
   index: number;
 }
 
 export function createMessageMapRepository(backend: StoreBackend, prefix: string, ttlMs = DEFAULT_MESSAGE_MAP_TTL_MS): MessageMapRepository {
   assertTtl(ttlMs, 'messageMap');
+  let recordCalls = 0;
   const forward = createKvNamespace<string>(backend.keyv, `${prefix}:message-ids`);
 
   const copiesOf = async (fluxraMessageId: string): Promise<MessageRef[]> => {
     const entries = await backend.maps.range(GROUP, fluxraMessageId, MAX_COPIES);
     return entries
       .map((entry) => JSON.parse(entry.value) as StoredCopy)
-      .sort((a, b) => a.recordedAt - b.recordedAt || a.index - b.index)
+      .sort((a, b) => a.recordedAt - b.recordedAt || (a.seq ?? 0) - (b.seq ?? 0) || a.index - b.index)
       .map((copy) => copy.ref);
   };
 
   return {
     async record(fluxraMessageId, copies) {
       const recordedAt = Date.now();
+      recordCalls += 1;
+      const seq = recordCalls;
       // A copy recorded again (a retried step) keeps its place; the write still refreshes the TTL.
-      const entries = copies.map((ref, index) => ({ member: messageKey(ref), value: JSON.stringify({ ref, recordedAt, index } satisfies StoredCopy) }));
+      const entries = copies.map((ref, index) => ({ member: messageKey(ref), value: JSON.stringify({ ref, recordedAt, seq, index } satisfies StoredCopy) }));
       await backend.maps.putNew(GROUP, fluxraMessageId, entries, ttlMs);
       // The index entries are independent of one another; only the group must come first.
       await Promise.all(copies.map((ref) => forward.set(messageKey(ref), fluxraMessageId, { ttlMs })));

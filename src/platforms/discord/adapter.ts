@@ -55,7 +55,7 @@ export function createDiscordAdapter(input: DiscordAdapterConfig, deps: DiscordA
   const logger = deps.logger.child({ platform: 'discord' });
   const client = new Client({
     intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent],
-    rest: { api: config.apiUrl, retries: config.restRetries },
+    rest: { api: config.apiUrl, retries: config.restRetries, globalRequestsPerSecond: config.globalRequestsPerSecond },
     // We read raw message payloads (see inbound.ts): caching Message objects would only cost memory.
     makeCache: Options.cacheWithLimits({ ...Options.DefaultMakeCacheSettings, MessageManager: 0 }),
     allowedMentions: { parse: ['users'], repliedUser: false },

@@ -18,6 +18,8 @@ export interface DiscordAdapterConfig {
   commands: CommandSpec[];
   /** Retries of failed REST requests (5xx, network) by discord.js; 429s are always waited out. */
   restRetries?: number;
+  /** discord.js's client-side cap on REST requests per second, webhooks included. */
+  globalRequestsPerSecond?: number;
   /** Defer an interaction when the handler has not replied within this time (Discord allows 3 s). */
   deferAfterMs?: number;
   /** Name of the channel webhook used to post as agents. */
@@ -27,6 +29,8 @@ export interface DiscordAdapterConfig {
 /** The defaults, declared once. */
 export const DISCORD_DEFAULTS = {
   restRetries: 3,
+  /** Discord's documented global limit per bot. */
+  globalRequestsPerSecond: 50,
   deferAfterMs: 2_000,
   webhookName: 'fluxra-bridge',
   /** Discord's hard limit on `content`. */
@@ -39,6 +43,7 @@ export const DISCORD_DEFAULTS = {
 
 export type ResolvedDiscordConfig = DiscordAdapterConfig & {
   restRetries: number;
+  globalRequestsPerSecond: number;
   deferAfterMs: number;
   webhookName: string;
 };
@@ -53,6 +58,10 @@ export function resolveDiscordConfig(config: DiscordAdapterConfig): ResolvedDisc
   if (!Number.isFinite(deferAfterMs) || deferAfterMs < 0 || deferAfterMs > 2_800) {
     problems.push({ key: 'discord.deferAfterMs', found: String(config.deferAfterMs), expected: 'milliseconds between 0 and 2800 (Discord drops unanswered interactions after 3 s)' });
   }
+  const globalRequestsPerSecond = config.globalRequestsPerSecond ?? DISCORD_DEFAULTS.globalRequestsPerSecond;
+  if (!Number.isInteger(globalRequestsPerSecond) || globalRequestsPerSecond < 1) {
+    problems.push({ key: 'discord.globalRequestsPerSecond', found: String(config.globalRequestsPerSecond), expected: 'a whole number of requests per second, at least 1' });
+  }
   const names = new Set<string>();
   for (const spec of config.commands ?? []) {
     if (names.has(spec.name)) problems.push({ key: `commands.${spec.name}`, found: 'a duplicate', expected: 'unique command names' });
@@ -63,6 +72,7 @@ export function resolveDiscordConfig(config: DiscordAdapterConfig): ResolvedDisc
     ...config,
     commands: config.commands ?? [],
     restRetries: config.restRetries ?? DISCORD_DEFAULTS.restRetries,
+    globalRequestsPerSecond,
     deferAfterMs,
     webhookName: config.webhookName ?? DISCORD_DEFAULTS.webhookName,
   };
