@@ -29,6 +29,8 @@ export interface MirrorPoller {
   start(): void | Promise<void>;
   stop(): Promise<void>;
   pollNow(conversationId: string): Promise<void>;
+  /** A person's message was just sent into the conversation (answers are likely: poll soon). */
+  noteActivity?(conversationId: string): void;
 }
 
 export interface MirrorEngineOptions {
@@ -130,7 +132,10 @@ export function createMirrorEngine(options: MirrorEngineOptions): MirrorEngine {
     }
     try {
       await toFluxra.deliver(item, link, signal);
-      if (item.kind === 'message') options.metrics?.mirrored('to_fluxra', item.ref.platform);
+      if (item.kind === 'message') {
+        options.metrics?.mirrored('to_fluxra', item.ref.platform);
+        poller?.noteActivity?.(link.conversationId);
+      }
     } catch (error) {
       return failure(entry, channel, link.paused, error);
     }

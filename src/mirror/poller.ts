@@ -54,11 +54,19 @@ export interface FluxraPoller {
   stop(): Promise<void>;
   /** Polls the conversation now (after any poll of it under way) and resolves when done. */
   pollNow(conversationId: string): Promise<void>;
+  /**
+   * The bridge just sent a person's message into the conversation: agents tend to answer,
+   * so a quiet conversation counts as active from now and its next poll comes no later
+   * than `pollIntervalMs` away (instead of the idle interval).
+   */
+  noteActivity(conversationId: string): void;
 }
 
 interface Watch {
   conversationId: string;
   timer: NodeJS.Timeout | undefined;
+  /** When `timer` fires. */
+  dueAt: number;
   /** The chain of polls: each starts after the previous settles. */
   tail: Promise<void>;
   lastMessageAt: number | undefined;
@@ -154,6 +162,7 @@ export function createFluxraPoller(deps: FluxraPollerDeps): FluxraPoller {
     if (!running || watch.removed) return;
     clearTimeout(watch.timer);
     const delay = nextPollDelay(config, { now: now(), lastMessageAt: watch.lastMessageAt, failures: watch.failures, error: watch.lastError, random: random() });
+    watch.dueAt = now() + delay;
     watch.timer = setTimeout(() => void run(watch), delay);
     watch.timer.unref();
   };
@@ -171,7 +180,7 @@ export function createFluxraPoller(deps: FluxraPollerDeps): FluxraPoller {
     let found = watches.get(conversationId);
     if (!found) {
       // The first edit scan waits one interval: right after start nothing was delivered yet.
-      found = { conversationId, timer: undefined, tail: Promise.resolve(), lastMessageAt: undefined, failures: 0, lastError: undefined, nextEditScanAt: now() + config.editScanIntervalMs, removed: false };
+      found = { conversationId, timer: undefined, dueAt: 0, tail: Promise.resolve(), lastMessageAt: undefined, failures: 0, lastError: undefined, nextEditScanAt: now() + config.editScanIntervalMs, removed: false };
       watches.set(conversationId, found);
     }
     return found;
@@ -227,6 +236,19 @@ export function createFluxraPoller(deps: FluxraPollerDeps): FluxraPoller {
       await Promise.all([...watches.values()].map((entry) => entry.tail));
       for (const entry of watches.values()) clearTimeout(entry.timer);
       watches.clear();
+    },
+
+    noteActivity(conversationId) {
+      const entry = watches.get(conversationId);
+      if (!running || entry === undefined || entry.removed) return;
+      entry.lastMessageAt = now();
+      // A poll under way (no timer) schedules the next one as active when it ends; a
+      // failing conversation keeps its back-off.
+      if (entry.timer === undefined || entry.failures > 0 || entry.dueAt <= now() + config.pollIntervalMs) return;
+      clearTimeout(entry.timer);
+      entry.dueAt = now() + config.pollIntervalMs;
+      entry.timer = setTimeout(() => void run(entry), config.pollIntervalMs);
+      entry.timer.unref();
     },
 
     async pollNow(conversationId) {

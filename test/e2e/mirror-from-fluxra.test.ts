@@ -214,6 +214,21 @@ describe('Fluxra → platforms', () => {
     assert.deepEqual(discordPosts(pair.discord.channelId).map((m) => m.content), ['before the refusal', 'after the refusal']);
   });
 
+  test("a quiet conversation is polled at the active pace as soon as a person's message went into it", async () => {
+    const pair = await w.linkPair();
+    // Nothing was said since the link, so the conversation is quiet, and quiet ones are polled
+    // every ten minutes here: only the poke can bring the answer within the test.
+    const poller = w.poller({ idlePollIntervalMs: 600_000 });
+    await poller.start();
+    await until(async () => w.store.cursors.get(pair.conversationId), 'the first cursor');
+    say(pair, 'an answer while the conversation looked quiet');
+    poller.noteActivity(pair.conversationId);
+    await arrived(pair, 'looked quiet');
+    // Unknown conversations are ignored rather than started.
+    poller.noteActivity('conv_not_linked_here');
+    await poller.stop();
+  });
+
   test('paused and unlinked channels get nothing', async () => {
     const pair = await w.linkPair();
     const poller = w.poller();
