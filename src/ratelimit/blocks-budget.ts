@@ -14,12 +14,16 @@
  * How priorities work: bottleneck books a slot when a job is registered, first come first
  * served. So this budget does not hand it requests; it holds one "ticket" (slot booking)
  * at a time and binds a ticket to a request only when the slot comes up: the
- * oldest interactive request if any, else a background one. A person therefore waits for
- * at most about one ticket of this replica (≈ one slot per busy replica).
+ * oldest interactive request if any, else a background one. A ticket is booked at once
+ * when a person is waiting, but clustered, one that only polling would use is booked just
+ * before the key's next free slot (next-slot-watch.ts): booked at once, the poller's next
+ * ticket would always be a slot ahead and a person on another replica would wait behind
+ * it, up to two slots. So about one booking is held ahead on the whole key, and a person
+ * waits for about one slot (plus the lead) behind polling; people behind people wait more.
  *
  * The reserve: a background request needs the cluster-wide background gate (a second
- * bottleneck limiter, maxConcurrent 1, handed over after each background dispatch) and may
- * only take a slot when fewer than `limit − interactiveReserve` background requests were
+ * bottleneck limiter, maxConcurrent 1, handed over after a few background dispatches) and
+ * may only take a slot when fewer than `limit − interactiveReserve` background requests were
  * dispatched in the last `windowMs + safetyMarginMs`. The holder reads that log from Redis
  * when it gets the gate and appends to it before it lets go, so polling never gets more
  * than `limit − interactiveReserve` per window at the server, whatever the main queue did
@@ -37,6 +41,7 @@ import { silentLogger, type Logger } from '../logger.js';
 import { budgetId, DEFAULT_ID_PREFIX } from './budget-id.js';
 import { detachLimiter, type BudgetRedis } from './budget-redis.js';
 import { BudgetClosedError, BudgetUnavailableError, BudgetWaitTimeoutError } from './errors.js';
+import { createNextSlotWatch } from './next-slot-watch.js';
 import { createPauseState } from './pause-state.js';
 import type { BudgetSnapshot, RateBudget, RequestPriority, ScheduleOptions } from './types.js';
 import { createDispatchLog, createWaiterQueue, type Waiter } from './waiter-queue.js';
@@ -83,12 +88,22 @@ export function blocksSpacing(rateLimit: BlocksRateLimitConfig): BlocksSpacing {
 
 /**
  * Slot bookings one replica holds at once. One is enough (re-booking takes a Redis round
- * trip, far shorter than a slot) and keeps a person's wait to about one slot per busy
- * replica; every extra booking would add a slot to it (measured: p95 306 → 215 ms at 10 s).
+ * trip, far shorter than a slot) and keeps a person's wait short: every extra booking held
+ * for polling would add a slot to it (measured: p95 306 → 215 ms at 10 s).
  */
 const MAX_TICKETS = 1;
 /** Bottleneck's job ids are random; one priority is enough since we bind requests late. */
 const TICKET_OPTIONS = { priority: 5 } as const;
+/**
+ * Clustered, a booking only polling would use is made a tenth of a slot before the key's
+ * next free slot (next-slot-watch.ts), and never less than the floor. The lead is added to
+ * a person's wait behind polling; a booking made late (it has to fit a Redis read,
+ * bottleneck's two calls to book and event-loop lag) delays the slot for everyone. Both
+ * cost a fraction of a slot. Measured on the benchmark (local Redis, busy 2-core host):
+ * booking takes 2–5 ms from the timer, so 10 ms rarely comes late.
+ */
+const LATE_BOOKING_LEAD_SLOT_FRACTION = 0.1;
+const LATE_BOOKING_MIN_LEAD_MS = 10;
 
 interface Ticket {
   watchdog: NodeJS.Timeout;
@@ -154,6 +169,17 @@ export async function createBlocksBudget(config: BlocksBudgetConfig): Promise<Ra
   main.on('message', (message: string) => {
     pause.receive(message);
   });
+  const nextSlot = redis
+    ? createNextSlotWatch({
+        client: redis.client,
+        // Bottleneck's settings hash for the main limiter, where it keeps `nextRequest`.
+        settingsKey: `b_${main.id}_settings`,
+        leadMs: Math.max(LATE_BOOKING_MIN_LEAD_MS, Math.round(slotMs * LATE_BOOKING_LEAD_SLOT_FRACTION)),
+        retryMs: slotMs,
+        wake: () => pump(),
+        onError: (error) => logger.warn({ err: describeError(error) }, 'rate budget: could not read the next free slot'),
+      })
+    : undefined;
 
   try {
     await Promise.all([main.ready(), gate.ready()]);
@@ -219,7 +245,11 @@ export async function createBlocksBudget(config: BlocksBudgetConfig): Promise<Ra
       }, backgroundNotBefore() - Date.now());
     }
     const eligible = queue.size('interactive') + (backgroundEligible() ? 1 : 0);
-    while (tickets.size < Math.min(eligible, MAX_TICKETS)) requestTicket();
+    while (tickets.size < Math.min(eligible, MAX_TICKETS)) {
+      // Only polling would use this booking: clustered, make it just before the slot.
+      if (tickets.size >= queue.size('interactive') && nextSlot !== undefined && !nextSlot.isNear()) break;
+      requestTicket();
+    }
   }
 
   function requestTicket(): void {
@@ -328,6 +358,7 @@ export async function createBlocksBudget(config: BlocksBudgetConfig): Promise<Ra
   function dropBookings(): void {
     for (const ticket of tickets) clearTimeout(ticket.watchdog);
     tickets.clear();
+    nextSlot?.cancel();
     clearTimeout(notBeforeTimer);
     notBeforeTimer = undefined;
     const current = hold;

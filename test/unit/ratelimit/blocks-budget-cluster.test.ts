@@ -99,6 +99,58 @@ describe('Blocks rate budget, clustered over the real Redis', () => {
     assert.ok(server.arrivals.some((a) => a.label === 'poll-0') && server.arrivals.some((a) => a.label === 'poll-1'));
   });
 
+  it('books polling late, so a person on one replica goes before the next poll of the other', async () => {
+    const prefix = uniquePrefix('late');
+    const apiKey = 'blk_cluster_late_key_000001';
+    // Slots 440 ms apart: a person asks 100 ms after a poll went out, long before the poller
+    // books the next slot (a few tens of ms ahead of it), however busy the machine is.
+    const rateLimit = { limit: 10, windowMs: 4_000, safetyMarginMs: 400, interactiveReserve: 2 };
+    const server = await startBlocksFake({ limit: 10, windowMs: 4_000, apiKeys: [apiKey] });
+    const cluster = await replicas(prefix, apiKey, rateLimit);
+    const people: Array<Promise<unknown>> = [];
+    let allAsked = (): void => undefined;
+    const asked = new Promise<void>((resolve) => {
+      allAsked = resolve;
+    });
+    let pollsOut = 0;
+    try {
+      const poll = (replica: number): Promise<unknown> =>
+        cluster.budgets[replica]!.schedule({ priority: 'background' }, () => {
+          pollsOut += 1;
+          // The 2nd, 5th and 8th poll: the next one is at most a slot away on the same replica.
+          if (pollsOut % 3 === 2 && people.length < 3) {
+            const other = 1 - replica;
+            const person = new Promise<unknown>((resolve, reject) => {
+              setTimeout(() => {
+                cluster.budgets[other]!.schedule({ priority: 'interactive' }, () => getSession(agent, server.url, apiKey, `person-${other}`)).then(resolve, reject);
+              }, 100);
+            });
+            people.push(person);
+            if (people.length === 3) allAsked();
+            return getSession(agent, server.url, apiKey, `poll-${replica}-asked`);
+          }
+          return getSession(agent, server.url, apiKey, `poll-${replica}`);
+        });
+      // Both replicas have polling queued all along; the rest is dropped at close.
+      for (let i = 0; i < 12; i += 1) poll(i % 2).catch(() => undefined);
+      await asked;
+      await Promise.all(people);
+    } finally {
+      await cluster.close();
+      await server.close();
+    }
+    assert.equal(server.violations, 0);
+    const labels = server.arrivals.map((a) => a.label);
+    const persons = labels.flatMap((label, i) => (label.startsWith('person-') ? [i] : []));
+    assert.equal(persons.length, 3);
+    for (const i of persons) {
+      // The poll that prompted the person came right before it: the poller had not booked
+      // its next slot yet, so the person got that slot.
+      const prompt = labels[i]!.endsWith('-0') ? 'poll-1-asked' : 'poll-0-asked';
+      assert.equal(labels[i - 1], prompt, `arrivals: ${labels.join(' ')}`);
+    }
+  });
+
   it('a 429 with Retry-After on one replica pauses every replica on the key', async () => {
     const prefix = uniquePrefix('pause');
     const apiKey = 'blk_cluster_pause_key_00001';
