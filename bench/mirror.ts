@@ -22,6 +22,9 @@
  *   or Discord (webhook message), both copies counted;
  * - lost: expected copies not seen once traffic stopped and the bridge had up to 5 minutes
  *   to drain its backlog; duplicated: extra copies plus echoes back to their origin.
+ * The measured traffic starts once the bridge has finished its start-up work (catch-up of
+ * every channel, the first read of every conversation), so the figures are the steady state.
+ * BENCH_DUMP=FILE writes each people's message's send time and to-Fluxra latency there.
  * The last line is one JSON object.
  */
 import { readFileSync } from 'node:fs';
@@ -72,6 +75,17 @@ const bridge = startBridgeChild({ config, env: world.env, dir: world.dir, maxLin
 let exitCode = 0;
 try {
   await bridge.waitForLog((line) => line['msg'] === 'bridge started', 'the bridge started', 60_000);
+  // Start-up work (catching up every channel's history, the first read of each conversation)
+  // is over before the measured traffic starts: the figures are the steady state.
+  // waitForLog shows each line once, from the first: count them as they come.
+  let caughtUp = 0;
+  let following = 0;
+  await bridge.waitForLog((line) => {
+    if (line['msg'] === 'channel caught up') caughtUp += 1;
+    if (line['msg'] === 'started following a conversation from now') following += 1;
+    return caughtUp >= 2 * GROUPS && following >= GROUPS;
+  }, 'start-up catch-up and first reads', 60_000);
+  const bridgeReadyAt = Date.now();
 
   const arrivals = recordArrivals(world);
   const driver = createMirrorDriver(world);
@@ -122,6 +136,10 @@ try {
     if (atFluxra !== undefined) (message.seq < driver.messages.length / 2 ? toFluxraFirstHalf : toFluxraSecondHalf).push(atFluxra - message.sentAt);
     const atOther = arrivals.at(message.token, message.side === 'slack' ? 'discord' : 'slack');
     if (atOther !== undefined) crossPost.push(atOther - message.sentAt);
+  }
+  if (process.env['BENCH_DUMP']) {
+    const rows = driver.messages.filter((m) => m.side !== 'fluxra' && m.sentAt !== undefined).map((m) => ({ seq: m.seq, side: m.side, group: m.group, t: (m.sentAt ?? 0) - t0, toFluxra: (arrivals.at(m.token, 'fluxra') ?? NaN) - (m.sentAt ?? 0) }));
+    (await import('node:fs')).writeFileSync(process.env['BENCH_DUMP'], JSON.stringify({ readyToDriveMs: t0 - bridgeReadyAt, t0, rows }));
   }
   arrivals.close();
   driver.close();

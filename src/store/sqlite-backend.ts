@@ -22,6 +22,7 @@ import type { Logger } from '../logger.js';
 import { describeError } from '../errors.js';
 import type { MapEntry, OrderedMaps, StoreBackend } from './backend.js';
 import { StoreError } from './errors.js';
+import { startSqliteCheckpointer, type SqliteCheckpointer } from './sqlite-checkpointer.js';
 import { openSqliteConnection, type Query, type SqliteConnection } from './sqlite-connection.js';
 
 export interface SqliteBackendConfig {
@@ -42,6 +43,8 @@ export interface SqliteSettings {
   journalMode: string;
   /** 0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA. */
   synchronous: number;
+  /** WAL pages after which this connection checkpoints itself; 0 while the checkpoint thread does it. */
+  walAutocheckpoint: number;
 }
 
 export interface SqliteBackend extends StoreBackend {
@@ -53,6 +56,8 @@ export interface SqliteBackend extends StoreBackend {
 
 const KEYV_TABLE = 'keyv';
 const DEFAULTS = { busyTimeoutMs: 5_000, purgeIntervalMs: 60 * 60 * 1000 } as const;
+/** How often the checkpoint thread folds the WAL into the database file. */
+const CHECKPOINT_INTERVAL_MS = 1_000;
 
 
 const SCHEMA = [
@@ -112,6 +117,17 @@ export async function openSqliteBackend(config: SqliteBackendConfig, deps: { log
     throw new StoreError('STORE_UNAVAILABLE', `Cannot open SQLite store ${config.path}: ${describeError(error)}`, { cause: error, retryable: true });
   }
 
+  const busyTimeoutMs = config.busyTimeoutMs ?? DEFAULTS.busyTimeoutMs;
+  let checkpointer: SqliteCheckpointer | undefined;
+  if (!inMemory) {
+    try {
+      checkpointer = await startSqliteCheckpointer({ path: config.path, busyTimeoutMs, intervalMs: CHECKPOINT_INTERVAL_MS, query }, { logger });
+    } catch (error) {
+      // Not fatal: the main connection keeps checkpointing itself (short stalls under load).
+      logger.warn({ err: describeError(error) }, 'store: no checkpoint thread; the main connection checkpoints');
+    }
+  }
+
   const maps = createSqliteMaps(query, config.prefix);
   let closed = false;
   let purging: Promise<void> = Promise.resolve();
@@ -169,12 +185,14 @@ export async function openSqliteBackend(config: SqliteBackendConfig, deps: { log
       closed = true;
       clearInterval(timer);
       await purging;
+      await checkpointer?.close();
       await adapter.disconnect();
     },
     async settings() {
       const [mode] = await query('PRAGMA journal_mode');
       const [sync] = await query('PRAGMA synchronous');
-      return { journalMode: String(mode?.journal_mode), synchronous: Number(sync?.synchronous) };
+      const [auto] = await query('PRAGMA wal_autocheckpoint');
+      return { journalMode: String(mode?.journal_mode), synchronous: Number(sync?.synchronous), walAutocheckpoint: Number(auto?.wal_autocheckpoint) };
     },
     purgeExpired: purge,
   };

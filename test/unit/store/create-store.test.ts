@@ -1,6 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile, readdir } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile, readdir, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '../../../src/errors.js';
@@ -62,11 +62,42 @@ describe('SQLite file', () => {
       const path = join(dir, 'nested', 'data', 'bridge.db');
       const backend = await openSqliteBackend({ path, prefix: 'p' }, { logger });
       try {
-        assert.deepEqual(await backend.settings(), { journalMode: 'wal', synchronous: 1 });
+        assert.deepEqual(await backend.settings(), { journalMode: 'wal', synchronous: 1, walAutocheckpoint: 0 });
         await backend.keyv.set('p:x', 1);
         assert.ok((await readdir(join(dir, 'nested', 'data'))).includes('bridge.db-wal'));
       } finally {
         await backend.close();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a separate thread folds the WAL into the database file; the writing connection never does', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'fluxra-store-'));
+    try {
+      const path = join(dir, 'bridge.db');
+      const backend = await openSqliteBackend({ path, prefix: 'p' }, { logger });
+      try {
+        // The writing connection does not checkpoint (autocheckpoint 0), so only the thread
+        // can make the database file itself grow while the store stays open.
+        assert.equal((await backend.settings()).walAutocheckpoint, 0);
+        const before = (await stat(path)).size;
+        const text = 'x'.repeat(2_000);
+        for (let i = 0; i < 500; i += 1) await backend.keyv.set(`p:bulk:${i}`, text);
+        const deadline = Date.now() + 10_000;
+        while ((await stat(path)).size < before + 500 * 2_000 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+        assert.ok((await stat(path)).size >= before + 500 * 2_000, `database file grew from ${before} to ${(await stat(path)).size} bytes`);
+        assert.equal(await backend.keyv.get('p:bulk:499'), text);
+      } finally {
+        await backend.close();
+      }
+      // Reopened: everything is there (the close folded the rest in).
+      const again = await openSqliteBackend({ path, prefix: 'p' }, { logger });
+      try {
+        assert.equal(await again.keyv.get('p:bulk:0'), 'x'.repeat(2_000));
+      } finally {
+        await again.close();
       }
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -78,7 +109,7 @@ describe('SQLite file', () => {
     try {
       const backend = await openSqliteBackend({ path: join(dir, 'bridge.db'), prefix: 'p', synchronous: 'full' }, { logger });
       try {
-        assert.deepEqual(await backend.settings(), { journalMode: 'wal', synchronous: 2 });
+        assert.deepEqual(await backend.settings(), { journalMode: 'wal', synchronous: 2, walAutocheckpoint: 0 });
       } finally {
         await backend.close();
       }
