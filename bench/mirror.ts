@@ -1,9 +1,11 @@
 /**
  * Benchmark of the channel mirror (npm run bench:mirror), issue 4 §6. The bridge runs as a
- * child process (src/main.ts through tsx, SQLite store in a temp dir), so that the peak RSS
- * reported is the bridge's own (VmHWM from /proc/<pid>/status). With BRIDGE_COMPILED=1 the
- * child runs the compiled dist/main.js instead, as production does (npm run build first):
- * tsx's transpiling adds to the RSS and to start-up CPU. This process hosts the
+ * child process as production runs it: `npm run bench:mirror` compiles first and sets
+ * BRIDGE_COMPILED=1, so the child is dist/main.js under plain Node with the production Node
+ * flags (src/app/node-flags.ts), SQLite store in a temp dir; the peak RSS reported is the
+ * bridge's own (VmHWM from /proc/<pid>/status). Run `tsx bench/mirror.ts` without
+ * BRIDGE_COMPILED to measure src/main.ts through tsx instead (its transpiling adds RSS and
+ * start-up CPU). This process hosts the
  * Fluxra, Slack (Socket Mode) and Discord fakes with 20 link groups (a Slack channel and a
  * Discord channel linked to one Fluxra conversation each), sends 5,000 people's messages at
  * a steady 100 messages/s (alternately Slack and Discord, round-robin over the groups) and,

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { PRODUCTION_NODE_FLAGS } from '../../../src/app/node-flags.js';
 
 const MAIN = fileURLToPath(new URL('../../../src/main.ts', import.meta.url));
 /** The compiled entry point (`npm run build`), what production runs (Dockerfile: node dist/…). */
@@ -65,7 +66,9 @@ export function startBridgeChild(options: BridgeChildOptions): BridgeChild {
   // otherwise include. dist/ must be built from the current sources first (npm run build).
   const compiled = process.env['BRIDGE_COMPILED'] === '1';
   if (compiled && !existsSync(COMPILED_MAIN)) throw new Error(`BRIDGE_COMPILED=1 but ${COMPILED_MAIN} is missing: run npm run build`);
-  const child = spawn(process.execPath, compiled ? [...nodeFlags, COMPILED_MAIN] : [...nodeFlags, '--import', 'tsx', MAIN], {
+  // Production's memory flags first, so that the figures are production's; opt-in flags after (later wins).
+  const flags = [...PRODUCTION_NODE_FLAGS, ...nodeFlags];
+  const child = spawn(process.execPath, compiled ? [...flags, COMPILED_MAIN] : [...flags, '--import', 'tsx', MAIN], {
     env: { PATH: process.env['PATH'] ?? '', FLUXRA_BRIDGE_CONFIG: configPath, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
     cwd: REPO_ROOT,
