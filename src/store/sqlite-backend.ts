@@ -1,5 +1,7 @@
 /**
- * The embedded backend: one SQLite file through @keyv/sqlite (node-sqlite3), one connection.
+ * The embedded backend: one SQLite file, one connection (better-sqlite3, see
+ * sqlite-connection.ts) running keyv's SQL (@keyv/sqlite's adapter) and ours, plus a
+ * checkpoint thread (sqlite-checkpointer.ts).
  *
  * Durability: we set `journal_mode=WAL` and the configured `synchronous` level on the
  * connection before any of our writes. Every statement we issue is its own autocommit
@@ -7,8 +9,8 @@
  * system's hands, when it returns: it survives a crash or SIGKILL of the bridge, which is
  * what "persisted before acknowledged" guards against, and costs no fsync. WAL + FULL also
  * fsyncs the WAL before the commit returns, so a resolved write survives a power loss too,
- * at one fsync per write (about 3 ms on this machine's disk, which caps the mirror at a few
- * dozen messages per second): operators who need that choose `store.sqliteSynchronous:
+ * at one fsync per write (about 3 ms on this machine's disk, during which the event loop
+ * waits, which caps the mirror at a few dozen messages per second): operators who need that choose `store.sqliteSynchronous:
  * "full"`. Readers never wait for the writer in WAL mode.
  *
  * Besides keyv's own table we keep two tables in the same file for what keyv cannot do

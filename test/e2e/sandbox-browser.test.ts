@@ -52,11 +52,12 @@ before(async () => {
 });
 
 after(async () => {
+  // `before` may have failed part-way (no Chromium): clean up only what it made.
   await browser?.close();
-  const code = await sandbox?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
-  rmSync(userDataDir, { recursive: true, force: true });
-  assert.equal(code, 0, `the sandbox stops cleanly on SIGTERM:\n${sandbox?.output()}`);
+  const started = sandbox as SandboxChild | undefined;
+  const code = await started?.stop();
+  for (const dir of [dataDir, userDataDir] as Array<string | undefined>) if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  if (started !== undefined) assert.equal(code, 0, `the sandbox stops cleanly on SIGTERM:\n${started.output()}`);
 });
 
 const pane = (name: 'slack' | 'discord' | 'fluxra'): Locator => page.locator(`[data-pane="${name}"]`);
