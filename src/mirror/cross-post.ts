@@ -4,38 +4,33 @@
  * back), in the mapped thread when it was a thread reply. Fluxra will not show it to us
  * again (the poller skips the bridge's own messages), so this is the only way it crosses.
  *
+ * This is the mirror's second stage: it runs from its own outbox partition per source
+ * channel (`copyPartition`), queued by the first stage once Fluxra has the message, so a
+ * slow or rate-limited platform holds back only the copies, in order, never the sends.
+ *
  * Posts go through `postOnce` keyed by the Fluxra message and the target channel, so a
- * crash between the post and its recording never posts twice. Edits and deletes follow the
- * recorded copies; both are harmless to repeat.
+ * crash between the post and its recording (or the same item queued twice) never posts
+ * twice. Edits and deletes follow the recorded copies; both are harmless to repeat.
  */
 import { describeError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { AdapterDirectory } from '../app/consumer.js';
 import type { Author, ChannelRef, MessageRef, OutboundMessage } from '../platforms/types.js';
 import type { Store } from '../store/index.js';
-import { channelKey } from '../store/keys.js';
+import { channelKey, messageKey } from '../store/keys.js';
 import { crossPostName } from './attribution.js';
+import type { CopyItem } from './mirror-item.js';
 import { postKey, postOnce } from './post-once.js';
 
-export interface CrossPostInput {
-  source: MessageRef;
-  author: Author;
-  /** Neutral markdown with attachment links, not attributed (the post's name attributes it). */
-  text: string;
-  conversationId: string;
-  /** The first Fluxra message of the source: names the posts. */
-  fluxraMessageId: string;
-  /** The Fluxra message of the thread root, when the source was a thread reply. */
-  rootFluxraMessageId?: string;
-}
+type CopyPost = Extract<CopyItem, { kind: 'post' }>;
 
 export interface CrossPoster {
-  /** Posts into every other linked channel; resolves with every copy made (or found). */
-  post(input: CrossPostInput, isStopping: () => boolean): Promise<MessageRef[]>;
-  /** Edits the first copy in each other channel to the new text. */
-  edit(copies: readonly MessageRef[], author: Author | undefined, source: MessageRef, text: string): Promise<void>;
-  /** Deletes every copy. */
-  delete(copies: readonly MessageRef[]): Promise<void>;
+  /**
+   * Carries out one copy-stage item: posts into every other linked channel and records the
+   * copies, edits the first copy in each other channel, or deletes every copy and forgets
+   * the message. Errors are thrown unchanged (the engine retries the item).
+   */
+  deliver(item: CopyItem, isStopping: () => boolean): Promise<void>;
 }
 
 export interface CrossPosterDeps {
@@ -46,8 +41,7 @@ export interface CrossPosterDeps {
 
 const sameChannel = (a: ChannelRef, b: ChannelRef): boolean => channelKey(a) === channelKey(b);
 
-function outbound(author: Author | undefined, source: MessageRef, text: string): OutboundMessage {
-  if (author === undefined) return { text };
+function outbound(author: Author, source: MessageRef, text: string): OutboundMessage {
   return { text, as: { name: crossPostName(author.displayName, source.platform), ...(author.avatarUrl ? { iconUrl: author.avatarUrl } : {}) } };
 }
 
@@ -61,52 +55,68 @@ export function createCrossPoster(deps: CrossPosterDeps): CrossPoster {
     return rootCopy === undefined ? undefined : (rootCopy.threadRootId ?? rootCopy.messageId);
   }
 
+  async function post(input: CopyPost, isStopping: () => boolean): Promise<void> {
+    const targets = (await store.links.channelsFor(input.conversationId)).filter((channel) => !sameChannel(channel, input.source));
+    const copies: MessageRef[] = [];
+    for (const target of targets) {
+      if (isStopping()) throw new Error('mirror stopping');
+      const adapter = adapters.get(target.platform);
+      if (adapter === undefined) {
+        logger.warn({ platform: target.platform, channelId: target.channelId }, 'a linked channel is on a platform that is not connected; not cross-posting there');
+        continue;
+      }
+      const threadRootId = await threadIn(target, input.rootFluxraMessageId);
+      const refs = await postOnce({
+        store,
+        adapter,
+        channel: target,
+        message: outbound(input.author, input.source, input.text),
+        ...(threadRootId !== undefined ? { options: { threadRootId } } : {}),
+        key: postKey(input.fluxraMessageId, target),
+      });
+      copies.push(...refs);
+    }
+    // After the source (recorded by the first stage): edits and deletes act only from the origin.
+    if (copies.length > 0) await store.messageMap.record(input.fluxraMessageId, copies);
+  }
+
+  /** The copies of a message mirrored from `source`, other than the source itself. */
+  async function copiesFrom(source: MessageRef): Promise<{ fluxraMessageId: string; copies: MessageRef[] } | undefined> {
+    const group = await store.messageMap.groupOf(source);
+    if (group === undefined) return undefined;
+    return { fluxraMessageId: group.fluxraMessageId, copies: group.copies.filter((copy) => messageKey(copy) !== messageKey(source)) };
+  }
+
+  async function edit(author: Author, source: MessageRef, text: string): Promise<void> {
+    const firsts = new Map<string, MessageRef>();
+    for (const copy of (await copiesFrom(source))?.copies ?? []) if (!sameChannel(copy, source) && !firsts.has(channelKey(copy))) firsts.set(channelKey(copy), copy);
+    for (const copy of firsts.values()) {
+      const adapter = adapters.get(copy.platform);
+      if (adapter === undefined) continue;
+      await adapter.edit(copy, outbound(author, source, text));
+    }
+  }
+
+  async function remove(source: MessageRef, fluxraMessageId: string): Promise<void> {
+    const found = await copiesFrom(source);
+    for (const copy of found?.copies ?? []) {
+      const adapter = adapters.get(copy.platform);
+      if (adapter === undefined) continue;
+      try {
+        await adapter.delete(copy);
+      } catch (error) {
+        logger.warn({ platform: copy.platform, channelId: copy.channelId, err: describeError(error) }, 'could not delete a cross-posted copy');
+        throw error;
+      }
+    }
+    await store.messageMap.forget(found?.fluxraMessageId ?? fluxraMessageId);
+  }
+
   return {
-    async post(input, isStopping) {
-      const targets = (await store.links.channelsFor(input.conversationId)).filter((channel) => !sameChannel(channel, input.source));
-      const copies: MessageRef[] = [];
-      for (const target of targets) {
-        if (isStopping()) throw new Error('mirror stopping');
-        const adapter = adapters.get(target.platform);
-        if (adapter === undefined) {
-          logger.warn({ platform: target.platform, channelId: target.channelId }, 'a linked channel is on a platform that is not connected; not cross-posting there');
-          continue;
-        }
-        const threadRootId = await threadIn(target, input.rootFluxraMessageId);
-        const refs = await postOnce({
-          store,
-          adapter,
-          channel: target,
-          message: outbound(input.author, input.source, input.text),
-          ...(threadRootId !== undefined ? { options: { threadRootId } } : {}),
-          key: postKey(input.fluxraMessageId, target),
-        });
-        copies.push(...refs);
-      }
-      return copies;
-    },
-
-    async edit(copies, author, source, text) {
-      const firsts = new Map<string, MessageRef>();
-      for (const copy of copies) if (!sameChannel(copy, source) && !firsts.has(channelKey(copy))) firsts.set(channelKey(copy), copy);
-      for (const copy of firsts.values()) {
-        const adapter = adapters.get(copy.platform);
-        if (adapter === undefined) continue;
-        await adapter.edit(copy, outbound(author, source, text));
-      }
-    },
-
-    async delete(copies) {
-      for (const copy of copies) {
-        const adapter = adapters.get(copy.platform);
-        if (adapter === undefined) continue;
-        try {
-          await adapter.delete(copy);
-        } catch (error) {
-          logger.warn({ platform: copy.platform, channelId: copy.channelId, err: describeError(error) }, 'could not delete a cross-posted copy');
-          throw error;
-        }
-      }
+    async deliver(item, isStopping) {
+      if (item.kind === 'post') await post(item, isStopping);
+      else if (item.kind === 'edit') await edit(item.author, item.source, item.text);
+      else await remove(item.source, item.fluxraMessageId);
     },
   };
 }

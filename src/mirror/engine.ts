@@ -1,8 +1,9 @@
 /**
  * The mirror engine: the composition root hands it every platform message, edit and
  * delete (`accept`, durable before it resolves), and it mirrors linked channels both ways:
- * platform → Fluxra (+ the other linked channels) through the outbox worker, Fluxra →
- * platforms through the poller.
+ * platform → Fluxra through one outbox worker, then into the other linked channels through
+ * a second (the copy stage, so that a slow platform never holds back sends to Fluxra);
+ * Fluxra → platforms through the poller.
  *
  * Per item the worker decides, from the link and the failure, between done, retry with
  * backoff (a failed head blocks only its channel), waiting while the link is paused (a
@@ -14,12 +15,13 @@ import type { Logger } from '../logger.js';
 import type { MirrorMetrics } from '../metrics/hooks.js';
 import type { ChatAdapter } from '../platforms/types.js';
 import { FluxraApiError, type FluxraClient } from '../services/fluxra/index.js';
+import type { ChannelRef } from '../platforms/types.js';
 import type { OutboxEntry, Store } from '../store/index.js';
 import { toChannelRef } from '../store/keys.js';
 import { createCrossPoster } from './cross-post.js';
 import { createMirrorIntake } from './intake.js';
 import { createLinkNotices } from './link-notices.js';
-import { MIRROR_PARTITION_PREFIX, mirrorPartition, type MirrorConfig, type MirrorItem } from './mirror-item.js';
+import { copyPartition, isCopyPartition, isSendPartition, mirrorPartition, type CopyItem, type MirrorConfig, type MirrorItem } from './mirror-item.js';
 import { createOutboxWorker, retryDelayMs, type DeliveryOutcome } from './outbox-worker.js';
 import { createFluxraPoller } from './poller.js';
 import { createToFluxra } from './to-fluxra.js';
@@ -96,10 +98,15 @@ export function createMirrorEngine(options: MirrorEngineOptions): MirrorEngine {
       : (options.poller ?? createFluxraPoller({ fluxra, store, adapters, config, selfAgentId, logger, metrics: options.metrics, mayWork, ...(options.now ? { now: options.now } : {}) }));
   const now = options.now ?? Date.now;
   const notices = createLinkNotices({ store, adapters, logger, now });
+  const crossPoster = createCrossPoster({ store, adapters, logger });
   const toFluxra = createToFluxra({
     store,
     fluxra,
-    crossPoster: createCrossPoster({ store, adapters, logger }),
+    async queueCopies(source: ChannelRef, item: CopyItem) {
+      const partition = copyPartition(toChannelRef(source));
+      await store.outbox.enqueue(partition, item);
+      copyWorker.notify(partition);
+    },
     config,
     selfAgentId,
     logger,
@@ -158,26 +165,47 @@ export function createMirrorEngine(options: MirrorEngineOptions): MirrorEngine {
       logger.error({ partition: entry.partition, eventId: item.eventId, kind: item.kind, err: description }, 'Fluxra refused this item as invalid; dropping it');
       return { kind: 'done' };
     }
+    return retryLater(entry, { eventId: item.eventId, kind: item.kind }, error);
+  }
+
+  /** Backoff (or the server's Retry-After) before the item is tried again. */
+  function retryLater(entry: OutboxEntry<unknown>, what: Record<string, unknown>, error: unknown): DeliveryOutcome {
+    const description = describeError(error);
     const attempt = entry.attempts + 1;
     const delay =
       error instanceof RateLimitedError ? Math.max(error.retryAfterMs, config.retryBaseMs) : retryDelayMs(attempt, { baseMs: config.retryBaseMs, maxMs: config.retryMaxMs });
-    logger.warn({ partition: entry.partition, eventId: item.eventId, kind: item.kind, attempt, retryInMs: delay, err: description }, 'mirror delivery failed; will retry');
+    logger.warn({ partition: entry.partition, ...what, attempt, retryInMs: delay, err: description }, 'mirror delivery failed; will retry');
     return { kind: 'retry', retryAt: now() + delay, error: description };
   }
 
-  // A stopped worker cannot start again: each run (each leadership term) gets a fresh one.
-  const buildWorker = () =>
-    createOutboxWorker<MirrorItem>({
+  /**
+   * The copy stage: Fluxra already has the message, so there is no link state to honour
+   * (an unlinked or paused link still gets the copies of what it sent); a failure is retried
+   * with backoff and holds back only the later copies from the same channel.
+   */
+  async function handleCopy(entry: OutboxEntry<CopyItem>, signal: AbortSignal): Promise<DeliveryOutcome> {
+    try {
+      await crossPoster.deliver(entry.item, () => signal.aborted);
+      return { kind: 'done' };
+    } catch (error) {
+      return retryLater(entry, { copy: entry.item.kind }, error);
+    }
+  }
+
+  // A stopped worker cannot start again: each run (each leadership term) gets fresh ones.
+  const buildWorker = <T>(ownsPartition: (partition: string) => boolean, handler: (entry: OutboxEntry<T>, signal: AbortSignal) => Promise<DeliveryOutcome>) =>
+    createOutboxWorker<T>({
       outbox: store.outbox,
-      partitionPrefix: MIRROR_PARTITION_PREFIX,
-      handle,
+      ownsPartition,
+      handle: handler,
       mayWork,
       ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
       ...(options.stopTimeoutMs !== undefined ? { stopTimeoutMs: options.stopTimeoutMs } : {}),
       logger,
       now,
     });
-  let worker = buildWorker();
+  const buildWorkers = () => ({ send: buildWorker<MirrorItem>(isSendPartition, handle), copy: buildWorker<CopyItem>(isCopyPartition, handleCopy) });
+  let { send: worker, copy: copyWorker } = buildWorkers();
   let workerStopped = false;
   const intake = createMirrorIntake({
     links: store.links,
@@ -200,25 +228,28 @@ export function createMirrorEngine(options: MirrorEngineOptions): MirrorEngine {
       if (started) return;
       started = true;
       if (workerStopped) {
-        worker = buildWorker();
+        ({ send: worker, copy: copyWorker } = buildWorkers());
         workerStopped = false;
         // Another replica may have changed what these describe while we were not leading.
         lastProbe.clear();
         settled.clear();
       }
       await worker.start();
+      await copyWorker.start();
       await poller?.start();
       logger.info('mirror started');
     },
     async stop() {
       started = false;
       workerStopped = true;
-      await Promise.allSettled([worker.stop(), poller?.stop()]);
+      await Promise.allSettled([worker.stop(), copyWorker.stop(), poller?.stop()]);
     },
     wake(channel) {
       if (channel === undefined) {
         lastProbe.clear();
-        void worker.notifyAll({ force: true }).catch((error: unknown) => logger.warn({ err: describeError(error) }, 'mirror wake failed'));
+        void Promise.all([worker.notifyAll({ force: true }), copyWorker.notifyAll({ force: true })]).catch((error: unknown) =>
+          logger.warn({ err: describeError(error) }, 'mirror wake failed'),
+        );
         return;
       }
       const ref = toChannelRef(channel);
@@ -232,10 +263,20 @@ export function createMirrorEngine(options: MirrorEngineOptions): MirrorEngine {
           .catch((error: unknown) => logger.warn({ err: describeError(error) }, 'mirror wake could not poll the conversation'));
       }
     },
-    idle: () => worker.idle(),
-    notify(partition) {
-      worker.notify(partition);
+    async idle() {
+      // The first stage queues work for the second: idle only when both are, at once.
+      do {
+        await worker.idle();
+        await copyWorker.idle();
+      } while (worker.busy() || copyWorker.busy());
     },
-    rescan: () => worker.notifyAll(),
+    notify(partition) {
+      // Each worker ignores the other's partitions.
+      worker.notify(partition);
+      copyWorker.notify(partition);
+    },
+    async rescan() {
+      await Promise.all([worker.notifyAll(), copyWorker.notifyAll()]);
+    },
   };
 }

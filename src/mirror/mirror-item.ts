@@ -4,8 +4,7 @@
  * at delivery time, so that a link changed while items waited is honoured.
  */
 import type { BridgeConfig } from '../config/schema.js';
-import type { InboundDelete, InboundEdit, InboundMessage } from '../platforms/types.js';
-import type { ChannelRef } from '../platforms/types.js';
+import type { Author, ChannelRef, InboundDelete, InboundEdit, InboundMessage, MessageRef } from '../platforms/types.js';
 import { channelKey } from '../store/keys.js';
 
 /** The `mirror` section of the configuration. */
@@ -15,12 +14,44 @@ export type MirrorConfig = BridgeConfig['mirror'];
 export type MirrorItem = InboundMessage | InboundEdit | InboundDelete;
 
 /**
- * Outbox partitions of the mirror carry this prefix: the outbox is shared with other
- * engines, and recovery after a restart must only pick up the mirror's own partitions.
+ * The second stage of a platform message: copying it into the other channels linked to the
+ * same conversation, once Fluxra has it. Queued by the first stage, so that a slow or
+ * rate-limited platform delays only the copies, never the next message's way to Fluxra.
+ */
+export type CopyItem =
+  | {
+      kind: 'post';
+      source: MessageRef;
+      author: Author;
+      /** Neutral markdown with attachment links, not attributed (the post's name attributes it). */
+      text: string;
+      conversationId: string;
+      /** The first Fluxra message of the source: names the posts. */
+      fluxraMessageId: string;
+      /** The Fluxra message of the thread root, when the source was a thread reply. */
+      rootFluxraMessageId?: string;
+    }
+  | { kind: 'edit'; source: MessageRef; author: Author; text: string }
+  | { kind: 'delete'; source: MessageRef; fluxraMessageId: string };
+
+/**
+ * Every outbox partition of the mirror carries this prefix: the outbox is shared with other
+ * engines, and recovery, drains and metrics must only count the mirror's own partitions.
  */
 export const MIRROR_PARTITION_PREFIX = 'mirror:';
+/** Partitions of the copy stage (within the mirror's prefix; channel keys never start with it). */
+export const COPY_PARTITION_PREFIX = `${MIRROR_PARTITION_PREFIX}copies:`;
 
 /** The outbox partition of a source channel: one per channel, so order holds per channel. */
 export function mirrorPartition(channel: ChannelRef): string {
   return MIRROR_PARTITION_PREFIX + channelKey(channel);
 }
+
+/** The copy-stage partition of a source channel: its copies go out in the order it wrote them. */
+export function copyPartition(channel: ChannelRef): string {
+  return COPY_PARTITION_PREFIX + channelKey(channel);
+}
+
+export const isCopyPartition = (partition: string): boolean => partition.startsWith(COPY_PARTITION_PREFIX);
+/** A first-stage partition (platform → Fluxra). */
+export const isSendPartition = (partition: string): boolean => partition.startsWith(MIRROR_PARTITION_PREFIX) && !isCopyPartition(partition);

@@ -20,8 +20,8 @@ export type DeliveryHandler<T> = (entry: OutboxEntry<T>, signal: AbortSignal) =>
 
 export interface OutboxWorkerOptions<T> {
   outbox: OutboxRepository;
-  /** Only partitions starting with this are ours (the outbox is shared). */
-  partitionPrefix: string;
+  /** Which partitions are ours (the outbox is shared by engines and by the mirror's stages). */
+  ownsPartition: (partition: string) => boolean;
   handle: DeliveryHandler<T>;
   /** Partitions drained at the same time. Default 32. */
   concurrency?: number;
@@ -47,6 +47,8 @@ export interface OutboxWorker {
   stop(): Promise<void>;
   /** Resolves when no partition has ready work and nothing is in flight (for tests and drains). */
   idle(): Promise<void>;
+  /** True while a partition has ready work or an item is in flight. */
+  busy(): boolean;
 }
 
 interface PartitionState {
@@ -69,7 +71,7 @@ export function retryDelayMs(attempt: number, bounds: { baseMs: number; maxMs: n
 }
 
 export function createOutboxWorker<T>(options: OutboxWorkerOptions<T>): OutboxWorker {
-  const { outbox, partitionPrefix, handle, logger } = options;
+  const { outbox, ownsPartition, handle, logger } = options;
   const concurrency = options.concurrency ?? 32;
   const batchSize = options.batchSize ?? 25;
   const stopTimeoutMs = options.stopTimeoutMs ?? 5_000;
@@ -95,7 +97,7 @@ export function createOutboxWorker<T>(options: OutboxWorkerOptions<T>): OutboxWo
   };
 
   function notify(partition: string, notifyOptions: { force?: boolean } = {}): void {
-    if (stopping || !partition.startsWith(partitionPrefix)) return;
+    if (stopping || !ownsPartition(partition)) return;
     const state = stateOf(partition);
     state.dirty = true;
     if (notifyOptions.force) state.force = true;
@@ -188,7 +190,7 @@ export function createOutboxWorker<T>(options: OutboxWorkerOptions<T>): OutboxWo
   }
 
   async function notifyAll(notifyOptions: { force?: boolean } = {}): Promise<void> {
-    const found = (await outbox.partitions()).filter((partition) => partition.startsWith(partitionPrefix));
+    const found = (await outbox.partitions()).filter(ownsPartition);
     for (const partition of new Set([...states.keys(), ...found])) notify(partition, notifyOptions);
   }
 
@@ -221,6 +223,7 @@ export function createOutboxWorker<T>(options: OutboxWorkerOptions<T>): OutboxWo
       if (inflight.size === 0 && runnable.size === 0) return Promise.resolve();
       return new Promise((resolve) => idleWaiters.push(resolve));
     },
+    busy: () => inflight.size > 0 || runnable.size > 0,
   };
 }
 

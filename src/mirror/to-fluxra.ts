@@ -1,29 +1,31 @@
 /**
- * Delivers one queued platform event (message, edit, delete) to Fluxra and to the other
- * linked channels. Every step is either recorded before the next (sends, via
- * `fluxra-send.ts`; posts, via `postOnce`) or harmless to repeat (edits, deletes, map
- * writes), so an item delivered again after a crash or a retry, or a duplicate of it
- * (Slack retry, gateway replay), completes without a second copy anywhere.
+ * The mirror's first stage: delivers one queued platform event (message, edit, delete) to
+ * Fluxra, then queues its second stage (the copies in the other linked channels, see
+ * `cross-post.ts`) in the source channel's copy partition. Every step is either recorded
+ * before the next (sends, via `fluxra-send.ts`) or harmless to repeat (edits, deletes, map
+ * writes, queueing a copy item again: its posts go through `postOnce`), so an item
+ * delivered again after a crash or a retry, or a duplicate of it (Slack retry, gateway
+ * replay), completes without a second copy anywhere.
  *
  * Errors are thrown unchanged; the engine decides between retry, pause and drop.
  */
 import type { Logger } from '../logger.js';
-import type { InboundDelete, InboundEdit, InboundMessage, MessageRef } from '../platforms/types.js';
+import type { ChannelRef, InboundDelete, InboundEdit, InboundMessage, MessageRef } from '../platforms/types.js';
 import { FLUXRA_MAX_CONTENT_LENGTH, FluxraApiError, type FluxraClient } from '../services/fluxra/index.js';
 import { DEFAULT_MESSAGE_MAP_TTL_MS, type LinkRecord, type Store } from '../store/index.js';
 import { messageKey, type MessageKey } from '../store/keys.js';
 import { fitInto, fluxraParts, textWithAttachments } from './attribution.js';
-import type { CrossPoster } from './cross-post.js';
 import { createFluxraSendOnce, type MessageProgress } from './fluxra-send.js';
 import { createDeliveryRecorder } from './link-status.js';
-import type { MirrorConfig, MirrorItem } from './mirror-item.js';
+import type { CopyItem, MirrorConfig, MirrorItem } from './mirror-item.js';
 
 export const MIRROR_PROGRESS_NAMESPACE = 'mirror-progress';
 
 export interface ToFluxraDeps {
   store: Store;
   fluxra: FluxraClient;
-  crossPoster: CrossPoster;
+  /** Queues the copy stage of an item from `source` (durably, before it resolves). */
+  queueCopies(source: ChannelRef, item: CopyItem): Promise<void>;
   config: Pick<MirrorConfig, 'attributionFormat'>;
   selfAgentId: string;
   logger: Logger;
@@ -40,7 +42,7 @@ export interface ToFluxra {
 const isGone = (error: unknown): boolean => error instanceof FluxraApiError && error.status === 404;
 
 export function createToFluxra(deps: ToFluxraDeps): ToFluxra {
-  const { store, fluxra, crossPoster, config, logger } = deps;
+  const { store, fluxra, queueCopies, config, logger } = deps;
   const now = deps.now ?? Date.now;
   const maxLength = deps.maxContentLength ?? FLUXRA_MAX_CONTENT_LENGTH;
   const progressKv = store.kv<MessageProgress>(MIRROR_PROGRESS_NAMESPACE);
@@ -75,31 +77,30 @@ export function createToFluxra(deps: ToFluxraDeps): ToFluxra {
     }
     const ids = await sendOnce.sendParts(key, progress, signal);
     const fluxraMessageId = ids[0] as string;
-    const copies = await crossPoster.post(
-      {
-        source: item.ref,
-        author: item.author,
-        text: textWithAttachments(item.text, item.attachments),
-        conversationId: progress.conversationId,
-        fluxraMessageId,
-        ...(progress.inReplyTo !== undefined ? { rootFluxraMessageId: progress.inReplyTo } : {}),
-      },
-      () => signal.aborted,
-    );
-    // The source first: edits and deletes act only from the message's origin.
-    await store.messageMap.record(fluxraMessageId, [item.ref, ...copies]);
+    // The source first (the copy stage records its copies after it): edits and deletes act
+    // only from the message's origin.
+    await store.messageMap.record(fluxraMessageId, [item.ref]);
+    await queueCopies(item.ref, {
+      kind: 'post',
+      source: item.ref,
+      author: item.author,
+      text: textWithAttachments(item.text, item.attachments),
+      conversationId: progress.conversationId,
+      fluxraMessageId,
+      ...(progress.inReplyTo !== undefined ? { rootFluxraMessageId: progress.inReplyTo } : {}),
+    });
     await recordDelivery(progress.conversationId, 'to-fluxra', now());
   }
 
   /** The group of a message mirrored from this very source, or undefined (never mirrored, or a copy). */
-  async function originGroup(ref: MessageRef): Promise<{ fluxraIds: string[]; copies: MessageRef[]; progress: MessageProgress | undefined } | undefined> {
+  async function originGroup(ref: MessageRef): Promise<{ fluxraIds: string[]; progress: MessageProgress | undefined } | undefined> {
     const group = await store.messageMap.groupOf(ref);
     if (group === undefined) return undefined;
     const progress = await progressKv.get(messageKey(ref));
     const first = group.copies[0];
     if (progress === undefined && (first === undefined || messageKey(first) !== messageKey(ref))) return undefined;
     const fluxraIds = progress?.parts.map((part) => part.fluxraId).filter((id): id is string => id !== undefined) ?? [group.fluxraMessageId];
-    return { fluxraIds: fluxraIds.length > 0 ? fluxraIds : [group.fluxraMessageId], copies: group.copies.filter((copy) => messageKey(copy) !== messageKey(ref)), progress };
+    return { fluxraIds: fluxraIds.length > 0 ? fluxraIds : [group.fluxraMessageId], progress };
   }
 
   async function deliverEdit(item: InboundEdit, signal: AbortSignal): Promise<void> {
@@ -121,7 +122,7 @@ export function createToFluxra(deps: ToFluxraDeps): ToFluxra {
         if (!isGone(error)) throw error;
       }
     }
-    await crossPoster.edit(origin.copies, item.author, item.ref, text);
+    await queueCopies(item.ref, { kind: 'edit', source: item.ref, author: item.author, text });
     if (origin.progress) {
       origin.progress.parts.forEach((part, index) => {
         const content = fitted[index];
@@ -141,8 +142,8 @@ export function createToFluxra(deps: ToFluxraDeps): ToFluxra {
         if (!isGone(error)) throw error;
       }
     }
-    await crossPoster.delete(origin.copies);
-    await store.messageMap.forget(origin.fluxraIds[0] as string);
+    // The copy stage deletes the copies, then forgets the message (it finds them through it).
+    await queueCopies(item.ref, { kind: 'delete', source: item.ref, fluxraMessageId: origin.fluxraIds[0] as string });
     await progressKv.delete(messageKey(item.ref));
   }
 

@@ -273,6 +273,35 @@ describe('platform → Fluxra under failures and restarts', () => {
     assert.ok(world.fluxra.requestsTo('listMessages').length > 0, 'ambiguous failures were reconciled before sending again');
   });
 
+  test('a stalled Discord holds back only the copies into it: the Slack channel keeps reaching Fluxra, and the copies follow in order', async () => {
+    world = await startMirrorWorld();
+    await slackSay('warm-up');
+    await eventually(() => discordHistory().find((m) => m.content === 'warm-up'), 'the first copy (the channel has its webhook)');
+    // Executing a webhook is how the bridge posts as a person on Discord.
+    const release = world.discord.hold({ method: 'POST', path: /^\/webhooks\/[^/]+\/[^/]+$/ });
+    const held = ['held 1', 'held 2', 'held 3', 'held 4', 'held 5'];
+    for (const text of held) await slackSay(text);
+    discordSay('meanwhile on Discord');
+
+    const sent = await fluxraCount(7, 'every message in Fluxra while Discord is stalled');
+    // The two channels are independent: only each one's own order is fixed.
+    assert.deepEqual(sent.map((m) => m.content).filter((c) => c.startsWith('[Alice')), ['[Alice · Slack] warm-up', ...held.map((text) => `[Alice · Slack] ${text}`)]);
+    assert.deepEqual(sent.map((m) => m.content).filter((c) => c.startsWith('[Bob')), ['[Bob · Discord] meanwhile on Discord']);
+    await eventually(() => slackHistory().find((m) => m.text === 'meanwhile on Discord'), 'the Discord message copied into Slack, not held behind Discord');
+    assert.equal(discordHistory().filter((m) => held.includes(m.content)).length, 0, 'no copy could reach the stalled Discord');
+
+    release();
+    await eventually(() => (discordHistory().filter((m) => held.includes(m.content)).length >= held.length ? true : undefined), 'the held copies');
+    await world.engine.idle();
+    assert.deepEqual(
+      discordHistory().filter((m) => m.webhook_id).map((m) => m.content),
+      ['warm-up', ...held],
+      'each copied to Discord once, in the order it was written',
+    );
+    assert.equal(fluxraMessages().length, 7, 'nothing sent to Fluxra twice');
+    assert.equal(await world.store.outbox.depth(), 0);
+  });
+
   test('a new engine on the same SQLite store delivers what was pending exactly once, including a send whose answer was lost', async () => {
     world = await startMirrorWorld();
     await slackSay('before');

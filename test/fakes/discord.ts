@@ -62,6 +62,11 @@ export interface FakeDiscord {
   sendInteraction(init: FakeInteractionInit): FakeInteraction;
   /** Answers the next `count` requests matching `path` (after /api/v10) with 429. */
   rateLimit(rule: { method?: string; path: RegExp; count?: number; retryAfterSeconds?: number; global?: boolean }): void;
+  /**
+   * Stalls every request matching `path` (after /api/v10) until the returned function is
+   * called: a slow or overloaded Discord. Requests already waiting then go in arrival order.
+   */
+  hold(rule: { method?: string; path: RegExp }): () => void;
   close(): Promise<void>;
 }
 
@@ -153,6 +158,19 @@ export async function createFakeDiscord(options: FakeDiscordOptions): Promise<Fa
     },
     rateLimit(rule) {
       state.rateLimits.push({ ...rule, remaining: rule.count ?? 1, retryAfterSeconds: rule.retryAfterSeconds ?? 0.05 });
+    },
+    hold(rule) {
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const hold = { ...rule, released };
+      state.holds.push(hold);
+      return () => {
+        const index = state.holds.indexOf(hold);
+        if (index >= 0) state.holds.splice(index, 1);
+        release();
+      };
     },
     async close() {
       await gateway.close();

@@ -1,7 +1,8 @@
 /**
  * The fake's REST API under `/api/v10`: the routes the bridge and discord.js call, with
  * Discord's auth rule (`Authorization: Bot <token>` everywhere except webhook-token and
- * interaction routes), its JSON error bodies and codes, and injectable 429s.
+ * interaction routes), its JSON error bodies and codes, injectable 429s and held (stalled)
+ * requests.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { APIMessage } from 'discord.js';
@@ -44,6 +45,8 @@ export async function handleRest(state: FakeDiscordState, gatewayUrl: string, re
     body: text && String(req.headers['content-type']).includes('json') ? JSON.parse(text) : undefined,
     authorized: req.headers.authorization === `Bot ${state.token}`,
   };
+  // A held request is answered, and takes effect, only once its hold is released.
+  for (const hold of state.holds) if ((!hold.method || hold.method === request.method) && hold.path.test(request.path)) await hold.released;
   const reply = rateLimited(state, request) ?? route(state, gatewayUrl, request);
   state.calls.push({ method: request.method, path: request.path, query: request.query, body: request.body, status: reply.status });
   const headers: Record<string, string> = { ...reply.headers };

@@ -39,6 +39,13 @@ export interface FakeInteraction {
 }
 
 /** A 429 the fake will answer instead of handling matching requests. */
+/** Matching requests wait (as a slow or stalled Discord would) until the hold is released. */
+export interface HoldRule {
+  method?: string;
+  path: RegExp;
+  released: Promise<void>;
+}
+
 export interface RateLimitRule {
   method?: string;
   path: RegExp;
@@ -76,6 +83,7 @@ export class FakeDiscordState {
   readonly reactions = new Map<string, Set<string>>();
   readonly calls: RecordedCall[] = [];
   readonly rateLimits: RateLimitRule[] = [];
+  readonly holds: HoldRule[] = [];
   /** When false, creating a webhook answers 403 Missing Permissions (and listing them too). */
   manageWebhooks = true;
   dispatch: Dispatch = () => undefined;

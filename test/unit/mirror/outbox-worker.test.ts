@@ -27,7 +27,7 @@ afterEach(async () => {
 });
 
 function startWorker(handle: DeliveryHandler<Job>, extra: { concurrency?: number; stopTimeoutMs?: number } = {}): OutboxWorker {
-  const worker = createOutboxWorker<Job>({ outbox: store.outbox, partitionPrefix: 'mirror:', handle, logger: silentLogger(), ...extra });
+  const worker = createOutboxWorker<Job>({ outbox: store.outbox, ownsPartition: (partition) => partition.startsWith('mirror:'), handle, logger: silentLogger(), ...extra });
   workers.push(worker);
   return worker;
 }
