@@ -10,7 +10,9 @@
  *
  * Posts go through `postOnce` keyed by the Fluxra message and the target channel, so a
  * crash between the post and its recording (or the same item queued twice) never posts
- * twice. Edits and deletes follow the recorded copies; both are harmless to repeat.
+ * twice. Edits and deletes follow the recorded copies; both are harmless to repeat. A
+ * channel the platform refuses for good (deleted, access lost) is skipped with an error in
+ * the log (`post-copy.ts`); anything that may pass is retried with the item.
  */
 import { describeError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -20,7 +22,8 @@ import type { Store } from '../store/index.js';
 import { channelKey, messageKey } from '../store/keys.js';
 import { crossPostName } from './attribution.js';
 import type { CopyItem } from './mirror-item.js';
-import { postKey, postOnce } from './post-once.js';
+import { isPermanentForCopy, postCopyOrSkip } from './post-copy.js';
+import { postKey } from './post-once.js';
 
 type CopyPost = Extract<CopyItem, { kind: 'post' }>;
 
@@ -58,6 +61,7 @@ export function createCrossPoster(deps: CrossPosterDeps): CrossPoster {
   async function post(input: CopyPost, isStopping: () => boolean): Promise<void> {
     const targets = (await store.links.channelsFor(input.conversationId)).filter((channel) => !sameChannel(channel, input.source));
     const copies: MessageRef[] = [];
+    let failure: unknown;
     for (const target of targets) {
       if (isStopping()) throw new Error('mirror stopping');
       const adapter = adapters.get(target.platform);
@@ -65,19 +69,38 @@ export function createCrossPoster(deps: CrossPosterDeps): CrossPoster {
         logger.warn({ platform: target.platform, channelId: target.channelId }, 'a linked channel is on a platform that is not connected; not cross-posting there');
         continue;
       }
-      const threadRootId = await threadIn(target, input.rootFluxraMessageId);
-      const refs = await postOnce({
-        store,
-        adapter,
-        channel: target,
-        message: outbound(input.author, input.source, input.text),
-        ...(threadRootId !== undefined ? { options: { threadRootId } } : {}),
-        key: postKey(input.fluxraMessageId, target),
-      });
-      copies.push(...refs);
+      try {
+        const threadRootId = await threadIn(target, input.rootFluxraMessageId);
+        const refs = await postCopyOrSkip({
+          store,
+          adapter,
+          channel: target,
+          message: outbound(input.author, input.source, input.text),
+          ...(threadRootId !== undefined ? { threadRootId } : {}),
+          key: postKey(input.fluxraMessageId, target),
+          logger,
+          about: { fluxraMessageId: input.fluxraMessageId, source: messageKey(input.source) },
+        });
+        copies.push(...(refs ?? []));
+      } catch (error) {
+        // The other channels first: one platform's outage should not delay the other's copy.
+        // A retry of the item finds the copies made here through `postOnce`.
+        failure ??= error;
+      }
     }
     // After the source (recorded by the first stage): edits and deletes act only from the origin.
     if (copies.length > 0) await store.messageMap.record(input.fluxraMessageId, copies);
+    if (failure !== undefined) throw failure;
+  }
+
+  /** Runs an edit or delete of one copy; a refusal for good (channel gone, no access) is logged and skipped. */
+  async function onCopy(copy: MessageRef, action: string, run: () => Promise<void>): Promise<void> {
+    try {
+      await run();
+    } catch (error) {
+      if (!isPermanentForCopy(error)) throw error;
+      logger.error({ copy: messageKey(copy), err: describeError(error) }, `platform refused to ${action} a cross-posted copy; skipped`);
+    }
   }
 
   /** The copies of a message mirrored from `source`, other than the source itself. */
@@ -93,7 +116,7 @@ export function createCrossPoster(deps: CrossPosterDeps): CrossPoster {
     for (const copy of firsts.values()) {
       const adapter = adapters.get(copy.platform);
       if (adapter === undefined) continue;
-      await adapter.edit(copy, outbound(author, source, text));
+      await onCopy(copy, 'edit', () => adapter.edit(copy, outbound(author, source, text)));
     }
   }
 
@@ -102,12 +125,7 @@ export function createCrossPoster(deps: CrossPosterDeps): CrossPoster {
     for (const copy of found?.copies ?? []) {
       const adapter = adapters.get(copy.platform);
       if (adapter === undefined) continue;
-      try {
-        await adapter.delete(copy);
-      } catch (error) {
-        logger.warn({ platform: copy.platform, channelId: copy.channelId, err: describeError(error) }, 'could not delete a cross-posted copy');
-        throw error;
-      }
+      await onCopy(copy, 'delete', () => adapter.delete(copy));
     }
     await store.messageMap.forget(found?.fluxraMessageId ?? fluxraMessageId);
   }

@@ -15,7 +15,7 @@
  * so that one broken channel cannot hold up a conversation forever.
  */
 import type { AdapterDirectory } from '../app/consumer.js';
-import { describeError, UpstreamError } from '../errors.js';
+import { describeError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { MirrorMetrics } from '../metrics/hooks.js';
 import type { ChannelRef, ChatAdapter, MessageRef, OutboundMessage } from '../platforms/types.js';
@@ -24,8 +24,8 @@ import type { Store } from '../store/index.js';
 import { channelKey } from '../store/keys.js';
 import { DELIVERED_NAMESPACE, DELIVERED_TTL_MS, deliveredRecord, detectChange, type DeliveredRecord } from './fluxra-edits.js';
 import { createDeliveryRecorder } from './link-status.js';
-import { postKey, postOnce } from './post-once.js';
-
+import { postCopyOrSkip } from './post-copy.js';
+import { postKey } from './post-once.js';
 
 export interface FromFluxraDeps {
   store: Store;
@@ -70,16 +70,6 @@ export function toOutbound(message: FluxraMessage): OutboundMessage {
   return { text: message.content, as: { name } };
 }
 
-const AUTH_CODES = new Set(['invalid_auth', 'not_authed', 'token_revoked', 'token_expired', 'account_inactive']);
-
-/** A refusal that retrying cannot fix and that concerns this copy only (not our credentials). */
-export function isPermanentForCopy(error: unknown): boolean {
-  if (!(error instanceof UpstreamError) || error.retryable) return false;
-  if (error.service !== 'slack' && error.service !== 'discord') return false;
-  if (error.status === 401) return false;
-  return !(error.detail !== undefined && AUTH_CODES.has(error.detail));
-}
-
 export function createFromFluxra(deps: FromFluxraDeps): FromFluxra {
   const { store, adapters, selfAgentId } = deps;
   const logger = deps.logger.child({ direction: 'from-fluxra' });
@@ -97,28 +87,18 @@ export function createFromFluxra(deps: FromFluxraDeps): FromFluxra {
   };
 
   const postCopy = async (message: FluxraMessage, target: DeliveryTarget): Promise<MessageRef[] | undefined> => {
-    const outbound = toOutbound(message);
-    const key = postKey(message.messageId, target.channel);
     const threadRootId = await threadFor(message, target.channel);
-    const post = (thread: string | undefined) =>
-      postOnce({ store, adapter: target.adapter, channel: target.channel, message: outbound, options: thread ? { threadRootId: thread } : {}, key, now });
-    try {
-      return await post(threadRootId);
-    } catch (error) {
-      if (!isPermanentForCopy(error)) throw error;
-      if (threadRootId) {
-        // The thread's root may be gone: the reply still belongs in the channel.
-        logger.warn({ messageId: message.messageId, channel: channelKey(target.channel), err: describeError(error) }, 'reply could not go in its thread; posting it top-level');
-        try {
-          return await post(undefined);
-        } catch (retryError) {
-          if (!isPermanentForCopy(retryError)) throw retryError;
-          error = retryError;
-        }
-      }
-      logger.error({ messageId: message.messageId, channel: channelKey(target.channel), err: describeError(error) }, 'platform refused a Fluxra message; this copy is skipped');
-      return undefined;
-    }
+    return postCopyOrSkip({
+      store,
+      adapter: target.adapter,
+      channel: target.channel,
+      message: toOutbound(message),
+      ...(threadRootId !== undefined ? { threadRootId } : {}),
+      key: postKey(message.messageId, target.channel),
+      logger,
+      about: { messageId: message.messageId },
+      now,
+    });
   };
 
   const deliverOne = async (message: FluxraMessage, targets: readonly DeliveryTarget[]): Promise<boolean> => {

@@ -302,6 +302,28 @@ describe('platform → Fluxra under failures and restarts', () => {
     assert.equal(await world.store.outbox.depth(), 0);
   });
 
+  test('a linked channel the platform refuses for good is skipped with an error logged; the other copies and later messages go on', async () => {
+    world = await startMirrorWorld();
+    // A second Slack channel on the same conversation, linked and then deleted on Slack.
+    await world.store.links.link({ platform: 'slack', channelId: SLACK_OTHER_CHANNEL }, { conversationId: world.conversationId, linkedBy: 'test' });
+    world.slack.deleteChannel(SLACK_OTHER_CHANNEL);
+    discordSay('first');
+    discordSay('second');
+    await fluxraCount(2, 'both messages in Fluxra');
+    await eventually(() => (slackHistory().filter((m) => m.text === 'first' || m.text === 'second').length >= 2 ? true : undefined), 'both copies in the working Slack channel');
+    await world.engine.idle();
+    assert.deepEqual(
+      slackHistory().filter((m) => m.text === 'first' || m.text === 'second').map((m) => m.text),
+      ['first', 'second'],
+      'the working channel gets each copy once, in order',
+    );
+    const refusals = world.logs.filter((line) => line['msg'] === 'platform refused a mirrored message; this copy is skipped');
+    assert.equal(refusals.length, 2, 'one error per skipped copy');
+    assert.equal(refusals[0]?.['channel'], `slack:${SLACK_OTHER_CHANNEL}`);
+    assert.match(JSON.stringify(refusals[0]?.['err']), /channel_not_found/);
+    assert.equal(await world.store.outbox.depth(), 0, 'nothing left retrying');
+  });
+
   test('a new engine on the same SQLite store delivers what was pending exactly once, including a send whose answer was lost', async () => {
     world = await startMirrorWorld();
     await slackSay('before');

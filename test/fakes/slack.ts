@@ -73,6 +73,8 @@ export interface FakeSlack {
   socketCount(): number;
   /** Answers the next `times` calls to `method` with 429 and `Retry-After`. */
   rateLimit(method: string, retryAfterSeconds: number, times?: number): void;
+  /** Deletes a channel: from now on every call naming it answers `channel_not_found`. */
+  deleteChannel(channelId: string): void;
   /** Records a message a person (or another bot) wrote and returns its `message` event. */
   userMessage(input: { channel: string; user?: string; text: string; threadTs?: string; botId?: string; subtype?: string; files?: unknown[]; username?: string }): Record<string, unknown>;
   deliverEvent(event: Record<string, unknown>, options?: DeliveryOptions): Promise<DeliveryResult>;
@@ -213,6 +215,10 @@ export async function createFakeSlack(options: FakeSlackOptions): Promise<FakeSl
     socketCount: () => sockets.size,
     async waitForSocket() {
       await state.waitFor(() => sockets.size > 0, 'a Socket Mode connection');
+    },
+    deleteChannel(channelId) {
+      state.channels.delete(channelId);
+      state.deletedChannels.add(channelId);
     },
     rateLimit(method, retryAfterSeconds, times = 1) {
       rateLimits.set(method, { retryAfterSeconds, times });

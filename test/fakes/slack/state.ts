@@ -62,6 +62,8 @@ export interface FakeSlackMark {
 export class FakeSlackState extends EventEmitter {
   readonly users = new Map<string, FakeSlackUser>();
   readonly channels = new Map<string, FakeSlackChannel>();
+  /** Channels deleted (or archived away from us): every call naming one answers channel_not_found. */
+  readonly deletedChannels = new Set<string>();
   readonly histories = new Map<string, FakeSlackMessage[]>();
   readonly calls: FakeSlackCall[] = [];
   readonly acks: FakeSlackAck[] = [];

@@ -104,6 +104,7 @@ export function handleWebApi(
   if (token !== expected) return fail('invalid_auth');
 
   const channel = str(args.channel);
+  if (channel !== undefined && state.deletedChannels.has(channel)) return fail('channel_not_found');
   switch (method) {
     case 'auth.test':
       return ok({ url: 'https://fake.slack.test/', team: 'Fake Team', user: 'bridge', team_id: identity.teamId, user_id: identity.botUserId, bot_id: identity.botId });

@@ -1,7 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { contentHash, deliveredRecord, detectChange } from '../../../src/mirror/fluxra-edits.js';
-import { isPermanentForCopy, toOutbound } from '../../../src/mirror/from-fluxra.js';
+import { toOutbound } from '../../../src/mirror/from-fluxra.js';
+import { isPermanentForCopy } from '../../../src/mirror/post-copy.js';
 import { BridgeError, RateLimitedError, UpstreamError } from '../../../src/errors.js';
 import type { FluxraMessage } from '../../../src/services/fluxra/index.js';
 
