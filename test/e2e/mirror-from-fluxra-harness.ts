@@ -183,13 +183,4 @@ export async function startWorld(): Promise<World> {
   return world;
 }
 
-/** Re-checks `check` every few milliseconds until it returns a value (async effects seen in the fakes). */
-export async function until<T>(check: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 5_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+export { eventually } from '../support/eventually.js';

@@ -11,7 +11,7 @@ import type { APIMessage } from 'discord.js';
 import { POST_CLAIMS_NAMESPACE, POST_INTENTS_NAMESPACE, POST_RESULTS_NAMESPACE, postKey, type PostIntent } from '../../src/mirror/post-once.js';
 import { messageKey } from '../../src/store/keys.js';
 import type { FakeSlackMessage } from '../fakes/slack/state.js';
-import { startWorld, until, type Pair, type World } from './mirror-from-fluxra-harness.js';
+import { eventually, startWorld, type Pair, type World } from './mirror-from-fluxra-harness.js';
 
 describe('Fluxra → platforms', () => {
   let w: World;
@@ -35,7 +35,7 @@ describe('Fluxra → platforms', () => {
   const say = (pair: Pair, content: string, inReplyTo?: string) => w.fluxra.postAs(w.agent.agentId, { conversationId: pair.conversationId, content, ...(inReplyTo ? { inReplyTo } : {}) });
 
   const arrived = (pair: Pair, needle: string) =>
-    until(() => {
+    eventually(() => {
       const slack = slackPosts(pair).find((m) => m.text.includes(needle));
       const discord = discordPosts(pair.discord.channelId).find((m) => m.content.includes(needle));
       return slack && discord ? { slack, discord } : undefined;
@@ -48,7 +48,7 @@ describe('Fluxra → platforms', () => {
     const history = say(pair, 'old history, before the link');
     // Linked at run time (the poller is already running), after the history was written.
     await w.link(pair, Date.parse(history.createdAt) + 1);
-    await until(async () => w.store.cursors.get(pair.conversationId), 'the first cursor');
+    await eventually(async () => w.store.cursors.get(pair.conversationId), 'the first cursor');
 
     const own = w.fluxra.postAs(w.bridge.agentId, { conversationId: pair.conversationId, content: '[Alice · Slack] mirrored by us' });
     const sunny = say(pair, 'Sunny, **21 °C** today');
@@ -65,13 +65,13 @@ describe('Fluxra → platforms', () => {
       assert.equal(discordPosts(pair.discord.channelId).some((m) => m.content.includes(text)), false, text);
     }
     assert.ok(own.messageId);
-    const copies = await until(async () => {
+    const copies = await eventually(async () => {
       const known = await w.store.messageMap.copiesOf(sunny.messageId);
       return known.length === 2 ? known : undefined;
     }, 'both copies recorded');
     assert.deepEqual(copies.map((ref) => ref.platform).sort(), ['discord', 'slack']);
     // Written once the whole batch is delivered, a moment after the copies are recorded.
-    const status = await until(async () => w.store.kv<{ lastDirection: string; lastDeliveryAt: number }>('link-status').get(pair.conversationId), 'the delivery record');
+    const status = await eventually(async () => w.store.kv<{ lastDirection: string; lastDeliveryAt: number }>('link-status').get(pair.conversationId), 'the delivery record');
     assert.equal(status.lastDirection, 'from-fluxra');
     assert.equal(typeof status.lastDeliveryAt, 'number');
     const reads = w.scheduled.filter((options) => options.label?.includes('listMessages'));
@@ -84,14 +84,14 @@ describe('Fluxra → platforms', () => {
     const pair = await w.linkPair();
     const poller = w.poller();
     await poller.start();
-    await until(async () => w.store.cursors.get(pair.conversationId), 'the first cursor');
+    await eventually(async () => w.store.cursors.get(pair.conversationId), 'the first cursor');
     const question = say(pair, 'Forecast thread root');
     const root = await arrived(pair, 'Forecast thread root');
     say(pair, 'Tomorrow: rain', question.messageId);
 
-    const slackReply = await until(() => slackPosts(pair, root.slack.ts).find((m) => m.text === 'Tomorrow: rain'), 'the Slack reply in the thread');
+    const slackReply = await eventually(() => slackPosts(pair, root.slack.ts).find((m) => m.text === 'Tomorrow: rain'), 'the Slack reply in the thread');
     assert.equal(slackReply.username, 'weather-bot');
-    const discordReply = await until(() => discordPosts(root.discord.id).find((m) => m.content === 'Tomorrow: rain'), 'the Discord reply in the thread');
+    const discordReply = await eventually(() => discordPosts(root.discord.id).find((m) => m.content === 'Tomorrow: rain'), 'the Discord reply in the thread');
     assert.equal(discordReply.author.username, 'weather-bot');
     assert.equal(w.discord.fake.state.channels.get(root.discord.id)?.type, 11, 'a thread started from the root copy');
     assert.equal(slackPosts(pair).some((m) => m.text === 'Tomorrow: rain'), false, 'not top-level on Slack');
@@ -103,7 +103,7 @@ describe('Fluxra → platforms', () => {
     const pair = await w.linkPair();
     const poller = w.poller();
     await poller.start();
-    await until(async () => w.store.cursors.get(pair.conversationId), 'the first cursor');
+    await eventually(async () => w.store.cursors.get(pair.conversationId), 'the first cursor');
     say(pair, 'ALERT @everyone @here @channel <!channel> <!here> <!everyone> <!subteam^S1>');
     const { slack, discord } = await arrived(pair, 'ALERT');
 
@@ -120,17 +120,17 @@ describe('Fluxra → platforms', () => {
     const pair = await w.linkPair();
     const poller = w.poller();
     await poller.start();
-    await until(async () => w.store.cursors.get(pair.conversationId), 'the first cursor');
+    await eventually(async () => w.store.cursors.get(pair.conversationId), 'the first cursor');
     const message = say(pair, 'Draft: cloudy');
     const { slack, discord } = await arrived(pair, 'Draft: cloudy');
 
     w.fluxra.editAs(w.agent.agentId, message.messageId, 'Final: **clear skies**');
-    await until(() => (w.slack.fake.state.findMessage(pair.slack.channelId, slack.ts)?.text === 'Final: *clear skies*' ? true : undefined), 'the Slack edit');
-    await until(() => (w.discord.fake.state.findMessage(pair.discord.channelId, discord.id)?.content === 'Final: **clear skies**' ? true : undefined), 'the Discord edit');
+    await eventually(() => (w.slack.fake.state.findMessage(pair.slack.channelId, slack.ts)?.text === 'Final: *clear skies*' ? true : undefined), 'the Slack edit');
+    await eventually(() => (w.discord.fake.state.findMessage(pair.discord.channelId, discord.id)?.content === 'Final: **clear skies**' ? true : undefined), 'the Discord edit');
 
     w.fluxra.deleteAs(w.agent.agentId, message.messageId);
-    await until(() => (w.slack.fake.state.findMessage(pair.slack.channelId, slack.ts) === undefined ? true : undefined), 'the Slack delete');
-    await until(() => (w.discord.fake.state.findMessage(pair.discord.channelId, discord.id) === undefined ? true : undefined), 'the Discord delete');
+    await eventually(() => (w.slack.fake.state.findMessage(pair.slack.channelId, slack.ts) === undefined ? true : undefined), 'the Slack delete');
+    await eventually(() => (w.discord.fake.state.findMessage(pair.discord.channelId, discord.id) === undefined ? true : undefined), 'the Discord delete');
     // Each change is applied once, however many scans see it.
     const edits = w.slack.fake.state.callsTo('chat.update').filter((call) => call.args.ts === slack.ts);
     assert.equal(edits.length, 1);
@@ -141,10 +141,10 @@ describe('Fluxra → platforms', () => {
     const pair = await w.linkPair();
     const first = w.poller();
     await first.start();
-    const initial = await until(async () => w.store.cursors.get(pair.conversationId), 'the first cursor');
+    const initial = await eventually(async () => w.store.cursors.get(pair.conversationId), 'the first cursor');
     say(pair, 'step 1');
     await arrived(pair, 'step 1');
-    const cursorAfterStep1 = await until(async () => {
+    const cursorAfterStep1 = await eventually(async () => {
       const cursor = await w.store.cursors.get(pair.conversationId);
       return cursor !== initial ? cursor : undefined;
     }, 'the cursor after step 1');
@@ -153,8 +153,8 @@ describe('Fluxra → platforms', () => {
     w.slack.fake.rateLimit('chat.postMessage', 0, 1_000_000);
     const step2 = say(pair, 'step 2');
     say(pair, 'step 3');
-    await until(() => discordPosts(pair.discord.channelId).find((m) => m.content === 'step 2'), 'step 2 on Discord');
-    await until(() => (w.slack.fake.state.callsTo('chat.postMessage').filter((call) => call.args.text === 'step 2').length >= 2 ? true : undefined), 'Slack retries of step 2');
+    await eventually(() => discordPosts(pair.discord.channelId).find((m) => m.content === 'step 2'), 'step 2 on Discord');
+    await eventually(() => (w.slack.fake.state.callsTo('chat.postMessage').filter((call) => call.args.text === 'step 2').length >= 2 ? true : undefined), 'Slack retries of step 2');
     assert.equal(await w.store.cursors.get(pair.conversationId), cursorAfterStep1, 'the cursor stays while a message is undelivered');
     assert.equal(discordPosts(pair.discord.channelId).some((m) => m.content === 'step 3'), false, 'order holds: step 3 waits for step 2');
     await first.stop();
@@ -170,7 +170,7 @@ describe('Fluxra → platforms', () => {
     w.slack.fake.rateLimit('chat.postMessage', 0, 0);
     const restarted = w.poller();
     await restarted.start();
-    await until(() => (slackPosts(pair).length === 3 && discordPosts(pair.discord.channelId).length === 3 ? true : undefined), 'steps 2 and 3 everywhere');
+    await eventually(() => (slackPosts(pair).length === 3 && discordPosts(pair.discord.channelId).length === 3 ? true : undefined), 'steps 2 and 3 everywhere');
     await restarted.pollNow(pair.conversationId);
 
     assert.deepEqual(slackPosts(pair).map((m) => m.text), ['step 1', 'step 2', 'step 3']);
@@ -185,7 +185,7 @@ describe('Fluxra → platforms', () => {
     const pair = await w.linkPair();
     const poller = w.poller();
     await poller.start();
-    await until(async () => w.store.cursors.get(pair.conversationId), 'the first cursor');
+    await eventually(async () => w.store.cursors.get(pair.conversationId), 'the first cursor');
     w.fluxra.inject({ kind: 'rateLimit', retryAfter: '0' }, { route: 'listMessages', times: 3 });
     say(pair, 'after the limit');
     await arrived(pair, 'after the limit');
@@ -202,7 +202,7 @@ describe('Fluxra → platforms', () => {
     // No edit scans here: the injected refusal must meet the cursor read.
     const poller = w.poller({ editScanIntervalMs: 3_600_000 });
     await poller.start();
-    await until(async () => w.store.cursors.get(pair.conversationId), 'the first cursor');
+    await eventually(async () => w.store.cursors.get(pair.conversationId), 'the first cursor');
     say(pair, 'before the refusal');
     await arrived(pair, 'before the refusal');
     await poller.pollNow(pair.conversationId);
@@ -220,7 +220,7 @@ describe('Fluxra → platforms', () => {
     // every ten minutes here: only the poke can bring the answer within the test.
     const poller = w.poller({ idlePollIntervalMs: 600_000 });
     await poller.start();
-    await until(async () => w.store.cursors.get(pair.conversationId), 'the first cursor');
+    await eventually(async () => w.store.cursors.get(pair.conversationId), 'the first cursor');
     say(pair, 'an answer while the conversation looked quiet');
     poller.noteActivity(pair.conversationId);
     await arrived(pair, 'looked quiet');
@@ -233,12 +233,12 @@ describe('Fluxra → platforms', () => {
     const pair = await w.linkPair();
     const poller = w.poller();
     await poller.start();
-    await until(async () => w.store.cursors.get(pair.conversationId), 'the first cursor');
+    await eventually(async () => w.store.cursors.get(pair.conversationId), 'the first cursor');
     await w.store.links.pause(pair.discord, 'test');
     // A poll that started before the pause may still hold the old targets: let it finish.
     await poller.pollNow(pair.conversationId);
     say(pair, 'only for Slack');
-    await until(() => slackPosts(pair).find((m) => m.text === 'only for Slack'), 'the Slack copy');
+    await eventually(() => slackPosts(pair).find((m) => m.text === 'only for Slack'), 'the Slack copy');
     assert.equal(discordPosts(pair.discord.channelId).length, 0);
 
     await w.store.links.unlink(pair.slack);

@@ -173,12 +173,4 @@ export async function startMirrorWorld(options: { mirror?: Partial<MirrorConfig>
   return world;
 }
 
-/** Polls `check` on the event loop until it returns a value (effects seen only in the fakes). */
-export async function eventually<T>(check: () => T | undefined | Promise<T | undefined>, what: string, attempts = 800): Promise<T> {
-  for (let i = 0; i < attempts; i += 1) {
-    const value = await check();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+export { eventually } from '../support/eventually.js';

@@ -3,6 +3,7 @@
  * the exposition format, so that the tests read what a scraper reads), `/readyz`, and wait
  * for a condition by polling it rather than by sleeping a guessed time.
  */
+import { eventually } from '../support/eventually.js';
 
 export interface Sample {
   name: string;
@@ -49,19 +50,24 @@ export async function readiness(base: string): Promise<Readiness> {
   return { status: res.status, body: (await res.json()) as Readiness['body'] };
 }
 
-/** Polls `probe` until it returns something other than undefined (every 50 ms, up to `timeoutMs`). */
+/**
+ * `eventually` for probes of a process that may not answer yet (connection refused while it
+ * starts): an error counts as "not yet", and the last one is named if time runs out.
+ */
 export async function waitFor<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
-  for (;;) {
+  const tolerant = async (): Promise<T | undefined> => {
     try {
-      const value = await probe();
-      if (value !== undefined) return value;
+      return await probe();
     } catch (error) {
       lastError = error;
+      return undefined;
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+  };
+  try {
+    return await eventually(tolerant, what, timeoutMs);
+  } catch (error) {
+    throw lastError === undefined ? error : new Error(`${(error as Error).message}: ${String(lastError)}`);
   }
 }
 

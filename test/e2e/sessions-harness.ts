@@ -152,13 +152,4 @@ export async function startSessionsRig(options: RigOptions): Promise<SessionsRig
   };
 }
 
-/** Polls `check` until it returns something (effects seen only in a fake). */
-export async function eventually<T>(check: () => T | undefined | false, what: string, timeoutMs = 8_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 15));
-  }
-}
+export { eventually } from '../support/eventually.js';

@@ -79,12 +79,4 @@ export async function startHarness(
   };
 }
 
-/** Polls `check` on the event loop until it returns a value (for effects seen only in the fake). */
-export async function eventually<T>(check: () => T | undefined, what: string, attempts = 400): Promise<T> {
-  for (let i = 0; i < attempts; i += 1) {
-    const value = check();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+export { eventually } from '../../support/eventually.js';

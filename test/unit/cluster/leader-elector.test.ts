@@ -10,6 +10,7 @@ import { Redis } from 'ioredis';
 import { connectClusterRedis, createLeaderDuties, createLeaderElector, createLeaderLock, createWakeBus, leaderLockKeys, type ClusterRedis, type Duty, type LeaderElector, type WakeMessage } from '../../../src/cluster/index.js';
 import { createLogger, silentLogger } from '../../../src/logger.js';
 import { deleteKeysWith, REDIS_URL, uniquePrefix } from '../ratelimit/redis-test-helpers.js';
+import { eventually } from '../../support/eventually.js';
 
 const prefix = uniquePrefix('leader-elector');
 const open: Array<{ stop(): Promise<void> }> = [];
@@ -47,13 +48,6 @@ async function replica(name: string, space: string, options: { ttlMs?: number; f
   return handle;
 }
 
-async function until(check: () => boolean | Promise<boolean>, what: string, boundMs = 10_000): Promise<void> {
-  const deadline = Date.now() + boundMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 test('one replica leads and runs its duties in order; a leader that stops hands over at once and stops its duties in reverse', async () => {
   const a = await replica('a', 'handover');
@@ -71,9 +65,9 @@ test('one replica leads and runs its duties in order; a leader that stops hands 
   await a.elector.stop();
   assert.deepEqual(a.log, ['start worker', 'start gateway', 'stop gateway', 'stop worker']);
   assert.equal(a.elector.holds(), false);
-  await until(() => b.elector.status().role === 'leader', 'b taking the lead');
+  await eventually(() => b.elector.status().role === 'leader', 'b taking the lead');
   assert.ok((b.elector.status().fence ?? 0) > fenceA, 'the new term has a greater fence');
-  await until(() => b.log.length === 2, 'b starting its duties');
+  await eventually(() => b.log.length === 2, 'b starting its duties');
   assert.deepEqual(b.log, ['start worker', 'start gateway']);
 });
 
@@ -90,9 +84,9 @@ test('a leader whose lock was taken stops its duties at its next renewal', async
   } finally {
     intruder.disconnect();
   }
-  await until(() => a.elector.status().role === 'follower', 'a stepping down');
+  await eventually(() => a.elector.status().role === 'follower', 'a stepping down');
   assert.equal(a.elector.holds(fence), false);
-  await until(() => a.log.includes('stop worker'), 'a stopping its duties');
+  await eventually(() => a.log.includes('stop worker'), 'a stopping its duties');
   assert.deepEqual(a.log, ['start worker', 'start gateway', 'stop gateway', 'stop worker']);
 });
 
@@ -107,7 +101,7 @@ test('a leader that cannot renew in time steps down on its own clock, before the
   assert.equal(a.elector.holds(), false, 'a deposed leader may not start new work');
   // Redis is unreachable from here on: renewals fail, and the deadline timer steps down.
   a.redis.command.disconnect();
-  await until(() => a.elector.status().role === 'follower', 'a stepping down without Redis');
+  await eventually(() => a.elector.status().role === 'follower', 'a stepping down without Redis');
   assert.deepEqual(a.log, ['start worker', 'start gateway', 'stop gateway', 'stop worker']);
 });
 
@@ -117,9 +111,9 @@ test('a replica whose duty fails to start gives up the lead and another takes it
   await a.elector.start();
   await b.elector.start();
   assert.deepEqual(a.log, ['start worker', 'stop worker'], 'what started is stopped again');
-  await until(() => b.elector.status().role === 'leader', 'b taking the lead');
+  await eventually(() => b.elector.status().role === 'leader', 'b taking the lead');
   assert.equal(a.elector.status().role, 'follower');
-  await until(() => b.log.length === 2, 'b starting its duties');
+  await eventually(() => b.log.length === 2, 'b starting its duties');
 });
 
 test('wake-ups reach the other replicas, not the sender', async () => {
@@ -135,7 +129,7 @@ test('wake-ups reach the other replicas, not the sender', async () => {
   await two.subscribe((message) => gotTwo.push(message));
   one.publish({ kind: 'mirror', partition: 'mirror:slack:C1' });
   two.publish({ kind: 'released' });
-  await until(() => gotTwo.length === 1 && gotOne.length === 1, 'both wake-ups');
+  await eventually(() => gotTwo.length === 1 && gotOne.length === 1, 'both wake-ups');
   assert.deepEqual(gotTwo, [{ kind: 'mirror', partition: 'mirror:slack:C1' }]);
   assert.deepEqual(gotOne, [{ kind: 'released' }]);
   await one.close();

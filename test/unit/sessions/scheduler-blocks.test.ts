@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { maxInAnyWindow } from '../../fakes/blocks.js';
-import { startSchedulerHarness, waitFor, type SchedulerHarness, type SchedulerHarnessOptions } from './scheduler-harness.js';
+import { eventually, startSchedulerHarness, type SchedulerHarness, type SchedulerHarnessOptions } from './scheduler-harness.js';
 
 const RATE_LIMIT = { limit: 100, windowMs: 2_000, safetyMarginMs: 100, interactiveReserve: 10, backoffMs: 200, maxBackoffMs: 2_000 };
 const SESSIONS = { pollIntervalMs: 250, maxPollIntervalMs: 3_000, turnTimeoutMinutes: 60, attachAsFileOverChars: 12_000, boundChannelMode: 'queue' as const };
@@ -30,7 +30,7 @@ describe('turn scheduler against the Blocks fake (real budget and client)', () =
     const h = await start();
     const ids = await h.createTurns(50);
     for (const id of ids) h.scheduler.add(id, Date.now());
-    await waitFor(() => ids.every((id) => h.pollsOf(id).length >= 3), 'every turn polled three times');
+    await eventually(() => ids.every((id) => h.pollsOf(id).length >= 3), 'every turn polled three times');
     await h.scheduler.stop();
 
     const requests = h.fake.state.requests;
@@ -54,12 +54,12 @@ describe('turn scheduler against the Blocks fake (real budget and client)', () =
     const h = await start();
     const [done, ...others] = await h.createTurns(5);
     for (const id of [done!, ...others]) h.scheduler.add(id, Date.now());
-    await waitFor(() => h.pollsOf(done!).length >= 2, 'two polls of the turn');
+    await eventually(() => h.pollsOf(done!).length >= 2, 'two polls of the turn');
     h.fake.completeTurn(done!, 'all done');
-    await waitFor(() => !h.scheduler.has(done!), 'the scheduler to drop the finished turn');
+    await eventually(() => !h.scheduler.has(done!), 'the scheduler to drop the finished turn');
     const seen = h.pollsOf(done!).length;
     const othersAt = others.map((id) => h.pollsOf(id).length);
-    await waitFor(() => others.every((id, i) => h.pollsOf(id).length >= othersAt[i]! + 5), 'five more polls of each other turn');
+    await eventually(() => others.every((id, i) => h.pollsOf(id).length >= othersAt[i]! + 5), 'five more polls of each other turn');
     assert.equal(h.pollsOf(done!).length, seen);
     assert.equal(h.scheduler.size, 4);
   });
@@ -72,11 +72,11 @@ describe('turn scheduler against the Blocks fake (real budget and client)', () =
     h.fake.inject({ type: 'latency', ms: 400, method: 'GET', path, times: 1 });
     h.scheduler.add(removed!, Date.now());
     h.scheduler.add(kept!, Date.now());
-    await waitFor(() => h.pollsOf(removed!).some((r) => r.fault === 'latency' && r.status === 0), 'a poll of the turn in flight');
+    await eventually(() => h.pollsOf(removed!).some((r) => r.fault === 'latency' && r.status === 0), 'a poll of the turn in flight');
     h.scheduler.remove(removed!);
     h.fake.completeTurn(removed!, 'finished while we stopped caring');
     const keptAt = h.pollsOf(kept!).length;
-    await waitFor(() => h.pollsOf(kept!).length >= keptAt + 8, 'eight more polls of the other turn');
+    await eventually(() => h.pollsOf(kept!).length >= keptAt + 8, 'eight more polls of the other turn');
     // The slow poll was its first and its last.
     assert.deepEqual(
       h.pollsOf(removed!).map((r) => r.fault),
@@ -92,7 +92,7 @@ describe('turn scheduler against the Blocks fake (real budget and client)', () =
     const path = new URL(h.turns.get(failing!)!.finalMessageUrl).pathname;
     h.fake.inject({ type: 'respond', status: 503, body: { error: 'upstream unavailable' }, method: 'GET', path, times: 1_000 });
     for (const id of [failing!, ...healthy]) h.scheduler.add(id, Date.now());
-    await waitFor(() => healthy.every((id) => h.pollsOf(id).length >= 30), 'thirty polls of each healthy turn');
+    await eventually(() => healthy.every((id) => h.pollsOf(id).length >= 30), 'thirty polls of each healthy turn');
     await h.scheduler.stop();
     h.fake.clearFaults();
     const failed = h.pollsOf(failing!);
@@ -112,7 +112,7 @@ describe('turn scheduler against the Blocks fake (real budget and client)', () =
     // Older than 120 bases: their own interval is six bases.
     for (const id of old) h.scheduler.add(id, Date.now() - 200 * SESSIONS.pollIntervalMs);
     for (const id of young) h.scheduler.add(id, Date.now());
-    await waitFor(() => old.every((id) => h.pollsOf(id).length >= 4), 'four polls of each old turn');
+    await eventually(() => old.every((id) => h.pollsOf(id).length >= 4), 'four polls of each old turn');
     await h.scheduler.stop();
     const youngCounts = young.map((id) => h.pollsOf(id).length);
     const oldCounts = old.map((id) => h.pollsOf(id).length);
@@ -123,12 +123,12 @@ describe('turn scheduler against the Blocks fake (real budget and client)', () =
     const h = await start();
     const ids = await h.createTurns(3);
     for (const id of ids) h.scheduler.add(id, Date.now());
-    await waitFor(() => ids.every((id) => h.pollsOf(id).length >= 2), 'two polls of each turn');
+    await eventually(() => ids.every((id) => h.pollsOf(id).length >= 2), 'two polls of each turn');
     h.fake.inject({ type: 'rate-limit', retryAfterSeconds: 1, method: 'GET', times: 1 });
-    await waitFor(() => h.fake.state.requests.some((r) => r.fault === 'rate-limit'), 'the 429');
+    await eventually(() => h.fake.state.requests.some((r) => r.fault === 'rate-limit'), 'the 429');
     const refused = h.fake.state.requests.find((r) => r.fault === 'rate-limit')!;
     const counts = ids.map((id) => h.pollsOf(id).length);
-    await waitFor(() => ids.every((id, i) => h.pollsOf(id).length >= counts[i]! + 3), 'three more polls of each turn');
+    await eventually(() => ids.every((id, i) => h.pollsOf(id).length >= counts[i]! + 3), 'three more polls of each turn');
     await h.scheduler.stop();
     const next = h.fake.state.requests.find((r) => r.seq > refused.seq)!;
     // Retry-After: 1 → the key pauses for 1 s after the 429 came back.

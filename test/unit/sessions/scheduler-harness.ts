@@ -83,11 +83,4 @@ export async function startSchedulerHarness(options: SchedulerHarnessOptions): P
   };
 }
 
-/** Waits until `condition` holds; fails (naming `what`) if it never does. Not a timing assertion: a guard. */
-export async function waitFor(condition: () => boolean, what: string, guardMs = 20_000): Promise<void> {
-  const giveUpAt = Date.now() + guardMs;
-  while (!condition()) {
-    if (Date.now() > giveUpAt) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+export { eventually } from '../../support/eventually.js';
