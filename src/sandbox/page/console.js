@@ -1,7 +1,13 @@
 // The sandbox console: renders the view the server streams over SSE and posts what the
 // visitor types. Plain DOM, no framework: the page is three lists and three forms.
 
-const panes = ['slack', 'discord', 'fluxra'];
+// What differs between the panes; the rest is the page's <template id="pane-template">.
+const paneSpecs = {
+  slack: { title: 'Slack', label: 'Slack channel', placeholder: 'Message #sandbox, or a /command', threadLabel: 'In thread:', threadClear: 'Leave the thread', postsAsAgent: false },
+  discord: { title: 'Discord', label: 'Discord channel', placeholder: 'Message #sandbox, or a /command', threadLabel: 'In thread:', threadClear: 'Leave the thread', postsAsAgent: false },
+  fluxra: { title: 'Fluxra', label: 'Fluxra conversation', placeholder: 'Post as this agent …', threadLabel: 'Replying to:', threadClear: 'Stop replying', postsAsAgent: true },
+};
+const panes = Object.keys(paneSpecs);
 const threadTarget = { slack: undefined, discord: undefined, fluxra: undefined };
 let view;
 let firstRender = true;
@@ -150,7 +156,22 @@ function findMessage(pane, id) {
   return list.find((message) => message.id === id);
 }
 
+function buildPane(pane) {
+  const spec = paneSpecs[pane];
+  const el = $('#pane-template').content.firstElementChild.cloneNode(true);
+  el.dataset.pane = pane;
+  el.setAttribute('aria-label', spec.label);
+  $('h2', el).textContent = spec.title;
+  $('.thread-label', el).textContent = spec.threadLabel;
+  $('.thread-clear', el).title = spec.threadClear;
+  $('textarea', el).placeholder = spec.placeholder;
+  // People's panes say who you write as; the Fluxra pane lets you pick the agent.
+  (spec.postsAsAgent ? $('.as', el) : $('.agent-select', el)).remove();
+  $('#panes').append(el);
+}
+
 for (const pane of panes) {
+  buildPane(pane);
   const el = paneEl(pane);
   $('form', el).addEventListener('submit', (event) => {
     event.preventDefault();
