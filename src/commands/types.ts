@@ -1,7 +1,7 @@
 /**
  * The contract between the command router and one command's handler. Adding a command
  * (`/bridge`, `/agent`) is one new file that exports a `createXCommand(...)` returning a
- * `CommandHandler`, plus one line in the composition root that passes it to the router.
+ * `CommandHandler`, plus one line in `src/app/commands-wiring.ts` that passes it to the router.
  */
 import type { Logger } from '../logger.js';
 import type { CommandInvocation, CommandSpec } from '../platforms/types.js';

@@ -1,0 +1,51 @@
+/**
+ * The agent session engine (only with Blocks): `/agent`, agent mentions and channels bound
+ * to an agent, with the turn scheduler that polls Blocks for the answers.
+ */
+import type { BridgeConfig } from '../config/schema.js';
+import type { ClusterRuntime } from '../cluster/runtime.js';
+import type { Logger } from '../logger.js';
+import type { BridgeMetrics } from '../metrics/registry.js';
+import type { RateBudget } from '../ratelimit/types.js';
+import type { BlocksClient } from '../services/blocks/index.js';
+import { createSessionEngine, type SessionEngine } from '../sessions/engine.js';
+import { createTurnScheduler } from '../sessions/scheduler.js';
+import type { Store } from '../store/index.js';
+import type { AdapterDirectory } from './consumer.js';
+
+export interface AgentSessionsParts {
+  store: Store;
+  blocks: BlocksClient;
+  blocksBudget: RateBudget;
+  /** Where the engine finds the platforms; may be filled after this is called. */
+  adapters: AdapterDirectory;
+  cluster: Pick<ClusterRuntime, 'mayWork' | 'publish'>;
+  metrics: BridgeMetrics;
+  logger: Logger;
+}
+
+export function createAgentSessions(config: Readonly<BridgeConfig>, parts: AgentSessionsParts): SessionEngine {
+  const { store, blocks, blocksBudget, adapters, cluster, metrics, logger } = parts;
+  return createSessionEngine({
+    store,
+    blocks,
+    budget: blocksBudget,
+    adapters,
+    settings: { sessions: config.sessions, defaultAgent: config.blocks.defaultAgent, commandName: config.commands.agent, blocksBaseUrl: config.blocks.baseUrl },
+    createScheduler: (poll) =>
+      createTurnScheduler({
+        budget: blocksBudget,
+        config: config.sessions,
+        rateLimit: config.blocks.rateLimit,
+        logger,
+        poll: async (turnId) => {
+          const outcome = await poll(turnId);
+          if (outcome === 'done') metrics.turnFinished();
+          return outcome;
+        },
+      }),
+    logger,
+    mayWork: cluster.mayWork,
+    onEnqueued: (partition) => cluster.publish({ kind: 'sessions', partition }),
+  });
+}

@@ -1,0 +1,67 @@
+/**
+ * The chat commands the configuration allows and the router in front of them: /block (with
+ * Fluxra), /bridge (with Fluxra or agent sessions, for whichever halves exist) and /agent
+ * (with agent sessions). The order here is the order the platforms list them in.
+ */
+import { createAgentCommand } from '../commands/agent.js';
+import { createBlockCommand } from '../commands/block.js';
+import { createBridgeCommand } from '../commands/bridge.js';
+import { LINK_STATUS_KV } from '../commands/bridge-link-status.js';
+import { channelLinksFromStore } from '../commands/channel-links.js';
+import { createPermissions } from '../commands/permissions.js';
+import { createCommandRouter, type CommandRouter } from '../commands/router.js';
+import type { CommandHandler } from '../commands/types.js';
+import type { BridgeConfig } from '../config/schema.js';
+import type { Logger } from '../logger.js';
+import type { BlocksClient } from '../services/blocks/index.js';
+import type { FluxraClient } from '../services/fluxra/index.js';
+import type { SessionEngine } from '../sessions/engine.js';
+import type { Store } from '../store/index.js';
+import type { LinksChangedListener } from './link-changes.js';
+
+export interface CommandsParts {
+  store: Store;
+  fluxra: FluxraClient | undefined;
+  /** The agent session engine and the Blocks client it works with (only with Blocks). */
+  agentSessions: { engine: SessionEngine; blocks: BlocksClient } | undefined;
+  onLinksChanged: LinksChangedListener;
+  logger: Logger;
+}
+
+export function createCommands(config: Readonly<BridgeConfig>, parts: CommandsParts): CommandRouter {
+  const { store, fluxra, agentSessions, onLinksChanged, logger } = parts;
+  const sessions = agentSessions?.engine;
+  const handlers: CommandHandler<never>[] = [];
+  if (fluxra && config.fluxra.agentId) {
+    const channelLinks = channelLinksFromStore(store.links);
+    handlers.push(createBlockCommand({ name: config.commands.block, fluxra, channelLinks, linkPauses: channelLinks, onLinksChanged }) as CommandHandler<never>);
+  } else {
+    logger.warn('Fluxra credentials are not configured: /%s and the Fluxra links of /%s are not offered', config.commands.block, config.commands.bridge);
+  }
+  // /bridge is registered after /block and before /agent; its agent half needs the session engine,
+  // which is why that engine is made before the commands.
+  if ((fluxra && config.fluxra.agentId) || sessions) {
+    const bridgeCommand = createBridgeCommand({
+      name: config.commands.bridge,
+      blockCommandName: config.commands.block,
+      agentId: config.fluxra.agentId ?? '',
+      fluxra: fluxra && config.fluxra.agentId ? fluxra : undefined,
+      links: store.links,
+      cursors: store.cursors,
+      linkStatus: store.kv(LINK_STATUS_KV),
+      onLinksChanged,
+      // Channels bound to an agent (issue 8): `/bridge link agent`, `/bridge unlink agent`, status.
+      ...(sessions ? { agents: { control: sessions.channels, agentCommand: config.commands.agent, mode: config.sessions.boundChannelMode } } : {}),
+    });
+    handlers.push(bridgeCommand as CommandHandler<never>);
+  }
+  if (agentSessions) {
+    const { engine, blocks } = agentSessions;
+    handlers.push(
+      createAgentCommand({ name: config.commands.agent, bridgeCommandName: config.commands.bridge, engine, resolveAgent: (name) => blocks.resolveAgent(name) }) as CommandHandler<never>,
+    );
+  } else {
+    logger.warn('Blocks is not configured: /%s and agent mentions are not offered', config.commands.agent);
+  }
+  return createCommandRouter({ handlers, permissions: createPermissions(config.permissions), logger: logger.child({ component: 'commands' }) });
+}
