@@ -103,16 +103,16 @@ export function createCrossPoster(deps: CrossPosterDeps): CrossPoster {
     }
   }
 
-  /** The copies of a message mirrored from `source`, other than the source itself. */
-  async function copiesFrom(source: MessageRef): Promise<{ fluxraMessageId: string; copies: MessageRef[] } | undefined> {
+  /** The copies of a message mirrored from `source`: those in the other channels. */
+  async function copiesFrom(source: MessageRef): Promise<MessageRef[]> {
     const group = await store.messageMap.groupOf(source);
-    if (group === undefined) return undefined;
-    return { fluxraMessageId: group.fluxraMessageId, copies: group.copies.filter((copy) => messageKey(copy) !== messageKey(source)) };
+    return group === undefined ? [] : group.copies.filter((copy) => !sameChannel(copy, source));
   }
 
   async function edit(author: Author, source: MessageRef, text: string): Promise<void> {
+    // A split copy is edited through its first part (the adapter keeps what fits).
     const firsts = new Map<string, MessageRef>();
-    for (const copy of (await copiesFrom(source))?.copies ?? []) if (!sameChannel(copy, source) && !firsts.has(channelKey(copy))) firsts.set(channelKey(copy), copy);
+    for (const copy of await copiesFrom(source)) if (!firsts.has(channelKey(copy))) firsts.set(channelKey(copy), copy);
     for (const copy of firsts.values()) {
       const adapter = adapters.get(copy.platform);
       if (adapter === undefined) continue;
@@ -121,13 +121,12 @@ export function createCrossPoster(deps: CrossPosterDeps): CrossPoster {
   }
 
   async function remove(source: MessageRef, fluxraMessageId: string): Promise<void> {
-    const found = await copiesFrom(source);
-    for (const copy of found?.copies ?? []) {
+    for (const copy of await copiesFrom(source)) {
       const adapter = adapters.get(copy.platform);
       if (adapter === undefined) continue;
       await onCopy(copy, 'delete', () => adapter.delete(copy));
     }
-    await store.messageMap.forget(found?.fluxraMessageId ?? fluxraMessageId);
+    await store.messageMap.forget(fluxraMessageId);
   }
 
   return {

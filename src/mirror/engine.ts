@@ -13,9 +13,8 @@ import type { AdapterDirectory, InboundConsumer, PlatformEvent } from '../app/co
 import { RateLimitedError, describeError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { MirrorMetrics } from '../metrics/hooks.js';
-import type { ChatAdapter } from '../platforms/types.js';
+import type { ChannelRef, ChatAdapter } from '../platforms/types.js';
 import { FluxraApiError, type FluxraClient } from '../services/fluxra/index.js';
-import type { ChannelRef } from '../platforms/types.js';
 import type { OutboxEntry, Store } from '../store/index.js';
 import { toChannelRef } from '../store/keys.js';
 import { createCrossPoster } from './cross-post.js';
