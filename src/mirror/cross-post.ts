@@ -24,6 +24,7 @@ import { crossPostName } from './attribution.js';
 import type { CopyItem } from './mirror-item.js';
 import { isPermanentForCopy, postCopyOrSkip } from './post-copy.js';
 import { postKey } from './post-once.js';
+import { threadsInlineReplies, withQuote } from './threading.js';
 
 type CopyPost = Extract<CopyItem, { kind: 'post' }>;
 
@@ -70,12 +71,16 @@ export function createCrossPoster(deps: CrossPosterDeps): CrossPoster {
         continue;
       }
       try {
-        const threadRootId = await threadIn(target, input.rootFluxraMessageId);
+        // An inline reply goes into the thread of its message where the platform threads
+        // it and that message has a copy; anywhere else it carries a quoted line (threading.ts).
+        const threaded = input.quote === undefined || threadsInlineReplies(target.platform);
+        const threadRootId = threaded ? await threadIn(target, input.rootFluxraMessageId) : undefined;
+        const quote = input.quote !== undefined && threadRootId === undefined ? input.quote : undefined;
         const refs = await postCopyOrSkip({
           store,
           adapter,
           channel: target,
-          message: outbound(input.author, input.source, input.text),
+          message: outbound(input.author, input.source, withQuote(quote, input.text)),
           ...(threadRootId !== undefined ? { threadRootId } : {}),
           key: postKey(input.fluxraMessageId, target),
           logger,
