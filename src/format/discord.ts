@@ -1,6 +1,6 @@
 /**
  * Conversion between Discord markdown and the bridge's neutral markdown
- * (CommonMark + GFM strikethrough, mentions `<@ID>`, channels `<#ID>`).
+ * (CommonMark + GFM strikethrough, mention tokens as in `mentions.ts`).
  *
  * Most syntax is shared (bold, italic, `~~strike~~`, code, fences, `>` quotes, `[text](url)`
  * links), so both directions edit the source in place and only touch what differs:

@@ -114,14 +114,16 @@ export function createCrossPoster(deps: CrossPosterDeps): CrossPoster {
     return group === undefined ? [] : group.copies.filter((copy) => !sameChannel(copy, source));
   }
 
-  async function edit(author: Author, source: MessageRef, text: string): Promise<void> {
+  async function edit(author: Author, source: MessageRef, text: string, quote: string | undefined): Promise<void> {
     // A split copy is edited through its first part (the adapter keeps what fits).
     const firsts = new Map<string, MessageRef>();
     for (const copy of await copiesFrom(source)) if (!firsts.has(channelKey(copy))) firsts.set(channelKey(copy), copy);
     for (const copy of firsts.values()) {
       const adapter = adapters.get(copy.platform);
       if (adapter === undefined) continue;
-      await onCopy(copy, 'edit', () => adapter.edit(copy, outbound(author, source, text)));
+      // A copy of an inline reply posted outside a thread carried the quote line: it keeps it.
+      const shown = withQuote(copy.threadRootId === undefined ? quote : undefined, text);
+      await onCopy(copy, 'edit', () => adapter.edit(copy, outbound(author, source, shown)));
     }
   }
 
@@ -137,7 +139,7 @@ export function createCrossPoster(deps: CrossPosterDeps): CrossPoster {
   return {
     async deliver(item, isStopping) {
       if (item.kind === 'post') await post(item, isStopping);
-      else if (item.kind === 'edit') await edit(item.author, item.source, item.text);
+      else if (item.kind === 'edit') await edit(item.author, item.source, item.text, item.quote);
       else await remove(item.source, item.fluxraMessageId);
     },
   };

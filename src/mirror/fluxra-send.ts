@@ -36,7 +36,10 @@ export interface PartProgress {
 export interface MessageProgress {
   conversationId: string;
   inReplyTo?: string;
-  /** The quote line of an inline reply whose message is not in Fluxra (kept for its edits). */
+  /**
+   * The quote line of an inline reply (threading.ts): in Fluxra when it has no `inReplyTo`,
+   * and on copies outside a thread. Kept so that edits show it too.
+   */
   quote?: string;
   parts: PartProgress[];
 }

@@ -33,7 +33,14 @@ export type CopyItem =
       /** Set for an inline reply (see `threading.ts`): its quote line, for channels that do not thread it. */
       quote?: string;
     }
-  | { kind: 'edit'; source: MessageRef; author: Author; text: string }
+  | {
+      kind: 'edit';
+      source: MessageRef;
+      author: Author;
+      text: string;
+      /** As on `post`: the copies outside a thread keep their quote line. */
+      quote?: string;
+    }
   | { kind: 'delete'; source: MessageRef; fluxraMessageId: string };
 
 /**

@@ -78,9 +78,9 @@ export function createToFluxra(deps: ToFluxraDeps): ToFluxra {
       if ((await store.messageMap.fluxraIdOf(item.ref)) !== undefined) return;
       const parent = replyParent(item);
       const inReplyTo = parent === undefined ? undefined : await store.messageMap.fluxraIdOf(parent.ref);
-      // A reply to a message Fluxra does not have keeps its context as a quoted line.
-      const quote = inReplyTo === undefined && item.replyTo ? replyQuote(item.replyTo) : undefined;
-      const contents = contentsOf(item, quote);
+      // An inline reply keeps its context as a quoted line wherever it cannot be threaded.
+      const quote = parent?.inline && item.replyTo ? replyQuote(item.replyTo) : undefined;
+      const contents = contentsOf(item, inReplyTo === undefined ? quote : undefined);
       if (contents.length === 0) return;
       progress = {
         conversationId: link.conversationId,
@@ -102,7 +102,7 @@ export function createToFluxra(deps: ToFluxraDeps): ToFluxra {
       conversationId: progress.conversationId,
       fluxraMessageId,
       ...(progress.inReplyTo !== undefined ? { rootFluxraMessageId: progress.inReplyTo } : {}),
-      ...(item.replyTo ? { quote: replyQuote(item.replyTo) } : {}),
+      ...(progress.quote !== undefined ? { quote: progress.quote } : {}),
     });
     await recordDelivery(progress.conversationId, 'to-fluxra', now());
   }
@@ -124,7 +124,8 @@ export function createToFluxra(deps: ToFluxraDeps): ToFluxra {
       logger.debug({ platform: item.platform, messageId: item.ref.messageId }, 'edit of a message the mirror did not send; ignored');
       return;
     }
-    const contents = contentsOf(item, origin.progress?.quote);
+    const progress = origin.progress;
+    const contents = contentsOf(item, progress?.inReplyTo === undefined ? progress?.quote : undefined);
     if (contents.length === 0) return;
     const fitted = fitInto(contents, origin.fluxraIds.length, maxLength);
     if (!editChangesText(origin.progress?.parts.map((part) => part.content), fitted)) {
@@ -142,7 +143,7 @@ export function createToFluxra(deps: ToFluxraDeps): ToFluxra {
         if (!isGone(error)) throw error;
       }
     }
-    await queueCopies(item.ref, { kind: 'edit', source: item.ref, author: item.author, text });
+    await queueCopies(item.ref, { kind: 'edit', source: item.ref, author: item.author, text, ...(progress?.quote !== undefined ? { quote: progress.quote } : {}) });
     if (origin.progress) {
       origin.progress.parts.forEach((part, index) => {
         part.content = fitted[index] ?? '';

@@ -50,13 +50,18 @@ describe('Discord replies, forwards, stickers and embeds', () => {
 
   test('a reply to a message the mirror never saw keeps its context as a quoted line', async () => {
     const old = world.discord.state.createMessage({ channelId: '500000000000000999', author: bob, content: 'from before the link' });
-    bobSays({ content: 'still true', replyTo: old });
+    const answer = bobSays({ content: 'still true', replyTo: old });
     const reply = await fluxraWith('still true');
     assert.equal(reply.inReplyTo ?? null, null);
     assert.equal(reply.content, '[Bob · Discord] > ↪ Bob: from before the link\n\nstill true');
     const copy = await slackWith('still true');
     assert.equal(copy.threadTs, undefined);
     assert.equal(copy.text, '> ↪ Bob: from before the link\n\nstill true');
+    await world.engine.idle();
+    // An edit keeps the quote line in Fluxra and on the copy.
+    dispatchUpdate(world.discord.state, answer as Parameters<typeof dispatchUpdate>[1], { content: 'still true, checked' });
+    await eventually(() => (world.fluxra.state.messages.get(reply.messageId)?.content === '[Bob · Discord] > ↪ Bob: from before the link\n\nstill true, checked' ? true : undefined), 'the Fluxra edit');
+    await eventually(() => (world.slack.state.history(SLACK_CHANNEL).find((m) => m.ts === copy.ts)?.text === '> ↪ Bob: from before the link\n\nstill true, checked' ? true : undefined), 'the Slack edit');
   });
 
   test('a forward mirrors its snapshot text with a forwarded mark', async () => {
