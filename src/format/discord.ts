@@ -1,6 +1,6 @@
 /**
  * Conversion between Discord markdown and the bridge's neutral markdown
- * (CommonMark + GFM strikethrough, mentions `<@ID>`, channels `<#ID>`).
+ * (CommonMark + GFM strikethrough, mention tokens as in `mentions.ts`).
  *
  * Most syntax is shared (bold, italic, `~~strike~~`, code, fences, `>` quotes, `[text](url)`
  * links), so both directions edit the source in place and only touch what differs:
@@ -11,9 +11,12 @@
  * - `||spoiler||` has no neutral equivalent. It is kept verbatim both ways: plain text to
  *   CommonMark (no escaping needed), a spoiler again on Discord, and on Slack the bars
  *   still tell a reader that the author meant to hide it.
- * - `<@!ID>` (legacy nickname mention) becomes `<@ID>`; role mentions `<@&ID>` and channel
- *   references `<#ID>` are kept. Whether anything pings is decided by the adapter's
- *   `allowed_mentions` (users only), not by the text.
+ * - Mentions (see mentions.ts): inbound, `<@ID>` / `<@!ID>`, `<@&ID>` and `<#ID>` become
+ *   mention tokens named as the message resolved them (`DiscordNames`); one it did not
+ *   resolve reads `@unknown-user` (as Discord shows it). Any other `<@…>`, `<#…>`, `<!…>`
+ *   (Slack syntax typed on Discord) is made inert. Outbound, Discord tokens become live
+ *   mentions again, other platforms' tokens plain names; a raw `<@ID>` not written as a
+ *   token is made inert, and the adapter's `allowed_mentions` lists only the token users.
  * - Outbound, `@everyone` and `@here` get a zero-width space after the `@` so that even a
  *   client that ignored `allowed_mentions` would not render them as mass pings.
  * - Discord-only inbound syntax: `>>> ` (quote the rest of the message) becomes `> ` on each
@@ -22,14 +25,22 @@
  *
  * Code spans and code blocks are never rewritten in either direction.
  */
+import { SYNTAX_BREAKER, mentionToken, plainMention, renderMentions, type Mention, type MentionKind } from './mentions.js';
 import { isPlainText } from './plain.js';
 import { applyEdits, codeRanges, isInside, offsets, parseMarkdown, rewriteOutsideCode, walk, type SourceEdit } from './discord-source.js';
 
 /** U+200B: breaks `@everyone` / `@here` for Discord's mention parser, invisible to people. */
 export const MENTION_BREAKER = '\u200B';
 
+/** Names of what a message mentions, as Discord resolved them; undefined when it did not. */
+export type DiscordNames = (kind: MentionKind, id: string) => string | undefined;
+
+const UNRESOLVED: Readonly<Record<MentionKind, string>> = { user: '@unknown-user', channel: '#unknown-channel', role: '@unknown-role' };
+/** Discord's own mention syntax, and anything else that looks like mention syntax. */
+const DISCORD_MENTION = /<(@!?|@&|#)(\d{1,22})>|<(?=[@#!])/g;
+
 /** Discord markdown (as received in `message.content`) → neutral markdown. */
-export function discordToMarkdown(text: string): string {
+export function discordToMarkdown(text: string, names: DiscordNames = () => undefined): string {
   if (isPlainText(text)) return text;
   const quoted = expandBlockQuote(text);
   const tree = parseMarkdown(quoted);
@@ -42,8 +53,21 @@ export function discordToMarkdown(text: string): string {
     edits.push({ start: range[0], end: range[0] + 2, text: '*' }, { start: range[1] - 2, end: range[1], text: '*' });
   });
   return rewriteOutsideCode(applyEdits(quoted, edits), (segment) =>
-    segment.replace(/<@!(\d+)>/g, '<@$1>').replace(/<a?:(\w+):\d+>/g, ':$1:'),
+    segment.replace(/<a?:(\w+):\d+>/g, ':$1:').replace(DISCORD_MENTION, (match, sigil: string | undefined, id: string | undefined) => {
+      if (sigil === undefined || id === undefined) return `${match}${SYNTAX_BREAKER}`;
+      const kind: MentionKind = sigil === '#' ? 'channel' : sigil === '@&' ? 'role' : 'user';
+      const name = names(kind, id);
+      return name === undefined ? UNRESOLVED[kind] : mentionToken({ kind, platform: 'discord', id, name });
+    }),
   );
+}
+
+/** A token as Discord content: live for Discord's own, a plain name (never a mass mention) for others. */
+function discordMention(mention: Mention): string {
+  if (mention.platform === 'discord') return mention.kind === 'channel' ? `<#${mention.id}>` : mention.kind === 'role' ? `<@&${mention.id}>` : `<@${mention.id}>`;
+  return plainMention(mention)
+    .replace(/[*_~`|\\<>[\]]/g, '\\$&')
+    .replace(/^@(everyone|here)\b/, `@${MENTION_BREAKER}$1`);
 }
 
 /** Neutral markdown → Discord markdown, ready for `content` (before splitting). */
@@ -65,7 +89,10 @@ export function markdownToDiscord(markdown: string): string {
   // An image is replaced whole, so edits inside its alt text must not apply.
   const outside = delimiters.filter((edit) => !images.some((image) => edit.start >= image.start && edit.end <= image.end));
   return rewriteOutsideCode(applyEdits(markdown, [...images, ...outside]), (segment) =>
-    segment.replace(/<@!(\d+)>/g, '<@$1>').replace(/(?<![\w.+-])@(everyone|here)\b/g, `@${MENTION_BREAKER}$1`),
+    renderMentions(segment, discordMention, (text) =>
+      // Raw user and role mentions were resolved nowhere: inert (channel links stay).
+      text.replace(/<(?=@)/g, `<${MENTION_BREAKER}`).replace(/(?<![\w.+-])@(everyone|here)\b/g, `@${MENTION_BREAKER}$1`),
+    ),
   );
 }
 

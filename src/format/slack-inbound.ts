@@ -7,7 +7,11 @@
  * that `2*3*4` typed in Slack stays literal; the outbound converter parses those escapes
  * back, which makes the pair round-trip.
  */
+import { SYNTAX_BREAKER, mentionToken } from './mentions.js';
 import { INERT_MENTION_SEPARATOR } from './slack-outbound.js';
+
+/** Display names of the users a message mentions, resolved on Slack (`users.info`). */
+export type SlackNames = (userId: string) => string | undefined;
 
 const CODE_BLOCK = /```([\s\S]*?)```/g;
 const ENTITY = /^&(amp|lt|gt|quot|#39|#x27);/;
@@ -15,28 +19,28 @@ const ENTITY_VALUES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot
 const MASS_MENTIONS = new Set(['channel', 'here', 'everyone']);
 
 /** Converts Slack mrkdwn (as Slack delivers it, entity-encoded) to neutral markdown. */
-export function slackToMarkdown(mrkdwn: string): string {
+export function slackToMarkdown(mrkdwn: string, names: SlackNames = () => undefined): string {
   const out: string[] = [];
   let last = 0;
   for (const match of mrkdwn.matchAll(CODE_BLOCK)) {
-    pushText(out, mrkdwn.slice(last, match.index), last > 0);
+    pushText(out, mrkdwn.slice(last, match.index), last > 0, names);
     const body = decodeEntities(match[1] ?? '').replace(/^\n/, '').replace(/\n$/, '');
     const fence = '`'.repeat(Math.max(3, longestRun(body, '`') + 1));
     out.push(`${fence}\n${body}\n${fence}`);
     last = match.index + match[0].length;
   }
-  pushText(out, mrkdwn.slice(last), last > 0);
+  pushText(out, mrkdwn.slice(last), last > 0, names);
   return out.join('\n').replace(/\n{3,}/g, '\n\n').trim();
 }
 
 /** Text around code blocks: a code block always sits on its own lines in markdown. */
-function pushText(out: string[], text: string, afterCode: boolean): void {
+function pushText(out: string[], text: string, afterCode: boolean, names: SlackNames): void {
   const trimmed = text.replace(afterCode ? /^[ \t]*\n?[ \t]*/ : /^[ \t]*\n/, '').replace(/\n?[ \t]*$/, '');
   if (trimmed.trim() === '') return;
-  out.push(convertLines(trimmed));
+  out.push(convertLines(trimmed, names));
 }
 
-function convertLines(text: string): string {
+function convertLines(text: string, names: SlackNames): string {
   let quotingRest = false;
   let previous: 'quote' | 'list' | 'text' | 'blank' = 'blank';
   const out: string[] = [];
@@ -50,7 +54,7 @@ function convertLines(text: string): string {
     const single = quotingRest ? null : /^&gt;\s?/.exec(line);
     if (single) line = line.slice(single[0].length);
     const quoted = quotingRest || single !== null;
-    const converted = convertLine(line).trimEnd();
+    const converted = convertLine(line, names).trimEnd();
     const kind = quoted ? 'quote' : converted === '' ? 'blank' : /^(\s*)(-|\d+[.)]) /.test(converted) ? 'list' : 'text';
     // Slack ends a quote or a list at the newline; markdown would continue it lazily.
     if ((previous === 'quote' && kind !== 'quote' && kind !== 'blank') || (previous === 'list' && kind === 'text')) out.push('');
@@ -60,12 +64,12 @@ function convertLines(text: string): string {
   return out.join('\n');
 }
 
-function convertLine(line: string): string {
+function convertLine(line: string, names: SlackNames): string {
   const bullet = /^(\s*)[•◦▪▫‣-]\s+/.exec(line);
-  if (bullet) return `${bullet[1] ?? ''}- ${convertInline(line.slice(bullet[0].length))}`;
+  if (bullet) return `${bullet[1] ?? ''}- ${convertInline(line.slice(bullet[0].length), names)}`;
   const numbered = /^(\s*)(\d{1,9})([.)])\s+/.exec(line);
-  if (numbered) return `${numbered[1] ?? ''}${numbered[2]}${numbered[3]} ${convertInline(line.slice(numbered[0].length))}`;
-  const inline = convertInline(line);
+  if (numbered) return `${numbered[1] ?? ''}${numbered[2]}${numbered[3]} ${convertInline(line.slice(numbered[0].length), names)}`;
+  const inline = convertInline(line, names);
   // A literal `#` or `+ ` at the start of a Slack line is text, not a heading or a list.
   return inline.replace(/^(\s*)([#+])/, '$1\\$2');
 }
@@ -85,7 +89,7 @@ function closingIndex(text: string, start: number, marker: string): number {
 
 const EMPHASIS: Record<string, string> = { '*': '**', _: '*', '~': '~~' };
 
-function convertInline(text: string): string {
+function convertInline(text: string, names: SlackNames): string {
   let out = '';
   let i = 0;
   while (i < text.length) {
@@ -93,7 +97,7 @@ function convertInline(text: string): string {
     if (char === '<') {
       const end = text.indexOf('>', i + 1);
       if (end > i) {
-        out += convertAngle(text.slice(i + 1, end));
+        out += convertAngle(text.slice(i + 1, end), names);
         i = end + 1;
         continue;
       }
@@ -110,7 +114,7 @@ function convertInline(text: string): string {
       const end = closingIndex(text, i, char);
       if (end > 0) {
         const wrap = EMPHASIS[char] ?? '';
-        out += wrap + convertInline(text.slice(i + 1, end)) + wrap;
+        out += wrap + convertInline(text.slice(i + 1, end), names) + wrap;
         i = end + 1;
         continue;
       }
@@ -136,16 +140,18 @@ function convertInline(text: string): string {
 }
 
 /** `<@U1|name>`, `<#C1|general>`, `<!here>`, `<https://x|label>` and friends. */
-function convertAngle(inner: string): string {
+function convertAngle(inner: string, names: SlackNames): string {
   const bar = inner.indexOf('|');
   const target = bar >= 0 ? inner.slice(0, bar) : inner;
   const label = bar >= 0 ? decodeEntities(inner.slice(bar + 1)) : undefined;
-  if (/^@[A-Z0-9]+$/.test(target)) return `<${target}>`;
-  if (/^#[A-Z0-9]+$/.test(target)) return `<${target}>`;
+  const named = label?.replace(/^[@#]/, '') || undefined;
+  // Mentions Slack resolved become tokens (mentions.ts): live only back on Slack.
+  if (/^@[A-Z0-9]+$/.test(target)) return mentionToken({ kind: 'user', platform: 'slack', id: target.slice(1), name: names(target.slice(1)) ?? named ?? target.slice(1) });
+  if (/^#[A-Z0-9]+$/.test(target)) return mentionToken({ kind: 'channel', platform: 'slack', id: target.slice(1), name: named ?? target.slice(1) });
   if (target.startsWith('!')) {
-    const keyword = target.slice(1).split('^')[0] ?? '';
+    const [keyword = '', id] = target.slice(1).split('^');
     if (MASS_MENTIONS.has(keyword)) return `@${keyword}`;
-    if (keyword === 'subteam') return escapeText(label ?? '@team');
+    if (keyword === 'subteam' && id !== undefined && /^[A-Z0-9]+$/.test(id)) return mentionToken({ kind: 'role', platform: 'slack', id, name: named ?? 'team' });
     return escapeText(label ?? '');
   }
   const url = decodeEntities(target);
@@ -180,8 +186,10 @@ function escapePlain(char: string, text: string, index: number, rest: string): s
     case '`':
     case '~':
     case '[':
-    case '<':
       return `\\${char}`;
+    case '<':
+      // A literal `<@U1>` someone typed must never become a mention anywhere (mentions.ts).
+      return /^[@#!]/.test(rest) ? `\\<${SYNTAX_BREAKER}` : '\\<';
     case '_':
       // Intraword underscores (snake_case) are never emphasis in CommonMark.
       return isWordChar(text[index - 1]) && isWordChar(rest[0]) ? '_' : '\\_';

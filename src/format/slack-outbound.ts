@@ -12,6 +12,7 @@
 import { fromMarkdown } from 'mdast-util-from-markdown';
 import { gfmFromMarkdown } from 'mdast-util-gfm';
 import { gfm } from 'micromark-extension-gfm';
+import { plainMention, renderMentions, type Mention } from './mentions.js';
 import { isPlainText } from './plain.js';
 import type { Definition, Nodes, PhrasingContent, RootContent } from 'mdast';
 
@@ -19,8 +20,11 @@ import type { Definition, Nodes, PhrasingContent, RootContent } from 'mdast';
 export const INERT_MENTION_SEPARATOR = '\u200B';
 
 const MASS_MENTION = /@(channel|here|everyone)\b/gi;
-/** Neutral user and channel mentions, passed to Slack as they are. */
-const MENTION = /<([@#])([A-Z0-9]+)(?:\|[^<>]*)?>/g;
+/**
+ * A neutral channel reference (`<#C1>`, written by the bridge's own answers), passed as it is.
+ * A raw `<@U1>` is not: only mention tokens may ping (mentions.ts).
+ */
+const CHANNEL_REFERENCE = /<#([A-Z0-9]+)(?:\|[^<>]*)?>/g;
 /** Slack control sequences such as `<!here>` or `<!subteam^S1|@team>`. */
 const SLACK_SPECIAL = /<!([^<>|]+)(?:\|([^<>]*))?>/g;
 
@@ -125,17 +129,29 @@ function renderPhrasing(node: PhrasingContent, context: RenderContext): string {
   }
 }
 
-/** Plain text: mentions kept, mass mentions and Slack control sequences made inert, the rest encoded. */
+/**
+ * Plain text: mention tokens rendered (live only for Slack's own, see mentions.ts), neutral
+ * channel references kept, mass mentions and Slack control sequences made inert, the rest encoded.
+ */
 function renderText(value: string): string {
-  let out = '';
-  let last = 0;
-  for (const match of value.matchAll(new RegExp(`${MENTION.source}|${SLACK_SPECIAL.source}`, 'g'))) {
-    out += encodePlain(value.slice(last, match.index));
-    if (match[1] !== undefined) out += `<${match[1]}${match[2]}>`;
-    else out += inertSpecial(match[3] ?? '', match[4]);
-    last = match.index + match[0].length;
-  }
-  return out + encodePlain(value.slice(last));
+  return renderMentions(value, slackMention, (text) => {
+    let out = '';
+    let last = 0;
+    for (const match of text.matchAll(new RegExp(`${CHANNEL_REFERENCE.source}|${SLACK_SPECIAL.source}`, 'g'))) {
+      out += encodePlain(text.slice(last, match.index));
+      if (match[1] !== undefined) out += `<#${match[1]}>`;
+      else out += inertSpecial(match[2] ?? '', match[3]);
+      last = match.index + match[0].length;
+    }
+    return out + encodePlain(text.slice(last));
+  });
+}
+
+/** A token as mrkdwn: a live mention for Slack's own, a plain (encoded, inert) name for others. */
+function slackMention(mention: Mention): string {
+  if (mention.platform !== 'slack') return encodePlain(plainMention(mention));
+  if (mention.kind === 'channel') return `<#${mention.id}>`;
+  return mention.kind === 'role' ? `<!subteam^${mention.id}>` : `<@${mention.id}>`;
 }
 
 function encodePlain(text: string): string {

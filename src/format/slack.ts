@@ -1,6 +1,6 @@
 /**
  * Conversion between Slack mrkdwn and the neutral markdown of `src/platforms/types.ts`
- * (CommonMark + GFM strikethrough, mentions `<@ID>`, channels `<#ID>`).
+ * (CommonMark + GFM strikethrough, mention tokens as in `mentions.ts`).
  *
  * | Slack mrkdwn              | neutral markdown        |
  * |---------------------------|-------------------------|
@@ -8,7 +8,8 @@
  * | `_italic_`                | `*italic*`              |
  * | `~strike~`                | `~~strike~~`            |
  * | `<https://x\|label>`      | `[label](https://x)`    |
- * | `<@U1\|name>`, `<#C1\|g>` | `<@U1>`, `<#C1>`        |
+ * | `<@U1>`, `<#C1\|g>`       | `<@slack:U1\|Alice>`, `<#slack:C1\|g>` (mentions.ts) |
+ * | `<!subteam^S1\|@devs>`    | `<@&slack:S1\|devs>`    |
  * | `<!here>` (inbound)       | `@here` (plain text)    |
  * | `&amp; &lt; &gt;`         | `& < >`                 |
  *

@@ -24,6 +24,7 @@ import { crossPostName } from './attribution.js';
 import type { CopyItem } from './mirror-item.js';
 import { isPermanentForCopy, postCopyOrSkip } from './post-copy.js';
 import { postKey } from './post-once.js';
+import { threadsInlineReplies, withQuote } from './threading.js';
 
 type CopyPost = Extract<CopyItem, { kind: 'post' }>;
 
@@ -70,12 +71,16 @@ export function createCrossPoster(deps: CrossPosterDeps): CrossPoster {
         continue;
       }
       try {
-        const threadRootId = await threadIn(target, input.rootFluxraMessageId);
+        // An inline reply goes into the thread of its message where the platform threads
+        // it and that message has a copy; anywhere else it carries a quoted line (threading.ts).
+        const threaded = input.quote === undefined || threadsInlineReplies(target.platform);
+        const threadRootId = threaded ? await threadIn(target, input.rootFluxraMessageId) : undefined;
+        const quote = input.quote !== undefined && threadRootId === undefined ? input.quote : undefined;
         const refs = await postCopyOrSkip({
           store,
           adapter,
           channel: target,
-          message: outbound(input.author, input.source, input.text),
+          message: outbound(input.author, input.source, withQuote(quote, input.text)),
           ...(threadRootId !== undefined ? { threadRootId } : {}),
           key: postKey(input.fluxraMessageId, target),
           logger,
@@ -109,14 +114,16 @@ export function createCrossPoster(deps: CrossPosterDeps): CrossPoster {
     return group === undefined ? [] : group.copies.filter((copy) => !sameChannel(copy, source));
   }
 
-  async function edit(author: Author, source: MessageRef, text: string): Promise<void> {
+  async function edit(author: Author, source: MessageRef, text: string, quote: string | undefined): Promise<void> {
     // A split copy is edited through its first part (the adapter keeps what fits).
     const firsts = new Map<string, MessageRef>();
     for (const copy of await copiesFrom(source)) if (!firsts.has(channelKey(copy))) firsts.set(channelKey(copy), copy);
     for (const copy of firsts.values()) {
       const adapter = adapters.get(copy.platform);
       if (adapter === undefined) continue;
-      await onCopy(copy, 'edit', () => adapter.edit(copy, outbound(author, source, text)));
+      // A copy of an inline reply posted outside a thread carried the quote line: it keeps it.
+      const shown = withQuote(copy.threadRootId === undefined ? quote : undefined, text);
+      await onCopy(copy, 'edit', () => adapter.edit(copy, outbound(author, source, shown)));
     }
   }
 
@@ -132,7 +139,7 @@ export function createCrossPoster(deps: CrossPosterDeps): CrossPoster {
   return {
     async deliver(item, isStopping) {
       if (item.kind === 'post') await post(item, isStopping);
-      else if (item.kind === 'edit') await edit(item.author, item.source, item.text);
+      else if (item.kind === 'edit') await edit(item.author, item.source, item.text, item.quote);
       else await remove(item.source, item.fluxraMessageId);
     },
   };

@@ -22,6 +22,7 @@ import type { CursorsRepository, KvNamespace, MessageMapRepository } from '../st
 
 /** One Fluxra message of a platform message, as far as it got. */
 export interface PartProgress {
+  /** What was last sent (the first send or the last edit); `''` once an edit deleted the part. */
   content: string;
   /** Set just before a send; epoch ms. */
   intentAt?: number;
@@ -35,6 +36,11 @@ export interface PartProgress {
 export interface MessageProgress {
   conversationId: string;
   inReplyTo?: string;
+  /**
+   * The quote line of an inline reply (threading.ts): in Fluxra when it has no `inReplyTo`,
+   * and on copies outside a thread. Kept so that edits show it too.
+   */
+  quote?: string;
   parts: PartProgress[];
 }
 

@@ -16,6 +16,7 @@
  */
 import type { AdapterDirectory } from '../app/consumer.js';
 import { describeError } from '../errors.js';
+import { breakMentionSyntax } from '../format/mentions.js';
 import type { Logger } from '../logger.js';
 import type { MirrorMetrics } from '../metrics/hooks.js';
 import type { ChannelRef, ChatAdapter, MessageRef, OutboundMessage } from '../platforms/types.js';
@@ -64,10 +65,14 @@ export interface FromFluxra {
   followChanges(messages: readonly FluxraMessage[]): Promise<ChangeResult>;
 }
 
-/** The message as the platforms get it: under the agent's name; the adapters neutralise mass mentions. */
+/**
+ * The message as the platforms get it: under the agent's name. Fluxra has no live mentions:
+ * mention syntax in its text is made inert (format/mentions.ts); the adapters neutralise
+ * mass mentions.
+ */
 export function toOutbound(message: FluxraMessage): OutboundMessage {
   const name = message.senderName?.trim() || message.senderId;
-  return { text: message.content, as: { name } };
+  return { text: breakMentionSyntax(message.content), as: { name } };
 }
 
 export function createFromFluxra(deps: FromFluxraDeps): FromFluxra {

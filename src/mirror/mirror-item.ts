@@ -28,10 +28,19 @@ export type CopyItem =
       conversationId: string;
       /** The first Fluxra message of the source: names the posts. */
       fluxraMessageId: string;
-      /** The Fluxra message of the thread root, when the source was a thread reply. */
+      /** The Fluxra message the source continues (thread root, or the message a reply answers). */
       rootFluxraMessageId?: string;
+      /** Set for an inline reply (see `threading.ts`): its quote line, for channels that do not thread it. */
+      quote?: string;
     }
-  | { kind: 'edit'; source: MessageRef; author: Author; text: string }
+  | {
+      kind: 'edit';
+      source: MessageRef;
+      author: Author;
+      text: string;
+      /** As on `post`: the copies outside a thread keep their quote line. */
+      quote?: string;
+    }
   | { kind: 'delete'; source: MessageRef; fluxraMessageId: string };
 
 /**

@@ -13,11 +13,14 @@ import type { Logger } from '../logger.js';
 import type { ChannelRef, InboundDelete, InboundEdit, InboundMessage, MessageRef } from '../platforms/types.js';
 import { FLUXRA_MAX_CONTENT_LENGTH, FluxraApiError, type FluxraClient } from '../services/fluxra/index.js';
 import { DEFAULT_MESSAGE_MAP_TTL_MS, type LinkRecord, type Store } from '../store/index.js';
-import { messageKey, type MessageKey } from '../store/keys.js';
+import { messageKey } from '../store/keys.js';
+import { mentionsAsNames } from '../format/mentions.js';
 import { fitInto, fluxraParts, textWithAttachments } from './attribution.js';
+import { editChangesText } from './edit-changed.js';
 import { createFluxraSendOnce, type MessageProgress } from './fluxra-send.js';
 import { createDeliveryRecorder } from './link-status.js';
 import type { CopyItem, MirrorConfig, MirrorItem } from './mirror-item.js';
+import { replyParent, replyQuote, withQuote } from './threading.js';
 
 export const MIRROR_PROGRESS_NAMESPACE = 'mirror-progress';
 
@@ -59,8 +62,13 @@ export function createToFluxra(deps: ToFluxraDeps): ToFluxra {
     ...(deps.now ? { now: deps.now } : {}),
   });
 
-  const rootOf = (ref: MessageRef): MessageKey | undefined =>
-    ref.threadRootId !== undefined && ref.threadRootId !== ref.messageId ? { platform: ref.platform, channelId: ref.channelId, messageId: ref.threadRootId } : undefined;
+  /** Fluxra's content of a message: mentions as plain names (Fluxra has no live mentions), attributed, split. */
+  const contentsOf = (item: InboundMessage | InboundEdit, quote: string | undefined): string[] =>
+    fluxraParts(
+      config.attributionFormat,
+      { name: item.author.displayName, platform: item.platform, text: withQuote(quote, mentionsAsNames(textWithAttachments(item.text, item.attachments))) },
+      maxLength,
+    );
 
   async function deliverMessage(item: InboundMessage, link: LinkRecord, signal: AbortSignal): Promise<void> {
     const key = messageKey(item.ref);
@@ -68,12 +76,18 @@ export function createToFluxra(deps: ToFluxraDeps): ToFluxra {
     if (progress === undefined) {
       // Delivered so long ago that its progress expired, but still mapped: a late duplicate.
       if ((await store.messageMap.fluxraIdOf(item.ref)) !== undefined) return;
-      const text = textWithAttachments(item.text, item.attachments);
-      const contents = fluxraParts(config.attributionFormat, { name: item.author.displayName, platform: item.platform, text }, maxLength);
+      const parent = replyParent(item);
+      const inReplyTo = parent === undefined ? undefined : await store.messageMap.fluxraIdOf(parent.ref);
+      // An inline reply keeps its context as a quoted line wherever it cannot be threaded.
+      const quote = parent?.inline && item.replyTo ? replyQuote(item.replyTo) : undefined;
+      const contents = contentsOf(item, inReplyTo === undefined ? quote : undefined);
       if (contents.length === 0) return;
-      const root = rootOf(item.ref);
-      const inReplyTo = root === undefined ? undefined : await store.messageMap.fluxraIdOf(root);
-      progress = { conversationId: link.conversationId, ...(inReplyTo !== undefined ? { inReplyTo } : {}), parts: contents.map((content) => ({ content })) };
+      progress = {
+        conversationId: link.conversationId,
+        ...(inReplyTo !== undefined ? { inReplyTo } : {}),
+        ...(quote !== undefined ? { quote } : {}),
+        parts: contents.map((content) => ({ content })),
+      };
     }
     const ids = await sendOnce.sendParts(key, progress, signal);
     const fluxraMessageId = ids[0] as string;
@@ -88,6 +102,7 @@ export function createToFluxra(deps: ToFluxraDeps): ToFluxra {
       conversationId: progress.conversationId,
       fluxraMessageId,
       ...(progress.inReplyTo !== undefined ? { rootFluxraMessageId: progress.inReplyTo } : {}),
+      ...(progress.quote !== undefined ? { quote: progress.quote } : {}),
     });
     await recordDelivery(progress.conversationId, 'to-fluxra', now());
   }
@@ -109,10 +124,16 @@ export function createToFluxra(deps: ToFluxraDeps): ToFluxra {
       logger.debug({ platform: item.platform, messageId: item.ref.messageId }, 'edit of a message the mirror did not send; ignored');
       return;
     }
-    const text = textWithAttachments(item.text, item.attachments);
-    const contents = fluxraParts(config.attributionFormat, { name: item.author.displayName, platform: item.platform, text }, maxLength);
+    const progress = origin.progress;
+    const contents = contentsOf(item, progress?.inReplyTo === undefined ? progress?.quote : undefined);
     if (contents.length === 0) return;
     const fitted = fitInto(contents, origin.fluxraIds.length, maxLength);
+    if (!editChangesText(origin.progress?.parts.map((part) => part.content), fitted)) {
+      // A replay, an unfurl or a pin: the same text again.
+      logger.debug({ platform: item.platform, messageId: item.ref.messageId, eventId: item.eventId }, 'edit changes nothing that was sent; not sent again');
+      return;
+    }
+    const text = textWithAttachments(item.text, item.attachments);
     for (const [index, id] of origin.fluxraIds.entries()) {
       const content = fitted[index];
       try {
@@ -122,11 +143,10 @@ export function createToFluxra(deps: ToFluxraDeps): ToFluxra {
         if (!isGone(error)) throw error;
       }
     }
-    await queueCopies(item.ref, { kind: 'edit', source: item.ref, author: item.author, text });
+    await queueCopies(item.ref, { kind: 'edit', source: item.ref, author: item.author, text, ...(progress?.quote !== undefined ? { quote: progress.quote } : {}) });
     if (origin.progress) {
       origin.progress.parts.forEach((part, index) => {
-        const content = fitted[index];
-        if (content !== undefined) part.content = content;
+        part.content = fitted[index] ?? '';
       });
       await progressKv.set(messageKey(item.ref), origin.progress, { ttlMs: DEFAULT_MESSAGE_MAP_TTL_MS });
     }

@@ -2,9 +2,12 @@
  * The platform boundary. Engines (mirror, sessions, commands) see only these neutral
  * types; Bolt and discord.js stay inside `src/platforms/slack` and `src/platforms/discord`.
  *
- * Text is neutral markdown (CommonMark + GFM strikethrough), with mentions written as
- * `<@USER_ID>` and channel references as `<#CHANNEL_ID>` on both platforms: each adapter
- * converts between this and its own dialect (Slack mrkdwn, Discord markdown).
+ * Text is neutral markdown (CommonMark + GFM strikethrough): each adapter converts between
+ * this and its own dialect (Slack mrkdwn, Discord markdown). Mentions the source platform
+ * resolved are tokens that carry platform, id and name (`<@slack:U1|Alice>`, see
+ * `src/format/mentions.ts`): live only on their own platform, a plain `@Alice` elsewhere.
+ * A bare `<#CHANNEL_ID>` (the bridge's own answers) is a channel reference on the platform
+ * it is posted to.
  *
  * Threads: a thread is named by the id of its root message. On Slack that is the root's
  * `ts` (= `thread_ts`); on Discord a thread started from a message has the same id as
@@ -69,6 +72,20 @@ export interface InboundMessage extends InboundBase {
   attachments: Attachment[];
   /** The bot was mentioned (Slack `app_mention`, Discord mention of our user). */
   mentionsBot: boolean;
+  /**
+   * The message this one answers without being in its thread (a Discord reply, type 19).
+   * Where it goes is decided by one rule, `replyParent` in `src/mirror/threading.ts`.
+   */
+  replyTo?: ReplyTarget;
+}
+
+/** The message a reply answers, with enough of it to quote where it cannot be threaded. */
+export interface ReplyTarget {
+  ref: MessageRef;
+  /** Its author's display name, when the platform sent it along. */
+  authorName?: string;
+  /** The start of its text (neutral markdown, one line), when the platform sent it along. */
+  excerpt?: string;
 }
 
 export interface InboundEdit extends InboundBase {

@@ -8,6 +8,8 @@
  * than sent to the default agent: a wrong guess there would cost a whole agent run.
  */
 
+import { mentionsAsNames } from '../format/mentions.js';
+
 /** How the parser learns which names exist (the Blocks client's resolver, in production). */
 export interface AgentNames {
   /** True for a core name, a configured alias or an agent UUID (case-insensitive). */
@@ -51,14 +53,16 @@ export function parseAgentRequest(input: AgentRequestInput, names: AgentNames): 
 }
 
 /**
- * The text of a mention with our own mentions removed (`<@U123>` and Discord's `<@!123>`),
- * whitespace tidied at the ends. Other people's mentions stay: they are part of the prompt.
+ * The text of a mention with our own mentions removed (mention tokens such as
+ * `<@slack:U123|bridge>`, and raw `<@U123>` / Discord's `<@!123>`), whitespace tidied at
+ * the ends. Other people's mentions stay, as their names (`@Alice`): they are part of the prompt.
  */
 export function stripSelfMentions(text: string, selfUserId: string | undefined): string {
-  if (selfUserId === undefined || selfUserId === '') return text.trim();
+  if (selfUserId === undefined || selfUserId === '') return mentionsAsNames(text).trim();
   const escaped = selfUserId.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   // Only the spaces around the mention go: indentation elsewhere (code in the prompt) stays.
-  return text.replace(new RegExp(`[ \\t]*<@!?${escaped}(?:\\|[^>]*)?>[,:]?[ \\t]*`, 'g'), ' ').trim();
+  const self = new RegExp(`[ \\t]*<@!?(?:(?:slack|discord):)?${escaped}(?:\\|(?:\\\\.|[^>\\\\])*)?>[,:]?[ \\t]*`, 'g');
+  return mentionsAsNames(text.replace(self, ' ')).trim();
 }
 
 /**

@@ -6,6 +6,7 @@
  * restart can post it twice.
  */
 import { RateLimitedError, describeError } from '../errors.js';
+import { breakMentionSyntax } from '../format/mentions.js';
 import { BlocksApiError, BlocksErrorCode } from '../services/blocks/errors.js';
 import type { BlocksMessage, BlocksPullRequest, BlocksTurn } from '../services/blocks/types.js';
 import { editQuietly, postInThread, reactQuietly, turnThread, type EngineContext } from './context.js';
@@ -119,7 +120,8 @@ async function deliverAnswer(ctx: EngineContext, turnId: string, final: BlocksMe
   if (!session) return;
   const pullRequests = await pullRequestsOf(ctx, session);
   const text = replyText({
-    answer: final.message,
+    // An agent's text is foreign: mention syntax in it never pings (format/mentions.ts).
+    answer: breakMentionSyntax(final.message),
     pullRequests,
     ...(session.sessionUrl ? { sessionUrl: session.sessionUrl } : {}),
     maxChars: ctx.settings.sessions.attachAsFileOverChars,

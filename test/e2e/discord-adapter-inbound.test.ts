@@ -25,7 +25,7 @@ describe('Discord adapter: inbound events through the real discord.js client', (
     assert.equal(event.eventId, `discord:${sent.id}`);
     assert.deepEqual(event.ref, { platform: 'discord', channelId: CHANNEL_ID, messageId: sent.id });
     assert.deepEqual(event.author, { id: '300000000000000009', displayName: 'bobby', isBot: false, isSelf: false });
-    assert.equal(event.text, `hey <@${APP_ID}> look at *this*`);
+    assert.equal(event.text, `hey <@discord:${APP_ID}|fluxra-bridge> look at *this*`);
     assert.equal(event.mentionsBot, true);
     assert.deepEqual(event.attachments, [{ url: 'https://cdn.test/a.png', name: 'a.png', contentType: 'image/png', sizeBytes: 42 }]);
   });

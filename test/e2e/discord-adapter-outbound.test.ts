@@ -7,7 +7,8 @@ import { CHANNEL_ID, EXISTING_THREAD_ID, OTHER_CHANNEL_ID, TOKEN, startHarness, 
 import type { RecordedCall } from '../fakes/discord.js';
 
 const channel: ChannelRef = { platform: 'discord', channelId: CHANNEL_ID };
-const USERS_ONLY = { parse: ['users'], replied_user: false };
+/** A post whose text mentions no Discord user as a resolved token pings nobody. */
+const USERS_ONLY = { parse: [], users: [], replied_user: false };
 
 const isMessagePost = (call: RecordedCall): boolean =>
   call.method === 'POST' && (/^\/channels\/\d+\/messages$/.test(call.path) || /^\/webhooks\/\d+\/[^/]+$/.test(call.path));
@@ -36,6 +37,16 @@ describe('Discord adapter: outbound', () => {
     assert.equal(second[0]?.meta?.['webhookId'], webhook.id);
     assert.equal(JSON.stringify(first).includes(webhook.token), false, 'the webhook token never leaves the adapter');
     assert.equal(h.fake.state.history(CHANNEL_ID).at(-1)?.author.username, 'Bo');
+  });
+
+  test('only the Discord users the text mentions as resolved tokens may be pinged; raw <@id> text pings nobody', async () => {
+    await h.adapter.post(channel, { text: 'thanks <@discord:300000000000000055|Bob>, not <@300000000000000066> nor <@slack:U0ALICE|Alice>', as: { name: 'Ada' } });
+    const execute = h.fake.state.calls.filter((call) => call.method === 'POST' && call.path.startsWith('/webhooks/')).at(-1);
+    assert.deepEqual(execute?.body, {
+      content: 'thanks <@300000000000000055>, not <\u200B@300000000000000066> nor @Alice',
+      username: 'Ada',
+      allowed_mentions: { parse: [], users: ['300000000000000055'], replied_user: false },
+    });
   });
 
   test('edits and deletes a webhook message through the webhook, in a thread with thread_id', async () => {
@@ -143,8 +154,8 @@ describe('Discord adapter: outbound', () => {
     assert.equal(h.fake.state.history(OTHER_CHANNEL_ID).at(-1)?.id, ref?.messageId);
   });
 
-  test('every message post carried allowed_mentions that can only ping users', () => {
-    const posts = h.fake.state.calls.filter((call) => isMessagePost(call) && call.status === 200);
+  test('every message post without mention tokens carried allowed_mentions that ping nobody', () => {
+    const posts = h.fake.state.calls.filter((call) => isMessagePost(call) && call.status === 200 && !String((call.body as { content?: string }).content).includes('thanks'));
     assert.ok(posts.length >= 8);
     for (const call of posts) assert.deepEqual((call.body as { allowed_mentions?: unknown }).allowed_mentions, USERS_ONLY, `${call.method} ${call.path}`);
   });

@@ -112,7 +112,21 @@ describe('Fluxra → platforms', () => {
     assert.doesNotMatch(discord.content, /@(everyone|here)\b/);
     const execute = w.discord.fake.state.calls.filter((call) => call.method === 'POST' && call.path.startsWith('/webhooks/') && String((call.body as { content?: string }).content).startsWith('ALERT'));
     assert.equal(execute.length, 1);
-    assert.deepEqual((execute[0]?.body as { allowed_mentions?: unknown }).allowed_mentions, { parse: ['users'], replied_user: false });
+    assert.deepEqual((execute[0]?.body as { allowed_mentions?: unknown }).allowed_mentions, { parse: [], users: [], replied_user: false });
+    await poller.stop();
+  });
+
+  test('mention syntax in a Fluxra message never pings anyone on either platform', async () => {
+    const pair = await w.linkPair();
+    const poller = w.poller();
+    await poller.start();
+    await eventually(async () => w.store.cursors.get(pair.conversationId), 'the first cursor');
+    say(pair, 'MENTIONS <@U0SLACKADMIN> <@slack:U0SLACKADMIN|Admin> <@300000000000000055> <@discord:300000000000000055|Bob>');
+    const { slack, discord } = await arrived(pair, 'MENTIONS');
+    assert.doesNotMatch(slack.text, /<@/, 'no Slack user mention');
+    assert.doesNotMatch(discord.content, /<@\d/, 'no Discord user mention');
+    const execute = w.discord.fake.state.calls.filter((call) => call.method === 'POST' && call.path.startsWith('/webhooks/') && String((call.body as { content?: string }).content).startsWith('MENTIONS'));
+    assert.deepEqual((execute[0]?.body as { allowed_mentions?: unknown }).allowed_mentions, { parse: [], users: [], replied_user: false });
     await poller.stop();
   });
 

@@ -98,7 +98,8 @@ for (const mode of ['socket', 'http'] as const) {
         assert.equal(messages.length, 2);
         assert.equal(messages[0]?.eventId, messages[1]?.eventId);
         assert.ok(messages.every((event) => event.mentionsBot));
-        assert.equal(messages[0]?.text, `<@${fake.botUserId}> summarise this`);
+        // The bot's mention is a token named as Slack resolved it (the fake knows no profile for it).
+        assert.equal(messages[0]?.text, `<@slack:${fake.botUserId}|${fake.botUserId}> summarise this`);
       }));
 
     test('other bots are marked isBot and our own messages isSelf', () =>

@@ -20,7 +20,7 @@ for (const mode of ['socket', 'http'] as const) {
       withPair(mode, async ({ fake, adapter }) => {
         const [root] = await adapter.post(channel, { text: 'Question?' });
         assert.ok(root);
-        const refs = await adapter.post(channel, { text: '**Answer** for <@U0ALICE> @here', as: { name: 'Researcher', iconUrl: 'https://img.test/r.png' } }, { threadRootId: root.messageId });
+        const refs = await adapter.post(channel, { text: '**Answer** for <@slack:U0ALICE|Alice> @here', as: { name: 'Researcher', iconUrl: 'https://img.test/r.png' } }, { threadRootId: root.messageId });
         assert.deepEqual(refs, [{ platform: 'slack', channelId: 'C0GENERAL', messageId: refs[0]?.messageId, threadRootId: root.messageId }]);
         const calls = fake.state.callsTo('chat.postMessage');
         assert.deepEqual(calls[1]?.args, {

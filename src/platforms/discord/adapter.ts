@@ -26,6 +26,7 @@ import { commandArgs, commandJson } from './commands.js';
 import { DISCORD_DEFAULTS, resolveDiscordConfig, type DiscordAdapterConfig } from './config.js';
 import { toDiscordError } from './errors.js';
 import { toInboundDeletes, toInboundEdit, toInboundMessage, type InboundContext } from './inbound.js';
+import { createGuildNames } from './guild-names.js';
 import { createInteractionResponder } from './interactions.js';
 import { createChannelLocations } from './locations.js';
 import { createDiscordOutbound, discordParts } from './outbound.js';
@@ -99,6 +100,7 @@ export function createDiscordAdapter(input: DiscordAdapterConfig, deps: DiscordA
     selfUserId: () => selfUserId,
     isOurWebhook: (webhookId, channelId) => webhooks.isOurs(webhookId, channelId),
     locate: (channelId) => locations.locate(channelId),
+    guildNames: createGuildNames(client),
     now: Date.now,
   };
 
@@ -143,7 +145,10 @@ export function createDiscordAdapter(input: DiscordAdapterConfig, deps: DiscordA
   const onInteraction = async (interaction: ChatInputCommandInteraction): Promise<void> => {
     const eventId = `discord:interaction:${interaction.id}`;
     // The clock starts now: the channel lookup below may take a REST call.
-    responder.track(eventId, interaction);
+    if (!responder.track(eventId, interaction)) {
+      logger.debug({ eventId }, 'discord interaction replayed after a RESUME; already handled');
+      return;
+    }
     const location = await locations.locate(interaction.channelId);
     const spec = config.commands.find((candidate) => candidate.name === interaction.commandName);
     const args = commandArgs(spec, interaction.options.data);

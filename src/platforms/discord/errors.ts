@@ -14,6 +14,7 @@ export const DiscordErrorCode = {
   UnknownInteraction: 10062,
   MissingAccess: 50001,
   MissingPermissions: 50013,
+  InteractionAlreadyAcknowledged: 40060,
   ThreadAlreadyCreated: 160004,
 } as const;
 

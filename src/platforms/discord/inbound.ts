@@ -13,15 +13,18 @@ import type {
   GatewayMessageDeleteDispatchData,
   GatewayMessageUpdateDispatchData,
 } from 'discord.js';
-import { discordToMarkdown } from '../../format/discord.js';
-import type { Attachment, Author, InboundDelete, InboundEdit, InboundMessage, MessageRef } from '../types.js';
+import { breakMentionSyntax, mentionsAsNames } from '../../format/mentions.js';
+import type { Attachment, Author, InboundDelete, InboundEdit, InboundMessage, MessageRef, ReplyTarget } from '../types.js';
 import type { ChannelLocation } from './locations.js';
+import { discordDisplayName, discordMessageText, isForward, mirroredBody, type GuildNames } from './message-text.js';
 
 export interface InboundContext {
   selfUserId(): string | undefined;
   /** Whether a `webhook_id` is one of the webhooks we post through. */
   isOurWebhook(webhookId: string, channelId: string): Promise<boolean>;
   locate(channelId: string): Promise<ChannelLocation>;
+  /** Role and channel names from the client's guild cache (mentions are written as names). */
+  guildNames: GuildNames;
   now(): number;
 }
 
@@ -33,11 +36,17 @@ const CONTENT_MESSAGE_TYPES = new Set([0 /* Default */, 19 /* Reply */, 20 /* Ch
 
 type MessagePayload = GatewayMessageCreateDispatchData | GatewayMessageUpdateDispatchData;
 
+/** Discord's message type of a reply. */
+const REPLY_MESSAGE_TYPE = 19;
+/** Longest excerpt of a replied-to message kept for a quote line. */
+const EXCERPT_LENGTH = 80;
+
 /** `MESSAGE_CREATE` → a neutral message, or `undefined` for what we do not mirror (DMs, system messages). */
 export async function toInboundMessage(data: GatewayMessageCreateDispatchData, context: InboundContext): Promise<InboundMessage | undefined> {
   if (!data.guild_id || !CONTENT_MESSAGE_TYPES.has(data.type)) return undefined;
   const ref = await messageRef(data.id, data.channel_id, context);
   const self = context.selfUserId();
+  const replyTo = await replyTarget(data, context);
   return {
     kind: 'message',
     platform: 'discord',
@@ -45,10 +54,27 @@ export async function toInboundMessage(data: GatewayMessageCreateDispatchData, c
     receivedAt: context.now(),
     ref,
     author: await author(data, ref.channelId, context),
-    text: discordToMarkdown(data.content),
-    attachments: data.attachments.map(attachment),
-    mentionsBot: self !== undefined && (data.mentions.some((user) => user.id === self) || new RegExp(`<@!?${self}>`).test(data.content)),
+    text: discordMessageText(data, context.guildNames),
+    attachments: (mirroredBody(data).attachments ?? []).map(attachment),
+    mentionsBot: self !== undefined && !isForward(data) && (data.mentions.some((user) => user.id === self) || new RegExp(`<@!?${self}>`).test(data.content)),
+    ...(replyTo ? { replyTo } : {}),
   };
+}
+
+/**
+ * The message a reply (type 19) answers: `message_reference` names it; `referenced_message`
+ * (when Discord sent it along) gives its author and the start of its text for a quote line.
+ */
+async function replyTarget(data: GatewayMessageCreateDispatchData, context: InboundContext): Promise<ReplyTarget | undefined> {
+  const reference = data.message_reference;
+  if (data.type !== REPLY_MESSAGE_TYPE || !reference?.message_id || isForward(data)) return undefined;
+  const ref = await messageRef(reference.message_id, reference.channel_id ?? data.channel_id, context);
+  const replied = data.referenced_message ?? undefined;
+  if (!replied) return { ref };
+  // One line, names instead of mentions, nothing that could act as mention syntax.
+  const firstLine = breakMentionSyntax(mentionsAsNames(discordMessageText(replied, context.guildNames))).split('\n')[0] ?? '';
+  const excerpt = firstLine.length > EXCERPT_LENGTH ? `${firstLine.slice(0, EXCERPT_LENGTH - 1)}…` : firstLine;
+  return { ref, authorName: discordDisplayName(replied.author, (replied as { member?: { nick?: string | null } }).member?.nick), ...(excerpt.trim() !== '' ? { excerpt } : {}) };
 }
 
 /**
@@ -65,8 +91,8 @@ export async function toInboundEdit(data: GatewayMessageUpdateDispatchData, cont
     receivedAt: context.now(),
     ref,
     author: await author(data, ref.channelId, context),
-    text: discordToMarkdown(data.content),
-    attachments: data.attachments.map(attachment),
+    text: discordMessageText(data, context.guildNames),
+    attachments: (mirroredBody(data).attachments ?? []).map(attachment),
   };
 }
 
@@ -106,7 +132,7 @@ async function author(data: MessagePayload, channelId: string, context: InboundC
   const avatarUrl = data.author.avatar ? `https://cdn.discordapp.com/avatars/${data.author.id}/${data.author.avatar}.png` : undefined;
   return {
     id: data.author.id,
-    displayName: data.member?.nick ?? data.author.global_name ?? data.author.username,
+    displayName: discordDisplayName(data.author, data.member?.nick),
     isBot: Boolean(data.author.bot) || data.webhook_id !== undefined,
     isSelf: (self !== undefined && data.author.id === self) || viaOurWebhook,
     ...(avatarUrl ? { avatarUrl } : {}),

@@ -7,7 +7,12 @@
 import { MessageFlags, type ChatInputCommandInteraction, type MessageMentionOptions } from 'discord.js';
 import { BridgeError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
-import { toDiscordError } from './errors.js';
+import { DiscordErrorCode, discordErrorCode, toDiscordError } from './errors.js';
+
+/** Discord's answer when an interaction was answered already (e.g. by this bridge before a RESUME replayed it). */
+export function isAlreadyAcknowledged(error: unknown): boolean {
+  return discordErrorCode(error) === DiscordErrorCode.InteractionAlreadyAcknowledged;
+}
 
 export interface InteractionResponderDeps {
   deferAfterMs: number;
@@ -19,8 +24,12 @@ export interface InteractionResponderDeps {
 }
 
 export interface InteractionResponder {
-  /** Starts the defer timer for a fresh interaction, known by its event id from now on. */
-  track(eventId: string, interaction: ChatInputCommandInteraction): void;
+  /**
+   * Starts the defer timer for a fresh interaction, known by its event id from now on.
+   * False for one already tracked: the gateway replayed it after a RESUME, and it has been
+   * (or is being) handled.
+   */
+  track(eventId: string, interaction: ChatInputCommandInteraction): boolean;
   /** Sends `parts` (already formatted and split) as the answer to the interaction. */
   reply(eventId: string, parts: readonly string[], ephemeral: boolean): Promise<void>;
   /** Cancels pending defers. */
@@ -56,7 +65,10 @@ export function createInteractionResponder(deps: InteractionResponderDeps): Inte
       await interaction.deferReply({ flags: MessageFlags.Ephemeral });
       entry.deferredEphemeral = true;
       deps.logger.debug({ eventId }, 'discord interaction deferred');
-    }).catch((error: unknown) => deps.logger.warn({ eventId, err: toDiscordError(error, 'defer a command response') }, 'discord defer failed'));
+    }).catch((error: unknown) => {
+      if (isAlreadyAcknowledged(error)) deps.logger.debug({ eventId }, 'discord interaction was already answered; not deferred');
+      else deps.logger.warn({ eventId, err: toDiscordError(error, 'defer a command response') }, 'discord defer failed');
+    });
   };
 
   const sendOne = async (entry: Entry, content: string, ephemeral: boolean): Promise<void> => {
@@ -82,6 +94,7 @@ export function createInteractionResponder(deps: InteractionResponderDeps): Inte
   return {
     track(eventId, interaction) {
       const at = now();
+      if (entries.has(eventId)) return false;
       for (const [id, old] of entries) {
         if (at - old.createdAt > deps.lifetimeMs) {
           clearTimeout(old.timer);
@@ -91,6 +104,7 @@ export function createInteractionResponder(deps: InteractionResponderDeps): Inte
       const entry: Entry = { interaction, createdAt: at, timer: undefined, chain: Promise.resolve(), originalUsed: false };
       entry.timer = setTimeout(() => defer(eventId, entry), deps.deferAfterMs);
       entries.set(eventId, entry);
+      return true;
     },
 
     async reply(eventId, parts, ephemeral) {
@@ -104,6 +118,11 @@ export function createInteractionResponder(deps: InteractionResponderDeps): Inte
         try {
           for (const part of parts) await sendOne(entry, part, ephemeral);
         } catch (error) {
+          // Expected after a RESUME replayed an interaction we had answered: nothing is lost.
+          if (isAlreadyAcknowledged(error)) {
+            deps.logger.debug({ eventId }, 'discord interaction was already answered; this answer is not sent');
+            return;
+          }
           throw toDiscordError(error, 'answer a command');
         }
       });

@@ -5,6 +5,7 @@
  */
 import { Routes, type APIMessage, type REST } from 'discord.js';
 import { markdownToDiscord } from '../../format/discord.js';
+import { mentionedUserIds } from '../../format/mentions.js';
 import { splitMessage } from '../../format/split.js';
 import type { Logger } from '../../logger.js';
 import type { ChannelRef, MessageRef, OutboundMessage, PostOptions } from '../types.js';
@@ -15,6 +16,17 @@ import type { WebhookCredentials, WebhookDirectory } from './webhooks.js';
 
 /** Users only: never @everyone/@here or roles, and no ping of the replied-to author. */
 export const ALLOWED_MENTIONS = { parse: ['users'], replied_user: false } as const;
+
+/** Discord accepts at most this many ids in `allowed_mentions.users`. */
+const MAX_ALLOWED_USERS = 100;
+
+/**
+ * What a post may ping: only the Discord users its text mentions as resolved tokens
+ * (format/mentions.ts), never a `<@id>` that arrived as plain text, never roles or everyone.
+ */
+export function allowedMentionsFor(message: OutboundMessage): { parse: []; users: string[]; replied_user: false } {
+  return { parse: [], users: mentionedUserIds(message.text, 'discord').slice(0, MAX_ALLOWED_USERS), replied_user: false };
+}
 
 export interface DiscordOutboundDeps {
   rest: REST;
@@ -86,13 +98,14 @@ export function createDiscordOutbound(deps: DiscordOutboundDeps): DiscordOutboun
         const hook = message.as ? await webhooks.forChannel(channel.channelId) : undefined;
         const parts = discordParts(message, message.as !== undefined && hook === undefined);
         const refs: MessageRef[] = [];
+        const allowed = allowedMentionsFor(message);
         for (const content of parts) {
           let posted: APIMessage;
           if (hook && message.as) {
-            const body = { content, username: webhookUsername(message.as.name), allowed_mentions: ALLOWED_MENTIONS, ...(message.as.iconUrl ? { avatar_url: message.as.iconUrl } : {}) };
+            const body = { content, username: webhookUsername(message.as.name), allowed_mentions: allowed, ...(message.as.iconUrl ? { avatar_url: message.as.iconUrl } : {}) };
             posted = await postViaWebhook(channel.channelId, hook, threadId, body);
           } else {
-            posted = (await rest.post(Routes.channelMessages(threadId ?? channel.channelId), { body: { content, allowed_mentions: ALLOWED_MENTIONS } })) as APIMessage;
+            posted = (await rest.post(Routes.channelMessages(threadId ?? channel.channelId), { body: { content, allowed_mentions: allowed } })) as APIMessage;
           }
           refs.push({
             platform: 'discord',
@@ -114,13 +127,14 @@ export function createDiscordOutbound(deps: DiscordOutboundDeps): DiscordOutboun
       if (parts.length > 1) logger.warn({ messageId: ref.messageId, parts: parts.length }, 'discord edit longer than one message; keeping the first part');
       const content = parts[0] ?? '\u200B';
       const channelId = messageChannel(ref);
+      const allowed = allowedMentionsFor(message);
       try {
         if (webhookId) {
           const hook = await webhooks.byId(webhookId);
           const query = channelId !== ref.channelId ? new URLSearchParams({ thread_id: channelId }) : undefined;
-          await rest.patch(Routes.webhookMessage(hook.id, hook.token, ref.messageId), { body: { content, allowed_mentions: ALLOWED_MENTIONS }, auth: false, ...(query ? { query } : {}) });
+          await rest.patch(Routes.webhookMessage(hook.id, hook.token, ref.messageId), { body: { content, allowed_mentions: allowed }, auth: false, ...(query ? { query } : {}) });
         } else {
-          await rest.patch(Routes.channelMessage(channelId, ref.messageId), { body: { content, allowed_mentions: ALLOWED_MENTIONS } });
+          await rest.patch(Routes.channelMessage(channelId, ref.messageId), { body: { content, allowed_mentions: allowed } });
         }
       } catch (error) {
         throw toDiscordError(error, 'edit a message');

@@ -63,7 +63,7 @@ export async function toInboundEvent(raw: unknown, context: InboundContext): Pro
       eventId: `slack:edit:${channel}:${message.ts}:${message.edited.ts}`,
       ref: messageRef(channel, message),
       author: await authorOf(message, context),
-      text: slackToMarkdown(message.text ?? ''),
+      text: await neutralText(message.text ?? '', context),
       attachments: attachmentsOf(message),
     };
   }
@@ -83,7 +83,7 @@ export async function toInboundEvent(raw: unknown, context: InboundContext): Pro
     eventId: `slack:${channel}:${event.ts}`,
     ref: messageRef(channel, event),
     author: await authorOf(event, context),
-    text: slackToMarkdown(text),
+    text: await neutralText(text, context),
     attachments: attachmentsOf(event),
     mentionsBot: isMention || (botUserId !== undefined && (text.includes(`<@${botUserId}>`) || text.includes(`<@${botUserId}|`))),
   };
@@ -117,6 +117,18 @@ export async function toCommandInvocation(payload: SlackCommandPayload, context:
     channel: { platform: 'slack', channelId: payload.channel_id },
     ...(payload.thread_ts ? { threadRootId: payload.thread_ts } : {}),
   };
+}
+
+/** The text as neutral markdown, its user mentions named as Slack knows them (see format/mentions.ts). */
+async function neutralText(mrkdwn: string, context: InboundContext): Promise<string> {
+  const ids = new Set([...mrkdwn.matchAll(/<@([A-Z0-9]+)(?:\|[^<>]*)?>/g)].map((match) => match[1] ?? ''));
+  const names = new Map<string, string>();
+  for (const id of ids) {
+    const user = await context.users.get(id);
+    // The directory falls back to the id when it cannot look the user up: a label is better then.
+    if (user.displayName !== id) names.set(id, user.displayName);
+  }
+  return slackToMarkdown(mrkdwn, (id) => names.get(id));
 }
 
 function messageRef(channel: string, message: SlackMessage): MessageRef {

@@ -1,16 +1,17 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MENTION_BREAKER, discordToMarkdown, markdownToDiscord } from '../../../src/format/discord.js';
+import { MENTION_BREAKER, discordToMarkdown, markdownToDiscord, type DiscordNames } from '../../../src/format/discord.js';
 
 const Z = MENTION_BREAKER;
 
 describe('discordToMarkdown', () => {
   const table: Array<[string, string, string]> = [
     ['plain text', 'hello world', 'hello world'],
-    ['legacy nickname mention', 'hi <@!123456789012345678>', 'hi <@123456789012345678>'],
-    ['user mention', 'hi <@123456789012345678>', 'hi <@123456789012345678>'],
-    ['role mention kept', 'ping <@&222222222222222222>', 'ping <@&222222222222222222>'],
-    ['channel reference kept', 'see <#333333333333333333>', 'see <#333333333333333333>'],
+    ['a user mention Discord did not resolve reads as Discord shows it', 'hi <@123456789012345678>', 'hi @unknown-user'],
+    ['a role Discord did not resolve', 'ping <@&222222222222222222>', 'ping @unknown-role'],
+    ['a channel Discord did not resolve', 'see <#333333333333333333>', 'see #unknown-channel'],
+    ['Slack mention syntax typed on Discord is made inert', 'hey <@U0SLACKADMIN> <!here> <#C0SECRET>', `hey <${Z}@U0SLACKADMIN> <${Z}!here> <${Z}#C0SECRET>`],
+    ['a whole mention token typed on Discord is made inert', 'x <@slack:U0ADMIN|Admin>', `x <${Z}@slack:U0ADMIN|Admin>`],
     ['bold, italic, strike', '**b** *i* _i_ ~~s~~', '**b** *i* _i_ ~~s~~'],
     ['underline becomes emphasis', 'an __important__ point', 'an *important* point'],
     ['underline inside bold', '**__both__**', '***both***'],
@@ -25,6 +26,15 @@ describe('discordToMarkdown', () => {
   for (const [name, input, expected] of table) {
     test(name, () => assert.equal(discordToMarkdown(input), expected));
   }
+
+  test('resolved user, role and channel mentions become tokens carrying platform, id and name', () => {
+    const known: Record<string, string> = { 'user:1': 'Bob_B', 'role:2': 'mods', 'channel:3': 'general' };
+    const names: DiscordNames = (kind, id) => known[`${kind}:${id}`];
+    assert.equal(
+      discordToMarkdown('hi <@1>, <@!1> and <@&2> in <#3>', names),
+      'hi <@discord:1|Bob\\_B>, <@discord:1|Bob\\_B> and <@&discord:2|mods> in <#discord:3|general>',
+    );
+  });
 });
 
 describe('markdownToDiscord', () => {
@@ -36,9 +46,14 @@ describe('markdownToDiscord', () => {
     ['@everyone and @here neutralised', 'hey @everyone and @here', `hey @${Z}everyone and @${Z}here`],
     ['an email address is left alone', 'mail ops@here.com', 'mail ops@here.com'],
     ['mass mentions in code left for the reader', '`@everyone`\n```\n@here\n```', '`@everyone`\n```\n@here\n```'],
-    ['user mention kept', 'thanks <@123456789012345678>', 'thanks <@123456789012345678>'],
-    ['legacy mention normalised', 'thanks <@!123456789012345678>', 'thanks <@123456789012345678>'],
-    ['role mention kept (never pings: allowed_mentions)', '<@&222222222222222222>', '<@&222222222222222222>'],
+    ['a Discord user token is a live mention', 'thanks <@discord:123456789012345678|Bob>', 'thanks <@123456789012345678>'],
+    ['Discord role and channel tokens are live', '<@&discord:2|mods> <#discord:3|general>', '<@&2> <#3>'],
+    ['a Slack user token is a plain name', 'thanks <@slack:U0ALICE|Alice>', 'thanks @Alice'],
+    ['Slack channel and user group tokens are plain names', '<#slack:C1|general> <@&slack:S1|devs>', '#general @devs'],
+    ['a Slack user called "everyone" cannot ping everyone', '<@slack:U1|everyone>', `@${Z}everyone`],
+    ['a raw user mention (not resolved anywhere) is inert', 'thanks <@123456789012345678>', `thanks <${Z}@123456789012345678>`],
+    ['a raw role mention is inert', '<@&222222222222222222>', `<${Z}@&222222222222222222>`],
+    ['a raw channel reference (the bridge’s own answers) stays', 'see <#333333333333333333>', 'see <#333333333333333333>'],
     ['image becomes its URL', 'look ![a __chart__](https://x.test/c.png) here', 'look https://x.test/c.png here'],
     ['links kept', '[a](https://a.test) <https://b.test>', '[a](https://a.test) <https://b.test>'],
     ['spoiler kept', '||secret||', '||secret||'],
@@ -55,7 +70,6 @@ describe('round trips', () => {
     '**bold** *italic* ~~strike~~ `code`',
     '```ts\nconst a = __b__;\n```',
     '> a quote\n\nafter',
-    'hi <@123456789012345678> in <#333333333333333333>, role <@&222222222222222222>',
     '[docs](https://example.com) and ||spoiler||',
     '- item one\n- item two',
   ];
@@ -66,6 +80,12 @@ describe('round trips', () => {
 
   test('underline survives as emphasis, and stays emphasis on the way back', () => {
     assert.equal(markdownToDiscord(discordToMarkdown('__u__')), '*u*');
+  });
+
+  test('resolved Discord mentions survive Discord → neutral → Discord', () => {
+    const names: DiscordNames = (kind) => (kind === 'user' ? 'Bob' : kind === 'role' ? 'mods' : 'general');
+    const text = 'hi <@123456789012345678> in <#333333333333333333>, role <@&222222222222222222>';
+    assert.equal(markdownToDiscord(discordToMarkdown(text, names)), text);
   });
 
   test('neutral strong written with underscores never turns into a Discord underline', () => {

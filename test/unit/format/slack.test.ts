@@ -11,8 +11,8 @@ const roundTrips: Array<{ name: string; slack: string; markdown: string }> = [
   { name: 'italic', slack: 'an _italic_ word', markdown: 'an *italic* word' },
   { name: 'strikethrough', slack: 'a ~gone~ word', markdown: 'a ~~gone~~ word' },
   { name: 'nested bold and italic', slack: '*bold _and italic_*', markdown: '**bold *and italic***' },
-  { name: 'user mention', slack: 'hi <@U012AB3CD>', markdown: 'hi <@U012AB3CD>' },
-  { name: 'channel mention', slack: 'see <#C024BE91L>', markdown: 'see <#C024BE91L>' },
+  { name: 'user mention', slack: 'hi <@U012AB3CD>', markdown: 'hi <@slack:U012AB3CD|U012AB3CD>' },
+  { name: 'channel mention', slack: 'see <#C024BE91L>', markdown: 'see <#slack:C024BE91L|C024BE91L>' },
   { name: 'labelled link', slack: 'read <https://example.com/a?b=1&amp;c=2|the docs>', markdown: 'read [the docs](https://example.com/a?b=1&c=2)' },
   { name: 'bare link', slack: 'go to <https://example.com/x>', markdown: 'go to https://example.com/x' },
   { name: 'mail link', slack: 'write <mailto:a@example.com|a@example.com>', markdown: 'write [a@example.com](mailto:a@example.com)' },
@@ -37,9 +37,10 @@ for (const { name, slack, markdown } of roundTrips) {
 }
 
 const inbound: Array<{ name: string; slack: string; markdown: string }> = [
-  { name: 'mention labels are dropped', slack: '<@U1|alice> and <#C1|general>', markdown: '<@U1> and <#C1>' },
+  { name: 'mention labels name the tokens', slack: '<@U1|alice> and <#C1|general>', markdown: '<@slack:U1|alice> and <#slack:C1|general>' },
   { name: 'mass mentions become plain text', slack: '<!channel> <!here|here> <!everyone>', markdown: '@channel @here @everyone' },
-  { name: 'user groups become their label', slack: 'ping <!subteam^S0614TZR7|@devs>', markdown: 'ping @devs' },
+  { name: 'user groups become role tokens named by their label', slack: 'ping <!subteam^S0614TZR7|@devs>', markdown: 'ping <@&slack:S0614TZR7|devs>' },
+  { name: 'mention syntax typed as text stays inert', slack: 'not &lt;@U0ADMIN&gt; nor &lt;@slack:U0ADMIN|x&gt;', markdown: `not \\<${ZWSP}@U0ADMIN> nor \\<${ZWSP}@slack:U0ADMIN|x>` },
   { name: 'dates become their fallback text', slack: '<!date^1392734382^{date}|Feb 18, 2014>', markdown: 'Feb 18, 2014' },
   { name: 'a link whose label is its URL is bare', slack: '<https://x.io|https://x.io>', markdown: 'https://x.io' },
   { name: 'inline code block moves onto its own lines', slack: 'before ```code``` after', markdown: 'before\n```\ncode\n```\nafter' },
@@ -59,6 +60,11 @@ for (const { name, slack, markdown } of inbound) {
   test(`slackToMarkdown: ${name}`, () => assert.equal(slackToMarkdown(slack), markdown));
 }
 
+test('slackToMarkdown: user mentions are named as Slack resolved them, before any label', () => {
+  const names = (id: string) => (id === 'U1' ? 'Alice Liddell' : undefined);
+  assert.equal(slackToMarkdown('<@U1> <@U1|alice> <@U2|bob> <@U3>', names), '<@slack:U1|Alice Liddell> <@slack:U1|Alice Liddell> <@slack:U2|bob> <@slack:U3|U3>');
+});
+
 const outbound: Array<{ name: string; markdown: string; slack: string }> = [
   { name: 'literal mass mentions are made inert', markdown: '@channel @here and @everyone', slack: `@${ZWSP}channel @${ZWSP}here and @${ZWSP}everyone` },
   { name: 'Slack mass-mention sequences are made inert', markdown: '<!channel> <!here> <!everyone>', slack: `@${ZWSP}channel @${ZWSP}here @${ZWSP}everyone` },
@@ -72,7 +78,13 @@ const outbound: Array<{ name: string; markdown: string; slack: string }> = [
   { name: 'reference links are resolved', markdown: '[docs][d]\n\n[d]: https://d.io', slack: '<https://d.io|docs>' },
   { name: 'a pipe in a URL is encoded', markdown: '[x](https://a.io/?q=a|b)', slack: '<https://a.io/?q=a%7Cb|x>' },
   { name: 'raw HTML is shown as text', markdown: 'a <b>bold</b> tag', slack: 'a &lt;b&gt;bold&lt;/b&gt; tag' },
-  { name: 'mention labels are accepted', markdown: '<@U1|bob>', slack: '<@U1>' },
+  { name: 'a Slack user token is a live mention', markdown: '<@slack:U1|bob>', slack: '<@U1>' },
+  { name: 'Slack channel and user group tokens are live', markdown: '<#slack:C1|general> <@&slack:S1|devs>', slack: '<#C1> <!subteam^S1>' },
+  { name: 'a Discord user token is a plain name, never a Slack mention', markdown: '<@discord:300000000000000055|Bob>', slack: '@Bob' },
+  { name: 'Discord channel and role tokens are plain names', markdown: '<#discord:3|general> <@&discord:2|mods>', slack: '#general @mods' },
+  { name: 'a Discord user called "here" cannot ping the channel', markdown: '<@discord:1|here>', slack: `@${ZWSP}here` },
+  { name: 'a raw user mention (resolved nowhere) is plain text', markdown: 'hi <@U0SLACKADMIN>', slack: 'hi &lt;@U0SLACKADMIN&gt;' },
+  { name: 'a raw channel reference (the bridge’s own answers) stays a link', markdown: 'see <#C0GENERAL>', slack: 'see <#C0GENERAL>' },
   { name: 'hard breaks', markdown: 'a  \nb\\\nc', slack: 'a\nb\nc' },
   { name: 'tables become monospaced rows', markdown: '| a | b |\n|---|---|\n| 1 | 2 |', slack: '```\na | b\n1 | 2\n```' },
   { name: 'quotes with several paragraphs', markdown: '> a\n>\n> b', slack: '> a\n>\n> b' },
