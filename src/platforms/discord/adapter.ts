@@ -156,6 +156,7 @@ export function createDiscordAdapter(input: DiscordAdapterConfig, deps: DiscordA
       platform: 'discord',
       eventId,
       receivedAt: Date.now(),
+      ...(interaction.guildId ? { placeId: interaction.guildId } : {}),
       command: interaction.commandName,
       args,
       rawText: args.join(' '),
@@ -239,6 +240,7 @@ export function createDiscordAdapter(input: DiscordAdapterConfig, deps: DiscordA
         channel.channelId,
         options,
       ),
+    placeOfChannel: (channelId) => guildOfChannel(client, rest, channelId),
     onConnectionChange(listener) {
       connectionListeners.push(listener);
     },

@@ -43,6 +43,7 @@ export async function toInboundMessage(data: GatewayMessageCreateDispatchData, c
     platform: 'discord',
     eventId: `discord:${data.id}`,
     receivedAt: context.now(),
+    placeId: data.guild_id,
     ref,
     author: await author(data, ref.channelId, context),
     text: discordToMarkdown(data.content),
@@ -63,6 +64,7 @@ export async function toInboundEdit(data: GatewayMessageUpdateDispatchData, cont
     platform: 'discord',
     eventId: `discord:edit:${data.id}:${data.edited_timestamp}`,
     receivedAt: context.now(),
+    placeId: data.guild_id,
     ref,
     author: await author(data, ref.channelId, context),
     text: discordToMarkdown(data.content),
@@ -84,6 +86,7 @@ export async function toInboundDeletes(
       platform: 'discord',
       eventId: `discord:delete:${id}`,
       receivedAt: context.now(),
+      placeId: data.guild_id,
       ref: await messageRef(id, data.channel_id, context),
     });
   }
