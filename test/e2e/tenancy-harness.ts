@@ -14,6 +14,8 @@ import { loadConfig } from '../../src/config/load.js';
 import { createLogger } from '../../src/logger.js';
 import { createFakeDiscord, type FakeDiscord, type FakeInteraction } from '../fakes/discord.js';
 import { createFakeFluxra, type FakeAgentCredentials, type FakeFluxra } from '../fakes/fluxra.js';
+import { createFakeSlack, type FakeSlack } from '../fakes/slack.js';
+import type { FakeSlackUser } from '../fakes/slack/state.js';
 
 export const DISCORD_TOKEN = 'MTAwMDAwMDAwMDAwMDAwMDAw.tenant.token-for-tenancy-tests-0';
 export const APP_ID = '400000000000000001';
@@ -27,11 +29,15 @@ export const MOD_B = { id: '320000000000000001', username: 'mallory' };
 /** A bridge admin (on `permissions.discordAllowedUserIds`) when the world is built with `admins`. */
 export const ADMIN = { id: '330000000000000001', username: 'root' };
 export const MANAGE_CHANNELS = String(1 << 4);
+export const SLACK_SECRETS = { botToken: 'xoxb-7777_8888_tenancytoken', signingSecret: 'tenancy-signing-secret-0001' } as const;
+export const SLACK_CHANNEL = 'C0TENANT';
 
 export interface TenancyWorld {
   fluxra: FakeFluxra;
   bridgeAgent: FakeAgentCredentials;
   discord: FakeDiscord;
+  /** With `slack`: the fake Slack, delivering signed HTTP requests to the bridge. */
+  slack: FakeSlack | undefined;
   bridge: Bridge;
   logs: Array<Record<string, unknown>>;
   /** Runs a command as `user` in `channelId` and returns the answer's text. */
@@ -49,7 +55,14 @@ async function answerOf(record: FakeInteraction): Promise<string> {
   throw new Error('the interaction was never answered');
 }
 
-export async function startTenancyWorld(options: { allowedGuildIds?: string[]; admins?: string[] } = {}): Promise<TenancyWorld> {
+export interface TenancyWorldOptions {
+  allowedGuildIds?: string[];
+  admins?: string[];
+  /** Also Slack, in HTTP mode (signed requests), with these people and this allow-list. */
+  slack?: { users: FakeSlackUser[]; allowedTeamIds?: string[] };
+}
+
+export async function startTenancyWorld(options: TenancyWorldOptions = {}): Promise<TenancyWorld> {
   const dir = await mkdtemp(join(tmpdir(), 'fluxra-bridge-tenancy-'));
   const logs: Array<Record<string, unknown>> = [];
   const logger = createLogger({
@@ -70,7 +83,14 @@ export async function startTenancyWorld(options: { allowedGuildIds?: string[]; a
     channels: [{ id: CHANNEL_A, name: 'a-general' }],
     otherGuilds: [{ id: GUILD_B, name: 'Guild B', channels: [{ id: CHANNEL_B, name: 'b-general' }] }],
   });
+  const slack = options.slack
+    ? await createFakeSlack({ ...SLACK_SECRETS, users: options.slack.users, channels: [{ id: SLACK_CHANNEL, name: 'tenant' }] })
+    : undefined;
+  const slackConfig = options.slack
+    ? { slack: { mode: 'http', port: 0, apiUrl: slack?.apiUrl, ...(options.slack.allowedTeamIds ? { allowedTeamIds: options.slack.allowedTeamIds } : {}) } }
+    : {};
   const config = {
+    ...slackConfig,
     fluxra: { baseUrl: fluxra.url },
     discord: { apiUrl: discord.apiUrl, applicationId: APP_ID, ...(options.allowedGuildIds ? { allowedGuildIds: options.allowedGuildIds } : {}) },
     permissions: { discordAllowedUserIds: options.admins ?? [] },
@@ -81,13 +101,17 @@ export async function startTenancyWorld(options: { allowedGuildIds?: string[]; a
   };
   const path = join(dir, 'bridge.json');
   await writeFile(path, JSON.stringify(config));
-  const loaded = loadConfig({ path, env: { FLUXRA_AGENT_ID: bridgeAgent.agentId, FLUXRA_API_KEY: bridgeAgent.apiKey, DISCORD_TOKEN } });
+  const slackEnv = slack ? { SLACK_BOT_TOKEN: SLACK_SECRETS.botToken, SLACK_SIGNING_SECRET: SLACK_SECRETS.signingSecret } : {};
+  const loaded = loadConfig({ path, env: { FLUXRA_AGENT_ID: bridgeAgent.agentId, FLUXRA_API_KEY: bridgeAgent.apiKey, DISCORD_TOKEN, ...slackEnv } });
   const bridge = await createBridge(loaded, { logger });
   await bridge.start();
+  const slackPort = (bridge.adapters.find((adapter) => adapter.platform === 'slack') as { port?: number } | undefined)?.port;
+  if (slack && slackPort !== undefined) slack.setAppUrl(`http://127.0.0.1:${slackPort}/slack/events`);
   return {
     fluxra,
     bridgeAgent,
     discord,
+    slack,
     bridge,
     logs,
     async command(input) {
@@ -105,6 +129,7 @@ export async function startTenancyWorld(options: { allowedGuildIds?: string[]; a
     async close() {
       await bridge.stop();
       await discord.close();
+      await slack?.close();
       await fluxra.close();
       await rm(dir, { recursive: true, force: true });
     },
