@@ -7,13 +7,14 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { eventually } from '../support/eventually.js';
-import { CHANNEL_A, CHANNEL_B, MOD_A, MOD_B, startTenancyWorld, type TenancyWorld } from './tenancy-harness.js';
+import { BLOCKED_NOTICE, RESUMED_NOTICE } from '../../src/mirror/link-notices.js';
+import { ADMIN, CHANNEL_A, CHANNEL_B, GUILD_B, MOD_A, MOD_B, startTenancyWorld, type TenancyWorld } from './tenancy-harness.js';
 
 let world: TenancyWorld;
 let conversationId: string;
 
 before(async () => {
-  world = await startTenancyWorld();
+  world = await startTenancyWorld({ admins: [ADMIN.id] });
   conversationId = world.fluxra.createConversation({ creatorId: world.bridgeAgent.agentId, name: 'team-a' }).conversationId;
 });
 
@@ -93,4 +94,25 @@ test("/block list shows a server its own blocks; only the maker removes one", as
   assert.match(await block(CHANNEL_B, MOD_B, 'remove', [{ name: 'id', value: target.agentId }]), /has no block of yours/);
   assert.ok([...world.fluxra.state.blocks.values()].some((b) => b.blockId === blockId), 'the block is still there');
   assert.match(await block(CHANNEL_A, MOD_A, 'remove', [{ name: 'id', value: blockId }]), /^Removed block/);
+});
+
+test('blocking a conversation from its channel posts a public notice there, and so does unblocking it', async () => {
+  const botPosts = () => world.discord.state.history(CHANNEL_A).filter((m) => m.author.id === world.discord.state.botUser.id).map((m) => m.content);
+  assert.match(await block(CHANNEL_A, MOD_A, 'conversation'), /^Blocked conversation/);
+  await eventually(() => botPosts().includes(BLOCKED_NOTICE), 'the block notice in the channel');
+  assert.equal((await world.bridge.store.links.get({ platform: 'discord', channelId: CHANNEL_A }))?.paused, true);
+  assert.match(await block(CHANNEL_A, MOD_A, 'remove', [{ name: 'id', value: conversationId }]), /^Removed the block on conversation/);
+  await eventually(() => botPosts().includes(RESUMED_NOTICE), 'the unblock notice in the channel');
+  assert.equal((await world.bridge.store.links.get({ platform: 'discord', channelId: CHANNEL_A }))?.paused, false);
+});
+
+test('a bridge admin sees every block with its maker, removes any, and links any conversation directly', async () => {
+  const target = world.fluxra.createAgent();
+  assert.match(await block(CHANNEL_B, MOD_B, 'agent', [{ name: 'agent_id', value: target.agentId }]), /^Blocked agent/);
+  const listed = await block(CHANNEL_A, ADMIN, 'list');
+  assert.ok(listed.includes(`${target.agentId}\`, block`), listed);
+  assert.ok(listed.includes(`(by Discord server \`${GUILD_B}\`)`), listed);
+  assert.match(await block(CHANNEL_A, ADMIN, 'remove', [{ name: 'id', value: target.agentId }]), /^Removed the block on agent/);
+  // B is not linked any more (see above); the admin links it to A's conversation without a code.
+  assert.match(await bridge(CHANNEL_B, ADMIN, 'link', [{ name: 'conversation', value: conversationId }]), /^Linked\./);
 });
