@@ -12,9 +12,8 @@ import { discordGet, slackCall } from '../platform-http.js';
 import { ok, reasonOf, warning, type CheckResult } from './result.js';
 
 /** Pure: the line about the servers the bot is in. */
-export function discordServersResult(guilds: ReadonlyArray<{ id: string; name?: string }>, allowed: readonly string[] | undefined): CheckResult {
+export function discordServersResult(guilds: ReadonlyArray<{ id: string; name?: string }>, allowed: readonly string[]): CheckResult {
   const part = 'discord servers';
-  if (allowed === undefined) return ok(part, `the bot is in ${guilds.length} server(s)`);
   const strangers = guilds.filter((guild) => !allowed.includes(guild.id));
   if (strangers.length === 0) return ok(part, `the bot is in ${guilds.length} server(s), all on discord.allowedGuildIds`);
   const named = strangers.map((guild) => `${guild.name ?? 'unnamed'} (${guild.id})`).join(', ');
@@ -26,7 +25,8 @@ export async function checkTenancy(loaded: LoadedConfig, dispatcher: Dispatcher)
   const platforms: PlatformName[] = [...(slack.botToken !== undefined ? (['slack'] as const) : []), ...(discord.token !== undefined ? (['discord'] as const) : [])];
   const tenancy = { slackAllowedTeamIds: slack.allowedTeamIds, discordAllowedGuildIds: discord.allowedGuildIds };
   const results: CheckResult[] = tenancyWarnings(tenancy, platforms).map((text) => warning('tenancy', text, 'set the allow-list to serve one organisation; see "Security model" in the README'));
-  if (discord.token !== undefined) {
+  // Without a list, the warning above says all there is to say.
+  if (discord.token !== undefined && discord.allowedGuildIds !== undefined) {
     try {
       // One page (up to 200 servers): enough to name the strangers of a bridge meant for one organisation.
       const res = await discordGet(dispatcher, discord.apiUrl, '/users/@me/guilds', discord.token);

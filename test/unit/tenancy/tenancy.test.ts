@@ -44,7 +44,7 @@ test('check names the servers the bot is in that are not allowed', () => {
   const result = discordServersResult(guilds, ['100000000000000001']);
   assert.equal(result.status, 'warning');
   assert.match(result.detail, /1 server\(s\) not on discord\.allowedGuildIds.*Stranger \(200000000000000002\)/);
-  assert.equal(discordServersResult(guilds, undefined).status, 'ok');
+  assert.equal(discordServersResult(guilds, ['100000000000000001', '200000000000000002']).status, 'ok');
 });
 
 let temp: TempStore;
