@@ -62,7 +62,7 @@ export function createCommands(config: Readonly<BridgeConfig>, parts: CommandsPa
         channelLinks,
         linkPauses: channelLinks,
         onLinksChanged,
-        scope: { tenancy: tenancy.tenancy, makers: tenancy.makers },
+        scope: { tenancy: tenancy.tenancy, makers: tenancy.makers, links: store.links },
         announce: announcer(parts.adapters, logger),
       }) as CommandHandler<never>,
     );

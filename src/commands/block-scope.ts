@@ -4,7 +4,9 @@
  * a conversation is blocked or unblocked only from a channel linked to it, a tenant sees
  * and removes only its own blocks, and bridge admins (the allow-lists) see and remove all.
  */
+import type { ChannelRef } from '../platforms/types.js';
 import type { BlockMakers } from '../store/block-makers.js';
+import type { LinksRepository } from '../store/links.js';
 import type { BlockSummary } from './block-format.js';
 import { placeOf } from './bridge-share.js';
 import { describeTenant, sameTenant, type TenancyConfig } from './tenancy.js';
@@ -13,6 +15,23 @@ import type { CommandContext } from './types.js';
 export interface BlockScopeOptions {
   tenancy: TenancyConfig;
   makers: BlockMakers;
+  /** The links, for the place of each linked channel an answer might name. */
+  links: Pick<LinksRepository, 'get'>;
+}
+
+/**
+ * The linked channels an answer may name: those of the person's own tenant (admins: all).
+ * `hidden` counts the others, so that the answer can say there are more without naming them.
+ */
+export async function visibleChannels(scope: BlockScopeOptions, channels: readonly ChannelRef[], context: CommandContext): Promise<{ shown: ChannelRef[]; hidden: number }> {
+  if (context.admin) return { shown: [...channels], hidden: 0 };
+  const here = placeOf(context.invocation);
+  const shown: ChannelRef[] = [];
+  for (const channel of channels) {
+    const placeId = (await scope.links.get(channel))?.placeId;
+    if (sameTenant(scope.tenancy, { platform: channel.platform, ...(placeId !== undefined ? { placeId } : {}) }, here)) shown.push(channel);
+  }
+  return { shown, hidden: channels.length - shown.length };
 }
 
 /** The answer when a conversation is neither this channel's nor the person an admin's. */

@@ -16,7 +16,7 @@ import type { ChannelRef } from '../platforms/types.js';
 import { formatBlockList, type BlockSummary } from './block-format.js';
 import { blockUsage, parseBlockArgs, type BlockRequest } from './block-parse.js';
 import { describeChannels } from './bridge-channels.js';
-import { mayActOnConversation, notFromLinkedChannelText, recordMaker, visibleBlocks, type BlockScopeOptions } from './block-scope.js';
+import { mayActOnConversation, notFromLinkedChannelText, recordMaker, visibleBlocks, visibleChannels, type BlockScopeOptions } from './block-scope.js';
 import { BLOCKED_NOTICE, RESUMED_NOTICE } from '../mirror/link-notices.js';
 import { blockPauseReason, noChannelLinks, type ChannelLinkLookup, type ChannelLinkPauses } from './channel-links.js';
 import type { FluxraId } from './fluxra-ids.js';
@@ -75,6 +75,15 @@ export function createBlockCommand(options: BlockCommandOptions): CommandHandler
     }
   }
 
+  /** Names the channels of the person's tenant; others are only counted. */
+  async function describeVisible(channels: ChannelRef[], context: CommandContext): Promise<string> {
+    const { shown, hidden } = scope === undefined ? { shown: channels, hidden: 0 } : await visibleChannels(scope, channels, context);
+    const elsewhere = hidden === 0 ? '' : `${hidden} channel${hidden === 1 ? '' : 's'} of other workspaces or servers`;
+    if (shown.length === 0) return elsewhere;
+    const named = describeChannels(shown, context.invocation.platform);
+    return elsewhere === '' ? named : `${named} and ${elsewhere}`;
+  }
+
   /** The public notice in the channels whose links a block paused or resumed (the README promises it). */
   async function announce(channels: ChannelRef[], text: string, context: CommandContext): Promise<void> {
     if (channels.length === 0 || options.announce === undefined) return;
@@ -109,7 +118,7 @@ export function createBlockCommand(options: BlockCommandOptions): CommandHandler
     context.logger.info({ conversationId, paused: changed.length }, 'links paused by a block');
     linksChanged(changed, context);
     await announce(changed, BLOCKED_NOTICE, context);
-    const channels = describeChannels(links.map((link) => link.channel), context.invocation.platform);
+    const channels = await describeVisible(links.map((link) => link.channel), context);
     return `Mirroring is paused for ${channels} (linked to it) until the block is removed.`;
   }
 
@@ -127,7 +136,7 @@ export function createBlockCommand(options: BlockCommandOptions): CommandHandler
     context.logger.info({ conversationId, resumed: resumed.length }, 'links resumed after a block was removed');
     linksChanged(resumed, context);
     await announce(resumed, RESUMED_NOTICE, context);
-    return `Mirroring resumes for ${describeChannels(resumed, context.invocation.platform)}.`;
+    return `Mirroring resumes for ${await describeVisible(resumed, context)}.`;
   }
 
   async function block(kind: 'agent' | 'conversation', targetId: string, context: CommandContext): Promise<string> {

@@ -115,4 +115,11 @@ test('a bridge admin sees every block with its maker, removes any, and links any
   assert.match(await block(CHANNEL_A, ADMIN, 'remove', [{ name: 'id', value: target.agentId }]), /^Removed the block on agent/);
   // B is not linked any more (see above); the admin links it to A's conversation without a code.
   assert.match(await bridge(CHANNEL_B, ADMIN, 'link', [{ name: 'conversation', value: conversationId }]), /^Linked\./);
+
+  // A blocks the shared conversation: A's answer counts B's channel without naming it; both channels get the notice.
+  const answer = await block(CHANNEL_A, MOD_A, 'conversation');
+  assert.match(answer, /Mirroring is paused for <#210000000000000001> and 1 channel of other workspaces or servers/);
+  assert.ok(!answer.includes(CHANNEL_B), answer);
+  const notices = (channelId: string) => world.discord.state.history(channelId).filter((m) => m.content === BLOCKED_NOTICE).length;
+  await eventually(() => notices(CHANNEL_B) > 0, "the block notice in B's channel");
 });
