@@ -169,6 +169,8 @@ export function createDiscordAdapter(input: DiscordAdapterConfig, deps: DiscordA
       ...(location.threadId ? { threadRootId: location.threadId } : {}),
     };
     await deliver(invocation);
+    // Answered by now, or ignored on purpose: either way no "thinking…" response is due.
+    responder.settled(eventId);
   };
 
   client.on(Events.InteractionCreate, (interaction: Interaction) => {
