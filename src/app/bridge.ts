@@ -24,6 +24,8 @@ import { createUpstreams } from './upstreams.js';
 import { createLinkChanges } from './link-changes.js';
 import { createAgentSessions } from './agent-sessions.js';
 import { createCommands } from './commands-wiring.js';
+import { describeError } from '../errors.js';
+import { createTenancyParts, migrateTenancy, warnAboutTenancy } from './tenancy.js';
 import { createPlatformAdapters } from './platform-adapters.js';
 import { createEventConsumers } from './event-consumers.js';
 import { createInboundDispatch } from './inbound-dispatch.js';
@@ -83,7 +85,11 @@ export async function createBridge(loaded: LoadedConfig, deps: BridgeDeps): Prom
   // Agent sessions (only with Blocks). The engine finds adapters in this map, filled once they exist.
   const sessionAdapters = new Map<ChatAdapter['platform'], ChatAdapter>();
   const sessions = blocks && blocksBudget ? createAgentSessions(config, { store, blocks, blocksBudget, adapters: sessionAdapters, cluster, metrics, logger }) : undefined;
+  const tenancy = createTenancyParts(config, { store, logger });
+  const commandAdapters = new Map<ChatAdapter['platform'], ChatAdapter>();
   const router = createCommands(config, {
+    tenancy,
+    adapters: commandAdapters,
     store,
     fluxra,
     agentSessions: sessions && blocks ? { engine: sessions, blocks } : undefined,
@@ -91,10 +97,12 @@ export async function createBridge(loaded: LoadedConfig, deps: BridgeDeps): Prom
     logger,
   });
   const { adapters, discord } = createPlatformAdapters(loaded, { commands: router.specs, logger, metrics });
+  for (const adapter of adapters) commandAdapters.set(adapter.platform, adapter);
   if (sessions) for (const adapter of adapters) sessionAdapters.set(adapter.platform, adapter);
+  warnAboutTenancy(tenancy.tenancy, adapters, logger);
 
   const { consumers, mirror, catchUp } = createEventConsumers(config, { store, fluxra, sessions, adapters, cluster, linkChanges, metrics, logger });
-  const inbound = createInboundDispatch({ router, catchUp, consumers, metrics, logger });
+  const inbound = createInboundDispatch({ router, catchUp, consumers, metrics, logger, gate: tenancy.gate });
   for (const adapter of adapters) {
     adapter.onEvent((event) => inbound.dispatch(event, adapter));
   }
@@ -138,6 +146,8 @@ export async function createBridge(loaded: LoadedConfig, deps: BridgeDeps): Prom
       // The leader only (always this process without Redis), in this order.
       const duties: Duty[] = [];
       if (discord) duties.push(discordGatewayDuty(discord, { catchUp, commands: router.specs, logger }));
+      // Links older than conversation owners get theirs (needs the platforms for channel → place).
+      duties.push({ name: 'tenancy-migration', start: () => migrateTenancy({ store, owners: tenancy.owners, adapters, logger }).then(() => undefined, (error: unknown) => logger.warn({ err: describeError(error) }, 'tenancy migration failed; retried at next start')), stop: async () => undefined });
       for (const consumer of consumers) duties.push({ name: consumer.name, start: () => consumer.start(), stop: () => consumer.stop() });
       await cluster.start({
         duties,

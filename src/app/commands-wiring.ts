@@ -17,7 +17,11 @@ import type { BlocksClient } from '../services/blocks/index.js';
 import type { FluxraClient } from '../services/fluxra/index.js';
 import type { SessionEngine } from '../sessions/engine.js';
 import type { Store } from '../store/index.js';
+import type { AdapterDirectory } from './consumer.js';
 import type { LinksChangedListener } from './link-changes.js';
+import type { TenancyParts } from './tenancy.js';
+import { describeError } from '../errors.js';
+import type { ChannelRef } from '../platforms/types.js';
 
 export interface CommandsParts {
   store: Store;
@@ -25,16 +29,43 @@ export interface CommandsParts {
   /** The agent session engine and the Blocks client it works with (only with Blocks). */
   agentSessions: { engine: SessionEngine; blocks: BlocksClient } | undefined;
   onLinksChanged: LinksChangedListener;
+  /** Owners, share codes, block makers and the allow-lists (issue 14). */
+  tenancy: TenancyParts;
+  /** The platforms, once they exist: for the public notices of `/block`. */
+  adapters: AdapterDirectory;
   logger: Logger;
 }
 
+/** Posts `text` in each channel, best effort: the notice is a courtesy, the block is done. */
+function announcer(adapters: AdapterDirectory, logger: Logger): (channels: ChannelRef[], text: string) => Promise<void> {
+  return async (channels, text) => {
+    for (const channel of channels) {
+      try {
+        await adapters.get(channel.platform)?.post(channel, { text });
+      } catch (error) {
+        logger.warn({ platform: channel.platform, channelId: channel.channelId, err: describeError(error) }, 'could not post a block notice');
+      }
+    }
+  };
+}
+
 export function createCommands(config: Readonly<BridgeConfig>, parts: CommandsParts): CommandRouter {
-  const { store, fluxra, agentSessions, onLinksChanged, logger } = parts;
+  const { store, fluxra, agentSessions, onLinksChanged, tenancy, logger } = parts;
   const sessions = agentSessions?.engine;
   const handlers: CommandHandler<never>[] = [];
   if (fluxra && config.fluxra.agentId) {
     const channelLinks = channelLinksFromStore(store.links);
-    handlers.push(createBlockCommand({ name: config.commands.block, fluxra, channelLinks, linkPauses: channelLinks, onLinksChanged }) as CommandHandler<never>);
+    handlers.push(
+      createBlockCommand({
+        name: config.commands.block,
+        fluxra,
+        channelLinks,
+        linkPauses: channelLinks,
+        onLinksChanged,
+        scope: { tenancy: tenancy.tenancy, makers: tenancy.makers, links: store.links },
+        announce: announcer(parts.adapters, logger),
+      }) as CommandHandler<never>,
+    );
   } else {
     logger.warn('Fluxra credentials are not configured: /%s and the Fluxra links of /%s are not offered', config.commands.block, config.commands.bridge);
   }
@@ -50,6 +81,7 @@ export function createCommands(config: Readonly<BridgeConfig>, parts: CommandsPa
       cursors: store.cursors,
       linkStatus: store.kv(LINK_STATUS_KV),
       onLinksChanged,
+      tenancy: { tenancy: tenancy.tenancy, owners: tenancy.owners, shareCodes: tenancy.shareCodes },
       // Channels bound to an agent (issue 8): `/bridge link agent`, `/bridge unlink agent`, status.
       ...(sessions ? { agents: { control: sessions.channels, agentCommand: config.commands.agent, mode: config.sessions.boundChannelMode } } : {}),
     });
@@ -63,5 +95,5 @@ export function createCommands(config: Readonly<BridgeConfig>, parts: CommandsPa
   } else {
     logger.warn('Blocks is not configured: /%s and agent mentions are not offered', config.commands.agent);
   }
-  return createCommandRouter({ handlers, permissions: createPermissions(config.permissions), logger: logger.child({ component: 'commands' }) });
+  return createCommandRouter({ handlers, permissions: createPermissions(config.permissions), dedupe: store.dedupe, logger: logger.child({ component: 'commands' }) });
 }

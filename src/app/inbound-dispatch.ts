@@ -9,6 +9,7 @@ import { newRequestId, type Logger } from '../logger.js';
 import type { BridgeMetrics } from '../metrics/registry.js';
 import type { ChatAdapter, InboundEvent } from '../platforms/types.js';
 import type { InboundConsumer } from './consumer.js';
+import type { PlaceGate } from '../commands/tenancy.js';
 
 export interface InboundDispatch {
   /** What each adapter's `onEvent` calls; the platform acks once it resolves. */
@@ -23,6 +24,8 @@ export interface InboundDispatchParts {
   consumers: readonly InboundConsumer[];
   metrics: BridgeMetrics;
   logger: Logger;
+  /** The allow-lists: events and commands from other workspaces and guilds are dropped here. */
+  gate?: PlaceGate;
 }
 
 export function createInboundDispatch(parts: InboundDispatchParts): InboundDispatch {
@@ -30,6 +33,8 @@ export function createInboundDispatch(parts: InboundDispatchParts): InboundDispa
   /** Set by `drain`: commands that still arrive are answered instead of run. */
   let draining = false;
   async function dispatchEvent(event: InboundEvent, adapter: ChatAdapter): Promise<void> {
+    // Before anything else: nothing of an unlisted place is stored or sent upstream.
+    if (parts.gate !== undefined && !parts.gate.admits({ platform: event.platform, placeId: event.placeId })) return;
     metrics.inbound(event.platform, event.kind);
     // One id per inbound event or command, carried by the lines written about it here.
     const log = logger.child({ reqId: newRequestId(), platform: event.platform, eventId: event.eventId });

@@ -42,13 +42,13 @@ export function describeTargetType(targetType: string): string {
  * The list answer. Server values are echoed through `showInput` too: they are data from
  * the wire, and an ID of an unexpected shape must not turn into markup.
  */
-export function formatBlockList(blocks: readonly BlockSummary[], commandName: string): string {
+export function formatBlockList(blocks: ReadonlyArray<BlockSummary & { maker?: string }>, commandName: string): string {
   if (blocks.length === 0) return `Nothing is blocked. Block an agent with \`/${commandName} agent agt_…\`.`;
   const newestFirst = [...blocks].sort((a, b) => (Date.parse(b.createdAt) || 0) - (Date.parse(a.createdAt) || 0));
   const shown = newestFirst.slice(0, MAX_LISTED_BLOCKS);
   const lines = shown.map(
     (block) =>
-      `• ${describeTargetType(block.targetType)} ${showInput(block.targetId, 64)}, block ${showInput(block.blockId, 64)}, since ${formatWhen(block.createdAt)}`,
+      `• ${describeTargetType(block.targetType)} ${showInput(block.targetId, 64)}, block ${showInput(block.blockId, 64)}, since ${formatWhen(block.createdAt)}${block.maker === undefined ? '' : ` (${block.maker})`}`,
   );
   const header = blocks.length === 1 ? '1 block:' : `${blocks.length} blocks, newest first:`;
   const more = blocks.length - shown.length;

@@ -16,6 +16,8 @@ import type { ChannelRef } from '../platforms/types.js';
 import { formatBlockList, type BlockSummary } from './block-format.js';
 import { blockUsage, parseBlockArgs, type BlockRequest } from './block-parse.js';
 import { describeChannels } from './bridge-channels.js';
+import { mayActOnConversation, notFromLinkedChannelText, recordMaker, visibleBlocks, visibleChannels, type BlockScopeOptions } from './block-scope.js';
+import { BLOCKED_NOTICE, RESUMED_NOTICE } from '../mirror/link-notices.js';
 import { blockPauseReason, noChannelLinks, type ChannelLinkLookup, type ChannelLinkPauses } from './channel-links.js';
 import type { FluxraId } from './fluxra-ids.js';
 import { showInput } from './text.js';
@@ -42,6 +44,10 @@ export interface BlockCommandOptions {
   linkPauses?: ChannelLinkPauses;
   /** Told which channels' links were paused or resumed (the composition root passes the mirror's wake-up). */
   onLinksChanged?: (channels: ChannelRef[]) => void;
+  /** Tenants (issue 14): who made each block, and who may see and remove it. Without it, `/block` acts bridge-wide. */
+  scope?: BlockScopeOptions;
+  /** Posts a public notice in channels (a blocked or unblocked conversation's). Best effort. */
+  announce?: (channels: ChannelRef[], text: string) => Promise<void>;
 }
 
 /** `{status, code}` of a Fluxra HTTP error answer (not a 429, not a network failure), else undefined. */
@@ -56,7 +62,7 @@ const NOUN: Readonly<Record<FluxraId['kind'], string>> = { agent: 'agent', conve
 export function createBlockCommand(options: BlockCommandOptions): CommandHandler<BlockRequest> {
   const { name, fluxra } = options;
   const channelLinks = options.channelLinks ?? noChannelLinks;
-  const { linkPauses, onLinksChanged } = options;
+  const { linkPauses, onLinksChanged, scope } = options;
   const c = `/${name}`;
 
   function linksChanged(channels: ChannelRef[], context: CommandContext): void {
@@ -67,6 +73,31 @@ export function createBlockCommand(options: BlockCommandOptions): CommandHandler
       // The links are saved; the mirror notices them on its next pass anyway.
       context.logger.warn({ err: error }, `could not signal the link change: ${describeError(error)}`);
     }
+  }
+
+  /** Names the channels of the person's tenant; others are only counted. */
+  async function describeVisible(channels: ChannelRef[], context: CommandContext): Promise<string> {
+    const { shown, hidden } = scope === undefined ? { shown: channels, hidden: 0 } : await visibleChannels(scope, channels, context);
+    const elsewhere = hidden === 0 ? '' : `${hidden} channel${hidden === 1 ? '' : 's'} of other workspaces or servers`;
+    if (shown.length === 0) return elsewhere;
+    const named = describeChannels(shown, context.invocation.platform);
+    return elsewhere === '' ? named : `${named} and ${elsewhere}`;
+  }
+
+  /** The public notice in the channels whose links a block paused or resumed (the README promises it). */
+  async function announce(channels: ChannelRef[], text: string, context: CommandContext): Promise<void> {
+    if (channels.length === 0 || options.announce === undefined) return;
+    try {
+      await options.announce(channels, text);
+    } catch (error) {
+      context.logger.warn({ err: error }, `could not post the block notice: ${describeError(error)}`);
+    }
+  }
+
+  /** The blocks this person may see and remove (all without tenants). */
+  async function blocksInScope(context: CommandContext): Promise<Array<BlockSummary & { maker?: string }>> {
+    const all = await fluxra.listBlocks();
+    return scope === undefined ? all : visibleBlocks(scope, all, context);
   }
 
   /** After a conversation is (or already was) blocked: the line about its links, if any. */
@@ -86,7 +117,8 @@ export function createBlockCommand(options: BlockCommandOptions): CommandHandler
     const changed = links.filter((link) => link.changed).map((link) => link.channel);
     context.logger.info({ conversationId, paused: changed.length }, 'links paused by a block');
     linksChanged(changed, context);
-    const channels = describeChannels(links.map((link) => link.channel), context.invocation.platform);
+    await announce(changed, BLOCKED_NOTICE, context);
+    const channels = await describeVisible(links.map((link) => link.channel), context);
     return `Mirroring is paused for ${channels} (linked to it) until the block is removed.`;
   }
 
@@ -103,7 +135,8 @@ export function createBlockCommand(options: BlockCommandOptions): CommandHandler
     if (resumed.length === 0) return undefined;
     context.logger.info({ conversationId, resumed: resumed.length }, 'links resumed after a block was removed');
     linksChanged(resumed, context);
-    return `Mirroring resumes for ${describeChannels(resumed, context.invocation.platform)}.`;
+    await announce(resumed, RESUMED_NOTICE, context);
+    return `Mirroring resumes for ${await describeVisible(resumed, context)}.`;
   }
 
   async function block(kind: 'agent' | 'conversation', targetId: string, context: CommandContext): Promise<string> {
@@ -129,6 +162,7 @@ export function createBlockCommand(options: BlockCommandOptions): CommandHandler
       throw error;
     }
     context.logger.info({ blockId: created.blockId, targetType: created.targetType, targetId: created.targetId }, 'block created');
+    if (scope !== undefined) await recordMaker(scope, created.blockId, context);
     // The block ID comes from the wire: even inside the suggested command it goes through showInput.
     const lines = [`Blocked ${target} (block ${showInput(created.blockId, 64)}). Undo with ${showInput(`${c} remove ${created.blockId}`, 80)}.`];
     if (kind === 'conversation') {
@@ -151,6 +185,7 @@ export function createBlockCommand(options: BlockCommandOptions): CommandHandler
       throw error;
     }
     context.logger.info({ blockId }, 'block removed');
+    await scope?.makers.forget(blockId);
     return { text: `Removed ${what}.`, removed: true };
   }
 
@@ -168,6 +203,14 @@ export function createBlockCommand(options: BlockCommandOptions): CommandHandler
   }
 
   async function remove(id: FluxraId, context: CommandContext): Promise<string> {
+    if (scope !== undefined && id.kind === 'conversation') {
+      const linkedHere = await channelLinks.conversationFor(context.invocation.channel);
+      if (!mayActOnConversation(linkedHere, id.id, context)) return notFromLinkedChannelText(name);
+    }
+    if (scope !== undefined && id.kind === 'block' && !context.admin && !(await blocksInScope(context)).some((b) => b.blockId.toLowerCase() === id.id)) {
+      // Someone else's block reads like no block at all.
+      return `There is no block ${showInput(id.id, 64)} of yours (already removed?). See \`${c} list\`.`;
+    }
     if (id.kind === 'block') {
       const conversationId = await pausedConversationOfBlock(id.id);
       const result = await removeBlockId(id.id, context, `block ${showInput(id.id, 64)}`);
@@ -176,15 +219,18 @@ export function createBlockCommand(options: BlockCommandOptions): CommandHandler
     }
     // No delete-by-target route (spec §6.3): find the target's block among every page.
     const target = `${NOUN[id.kind]} ${showInput(id.id, 64)}`;
-    const matches = (await fluxra.listBlocks()).filter((b) => b.targetId.toLowerCase() === id.id);
+    const all = (await fluxra.listBlocks()).filter((b) => b.targetId.toLowerCase() === id.id);
+    const matches = scope === undefined ? all : await visibleBlocks(scope, all, context);
+    // Blocks of other tenants on the same target stay, and so do the pauses they hold.
+    const othersRemain = matches.length < all.length;
     const answers: string[] = [];
     // True once nothing blocks the target any more (it was not blocked, or a block was removed).
-    let unblocked = matches.length === 0;
-    if (matches.length === 0) answers.push(`${capitalise(target)} is not blocked.`);
+    let unblocked = all.length === 0;
+    if (matches.length === 0) answers.push(othersRemain ? notYoursText(id.kind, target) : `${capitalise(target)} is not blocked.`);
     for (const match of matches) {
       const result = await removeBlockId(match.blockId, context, `the block on ${target} (block ${showInput(match.blockId, 64)})`);
       answers.push(result.text);
-      unblocked ||= result.removed;
+      unblocked ||= result.removed && !othersRemain;
     }
     // Also when it was not blocked (any more): links a block paused have nothing left to wait for.
     if (id.kind === 'conversation' && unblocked) {
@@ -213,6 +259,7 @@ export function createBlockCommand(options: BlockCommandOptions): CommandHandler
     },
     parse: (args) => parseBlockArgs(name, args),
     access: (request) => (request.action === 'help' ? 'everyone' : 'restricted'),
+    changesState: (request) => request.action !== 'help' && request.action !== 'list',
     async run(request, context) {
       switch (request.action) {
         case 'help':
@@ -220,17 +267,28 @@ export function createBlockCommand(options: BlockCommandOptions): CommandHandler
         case 'block-agent':
           return block('agent', request.agentId, context);
         case 'block-conversation': {
-          const conversationId = request.conversationId ?? (await channelLinks.conversationFor(context.invocation.channel));
+          const linkedHere = await channelLinks.conversationFor(context.invocation.channel);
+          const conversationId = request.conversationId ?? linkedHere;
           if (conversationId === undefined) return `This channel is not linked to a Fluxra conversation; give one: \`${c} conversation conv_…\`.`;
+          if (scope !== undefined && !mayActOnConversation(linkedHere, conversationId, context)) return notFromLinkedChannelText(name);
           return block('conversation', conversationId, context);
         }
         case 'list':
-          return formatBlockList(await fluxra.listBlocks(), name);
+          return formatBlockList(await blocksInScope(context), name);
         case 'remove':
           return remove(request.id, context);
       }
     },
   };
+}
+
+/**
+ * Someone else's block on the target. From a channel linked to a conversation, its people may
+ * know the conversation is blocked; of an agent they learn only that they have no block on it.
+ */
+function notYoursText(kind: FluxraId['kind'], target: string): string {
+  if (kind === 'conversation') return `${capitalise(target)} is blocked by another workspace or server: only they or a bridge admin can remove that block.`;
+  return `${capitalise(target)} has no block of yours.`;
 }
 
 function capitalise(text: string): string {

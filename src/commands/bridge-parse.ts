@@ -5,6 +5,8 @@
  * Grammar (subcommand words in any case):
  *   (nothing) | help
  *   link <conv_…>
+ *   link <shr_…>          a share code from another workspace or server
+ *   share                 a one-time code that lets another workspace or server link this conversation
  *   link new [name]
  *   link agent <name>     bind this channel to a Blocks agent (core name or alias)
  *   unlink
@@ -14,6 +16,7 @@
  * Anything not listed gets the usage.
  */
 import type { PlatformName } from '../platforms/types.js';
+import { SHARE_CODE_PATTERN } from '../store/share-codes.js';
 import { kindOfId, parseFluxraId } from './fluxra-ids.js';
 import { firstNonAsciiCodePoint, showInput, showWords } from './text.js';
 import type { ParseResult } from './types.js';
@@ -21,6 +24,9 @@ import type { ParseResult } from './types.js';
 export type BridgeRequest =
   | { action: 'help' }
   | { action: 'link'; conversationId: string }
+  /** A share code from `/bridge share` in a channel linked to the conversation. */
+  | { action: 'link-code'; code: string }
+  | { action: 'share' }
   /** `name` undefined: a default made from the channel (`defaultConversationName`). */
   | { action: 'link-new'; name: string | undefined }
   | { action: 'unlink' }
@@ -42,6 +48,8 @@ export function bridgeUsage(name: string): string {
     `\`${c}\` links this channel to a Fluxra group conversation: messages here go there, and agents' replies come back here.`,
     `• \`${c} link conv_…\`: link to an existing conversation (the bridge's agent must be a member)`,
     `• \`${c} link new [name]\`: create a new conversation and link to it`,
+    `• \`${c} share\`: a one-time code (15 minutes) that lets a channel of another workspace or server link this channel's conversation`,
+    `• \`${c} link shr_…\`: link to a conversation shared with you by such a code`,
     `• \`${c} unlink\`: stop mirroring this channel`,
     `• \`${c} link agent <name>\`: send every message here to one session of a Blocks agent (claude, codex, … or an alias); answers come in each message's thread`,
     `• \`${c} unlink agent\`: stop sending this channel's messages to its agent`,
@@ -111,6 +119,10 @@ function parseLinkTarget(name: string, words: readonly string[]): ParseResult<Br
     }
     return { ok: true, value: { action: 'link-new', name: parsed.value } };
   }
+  if (SHARE_CODE_PATTERN.test(target.toLowerCase())) {
+    if (rest.length > 0) return tooManyWords(name, 'link <code>', rest);
+    return { ok: true, value: { action: 'link-code', code: target.toLowerCase() } };
+  }
   const id = parseFluxraId(target, ['conversation']);
   if (!id.ok) {
     // A word that is not an ID at all: perhaps a name meant for `link new`.
@@ -140,6 +152,9 @@ export function parseBridgeArgs(name: string, args: readonly string[]): ParseRes
       if (rest.length > 0) return tooManyWords(name, 'unlink', rest);
       return { ok: true, value: { action: 'unlink' } };
     }
+    case 'share':
+      if (rest.length > 0) return tooManyWords(name, 'share', rest);
+      return { ok: true, value: { action: 'share' } };
     case 'status':
       if (rest.length > 0) return tooManyWords(name, 'status', rest);
       return { ok: true, value: { action: 'status' } };

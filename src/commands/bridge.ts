@@ -24,6 +24,7 @@ import { agentStatusLines, linkAgent, unlinkAgent, type BridgeAgentOptions } fro
 import { describeChannels, sameChannel } from './bridge-channels.js';
 import { formatLinkStatus } from './bridge-format.js';
 import { bridgeUsage, defaultConversationName, parseBridgeArgs, type BridgeRequest } from './bridge-parse.js';
+import { badCodeText, cannotLinkText, mayLinkDirectly, placeOf, shareText, visibleLinks, type BridgeTenancyOptions } from './bridge-share.js';
 import { showInput } from './text.js';
 import type { CommandContext, CommandHandler } from './types.js';
 
@@ -45,12 +46,17 @@ export interface BridgeCommandOptions {
   agentId: string;
   /** Absent when Fluxra is not configured: only the agent subcommands work then. */
   fluxra: FluxraLinkApi | undefined;
-  links: Pick<LinksRepository, 'get' | 'link' | 'unlink' | 'channelsFor'>;
+  links: Pick<LinksRepository, 'get' | 'link' | 'unlink' | 'channelsFor' | 'linksFor'>;
   cursors: Pick<CursorsRepository, 'get' | 'saveDelivered'>;
   /** `store.kv(LINK_STATUS_KV)`: the mirror's per-conversation delivery records. */
   linkStatus: Pick<KvNamespace<unknown>, 'get'>;
   /** Told which channels were linked or unlinked (the composition root passes the mirror's wake-up). */
   onLinksChanged?: (channels: ChannelRef[]) => void;
+  /**
+   * Tenants (issue 14): conversation owners and share codes. Without it every channel may
+   * link every conversation (the behaviour before tenants; unit tests of the Fluxra half).
+   */
+  tenancy?: BridgeTenancyOptions;
   /** Channel → agent bindings (the session engine's), when Blocks is configured. */
   agents?: { control: ChannelAgentControl; agentCommand: string; mode: 'queue' | 'interrupt' };
 }
@@ -74,7 +80,7 @@ function isMembershipRefusal(refusal: { status: number; code: string }): boolean
 }
 
 export function createBridgeCommand(options: BridgeCommandOptions): CommandHandler<BridgeRequest> {
-  const { name, links, cursors, linkStatus, onLinksChanged } = options;
+  const { name, links, cursors, linkStatus, onLinksChanged, tenancy } = options;
   // Used only behind the `options.fluxra === undefined` checks in `run`.
   const fluxra = options.fluxra as FluxraLinkApi;
   const c = `/${name}`;
@@ -101,6 +107,13 @@ export function createBridgeCommand(options: BridgeCommandOptions): CommandHandl
     return `This channel is already linked to ${linked}. Unlink it first with \`${c} unlink\`, then link again.`;
   }
 
+  /** The other channels on the conversation that an answer to this invocation may name. */
+  async function othersShown(conversationId: string, context: CommandContext, all = false): Promise<ChannelRef[]> {
+    const entries = (await links.linksFor(conversationId)).filter((entry) => !sameChannel(entry.channel, context.invocation.channel));
+    const shown = tenancy === undefined || all ? entries : visibleLinks(tenancy.tenancy, context.invocation, entries);
+    return shown.map((entry) => entry.channel);
+  }
+
   /** The first read: where mirroring starts. Answers the refusals that mean "not this conversation". */
   async function firstRead(conversationId: string): Promise<{ cursor: string | undefined } | { refusal: string }> {
     const shown = showInput(conversationId, 64);
@@ -112,7 +125,10 @@ export function createBridgeCommand(options: BridgeCommandOptions): CommandHandl
       if (isMembershipRefusal(refusal)) {
         return { refusal: `The bridge's agent is not a member of ${shown}: ask its owner to add ${agent} (the bridge's agent ID), then link again.` };
       }
-      if (refusal.status === 404) return { refusal: `There is no conversation ${shown} (or the bridge cannot see it). Check the ID.` };
+      if (refusal.status === 404) {
+        // With tenants, "no such conversation" must read like "someone else's conversation".
+        return { refusal: tenancy === undefined ? `There is no conversation ${shown} (or the bridge cannot see it). Check the ID.` : cannotLinkText(name, conversationId) };
+      }
       if (refusal.status === 400) return { refusal: `Fluxra did not accept ${shown} as a conversation ID.` };
       throw error;
     }
@@ -121,14 +137,18 @@ export function createBridgeCommand(options: BridgeCommandOptions): CommandHandl
   /** Saves where mirroring starts, links the channel, and says what happens next. */
   async function saveLink(conversationId: string, cursor: string | undefined, context: CommandContext, intro: string): Promise<string> {
     const { channel, user, platform } = context.invocation;
-    const others = (await links.channelsFor(conversationId)).filter((other) => !sameChannel(other, channel));
+    const anyOthers = (await links.channelsFor(conversationId)).some((other) => !sameChannel(other, channel));
     // A saved cursor is where the mirror stands for channels already linked: keep it. With
     // none linked, a saved cursor is stale (left from an earlier link) and would replay the
     // messages since then, so the fresh one replaces it.
-    if (cursor !== undefined && (others.length === 0 || (await cursors.get(conversationId)) === undefined)) {
+    if (cursor !== undefined && (!anyOthers || (await cursors.get(conversationId)) === undefined)) {
       await cursors.saveDelivered(conversationId, cursor);
     }
-    await links.link(channel, { conversationId, linkedBy: user.id });
+    const placeId = context.invocation.placeId;
+    // The first link makes this channel's workspace or guild the conversation's owner.
+    await tenancy?.owners.claim(conversationId, placeOf(context.invocation));
+    await links.link(channel, { conversationId, linkedBy: user.id, ...(placeId !== undefined ? { placeId } : {}) });
+    const others = await othersShown(conversationId, context);
     context.logger.info({ conversationId, otherChannels: others.length }, 'channel linked');
     linksChanged(channel, context);
     const shown = showInput(conversationId, 64);
@@ -139,9 +159,8 @@ export function createBridgeCommand(options: BridgeCommandOptions): CommandHandl
     return lines.join('\n');
   }
 
-  async function link(conversationId: string, context: CommandContext): Promise<string> {
-    const refusal = await currentLinkRefusal(context.invocation.channel, conversationId);
-    if (refusal !== undefined) return refusal;
+  /** The first read and the block check, then the link. */
+  async function readAndLink(conversationId: string, context: CommandContext): Promise<string> {
     const read = await firstRead(conversationId);
     if ('refusal' in read) return read.refusal;
     const block = (await fluxra.listBlocks()).find((b) => b.targetId.toLowerCase() === conversationId);
@@ -150,6 +169,26 @@ export function createBridgeCommand(options: BridgeCommandOptions): CommandHandl
       return `The bridge has blocked ${showInput(conversationId, 64)} (block ${showInput(block.blockId, 64)}), so it cannot post into it. Remove the block with ${undo}, then link again.`;
     }
     return saveLink(conversationId, read.cursor, context, 'Linked.');
+  }
+
+  async function link(conversationId: string, context: CommandContext): Promise<string> {
+    if (tenancy !== undefined && !(await mayLinkDirectly(tenancy, conversationId, context.invocation, context.admin))) {
+      context.logger.info({ conversationId }, 'link refused: the conversation belongs to another tenant');
+      return cannotLinkText(name, conversationId);
+    }
+    const refusal = await currentLinkRefusal(context.invocation.channel, conversationId);
+    if (refusal !== undefined) return refusal;
+    return readAndLink(conversationId, context);
+  }
+
+  async function linkWithCode(code: string, context: CommandContext): Promise<string> {
+    if (tenancy === undefined) return badCodeText(name);
+    const refusal = await currentLinkRefusal(context.invocation.channel, undefined);
+    if (refusal !== undefined) return refusal;
+    const shared = await tenancy.shareCodes.consume(code);
+    if (shared === undefined) return badCodeText(name);
+    context.logger.info({ conversationId: shared.conversationId, sharedFrom: shared.madeIn }, 'share code used');
+    return readAndLink(shared.conversationId, context);
   }
 
   async function linkNew(requested: string | undefined, context: CommandContext): Promise<string> {
@@ -186,7 +225,7 @@ export function createBridgeCommand(options: BridgeCommandOptions): CommandHandl
     if (previous === undefined) return 'This channel is not linked to a Fluxra conversation.';
     context.logger.info({ conversationId: previous.conversationId }, 'channel unlinked');
     linksChanged(channel, context);
-    const remaining = (await links.channelsFor(previous.conversationId)).filter((other) => !sameChannel(other, channel));
+    const remaining = await othersShown(previous.conversationId, context);
     const lines = [`Unlinked this channel from ${showInput(previous.conversationId, 64)}: messages here no longer go to Fluxra, and nothing comes back.`];
     if (remaining.length > 0) lines.push(`${describeChannels(remaining, platform)} ${remaining.length === 1 ? 'stays' : 'stay'} linked to it.`);
     return lines.join('\n');
@@ -204,7 +243,7 @@ export function createBridgeCommand(options: BridgeCommandOptions): CommandHandl
     if (link === undefined) {
       return `This channel is not linked to a Fluxra conversation. Link it with \`${c} link conv_…\` or \`${c} link new\`.`;
     }
-    const otherChannels = (await links.channelsFor(link.conversationId)).filter((other) => !sameChannel(other, channel));
+    const otherChannels = await othersShown(link.conversationId, context, context.admin);
     const others = await Promise.all(otherChannels.map(async (other) => ({ channel: other, link: await links.get(other) })));
     const lastDelivery = await linkStatus.get(link.conversationId);
     return formatLinkStatus({ viewer: platform, link, others, lastDelivery, blockCommandName: options.blockCommandName });
@@ -220,7 +259,7 @@ export function createBridgeCommand(options: BridgeCommandOptions): CommandHandl
           name: 'link',
           description: 'Link this channel to a Fluxra conversation',
           options: [
-            { name: 'conversation', description: 'The conversation ID (conv_…), new to create one, or agent to bind an agent', required: true },
+            { name: 'conversation', description: 'The conversation ID (conv_…), a share code (shr_…), new to create one, or agent to bind an agent', required: true },
             { name: 'name', description: 'With new: the new conversation’s name; with agent: the agent (claude, codex, an alias)', required: false },
           ],
         },
@@ -229,18 +268,25 @@ export function createBridgeCommand(options: BridgeCommandOptions): CommandHandl
           description: 'Stop mirroring this channel (or, with agent, unbind its agent)',
           options: [{ name: 'what', description: 'agent to unbind the agent instead', required: false }],
         },
+        { name: 'share', description: "A one-time code that lets another workspace or server link this channel's conversation", options: [] },
         { name: 'status', description: 'What this channel is linked to, and how it is doing', options: [] },
         { name: 'help', description: 'How to use this command', options: [] },
       ],
     },
     parse: (args) => parseBridgeArgs(name, args),
     access: (request) => (request.action === 'help' ? 'everyone' : 'restricted'),
+    changesState: (request) => request.action !== 'help' && request.action !== 'status',
     async run(request, context) {
       switch (request.action) {
         case 'help':
           return bridgeUsage(name);
         case 'link':
           return options.fluxra === undefined ? NO_FLUXRA_TEXT : link(request.conversationId, context);
+        case 'link-code':
+          return options.fluxra === undefined ? NO_FLUXRA_TEXT : linkWithCode(request.code, context);
+        case 'share':
+          if (tenancy === undefined || options.fluxra === undefined) return NO_FLUXRA_TEXT;
+          return shareText(tenancy, (await links.get(context.invocation.channel))?.conversationId, context.invocation, name);
         case 'link-new':
           return options.fluxra === undefined ? NO_FLUXRA_TEXT : linkNew(request.name, context);
         case 'unlink':

@@ -20,6 +20,8 @@ export type PermissionDecision =
 export interface Permissions {
   /** May `user` on `platform` run a restricted command? `verb` completes "Only … can ___". */
   check(platform: PlatformName, user: CommandUser, verb: string): PermissionDecision;
+  /** On the platform's allow-list: a bridge admin, for whom tenant boundaries do not apply. */
+  isAdmin(platform: PlatformName, userId: string): boolean;
   /**
    * True when nobody but privileged people can ever pass on Discord (there is no Discord
    * allow-list), so the restricted commands can be hidden from everyone else at registration
@@ -52,6 +54,7 @@ export function createPermissions(config: PermissionsConfig): Permissions {
 
   return {
     privilegedOnlyOnDiscord: allowed.discord.size === 0,
+    isAdmin: (platform, userId) => allowed[platform].has(userId),
     check(platform, user, verb) {
       // Exact match: platform user IDs are case-sensitive opaque strings.
       if (allowed[platform].has(user.id)) return { allowed: true, reason: 'allow-list' };

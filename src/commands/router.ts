@@ -9,6 +9,7 @@
 import { ConfigError, UserInputError, UpstreamError, describeError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { ChatAdapter, CommandInvocation, CommandSpec } from '../platforms/types.js';
+import type { DedupeRepository } from '../store/dedupe.js';
 import type { Permissions } from './permissions.js';
 import { showInput } from './text.js';
 import type { CommandHandler } from './types.js';
@@ -22,7 +23,16 @@ export interface CommandRouterOptions {
   handlers: ReadonlyArray<CommandHandler<unknown>>;
   permissions: Permissions;
   logger: Logger;
+  /**
+   * The store's seen-before markers. With it, a command whose handler says it changes state
+   * runs once per `eventId` (Slack `trigger_id`, Discord interaction id: the key `/agent`'s
+   * session records use), so an exact replay of a signed request does nothing.
+   */
+  dedupe?: Pick<DedupeRepository, 'seen'>;
 }
+
+/** The answer to a replayed state-changing command. */
+export const REPLAYED_COMMAND_ANSWER = 'This request was already handled; nothing was done again.';
 
 export interface CommandRouter {
   /** What adapters register (Slack manifest, Discord `registerCommands`). */
@@ -31,7 +41,7 @@ export interface CommandRouter {
   handle(invocation: CommandInvocation, adapter: ChatAdapter): Promise<void>;
 }
 
-type Outcome = 'answered' | 'invalid' | 'refused' | 'upstream-error' | 'user-error' | 'failed' | 'unknown-command';
+type Outcome = 'answered' | 'invalid' | 'refused' | 'replayed' | 'upstream-error' | 'user-error' | 'failed' | 'unknown-command';
 
 /** For logs: what was typed, without letting 10 kB of it into every line. */
 function argsForLog(args: readonly string[]): string[] {
@@ -68,8 +78,13 @@ export function createCommandRouter(options: CommandRouterOptions): CommandRoute
       log.debug({ reason: decision.reason }, 'command permitted');
     }
 
+    if (options.dedupe !== undefined && handler.changesState?.(parsed.value) === true && (await options.dedupe.seen(`command:${invocation.eventId}`))) {
+      return { text: REPLAYED_COMMAND_ANSWER, outcome: 'replayed' };
+    }
+
     try {
-      return { text: await handler.run(parsed.value, { invocation, logger: log }), outcome: 'answered' };
+      const admin = permissions.isAdmin(invocation.platform, invocation.user.id);
+      return { text: await handler.run(parsed.value, { invocation, logger: log, admin }), outcome: 'answered' };
     } catch (error) {
       if (error instanceof UserInputError) return { text: error.message, outcome: 'user-error' };
       const upstream = answerForUpstreamError(error);

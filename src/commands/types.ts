@@ -20,6 +20,8 @@ export interface CommandContext {
   invocation: CommandInvocation;
   /** A child logger already bound to the command, platform and user. */
   logger: Logger;
+  /** The person is on the bridge's allow-list (a bridge admin): tenant boundaries do not apply to them. */
+  admin: boolean;
 }
 
 /**
@@ -39,5 +41,10 @@ export interface CommandHandler<T> {
   readonly permissionVerb: string;
   parse(args: readonly string[]): ParseResult<T>;
   access(value: T): CommandAccess;
+  /**
+   * True when running `value` changes state (links, blocks): the router then runs it at most
+   * once per platform request id, so a replayed signed request does nothing the second time.
+   */
+  changesState?(value: T): boolean;
   run(value: T, context: CommandContext): Promise<string>;
 }

@@ -105,6 +105,10 @@ const slackSchema = z
     mode: z.enum(['socket', 'http']).default('socket').describe('`socket` needs no public URL; `http` receives POSTs on /slack/events'),
     port: z.number().int().min(0).max(65_535).default(3000).describe('HTTP-mode listening port'),
     apiUrl: httpUrl.default('https://slack.com/api').describe('Slack Web API base (the sandbox points it at its simulator)'),
+    allowedTeamIds: z
+      .array(z.string().regex(/^[TE][A-Z0-9]+$/, 'a Slack team id such as T012ABC'))
+      .optional()
+      .describe('Only these workspaces are served, as one organisation with the allowed Discord servers (unset: every workspace, each its own tenant)'),
   })
   .strict()
   .prefault({});
@@ -121,6 +125,10 @@ const discordSchema = z
       .min(1)
       .default(50)
       .describe("REST requests per second (webhook posts included) discord.js allows itself: Discord's global limit per bot; raise it only if Discord granted your bot more"),
+    allowedGuildIds: z
+      .array(z.string().regex(/^\d{15,22}$/, 'a guild id (a snowflake)'))
+      .optional()
+      .describe('Only these servers are served, as one organisation with the allowed Slack workspaces (unset: every server that adds the bot, each its own tenant)'),
   })
   .strict()
   .prefault({});
@@ -130,11 +138,11 @@ const permissionsSchema = z
     slackAllowedUserIds: z
       .array(z.string().regex(/^[UW][A-Z0-9]+$/, 'a Slack user id such as U012ABC'))
       .default([])
-      .describe('Slack users allowed to run admin commands'),
+      .describe('Slack users allowed to run admin commands: the bridge admins, who may also link and unblock any conversation'),
     discordAllowedUserIds: z
       .array(z.string().regex(/^\d{15,22}$/, 'a Discord user id (a snowflake)'))
       .default([])
-      .describe('Discord users allowed to run admin commands'),
+      .describe('Discord users allowed to run admin commands: the bridge admins, who may also link and unblock any conversation'),
     allowPrivilegedUsers: z.boolean().default(true).describe('Slack admins/owners and Discord members with Manage Channels may run admin commands'),
   })
   .strict()

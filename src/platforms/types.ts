@@ -61,6 +61,11 @@ interface InboundBase {
   /** Set when the platform told us this is a redelivery (Slack `x-slack-retry-num`). */
   retryNum?: number;
   receivedAt: number;
+  /**
+   * Where it happened: the Slack workspace (`team_id`) or the Discord guild id. The tenancy
+   * rules (src/commands/tenancy.ts) decide from it whether the bridge serves the event.
+   */
+  placeId?: string;
 }
 
 export interface InboundMessage extends InboundBase {
@@ -250,6 +255,11 @@ export interface ChatAdapter {
    * connection is handed to `onEvent`. Not called for the first connection of `start()`.
    */
   onConnectionChange?(listener: (change: ConnectionChange) => void): void;
+  /**
+   * The workspace (Slack `team_id`) or guild a channel belongs to, for records made before
+   * places were kept (the tenancy migration at start). Undefined when it cannot be told.
+   */
+  placeOfChannel?(channelId: string): Promise<string | undefined>;
   /** Answers a command (ephemeral by default). May be called more than once. */
   reply(invocation: CommandInvocation, message: OutboundMessage, options?: ReplyOptions): Promise<void>;
   /**

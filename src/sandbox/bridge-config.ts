@@ -14,8 +14,9 @@ export function sandboxBridgeConfig(world: SandboxWorld, dataDir: string): Loade
   const config = {
     fluxra: { baseUrl: world.fluxra.url },
     blocks: { baseUrl: world.blocks.url },
-    slack: { mode: 'socket', apiUrl: world.slack.apiUrl },
-    discord: { apiUrl: world.discord.apiUrl, guildId: DISCORD_GUILD_ID, applicationId: DISCORD_APPLICATION_ID },
+    // One organisation: the simulated workspace and server link each other's conversations without share codes.
+    slack: { mode: 'socket', apiUrl: world.slack.apiUrl, allowedTeamIds: [world.slack.teamId] },
+    discord: { apiUrl: world.discord.apiUrl, guildId: DISCORD_GUILD_ID, applicationId: DISCORD_APPLICATION_ID, allowedGuildIds: [DISCORD_GUILD_ID] },
     store: { path: resolve(dataDir, 'bridge.db') },
     // The sandbox shows its own page; the health server only needs a free loopback port.
     health: { port: 0, host: '127.0.0.1' },

@@ -34,6 +34,8 @@ export interface LinkRecord {
   /** Mirroring is suspended (by a person, or by the bridge after repeated failures). */
   paused: boolean;
   pausedReason?: string;
+  /** The workspace or guild of the channel (links made before places were recorded have none until the start-up migration). */
+  placeId?: string;
 }
 
 export interface ChannelLink {
@@ -46,6 +48,8 @@ export interface LinkInput {
   linkedBy: string;
   /** Defaults to now. */
   linkedAt?: number;
+  /** The channel's workspace or guild. */
+  placeId?: string;
 }
 
 /** Channel ↔ conversation links. */
@@ -58,6 +62,8 @@ export interface LinksRepository {
   /** Returns the updated link, or undefined when the channel is not linked. */
   pause(channel: ChannelRef, reason?: string): Promise<LinkRecord | undefined>;
   resume(channel: ChannelRef): Promise<LinkRecord | undefined>;
+  /** Records the channel's workspace or guild on its link (the start-up migration of older links). */
+  setPlace(channel: ChannelRef, placeId: string): Promise<LinkRecord | undefined>;
   /** Channels linked to the conversation (paused ones included), in a stable order. */
   channelsFor(conversationId: string): Promise<ChannelRef[]>;
   /** `channelsFor` with each channel's link record, read in the same pass. */
@@ -173,6 +179,7 @@ export function createLinksRepository(backend: StoreBackend, prefix: string, opt
           linkedAt: input.linkedAt ?? Date.now(),
           linkedBy: input.linkedBy,
           paused: false,
+          ...(input.placeId !== undefined ? { placeId: input.placeId } : {}),
         };
         await backend.maps.put(REVERSE_GROUP, input.conversationId, key, JSON.stringify(ref));
         await records.set(key, stored);
@@ -205,6 +212,9 @@ export function createLinksRepository(backend: StoreBackend, prefix: string, opt
         const { pausedReason: _reason, ...rest } = stored;
         return { ...rest, paused: false };
       });
+    },
+    async setPlace(channel, placeId) {
+      return update(channel, (stored) => ({ ...stored, placeId }));
     },
     channelsFor,
     linksFor,

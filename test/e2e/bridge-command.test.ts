@@ -126,12 +126,12 @@ function conversation(): string {
 const SLACK_REF: ChannelRef = { platform: 'slack', channelId: SLACK_GENERAL };
 const DISCORD_REF: ChannelRef = { platform: 'discord', channelId: DISCORD_GENERAL };
 
-test('registers /bridge on Discord with link, unlink, status and help', async () => {
+test('registers /bridge on Discord with link, unlink, share, status and help', async () => {
   await discordAdapter.registerCommands([...router.specs], { guildId: GUILD_ID });
   const registered = (discord.state.commands.get(GUILD_ID) ?? []) as Array<{ name: string; options: Array<{ name: string; options: Array<{ name: string; required: boolean }> }> }>;
   const bridge = registered.find((command) => command.name === 'bridge');
   assert.ok(bridge);
-  assert.deepEqual(bridge.options.map((o) => o.name), ['link', 'unlink', 'status', 'help']);
+  assert.deepEqual(bridge.options.map((o) => o.name), ['link', 'unlink', 'share', 'status', 'help']);
   assert.deepEqual(bridge.options[0]?.options.map((o) => [o.name, o.required]), [
     ['conversation', true],
     ['name', false],

@@ -88,6 +88,9 @@ test('every configured part works: one ✓ line each, exit 0, one Blocks request
   assert.match(lineOf(result, 'slack socket mode'), /^✓ slack socket mode +the app-level token opens/);
   assert.match(lineOf(result, 'discord /users/@me'), /^✓ discord \/users\/@me +signed in as bridge-bot \(500000000000000001\)$/);
   assert.match(result.stdout, /\n9 working, 0 failing, 0 not configured\n$/);
+  // No allow-lists: every server and workspace is a tenant of its own, and check says so.
+  assert.match(result.stdout, /^! tenancy +discord\.allowedGuildIds is not set/m);
+  assert.match(result.stdout, /^! tenancy +slack\.allowedTeamIds is not set/m);
 
   // The Blocks key check is exactly one request, and it was the probe GET.
   const probes = blocks.state.requests.slice(blocksBefore);
@@ -145,4 +148,13 @@ test('unconfigured parts are listed as not configured, and an unreachable servic
   assert.match(result.stdout, /hint: check fluxra\.baseUrl/);
   for (const part of ['redis', 'blocks key', 'slack auth.test', 'discord /users/@me']) assert.match(lineOf(result, part), /^- .* not configured \(/, part);
   assert.match(lineOf(result, 'store'), /^✓ store +SQLite store /);
+});
+
+test('with discord.allowedGuildIds, check lists the servers the bot is in that are not on it', async () => {
+  const listed = '100000000000000099';
+  const result = await runCli(['check'], { config: { ...config(), discord: { apiUrl: discord.apiUrl, allowedGuildIds: [listed] } }, env: goodEnv() });
+  const line = lineOf(result, 'discord servers');
+  assert.match(line, /^! discord servers +the bot is in 1 server\(s\) not on discord\.allowedGuildIds/);
+  assert.ok(line.includes(`(${discord.state.guildId})`), line);
+  assert.ok(!/^! tenancy +discord/m.test(result.stdout), 'no warning about a missing Discord list');
 });

@@ -44,7 +44,7 @@ test('registers the commands in a guild and prints the invite URL with permissio
   assert.equal(result.code, 0, result.stdout + result.stderr);
   const registered = (discord.state.commands.get(GUILD_ID) ?? []) as Array<{ name: string; options?: Array<{ name: string }> }>;
   assert.deepEqual(registered.map((command) => command.name), ['block', 'link']);
-  assert.deepEqual(registered[1]?.options?.map((option) => option.name), ['link', 'unlink', 'status', 'help']);
+  assert.deepEqual(registered[1]?.options?.map((option) => option.name), ['link', 'unlink', 'share', 'status', 'help']);
   assert.match(result.stdout, new RegExp(`^✓ registered 2 commands in guild ${GUILD_ID} \\(visible at once\\): /block, /link$`, 'm'));
 
   const url = inviteUrl(result.stdout);

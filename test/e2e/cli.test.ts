@@ -101,7 +101,7 @@ test('slack manifest prints the Socket Mode manifest with scopes, events and the
   assert.equal(manifest.settings.event_subscriptions.request_url, undefined);
   const commands = manifest.features.slash_commands;
   assert.deepEqual(commands.map((c) => c.command), ['/fx-block', '/bridge']);
-  assert.equal(commands[1]?.usage_hint, 'link <conversation> [name] | unlink [what] | status | help');
+  assert.equal(commands[1]?.usage_hint, 'link <conversation> [name] | unlink [what] | share | status | help');
   assert.match(commands[0]?.description ?? '', /^Block an agent/);
   assert.ok(commands.every((c) => c.url === undefined));
   assert.equal(manifest.features.bot_user.display_name, 'Fluxra Bridge');

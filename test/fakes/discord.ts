@@ -23,6 +23,8 @@ export interface FakeDiscordOptions {
   channels?: Array<{ id: string; name: string }>;
   /** Threads that exist (and are active) when the bot connects. */
   threads?: Array<{ id: string; parentId: string; name: string }>;
+  /** More guilds the bot is in (two tenants), each with its own text channels. */
+  otherGuilds?: Array<{ id: string; name?: string; channels: Array<{ id: string; name: string }> }>;
   heartbeatIntervalMs?: number;
 }
 
@@ -44,6 +46,8 @@ export interface FakeInteractionInit {
   user?: { id: string; username: string; nick?: string };
   /** The member's computed permissions in that channel, as a decimal bitfield string. */
   permissions?: string;
+  /** Reuse an interaction id: a replayed request (default: a new snowflake). */
+  id?: string;
 }
 
 export interface FakeDiscord {
@@ -80,6 +84,7 @@ export async function createFakeDiscord(options: FakeDiscordOptions): Promise<Fa
     botUser,
     channels: options.channels ?? [{ id: snowflake(), name: 'general' }],
     threads: options.threads ?? [],
+    ...(options.otherGuilds ? { otherGuilds: options.otherGuilds } : {}),
   });
 
   let port = 0;
@@ -124,11 +129,12 @@ export async function createFakeDiscord(options: FakeDiscordOptions): Promise<Fa
     deleteMessage: (channelId, messageId) => state.deleteMessage(channelId, messageId),
     createThread: (parentId, name, fromMessageId, announce) => state.createThread(parentId, name, fromMessageId, announce),
     sendInteraction(init) {
-      const record: FakeInteraction = { id: snowflake(), token: `itoken-${snowflake()}`, channelId: init.channelId, callbacks: [], followUps: [] };
+      const record: FakeInteraction = { id: init.id ?? snowflake(), token: `itoken-${snowflake()}`, channelId: init.channelId, callbacks: [], followUps: [] };
       state.interactions.set(record.id, record);
       const who = init.user ?? { id: '300000000000000001', username: 'alice' };
       const user = state.user(who.id, who.username);
       const channel = state.channels.get(init.channelId);
+      const guildId = state.guildOf(init.channelId);
       const values = (init.options ?? []).map((option) => ({ type: 3, name: option.name, value: option.value }));
       state.dispatch('INTERACTION_CREATE', {
         id: record.id,
@@ -136,7 +142,7 @@ export async function createFakeDiscord(options: FakeDiscordOptions): Promise<Fa
         type: 2,
         token: record.token,
         version: 1,
-        guild_id: state.guildId,
+        guild_id: guildId,
         channel_id: init.channelId,
         channel: channel ? { id: channel.id, type: channel.type, ...('parent_id' in channel ? { parent_id: channel.parent_id } : {}) } : undefined,
         member: makeMember(user, { permissions: init.permissions ?? '0', ...(who.nick ? { nick: who.nick } : {}) }),
@@ -144,13 +150,13 @@ export async function createFakeDiscord(options: FakeDiscordOptions): Promise<Fa
         locale: 'en-US',
         guild_locale: 'en-US',
         entitlements: [],
-        authorizing_integration_owners: { '0': state.guildId },
+        authorizing_integration_owners: { '0': guildId },
         context: 0,
         data: {
           id: snowflake(),
           name: init.commandName,
           type: 1,
-          guild_id: state.guildId,
+          guild_id: guildId,
           options: init.subcommand ? [{ type: 1, name: init.subcommand, options: values }] : values,
         },
       });

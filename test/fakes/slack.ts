@@ -44,6 +44,10 @@ export interface DeliveryOptions {
   waitForAck?: boolean;
   /** Events: the Events API `event_id` (generated when absent). */
   eventId?: string;
+  /** Deliver as from another workspace (`team_id`), e.g. one not on the app's allow-list. */
+  teamId?: string;
+  /** Commands: reuse a `trigger_id`, as a replayed request does (generated when absent). */
+  triggerId?: string;
 }
 
 export interface DeliveryResult {
@@ -249,12 +253,17 @@ export async function createFakeSlack(options: FakeSlackOptions): Promise<FakeSl
       };
     },
     deliverEvent(event, delivery = {}) {
-      const payload = eventCallback(event, { ...identity, eventId: delivery.eventId ?? `Ev${String(++counter).padStart(8, '0')}` });
+      const payload = eventCallback(event, { ...identity, ...(delivery.teamId ? { teamId: delivery.teamId } : {}), eventId: delivery.eventId ?? `Ev${String(++counter).padStart(8, '0')}` });
       return deliver('events_api', payload, '', delivery);
     },
     deliverCommand(input, delivery = {}) {
       const id = `cmd-${++counter}`;
-      const body = slashCommandBody(input, { ...identity, responseUrl: `${baseUrl}/response/${id}`, triggerId: `trigger-${id}` });
+      const body = slashCommandBody(input, {
+        ...identity,
+        ...(delivery.teamId ? { teamId: delivery.teamId } : {}),
+        responseUrl: `${baseUrl}/response/${id}`,
+        triggerId: delivery.triggerId ?? `trigger-${id}`,
+      });
       return deliver('slash_commands', body, new URLSearchParams(body).toString(), delivery).then((result) => ({ ...result, responseId: id }));
     },
     async close() {

@@ -1,7 +1,8 @@
 /** One line of `fluxra-bridge check`: a part, whether it works, and what to do when it does not. */
 import { redactSecrets } from '../../redact.js';
 
-export type CheckStatus = 'ok' | 'failed' | 'not-configured';
+/** `warning`: works, but something an operator should know (not counted as failing). */
+export type CheckStatus = 'ok' | 'failed' | 'not-configured' | 'warning';
 
 export interface CheckResult {
   /** Short and stable, e.g. `blocks key`: scripts may grep for it. */
@@ -15,6 +16,7 @@ export interface CheckResult {
 
 export const ok = (part: string, detail: string): CheckResult => ({ part, status: 'ok', detail });
 export const failed = (part: string, detail: string, hint?: string): CheckResult => ({ part, status: 'failed', detail, ...(hint ? { hint } : {}) });
+export const warning = (part: string, detail: string, hint?: string): CheckResult => ({ part, status: 'warning', detail, ...(hint ? { hint } : {}) });
 export const notConfigured = (part: string, hint: string): CheckResult => ({ part, status: 'not-configured', detail: 'not configured', hint });
 
 /** An error's own message: our errors already name the request and the status, and are redacted. */

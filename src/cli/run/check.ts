@@ -4,6 +4,7 @@ import { checkBlocks } from '../check/blocks.js';
 import { checkFluxra } from '../check/fluxra.js';
 import { checkDiscord, checkSlack } from '../check/platforms.js';
 import { formatReport } from '../check/report.js';
+import { checkTenancy } from '../check/tenancy.js';
 import { ok } from '../check/result.js';
 import { checkRedis, checkStore } from '../check/storage.js';
 import type { CommandRun } from '../command-def.js';
@@ -20,14 +21,15 @@ export const runCheck: CommandRun = async (input, io) => {
   // Redis first: the Blocks check books its request in the shared budget when there is one.
   const redis = await checkRedis(loaded);
   try {
-    const [store, fluxra, blocks, slack, discord] = await Promise.all([
+    const [store, fluxra, blocks, slack, discord, tenancy] = await Promise.all([
       checkStore(loaded),
       checkFluxra(loaded, dispatcher),
       checkBlocks(loaded, { dispatcher, redis: redis.redis }),
       checkSlack(loaded, dispatcher),
       checkDiscord(loaded, dispatcher),
+      checkTenancy(loaded, dispatcher),
     ]);
-    const results = [configLine, store, redis.result, ...fluxra, blocks, ...slack, discord];
+    const results = [configLine, store, redis.result, ...fluxra, blocks, ...slack, discord, ...tenancy];
     io.out(formatReport(results));
     return results.some((result) => result.status === 'failed') ? EXIT_FAILED : EXIT_OK;
   } finally {

@@ -161,6 +161,7 @@ export function createDiscordAdapter(input: DiscordAdapterConfig, deps: DiscordA
       platform: 'discord',
       eventId,
       receivedAt: Date.now(),
+      ...(interaction.guildId ? { placeId: interaction.guildId } : {}),
       command: interaction.commandName,
       args,
       rawText: args.join(' '),
@@ -173,6 +174,8 @@ export function createDiscordAdapter(input: DiscordAdapterConfig, deps: DiscordA
       ...(location.threadId ? { threadRootId: location.threadId } : {}),
     };
     await deliver(invocation);
+    // Answered by now, or ignored on purpose: either way no "thinking…" response is due.
+    responder.settled(eventId);
   };
 
   client.on(Events.InteractionCreate, (interaction: Interaction) => {
@@ -244,6 +247,7 @@ export function createDiscordAdapter(input: DiscordAdapterConfig, deps: DiscordA
         channel.channelId,
         options,
       ),
+    placeOfChannel: (channelId) => guildOfChannel(client, rest, channelId),
     onConnectionChange(listener) {
       connectionListeners.push(listener);
     },

@@ -52,6 +52,7 @@ export async function toInboundMessage(data: GatewayMessageCreateDispatchData, c
     platform: 'discord',
     eventId: `discord:${data.id}`,
     receivedAt: context.now(),
+    placeId: data.guild_id,
     ref,
     author: await author(data, ref.channelId, context),
     text: discordMessageText(data, context.guildNames),
@@ -89,6 +90,7 @@ export async function toInboundEdit(data: GatewayMessageUpdateDispatchData, cont
     platform: 'discord',
     eventId: `discord:edit:${data.id}:${data.edited_timestamp}`,
     receivedAt: context.now(),
+    placeId: data.guild_id,
     ref,
     author: await author(data, ref.channelId, context),
     text: discordMessageText(data, context.guildNames),
@@ -110,6 +112,7 @@ export async function toInboundDeletes(
       platform: 'discord',
       eventId: `discord:delete:${id}`,
       receivedAt: context.now(),
+      placeId: data.guild_id,
       ref: await messageRef(id, data.channel_id, context),
     });
   }

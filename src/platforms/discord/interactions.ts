@@ -32,6 +32,11 @@ export interface InteractionResponder {
   track(eventId: string, interaction: ChatInputCommandInteraction): boolean;
   /** Sends `parts` (already formatted and split) as the answer to the interaction. */
   reply(eventId: string, parts: readonly string[], ephemeral: boolean): Promise<void>;
+  /**
+   * The handler is done with the interaction: a defer still pending is cancelled. An
+   * interaction the bridge ignored (a server not on its allow-list) so gets no response at all.
+   */
+  settled(eventId: string): void;
   /** Cancels pending defers. */
   stop(): void;
 }
@@ -126,6 +131,13 @@ export function createInteractionResponder(deps: InteractionResponderDeps): Inte
           throw toDiscordError(error, 'answer a command');
         }
       });
+    },
+
+    settled(eventId) {
+      const entry = entries.get(eventId);
+      if (entry === undefined || entry.timer === undefined) return;
+      clearTimeout(entry.timer);
+      entry.timer = undefined;
     },
 
     stop() {

@@ -107,13 +107,13 @@ export function createSlackAdapter(config: SlackAdapterConfig, deps: SlackAdapte
     now,
   });
 
-  function inboundContext(retryNum: unknown): InboundContext {
-    return { identity, users, retryNum: typeof retryNum === 'number' && retryNum > 0 ? retryNum : undefined, now };
+  function inboundContext(retryNum: unknown, teamId?: string): InboundContext {
+    return { identity, users, retryNum: typeof retryNum === 'number' && retryNum > 0 ? retryNum : undefined, now, teamId };
   }
 
   /** Runs the handler inside Bolt's listener: a rejection propagates so the event is not acked. */
-  async function deliverInbound(raw: unknown, retryNum: unknown): Promise<void> {
-    const event = await toInboundEvent(raw, inboundContext(retryNum));
+  async function deliverInbound(raw: unknown, retryNum: unknown, teamId: string | undefined): Promise<void> {
+    const event = await toInboundEvent(raw, inboundContext(retryNum, teamId));
     if (!event) return;
     if (!handler) throw new BridgeError('SLACK_NO_HANDLER', 'Slack event arrived before onEvent() was called');
     try {
@@ -153,8 +153,8 @@ export function createSlackAdapter(config: SlackAdapterConfig, deps: SlackAdapte
         ? new App({ ...common, signingSecret: config.signingSecret ?? '', processBeforeResponse: true, endpoints: '/slack/events' })
         : new App({ ...common, receiver: watchSocket(reportConnections(new DeferredAckSocketModeReceiver({ appToken: config.appToken ?? '', logger: boltLogger, clientOptions }))) });
 
-    built.event('message', async ({ event, context }) => deliverInbound(event, context.retryNum));
-    built.event('app_mention', async ({ event, context }) => deliverInbound(event, context.retryNum));
+    built.event('message', async ({ event, context }) => deliverInbound(event, context.retryNum, context.teamId));
+    built.event('app_mention', async ({ event, context }) => deliverInbound(event, context.retryNum, context.teamId));
     for (const name of config.commandNames) {
       built.command(`/${name}`, async ({ command, ack, respond, context }) => {
         await ack();
@@ -232,6 +232,12 @@ export function createSlackAdapter(config: SlackAdapterConfig, deps: SlackAdapte
       app = undefined;
       port = undefined;
       logger.info('slack adapter stopped');
+    },
+
+    // Every channel this token sees is read through this workspace's install: its team.
+    async placeOfChannel() {
+      const auth = (await call('auth.test', {})) as { team_id?: unknown };
+      return typeof auth.team_id === 'string' ? auth.team_id : undefined;
     },
 
     connectionState() {

@@ -21,6 +21,8 @@ export interface InboundContext {
   /** Set when Slack marked the delivery as a retry. */
   retryNum: number | undefined;
   now: () => number;
+  /** The workspace the delivery is for (the envelope's `team_id`, Bolt's `context.teamId`). */
+  teamId?: string | undefined;
 }
 
 /** The fields of Slack message-like payloads we read. */
@@ -51,7 +53,12 @@ export async function toInboundEvent(raw: unknown, context: InboundContext): Pro
   const event = raw as SlackMessage;
   const channel = event.channel;
   if (!channel) return undefined;
-  const base = { platform: 'slack' as const, receivedAt: context.now(), ...(context.retryNum ? { retryNum: context.retryNum } : {}) };
+  const base = {
+    platform: 'slack' as const,
+    receivedAt: context.now(),
+    ...(context.retryNum ? { retryNum: context.retryNum } : {}),
+    ...(context.teamId ? { placeId: context.teamId } : {}),
+  };
 
   if (event.type === 'message' && event.subtype === 'message_changed') {
     const message = event.message;
@@ -98,6 +105,18 @@ export interface SlackCommandPayload {
   user_name?: string;
   trigger_id?: string;
   thread_ts?: string;
+  /** The workspace the command was run in. */
+  team_id?: string;
+}
+
+/**
+ * Slack Connect: a person from another organisation can run our commands in a shared
+ * channel. Their admin flags are about their own workspace, so they are never privileged
+ * here. A user whose team is unknown (lookup failed) is already unprivileged.
+ */
+export function isPrivilegedHere(user: { isPrivileged: boolean; teamId?: string | undefined }, workspaceTeamId: string | undefined): boolean {
+  if (!user.isPrivileged) return false;
+  return workspaceTeamId === undefined || user.teamId === undefined || user.teamId === workspaceTeamId;
 }
 
 export async function toCommandInvocation(payload: SlackCommandPayload, context: InboundContext): Promise<CommandInvocation> {
@@ -113,8 +132,13 @@ export async function toCommandInvocation(payload: SlackCommandPayload, context:
     command: payload.command.replace(/^\//, ''),
     args: rawText.trim() === '' ? [] : rawText.trim().split(/\s+/),
     rawText,
-    user: { id: user.id, displayName: user.displayName === user.id && payload.user_name ? payload.user_name : user.displayName, isPrivileged: user.isPrivileged },
+    user: {
+      id: user.id,
+      displayName: user.displayName === user.id && payload.user_name ? payload.user_name : user.displayName,
+      isPrivileged: isPrivilegedHere(user, payload.team_id),
+    },
     channel: { platform: 'slack', channelId: payload.channel_id },
+    ...(payload.team_id ? { placeId: payload.team_id } : {}),
     ...(payload.thread_ts ? { threadRootId: payload.thread_ts } : {}),
   };
 }

@@ -13,6 +13,8 @@ export interface SlackUserInfo {
   isPrivileged: boolean;
   isBot: boolean;
   avatarUrl?: string;
+  /** The user's own workspace (`team_id`): another one for a Slack Connect guest. */
+  teamId?: string;
 }
 
 export interface SlackUserDirectoryConfig {
@@ -67,6 +69,7 @@ export function createSlackUserDirectory(config: SlackUserDirectoryConfig): Slac
           isPrivileged: user.is_admin === true || user.is_owner === true || user.is_primary_owner === true,
           isBot: user.is_bot === true,
           ...(avatar ? { avatarUrl: avatar } : {}),
+          ...(typeof user.team_id === 'string' ? { teamId: user.team_id } : {}),
         },
         fetchedAt: now(),
         complete: true,

@@ -105,13 +105,15 @@ export function createFakeGateway(state: FakeDiscordState, options: FakeGatewayO
             user: state.botUser,
             session_id: session.id,
             resume_gateway_url: options.url(),
-            guilds: [{ id: state.guildId, unavailable: true }],
+            guilds: state.guilds.map((guild) => ({ id: guild.id, unavailable: true })),
             shard: [0, 1],
             application: { id: state.applicationId, flags: 0 },
           });
           send(socket, { op: 0, ...ready });
-          const guild = record(session, 'GUILD_CREATE', state.guildJson());
-          send(socket, { op: 0, ...guild });
+          for (const { id } of state.guilds) {
+            const guild = record(session, 'GUILD_CREATE', state.guildJson(id));
+            send(socket, { op: 0, ...guild });
+          }
           connected(session, socket);
           break;
         }

@@ -83,6 +83,9 @@ function route(state: FakeDiscordState, gatewayUrl: string, request: Request): R
     return ok({ url: gatewayUrl, shards: 1, session_start_limit: { total: 1000, remaining: 1000, reset_after: 14_400_000, max_concurrency: 1 } });
   }
   if (method === 'GET' && path === '/users/@me') return ok(state.botUser);
+  if (method === 'GET' && path === '/users/@me/guilds') {
+    return ok(state.guilds.map((guild) => ({ id: guild.id, name: guild.name, icon: null, owner: false, permissions: '1071698660929', features: [] })));
+  }
   if (method === 'GET' && path === '/applications/@me') return ok({ id: state.applicationId, name: 'fake-app', flags: 0, bot_public: true, bot_require_code_grant: false });
   if (parts[0] === 'applications' && parts[1] === state.applicationId && method === 'PUT') {
     const key = parts[2] === 'guilds' ? (parts[3] ?? '') : 'global';
@@ -94,8 +97,9 @@ function route(state: FakeDiscordState, gatewayUrl: string, request: Request): R
   if (parts[0] === 'channels') return channelRoute(state, parts, request);
   // Active threads of the guild (every thread here is active), for catch-up after downtime.
   if (parts[0] === 'guilds' && parts[2] === 'threads' && parts[3] === 'active' && method === 'GET') {
-    if (parts[1] !== state.guildId) return error(404, 10004, 'Unknown Guild');
-    const threads = [...state.channels.values()].filter((channel) => channel.type === 10 || channel.type === 11 || channel.type === 12);
+    const guildId = parts[1] ?? '';
+    if (!state.guilds.some((guild) => guild.id === guildId)) return error(404, 10004, 'Unknown Guild');
+    const threads = [...state.channels.values()].filter((channel) => (channel.type === 10 || channel.type === 11 || channel.type === 12) && state.guildOf(channel.id) === guildId);
     return ok({ threads, members: [] });
   }
   if (parts[0] === 'webhooks' && parts.length === 2 && method === 'GET') {

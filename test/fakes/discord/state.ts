@@ -1,5 +1,5 @@
 /**
- * What the fake Discord knows: one guild with its channels and threads, the message
+ * What the fake Discord knows: one guild (or several) with its channels and threads, the message
  * history of every channel, webhooks, registered commands, interactions and every REST
  * call received. Changes that Discord announces on the gateway go through `dispatch`.
  */
@@ -64,12 +64,17 @@ export interface FakeDiscordStateInit {
   botUser: APIUser;
   channels: Array<{ id: string; name: string }>;
   threads: Array<{ id: string; parentId: string; name: string }>;
+  /** More guilds the bot is in, each with its own text channels. */
+  otherGuilds?: Array<{ id: string; name?: string; channels: Array<{ id: string; name: string }> }>;
 }
 
 export class FakeDiscordState {
   readonly token: string;
   readonly applicationId: string;
+  /** The first guild (the one most tests use). */
   readonly guildId: string;
+  /** Every guild the bot is in, the first one first. */
+  readonly guilds: Array<{ id: string; name: string }>;
   readonly botUser: APIUser;
   readonly users = new Map<string, APIUser>();
   readonly channels = new Map<string, APIChannel>();
@@ -92,12 +97,22 @@ export class FakeDiscordState {
     this.token = init.token;
     this.applicationId = init.applicationId;
     this.guildId = init.guildId;
+    this.guilds = [{ id: init.guildId, name: 'Fake Guild' }, ...(init.otherGuilds ?? []).map((guild) => ({ id: guild.id, name: guild.name ?? `Fake Guild ${guild.id}` }))];
     this.botUser = init.botUser;
     this.users.set(init.botUser.id, init.botUser);
     for (const channel of init.channels) this.channels.set(channel.id, makeTextChannel(init.guildId, channel.id, channel.name));
     for (const thread of init.threads) {
       this.channels.set(thread.id, makeThreadChannel(init.guildId, thread.id, thread.parentId, thread.name, init.botUser.id));
     }
+    for (const guild of init.otherGuilds ?? []) {
+      for (const channel of guild.channels) this.channels.set(channel.id, makeTextChannel(guild.id, channel.id, channel.name));
+    }
+  }
+
+  /** The guild a channel or thread is in (the first guild for channels it does not know). */
+  guildOf(channelId: string): string {
+    const channel = this.channels.get(channelId);
+    return channel && 'guild_id' in channel && typeof channel.guild_id === 'string' ? channel.guild_id : this.guildId;
   }
 
   /** Registers (or returns) a human or bot user that can author messages. */
@@ -135,7 +150,7 @@ export class FakeDiscordState {
     /** Message type (0 default; 18 thread created, 7 member join, ...). */
     type?: number;
   }): APIMessage {
-    const message = makeMessage({ ...init, guildId: this.guildId, knownUsers: this.users });
+    const message = makeMessage({ ...init, guildId: this.guildOf(init.channelId), knownUsers: this.users });
     const channel = this.channels.get(init.channelId);
     if (channel && 'last_message_id' in channel) channel.last_message_id = message.id;
     this.history(init.channelId).push(message);
@@ -153,7 +168,7 @@ export class FakeDiscordState {
       const user = this.users.get(match[1] ?? '');
       return user ? [user] : [];
     });
-    this.dispatch('MESSAGE_UPDATE', { ...message, guild_id: this.guildId });
+    this.dispatch('MESSAGE_UPDATE', { ...message, guild_id: this.guildOf(channelId) });
     return message;
   }
 
@@ -162,7 +177,7 @@ export class FakeDiscordState {
     const index = list?.findIndex((message) => message.id === messageId) ?? -1;
     if (!list || index < 0) return false;
     list.splice(index, 1);
-    this.dispatch('MESSAGE_DELETE', { id: messageId, channel_id: channelId, guild_id: this.guildId });
+    this.dispatch('MESSAGE_DELETE', { id: messageId, channel_id: channelId, guild_id: this.guildOf(channelId) });
     return true;
   }
 
@@ -172,7 +187,7 @@ export class FakeDiscordState {
    */
   createThread(parentId: string, name: string, fromMessageId?: string, announce = true): APIChannel {
     const id = fromMessageId ?? snowflake();
-    const thread = makeThreadChannel(this.guildId, id, parentId, name, this.botUser.id);
+    const thread = makeThreadChannel(this.guildOf(parentId), id, parentId, name, this.botUser.id);
     this.channels.set(id, thread);
     if (announce) this.dispatch('THREAD_CREATE', { ...thread, newly_created: true });
     return thread;
@@ -196,7 +211,7 @@ export class FakeDiscordState {
     return {
       id: webhook.id,
       type: 1,
-      guild_id: this.guildId,
+      guild_id: this.guildOf(webhook.channelId),
       channel_id: webhook.channelId,
       name: webhook.name,
       avatar: null,
@@ -206,12 +221,12 @@ export class FakeDiscordState {
     };
   }
 
-  /** The guild as `GUILD_CREATE` carries it. */
-  guildJson(): Record<string, unknown> {
-    const all = [...this.channels.values()];
+  /** The guild as `GUILD_CREATE` carries it (default: the first guild). */
+  guildJson(guildId = this.guildId): Record<string, unknown> {
+    const all = [...this.channels.values()].filter((channel) => 'guild_id' in channel && channel.guild_id === guildId);
     return {
-      id: this.guildId,
-      name: 'Fake Guild',
+      id: guildId,
+      name: this.guilds.find((guild) => guild.id === guildId)?.name ?? 'Fake Guild',
       icon: null,
       owner_id: '1',
       afk_channel_id: null,
@@ -236,7 +251,7 @@ export class FakeDiscordState {
       emojis: [],
       stickers: [],
       roles: [
-        { id: this.guildId, name: '@everyone', permissions: '1071698660929', position: 0, color: 0, hoist: false, managed: false, mentionable: false, flags: 0 },
+        { id: guildId, name: '@everyone', permissions: '1071698660929', position: 0, color: 0, hoist: false, managed: false, mentionable: false, flags: 0 },
       ],
       joined_at: new Date(0).toISOString(),
       large: false,

@@ -15,6 +15,8 @@ export interface FakeSlackUser {
   isPrimaryOwner?: boolean;
   isBot?: boolean;
   imageUrl?: string;
+  /** The user's own workspace, when not the app's: a Slack Connect guest (`users.info` → `team_id`). */
+  teamId?: string;
 }
 
 export interface FakeSlackChannel {

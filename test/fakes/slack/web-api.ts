@@ -173,7 +173,7 @@ export function handleWebApi(
       return ok({
         user: {
           id: user.id,
-          team_id: identity.teamId,
+          team_id: user.teamId ?? identity.teamId,
           name: user.name,
           real_name: user.realName ?? user.name,
           is_admin: user.isAdmin ?? false,
