@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { eventually } from '../support/eventually.js';
 import { BLOCKED_NOTICE, RESUMED_NOTICE } from '../../src/mirror/link-notices.js';
-import { ADMIN, CHANNEL_A, CHANNEL_B, GUILD_B, MOD_A, MOD_B, startTenancyWorld, type TenancyWorld } from './tenancy-harness.js';
+import { ADMIN, CHANNEL_A, CHANNEL_B, GUILD_B, MANAGE_CHANNELS, MOD_A, MOD_B, startTenancyWorld, type TenancyWorld } from './tenancy-harness.js';
 
 let world: TenancyWorld;
 let conversationId: string;
@@ -77,7 +77,21 @@ test('a share code works once, and a replayed /bridge interaction does nothing t
   assert.match(await bridge(CHANNEL_B, MOD_B, 'unlink'), /^Unlinked/);
   const interactionId = '990000000000000001';
   assert.match(await bridge(CHANNEL_B, MOD_B, 'link', [{ name: 'conversation', value: code }], interactionId), /^Linked\./);
-  assert.match(await bridge(CHANNEL_B, MOD_B, 'link', [{ name: 'conversation', value: code }], interactionId), /already handled/);
+  // The gateway replays that interaction (as after a RESUME): it is not run again. Discord
+  // refuses a second answer to one interaction, so the replay goes unanswered; a later
+  // command is answered, and the replay still has no answer then.
+  const replay = world.discord.sendInteraction({
+    commandName: 'bridge',
+    subcommand: 'link',
+    options: [{ name: 'conversation', value: code }],
+    channelId: CHANNEL_B,
+    user: MOD_B,
+    permissions: MANAGE_CHANNELS,
+    id: interactionId,
+  });
+  assert.match(await bridge(CHANNEL_B, MOD_B, 'status'), /conv_/);
+  assert.equal(replay.callbacks.length, 0, 'the replayed interaction was not run again');
+  assert.equal((await world.bridge.store.links.get({ platform: 'discord', channelId: CHANNEL_B }))?.conversationId, conversationId);
   // A fresh request with the used code is refused.
   assert.match(await bridge(CHANNEL_B, MOD_B, 'unlink'), /^Unlinked/);
   assert.match(await bridge(CHANNEL_B, MOD_B, 'link', [{ name: 'conversation', value: code }]), /share code is not valid/);
