@@ -20,6 +20,7 @@ import { postInThread, type EngineContext } from './context.js';
 import { stripSelfMentions, type AgentNames } from './parse.js';
 import type { PlacedMessage, PlacementHooks, TurnPlacement } from './types.js';
 import { unknownAgentText } from './usage.js';
+import { timerDelayUntil } from '../util/timer-delay.js';
 
 export type BindOutcome =
   | { kind: 'bound'; agentLabel: string }
@@ -109,7 +110,7 @@ export function createChannelSessions(options: ChannelSessionsOptions): ChannelS
     const timer = setTimeout(() => {
       timers.delete(key);
       kick(channel);
-    }, Math.max(0, atMs - ctx.now()));
+    }, timerDelayUntil(atMs, ctx.now()));
     timer.unref();
     timers.set(key, timer);
   }

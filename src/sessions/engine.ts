@@ -29,6 +29,7 @@ import { processStart, type RequestOutcome } from './start.js';
 import { pollTurn } from './turns.js';
 import type { SessionRequest, StartRequest, TurnScheduler, TurnSchedulerFactory } from './types.js';
 import { agentUsage, unknownAgentText } from './usage.js';
+import { timerDelayUntil } from '../util/timer-delay.js';
 
 export interface SessionEngineOptions {
   store: Store;
@@ -159,7 +160,7 @@ export function createSessionEngine(options: SessionEngineOptions): SessionEngin
     const timer = setTimeout(() => {
       timers.delete(partition);
       kick(partition);
-    }, Math.max(0, atMs - now()));
+    }, timerDelayUntil(atMs, now()));
     timer.unref();
     timers.set(partition, timer);
   }
