@@ -69,6 +69,12 @@ export interface InboundMessage extends InboundBase {
   attachments: Attachment[];
   /** The bot was mentioned (Slack `app_mention`, Discord mention of our user). */
   mentionsBot: boolean;
+  /**
+   * Who can read the channel is limited: a private channel, a group DM or a DM (Discord: a
+   * channel @everyone cannot view, a private thread). Agent sessions started here are created
+   * private. Adapters set it, counting a channel they cannot judge as private.
+   */
+  privateChannel?: boolean;
 }
 
 export interface InboundEdit extends InboundBase {
@@ -107,6 +113,8 @@ export interface CommandInvocation extends InboundBase {
   rawText: string;
   user: CommandUser;
   channel: ChannelRef;
+  /** As on `InboundMessage`: the command ran in a private channel, a group DM or a DM. */
+  privateChannel?: boolean;
   /** Set when the command was run inside a thread. */
   threadRootId?: string;
 }

@@ -174,6 +174,7 @@ export function createChannelSessions(options: ChannelSessionsOptions): ChannelS
         authorName: event.author.displayName,
         text,
         receivedAt: ctx.now(),
+        ...(event.privateChannel === true ? { privateChannel: true } : {}),
       });
       kick(channel);
       return true;

@@ -248,6 +248,7 @@ export function createSessionEngine(options: SessionEngineOptions): SessionEngin
       agentLabel: parsed.agent,
       prompt: parsed.prompt,
       requestedAt: now(),
+      ...(event.privateChannel === true ? { isPrivate: true } : {}),
     };
     await enqueue(request);
   }
@@ -276,6 +277,7 @@ export function createSessionEngine(options: SessionEngineOptions): SessionEngin
         agentLabel: start.agentLabel,
         prompt: start.prompt,
         requestedAt: now(),
+        ...(invocation.privateChannel === true ? { isPrivate: true } : {}),
       });
     },
     async start() {

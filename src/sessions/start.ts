@@ -62,6 +62,8 @@ export async function processStart(ctx: EngineContext, request: StartRequest): P
         message: request.prompt,
         ...('agentName' in request.agent ? { agentName: request.agent.agentName } : { agentId: request.agent.agentId }),
         title: request.prompt.split('\n')[0] ?? request.prompt,
+        // Only ever true: a public channel's session keeps Blocks' default.
+        ...(request.isPrivate === true ? { isPrivate: true } : {}),
       },
       { priority: 'interactive' },
     );

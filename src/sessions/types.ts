@@ -98,6 +98,8 @@ export interface StartRequest {
   prompt: string;
   requestedAt: number;
   placement?: TurnPlacement;
+  /** Asked in a private channel, a group DM or a DM: the Blocks session is created private. */
+  isPrivate?: boolean;
 }
 
 /** A person's reply in a session's thread. */

@@ -26,6 +26,7 @@ import { createStore, type Store } from '../../src/store/index.js';
 import { createFakeBlocks, type FakeBlocks, type FakeBlocksOptions } from '../fakes/blocks.js';
 import { createFakeDiscord, type FakeDiscord } from '../fakes/discord.js';
 import { startSlackPair, type SlackPair } from '../fakes/slack/harness.js';
+import type { FakeSlackChannel } from '../fakes/slack/state.js';
 
 export const RATE_LIMIT: BridgeConfig['blocks']['rateLimit'] = { limit: 100, windowMs: 1_000, safetyMarginMs: 0, interactiveReserve: 10, backoffMs: 50, maxBackoffMs: 200 };
 export const SESSIONS: BridgeConfig['sessions'] = { pollIntervalMs: 40, maxPollIntervalMs: 150, turnTimeoutMinutes: 60, attachAsFileOverChars: 12_000, boundChannelMode: 'queue' };
@@ -56,6 +57,9 @@ export interface RigOptions {
   requestTimeoutMs?: number;
   defaultAgent?: string;
   queuedNoticeMs?: number;
+  /** Slack channels the fake knows (for `conversations.info`), and Discord's (default: one public). */
+  slackChannels?: FakeSlackChannel[];
+  discordChannels?: Array<{ id: string; name: string; private?: boolean }>;
   /** More commands beside /agent (e.g. /bridge with its agent half), built on the engine. */
   extraHandlers?: (engine: SessionEngine, store: Store) => CommandHandler<never>[];
 }
@@ -114,12 +118,12 @@ export async function startSessionsRig(options: RigOptions): Promise<SessionsRig
   let slack: SlackPair | undefined;
   let discord: { fake: FakeDiscord; adapter: DiscordAdapter } | undefined;
   if (options.platform === 'slack') {
-    slack = await startSlackPair('socket', { fake: { users: [{ id: 'UADA', name: 'ada', displayName: 'Ada', isAdmin: true }, { id: 'UBOB', name: 'bob' }] } });
+    slack = await startSlackPair('socket', { fake: { users: [{ id: 'UADA', name: 'ada', displayName: 'Ada', isAdmin: true }, { id: 'UBOB', name: 'bob' }], ...(options.slackChannels ? { channels: options.slackChannels } : {}) } });
     const adapter = slack.adapter;
     adapters.set('slack', adapter);
     slack.setBehaviour((event) => route(event, adapter));
   } else {
-    const fake = await createFakeDiscord({ token: DISCORD_TOKEN, guildId: GUILD_ID, channels: [{ id: DISCORD_CHANNEL, name: 'general' }] });
+    const fake = await createFakeDiscord({ token: DISCORD_TOKEN, guildId: GUILD_ID, channels: options.discordChannels ?? [{ id: DISCORD_CHANNEL, name: 'general' }] });
     const adapter = createDiscordAdapter({ token: DISCORD_TOKEN, apiUrl: fake.apiUrl, commands: [...router.specs], restRetries: 0 }, { logger });
     adapter.onEvent((event) => route(event, adapter));
     await adapter.start();

@@ -76,7 +76,8 @@ export interface FakeSlack {
   /** Deletes a channel: from now on every call naming it answers `channel_not_found`. */
   deleteChannel(channelId: string): void;
   /** Records a message a person (or another bot) wrote and returns its `message` event. */
-  userMessage(input: { channel: string; user?: string; text: string; threadTs?: string; botId?: string; subtype?: string; files?: unknown[]; username?: string }): Record<string, unknown>;
+  /** `channelType`: `channel` (default), `group` (private channel), `im`, `mpim`. */
+  userMessage(input: { channel: string; user?: string; text: string; threadTs?: string; botId?: string; subtype?: string; files?: unknown[]; username?: string; channelType?: string }): Record<string, unknown>;
   deliverEvent(event: Record<string, unknown>, options?: DeliveryOptions): Promise<DeliveryResult>;
   deliverCommand(input: SlashCommandInput, options?: DeliveryOptions): Promise<DeliveryResult>;
   close(): Promise<void>;
@@ -236,7 +237,7 @@ export async function createFakeSlack(options: FakeSlackOptions): Promise<FakeSl
       return {
         type: 'message',
         channel: input.channel,
-        channel_type: 'channel',
+        channel_type: input.channelType ?? 'channel',
         text: input.text,
         ts,
         event_ts: ts,

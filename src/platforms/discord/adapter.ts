@@ -25,6 +25,7 @@ import type { ChatAdapter, CommandInvocation, CommandSpec, ConnectionChange, Inb
 import { commandArgs, commandJson } from './commands.js';
 import { DISCORD_DEFAULTS, resolveDiscordConfig, type DiscordAdapterConfig } from './config.js';
 import { toDiscordError } from './errors.js';
+import { discordChannelIsPrivate } from './channel-privacy.js';
 import { toInboundDeletes, toInboundEdit, toInboundMessage, type InboundContext } from './inbound.js';
 import { createInteractionResponder } from './interactions.js';
 import { createChannelLocations } from './locations.js';
@@ -99,6 +100,7 @@ export function createDiscordAdapter(input: DiscordAdapterConfig, deps: DiscordA
     selfUserId: () => selfUserId,
     isOurWebhook: (webhookId, channelId) => webhooks.isOurs(webhookId, channelId),
     locate: (channelId) => locations.locate(channelId),
+    isPrivate: (channelId) => discordChannelIsPrivate(client, channelId),
     now: Date.now,
   };
 
@@ -165,6 +167,7 @@ export function createDiscordAdapter(input: DiscordAdapterConfig, deps: DiscordA
         isPrivileged: Boolean(permissions?.has(PermissionFlagsBits.ManageChannels) || permissions?.has(PermissionFlagsBits.Administrator)),
       },
       channel: { platform: 'discord', channelId: location.channelId },
+      privateChannel: discordChannelIsPrivate(client, interaction.channelId),
       ...(location.threadId ? { threadRootId: location.threadId } : {}),
     };
     await deliver(invocation);

@@ -22,6 +22,8 @@ export interface InboundContext {
   /** Whether a `webhook_id` is one of the webhooks we post through. */
   isOurWebhook(webhookId: string, channelId: string): Promise<boolean>;
   locate(channelId: string): Promise<ChannelLocation>;
+  /** Closed to the guild at large (see channel-privacy.ts)? */
+  isPrivate(channelId: string): boolean;
   now(): number;
 }
 
@@ -48,6 +50,7 @@ export async function toInboundMessage(data: GatewayMessageCreateDispatchData, c
     text: discordToMarkdown(data.content),
     attachments: data.attachments.map(attachment),
     mentionsBot: self !== undefined && (data.mentions.some((user) => user.id === self) || new RegExp(`<@!?${self}>`).test(data.content)),
+    privateChannel: context.isPrivate(data.channel_id),
   };
 }
 

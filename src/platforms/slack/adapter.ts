@@ -29,6 +29,7 @@ import { readSlackSince, type SlackHistoryEntry } from './history.js';
 import { findOwnSlackPost, type SlackHistoryMessage } from './own-posts.js';
 import { refuseStaleOrFutureRequests } from './request-freshness.js';
 import { DeferredAckSocketModeReceiver } from './socket-mode-receiver.js';
+import { createSlackChannelPrivacy } from './channel-privacy.js';
 import { createSlackUserDirectory } from './users.js';
 
 // Bolt is CommonJS: its classes come off the default export.
@@ -108,8 +109,16 @@ export function createSlackAdapter(config: SlackAdapterConfig, deps: SlackAdapte
     now,
   });
 
+  const channels = createSlackChannelPrivacy({
+    fetchChannel: async (channelId) => (await call('conversations.info', { channel: channelId })).channel as Record<string, unknown> | undefined,
+    logger,
+    ttlMs: SLACK_DEFAULTS.displayNameTtlMs,
+    maxEntries: SLACK_DEFAULTS.maxCachedUsers,
+    now,
+  });
+
   function inboundContext(retryNum: unknown): InboundContext {
-    return { identity, users, retryNum: typeof retryNum === 'number' && retryNum > 0 ? retryNum : undefined, now };
+    return { identity, users, channels, retryNum: typeof retryNum === 'number' && retryNum > 0 ? retryNum : undefined, now };
   }
 
   /** Runs the handler inside Bolt's listener: a rejection propagates so the event is not acked. */

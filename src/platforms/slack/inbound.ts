@@ -8,6 +8,7 @@
  */
 import { slackToMarkdown } from '../../format/slack.js';
 import type { Attachment, Author, CommandInvocation, InboundEvent, MessageRef } from '../types.js';
+import type { SlackChannelPrivacyDirectory } from './channel-privacy.js';
 import type { SlackUserDirectory } from './users.js';
 
 export interface SlackIdentity {
@@ -18,6 +19,8 @@ export interface SlackIdentity {
 export interface InboundContext {
   identity: SlackIdentity;
   users: SlackUserDirectory;
+  /** Private channel, group DM or DM? (Sessions started there are created private.) */
+  channels: SlackChannelPrivacyDirectory;
   /** Set when Slack marked the delivery as a retry. */
   retryNum: number | undefined;
   now: () => number;
@@ -28,6 +31,8 @@ interface SlackMessage {
   type?: string;
   subtype?: string;
   channel?: string;
+  /** Message events: `channel`, `group` (private channel), `im`, `mpim`. */
+  channel_type?: string;
   user?: string;
   bot_id?: string;
   username?: string;
@@ -86,6 +91,7 @@ export async function toInboundEvent(raw: unknown, context: InboundContext): Pro
     text: slackToMarkdown(text),
     attachments: attachmentsOf(event),
     mentionsBot: isMention || (botUserId !== undefined && (text.includes(`<@${botUserId}>`) || text.includes(`<@${botUserId}|`))),
+    privateChannel: await context.channels.isPrivate(channel, event.channel_type),
   };
 }
 
@@ -115,6 +121,7 @@ export async function toCommandInvocation(payload: SlackCommandPayload, context:
     rawText,
     user: { id: user.id, displayName: user.displayName === user.id && payload.user_name ? payload.user_name : user.displayName, isPrivileged: user.isPrivileged },
     channel: { platform: 'slack', channelId: payload.channel_id },
+    privateChannel: await context.channels.isPrivate(payload.channel_id),
     ...(payload.thread_ts ? { threadRootId: payload.thread_ts } : {}),
   };
 }
