@@ -191,6 +191,23 @@ const sessionsSchema = z
   .strict()
   .prefault({});
 
+/**
+ * Agent quotas (src/sessions/quota.ts): every agent turn spends the operator's Blocks key,
+ * whose budget (100 requests a minute) the whole bridge shares. A channel's limits sit above
+ * one person's, so that a few people can work in one channel at once, and below what would
+ * let one channel take the key: 8 running turns are polled within about a fifth of the
+ * budget at their young poll interval, and 100 starts an hour is one every 36 s.
+ */
+const agentQuotaSchema = z
+  .object({
+    perPersonRunning: positiveInt.default(3).describe('Agent turns one person may have running at once (/agent, mentions, bound channels, follow-ups)'),
+    perPersonPerHour: positiveInt.default(30).describe('Agent turns one person may start in any rolling hour'),
+    perChannelRunning: positiveInt.default(8).describe('Agent turns running at once in one channel, whoever asked'),
+    perChannelPerHour: positiveInt.default(100).describe('Agent turns started in one channel in any rolling hour'),
+  })
+  .strict()
+  .prefault({});
+
 /** Catch-up after downtime (src/catch-up/): reading back what the platforms will not redeliver. */
 const catchUpSchema = z
   .object({
@@ -226,6 +243,7 @@ export const configSchema = z
     commands: commandsSchema,
     mirror: mirrorSchema,
     sessions: sessionsSchema,
+    agentQuota: agentQuotaSchema,
     catchUp: catchUpSchema,
     redis: z
       .object({

@@ -11,7 +11,7 @@
  */
 import { describeError } from '../errors.js';
 import type { ChannelRef, ChatAdapter, InboundMessage } from '../platforms/types.js';
-import { channelKey } from '../store/keys.js';
+import { channelKey, messageKey } from '../store/keys.js';
 import { createChannelBindings, isChannelSessionId, type ChannelBinding } from './channel-bindings.js';
 import { createChannelQueue } from './channel-queue.js';
 import { answeredElsewhereText, notAnsweredText, type ChannelStatusView } from './channel-text.js';
@@ -166,10 +166,20 @@ export function createChannelSessions(options: ChannelSessionsOptions): ChannelS
       if (event.author.isSelf || event.author.isBot) return true;
       const text = messageText(event, source.selfUserId);
       if (text === '') return true;
+      const threadRootId = rootId ?? event.ref.messageId;
+      // A bound channel runs one turn at a time, whoever asks: its messages count per hour only.
+      const asker = { platform: event.platform, userId: event.author.id, channelId: event.ref.channelId, requestId: `chan:${messageKey(event.ref)}` };
+      const admitted = ctx.quota ? await ctx.quota.admit(asker, { holdsRunning: false }) : undefined;
+      if (admitted && !admitted.ok) {
+        await postInThread(ctx, channel, threadRootId, `chan:quota:${messageKey(event.ref)}`, admitted.text).catch((error: unknown) => {
+          logger.warn({ err: describeError(error) }, 'could not tell a person they are over the agent quota');
+        });
+        return true;
+      }
       await queue.enqueue({
         channel,
         ref: event.ref,
-        threadRootId: rootId ?? event.ref.messageId,
+        threadRootId,
         authorId: event.author.id,
         authorName: event.author.displayName,
         text,

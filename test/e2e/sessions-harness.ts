@@ -21,6 +21,7 @@ import { createBlocksBudget } from '../../src/ratelimit/blocks-budget.js';
 import type { RateBudget } from '../../src/ratelimit/types.js';
 import { createBlocksClient } from '../../src/services/blocks/index.js';
 import { createSessionEngine, type SessionEngine } from '../../src/sessions/engine.js';
+import { createAgentQuota, type AgentQuotaConfig } from '../../src/sessions/quota.js';
 import { createTurnScheduler } from '../../src/sessions/scheduler.js';
 import { createStore, type Store } from '../../src/store/index.js';
 import { createFakeBlocks, type FakeBlocks, type FakeBlocksOptions } from '../fakes/blocks.js';
@@ -57,6 +58,10 @@ export interface RigOptions {
   requestTimeoutMs?: number;
   defaultAgent?: string;
   queuedNoticeMs?: number;
+  /** Agent quotas as the composition root builds them from `agentQuota` (default: none). */
+  quota?: AgentQuotaConfig;
+  /** An existing store to share (a second replica); default a fresh SQLite file. */
+  store?: Store;
   /** Slack channels the fake knows (for `conversations.info`), and Discord's (default: one public). */
   slackChannels?: FakeSlackChannel[];
   discordChannels?: Array<{ id: string; name: string; private?: boolean }>;
@@ -76,7 +81,7 @@ export async function startSessionsRig(options: RigOptions): Promise<SessionsRig
       },
     }),
   });
-  const store = await createStore({ path: join(mkdtempSync(join(tmpdir(), 'sessions-e2e-')), 'bridge.db') }, { logger });
+  const store = options.store ?? (await createStore({ path: join(mkdtempSync(join(tmpdir(), 'sessions-e2e-')), 'bridge.db') }, { logger }));
   const apiKey = options.apiKey ?? blocks.apiKey;
   const budget = await createBlocksBudget({ apiKey, rateLimit: RATE_LIMIT, logger });
   const dispatcher = new Agent();
@@ -103,6 +108,7 @@ export async function startSessionsRig(options: RigOptions): Promise<SessionsRig
     createScheduler: (poll) => createTurnScheduler({ budget, config: sessions, rateLimit: RATE_LIMIT, poll, logger }),
     logger,
     ...(options.queuedNoticeMs !== undefined ? { queuedNoticeMs: options.queuedNoticeMs } : {}),
+    ...(options.quota ? { quota: createAgentQuota({ ledger: store.agentQuota, config: options.quota, turnTimeoutMs: sessions.turnTimeoutMinutes * 60_000, now: Date.now, logger }) } : {}),
     retryDelayMs: 50,
   });
   const router = createCommandRouter({

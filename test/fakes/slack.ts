@@ -6,6 +6,7 @@
  *
  * No test-framework imports: the same fake serves the e2e tests and the sandbox simulator.
  */
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -255,7 +256,8 @@ export async function createFakeSlack(options: FakeSlackOptions): Promise<FakeSl
     },
     deliverCommand(input, delivery = {}) {
       const id = `cmd-${++counter}`;
-      const body = slashCommandBody(input, { ...identity, responseUrl: `${baseUrl}/response/${id}`, triggerId: `trigger-${id}` });
+      // Slack's trigger ids are unique across workspaces and time (`13345224609.738474920.8088…`), so two fakes never repeat one.
+      const body = slashCommandBody(input, { ...identity, responseUrl: `${baseUrl}/response/${id}`, triggerId: `${Date.now()}.${counter}.${randomBytes(8).toString('hex')}` });
       return deliver('slash_commands', body, new URLSearchParams(body).toString(), delivery).then((result) => ({ ...result, responseId: id }));
     },
     async close() {
