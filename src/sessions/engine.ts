@@ -28,7 +28,7 @@ import type { AgentQuota, QuotaTicket } from './quota.js';
 import { createSessionState } from './session-store.js';
 import { processStart, type RequestOutcome } from './start.js';
 import { pollTurn } from './turns.js';
-import type { SessionRequest, StartRequest, TurnScheduler, TurnSchedulerFactory } from './types.js';
+import type { AgentSessionRecord, SessionRequest, StartRequest, TurnScheduler, TurnSchedulerFactory } from './types.js';
 import { agentUsage, unknownAgentText } from './usage.js';
 import { timerDelayUntil } from '../util/timer-delay.js';
 
@@ -211,9 +211,16 @@ export function createSessionEngine(options: SessionEngineOptions): SessionEngin
   }
 
   /** Admission under the quotas; always admitted (without a ticket) when quotas are off. */
-  async function admit(platform: PlatformName, userId: string, channelId: string, requestId: string): Promise<{ ok: true; ticket?: QuotaTicket } | { ok: false; text: string }> {
+  async function admit(platform: PlatformName, userId: string, channelId: string, requestId: string, replaces?: QuotaTicket): Promise<{ ok: true; ticket?: QuotaTicket } | { ok: false; text: string }> {
     if (!ctx.quota) return { ok: true };
-    return ctx.quota.admit({ platform, userId, channelId, requestId });
+    return ctx.quota.admit({ platform, userId, channelId, requestId }, { replaces });
+  }
+
+  /** The quota ticket of the session's running turn, which a follow-up interrupts. */
+  async function runningTicket(session: AgentSessionRecord): Promise<QuotaTicket | undefined> {
+    if (!ctx.quota || session.currentTurnId === undefined) return undefined;
+    const turn = await state.getTurn(session.currentTurnId);
+    return turn?.state === 'running' ? turn.quota : undefined;
   }
 
   /** An answer that needs no persistence (usage, unknown agent): posted after accept resolves. */
@@ -232,7 +239,7 @@ export function createSessionEngine(options: SessionEngineOptions): SessionEngin
       if (session) {
         const text = stripSelfMentions(event.text, source.selfUserId);
         if (text === '') return;
-        const admitted = await admit(event.platform, event.author.id, event.ref.channelId, `fu:${messageKey(event.ref)}`);
+        const admitted = await admit(event.platform, event.author.id, event.ref.channelId, `fu:${messageKey(event.ref)}`, await runningTicket(session));
         if (!admitted.ok) return answerLater(event, rootId, admitted.text);
         await enqueue({
           kind: 'follow-up',

@@ -32,8 +32,10 @@ export interface AgentQuota {
    * One more turn for this person in this channel? `requestId` makes the entry unique.
    * `holdsRunning: false` (a bound channel's message, which joins the channel's one session
    * and may wait for its running turn) counts towards the hourly quotas only.
+   * `replaces`: the ticket of a running turn this follow-up interrupts (it ends when the new
+   * one starts), so where that ticket counts, the number running does not grow.
    */
-  admit(asker: { platform: PlatformName; userId: string; channelId: string; requestId: string }, options?: { holdsRunning?: boolean }): Promise<QuotaAdmission>;
+  admit(asker: { platform: PlatformName; userId: string; channelId: string; requestId: string }, options?: { holdsRunning?: boolean; replaces?: QuotaTicket | undefined }): Promise<QuotaAdmission>;
   /** The turn ended; never throws (a failed release only expires later). */
   release(ticket: QuotaTicket | undefined): Promise<void>;
 }
@@ -55,7 +57,7 @@ export function createAgentQuota(deps: { ledger: AgentQuotaLedger; config: Agent
    * The decision for one subject, counting only the entries that sort before ours; `replayOf`
    * names an earlier entry of the same request (a redelivered event), which stands instead.
    */
-  async function check(subject: string, whose: 'person' | 'channel', member: string, requestId: string, at: number) {
+  async function check(subject: string, whose: 'person' | 'channel', member: string, requestId: string, at: number, replaces: QuotaTicket | undefined) {
     const before: QuotaEntry[] = [];
     for (const entry of await ledger.entries(subject, MAX_ENTRIES)) {
       if (entry.member >= member) break;
@@ -64,7 +66,9 @@ export function createAgentQuota(deps: { ledger: AgentQuotaLedger; config: Agent
       if (isSpentEntry(parsed, at, maxRunMs)) await ledger.remove(subject, entry.member);
       else before.push(parsed);
     }
-    const decision = decideQuota(before, limits[whose], at, maxRunMs);
+    const limit = limits[whose];
+    const replacing = replaces?.subjects.includes(subject) === true;
+    const decision = decideQuota(before, replacing ? { ...limit, running: limit.running + 1 } : limit, at, maxRunMs);
     return decision.ok ? {} : { refusal: { ...decision, whose } };
   }
 
@@ -76,7 +80,8 @@ export function createAgentQuota(deps: { ledger: AgentQuotaLedger; config: Agent
       const subjects = { person: `person:${asker.platform}:${asker.userId}`, channel: `channel:${asker.platform}:${asker.channelId}` };
       const value = JSON.stringify((options.holdsRunning === false ? { at, endedAt: at } : { at }) satisfies QuotaEntry);
       await Promise.all(Object.values(subjects).map((subject) => ledger.add(subject, member, value, ttlMs)));
-      const checks = await Promise.all([check(subjects.person, 'person', member, asker.requestId, at), check(subjects.channel, 'channel', member, asker.requestId, at)]);
+      const replaces = options.replaces;
+      const checks = await Promise.all([check(subjects.person, 'person', member, asker.requestId, at, replaces), check(subjects.channel, 'channel', member, asker.requestId, at, replaces)]);
       const replayOf = checks.find((c) => c.replayOf !== undefined)?.replayOf;
       const refusal = latestRefusal(checks.flatMap((c) => (c.refusal ? [c.refusal] : [])));
       if (replayOf !== undefined || refusal) await Promise.all(Object.values(subjects).map((subject) => ledger.remove(subject, member)));

@@ -51,22 +51,26 @@ test('over quota: /agent, a mention and a follow-up are answered with when it fr
 
     assert.match(await command(rig, 'agent', 'second task'), OVER_QUOTA);
     const mention = await say(rig, CHANNEL, '<@UBRIDGE> third task');
-    const mentionAnswer = await eventually(() => thread(rig, CHANNEL, mention).find((m) => OVER_QUOTA.test(m.text)), 'the answer to the mention');
-    assert.ok(mentionAnswer);
-    const followUp = await say(rig, CHANNEL, 'and also this', 'UADA', root.ts);
-    await eventually(() => thread(rig, CHANNEL, root.ts).find((m) => OVER_QUOTA.test(m.text) && Number(m.ts) > Number(followUp)), 'the answer to the follow-up');
-    await rig.engine.idle();
-    assert.equal(creates(rig).length, 1, 'no create for the refused requests');
-    assert.equal(followUps(rig).length, 0, 'no follow-up POST');
+    await eventually(() => thread(rig, CHANNEL, mention).find((m) => OVER_QUOTA.test(m.text)), 'the answer to the mention');
 
-    // Bob has a quota of his own.
+    // Bob has a quota of his own; once his turn runs, his follow-up in Ada's thread is over it.
     await say(rig, CHANNEL, '<@UBRIDGE> bob asks', 'UBOB');
     await eventually(() => creates(rig).length === 2 || undefined, "Bob's create");
+    const bobsReply = await say(rig, CHANNEL, 'bob adds this', 'UBOB', root.ts);
+    await eventually(() => thread(rig, CHANNEL, root.ts).find((m) => OVER_QUOTA.test(m.text) && Number(m.ts) > Number(bobsReply)), 'the answer to the follow-up');
+    await rig.engine.idle();
+    assert.equal(creates(rig).length, 2, 'no create for the refused requests');
+    assert.equal(followUps(rig).length, 0, 'no follow-up POST for the refused follow-up');
+
+    // Ada's follow-up interrupts her own running turn: the number running does not grow, so it goes.
+    await say(rig, CHANNEL, 'and also this', 'UADA', root.ts);
+    await eventually(() => followUps(rig).length === 1 || undefined, "Ada's follow-up");
 
     // Ada's turn ends: she may ask again.
     const session = [...rig.blocks.state.sessions.values()].find((s) => s.turns[0]?.prompt === 'first task')!;
-    rig.blocks.completeTurn(session.turns[0]!.threadId, 'Done: first task');
-    await eventually(() => thread(rig, CHANNEL, root.ts).find((m) => m.text.startsWith('Done')), 'the first answer');
+    const running = await eventually(() => session.turns.find((t) => t.prompt === 'and also this'), 'the follow-up turn');
+    rig.blocks.completeTurn(running.threadId, 'Done: and also this');
+    await eventually(() => thread(rig, CHANNEL, root.ts).find((m) => m.text === 'Done: and also this'), 'the answer');
     await eventually(async () => (/^Asking claude/.test(await command(rig, 'agent', 'fourth task')) ? true : undefined), 'admitted again');
     await eventually(() => creates(rig).length === 3 || undefined, 'the create after the turn ended');
   } finally {

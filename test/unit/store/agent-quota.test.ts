@@ -39,6 +39,17 @@ forEachBackend('agent quota', (fixture) => {
     assert.ok((await second.admit(ask('UADA', 'C9', 'r6'))).ok, 'a finished turn frees a place on every replica');
   });
 
+  test('a follow-up that interrupts one\'s own running turn fits; interrupting someone else\'s does not', async () => {
+    const clock = { now: Date.parse('2026-12-04T13:00:00Z') };
+    const quota = quotaOn(await fixture.open(), clock, { ...CONFIG, perPersonRunning: 1 });
+    const ada = await quota.admit(ask('UADA', 'C1', 'a1'));
+    const bob = await quota.admit(ask('UBOB', 'C1', 'b1'));
+    assert.ok(ada.ok && bob.ok);
+    clock.now += 1_000;
+    assert.ok((await quota.admit(ask('UADA', 'C1', 'a2'), { replaces: ada.ticket })).ok);
+    assert.equal((await quota.admit(ask('UBOB', 'C1', 'b2'), { replaces: ada.ticket })).ok, false);
+  });
+
   test('replicas admitting at the same moment never exceed the limit together', async () => {
     const clock = { now: Date.parse('2026-12-04T13:00:00Z') };
     const replicas = [quotaOn(await fixture.open(), clock), quotaOn(await fixture.open(), clock)];
