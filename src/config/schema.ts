@@ -193,15 +193,16 @@ const sessionsSchema = z
 
 /**
  * Agent quotas (src/sessions/quota.ts): every agent turn spends the operator's Blocks key,
- * whose budget (100 requests a minute) the whole bridge shares. A channel's limits sit above
- * one person's, so that a few people can work in one channel at once, and below what would
- * let one channel take the key: 8 running turns are polled within about a fifth of the
- * budget at their young poll interval, and 100 starts an hour is one every 36 s.
+ * whose budget (100 requests a minute) the whole bridge shares, and every running turn takes
+ * an equal share of the polling. A channel's limits sit above one person's, so that two or
+ * three people can work in one channel at their own limits, and low enough that one channel
+ * cannot take the key: 8 running turns are 8 shares of the polling, and 100 starts an hour
+ * (one every 36 s) stay a small part of the 6,000 requests the key allows an hour.
  */
 const agentQuotaSchema = z
   .object({
-    perPersonRunning: positiveInt.default(3).describe('Agent turns one person may have running at once (/agent, mentions, bound channels, follow-ups)'),
-    perPersonPerHour: positiveInt.default(30).describe('Agent turns one person may start in any rolling hour'),
+    perPersonRunning: positiveInt.default(3).describe('Agent turns one person may have running at once (/agent, mentions, thread follow-ups)'),
+    perPersonPerHour: positiveInt.default(30).describe('Agent turns one person may start in any rolling hour (a message in a bound channel counts as one)'),
     perChannelRunning: positiveInt.default(8).describe('Agent turns running at once in one channel, whoever asked'),
     perChannelPerHour: positiveInt.default(100).describe('Agent turns started in one channel in any rolling hour'),
   })
