@@ -9,6 +9,7 @@ import type { BridgeMetrics } from '../metrics/registry.js';
 import type { RateBudget } from '../ratelimit/types.js';
 import type { BlocksClient } from '../services/blocks/index.js';
 import { createSessionEngine, type SessionEngine } from '../sessions/engine.js';
+import { createAgentQuota } from '../sessions/quota.js';
 import { createTurnScheduler } from '../sessions/scheduler.js';
 import type { Store } from '../store/index.js';
 import type { AdapterDirectory } from './consumer.js';
@@ -47,5 +48,6 @@ export function createAgentSessions(config: Readonly<BridgeConfig>, parts: Agent
     logger,
     mayWork: cluster.mayWork,
     onEnqueued: (partition) => cluster.publish({ kind: 'sessions', partition }),
+    quota: createAgentQuota({ ledger: store.agentQuota, config: config.agentQuota, turnTimeoutMs: config.sessions.turnTimeoutMinutes * 60_000, now: Date.now, logger }),
   });
 }

@@ -20,7 +20,8 @@ import type { CommandHandler } from './types.js';
 /** The part of the session engine `/agent` uses (SessionEngine satisfies it). */
 export interface AgentStarter {
   readonly agentNames: AgentNames;
-  startFromCommand(start: { invocation: CommandInvocation; agent: ResolvedAgent; agentLabel: string; prompt: string }): Promise<void>;
+  /** Queues the session start, or says why not (over quota: when it frees up). */
+  startFromCommand(start: { invocation: CommandInvocation; agent: ResolvedAgent; agentLabel: string; prompt: string }): Promise<{ started: true } | { started: false; answer: string }>;
   /** Bound channels; without it `/agent new` and `/agent status` say the channel is not bound. */
   readonly channels?: ChannelAgentControl;
 }
@@ -92,7 +93,8 @@ export function createAgentCommand(options: AgentCommandOptions): CommandHandler
       if (parsed.kind === 'usage') return agentUsage(name, engine.agentNames);
       if (parsed.kind === 'unknown-agent') return unknownAgentText(parsed.token, engine.agentNames);
       const agent = options.resolveAgent(parsed.agent);
-      await engine.startFromCommand({ invocation: context.invocation, agent, agentLabel: parsed.agent, prompt: parsed.prompt });
+      const outcome = await engine.startFromCommand({ invocation: context.invocation, agent, agentLabel: parsed.agent, prompt: parsed.prompt });
+      if (!outcome.started) return outcome.answer;
       context.logger.info({ agent: parsed.agent, named: parsed.named }, 'agent session requested');
       return `Asking ${parsed.agent}; the answer will come in the thread of my message.`;
     },

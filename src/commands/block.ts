@@ -243,6 +243,7 @@ export function createBlockCommand(options: BlockCommandOptions): CommandHandler
   return {
     name,
     permissionVerb: 'block',
+    registration: 'privileged',
     spec: {
       description: 'Block an agent or a conversation on Fluxra, list blocks, remove one',
       subcommands: [

@@ -50,6 +50,15 @@ function argsForLog(args: readonly string[]): string[] {
   return shown;
 }
 
+/**
+ * Whether Discord should offer the command only to members with Manage Channels: never for a
+ * command with open parts (`/agent`, `/bridge status`), and for a restricted one only when no
+ * Discord allow-list exists (hiding it would hide it from the very people listed).
+ */
+export function registersPrivileged(handler: Pick<CommandHandler<unknown>, 'registration'>, permissions: Pick<Permissions, 'privilegedOnlyOnDiscord'>): boolean {
+  return handler.registration === 'privileged' && permissions.privilegedOnlyOnDiscord;
+}
+
 export function createCommandRouter(options: CommandRouterOptions): CommandRouter {
   const { permissions, logger } = options;
   const handlers = new Map<string, CommandHandler<unknown>>();
@@ -63,7 +72,7 @@ export function createCommandRouter(options: CommandRouterOptions): CommandRoute
   const specs: CommandSpec[] = options.handlers.map((handler) => ({
     ...handler.spec,
     name: handler.name,
-    requiresPrivilege: permissions.privilegedOnlyOnDiscord,
+    requiresPrivilege: registersPrivileged(handler, permissions),
   }));
 
   async function decide(handler: CommandHandler<unknown>, invocation: CommandInvocation, log: Logger): Promise<{ text: string; outcome: Outcome }> {

@@ -35,10 +35,17 @@ export interface CommandContext {
 export interface CommandHandler<T> {
   /** The command name as configured (`commands.block`), without the slash. */
   readonly name: string;
-  /** Registration data; the router adds `name` and `requiresPrivilege` (from the permission rules). */
+  /** Registration data; the router adds `name` and `requiresPrivilege` (from `registration` and the permission rules). */
   readonly spec: Omit<CommandSpec, 'name' | 'requiresPrivilege'>;
   /** Completes "Only … can ___": e.g. `block` or `manage bridge links`. */
   readonly permissionVerb: string;
+  /**
+   * Who Discord offers the command to by default (its `default_member_permissions`):
+   * `privileged` only when nothing but help is open to everyone (`/block`), so the command
+   * can be hidden from the people it would refuse anyway; `everyone` (the default) when some
+   * of it is open (`/agent`, `/bridge status`): the router checks `access` at run time.
+   */
+  readonly registration?: 'privileged' | 'everyone';
   parse(args: readonly string[]): ParseResult<T>;
   access(value: T): CommandAccess;
   /**

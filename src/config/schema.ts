@@ -22,6 +22,23 @@ const httpUrl = z
   }, 'an http(s) URL such as https://example.com')
   .transform((value) => value.replace(/\/+$/, ''));
 
+/**
+ * A base URL the bridge sends a secret to (API key, bot token, JWT): `https://`, or plain
+ * `http://` only on this machine (the simulators, a local proxy), so that a typo cannot send
+ * keys in clear across a network.
+ */
+const secretBearingUrl = httpUrl.refine(
+  (value) => new URL(value).protocol === 'https:' || isLoopbackHost(new URL(value).hostname),
+  'an https:// URL (plain http:// only for loopback hosts: 127.0.0.0/8, ::1, localhost), because the bridge sends a secret to it',
+);
+
+/** 127.0.0.0/8, ::1 and localhost: hosts whose traffic never leaves the machine. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  if (host === 'localhost' || host === '::1') return true;
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
 const positiveInt = z.number().int().positive();
 const nonNegativeInt = z.number().int().nonnegative();
 
@@ -43,7 +60,7 @@ export const CORE_AGENT_NAMES = ['claude', 'codex', 'gemini', 'opencode', 'curso
 
 const fluxraSchema = z
   .object({
-    baseUrl: httpUrl.default('https://chat.tryfluxra.com').describe('Fluxra API origin'),
+    baseUrl: secretBearingUrl.default('https://chat.tryfluxra.com').describe('Fluxra API origin'),
     agentId: z.string().regex(/^agt_[A-Za-z0-9]+$/, 'an agent id of the form agt_<hex>').optional().describe('The bridge\'s own Fluxra agent id'),
     apiKey: z.string().min(8, 'the sk_… API key created for the bridge agent').optional().describe('API key of that agent, exchanged for JWTs'),
     requestTimeoutMs: positiveInt.default(15_000).describe('Deadline for one Fluxra request'),
@@ -65,7 +82,7 @@ const fluxraSchema = z
 
 const blocksSchema = z
   .object({
-    baseUrl: httpUrl.default('https://api.blocks.team').describe('Blocks API origin: the only host the Blocks key is ever sent to'),
+    baseUrl: secretBearingUrl.default('https://api.blocks.team').describe('Blocks API origin: the only host the Blocks key is ever sent to'),
     apiKey: z.string().min(8, 'the Blocks API key').optional().describe('Blocks API key'),
     requestTimeoutMs: positiveInt.default(30_000).describe('Deadline for one Blocks request'),
     defaultAgent: z.string().min(1).default('claude').describe('Agent used when a person names none (REST has no workspace default)'),
@@ -104,7 +121,7 @@ const slackSchema = z
     appToken: z.string().startsWith('xapp-', 'an app-level token starting with xapp-').optional().describe('Slack app-level token (Socket Mode)'),
     mode: z.enum(['socket', 'http']).default('socket').describe('`socket` needs no public URL; `http` receives POSTs on /slack/events'),
     port: z.number().int().min(0).max(65_535).default(3000).describe('HTTP-mode listening port'),
-    apiUrl: httpUrl.default('https://slack.com/api').describe('Slack Web API base (the sandbox points it at its simulator)'),
+    apiUrl: secretBearingUrl.default('https://slack.com/api').describe('Slack Web API base (the sandbox points it at its simulator)'),
     allowedTeamIds: z
       .array(z.string().regex(/^[TE][A-Z0-9]+$/, 'a Slack team id such as T012ABC'))
       .optional()
@@ -118,7 +135,7 @@ const discordSchema = z
     token: z.string().min(20, 'a bot token').optional().describe('Discord bot token'),
     applicationId: z.string().regex(/^\d{15,22}$/, 'the application id (a snowflake)').optional().describe('Discord application id (for command registration)'),
     guildId: z.string().regex(/^\d{15,22}$/, 'a guild id (a snowflake)').optional().describe('Register commands in this guild (instant) instead of globally (up to an hour)'),
-    apiUrl: httpUrl.default('https://discord.com/api').describe('Discord REST base without /v10 (the sandbox points it at its simulator)'),
+    apiUrl: secretBearingUrl.default('https://discord.com/api').describe('Discord REST base without /v10 (the sandbox points it at its simulator)'),
     globalRequestsPerSecond: z
       .number()
       .int()
@@ -182,6 +199,24 @@ const sessionsSchema = z
   .strict()
   .prefault({});
 
+/**
+ * Agent quotas (src/sessions/quota.ts): every agent turn spends the operator's Blocks key,
+ * whose budget (100 requests a minute) the whole bridge shares, and every running turn takes
+ * an equal share of the polling. A channel's limits sit above one person's, so that two or
+ * three people can work in one channel at their own limits, and low enough that one channel
+ * cannot take the key: 8 running turns are 8 shares of the polling, and 100 starts an hour
+ * (one every 36 s) stay a small part of the 6,000 requests the key allows an hour.
+ */
+const agentQuotaSchema = z
+  .object({
+    perPersonRunning: positiveInt.default(3).describe('Agent turns one person may have running at once (/agent, mentions, thread follow-ups)'),
+    perPersonPerHour: positiveInt.default(30).describe('Agent turns one person may start in any rolling hour (a message in a bound channel counts as one)'),
+    perChannelRunning: positiveInt.default(8).describe('Agent turns running at once in one channel, whoever asked'),
+    perChannelPerHour: positiveInt.default(100).describe('Agent turns started in one channel in any rolling hour'),
+  })
+  .strict()
+  .prefault({});
+
 /** Catch-up after downtime (src/catch-up/): reading back what the platforms will not redeliver. */
 const catchUpSchema = z
   .object({
@@ -217,6 +252,7 @@ export const configSchema = z
     commands: commandsSchema,
     mirror: mirrorSchema,
     sessions: sessionsSchema,
+    agentQuota: agentQuotaSchema,
     catchUp: catchUpSchema,
     redis: z
       .object({
@@ -250,6 +286,11 @@ export const configSchema = z
       .object({
         port: z.number().int().min(0).max(65_535).default(8080).describe('Port of the /healthz HTTP server (0 picks a free port)'),
         host: z.string().min(1).default('0.0.0.0').describe('Address the health server binds to'),
+        metricsToken: z
+          .string()
+          .min(16, 'a random token of at least 16 characters')
+          .optional()
+          .describe('When set, `/metrics` answers only `Authorization: Bearer <token>` (401 otherwise); `/healthz` and `/readyz` stay open'),
       })
       .strict()
       .prefault({}),
@@ -283,6 +324,7 @@ export const SECRET_ENV = {
   SLACK_APP_TOKEN: 'slack.appToken',
   DISCORD_TOKEN: 'discord.token',
   REDIS_URL: 'redis.url',
+  METRICS_TOKEN: 'health.metricsToken',
 } as const;
 
 /** Config keys whose values must never be printed. */
@@ -294,4 +336,5 @@ export const SECRET_KEYS: ReadonlySet<string> = new Set([
   'slack.appToken',
   'discord.token',
   'redis.url',
+  'health.metricsToken',
 ]);

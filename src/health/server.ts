@@ -2,9 +2,12 @@
  * The health endpoint for orchestrators and Prometheus: `/healthz` answers while the
  * process is alive; `/readyz` runs the registered readiness checks and answers 503 naming
  * the parts that fail (and while the bridge shuts down, so that a load balancer stops
- * sending it work); `/metrics` serves the injected metrics in Prometheus text format.
+ * sending it work); `/metrics` serves the injected metrics in Prometheus text format, to
+ * holders of the bearer token when one is configured (the probes stay open: orchestrators
+ * call them without credentials).
  */
-import { createServer, type Server, type ServerResponse } from 'node:http';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describeError } from '../errors.js';
 
@@ -14,6 +17,8 @@ export type ReadinessCheck = () => Promise<void>;
 export interface HealthServerConfig {
   port: number;
   host: string;
+  /** When set, `/metrics` requires `Authorization: Bearer <metricsToken>`. */
+  metricsToken?: string | undefined;
 }
 
 /** What `/metrics` serves (a `BridgeMetrics`). */
@@ -56,6 +61,19 @@ const send = (res: ServerResponse, status: number, body: unknown): void => {
   res.end(JSON.stringify(body));
 };
 
+const digest = (value: string): Buffer => createHash('sha256').update(value, 'utf8').digest();
+
+/**
+ * Does the request carry `Authorization: Bearer <token>`? Compared in constant time (over
+ * digests, so that the length does not leak either). True when no token is required.
+ */
+export function bearerAccepted(authorization: string | undefined, token: string | undefined): boolean {
+  if (token === undefined) return true;
+  const match = /^Bearer[ ]+(\S+)\s*$/i.exec(authorization ?? '');
+  if (!match) return false;
+  return timingSafeEqual(digest(match[1] as string), digest(token));
+}
+
 export function createHealthServer(config: HealthServerConfig, deps: HealthServerDeps = {}): HealthServer {
   const checks = new Map<string, ReadinessCheck>();
   let shuttingDown = false;
@@ -69,7 +87,11 @@ export function createHealthServer(config: HealthServerConfig, deps: HealthServe
     send(res, ok ? 200 : 503, { status: ok ? 'ready' : 'not ready', checks: Object.fromEntries(results.map(([name, reason]) => [name, reason ?? 'ok'])), failing });
   }
 
-  async function metrics(res: ServerResponse): Promise<void> {
+  async function metrics(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!bearerAccepted(req.headers.authorization, config.metricsToken)) {
+      res.setHeader('www-authenticate', 'Bearer realm="metrics"');
+      return send(res, 401, { error: 'a bearer token is required' });
+    }
     if (!deps.metrics) return send(res, 404, { error: 'metrics are not enabled' });
     try {
       const { contentType, body } = await deps.metrics.render();
@@ -93,7 +115,7 @@ export function createHealthServer(config: HealthServerConfig, deps: HealthServe
         if (req.method !== 'GET') return send(res, 405, { error: 'method not allowed' });
         if (path === '/healthz') return send(res, 200, { status: 'ok' });
         if (path === '/readyz') return void readiness(res);
-        if (path === '/metrics') return void metrics(res);
+        if (path === '/metrics') return void metrics(req, res);
         return send(res, 404, { error: 'not found' });
       });
       await new Promise<void>((resolve, reject) => {

@@ -42,6 +42,13 @@ export interface BridgeMetrics extends MirrorMetrics, UpstreamMetrics {
   render(): Promise<{ contentType: string; body: string }>;
 }
 
+/** Seconds since the oldest of `since` (epoch ms), or 0 when there is none. */
+export function stalestLagSeconds(since: Iterable<number>, nowMs: number): number {
+  let oldest = nowMs;
+  for (const at of since) oldest = Math.min(oldest, at);
+  return Math.max(0, nowMs - oldest) / 1000;
+}
+
 export function createBridgeMetrics(options: BridgeMetricsOptions = {}): BridgeMetrics {
   const registry = new Registry();
   const now = options.now ?? Date.now;
@@ -106,15 +113,23 @@ export function createBridgeMetrics(options: BridgeMetricsOptions = {}): BridgeM
   );
   budgetGauge('rate_budget_paused_seconds', 'Time left in the pause after a 429, by service (0 when not paused)', (budget, set) => set({}, Math.max(0, budget.snapshot().pausedUntil - now()) / 1000));
 
+  // No conversation label: ids are what `/bridge link` takes, and a label per conversation
+  // would hand them to whoever reads /metrics (and grow without bound). The stalest lag is
+  // what an alert needs; the log names the conversation that fails.
   new Gauge({
     name: `${METRIC_PREFIX}fluxra_poll_lag_seconds`,
-    help: 'Time since each linked Fluxra conversation was last polled successfully',
-    labelNames: ['conversation'] as const,
+    help: 'Time since the least recently polled linked Fluxra conversation was last polled successfully (0 when none is followed)',
     registers,
     collect() {
-      this.reset();
-      const at = now();
-      for (const [conversation, since] of pollBase) this.set({ conversation }, Math.max(0, at - since) / 1000);
+      this.set(stalestLagSeconds(pollBase.values(), now()));
+    },
+  });
+  new Gauge({
+    name: `${METRIC_PREFIX}fluxra_conversations_polled`,
+    help: 'Linked Fluxra conversations this replica follows',
+    registers,
+    collect() {
+      this.set(pollBase.size);
     },
   });
   new Gauge({

@@ -8,6 +8,7 @@
 import { describeError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { OutboxEntry, OutboxRepository } from '../store/index.js';
+import { timerDelayUntil } from '../util/timer-delay.js';
 
 /** What became of one attempt at an item. */
 export type DeliveryOutcome =
@@ -177,7 +178,7 @@ export function createOutboxWorker<T>(options: OutboxWorkerOptions<T>): OutboxWo
   function schedule(partition: string, state: PartitionState, at: number): void {
     if (stopping) return;
     if (state.timer) clearTimeout(state.timer);
-    const delay = Math.max(0, at - now());
+    const delay = timerDelayUntil(at, now());
     state.timer = setTimeout(() => {
       state.timer = undefined;
       notify(partition);

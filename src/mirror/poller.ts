@@ -27,6 +27,7 @@ import type { Store } from '../store/index.js';
 import { createFromFluxra, type DeliveryTarget } from './from-fluxra.js';
 import { nextPollDelay } from './from-fluxra-timing.js';
 import type { MirrorConfig } from './mirror-item.js';
+import { clampTimerDelay } from '../util/timer-delay.js';
 
 export interface FluxraPollerDeps {
   fluxra: Pick<FluxraClient, 'listMessages' | 'readMessagesSince'>;
@@ -163,7 +164,7 @@ export function createFluxraPoller(deps: FluxraPollerDeps): FluxraPoller {
     clearTimeout(watch.timer);
     const delay = nextPollDelay(config, { now: now(), lastMessageAt: watch.lastMessageAt, failures: watch.failures, error: watch.lastError, random: random() });
     watch.dueAt = now() + delay;
-    watch.timer = setTimeout(() => void run(watch), delay);
+    watch.timer = setTimeout(() => void run(watch), clampTimerDelay(delay));
     watch.timer.unref();
   };
 

@@ -82,6 +82,12 @@ export interface InboundMessage extends InboundBase {
    * Where it goes is decided by one rule, `replyParent` in `src/mirror/threading.ts`.
    */
   replyTo?: ReplyTarget;
+  /**
+   * Who can read the channel is limited: a private channel, a group DM or a DM (Discord: a
+   * channel @everyone cannot view, a private thread). Agent sessions started here are created
+   * private. Adapters set it, counting a channel they cannot judge as private.
+   */
+  privateChannel?: boolean;
 }
 
 /** The message a reply answers, with enough of it to quote where it cannot be threaded. */
@@ -129,6 +135,8 @@ export interface CommandInvocation extends InboundBase {
   rawText: string;
   user: CommandUser;
   channel: ChannelRef;
+  /** As on `InboundMessage`: the command ran in a private channel, a group DM or a DM. */
+  privateChannel?: boolean;
   /** Set when the command was run inside a thread. */
   threadRootId?: string;
 }

@@ -114,6 +114,13 @@ export async function sendHttp(dispatcher: Dispatcher, req: HttpRequest): Promis
 }
 
 /**
+ * Longest Retry-After we honour, from Blocks and Fluxra alike: one minute (Blocks' documented
+ * rate window). A longer wait is never needed to let a window pass, and a buggy or hostile
+ * header (86400, a far-future date) must not silence the bridge, on every replica, for a day.
+ */
+export const MAX_RETRY_AFTER_MS = 60_000;
+
+/**
  * Reads a Retry-After header: delta-seconds ("5", "1.5") or an HTTP date. Returns the wait
  * in milliseconds, or undefined when the header is absent or unreadable.
  */

@@ -24,6 +24,8 @@ export interface QueuedMessage extends PlacedMessage {
   authorId: string;
   /** Epoch ms. */
   receivedAt: number;
+  /** Posted in a private channel, a group DM or a DM (a session it starts is created private). */
+  privateChannel?: boolean;
 }
 
 /** Messages on their way to Blocks as one prompt: a session start or one follow-up. */

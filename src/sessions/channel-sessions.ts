@@ -11,7 +11,7 @@
  */
 import { describeError } from '../errors.js';
 import type { ChannelRef, ChatAdapter, InboundMessage } from '../platforms/types.js';
-import { channelKey } from '../store/keys.js';
+import { channelKey, messageKey } from '../store/keys.js';
 import { createChannelBindings, isChannelSessionId, type ChannelBinding } from './channel-bindings.js';
 import { createChannelQueue } from './channel-queue.js';
 import { answeredElsewhereText, notAnsweredText, type ChannelStatusView } from './channel-text.js';
@@ -20,6 +20,7 @@ import { postInThread, type EngineContext } from './context.js';
 import { stripSelfMentions, type AgentNames } from './parse.js';
 import type { PlacedMessage, PlacementHooks, TurnPlacement } from './types.js';
 import { unknownAgentText } from './usage.js';
+import { timerDelayUntil } from '../util/timer-delay.js';
 
 export type BindOutcome =
   | { kind: 'bound'; agentLabel: string }
@@ -109,7 +110,7 @@ export function createChannelSessions(options: ChannelSessionsOptions): ChannelS
     const timer = setTimeout(() => {
       timers.delete(key);
       kick(channel);
-    }, Math.max(0, atMs - ctx.now()));
+    }, timerDelayUntil(atMs, ctx.now()));
     timer.unref();
     timers.set(key, timer);
   }
@@ -165,14 +166,25 @@ export function createChannelSessions(options: ChannelSessionsOptions): ChannelS
       if (event.author.isSelf || event.author.isBot) return true;
       const text = messageText(event, source.selfUserId);
       if (text === '') return true;
+      const threadRootId = rootId ?? event.ref.messageId;
+      // A bound channel runs one turn at a time, whoever asks: its messages count per hour only.
+      const asker = { platform: event.platform, userId: event.author.id, channelId: event.ref.channelId, requestId: `chan:${messageKey(event.ref)}` };
+      const admitted = ctx.quota ? await ctx.quota.admit(asker, { holdsRunning: false }) : undefined;
+      if (admitted && !admitted.ok) {
+        await postInThread(ctx, channel, threadRootId, `chan:quota:${messageKey(event.ref)}`, admitted.text).catch((error: unknown) => {
+          logger.warn({ err: describeError(error) }, 'could not tell a person they are over the agent quota');
+        });
+        return true;
+      }
       await queue.enqueue({
         channel,
         ref: event.ref,
-        threadRootId: rootId ?? event.ref.messageId,
+        threadRootId,
         authorId: event.author.id,
         authorName: event.author.displayName,
         text,
         receivedAt: ctx.now(),
+        ...(event.privateChannel === true ? { privateChannel: true } : {}),
       });
       kick(channel);
       return true;

@@ -171,6 +171,7 @@ async function sendBatch(ctx: EngineContext, batch: ChannelBatch): Promise<Reque
       prompt: batch.prompt,
       requestedAt: batch.createdAt,
       placement,
+      ...(batch.messages.some((m) => m.privateChannel === true) ? { isPrivate: true } : {}),
     };
     return processStart(ctx, request);
   }

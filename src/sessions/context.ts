@@ -12,6 +12,7 @@ import type { RateBudget } from '../ratelimit/types.js';
 import type { BlocksClient } from '../services/blocks/client.js';
 import type { Store } from '../store/index.js';
 import type { KeyedLock } from '../util/keyed-lock.js';
+import type { AgentQuota } from './quota.js';
 import type { SessionState } from './session-store.js';
 import type { AgentSessionRecord, PlacementHooks, SessionRequest, TurnRecord, TurnScheduler } from './types.js';
 
@@ -42,6 +43,8 @@ export interface EngineContext {
   queuedNoticeMs: number;
   /** Set by the channel-bound part once built; absent, placed turns end like any other. */
   hooks?: PlacementHooks;
+  /** Per-person and per-channel agent quotas; absent, nobody is limited. */
+  quota?: AgentQuota;
 }
 
 /** The thread a turn speaks in: its placement's, else the session's. */

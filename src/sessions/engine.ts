@@ -13,7 +13,7 @@
 import type { AdapterDirectory, InboundConsumer, PlatformEvent } from '../app/consumer.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { ChatAdapter, CommandInvocation, InboundMessage, MessageRef } from '../platforms/types.js';
+import type { ChatAdapter, CommandInvocation, InboundMessage, MessageRef, PlatformName } from '../platforms/types.js';
 import type { RateBudget } from '../ratelimit/types.js';
 import type { BlocksClient } from '../services/blocks/client.js';
 import type { ResolvedAgent } from '../services/blocks/types.js';
@@ -24,11 +24,13 @@ import { createChannelSessions, type ChannelAgentControl } from './channel-sessi
 import { postInThread, type EngineContext, type SessionEngineSettings } from './context.js';
 import { processFollowUp } from './follow-up.js';
 import { parseAgentRequest, stripSelfMentions, type AgentNames } from './parse.js';
+import type { AgentQuota, QuotaTicket } from './quota.js';
 import { createSessionState } from './session-store.js';
 import { processStart, type RequestOutcome } from './start.js';
 import { pollTurn } from './turns.js';
-import type { SessionRequest, StartRequest, TurnScheduler, TurnSchedulerFactory } from './types.js';
+import type { AgentSessionRecord, SessionRequest, StartRequest, TurnScheduler, TurnSchedulerFactory } from './types.js';
 import { agentUsage, unknownAgentText } from './usage.js';
+import { timerDelayUntil } from '../util/timer-delay.js';
 
 export interface SessionEngineOptions {
   store: Store;
@@ -53,7 +55,12 @@ export interface SessionEngineOptions {
   mayWork?: () => boolean;
   /** Told after every durable enqueue of a request (clustered mode: wakes the leader elsewhere). */
   onEnqueued?: (partition: string) => void;
+  /** Per-person and per-channel agent quotas (shared through the store); absent, nobody is limited. */
+  quota?: AgentQuota;
 }
+
+/** What `/agent` is told: the request is queued, or refused (over quota) with what to say. */
+export type CommandStartOutcome = { started: true } | { started: false; answer: string };
 
 /** What `/agent` hands the engine once it has parsed the command. */
 export interface CommandStart {
@@ -67,8 +74,8 @@ export interface SessionEngine extends InboundConsumer {
   readonly name: 'sessions';
   /** The names people may use, for parsing `/agent` and mentions. */
   readonly agentNames: AgentNames;
-  /** Persists a start request from `/agent`; resolves once stored. */
-  startFromCommand(start: CommandStart): Promise<void>;
+  /** Persists a start request from `/agent` (resolves once stored), unless the person or channel is over quota. */
+  startFromCommand(start: CommandStart): Promise<CommandStartOutcome>;
   /** Channels bound to an agent (`/bridge link agent`, `/agent new`, status). */
   readonly channels: ChannelAgentControl;
   /** Resolves when no request is being worked on (tests, shutdown). */
@@ -102,6 +109,7 @@ export function createSessionEngine(options: SessionEngineOptions): SessionEngin
       return scheduler;
     },
     queuedNoticeMs: options.queuedNoticeMs ?? 3_000,
+    ...(options.quota ? { quota: options.quota } : {}),
   };
   const mayWork = options.mayWork ?? (() => true);
   // A stopped scheduler keeps its turns: each run (each leadership term) gets a fresh one,
@@ -159,7 +167,7 @@ export function createSessionEngine(options: SessionEngineOptions): SessionEngin
     const timer = setTimeout(() => {
       timers.delete(partition);
       kick(partition);
-    }, Math.max(0, atMs - now()));
+    }, timerDelayUntil(atMs, now()));
     timer.unref();
     timers.set(partition, timer);
   }
@@ -202,6 +210,19 @@ export function createSessionEngine(options: SessionEngineOptions): SessionEngin
     options.onEnqueued?.(partition);
   }
 
+  /** Admission under the quotas; always admitted (without a ticket) when quotas are off. */
+  async function admit(platform: PlatformName, userId: string, channelId: string, requestId: string, replaces?: QuotaTicket): Promise<{ ok: true; ticket?: QuotaTicket } | { ok: false; text: string }> {
+    if (!ctx.quota) return { ok: true };
+    return ctx.quota.admit({ platform, userId, channelId, requestId }, { replaces });
+  }
+
+  /** The quota ticket of the session's running turn, which a follow-up interrupts. */
+  async function runningTicket(session: AgentSessionRecord): Promise<QuotaTicket | undefined> {
+    if (!ctx.quota || session.currentTurnId === undefined) return undefined;
+    const turn = await state.getTurn(session.currentTurnId);
+    return turn?.state === 'running' ? turn.quota : undefined;
+  }
+
   /** An answer that needs no persistence (usage, unknown agent): posted after accept resolves. */
   function answerLater(event: InboundMessage, threadRootId: string, text: string): void {
     const task = postInThread(ctx, event.ref, threadRootId, `hint:${messageKey(event.ref)}`, text)
@@ -218,6 +239,8 @@ export function createSessionEngine(options: SessionEngineOptions): SessionEngin
       if (session) {
         const text = stripSelfMentions(event.text, source.selfUserId);
         if (text === '') return;
+        const admitted = await admit(event.platform, event.author.id, event.ref.channelId, `fu:${messageKey(event.ref)}`, await runningTicket(session));
+        if (!admitted.ok) return answerLater(event, rootId, admitted.text);
         await enqueue({
           kind: 'follow-up',
           sessionRecordId: session.id,
@@ -225,6 +248,7 @@ export function createSessionEngine(options: SessionEngineOptions): SessionEngin
           author: { id: event.author.id, displayName: event.author.displayName },
           text,
           requestedAt: now(),
+          ...(admitted.ticket ? { quota: admitted.ticket } : {}),
         });
         return;
       }
@@ -235,6 +259,8 @@ export function createSessionEngine(options: SessionEngineOptions): SessionEngin
     if (parsed.kind === 'usage') return answerLater(event, threadRootId, agentUsage(options.settings.commandName, agentNames));
     if (parsed.kind === 'unknown-agent') return answerLater(event, threadRootId, unknownAgentText(parsed.token, agentNames));
     const threadRoot: MessageRef = { platform: event.platform, channelId: event.ref.channelId, messageId: threadRootId };
+    const admitted = await admit(event.platform, event.author.id, event.ref.channelId, `m:${messageKey(event.ref)}`);
+    if (!admitted.ok) return answerLater(event, threadRootId, admitted.text);
     const request: StartRequest = {
       kind: 'start',
       sessionRecordId: `m:${messageKey(event.ref)}`,
@@ -247,6 +273,8 @@ export function createSessionEngine(options: SessionEngineOptions): SessionEngin
       agentLabel: parsed.agent,
       prompt: parsed.prompt,
       requestedAt: now(),
+      ...(event.privateChannel === true ? { isPrivate: true } : {}),
+      ...(admitted.ticket ? { quota: admitted.ticket } : {}),
     };
     await enqueue(request);
   }
@@ -264,6 +292,8 @@ export function createSessionEngine(options: SessionEngineOptions): SessionEngin
     async startFromCommand(start) {
       const { invocation } = start;
       const inThread = invocation.threadRootId;
+      const admitted = await admit(invocation.platform, invocation.user.id, invocation.channel.channelId, `c:${invocation.eventId}`);
+      if (!admitted.ok) return { started: false, answer: admitted.text };
       await enqueue({
         kind: 'start',
         sessionRecordId: `c:${invocation.platform}:${invocation.eventId}`,
@@ -275,7 +305,10 @@ export function createSessionEngine(options: SessionEngineOptions): SessionEngin
         agentLabel: start.agentLabel,
         prompt: start.prompt,
         requestedAt: now(),
+        ...(invocation.privateChannel === true ? { isPrivate: true } : {}),
+        ...(admitted.ticket ? { quota: admitted.ticket } : {}),
       });
+      return { started: true };
     },
     async start() {
       if (started) return;

@@ -12,7 +12,7 @@ import type { BlocksTurn } from '../services/blocks/types.js';
 import { messageKey } from '../store/keys.js';
 import { editQuietly, postInThread, requestThread, type EngineContext } from './context.js';
 import { blocksErrorText, followUpMayHaveArrivedText, interruptedNoticeText, interruptedStatusText, noSessionText, queuedText } from './messages.js';
-import type { RequestOutcome } from './start.js';
+import { releaseRequestQuota, type RequestOutcome } from './start.js';
 import { endTurn, registerTurn } from './turns.js';
 import type { AgentSessionRecord, FollowUpRequest, TurnPlacement, TurnRecord } from './types.js';
 
@@ -34,6 +34,7 @@ export async function processFollowUp(ctx: EngineContext, request: FollowUpReque
 
   const session = await ctx.state.getSession(request.sessionRecordId);
   if (!session || session.state !== 'active' || !session.blocksSessionId) {
+    await releaseRequestQuota(ctx, request);
     if (session) {
       await postInThread(ctx, session.channel, requestThread(session, request), `fu:${progressKey}:nosession`, noSessionText(ctx.settings.commandName));
       if (request.placement) await ctx.hooks?.requestFailed(request, noSessionText(ctx.settings.commandName), false);
@@ -66,7 +67,7 @@ export async function processFollowUp(ctx: EngineContext, request: FollowUpReque
   const turn = await ctx.lock.run(session.id, async () => {
     const current = (await ctx.state.getSession(session.id)) ?? session;
     const interrupted = await supersede(ctx, current, request, progressKey);
-    return registerTurn(ctx, current, blocksTurn, inheritPlacement(request.placement, interrupted));
+    return registerTurn(ctx, current, blocksTurn, inheritPlacement(request.placement, interrupted), request.quota);
   });
   await progressStore.set(progressKey, { state: 'sent', sentAt, turnId: turn.id }, { ttlMs: PROGRESS_TTL_MS });
   ctx.logger.info({ sessionId, turnId: turn.id }, 'follow-up sent');
@@ -169,6 +170,7 @@ async function followUpFailed(ctx: EngineContext, session: AgentSessionRecord, r
     ctx.logger.warn({ sessionId: session.blocksSessionId, err: describeError(error) }, 'follow-up failed');
   }
   await progressStore.set(progressKey, { state: 'sent', sentAt: ctx.now() }, { ttlMs: PROGRESS_TTL_MS });
+  await releaseRequestQuota(ctx, request);
   const text = blocksErrorText(error, 'follow-up') ?? followUpMayHaveArrivedText(session.sessionUrl);
   await postInThread(ctx, session.channel, requestThread(session, request), `fu:${progressKey}:failed`, `Could not send the follow-up: ${text}`);
   const gone = error instanceof BlocksApiError && (error.code === BlocksErrorCode.NotFound || error.status === 400);

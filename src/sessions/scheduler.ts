@@ -24,6 +24,7 @@ import { silentLogger, type Logger } from '../logger.js';
 import { BudgetClosedError } from '../ratelimit/errors.js';
 import type { RateBudget } from '../ratelimit/types.js';
 import { ageIntervalMs, DEFAULT_AGE_STEPS, DEFAULT_FASTEST_FACTOR, loadScale, pollLoad, pollPaceMs, type AgeStep } from './poll-intervals.js';
+import { timerDelayUntil } from '../util/timer-delay.js';
 
 /** What one poll found: the turn's final message ('done', the caller has handled it) or nothing yet. */
 export type PollOutcome = 'done' | 'pending';
@@ -164,7 +165,7 @@ export function createTurnScheduler(options: TurnSchedulerOptions): TurnSchedule
       timer = undefined;
       timerAt = Number.POSITIVE_INFINITY;
       pump();
-    }, Math.max(0, at - now()));
+    }, timerDelayUntil(at, now()));
   }
 
   function disarm(): void {

@@ -14,7 +14,7 @@ import type { BlocksCreatedSession } from '../services/blocks/types.js';
 import { reactQuietly, postInThread, type EngineContext } from './context.js';
 import { blocksErrorText, mayHaveStartedText, queuedText, rootText } from './messages.js';
 import { registerTurn } from './turns.js';
-import type { AgentSessionRecord, StartRequest } from './types.js';
+import type { AgentSessionRecord, SessionRequest, StartRequest } from './types.js';
 
 /** What the request worker does next with the request. */
 export type RequestOutcome = { kind: 'done' } | { kind: 'retry'; afterMs: number; reason: string };
@@ -26,6 +26,7 @@ export async function processStart(ctx: EngineContext, request: StartRequest): P
       // We were killed while the create was in flight: it may have reached Blocks.
       ctx.logger.warn({ sessionRecordId: session.id }, 'found a session create interrupted by a restart; not resending it');
       await ctx.state.putSession({ ...session, state: 'failed' });
+      await ctx.quota?.release(request.quota);
       await postInThread(ctx, session.channel, session.threadRoot.messageId, `${session.id}:maybe`, mayHaveStartedText());
       if (request.placement) await ctx.hooks?.requestFailed(request, mayHaveStartedText(), false);
     }
@@ -62,6 +63,8 @@ export async function processStart(ctx: EngineContext, request: StartRequest): P
         message: request.prompt,
         ...('agentName' in request.agent ? { agentName: request.agent.agentName } : { agentId: request.agent.agentId }),
         title: request.prompt.split('\n')[0] ?? request.prompt,
+        // Only ever true: a public channel's session keeps Blocks' default.
+        ...(request.isPrivate === true ? { isPrivate: true } : {}),
       },
       { priority: 'interactive' },
     );
@@ -72,8 +75,13 @@ export async function processStart(ctx: EngineContext, request: StartRequest): P
   const active: AgentSessionRecord = { ...session, state: 'active', blocksSessionId: created.id, ...(created.sessionHtmlUrl ? { sessionUrl: created.sessionHtmlUrl } : {}) };
   await ctx.state.putSession(active);
   ctx.logger.info({ sessionRecordId: active.id, sessionId: created.id, agent: request.agentLabel, origin: request.origin }, 'agent session started');
-  await registerTurn(ctx, active, created.turn, request.placement);
+  await registerTurn(ctx, active, created.turn, request.placement, request.quota);
   return { kind: 'done' };
+}
+
+/** A request that will never become a turn gives its quota back. */
+export async function releaseRequestQuota(ctx: EngineContext, request: SessionRequest): Promise<void> {
+  await ctx.quota?.release(request.quota);
 }
 
 /** The root of a slash command's thread: "<name> asked claude: …", posted once. */
@@ -96,6 +104,7 @@ async function createFailed(ctx: EngineContext, session: AgentSessionRecord, req
     ctx.logger.warn({ sessionRecordId: session.id, err: describeError(error) }, 'Blocks session create failed');
   }
   await ctx.state.putSession({ ...session, state: 'failed' });
+  await releaseRequestQuota(ctx, request);
   const text = blocksErrorText(error, 'create') ?? mayHaveStartedText();
   const shown = text === mayHaveStartedText() ? text : `Could not start ${request.agentLabel}: ${text}`;
   await postInThread(ctx, session.channel, session.threadRoot.messageId, `${session.id}:failed`, shown);

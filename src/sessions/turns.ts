@@ -11,15 +11,16 @@ import { BlocksApiError, BlocksErrorCode } from '../services/blocks/errors.js';
 import type { BlocksMessage, BlocksPullRequest, BlocksTurn } from '../services/blocks/types.js';
 import { editQuietly, postInThread, reactQuietly, turnThread, type EngineContext } from './context.js';
 import { doneText, failedText, KEY_REFUSED_TEXT, replyText, SESSION_GONE_TEXT, timedOutText, workingText } from './messages.js';
+import type { QuotaTicket } from './quota.js';
 import type { AgentSessionRecord, PollOutcome, TurnPlacement, TurnRecord } from './types.js';
 
 /**
  * Records a new running turn, makes it the session's current one, shows its status, starts
  * polling it. A placement (channel sessions) says which thread the turn speaks in.
  */
-export async function registerTurn(ctx: EngineContext, session: AgentSessionRecord, blocksTurn: BlocksTurn, placement?: TurnPlacement): Promise<TurnRecord> {
+export async function registerTurn(ctx: EngineContext, session: AgentSessionRecord, blocksTurn: BlocksTurn, placement?: TurnPlacement, quota?: QuotaTicket): Promise<TurnRecord> {
   const n = session.turnCount + 1;
-  let turn: TurnRecord = { id: `${session.id}#${n}`, sessionRecordId: session.id, n, blocks: blocksTurn, startedAt: ctx.now(), state: 'running', ...(placement ? { placement } : {}) };
+  let turn: TurnRecord = { id: `${session.id}#${n}`, sessionRecordId: session.id, n, blocks: blocksTurn, startedAt: ctx.now(), state: 'running', ...(placement ? { placement } : {}), ...(quota ? { quota } : {}) };
   // Record first, index second, session last: a crash in between leaves a turn that recovery
   // either polls (indexed) or never heard of, never an index entry without its record.
   await ctx.state.putTurn(turn);
@@ -53,6 +54,8 @@ export async function endTurn(ctx: EngineContext, turn: TurnRecord, state: Exclu
   await ctx.state.putTurn(ended);
   await ctx.state.unmarkRunning(ended);
   ctx.scheduler().remove(turn.id);
+  // Whoever asked for it may ask again (quota: running turns).
+  await ctx.quota?.release(turn.quota);
   return ended;
 }
 

@@ -13,6 +13,7 @@
 import type { ChannelRef, MessageRef, PlatformName } from '../platforms/types.js';
 import type { BlocksTurn, ResolvedAgent } from '../services/blocks/types.js';
 import type { SessionRecord } from '../store/sessions.js';
+import type { QuotaTicket } from './quota.js';
 
 /** Who asked, for the root message and logs. */
 export interface Asker {
@@ -59,6 +60,8 @@ export interface TurnRecord {
   placement?: TurnPlacement;
   /** Outbox id of this turn's entry in the running-turns index. */
   runningIndexId?: string;
+  /** The quota ticket of the request that started it, released when it ends. */
+  quota?: QuotaTicket;
   finalMessageId?: string;
   finishedAt?: number;
 }
@@ -98,6 +101,10 @@ export interface StartRequest {
   prompt: string;
   requestedAt: number;
   placement?: TurnPlacement;
+  /** Asked in a private channel, a group DM or a DM: the Blocks session is created private. */
+  isPrivate?: boolean;
+  /** Its admission under the agent quotas (absent when quotas are off). */
+  quota?: QuotaTicket;
 }
 
 /** A person's reply in a session's thread. */
@@ -109,6 +116,7 @@ export interface FollowUpRequest {
   text: string;
   requestedAt: number;
   placement?: TurnPlacement;
+  quota?: QuotaTicket;
 }
 
 export type SessionRequest = StartRequest | FollowUpRequest;

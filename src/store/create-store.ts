@@ -5,6 +5,7 @@
  */
 import type { Logger } from '../logger.js';
 import { ConfigError } from '../errors.js';
+import { createAgentQuotaLedger, type AgentQuotaLedger } from './agent-quota.js';
 import type { BackendKind, StoreBackend } from './backend.js';
 import { createCursorsRepository, type CursorsRepository } from './cursors.js';
 import { createDedupeRepository, type DedupeRepository } from './dedupe.js';
@@ -46,6 +47,8 @@ export interface Store {
   readonly dedupe: DedupeRepository;
   readonly outbox: OutboxRepository;
   readonly sessions: SessionsRepository;
+  /** Agent turns admitted per person and per channel (the quota). */
+  readonly agentQuota: AgentQuotaLedger;
   /** A typed namespace for a feature's own records; `name` is lowercase letters, digits, `-`. */
   kv<T>(name: string): KvNamespace<T>;
   /** For readiness checks: rejects with a StoreError when the backend does not answer. */
@@ -88,6 +91,7 @@ export async function createStore(config: StoreConfig, deps: StoreDeps): Promise
       dedupe: createDedupeRepository(backend, prefix, config.dedupeTtlMs),
       outbox: await createOutboxRepository(backend),
       sessions: createSessionsRepository(backend, prefix),
+      agentQuota: createAgentQuotaLedger(backend),
       kv<T>(name: string) {
         if (!KV_NAME_PATTERN.test(name)) throw new RangeError(`store.kv: invalid namespace name ${JSON.stringify(name)}`);
         return createKvNamespace<T>(backend.keyv, `${prefix}:kv:${name}`);

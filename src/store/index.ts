@@ -1,4 +1,5 @@
 export { createStore, DEFAULT_NAMESPACE_PREFIX, type Store, type StoreConfig, type StoreDeps } from './create-store.js';
+export type { AgentQuotaLedger } from './agent-quota.js';
 export type { BackendKind } from './backend.js';
 export { StoreError, type StoreErrorCode } from './errors.js';
 export type { MessageKey } from './keys.js';

@@ -116,6 +116,8 @@ test('two replicas on one Redis: the leader is SIGKILLed mid-stream, the other t
     redis: { keyPrefix: PREFIX },
     blocks: { baseUrl: blocks.url, rateLimit: { ...BLOCKS_WINDOW, safetyMarginMs: 200, interactiveReserve: 4, backoffMs: 100, maxBackoffMs: 500 } },
     sessions: { pollIntervalMs: 200, maxPollIntervalMs: 1_000 },
+    // Two people start 12 sessions in one channel within seconds: more than the default quotas allow, and not what this tests.
+    agentQuota: { perPersonRunning: 100, perChannelRunning: 100 },
     mirror: { pollIntervalMs: 250, idlePollIntervalMs: 1_000, retryBaseMs: 200, retryMaxMs: 2_000 },
     fluxra: { rateLimit: { requestsPerSecond: 200, maxConcurrent: 16, backoffMs: 500 } },
     log: { level: 'info' },

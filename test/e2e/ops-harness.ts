@@ -32,8 +32,9 @@ export function valueOf(samples: readonly Sample[], name: string, labels: Record
   return samples.find((sample) => sample.name === name && Object.entries(labels).every(([key, value]) => sample.labels[key] === value))?.value;
 }
 
-export async function scrape(base: string): Promise<Sample[]> {
-  const res = await fetch(`${base}/metrics`);
+/** `token`: the bearer token `/metrics` requires when the bridge has METRICS_TOKEN. */
+export async function scrape(base: string, token?: string): Promise<Sample[]> {
+  const res = await fetch(`${base}/metrics`, token === undefined ? {} : { headers: { authorization: `Bearer ${token}` } });
   if (res.status !== 200) throw new Error(`/metrics answered ${res.status}: ${await res.text()}`);
   const type = res.headers.get('content-type') ?? '';
   if (!type.startsWith('text/plain')) throw new Error(`/metrics content-type ${type}`);
@@ -72,10 +73,10 @@ export async function waitFor<T>(probe: () => Promise<T | undefined> | T | undef
 }
 
 /** Scrapes until the sample reaches at least `min`; returns every sample of that scrape. */
-export async function waitForMetric(base: string, name: string, labels: Record<string, string>, min: number, timeoutMs?: number): Promise<Sample[]> {
+export async function waitForMetric(base: string, name: string, labels: Record<string, string>, min: number, timeoutMs?: number, token?: string): Promise<Sample[]> {
   return waitFor(
     async () => {
-      const samples = await scrape(base);
+      const samples = await scrape(base, token);
       const value = valueOf(samples, name, labels);
       return value !== undefined && value >= min ? samples : undefined;
     },

@@ -21,11 +21,13 @@ import { createBlocksBudget } from '../../src/ratelimit/blocks-budget.js';
 import type { RateBudget } from '../../src/ratelimit/types.js';
 import { createBlocksClient } from '../../src/services/blocks/index.js';
 import { createSessionEngine, type SessionEngine } from '../../src/sessions/engine.js';
+import { createAgentQuota, type AgentQuotaConfig } from '../../src/sessions/quota.js';
 import { createTurnScheduler } from '../../src/sessions/scheduler.js';
 import { createStore, type Store } from '../../src/store/index.js';
 import { createFakeBlocks, type FakeBlocks, type FakeBlocksOptions } from '../fakes/blocks.js';
 import { createFakeDiscord, type FakeDiscord } from '../fakes/discord.js';
 import { startSlackPair, type SlackPair } from '../fakes/slack/harness.js';
+import type { FakeSlackChannel } from '../fakes/slack/state.js';
 
 export const RATE_LIMIT: BridgeConfig['blocks']['rateLimit'] = { limit: 100, windowMs: 1_000, safetyMarginMs: 0, interactiveReserve: 10, backoffMs: 50, maxBackoffMs: 200 };
 export const SESSIONS: BridgeConfig['sessions'] = { pollIntervalMs: 40, maxPollIntervalMs: 150, turnTimeoutMinutes: 60, attachAsFileOverChars: 12_000, boundChannelMode: 'queue' };
@@ -56,6 +58,13 @@ export interface RigOptions {
   requestTimeoutMs?: number;
   defaultAgent?: string;
   queuedNoticeMs?: number;
+  /** Agent quotas as the composition root builds them from `agentQuota` (default: none). */
+  quota?: AgentQuotaConfig;
+  /** An existing store to share (a second replica); default a fresh SQLite file. */
+  store?: Store;
+  /** Slack channels the fake knows (for `conversations.info`), and Discord's (default: one public). */
+  slackChannels?: FakeSlackChannel[];
+  discordChannels?: Array<{ id: string; name: string; private?: boolean }>;
   /** More commands beside /agent (e.g. /bridge with its agent half), built on the engine. */
   extraHandlers?: (engine: SessionEngine, store: Store) => CommandHandler<never>[];
 }
@@ -72,7 +81,7 @@ export async function startSessionsRig(options: RigOptions): Promise<SessionsRig
       },
     }),
   });
-  const store = await createStore({ path: join(mkdtempSync(join(tmpdir(), 'sessions-e2e-')), 'bridge.db') }, { logger });
+  const store = options.store ?? (await createStore({ path: join(mkdtempSync(join(tmpdir(), 'sessions-e2e-')), 'bridge.db') }, { logger }));
   const apiKey = options.apiKey ?? blocks.apiKey;
   const budget = await createBlocksBudget({ apiKey, rateLimit: RATE_LIMIT, logger });
   const dispatcher = new Agent();
@@ -99,6 +108,7 @@ export async function startSessionsRig(options: RigOptions): Promise<SessionsRig
     createScheduler: (poll) => createTurnScheduler({ budget, config: sessions, rateLimit: RATE_LIMIT, poll, logger }),
     logger,
     ...(options.queuedNoticeMs !== undefined ? { queuedNoticeMs: options.queuedNoticeMs } : {}),
+    ...(options.quota ? { quota: createAgentQuota({ ledger: store.agentQuota, config: options.quota, turnTimeoutMs: sessions.turnTimeoutMinutes * 60_000, now: Date.now, logger }) } : {}),
     retryDelayMs: 50,
   });
   const router = createCommandRouter({
@@ -114,12 +124,12 @@ export async function startSessionsRig(options: RigOptions): Promise<SessionsRig
   let slack: SlackPair | undefined;
   let discord: { fake: FakeDiscord; adapter: DiscordAdapter } | undefined;
   if (options.platform === 'slack') {
-    slack = await startSlackPair('socket', { fake: { users: [{ id: 'UADA', name: 'ada', displayName: 'Ada', isAdmin: true }, { id: 'UBOB', name: 'bob' }] } });
+    slack = await startSlackPair('socket', { fake: { users: [{ id: 'UADA', name: 'ada', displayName: 'Ada', isAdmin: true }, { id: 'UBOB', name: 'bob' }], ...(options.slackChannels ? { channels: options.slackChannels } : {}) } });
     const adapter = slack.adapter;
     adapters.set('slack', adapter);
     slack.setBehaviour((event) => route(event, adapter));
   } else {
-    const fake = await createFakeDiscord({ token: DISCORD_TOKEN, guildId: GUILD_ID, channels: [{ id: DISCORD_CHANNEL, name: 'general' }] });
+    const fake = await createFakeDiscord({ token: DISCORD_TOKEN, guildId: GUILD_ID, channels: options.discordChannels ?? [{ id: DISCORD_CHANNEL, name: 'general' }] });
     const adapter = createDiscordAdapter({ token: DISCORD_TOKEN, apiUrl: fake.apiUrl, commands: [...router.specs], restRetries: 0 }, { logger });
     adapter.onEvent((event) => route(event, adapter));
     await adapter.start();

@@ -76,6 +76,8 @@ test('30 running sessions survive a SIGKILL: every answer exactly once, in its o
       blocks: { baseUrl: blocks.url, rateLimit: { limit: 100, windowMs: WINDOW_MS, safetyMarginMs: 0, interactiveReserve: 10, backoffMs: 100, maxBackoffMs: 500 } },
       slack: { mode: 'socket', apiUrl: slack.apiUrl },
       sessions: { pollIntervalMs: 100, maxPollIntervalMs: 400 },
+      // One person asking for 30 sessions at once in one channel: far over the default quotas, which are not what this tests.
+      agentQuota: { perPersonRunning: 100, perPersonPerHour: 100, perChannelRunning: 100, perChannelPerHour: 100 },
       store: { path: join(dir, 'bridge.db') },
       health: { port: 0, host: '127.0.0.1' },
       log: { level: 'info' },

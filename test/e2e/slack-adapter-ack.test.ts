@@ -81,6 +81,30 @@ test('HTTP mode: forged and stale signatures are refused with 401 and never reac
     assert.ok(!text.includes('fake-signing-secret'), 'the signing secret never reaches the logs');
   }));
 
+test('HTTP mode: a signed request stamped more than 5 minutes from now, either way, is refused with 401 and does nothing', () =>
+  withPair('http', async ({ fake, events, logs, waitForEvent }) => {
+    // Negative ages are stamps in the future; every one of these is signed with the right secret.
+    for (const ageSeconds of [-301, 301, -3600]) {
+      const event = await fake.deliverEvent(fake.userMessage({ channel: 'C1', user: 'U0ALICE', text: `skewed ${ageSeconds}` }), { timestampAgeSeconds: ageSeconds });
+      const command = await fake.deliverCommand({ command: 'block', text: 'agent agt_0123abcd', channelId: 'C1', userId: 'U0ALICE' }, { timestampAgeSeconds: ageSeconds });
+      assert.equal(event.status, 401, `event stamped ${-ageSeconds} s from now`);
+      assert.equal(command.status, 401, `command stamped ${-ageSeconds} s from now`);
+    }
+    assert.equal(events.length, 0, 'nothing reached the handler');
+    assert.equal(logs.filter((line) => line.msg === 'refused a Slack request whose timestamp is more than 5 minutes from now').length, 6);
+
+    const ahead = await fake.deliverEvent(fake.userMessage({ channel: 'C1', user: 'U0ALICE', text: 'ten seconds ahead' }), { timestampAgeSeconds: -10 });
+    const behind = await fake.deliverCommand({ command: 'block', text: 'list', channelId: 'C1', userId: 'U0ALICE' }, { timestampAgeSeconds: 290 });
+    assert.equal(ahead.status, 200);
+    assert.equal(behind.status, 200);
+    // A command is acknowledged at once and handled right after.
+    await waitForEvent((event) => event.kind === 'command', 'the command');
+    assert.deepEqual(
+      events.map((event) => (event.kind === 'message' ? event.text : event.kind)),
+      ['ten seconds ahead', 'command'],
+    );
+  }));
+
 test('secrets never appear in the logs, even at debug level', () =>
   withPair('socket', async ({ fake, adapter, logs }) => {
     await fake.deliverEvent(fake.userMessage({ channel: 'C1', user: 'U0ALICE', text: 'hello' }));

@@ -19,8 +19,8 @@ export interface FakeDiscordOptions {
   applicationId?: string;
   guildId?: string;
   botUser?: { id: string; username: string };
-  /** Text channels of the guild. */
-  channels?: Array<{ id: string; name: string }>;
+  /** Text channels of the guild; `private`: @everyone is denied View Channel. */
+  channels?: Array<{ id: string; name: string; private?: boolean }>;
   /** Threads that exist (and are active) when the bot connects. */
   threads?: Array<{ id: string; parentId: string; name: string }>;
   /** More guilds the bot is in (two tenants), each with its own text channels. */

@@ -6,6 +6,7 @@
  *
  * No test-framework imports: the same fake serves the e2e tests and the sandbox simulator.
  */
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -80,7 +81,8 @@ export interface FakeSlack {
   /** Deletes a channel: from now on every call naming it answers `channel_not_found`. */
   deleteChannel(channelId: string): void;
   /** Records a message a person (or another bot) wrote and returns its `message` event. */
-  userMessage(input: { channel: string; user?: string; text: string; threadTs?: string; botId?: string; subtype?: string; files?: unknown[]; username?: string }): Record<string, unknown>;
+  /** `channelType`: `channel` (default), `group` (private channel), `im`, `mpim`. */
+  userMessage(input: { channel: string; user?: string; text: string; threadTs?: string; botId?: string; subtype?: string; files?: unknown[]; username?: string; channelType?: string }): Record<string, unknown>;
   deliverEvent(event: Record<string, unknown>, options?: DeliveryOptions): Promise<DeliveryResult>;
   deliverCommand(input: SlashCommandInput, options?: DeliveryOptions): Promise<DeliveryResult>;
   close(): Promise<void>;
@@ -240,7 +242,7 @@ export async function createFakeSlack(options: FakeSlackOptions): Promise<FakeSl
       return {
         type: 'message',
         channel: input.channel,
-        channel_type: 'channel',
+        channel_type: input.channelType ?? 'channel',
         text: input.text,
         ts,
         event_ts: ts,
@@ -258,11 +260,12 @@ export async function createFakeSlack(options: FakeSlackOptions): Promise<FakeSl
     },
     deliverCommand(input, delivery = {}) {
       const id = `cmd-${++counter}`;
+      // Slack's trigger ids are unique across workspaces and time (`13345224609.738474920.8088…`), so two fakes never repeat one.
       const body = slashCommandBody(input, {
         ...identity,
         ...(delivery.teamId ? { teamId: delivery.teamId } : {}),
         responseUrl: `${baseUrl}/response/${id}`,
-        triggerId: delivery.triggerId ?? `trigger-${id}`,
+        triggerId: delivery.triggerId ?? `${Date.now()}.${counter}.${randomBytes(8).toString('hex')}`,
       });
       return deliver('slash_commands', body, new URLSearchParams(body).toString(), delivery).then((result) => ({ ...result, responseId: id }));
     },

@@ -25,6 +25,7 @@ import type { ChatAdapter, CommandInvocation, CommandSpec, ConnectionChange, Inb
 import { commandArgs, commandJson } from './commands.js';
 import { DISCORD_DEFAULTS, resolveDiscordConfig, type DiscordAdapterConfig } from './config.js';
 import { toDiscordError } from './errors.js';
+import { discordChannelIsPrivate } from './channel-privacy.js';
 import { toInboundDeletes, toInboundEdit, toInboundMessage, type InboundContext } from './inbound.js';
 import { createGuildNames } from './guild-names.js';
 import { createInteractionResponder } from './interactions.js';
@@ -101,6 +102,7 @@ export function createDiscordAdapter(input: DiscordAdapterConfig, deps: DiscordA
     isOurWebhook: (webhookId, channelId) => webhooks.isOurs(webhookId, channelId),
     locate: (channelId) => locations.locate(channelId),
     guildNames: createGuildNames(client),
+    isPrivate: (channelId) => discordChannelIsPrivate(client, channelId),
     now: Date.now,
   };
 
@@ -171,6 +173,7 @@ export function createDiscordAdapter(input: DiscordAdapterConfig, deps: DiscordA
         isPrivileged: Boolean(permissions?.has(PermissionFlagsBits.ManageChannels) || permissions?.has(PermissionFlagsBits.Administrator)),
       },
       channel: { platform: 'discord', channelId: location.channelId },
+      privateChannel: discordChannelIsPrivate(client, interaction.channelId),
       ...(location.threadId ? { threadRootId: location.threadId } : {}),
     };
     await deliver(invocation);

@@ -25,6 +25,8 @@ export interface InboundContext {
   locate(channelId: string): Promise<ChannelLocation>;
   /** Role and channel names from the client's guild cache (mentions are written as names). */
   guildNames: GuildNames;
+  /** Closed to the guild at large (see channel-privacy.ts)? */
+  isPrivate(channelId: string): boolean;
   now(): number;
 }
 
@@ -59,6 +61,7 @@ export async function toInboundMessage(data: GatewayMessageCreateDispatchData, c
     attachments: (mirroredBody(data).attachments ?? []).map(attachment),
     mentionsBot: self !== undefined && !isForward(data) && (data.mentions.some((user) => user.id === self) || new RegExp(`<@!?${self}>`).test(data.content)),
     ...(replyTo ? { replyTo } : {}),
+    privateChannel: context.isPrivate(data.channel_id),
   };
 }
 

@@ -27,11 +27,13 @@ import { toCommandInvocation, toInboundEvent, type InboundContext, type SlackCom
 import { createInvocationRegistry } from './invocations.js';
 import { readSlackSince, type SlackHistoryEntry } from './history.js';
 import { findOwnSlackPost, type SlackHistoryMessage } from './own-posts.js';
+import { refuseStaleOrFutureRequests } from './request-freshness.js';
 import { DeferredAckSocketModeReceiver } from './socket-mode-receiver.js';
+import { createSlackChannelPrivacy } from './channel-privacy.js';
 import { createSlackUserDirectory } from './users.js';
 
 // Bolt is CommonJS: its classes come off the default export.
-const { App } = bolt;
+const { App, HTTPReceiver } = bolt;
 type BoltApp = InstanceType<typeof App>;
 
 export interface SlackAdapter extends ChatAdapter {
@@ -107,8 +109,16 @@ export function createSlackAdapter(config: SlackAdapterConfig, deps: SlackAdapte
     now,
   });
 
+  const channels = createSlackChannelPrivacy({
+    fetchChannel: async (channelId) => (await call('conversations.info', { channel: channelId })).channel as Record<string, unknown> | undefined,
+    logger,
+    ttlMs: SLACK_DEFAULTS.displayNameTtlMs,
+    maxEntries: SLACK_DEFAULTS.maxCachedUsers,
+    now,
+  });
+
   function inboundContext(retryNum: unknown, teamId?: string): InboundContext {
-    return { identity, users, retryNum: typeof retryNum === 'number' && retryNum > 0 ? retryNum : undefined, now, teamId };
+    return { identity, users, channels, retryNum: typeof retryNum === 'number' && retryNum > 0 ? retryNum : undefined, now, teamId };
   }
 
   /** Runs the handler inside Bolt's listener: a rejection propagates so the event is not acked. */
@@ -137,6 +147,15 @@ export function createSlackAdapter(config: SlackAdapterConfig, deps: SlackAdapte
     void task.finally(() => inflight.delete(task));
   }
 
+  /** HTTP mode: Bolt's receiver, refusing requests stamped more than 5 min from now either way. */
+  function httpReceiver(boltLogger: ReturnType<typeof createBoltLogger>): InstanceType<typeof HTTPReceiver> {
+    const receiver = new HTTPReceiver({ signingSecret: config.signingSecret ?? '', processBeforeResponse: true, endpoints: '/slack/events', logger: boltLogger });
+    return refuseStaleOrFutureRequests(receiver, {
+      now,
+      onRefused: (verdict, req) => logger.warn({ verdict, path: req.url?.split('?')[0] }, 'refused a Slack request whose timestamp is more than 5 minutes from now'),
+    });
+  }
+
   function buildApp(): BoltApp {
     const boltLogger = createBoltLogger(deps.logger);
     const common = {
@@ -150,7 +169,7 @@ export function createSlackAdapter(config: SlackAdapterConfig, deps: SlackAdapte
     };
     const built =
       config.mode === 'http'
-        ? new App({ ...common, signingSecret: config.signingSecret ?? '', processBeforeResponse: true, endpoints: '/slack/events' })
+        ? new App({ ...common, receiver: httpReceiver(boltLogger) })
         : new App({ ...common, receiver: watchSocket(reportConnections(new DeferredAckSocketModeReceiver({ appToken: config.appToken ?? '', logger: boltLogger, clientOptions }))) });
 
     built.event('message', async ({ event, context }) => deliverInbound(event, context.retryNum, context.teamId));

@@ -8,6 +8,7 @@
  */
 import { slackToMarkdown } from '../../format/slack.js';
 import type { Attachment, Author, CommandInvocation, InboundEvent, MessageRef } from '../types.js';
+import type { SlackChannelPrivacyDirectory } from './channel-privacy.js';
 import type { SlackUserDirectory } from './users.js';
 
 export interface SlackIdentity {
@@ -18,6 +19,8 @@ export interface SlackIdentity {
 export interface InboundContext {
   identity: SlackIdentity;
   users: SlackUserDirectory;
+  /** Private channel, group DM or DM? (Sessions started there are created private.) */
+  channels: SlackChannelPrivacyDirectory;
   /** Set when Slack marked the delivery as a retry. */
   retryNum: number | undefined;
   now: () => number;
@@ -30,6 +33,8 @@ interface SlackMessage {
   type?: string;
   subtype?: string;
   channel?: string;
+  /** Message events: `channel`, `group` (private channel), `im`, `mpim`. */
+  channel_type?: string;
   user?: string;
   bot_id?: string;
   username?: string;
@@ -93,6 +98,7 @@ export async function toInboundEvent(raw: unknown, context: InboundContext): Pro
     text: await neutralText(text, context),
     attachments: attachmentsOf(event),
     mentionsBot: isMention || (botUserId !== undefined && (text.includes(`<@${botUserId}>`) || text.includes(`<@${botUserId}|`))),
+    privateChannel: await context.channels.isPrivate(channel, event.channel_type),
   };
 }
 
@@ -139,6 +145,7 @@ export async function toCommandInvocation(payload: SlackCommandPayload, context:
     },
     channel: { platform: 'slack', channelId: payload.channel_id },
     ...(payload.team_id ? { placeId: payload.team_id } : {}),
+    privateChannel: await context.channels.isPrivate(payload.channel_id),
     ...(payload.thread_ts ? { threadRootId: payload.thread_ts } : {}),
   };
 }

@@ -17,14 +17,11 @@ import type { Dispatcher } from 'undici';
 import { UpstreamError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { RateBudget, RequestPriority } from '../../ratelimit/types.js';
-import { NetworkErrorCode, headerValue, parseRetryAfter, sendHttp, type HttpResponse } from '../http.js';
+import { MAX_RETRY_AFTER_MS, NetworkErrorCode, headerValue, parseRetryAfter, sendHttp, type HttpResponse } from '../http.js';
 import { BlocksApiError, mapBlocksError } from './errors.js';
 
-/**
- * Longest Retry-After we honour: one full rate window. The limit is per minute, so a longer
- * wait cannot be needed, and a buggy or far-future date must not freeze every session.
- */
-export const MAX_RETRY_AFTER_MS = 60_000;
+/** Longest Retry-After we honour: one full rate window (see http.ts). */
+export { MAX_RETRY_AFTER_MS } from '../http.js';
 
 /** Header carrying the request's budget priority, when `sendPriorityHeader` is on (benchmarks read it in the fake). */
 export const PRIORITY_HEADER = 'x-bridge-priority';

@@ -2,7 +2,7 @@
  * One Fluxra call = one or more HTTP attempts. This file decides which failures earn
  * another attempt, and how every attempt goes through the rate budget:
  * - 429: always retried (the server did not act), after pausing the budget (or sleeping)
- *   for Retry-After or the configured backoff;
+ *   for Retry-After (at most `MAX_RETRY_AFTER_MS`, like Blocks') or the configured backoff;
  * - UNREACHABLE (the request never left): retried for every method;
  * - 5xx, TIMEOUT, CONNECTION_LOST: retried only when the call is safe to repeat. Never for
  *   `POST /api/messages`: there is no idempotency key, so a repeat may post twice (§2.7);
@@ -13,7 +13,7 @@ import type { Dispatcher } from 'undici';
 import { RateLimitedError, UpstreamError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { RateBudget, RequestPriority } from '../../ratelimit/types.js';
-import { headerValue, NetworkErrorCode, parseRetryAfter, sendHttp, urlForError, type HttpResponse } from '../http.js';
+import { headerValue, MAX_RETRY_AFTER_MS, NetworkErrorCode, parseRetryAfter, sendHttp, urlForError, type HttpResponse } from '../http.js';
 import { toFluxraApiError, type FluxraErrorContext } from './errors.js';
 import { fillPath, type FluxraRouteName, type FluxraRoutes } from './routes.js';
 
@@ -55,6 +55,16 @@ export interface FluxraAnswer {
 
 export interface FluxraTransport {
   call(call: FluxraCall): Promise<FluxraAnswer>;
+}
+
+/**
+ * The wait a Fluxra 429 asks for, capped at `MAX_RETRY_AFTER_MS`: the pause it sets is shared
+ * by every replica, so an uncapped `Retry-After: 86400` would silence the mirror for a day.
+ * Undefined when the header is absent or unreadable.
+ */
+export function fluxraRetryAfterMs(header: string | undefined, nowMs: number): number | undefined {
+  const asked = parseRetryAfter(header, nowMs);
+  return asked === undefined ? undefined : Math.min(asked, MAX_RETRY_AFTER_MS);
 }
 
 export function createFluxraTransport(options: FluxraTransportOptions): FluxraTransport {
@@ -134,7 +144,7 @@ export function createFluxraTransport(options: FluxraTransportOptions): FluxraTr
       }
 
       if (res.status === 429) {
-        const fromServer = parseRetryAfter(headerValue(res.headers, 'retry-after'), options.now());
+        const fromServer = fluxraRetryAfterMs(headerValue(res.headers, 'retry-after'), options.now());
         const wait = fromServer ?? options.rateLimitBackoffMs;
         if (options.budget) await options.budget.pause(wait);
         if (retries >= options.maxRetries || wait > options.maxRetryWaitMs) {

@@ -38,14 +38,15 @@ export function makeMember(user: APIUser, options: { nick?: string; permissions?
   };
 }
 
-export function makeTextChannel(guildId: string, id: string, name: string): APIChannel {
+/** `hidden`: an overwrite for @everyone (the role whose id is the guild's) denies View Channel, as a private channel has. */
+export function makeTextChannel(guildId: string, id: string, name: string, hidden = false): APIChannel {
   return {
     id,
     type: 0,
     guild_id: guildId,
     name,
     position: 0,
-    permission_overwrites: [],
+    permission_overwrites: hidden ? [{ id: guildId, type: 0, allow: '0', deny: '1024' }] : [],
     parent_id: null,
     topic: null,
     nsfw: false,

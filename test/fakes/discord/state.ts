@@ -62,7 +62,7 @@ export interface FakeDiscordStateInit {
   applicationId: string;
   guildId: string;
   botUser: APIUser;
-  channels: Array<{ id: string; name: string }>;
+  channels: Array<{ id: string; name: string; private?: boolean }>;
   threads: Array<{ id: string; parentId: string; name: string }>;
   /** More guilds the bot is in, each with its own text channels. */
   otherGuilds?: Array<{ id: string; name?: string; channels: Array<{ id: string; name: string }> }>;
@@ -100,7 +100,7 @@ export class FakeDiscordState {
     this.guilds = [{ id: init.guildId, name: 'Fake Guild' }, ...(init.otherGuilds ?? []).map((guild) => ({ id: guild.id, name: guild.name ?? `Fake Guild ${guild.id}` }))];
     this.botUser = init.botUser;
     this.users.set(init.botUser.id, init.botUser);
-    for (const channel of init.channels) this.channels.set(channel.id, makeTextChannel(init.guildId, channel.id, channel.name));
+    for (const channel of init.channels) this.channels.set(channel.id, makeTextChannel(init.guildId, channel.id, channel.name, channel.private === true));
     for (const thread of init.threads) {
       this.channels.set(thread.id, makeThreadChannel(init.guildId, thread.id, thread.parentId, thread.name, init.botUser.id));
     }

@@ -22,6 +22,10 @@ export interface FakeSlackUser {
 export interface FakeSlackChannel {
   id: string;
   name: string;
+  /** `conversations.info` flags: a private channel, a DM, a group DM. */
+  isPrivate?: boolean;
+  isIm?: boolean;
+  isMpim?: boolean;
 }
 
 export interface FakeSlackMessage {

@@ -161,13 +161,16 @@ test('the log line of a command carries at most a few shortened words of what wa
   assert.ok(JSON.stringify(line['args']).length < 500);
 });
 
-test('specs carry the configured names and hide restricted commands on Discord only without an allow-list', () => {
-  const router = createCommandRouter({ handlers: [createProbeCommand('fluxprobe')], permissions, logger: captureLogger().logger });
-  assert.equal(router.specs.length, 1);
+test('specs carry the configured names and hide only privileged-registration commands, on Discord only without an allow-list', () => {
+  const privileged = { ...createProbeCommand('fluxprobe'), registration: 'privileged' as const };
+  const router = createCommandRouter({ handlers: [privileged, createProbeCommand('openprobe')], permissions, logger: captureLogger().logger });
+  assert.equal(router.specs.length, 2);
   assert.equal(router.specs[0]!.name, 'fluxprobe');
   assert.equal(router.specs[0]!.requiresPrivilege, true);
+  // A command with open parts (like /agent or /bridge status) stays visible to every member.
+  assert.equal(router.specs[1]!.requiresPrivilege, false);
   const withList = createPermissions({ slackAllowedUserIds: [], discordAllowedUserIds: ['300000000000000001'], allowPrivilegedUsers: true });
-  const open = createCommandRouter({ handlers: [createProbeCommand()], permissions: withList, logger: captureLogger().logger });
+  const open = createCommandRouter({ handlers: [{ ...createProbeCommand(), registration: 'privileged' }], permissions: withList, logger: captureLogger().logger });
   assert.equal(open.specs[0]!.requiresPrivilege, false);
 });
 

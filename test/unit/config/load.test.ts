@@ -96,3 +96,34 @@ test('a reserve that leaves polling no slot is refused', () => {
   assert.equal(error.problems[0]?.key, 'blocks.rateLimit.interactiveReserve');
   assert.equal(error.problems[0]?.found, '10');
 });
+
+test('a base URL that carries a secret must be https unless its host is loopback', () => {
+  const error = configError(() =>
+    loadConfig({
+      path: writeJson({
+        fluxra: { baseUrl: 'http://example.com' },
+        blocks: { baseUrl: 'http://api.blocks.example' },
+        slack: { apiUrl: 'http://10.0.0.5/api' },
+        discord: { apiUrl: 'http://127.example.com/api' },
+      }),
+      env: {},
+    }),
+  );
+  const refused = error.problems.filter((p) => /https:\/\//.test(p.expected)).map((p) => p.key);
+  assert.deepEqual(refused.sort(), ['blocks.baseUrl', 'discord.apiUrl', 'fluxra.baseUrl', 'slack.apiUrl']);
+  assert.match(error.message, /fluxra\.baseUrl/);
+  assert.match(error.message, /https:\/\//);
+
+  const { config } = loadConfig({
+    path: writeJson({
+      fluxra: { baseUrl: 'http://127.0.0.1:4010' },
+      blocks: { baseUrl: 'http://localhost:4020' },
+      slack: { apiUrl: 'http://[::1]:4030/api' },
+      discord: { apiUrl: 'https://discord.example.com/api' },
+    }),
+    env: {},
+  });
+  assert.equal(config.fluxra.baseUrl, 'http://127.0.0.1:4010');
+  assert.equal(config.blocks.baseUrl, 'http://localhost:4020');
+  assert.equal(config.slack.apiUrl, 'http://[::1]:4030/api');
+});

@@ -163,6 +163,26 @@ describe('fluxra client: retries and the rate budget', () => {
     }
   });
 
+  test('a Retry-After of a day (seconds or a far date) pauses the shared budget for at most 60 s', async () => {
+    const budget = createRecordingBudget();
+    const now = Date.parse('2026-04-03T20:00:00Z');
+    const h = await startHarness({ client: { budget, now: () => now, maxRetryWaitMs: 5_000 } });
+    try {
+      h.fake.inject({ kind: 'rateLimit', retryAfter: '86400' }, { route: 'listBlocks' });
+      const error = await rejection(() => h.client.listBlocks());
+      assert.ok(error instanceof RateLimitedError);
+      assert.equal(error.retryAfterMs, 60_000);
+      h.fake.inject({ kind: 'rateLimit', retryAfter: 'Fri, 01 Jan 2100 00:00:00 GMT' }, { route: 'listBlocks' });
+      const far = await rejection(() => h.client.listBlocks());
+      assert.ok(far instanceof RateLimitedError);
+      assert.equal(far.retryAfterMs, 60_000);
+      // 2^31 ms and more would overflow setTimeout wherever the pause is waited out.
+      assert.deepEqual(budget.pauses, [60_000, 60_000]);
+    } finally {
+      await h.close();
+    }
+  });
+
   test('429s beyond maxRetries end in a RateLimitedError with the configured backoff', async () => {
     const h = await startHarness({ client: { maxRetries: 1, rateLimitBackoffMs: 10 } });
     try {
