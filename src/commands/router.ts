@@ -22,6 +22,11 @@ export interface CommandRouterOptions {
   handlers: ReadonlyArray<CommandHandler<unknown>>;
   permissions: Permissions;
   logger: Logger;
+  /**
+   * Configured command names this configuration does not offer, with the answer to give when
+   * one is run anyway (a Slack app created from a manifest that lists every command).
+   */
+  unavailable?: Readonly<Record<string, string>>;
 }
 
 export interface CommandRouter {
@@ -95,8 +100,9 @@ export function createCommandRouter(options: CommandRouterOptions): CommandRoute
       });
       const handler = handlers.get(invocation.command);
       let answer: { text: string; outcome: Outcome };
+      const unavailable = options.unavailable?.[invocation.command];
       if (handler === undefined) {
-        answer = { text: `The bridge has no ${showInput(`/${invocation.command}`)} command.`, outcome: 'unknown-command' };
+        answer = { text: unavailable ?? `The bridge has no ${showInput(`/${invocation.command}`)} command.`, outcome: 'unknown-command' };
       } else {
         try {
           answer = await decide(handler, invocation, log);
