@@ -8,27 +8,19 @@ import type { LoadedConfig } from '../config/load.js';
 
 type Essentials = Pick<LoadedConfig, 'config' | 'enabled'>;
 
-/** Which Slack secrets are missing, by mode (Socket Mode: bot + app token; HTTP: bot token + signing secret). */
-function slackNeeds(loaded: Essentials): string {
-  const { slack } = loaded.config;
-  const second = slack.mode === 'socket' ? { name: 'SLACK_APP_TOKEN', set: Boolean(slack.appToken) } : { name: 'SLACK_SIGNING_SECRET', set: Boolean(slack.signingSecret) };
-  const missing = [...(slack.botToken ? [] : ['SLACK_BOT_TOKEN']), ...(second.set ? [] : [second.name])];
-  return `${missing.join(' and ')}${missing.length === 1 && (slack.botToken || second.set) ? ' (Slack is half set up)' : ''}`;
-}
-
-function fluxraNeeds(loaded: Essentials): string {
-  const { fluxra } = loaded.config;
-  const missing = [...(fluxra.agentId ? [] : ['FLUXRA_AGENT_ID']), ...(fluxra.apiKey ? [] : ['FLUXRA_API_KEY'])];
-  return missing.join(' and ');
-}
+/**
+ * The Slack secrets of the configured mode (a half-set Slack or Fluxra never gets here: the
+ * configuration check refuses it first, naming the missing half).
+ */
+const slackNeeds = (loaded: Essentials): string => `SLACK_BOT_TOKEN and ${loaded.config.slack.mode === 'socket' ? 'SLACK_APP_TOKEN' : 'SLACK_SIGNING_SECRET'}`;
 
 const NO_PLATFORM = (loaded: Essentials): string => `no chat platform is configured: set ${slackNeeds(loaded)} for Slack, or DISCORD_TOKEN for Discord`;
-const NO_UPSTREAM = (loaded: Essentials): string => `nothing to bridge to: set ${fluxraNeeds(loaded)} for Fluxra, or BLOCKS_API_KEY for Blocks agents`;
+const NO_UPSTREAM = (): string => `nothing to bridge to: set FLUXRA_AGENT_ID and FLUXRA_API_KEY for Fluxra, or BLOCKS_API_KEY for Blocks agents`;
 
 /** The one line `start` exits 2 with, or undefined when the bridge has something to do. */
 export function missingToStart(loaded: Essentials): string | undefined {
   const { slack, discord, fluxra, blocks } = loaded.enabled;
-  const problems = [...(slack || discord ? [] : [NO_PLATFORM(loaded)]), ...(fluxra || blocks ? [] : [NO_UPSTREAM(loaded)])];
+  const problems = [...(slack || discord ? [] : [NO_PLATFORM(loaded)]), ...(fluxra || blocks ? [] : [NO_UPSTREAM()])];
   return problems.length === 0 ? undefined : `${problems.join('; ')} (see .env.example)`;
 }
 
