@@ -64,6 +64,8 @@ function format(text, pane, names = NO_NAMES) {
       return html === undefined ? whole : hold(html);
     });
   }
+  // Markdown links: Fluxra's text is CommonMark, and Discord shows masked links from bots.
+  if (pane === 'fluxra' || pane === 'discord') source = source.replace(/\[([^\]\n]+)\]\((https?:\/\/[^)\s]+)\)/g, (_m, label, url) => hold(link(url, label)));
   if (pane === 'slack') source = source.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
   let html = esc(source);
   html = html.replace(/```([\s\S]*?)```/g, (_m, code) => `<pre>${code.replace(/^\n/, '')}</pre>`);
