@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeChannel, describeChannels } from '../../../src/commands/bridge-channels.js';
+import { describeChannel, describeChannels, describeUser } from '../../../src/commands/bridge-channels.js';
 import { formatLinkStatus, MAX_LISTED_CHANNELS } from '../../../src/commands/bridge-format.js';
 import { describeLastDelivery } from '../../../src/commands/bridge-link-status.js';
 
@@ -23,6 +23,26 @@ test('a channel on the reader\'s platform is a reference; on the other, a name; 
       'slack',
     ),
     '<#C1AAAA>, <#C0GENERAL> and a Discord channel',
+  );
+});
+
+test('people are mentions on their own platform; channels elsewhere are counted, never shown as bare IDs', () => {
+  assert.equal(describeUser('U0ADMIN', 'slack'), '<@U0ADMIN>');
+  assert.equal(describeUser('300000000000000001', 'discord'), '<@300000000000000001>');
+  assert.equal(describeUser('300000000000000001'), '<@300000000000000001>');
+  // Never a mention built from something that is not a user ID of that platform.
+  assert.equal(describeUser('U0ADMIN', 'discord'), '`U0ADMIN`');
+  assert.equal(describeUser('!here>', 'slack'), '`!here\uFFFD`');
+  assert.equal(
+    describeChannels(
+      [
+        { platform: 'discord', channelId: '200000000000000001' },
+        { platform: 'discord', channelId: '200000000000000002' },
+        { platform: 'slack', channelId: 'C0GENERAL' },
+      ],
+      'slack',
+    ),
+    '<#C0GENERAL> and 2 Discord channels',
   );
 });
 
