@@ -14,7 +14,7 @@ import { DISCORD_CHANNEL, DISCORD_GUILD_ID, DISCORD_MANAGE_CHANNELS, DISCORD_PER
 import { parseDiscordCommand } from './discord-command.js';
 import { createMessageEdits, type EditInput, type RemoveInput } from './message-edits.js';
 import type { CommandEntry } from './view-types.js';
-import { mentionsToPlatform, SAMPLE_ATTACHMENT } from './visitor-text.js';
+import { mentionsToPlatform, SAMPLE_ATTACHMENT, slackTyped } from './visitor-text.js';
 import type { SandboxWorld } from './world.js';
 
 export { ActionRefused };
@@ -103,7 +103,9 @@ export function createConsoleActions(world: SandboxWorld, bridge: Bridge, comman
   const fileUrl = (): string => `${consoleUrl()}/files/${SAMPLE_ATTACHMENT.name}`;
   const slackNames = { bridge: world.slack.botUserId, 'fluxra-bridge': world.slack.botUserId, [SLACK_PERSON.name]: SLACK_PERSON.id };
   const discordNames = { bridge: world.discord.state.botUser.id, 'fluxra-bridge': world.discord.state.botUser.id, [DISCORD_PERSON.username]: DISCORD_PERSON.id };
-  const edits = createMessageEdits(world, slackNames, discordNames);
+  const slackChannels = { [SLACK_CHANNEL.name]: SLACK_CHANNEL.id };
+  const discordChannels = { [DISCORD_CHANNEL.name]: DISCORD_CHANNEL.id };
+  const edits = createMessageEdits(world, { people: slackNames, channels: slackChannels }, { people: discordNames, channels: discordChannels });
 
   return {
     slack: {
@@ -111,7 +113,7 @@ export function createConsoleActions(world: SandboxWorld, bridge: Bridge, comman
         if (isCommand(text)) return slackCommand(text, thread);
         // Slack's own shape of a shared file (files.shared); the bridge passes url_private on as a link.
         const files = attach ? [{ id: `F${Date.now()}`, name: SAMPLE_ATTACHMENT.name, mimetype: SAMPLE_ATTACHMENT.type, size: SAMPLE_ATTACHMENT.body.length, url_private: fileUrl() }] : undefined;
-        const event = world.slack.userMessage({ channel: SLACK_CHANNEL.id, user: SLACK_PERSON.id, text: mentionsToPlatform(text, slackNames), ...(thread ? { threadTs: thread } : {}), ...(files ? { files } : {}) });
+        const event = world.slack.userMessage({ channel: SLACK_CHANNEL.id, user: SLACK_PERSON.id, text: slackTyped(text, slackNames, slackChannels), ...(thread ? { threadTs: thread } : {}), ...(files ? { files } : {}) });
         await world.slack.deliverEvent(event);
       },
       edit: edits.slack.edit,
@@ -124,7 +126,7 @@ export function createConsoleActions(world: SandboxWorld, bridge: Bridge, comman
         const attachments = attach
           ? [{ id: String(Date.now()), filename: SAMPLE_ATTACHMENT.name, content_type: SAMPLE_ATTACHMENT.type, size: SAMPLE_ATTACHMENT.body.length, url: fileUrl(), proxy_url: fileUrl() }]
           : undefined;
-        world.discord.sendMessage({ channelId, content: mentionsToPlatform(text, discordNames), author: { ...DISCORD_PERSON }, ...(attachments ? { attachments } : {}) });
+        world.discord.sendMessage({ channelId, content: mentionsToPlatform(text, discordNames, discordChannels), author: { ...DISCORD_PERSON }, ...(attachments ? { attachments } : {}) });
       },
       edit: edits.discord.edit,
       remove: edits.discord.remove,

@@ -7,7 +7,7 @@
  */
 import { ActionRefused, refusalOf } from './action-refused.js';
 import { DISCORD_PERSON, SLACK_CHANNEL, SLACK_PERSON } from './identities.js';
-import { mentionsToPlatform, type MentionDirectory } from './visitor-text.js';
+import { mentionsToPlatform, slackTyped, type MentionDirectory } from './visitor-text.js';
 import type { SandboxWorld } from './world.js';
 
 export interface EditInput {
@@ -26,7 +26,13 @@ export interface EditActions {
 
 const NOT_YOURS = 'Only your own messages can be edited or deleted here.';
 
-export function createMessageEdits(world: SandboxWorld, slackNames: MentionDirectory, discordNames: MentionDirectory): Record<'slack' | 'discord' | 'fluxra', EditActions> {
+/** The names `@…` and `#…` stand for on one platform. */
+export interface PlatformNames {
+  people: MentionDirectory;
+  channels: MentionDirectory;
+}
+
+export function createMessageEdits(world: SandboxWorld, slackNames: PlatformNames, discordNames: PlatformNames): Record<'slack' | 'discord' | 'fluxra', EditActions> {
   const slackMessage = (id: string) => {
     const message = world.slack.state.findMessage(SLACK_CHANNEL.id, id);
     if (!message) throw new ActionRefused('That message is gone.');
@@ -56,7 +62,7 @@ export function createMessageEdits(world: SandboxWorld, slackNames: MentionDirec
         const message = slackMessage(id);
         const previous = { type: 'message', user: message.user, text: message.text, ts: message.ts, ...(message.threadTs ? { thread_ts: message.threadTs } : {}) };
         const eventTs = world.slack.state.nextTs();
-        message.text = mentionsToPlatform(text, slackNames);
+        message.text = slackTyped(text, slackNames.people, slackNames.channels);
         message.edited = { user: SLACK_PERSON.id, ts: eventTs };
         await world.slack.deliverEvent({
           type: 'message',
@@ -80,7 +86,7 @@ export function createMessageEdits(world: SandboxWorld, slackNames: MentionDirec
     discord: {
       async edit({ id, text }) {
         const { channelId } = discordMessage(id);
-        world.discord.editMessage(channelId, id, mentionsToPlatform(text, discordNames));
+        world.discord.editMessage(channelId, id, mentionsToPlatform(text, discordNames.people, discordNames.channels));
       },
       async remove({ id }) {
         const { channelId } = discordMessage(id);

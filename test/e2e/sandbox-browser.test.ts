@@ -127,6 +127,9 @@ async function visitorJourney(): Promise<void> {
   await pane('slack').locator('.pill', { hasText: 'linked' }).waitFor();
   await pane('discord').locator('.pill', { hasText: 'linked' }).waitFor();
   await pane('fluxra').locator('.channel', { hasText: 'sandbox' }).waitFor();
+  // The Fluxra pane's header and body agree: a conversation is linked.
+  assert.match((await pane('fluxra').locator('.link-state').textContent()) ?? '', /^\d+ members?$/);
+  assert.equal(await pane('fluxra').locator('.empty', { hasText: 'No conversation linked yet' }).count(), 0);
 
   // A Slack post reaches Discord and Fluxra, attributed to its author.
   await type('slack', 'Hello from the Slack pane');
@@ -145,6 +148,15 @@ async function visitorJourney(): Promise<void> {
   const blocks = await ephemeralAnswer('slack', '/block list');
   assert.ok(blocks.length > 0, 'an answer to /block list');
   assert.doesNotMatch(blocks, /error|failed/i);
+
+  // What a person types reads back as typed (Slack encodes <, > and & once; the console decodes
+  // them once), and #sandbox, sent as Slack's channel reference, reads as the channel's name.
+  await type('slack', 'Notes for <everyone> & co in #sandbox');
+  const notes = pane('slack').locator('.msg', { hasText: 'Notes for' }).last().locator('.text');
+  await notes.waitFor();
+  assert.equal(await notes.textContent(), 'Notes for <everyone> & co in #sandbox');
+  assert.equal(await notes.locator('.mention').textContent(), '#sandbox');
+  await pane('discord').locator('.msg .text', { hasText: 'Notes for <everyone> & co in' }).waitFor({ timeout: WAIT_MS });
 
   // Slack text is decoded once: what /bridge help and status say reads as typed, names as names.
   const help = await ephemeralAnswer('slack', '/bridge help', WAIT_MS, true);

@@ -57,6 +57,8 @@ function format(text, pane, names = NO_NAMES) {
   const sequences = [];
   const hold = (html) => `\u0000${sequences.push(html) - 1}\u0000`;
   let source = String(text);
+  // Discord and CommonMark show a backslash-escaped punctuation character as the character.
+  if (pane === 'discord' || pane === 'fluxra') source = source.replace(/\\([!-/:-@[-`{-~])/g, (_m, char) => hold(esc(char)));
   if (pane === 'slack' || pane === 'discord') {
     const render = pane === 'slack' ? slackSequence : discordSequence;
     source = source.replace(/<([^<>\s][^<>]*)>/g, (whole, body) => {
@@ -235,10 +237,12 @@ function findMessage(pane, id) {
   return undefined;
 }
 
-/** A message's text as its author typed it: mentions back to `@name`, Slack's entities decoded. */
+/** A message's text as its author typed it: mentions back to `@name` and `#channel`, Slack's entities decoded. */
 function editableText(pane, text) {
   const names = view?.[pane]?.names ?? NO_NAMES;
-  let plain = text.replace(/<@!?([A-Z0-9]+|\d+)>/g, (whole, id) => (names.users[id] ? `@${names.users[id]}` : whole));
+  let plain = text
+    .replace(/<@!?([A-Z0-9]+|\d+)>/g, (whole, id) => (names.users[id] ? `@${names.users[id]}` : whole))
+    .replace(/<#([A-Z0-9]+|\d+)(\|[^>]*)?>/g, (whole, id) => (names.channels[id] ? `#${names.channels[id]}` : whole));
   if (pane === 'slack') plain = plain.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
   return plain;
 }
