@@ -1,5 +1,5 @@
 /**
- * The console's HTTP server (node:http, loopback only): the page and its two static files,
+ * The console's HTTP server (node:http, loopback only): the page and its static files,
  * the current view as JSON, the view as a Server-Sent Events stream (one `view` event per
  * change), and one POST per pane for what the visitor does there.
  */
@@ -36,6 +36,7 @@ const STATIC: Record<string, { file: string; type: string }> = {
   '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/console.css': { file: 'console.css', type: 'text/css; charset=utf-8' },
   '/console.js': { file: 'console.js', type: 'text/javascript; charset=utf-8' },
+  '/render-text.js': { file: 'render-text.js', type: 'text/javascript; charset=utf-8' },
 };
 const PANES = new Set(['slack', 'discord', 'fluxra']);
 const MAX_BODY = 64 * 1024;
