@@ -95,5 +95,20 @@ export function createCommands(config: Readonly<BridgeConfig>, parts: CommandsPa
   } else {
     logger.warn('Blocks is not configured: /%s and agent mentions are not offered', config.commands.agent);
   }
-  return createCommandRouter({ handlers, permissions: createPermissions(config.permissions), dedupe: store.dedupe, logger: logger.child({ component: 'commands' }) });
+  return createCommandRouter({ handlers, permissions: createPermissions(config.permissions), dedupe: store.dedupe, logger: logger.child({ component: 'commands' }), unavailable: unavailableAnswers(config, handlers) });
+}
+
+/** What a configured command that is not offered answers (see `CommandRouterOptions.unavailable`). */
+export function unavailableAnswers(config: Readonly<BridgeConfig>, handlers: ReadonlyArray<{ name: string }>): Record<string, string> {
+  const offered = new Set(handlers.map((handler) => handler.name));
+  const needs: Record<string, string> = {
+    [config.commands.block]: 'the Fluxra credentials (FLUXRA_AGENT_ID and FLUXRA_API_KEY)',
+    [config.commands.bridge]: 'the Fluxra credentials or a Blocks key',
+    [config.commands.agent]: 'a Blocks key (BLOCKS_API_KEY)',
+  };
+  const answers: Record<string, string> = {};
+  for (const [name, what] of Object.entries(needs)) {
+    if (!offered.has(name)) answers[name] = `/${name} is not set up on this bridge yet: it needs ${what}. Tell whoever runs the bridge.`;
+  }
+  return answers;
 }

@@ -38,7 +38,9 @@ export function createPlatformAdapters(loaded: LoadedConfig, deps: PlatformAdapt
           mode: config.slack.mode,
           port: config.slack.port,
           apiUrl: config.slack.apiUrl,
-          commandNames: commands.map((spec) => spec.name),
+          // Every configured name, offered or not: the Slack app's manifest lists them all, and
+          // a command without its credentials still gets an answer that says what it needs.
+          commandNames: [...new Set([...commands.map((spec) => spec.name), ...Object.values(config.commands)])],
         },
         { logger: logger.child({ component: 'slack' }), metrics },
       ),

@@ -21,12 +21,37 @@ export interface OfferedCommands {
   notOffered: string[];
 }
 
-export async function offeredCommands(loaded: LoadedConfig): Promise<OfferedCommands> {
+/**
+ * Stand-ins for absent upstream credentials, for a dry build that offers every command. They
+ * never leave this process: the dry bridge is never started, so nothing is sent anywhere.
+ */
+const PLACEHOLDER = { fluxraAgentId: 'agt_not_configured', fluxraApiKey: 'not-configured', blocksApiKey: 'not-configured' } as const;
+
+export interface OfferedCommandsOptions {
+  /**
+   * List the commands as if Fluxra and Blocks were both configured (the Slack manifest: a
+   * Slack app is created once, so it carries every command whatever the setup order).
+   */
+  everyCommand?: boolean;
+}
+
+export async function offeredCommands(loaded: LoadedConfig, options: OfferedCommandsOptions = {}): Promise<OfferedCommands> {
   const dir = await mkdtemp(join(tmpdir(), 'fluxra-bridge-specs-'));
   try {
-    const { redis, store, ...config } = loaded.config;
+    const { redis, store, fluxra, blocks, ...config } = loaded.config;
+    const every = options.everyCommand === true;
     // No Redis and a throwaway store: building the bridge must not touch shared state.
-    const dry: LoadedConfig = { ...loaded, config: { ...config, redis: { ...redis, url: undefined }, store: { ...store, path: join(dir, 'specs.db') } } };
+    const dry: LoadedConfig = {
+      ...loaded,
+      enabled: every ? { ...loaded.enabled, fluxra: true, blocks: true } : loaded.enabled,
+      config: {
+        ...config,
+        fluxra: every && !loaded.enabled.fluxra ? { ...fluxra, agentId: PLACEHOLDER.fluxraAgentId, apiKey: PLACEHOLDER.fluxraApiKey } : fluxra,
+        blocks: every && !loaded.enabled.blocks ? { ...blocks, apiKey: PLACEHOLDER.blocksApiKey } : blocks,
+        redis: { ...redis, url: undefined },
+        store: { ...store, path: join(dir, 'specs.db') },
+      },
+    };
     const bridge = await createBridge(dry, { logger: silentLogger() });
     const specs = [...bridge.router.specs];
     await bridge.stop();
@@ -36,6 +61,22 @@ export async function offeredCommands(loaded: LoadedConfig): Promise<OfferedComm
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Which commands of a manifest that lists them all wait for credentials not set yet, one
+ * line each (empty when everything is configured). Pure: from `enabled` and the names.
+ */
+export function credentialNotes(loaded: Pick<LoadedConfig, 'config' | 'enabled'>): string[] {
+  const { commands } = loaded.config;
+  const notes: string[] = [];
+  if (!loaded.enabled.fluxra) {
+    notes.push(`/${commands.block} and the conversation links of /${commands.bridge} answer once FLUXRA_AGENT_ID and FLUXRA_API_KEY are set (see "fluxra-bridge fluxra register").`);
+  }
+  if (!loaded.enabled.blocks) {
+    notes.push(`/${commands.agent}, @mentions of the bot and "/${commands.bridge} link agent" answer once BLOCKS_API_KEY is set.`);
+  }
+  return notes;
 }
 
 /** Why configured commands may be missing, for the note printed next to a manifest or a registration. */

@@ -2,12 +2,14 @@
  * `fluxra-bridge start` (and `src/main.ts`, which is the same thing without argument
  * parsing): load the configuration, build the bridge, start it, and stop it gracefully on
  * SIGTERM/SIGINT. Resolves with the exit code: 0 after a clean stop, 2 for a configuration
- * problem, 1 when the bridge could not start (or could not stop cleanly).
+ * problem (also: no chat platform or no upstream configured, see essentials.ts), 1 when the bridge could not start (or could not stop cleanly).
  */
 import { createBridge, type Bridge } from '../app/bridge.js';
 import { describeError } from '../errors.js';
 import { createLogger } from '../logger.js';
-import { EXIT_FAILED, EXIT_OK } from './exit.js';
+import { missingToStart } from './essentials.js';
+import { BIN } from './help.js';
+import { EXIT_CONFIG, EXIT_FAILED, EXIT_OK } from './exit.js';
 import type { CliIo } from './io.js';
 import { loadCliConfig } from './load.js';
 
@@ -20,6 +22,11 @@ export async function runBridge(io: CliIo, options: StartOptions = {}): Promise<
   const outcome = loadCliConfig(io, options.configPath);
   if (!outcome.ok) return outcome.code;
   const loaded = outcome.loaded;
+  const missing = missingToStart(loaded);
+  if (missing !== undefined) {
+    io.err(`${BIN}: cannot start: ${missing}`);
+    return EXIT_CONFIG;
+  }
   const logger = createLogger({ level: loaded.config.log.level });
   if (loaded.source) logger.info({ file: loaded.source }, 'configuration loaded');
 

@@ -6,7 +6,7 @@
 import type { ChannelRef, PlatformName } from '../platforms/types.js';
 import type { LinkRecord } from '../store/links.js';
 import { formatWhen } from './block-format.js';
-import { describeChannel } from './bridge-channels.js';
+import { describeChannel, describeUser } from './bridge-channels.js';
 import { describeLastDelivery } from './bridge-link-status.js';
 import { isBlockPause } from './channel-links.js';
 import { showInput } from './text.js';
@@ -51,7 +51,7 @@ function othersLine(view: StatusView): string {
 export function formatLinkStatus(view: StatusView): string {
   const { link } = view;
   return [
-    `This channel is linked to the Fluxra conversation ${showInput(link.conversationId, 64)} (since ${when(link.linkedAt)}, by ${showInput(link.linkedBy, 32)}).`,
+    `This channel is linked to the Fluxra conversation ${showInput(link.conversationId, 64)} (since ${when(link.linkedAt)}, by ${describeUser(link.linkedBy, view.viewer)}).`,
     mirroringLine(view),
     othersLine(view),
     `• Last delivery: ${describeLastDelivery(view.lastDelivery)}`,

@@ -25,7 +25,7 @@ import { describeChannels, sameChannel } from './bridge-channels.js';
 import { formatLinkStatus } from './bridge-format.js';
 import { bridgeUsage, defaultConversationName, parseBridgeArgs, type BridgeRequest } from './bridge-parse.js';
 import { badCodeText, cannotLinkText, mayLinkDirectly, placeOf, shareText, visibleLinks, type BridgeTenancyOptions } from './bridge-share.js';
-import { showInput } from './text.js';
+import { capitalized, showInput } from './text.js';
 import type { CommandContext, CommandHandler } from './types.js';
 
 /** The Fluxra client methods `/bridge` needs (`FluxraClient` satisfies it). */
@@ -154,7 +154,7 @@ export function createBridgeCommand(options: BridgeCommandOptions): CommandHandl
     const shown = showInput(conversationId, 64);
     const lines = [`${intro} Messages here now go to ${shown} and agents' replies come back here. Earlier messages are not copied.`];
     if (others.length > 0) {
-      lines.push(`${describeChannels(others, platform)} ${others.length === 1 ? 'is' : 'are'} linked to it too: messages in any of these channels reach the others as well.`);
+      lines.push(`${capitalized(describeChannels(others, platform))} ${others.length === 1 ? 'is' : 'are'} linked to it too: messages in any of these channels reach the others as well.`);
     }
     return lines.join('\n');
   }
@@ -227,7 +227,7 @@ export function createBridgeCommand(options: BridgeCommandOptions): CommandHandl
     linksChanged(channel, context);
     const remaining = await othersShown(previous.conversationId, context);
     const lines = [`Unlinked this channel from ${showInput(previous.conversationId, 64)}: messages here no longer go to Fluxra, and nothing comes back.`];
-    if (remaining.length > 0) lines.push(`${describeChannels(remaining, platform)} ${remaining.length === 1 ? 'stays' : 'stay'} linked to it.`);
+    if (remaining.length > 0) lines.push(`${capitalized(describeChannels(remaining, platform))} ${remaining.length === 1 ? 'stays' : 'stay'} linked to it.`);
     return lines.join('\n');
   }
 

@@ -29,6 +29,11 @@ export interface CommandRouterOptions {
    * session records use), so an exact replay of a signed request does nothing.
    */
   dedupe?: Pick<DedupeRepository, 'seen'>;
+  /**
+   * Configured command names this configuration does not offer, with the answer to give when
+   * one is run anyway (a Slack app created from a manifest that lists every command).
+   */
+  unavailable?: Readonly<Record<string, string>>;
 }
 
 /** The answer to a replayed state-changing command. */
@@ -119,8 +124,9 @@ export function createCommandRouter(options: CommandRouterOptions): CommandRoute
       });
       const handler = handlers.get(invocation.command);
       let answer: { text: string; outcome: Outcome };
+      const unavailable = options.unavailable?.[invocation.command];
       if (handler === undefined) {
-        answer = { text: `The bridge has no ${showInput(`/${invocation.command}`)} command.`, outcome: 'unknown-command' };
+        answer = { text: unavailable ?? `The bridge has no ${showInput(`/${invocation.command}`)} command.`, outcome: 'unknown-command' };
       } else {
         try {
           answer = await decide(handler, invocation, log);

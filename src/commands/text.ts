@@ -48,3 +48,8 @@ export function firstNonAsciiCodePoint(input: string): string | undefined {
 export function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
+
+/** The text with its first letter upper case, for a phrase that starts a sentence ("a Slack channel is…"). */
+export function capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

@@ -3,17 +3,21 @@
  * a Slack message is recorded in the channel and delivered as an Events API envelope over
  * Socket Mode, a slash command as a `slash_commands` envelope whose answer arrives on its
  * response_url; a Discord message is a MESSAGE_CREATE on the gateway and a command an
- * INTERACTION_CREATE; a Fluxra agent posts through the Fluxra API's own rules.
+ * INTERACTION_CREATE; a Fluxra agent posts through the Fluxra API's own rules. `@name`
+ * becomes the platform's mention, as the real composers do; edits and deletes are in
+ * message-edits.ts.
  */
 import { randomUUID } from 'node:crypto';
 import type { Bridge } from '../app/bridge.js';
+import { ActionRefused, refusalOf } from './action-refused.js';
 import { DISCORD_CHANNEL, DISCORD_GUILD_ID, DISCORD_MANAGE_CHANNELS, DISCORD_PERSON, SLACK_CHANNEL, SLACK_PERSON } from './identities.js';
 import { parseDiscordCommand } from './discord-command.js';
+import { createMessageEdits, type EditInput, type RemoveInput } from './message-edits.js';
 import type { CommandEntry } from './view-types.js';
+import { mentionsToPlatform, SAMPLE_ATTACHMENT, slackTyped } from './visitor-text.js';
 import type { SandboxWorld } from './world.js';
 
-/** A refusal to show the visitor (what they typed cannot be done), not a failure of the sandbox. */
-export class ActionRefused extends Error {}
+export { ActionRefused };
 
 export interface ActionInput {
   text: string;
@@ -21,15 +25,24 @@ export interface ActionInput {
   thread?: string;
   /** Fluxra: the agent to post as. */
   agentId?: string;
+  /** Slack and Discord: the message carries the console's sample file. */
+  attach?: boolean;
+}
+
+export interface PaneActions {
+  post(input: ActionInput): Promise<void>;
+  edit(input: EditInput): Promise<void>;
+  remove(input: RemoveInput): Promise<void>;
 }
 
 export interface ConsoleActions {
-  slack(input: ActionInput): Promise<void>;
-  discord(input: ActionInput): Promise<void>;
-  fluxra(input: ActionInput): Promise<void>;
+  slack: PaneActions;
+  discord: PaneActions;
+  fluxra: PaneActions;
 }
 
-export function createConsoleActions(world: SandboxWorld, bridge: Bridge, commands: CommandEntry[]): ConsoleActions {
+/** `consoleUrl` gives the console's address once it listens: attachments are served from it. */
+export function createConsoleActions(world: SandboxWorld, bridge: Bridge, commands: CommandEntry[], consoleUrl: () => string): ConsoleActions {
   const isCommand = (text: string): boolean => text.startsWith('/');
   const record = (entry: Omit<CommandEntry, 'id' | 'at' | 'answers'>): CommandEntry => {
     const full: CommandEntry = { id: randomUUID(), at: Date.now(), answers: [], ...entry };
@@ -87,24 +100,49 @@ export function createConsoleActions(world: SandboxWorld, bridge: Bridge, comman
     return link.conversationId;
   }
 
+  const fileUrl = (): string => `${consoleUrl()}/files/${SAMPLE_ATTACHMENT.name}`;
+  const slackNames = { bridge: world.slack.botUserId, 'fluxra-bridge': world.slack.botUserId, [SLACK_PERSON.name]: SLACK_PERSON.id };
+  const discordNames = { bridge: world.discord.state.botUser.id, 'fluxra-bridge': world.discord.state.botUser.id, [DISCORD_PERSON.username]: DISCORD_PERSON.id };
+  const slackChannels = { [SLACK_CHANNEL.name]: SLACK_CHANNEL.id };
+  const discordChannels = { [DISCORD_CHANNEL.name]: DISCORD_CHANNEL.id };
+  const edits = createMessageEdits(world, { people: slackNames, channels: slackChannels }, { people: discordNames, channels: discordChannels });
+
   return {
-    async slack({ text, thread }) {
-      if (isCommand(text)) return slackCommand(text, thread);
-      const event = world.slack.userMessage({ channel: SLACK_CHANNEL.id, user: SLACK_PERSON.id, text, ...(thread ? { threadTs: thread } : {}) });
-      await world.slack.deliverEvent(event);
+    slack: {
+      async post({ text, thread, attach }) {
+        if (isCommand(text)) return slackCommand(text, thread);
+        // Slack's own shape of a shared file (files.shared); the bridge passes url_private on as a link.
+        const files = attach ? [{ id: `F${Date.now()}`, name: SAMPLE_ATTACHMENT.name, mimetype: SAMPLE_ATTACHMENT.type, size: SAMPLE_ATTACHMENT.body.length, url_private: fileUrl() }] : undefined;
+        const event = world.slack.userMessage({ channel: SLACK_CHANNEL.id, user: SLACK_PERSON.id, text: slackTyped(text, slackNames, slackChannels), ...(thread ? { threadTs: thread } : {}), ...(files ? { files } : {}) });
+        await world.slack.deliverEvent(event);
+      },
+      edit: edits.slack.edit,
+      remove: edits.slack.remove,
     },
-    async discord({ text, thread }) {
-      if (isCommand(text)) return discordCommand(text, thread);
-      const channelId = thread ? ensureDiscordThread(thread) : DISCORD_CHANNEL.id;
-      world.discord.sendMessage({ channelId, content: text, author: { ...DISCORD_PERSON } });
+    discord: {
+      async post({ text, thread, attach }) {
+        if (isCommand(text)) return discordCommand(text, thread);
+        const channelId = thread ? ensureDiscordThread(thread) : DISCORD_CHANNEL.id;
+        const attachments = attach
+          ? [{ id: String(Date.now()), filename: SAMPLE_ATTACHMENT.name, content_type: SAMPLE_ATTACHMENT.type, size: SAMPLE_ATTACHMENT.body.length, url: fileUrl(), proxy_url: fileUrl() }]
+          : undefined;
+        world.discord.sendMessage({ channelId, content: mentionsToPlatform(text, discordNames, discordChannels), author: { ...DISCORD_PERSON }, ...(attachments ? { attachments } : {}) });
+      },
+      edit: edits.discord.edit,
+      remove: edits.discord.remove,
     },
-    async fluxra({ text, thread, agentId }) {
-      const agent = world.agents.find((candidate) => candidate.agentId === agentId) ?? world.agents[0];
-      if (!agent) throw new ActionRefused('No agent to post as.');
-      const conversationId = await linkedConversation();
-      // A visitor's agent joins the conversation on its first post, as an invited agent would.
-      world.fluxra.addMembers(conversationId, [agent.agentId]);
-      world.fluxra.postAs(agent.agentId, { conversationId, content: text, ...(thread ? { inReplyTo: thread } : {}) });
+    fluxra: {
+      async post({ text, thread, agentId }) {
+        const agent = world.agents.find((candidate) => candidate.agentId === agentId) ?? world.agents[0];
+        if (!agent) throw new ActionRefused('No agent to post as.');
+        const conversationId = await linkedConversation();
+        // A visitor's agent joins the conversation on its first post, as an invited agent would.
+        world.fluxra.addMembers(conversationId, [agent.agentId]);
+        // Fluxra's refusals (a blocked agent, a bad reply target) are answers to show, not failures.
+        refusalOf(() => world.fluxra.postAs(agent.agentId, { conversationId, content: text, ...(thread ? { inReplyTo: thread } : {}) }));
+      },
+      edit: edits.fluxra.edit,
+      remove: edits.fluxra.remove,
     },
   };
 }

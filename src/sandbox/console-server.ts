@@ -1,5 +1,5 @@
 /**
- * The console's HTTP server (node:http, loopback only): the page and its two static files,
+ * The console's HTTP server (node:http, loopback only): the page and its static files,
  * the current view as JSON, the view as a Server-Sent Events stream (one `view` event per
  * change), and one POST per pane for what the visitor does there.
  */
@@ -7,7 +7,9 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ActionRefused, type ActionInput, type ConsoleActions } from './actions.js';
+import type { EditInput, RemoveInput } from './message-edits.js';
 import type { ConsoleView } from './view-types.js';
+import { SAMPLE_ATTACHMENT } from './visitor-text.js';
 
 export interface ConsoleServerOptions {
   host: string;
@@ -34,6 +36,7 @@ const STATIC: Record<string, { file: string; type: string }> = {
   '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/console.css': { file: 'console.css', type: 'text/css; charset=utf-8' },
   '/console.js': { file: 'console.js', type: 'text/javascript; charset=utf-8' },
+  '/render-text.js': { file: 'render-text.js', type: 'text/javascript; charset=utf-8' },
 };
 const PANES = new Set(['slack', 'discord', 'fluxra']);
 const MAX_BODY = 64 * 1024;
@@ -58,15 +61,30 @@ function readJson(req: IncomingMessage): Promise<unknown> {
   });
 }
 
-function actionInput(body: unknown): ActionInput {
-  const value = (body ?? {}) as Record<string, unknown>;
+const optional = (value: Record<string, unknown>, key: string): string | undefined => (typeof value[key] === 'string' && value[key] !== '' ? (value[key] as string) : undefined);
+
+function textOf(value: Record<string, unknown>): string {
   const text = typeof value['text'] === 'string' ? value['text'].trim() : '';
   if (text === '') throw new ActionRefused('Type something first.');
-  const optional = (key: string): string | undefined => (typeof value[key] === 'string' && value[key] !== '' ? (value[key] as string) : undefined);
-  const thread = optional('thread');
-  const agentId = optional('agentId');
-  return { text, ...(thread ? { thread } : {}), ...(agentId ? { agentId } : {}) };
+  return text;
 }
+
+function idOf(value: Record<string, unknown>): string {
+  const id = optional(value, 'id');
+  if (id === undefined) throw new ActionRefused('Which message? (no id given)');
+  return id;
+}
+
+function actionInput(body: unknown): ActionInput {
+  const value = (body ?? {}) as Record<string, unknown>;
+  const text = textOf(value);
+  const thread = optional(value, 'thread');
+  const agentId = optional(value, 'agentId');
+  return { text, ...(thread ? { thread } : {}), ...(agentId ? { agentId } : {}), ...(value['attach'] === true ? { attach: true } : {}) };
+}
+
+const editInput = (body: unknown): EditInput => ({ id: idOf((body ?? {}) as Record<string, unknown>), text: textOf((body ?? {}) as Record<string, unknown>) });
+const removeInput = (body: unknown): RemoveInput => ({ id: idOf((body ?? {}) as Record<string, unknown>) });
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
@@ -94,10 +112,19 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
       req.on('close', () => streams.delete(res));
       return;
     }
-    const pane = /^\/api\/([a-z]+)$/.exec(url.pathname)?.[1];
+    if (req.method === 'GET' && url.pathname === `/files/${SAMPLE_ATTACHMENT.name}`) {
+      res.writeHead(200, { 'content-type': `${SAMPLE_ATTACHMENT.type}; charset=utf-8`, 'cache-control': 'no-store' });
+      res.end(SAMPLE_ATTACHMENT.body);
+      return;
+    }
+    const [, pane, verb] = /^\/api\/([a-z]+)(?:\/(edit|delete))?$/.exec(url.pathname) ?? [];
     if (req.method === 'POST' && pane && PANES.has(pane)) {
+      const actions = options.actions[pane as keyof ConsoleActions];
       try {
-        await options.actions[pane as keyof ConsoleActions](actionInput(await readJson(req)));
+        const body = await readJson(req);
+        if (verb === 'edit') await actions.edit(editInput(body));
+        else if (verb === 'delete') await actions.remove(removeInput(body));
+        else await actions.post(actionInput(body));
       } catch (error) {
         if (error instanceof ActionRefused) return sendJson(res, 400, { ok: false, error: error.message });
         options.onError(error);

@@ -44,7 +44,7 @@ async function main(): Promise<number> {
     `Open ${sandbox.url} and:`,
     ...hints.map((hint, index) => `  ${index + 1}. ${hint.replaceAll('`', '')}`),
     '',
-    'Ctrl-C stops the sandbox (links and history are kept).',
+    'Ctrl-C (or SIGTERM to this process) stops the sandbox; links and history are kept.',
     '',
   ];
   process.stdout.write(out.join('\n'));

@@ -110,7 +110,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
 
   const onError = (error: unknown): void => logger.error({ err: describeError(error) }, 'sandbox console error');
   try {
-    server = await startConsoleServer({ host: options.host, port: options.port, actions: createConsoleActions(world, running, commands), currentView: () => current, refresh, onError });
+    server = await startConsoleServer({ host: options.host, port: options.port, actions: createConsoleActions(world, running, commands, () => server?.url ?? ''), currentView: () => current, refresh, onError });
   } catch (error) {
     await running.stop();
     await world.close();

@@ -19,6 +19,10 @@ export interface ViewMessage {
   /** Epoch ms. */
   at: number;
   edited: boolean;
+  /** The visitor posted it (as the person, or as one of the agents): the console offers Edit and Delete. */
+  mine: boolean;
+  /** Files attached to the message, as links. */
+  attachments: Array<{ name: string; url: string }>;
   reactions: string[];
   /** Thread replies, oldest first (top-level messages only). */
   replies: ViewMessage[];
@@ -52,6 +56,8 @@ export interface ChatPaneView {
   paused?: boolean;
   messages: ViewMessage[];
   commands: CommandEntry[];
+  /** User and channel ids to names, so that `<@U…>` and `<#C…>` read as the platform shows them. */
+  names: { users: Record<string, string>; channels: Record<string, string> };
 }
 
 export interface FluxraPaneView {

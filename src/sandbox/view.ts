@@ -8,13 +8,37 @@ import type { FakeSlackMessage } from '../../test/fakes/slack/state.js';
 import type { FakeMessage } from '../../test/fakes/fluxra/state.js';
 import { DISCORD_CHANNEL, DISCORD_PERSON, SLACK_CHANNEL, SLACK_PERSON } from './identities.js';
 import { nextHints } from './hints.js';
-import type { CommandEntry, ConsoleView, FluxraPaneView, ViewMessage } from './view-types.js';
+import type { ChatPaneView, CommandEntry, ConsoleView, FluxraPaneView, ViewMessage } from './view-types.js';
 import type { SandboxWorld } from './world.js';
 
 /** The newest this many top-level messages per pane: enough to read, small enough to resend on every change. */
 const MAX_TOP_LEVEL = 200;
 
 const tsToMs = (ts: string): number => Math.round(Number(ts) * 1000);
+
+/** A Slack file object as a link (its private URL; the console serves the sample file itself). */
+function fileLink(file: Record<string, unknown>): Array<{ name: string; url: string }> {
+  const url = file['url_private'];
+  return typeof url === 'string' ? [{ name: typeof file['name'] === 'string' ? file['name'] : url, url }] : [];
+}
+
+/** Who and what the ids in each platform's messages name: the people, the bot and the channel. */
+function slackNames(world: SandboxWorld): ChatPaneView['names'] {
+  const users: Record<string, string> = { [world.slack.botUserId]: 'fluxra-bridge' };
+  for (const user of world.slack.state.users.values()) users[user.id] = user.realName ?? user.name;
+  const channels: Record<string, string> = {};
+  for (const channel of world.slack.state.channels.values()) channels[channel.id] = channel.name;
+  return { users, channels };
+}
+
+function discordNames(world: SandboxWorld): ChatPaneView['names'] {
+  const { state } = world.discord;
+  const users: Record<string, string> = { [state.botUser.id]: 'fluxra-bridge' };
+  for (const user of state.users.values()) users[user.id] = user.global_name ?? user.username;
+  const channels: Record<string, string> = {};
+  for (const channel of state.channels.values()) if ('name' in channel && typeof channel.name === 'string') channels[channel.id] = channel.name;
+  return { users, channels };
+}
 
 function slackMessages(world: SandboxWorld): ViewMessage[] {
   const { state, botUserId } = world.slack;
@@ -28,6 +52,8 @@ function slackMessages(world: SandboxWorld): ViewMessage[] {
       text: message.text,
       at: tsToMs(message.ts),
       edited: message.edited !== undefined,
+      mine: message.user === SLACK_PERSON.id,
+      attachments: (message.files ?? []).flatMap((file) => fileLink(file as Record<string, unknown>)),
       reactions: message.reactions.map((reaction) => reaction.name),
       replies: [],
     };
@@ -49,6 +75,8 @@ function discordMessages(world: SandboxWorld): ViewMessage[] {
       text: message.content,
       at: Date.parse(message.timestamp),
       edited: message.edited_timestamp !== null && message.edited_timestamp !== undefined,
+      mine: message.author.id === DISCORD_PERSON.id,
+      attachments: message.attachments.map((attachment) => ({ name: attachment.filename, url: attachment.url })),
       reactions: reactionsOf(message.channel_id, message.id),
       replies: [],
     };
@@ -77,6 +105,8 @@ function fluxraPane(world: SandboxWorld, conversationId: string | undefined): Fl
     text: message.content,
     at: Date.parse(message.createdAt),
     edited: message.editedAt !== null,
+    mine: world.agents.some((agent) => agent.agentId === message.senderId),
+    attachments: [],
     reactions: [],
     replies: [],
   });
@@ -104,6 +134,7 @@ export async function buildView(world: SandboxWorld, bridge: Bridge, commands: r
       ...(slackLink ? { linkedTo: slackLink.conversationId, paused: slackLink.paused } : {}),
       messages: slackMessages(world),
       commands: commands.filter((entry) => entry.platform === 'slack'),
+      names: slackNames(world),
     },
     discord: {
       title: 'Discord',
@@ -112,6 +143,7 @@ export async function buildView(world: SandboxWorld, bridge: Bridge, commands: r
       ...(discordLink ? { linkedTo: discordLink.conversationId, paused: discordLink.paused } : {}),
       messages: discordMessages(world),
       commands: commands.filter((entry) => entry.platform === 'discord'),
+      names: discordNames(world),
     },
     fluxra: fluxraPane(world, conversationId),
     ...(bridge.blocksBudget ? { budget: bridge.blocksBudget.snapshot() } : {}),

@@ -22,7 +22,12 @@ export interface CliRunOptions {
   /** Written to a fresh temp dir and named by FLUXRA_BRIDGE_CONFIG; absent: no config file. */
   config?: unknown;
   env?: Record<string, string>;
+  /** The working directory (default: the repository), e.g. an empty one to see what a command writes. */
+  cwd?: string;
 }
+
+/** tsx by file URL, so that `--import` finds it from any working directory. */
+const TSX = import.meta.resolve('tsx');
 
 /** A fresh directory for a test's store file. */
 export function tempDir(prefix = 'cli-test-'): string {
@@ -36,7 +41,7 @@ export function runCli(args: readonly string[], options: CliRunOptions = {}): Pr
     writeFileSync(path, JSON.stringify(options.config));
     env['FLUXRA_BRIDGE_CONFIG'] = path;
   }
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { env, cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', TSX, CLI, ...args], { env, cwd: options.cwd ?? REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

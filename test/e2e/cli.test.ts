@@ -100,7 +100,8 @@ test('slack manifest prints the Socket Mode manifest with scopes, events and the
   assert.equal(manifest.settings.socket_mode_enabled, true);
   assert.equal(manifest.settings.event_subscriptions.request_url, undefined);
   const commands = manifest.features.slash_commands;
-  assert.deepEqual(commands.map((c) => c.command), ['/fx-block', '/bridge']);
+  // Every command, /agent too although BLOCKS_API_KEY is not set yet: the app is created once.
+  assert.deepEqual(commands.map((c) => c.command), ['/fx-block', '/bridge', '/agent']);
   assert.equal(commands[1]?.usage_hint, 'link <conversation> [name] | unlink [what] | share | status | help');
   assert.match(commands[0]?.description ?? '', /^Block an agent/);
   assert.ok(commands.every((c) => c.url === undefined));
@@ -124,12 +125,15 @@ test('slack manifest --http-url points events and commands at /slack/events and 
   assert.match(result.stderr, /SLACK_SIGNING_SECRET/);
 });
 
-test('slack manifest leaves out the commands this configuration does not offer, and says why', async () => {
+test('slack manifest lists all three commands without any credential, and says what each still needs', async () => {
   const result = await runCli(['slack', 'manifest'], { config: storeConfig() });
   assert.equal(result.code, 0, result.stderr);
-  const manifest = JSON.parse(result.stdout) as { features: { slash_commands?: unknown[] } };
-  assert.equal(manifest.features.slash_commands, undefined);
-  assert.match(result.stderr, /note: \/block, \/bridge.* not offered .*FLUXRA_AGENT_ID and FLUXRA_API_KEY/);
+  const manifest = JSON.parse(result.stdout) as { features: { slash_commands?: Array<{ command: string; usage_hint: string }> } };
+  assert.deepEqual(manifest.features.slash_commands?.map((c) => c.command), ['/block', '/bridge', '/agent']);
+  assert.equal(manifest.features.slash_commands?.[2]?.usage_hint, '[agent] <prompt>');
+  assert.match(result.stderr, /note: the manifest lists every command/);
+  assert.match(result.stderr, /\/block and the conversation links of \/bridge answer once FLUXRA_AGENT_ID and FLUXRA_API_KEY are set/);
+  assert.match(result.stderr, /\/agent, @mentions of the bot and "\/bridge link agent" answer once BLOCKS_API_KEY is set/);
 });
 
 test('slack manifest refuses HTTP mode without a URL, and a URL that is not http(s)', async () => {

@@ -1,9 +1,12 @@
 /**
  * The sandbox in a real browser: `npm run sandbox` in a child process and Debian's Chromium
- * driven by playwright-core. A visitor links the Slack and Discord channels to one Fluxra
- * conversation with `/bridge`, posts in Slack and sees the message in the Discord and Fluxra
- * panes, asks `/agent` and sees the answer in the thread, runs `/block list`, replies in a
- * Discord thread and posts as a Fluxra agent. A screenshot is kept in test-results/.
+ * driven by playwright-core, at 1280×720. A visitor links the Slack and Discord channels to
+ * one Fluxra conversation with `/bridge`, posts in Slack and sees the message in the Discord
+ * and Fluxra panes, asks `/agent` and sees the answer in the thread, mentions `@bridge`,
+ * runs `/block list`, replies in a Discord thread (the Reply control visible without hover),
+ * attaches a file, edits and deletes a message, and posts as a Fluxra agent. The visible text
+ * never shows Slack's entities (`&lt;`) or raw mention syntax, and the bridge's reactions are
+ * drawn icons, not emoji that the default fonts lack. A screenshot is kept in test-results/.
  *
  * Chromium must be installed (`.ci/run` installs it with apt): without it this test fails.
  */
@@ -42,7 +45,7 @@ before(async () => {
     executablePath: CHROMIUM,
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    viewport: { width: 1600, height: 1000 },
+    viewport: { width: 1280, height: 720 },
   });
   page = browser.pages()[0] ?? (await browser.newPage());
   page.on('pageerror', (error) => pageErrors.push(String(error.stack ?? error)));
@@ -81,7 +84,8 @@ async function assertNoError(name: 'slack' | 'discord' | 'fluxra'): Promise<void
 }
 
 /** The answer only the visitor sees to the command they typed (waits for it to arrive). */
-async function ephemeralAnswer(name: 'slack' | 'discord', typed: string, timeout = WAIT_MS): Promise<string> {
+async function ephemeralAnswer(name: 'slack' | 'discord', typed: string, timeout = WAIT_MS, run = false): Promise<string> {
+  if (run) await type(name, typed);
   const entry = pane(name).locator('.ephemeral', { has: page.locator('.typed', { hasText: typed }) }).last();
   const answer = entry.locator('.answer:not(.pending)').first();
   await answer.waitFor({ timeout });
@@ -123,6 +127,9 @@ async function visitorJourney(): Promise<void> {
   await pane('slack').locator('.pill', { hasText: 'linked' }).waitFor();
   await pane('discord').locator('.pill', { hasText: 'linked' }).waitFor();
   await pane('fluxra').locator('.channel', { hasText: 'sandbox' }).waitFor();
+  // The Fluxra pane's header and body agree: a conversation is linked.
+  assert.match((await pane('fluxra').locator('.link-state').textContent()) ?? '', /^\d+ members?$/);
+  assert.equal(await pane('fluxra').locator('.empty', { hasText: 'No conversation linked yet' }).count(), 0);
 
   // A Slack post reaches Discord and Fluxra, attributed to its author.
   await type('slack', 'Hello from the Slack pane');
@@ -142,14 +149,58 @@ async function visitorJourney(): Promise<void> {
   assert.ok(blocks.length > 0, 'an answer to /block list');
   assert.doesNotMatch(blocks, /error|failed/i);
 
-  // A reply in a Discord thread reaches the Slack thread of the same message.
+  // What a person types reads back as typed (Slack encodes <, > and & once; the console decodes
+  // them once), and #sandbox, sent as Slack's channel reference, reads as the channel's name.
+  await type('slack', 'Notes for <everyone> & co in #sandbox');
+  const notes = pane('slack').locator('.msg', { hasText: 'Notes for' }).last().locator('.text');
+  await notes.waitFor();
+  assert.equal(await notes.textContent(), 'Notes for <everyone> & co in #sandbox');
+  assert.equal(await notes.locator('.mention').textContent(), '#sandbox');
+  await pane('discord').locator('.msg .text', { hasText: 'Notes for <everyone> & co in' }).waitFor({ timeout: WAIT_MS });
+
+  // Slack text is decoded once: what /bridge help and status say reads as typed, names as names.
+  const help = await ephemeralAnswer('slack', '/bridge help', WAIT_MS, true);
+  assert.match(help, /\/bridge link agent <name>/);
+  const status = await ephemeralAnswer('slack', '/bridge status', WAIT_MS, true);
+  assert.match(status, /by @Ada\)/);
+  assert.match(status, /Also linked: a Discord channel/);
+
+  // A mention of the bot, typed as @bridge, starts an agent session like /agent.
+  await type('slack', '@bridge say hello from the browser');
+  const mentionRoot = pane('slack').locator('.msg:not(.reply)', { hasText: 'say hello from the browser' }).last();
+  assert.equal(await mentionRoot.locator('.mention').first().textContent(), '@fluxra-bridge');
+  await mentionRoot.locator('.thread .msg.reply .text', { hasText: 'simulated' }).first().waitFor({ timeout: AGENT_WAIT_MS });
+  // The bridge's reactions are drawn (the default fonts have no 👀, ⏳, ✅).
+  await mentionRoot.locator('.reaction svg').first().waitFor({ timeout: WAIT_MS });
+
+  // A reply in a Discord thread reaches the Slack thread of the same message. The Reply
+  // control is there without hovering (no hover on touch screens).
   const discordRoot = pane('discord').locator('.msg:not(.reply)', { hasText: 'Hello from the Slack pane' }).first();
-  await discordRoot.hover();
+  await page.mouse.move(0, 0);
+  assert.ok(await discordRoot.locator('.reply-btn').first().isVisible(), 'Reply is visible without hovering');
   await discordRoot.locator('.reply-btn').first().click();
   await pane('discord').locator('.thread-target:not([hidden])').waitFor();
   await type('discord', 'A reply in the Discord thread');
   const slackRoot = pane('slack').locator('.msg:not(.reply)', { hasText: 'Hello from the Slack pane' }).first();
   await slackRoot.locator('.thread .msg.reply .text', { hasText: 'A reply in the Discord thread' }).waitFor({ timeout: WAIT_MS });
+
+  // An attachment: the file goes with a Discord message and arrives in Slack as a link.
+  await pane('discord').locator('.attach-btn').click();
+  await type('discord', 'With a file attached');
+  await pane('discord').locator('.msg', { hasText: 'With a file attached' }).locator('.file a', { hasText: 'sandbox-notes.txt' }).waitFor({ timeout: WAIT_MS });
+  await pane('slack').locator('.msg .text', { hasText: 'With a file attached' }).locator('a', { hasText: 'sandbox-notes.txt' }).waitFor({ timeout: WAIT_MS });
+
+  // Edit and delete, as the visitor does them: the copies follow.
+  await type('slack', 'Tpyo to fix');
+  await pane('discord').locator('.msg .text', { hasText: 'Tpyo to fix' }).waitFor({ timeout: WAIT_MS });
+  await pane('slack').locator('.msg', { hasText: 'Tpyo to fix' }).locator('.edit-btn').click();
+  assert.equal(await pane('slack').locator('textarea').inputValue(), 'Tpyo to fix');
+  await type('slack', 'Typo fixed');
+  await pane('discord').locator('.msg .text', { hasText: 'Typo fixed' }).waitFor({ timeout: WAIT_MS });
+  await pane('fluxra').locator('.msg .text', { hasText: 'Typo fixed' }).waitFor({ timeout: WAIT_MS });
+  await pane('slack').locator('.msg', { hasText: 'Typo fixed' }).locator('.delete-btn').click();
+  await pane('discord').locator('.msg .text', { hasText: 'Typo fixed' }).waitFor({ state: 'detached', timeout: WAIT_MS });
+  await pane('fluxra').locator('.msg .text', { hasText: 'Typo fixed' }).waitFor({ state: 'detached', timeout: WAIT_MS });
 
   // A Fluxra agent's post reaches both channels under the agent's name.
   await type('fluxra', 'Posted by an agent in Fluxra');
@@ -158,4 +209,22 @@ async function visitorJourney(): Promise<void> {
 
   // The rate budget shows the Blocks requests made for /agent.
   assert.match((await page.locator('#budget').textContent()) ?? '', /\d+\/100 in 60 s/);
+
+  // What the page shows: no entity shown literally, no raw mention syntax, no emoji the fonts lack.
+  const visible = await page.locator('body').innerText();
+  assert.doesNotMatch(visible, /&lt;|&gt;|&amp;/);
+  assert.doesNotMatch(visible, /[👀⏳✅❌👁⧗]/u);
+  // Mentions in each platform's own syntax read as names. (A copy mirrored from the other
+  // platform carries that platform's syntax as the mirror wrote it: the mirror's business.)
+  const ownSyntax = [(await pane('slack').locator('.msg.person, .msg.bridge, .ephemeral').allInnerTexts()).join('\n'), (await pane('discord').locator('.msg.person, .msg.bridge, .ephemeral').allInnerTexts()).join('\n')];
+  for (const text of ownSyntax) assert.doesNotMatch(text, /<[@#]!?[A-Z0-9]+>/);
+  // Every composer's placeholder fits its box at 1280×720.
+  const overflowing = await page.evaluate(`[...document.querySelectorAll('.composer textarea')].filter((area) => {
+    const style = getComputedStyle(area);
+    const context = document.createElement('canvas').getContext('2d');
+    context.font = style.font;
+    const room = area.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    return context.measureText(area.placeholder).width > room;
+  }).map((area) => area.placeholder)`);
+  assert.deepEqual(overflowing, [], 'placeholders cut off');
 }

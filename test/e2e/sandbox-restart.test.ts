@@ -6,15 +6,19 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSandboxChild, type SandboxChild } from './sandbox-child.js';
 
 interface Shown {
+  id?: string;
   text: string;
+  reactions?: string[];
   replies?: Shown[];
 }
+/** Every message in a pane, thread replies included. */
+const all = (messages: Shown[]): Shown[] => messages.flatMap((message) => [message, ...(message.replies ?? [])]);
 /** Every message's text in a pane, thread replies included. */
 const texts = (messages: Shown[]): string[] => messages.flatMap((message) => [message.text, ...(message.replies ?? []).map((reply) => reply.text)]);
 const count = (list: string[], fragment: string): number => list.filter((text) => text.includes(fragment)).length;
@@ -64,6 +68,29 @@ test('a restarted sandbox keeps links, history and answers, finishes a running a
     const last = await sandbox.view();
     assert.equal(count(texts(last.slack.messages), 'said before the restart'), 1);
     assert.equal(count(texts(last.discord.messages), 'said before the restart'), 1);
+  } finally {
+    const code = await sandbox.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+    assert.equal(code, 0, sandbox.output());
+  }
+});
+
+test('Discord reactions are kept across a restart, as Discord keeps them on the message', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'sandbox-reactions-'));
+  let sandbox = await startSandboxChild(dataDir, ['--agent-delay-ms', '200']);
+  try {
+    await accepted(sandbox, 'discord', '/bridge link new reactions');
+    await sandbox.waitForView((view) => view.discord.linkedTo, 'Discord linked');
+    // A mention of the bot: the bridge marks its finished answer with a reaction.
+    await accepted(sandbox, 'discord', '@bridge keep the reactions');
+    const reacted = await sandbox.waitForView((view) => all(view.discord.messages).find((message) => (message.reactions?.length ?? 0) > 0), 'a reaction on Discord');
+    assert.equal(await sandbox.stop(), 0);
+    const saved = JSON.parse(readFileSync(join(dataDir, 'discord.json'), 'utf8')) as { data: { reactions?: Array<[string, string[]]> } };
+    assert.ok(saved.data.reactions?.some(([key, emoji]) => key.endsWith(`/${reacted.id}`) && emoji.length > 0), 'the reactions are saved with the Discord state');
+
+    sandbox = await startSandboxChild(dataDir, ['--agent-delay-ms', '200']);
+    const view = await sandbox.view();
+    assert.deepEqual(all(view.discord.messages).find((message) => message.id === reacted.id)?.reactions, reacted.reactions, 'the same reactions after the restart');
   } finally {
     const code = await sandbox.stop();
     rmSync(dataDir, { recursive: true, force: true });

@@ -238,6 +238,7 @@ export async function createFakeSlack(options: FakeSlackOptions): Promise<FakeSl
         ...(input.user ? { user: input.user } : {}),
         ...(input.botId ? { botId: input.botId } : {}),
         ...(input.threadTs ? { threadTs: input.threadTs } : {}),
+        ...(input.files ? { files: input.files } : {}),
       });
       return {
         type: 'message',

@@ -1,4 +1,6 @@
 /** The store (opened and pinged like the bridge does) and Redis (the shared rate budget's connection). */
+import { accessSync, constants, existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { LoadedConfig } from '../../config/load.js';
 import { silentLogger } from '../../logger.js';
 import { createBudgetRedis, type BudgetRedis } from '../../ratelimit/budget-redis.js';
@@ -14,9 +16,32 @@ function redisWhere(url: string): string {
   }
 }
 
+/** The nearest folder of `path` that exists (the bridge creates the missing ones at start). */
+function nearestFolder(path: string): string {
+  let folder = dirname(resolve(path));
+  while (!existsSync(folder) && dirname(folder) !== folder) folder = dirname(folder);
+  return folder;
+}
+
+/**
+ * `check` writes nothing: a store file that does not exist yet is not created (the bridge
+ * creates it at start); only whether it could be is checked (the nearest existing folder is
+ * writable).
+ */
+function checkStoreToBe(path: string): CheckResult {
+  const folder = nearestFolder(path);
+  try {
+    accessSync(folder, constants.W_OK);
+    return ok('store', `SQLite store ${path} does not exist yet; the bridge creates it at start (${folder} is writable)`);
+  } catch {
+    return failed('store', `SQLite store ${path} cannot be created: ${folder} is not writable`, 'set store.path to a file in a writable directory');
+  }
+}
+
 export async function checkStore(loaded: LoadedConfig): Promise<CheckResult> {
   const { config } = loaded;
   const redisUrl = config.redis.url;
+  if (!redisUrl && !existsSync(config.store.path)) return checkStoreToBe(config.store.path);
   const what = redisUrl ? `Redis store at ${redisWhere(redisUrl)}` : `SQLite store ${config.store.path}`;
   try {
     const store = await createStore({ path: config.store.path, ...(redisUrl ? { redisUrl } : {}) }, { logger: silentLogger() });

@@ -14,10 +14,11 @@ export const checkCommand: CommandDef = {
     'configured. Parts: the store, Redis, Fluxra (/health and a token exchange), the Blocks key',
     '(one request through the rate budget: a GET of a session that cannot exist, where 404 means',
     'the key was accepted), Slack (auth.test; in Socket Mode also the app-level token) and',
-    'Discord (GET /users/@me). Nothing is written anywhere but the store\'s own file.',
+    'Discord (GET /users/@me). Nothing is written: a store file that does not exist yet is not',
+    'created (the bridge creates it at start); only whether it could be is checked.',
   ].join('\n'),
   options: {},
   positionals: [],
-  exitCodes: ['0  every configured part works', '1  at least one configured part does not', '2  bad usage or invalid configuration'],
+  exitCodes: ['0  every configured part works', '1  at least one configured part does not', '2  bad usage, invalid configuration, or nothing configured at all'],
   load: async () => (await import('../run/check.js')).runCheck,
 };

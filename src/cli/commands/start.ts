@@ -11,7 +11,7 @@ export const startCommand: CommandDef = {
   ].join('\n'),
   options: {},
   positionals: [],
-  exitCodes: ['0  stopped cleanly after SIGTERM/SIGINT', '1  the bridge could not start (or could not stop cleanly)', '2  invalid configuration (every problem is listed on stderr)'],
+  exitCodes: ['0  stopped cleanly after SIGTERM/SIGINT', '1  the bridge could not start (or could not stop cleanly)', '2  invalid configuration (every problem is listed on stderr), or no chat platform or no upstream configured (one line names what is missing)'],
   load: async () => {
     const { runBridge } = await import('../start.js');
     return (input, io) => runBridge(io, typeof input.options['config'] === 'string' ? { configPath: input.options['config'] } : {});

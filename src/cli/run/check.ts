@@ -8,13 +8,21 @@ import { checkTenancy } from '../check/tenancy.js';
 import { ok } from '../check/result.js';
 import { checkRedis, checkStore } from '../check/storage.js';
 import type { CommandRun } from '../command-def.js';
-import { EXIT_FAILED, EXIT_OK } from '../exit.js';
+import { nothingConfigured } from '../essentials.js';
+import { EXIT_CONFIG, EXIT_FAILED, EXIT_OK } from '../exit.js';
+import { BIN } from '../help.js';
 import { loadCliConfig } from '../load.js';
 
 export const runCheck: CommandRun = async (input, io) => {
   const outcome = loadCliConfig(io, typeof input.options['config'] === 'string' ? input.options['config'] : undefined);
   if (!outcome.ok) return outcome.code;
   const loaded = outcome.loaded;
+  // Nothing to check: say so and touch nothing (no store file is created either).
+  const nothing = nothingConfigured(loaded);
+  if (nothing !== undefined) {
+    io.err(`${BIN}: ${nothing}`);
+    return EXIT_CONFIG;
+  }
   const configLine = ok('config', loaded.source ? `valid: ${loaded.source} and the environment` : 'valid: defaults and the environment (no config file)');
 
   const dispatcher = new Agent();

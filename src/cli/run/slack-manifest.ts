@@ -1,7 +1,7 @@
 /** `fluxra-bridge slack manifest`: see `commands/slack-manifest.ts`. */
 import type { CommandRun } from '../command-def.js';
 import { DEFAULT_APP_NAME } from '../commands/slack-manifest.js';
-import { notOfferedNote, offeredCommands } from '../command-specs.js';
+import { credentialNotes, offeredCommands } from '../command-specs.js';
 import { EXIT_OK, EXIT_USAGE } from '../exit.js';
 import { BIN } from '../help.js';
 import { loadCliConfig } from '../load.js';
@@ -29,13 +29,16 @@ export const runSlackManifest: CommandRun = async (input, io) => {
     return usage('slack.mode is "http": give --http-url https://<public host> so that Slack knows where to send events');
   }
 
-  const { specs, notOffered } = await offeredCommands(outcome.loaded);
+  // Every command, whatever is configured yet: the app is created once, and a command added
+  // later would mean updating it. Until its credentials are set, a command says so when run.
+  const { specs } = await offeredCommands(outcome.loaded, { everyCommand: true });
   // /agent reads the words after the command as "[agent] <prompt>" on Slack (see commands/agent.ts).
   const usageHints = { [config.commands.agent]: '[agent] <prompt>' };
   const manifest = slackManifest({ appName: name, specs, usageHints, ...(typeof httpUrl === 'string' ? { httpUrl } : {}) });
   io.out(`${JSON.stringify(manifest, null, 2)}\n`);
 
-  if (notOffered.length > 0) io.err(notOfferedNote(notOffered));
+  const waiting = credentialNotes(outcome.loaded);
+  if (waiting.length > 0) io.err(['note: the manifest lists every command; until their credentials are set:', ...waiting.map((line) => `  ${line}`)].join('\n'));
   const steps =
     typeof httpUrl === 'string'
       ? [

@@ -1,62 +1,51 @@
 // The sandbox console: renders the view the server streams over SSE and posts what the
 // visitor types. Plain DOM, no framework: the page is three lists and three forms.
 
+import { esc, format, link, NO_NAMES, PAPERCLIP, reactionHtml } from './render-text.js';
+
 // What differs between the panes; the rest is the page's <template id="pane-template">.
+// `@bridge` in a person's message becomes the platform's mention of the bot (as picking it in
+// Slack's or Discord's composer does), so the hint says so.
 const paneSpecs = {
-  slack: { title: 'Slack', label: 'Slack channel', placeholder: 'Message #sandbox, or a /command', threadLabel: 'In thread:', threadClear: 'Leave the thread', postsAsAgent: false },
-  discord: { title: 'Discord', label: 'Discord channel', placeholder: 'Message #sandbox, or a /command', threadLabel: 'In thread:', threadClear: 'Leave the thread', postsAsAgent: false },
-  fluxra: { title: 'Fluxra', label: 'Fluxra conversation', placeholder: 'Post as this agent …', threadLabel: 'Replying to:', threadClear: 'Stop replying', postsAsAgent: true },
+  slack: { title: 'Slack', label: 'Slack channel', placeholder: 'Message #sandbox, @bridge …, or a /command', hint: '@bridge asks an agent', threadLabel: 'In thread:', threadClear: 'Leave the thread', postsAsAgent: false },
+  discord: { title: 'Discord', label: 'Discord channel', placeholder: 'Message #sandbox, @bridge …, or a /command', hint: '@bridge asks an agent', threadLabel: 'In thread:', threadClear: 'Leave the thread', postsAsAgent: false },
+  fluxra: { title: 'Fluxra', label: 'Fluxra conversation', placeholder: 'Post as the agent chosen below', hint: '', threadLabel: 'Replying to:', threadClear: 'Stop replying', postsAsAgent: true },
 };
 const panes = Object.keys(paneSpecs);
 const threadTarget = { slack: undefined, discord: undefined, fluxra: undefined };
+const editTarget = { slack: undefined, discord: undefined, fluxra: undefined };
+const attach = { slack: false, discord: false, fluxra: false };
 let view;
 let firstRender = true;
 
 const $ = (selector, root = document) => root.querySelector(selector);
 const paneEl = (pane) => $(`[data-pane="${pane}"]`);
 
-function esc(text) {
-  return String(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
-}
-
-// Just enough of Slack mrkdwn and Discord markdown to read messages: code, bold, links, mentions.
-function format(text) {
-  let html = esc(text);
-  html = html.replace(/```([\s\S]*?)```/g, (_m, code) => `<pre>${code.replace(/^\n/, '')}</pre>`);
-  html = html.replace(/`([^`\n]+)`/g, '<code>$1</code>');
-  html = html.replace(/\*\*([^*\n]+)\*\*/g, '<strong>$1</strong>');
-  html = html.replace(/(^|[\s(])\*([^*\n]+)\*(?=[\s).,!?:;]|$)/g, '$1<strong>$2</strong>');
-  html = html.replace(/&lt;(https?:\/\/[^|&\s]+)\|([^&]+?)&gt;/g, '<a href="$1" target="_blank" rel="noreferrer">$2</a>');
-  html = html.replace(/&lt;(https?:\/\/[^&\s]+)&gt;/g, '<a href="$1" target="_blank" rel="noreferrer">$1</a>');
-  html = html.replace(/&lt;@([A-Z0-9]+|\d+)&gt;/g, '<span class="mention">@$1</span>');
-  html = html.replace(/^&gt; ?(.*)$/gm, '<span class="quote">$1</span>');
-  return html;
-}
-
-// The bridge's reactions (Slack names them, Discord sends the characters), as symbols that
-// render without a colour-emoji font.
-const EMOJI = { white_check_mark: '✔', '✅': '✔', eyes: '👁', '👀': '👁', hourglass_flowing_sand: '⧗', '⏳': '⧗', x: '✘', '❌': '✘' };
-
 const time = (ms) => new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 const snippet = (text) => (text.length > 60 ? `${text.slice(0, 57)}…` : text);
 
-function messageHtml(pane, message, isReply) {
+function messageHtml(pane, message, isReply, names) {
   // As the platforms label them: posts by an app (under any name) say APP; Fluxra marks its agents.
   const badge = message.kind === 'person' ? '' : `<span class="badge ${message.kind}">${message.kind === 'agent' ? 'AGENT' : 'APP'}</span>`;
-  const reactions = message.reactions.length ? `<div class="reactions">${message.reactions.map((r) => `<span title="${esc(r)}">${esc(EMOJI[r] ?? r)}</span>`).join('')}</div>` : '';
-  const replyLabel = pane === 'fluxra' ? 'Reply' : 'Reply in thread';
-  const actions = isReply ? '' : `<button type="button" class="reply-btn" data-id="${esc(message.id)}">${replyLabel}</button>`;
-  const replies = isReply || message.replies.length === 0 ? '' : `<div class="thread">${message.replies.map((reply) => messageHtml(pane, reply, true)).join('')}</div>`;
-  return `<article class="msg ${message.kind}${isReply ? ' reply' : ''}" data-id="${esc(message.id)}">
-    <div class="meta"><span class="author">${esc(message.author)}</span>${badge}<time>${time(message.at)}</time>${message.edited ? '<span class="edited">(edited)</span>' : ''}${actions}</div>
-    <div class="text">${format(message.text)}</div>${reactions}${replies}</article>`;
+  const reactions = message.reactions.length ? `<div class="reactions">${message.reactions.map(reactionHtml).join('')}</div>` : '';
+  const files = message.attachments.length ? `<div class="files">${message.attachments.map((file) => `<span class="file">${PAPERCLIP}${link(file.url, file.name)}</span>`).join('')}</div>` : '';
+  const id = esc(message.id);
+  // Always visible (no hover): touch screens have none, and a control that appears on hover is not found.
+  const controls = [
+    isReply ? '' : `<button type="button" class="msg-btn reply-btn" data-id="${id}">${pane === 'fluxra' ? 'Reply' : 'Reply in thread'}</button>`,
+    message.mine ? `<button type="button" class="msg-btn edit-btn" data-id="${id}">Edit</button><button type="button" class="msg-btn delete-btn" data-id="${id}">Delete</button>` : '',
+  ].join('');
+  const replies = isReply || message.replies.length === 0 ? '' : `<div class="thread">${message.replies.map((reply) => messageHtml(pane, reply, true, names)).join('')}</div>`;
+  return `<article class="msg ${message.kind}${isReply ? ' reply' : ''}" data-id="${id}">
+    <div class="meta"><span class="author">${esc(message.author)}</span>${badge}<time>${time(message.at)}</time>${message.edited ? '<span class="edited">(edited)</span>' : ''}<span class="msg-actions">${controls}</span></div>
+    <div class="text">${format(message.text, pane, names)}</div>${files}${reactions}${replies}</article>`;
 }
 
-function commandHtml(entry) {
+function commandHtml(pane, entry, names) {
   const answers = entry.error
     ? `<div class="answer error-text">${esc(entry.error)}</div>`
     : entry.answers.length
-      ? entry.answers.map((answer) => `<div class="answer">${format(answer)}</div>`).join('')
+      ? entry.answers.map((answer) => `<div class="answer">${format(answer, pane, names)}</div>`).join('')
       : '<div class="answer pending">waiting for the answer…</div>';
   const shown = entry.shown !== entry.typed ? `<div class="shown">sent as <code>${esc(entry.shown)}</code></div>` : '';
   return `<article class="ephemeral" data-id="${esc(entry.id)}">
@@ -64,14 +53,14 @@ function commandHtml(entry) {
     <div class="typed"><code>${esc(entry.typed)}</code></div>${shown}${answers}</article>`;
 }
 
-function renderTimeline(pane, messages, commands) {
+function renderTimeline(pane, messages, commands, names, empty) {
   const timeline = $('.timeline', paneEl(pane));
   const nearBottom = timeline.scrollHeight - timeline.scrollTop - timeline.clientHeight < 60;
   const items = [
-    ...messages.map((message) => ({ at: message.at, html: messageHtml(pane, message, false) })),
-    ...commands.map((entry) => ({ at: entry.at, html: commandHtml(entry) })),
+    ...messages.map((message) => ({ at: message.at, html: messageHtml(pane, message, false, names) })),
+    ...commands.map((entry) => ({ at: entry.at, html: commandHtml(pane, entry, names) })),
   ].sort((a, b) => a.at - b.at);
-  timeline.innerHTML = items.length ? items.map((item) => item.html).join('') : `<p class="empty">${pane === 'fluxra' ? 'No conversation linked yet.' : 'No messages yet.'}</p>`;
+  timeline.innerHTML = items.length ? items.map((item) => item.html).join('') : `<p class="empty">${esc(empty)}</p>`;
   if (nearBottom || firstRender) timeline.scrollTop = timeline.scrollHeight;
 }
 
@@ -99,7 +88,7 @@ function renderTop() {
     $('#budget').innerHTML = `<span class="label">Blocks budget</span><span class="bar"><span style="width:${pct}%"></span></span><span><strong>${budget.usedInWindow}</strong>/${budget.limit} in ${Math.round(budget.windowMs / 1000)} s</span><span>queue ${budget.queued.interactive} people · ${budget.queued.background} polls${paused}</span>`;
   }
   $('#hints').innerHTML = view.hints.length
-    ? `<strong>Try:</strong><ol>${view.hints.map((hint) => `<li>${format(hint)}</li>`).join('')}</ol>`
+    ? `<strong>Try:</strong><ol>${view.hints.map((hint) => `<li>${format(hint, 'hint')}</li>`).join('')}</ol>`
     : '';
 }
 
@@ -108,16 +97,18 @@ function render() {
   renderHeader('slack', view.slack.channel, linkState(view.slack));
   renderHeader('discord', view.discord.channel, linkState(view.discord));
   const fluxra = view.fluxra;
-  renderHeader('fluxra', fluxra.name ? `${fluxra.name}` : '—', fluxra.conversationId ? `<span class="pill on" title="${esc(fluxra.members.join(', '))}">${fluxra.members.length} members</span>` : '<span class="pill off">no conversation</span>');
+  const members = `${fluxra.members.length} member${fluxra.members.length === 1 ? '' : 's'}`;
+  renderHeader('fluxra', fluxra.name ? `${fluxra.name}` : '—', fluxra.conversationId ? `<span class="pill on" title="${esc(fluxra.members.join(', '))}">${members}</span>` : '<span class="pill off">no conversation</span>');
   $('[data-pane="slack"] .as').textContent = `as ${view.slack.person}`;
   $('[data-pane="discord"] .as').textContent = `as ${view.discord.person}`;
   const select = $('[data-pane="fluxra"] .agent-select');
   if (select.options.length !== fluxra.agents.length) {
     select.innerHTML = fluxra.agents.map((agent) => `<option value="${esc(agent.agentId)}">${esc(agent.agentName)}</option>`).join('');
   }
-  renderTimeline('slack', view.slack.messages, view.slack.commands);
-  renderTimeline('discord', view.discord.messages, view.discord.commands);
-  renderTimeline('fluxra', fluxra.messages, []);
+  renderTimeline('slack', view.slack.messages, view.slack.commands, view.slack.names, 'No messages yet.');
+  renderTimeline('discord', view.discord.messages, view.discord.commands, view.discord.names, 'No messages yet.');
+  // The header and the body say the same thing: no conversation, or one without messages yet.
+  renderTimeline('fluxra', fluxra.messages, [], NO_NAMES, fluxra.conversationId ? 'No messages in this conversation yet.' : 'No conversation linked yet.');
   firstRender = false;
 }
 
@@ -139,11 +130,17 @@ async function send(pane) {
   button.disabled = true;
   error.textContent = '';
   try {
-    const body = { text, thread: threadTarget[pane], ...(pane === 'fluxra' ? { agentId: $('.agent-select', el).value } : {}) };
-    const response = await fetch(`/api/${pane}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    const result = await response.json();
+    const editing = editTarget[pane];
+    const body = editing
+      ? { id: editing, text }
+      : { text, thread: threadTarget[pane], ...(attach[pane] ? { attach: true } : {}), ...(pane === 'fluxra' ? { agentId: $('.agent-select', el).value } : {}) };
+    const result = await call(editing ? `/api/${pane}/edit` : `/api/${pane}`, body);
     if (!result.ok) error.textContent = result.error;
-    else input.value = '';
+    else {
+      input.value = '';
+      if (editing) setEdit(pane, undefined);
+      setAttach(pane, false);
+    }
   } catch (failure) {
     error.textContent = `Could not reach the sandbox: ${failure.message}`;
   } finally {
@@ -151,9 +148,58 @@ async function send(pane) {
   }
 }
 
+async function call(path, body) {
+  const response = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return response.json();
+}
+
 function findMessage(pane, id) {
-  const list = view?.[pane]?.messages ?? [];
-  return list.find((message) => message.id === id);
+  for (const message of view?.[pane]?.messages ?? []) {
+    if (message.id === id) return message;
+    const reply = message.replies.find((candidate) => candidate.id === id);
+    if (reply) return reply;
+  }
+  return undefined;
+}
+
+/** A message's text as its author typed it: mentions back to `@name` and `#channel`, Slack's entities decoded. */
+function editableText(pane, text) {
+  const names = view?.[pane]?.names ?? NO_NAMES;
+  let plain = text
+    .replace(/<@!?([A-Z0-9]+|\d+)>/g, (whole, id) => (names.users[id] ? `@${names.users[id]}` : whole))
+    .replace(/<#([A-Z0-9]+|\d+)(\|[^>]*)?>/g, (whole, id) => (names.channels[id] ? `#${names.channels[id]}` : whole));
+  if (pane === 'slack') plain = plain.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  return plain;
+}
+
+function setEdit(pane, id) {
+  editTarget[pane] = id;
+  const el = paneEl(pane);
+  $('.edit-target', el).hidden = id === undefined;
+  if (id === undefined) return;
+  setThread(pane, undefined);
+  const input = $('textarea', el);
+  input.value = editableText(pane, findMessage(pane, id)?.text ?? '');
+  input.focus();
+}
+
+function setAttach(pane, on) {
+  attach[pane] = on;
+  const button = $('.attach-btn', paneEl(pane));
+  if (!button) return;
+  button.setAttribute('aria-pressed', String(on));
+  button.textContent = on ? 'File attached ×' : 'Attach a file';
+}
+
+async function remove(pane, id) {
+  const error = $('.error', paneEl(pane));
+  error.textContent = '';
+  try {
+    const result = await call(`/api/${pane}/delete`, { id });
+    if (!result.ok) error.textContent = result.error;
+  } catch (failure) {
+    error.textContent = `Could not reach the sandbox: ${failure.message}`;
+  }
 }
 
 function buildPane(pane) {
@@ -165,8 +211,10 @@ function buildPane(pane) {
   $('.thread-label', el).textContent = spec.threadLabel;
   $('.thread-clear', el).title = spec.threadClear;
   $('textarea', el).placeholder = spec.placeholder;
-  // People's panes say who you write as; the Fluxra pane lets you pick the agent.
+  $('.composer-hint', el).textContent = spec.hint;
+  // People's panes say who you write as and may attach a file; the Fluxra pane lets you pick the agent.
   (spec.postsAsAgent ? $('.as', el) : $('.agent-select', el)).remove();
+  if (spec.postsAsAgent) $('.attach-btn', el).remove();
   $('#panes').append(el);
 }
 
@@ -184,10 +232,20 @@ for (const pane of panes) {
     }
   });
   $('.thread-clear', el).addEventListener('click', () => setThread(pane, undefined));
+  $('.edit-clear', el).addEventListener('click', () => {
+    setEdit(pane, undefined);
+    $('textarea', el).value = '';
+  });
+  $('.attach-btn', el)?.addEventListener('click', () => setAttach(pane, !attach[pane]));
   $('.timeline', el).addEventListener('click', (event) => {
-    const button = event.target.closest('.reply-btn');
+    const button = event.target.closest('.msg-btn');
     if (!button) return;
-    setThread(pane, button.dataset.id, findMessage(pane, button.dataset.id)?.text ?? '');
+    const id = button.dataset.id;
+    if (button.classList.contains('reply-btn')) {
+      setEdit(pane, undefined);
+      setThread(pane, id, editableText(pane, findMessage(pane, id)?.text ?? ''));
+    } else if (button.classList.contains('edit-btn')) setEdit(pane, id);
+    else if (button.classList.contains('delete-btn')) void remove(pane, id);
   });
 }
 

@@ -1,7 +1,8 @@
 /**
  * Saves and restores the fake Discord's guild contents: users, channels and threads,
- * message histories and webhooks (the bridge posts as agents through its webhooks and
- * edits those posts later). Interactions are not kept: their tokens expire on Discord too.
+ * message histories, the bot's reactions (Discord keeps them on the message) and webhooks
+ * (the bridge posts as agents through its webhooks and edits those posts later).
+ * Interactions are not kept: their tokens expire on Discord too.
  */
 import type { APIChannel, APIMessage, APIUser } from 'discord.js';
 import type { FakeDiscordState, FakeWebhook } from '../../../test/fakes/discord.js';
@@ -11,6 +12,8 @@ export interface DiscordSnapshot {
   channels: APIChannel[];
   messages: Array<[channelId: string, messages: APIMessage[]]>;
   webhooks: FakeWebhook[];
+  /** `channelId/messageId` → emoji; absent in snapshots written before reactions were kept. */
+  reactions?: Array<[key: string, emoji: string[]]>;
 }
 
 export function snapshotDiscord(state: FakeDiscordState): DiscordSnapshot {
@@ -19,6 +22,7 @@ export function snapshotDiscord(state: FakeDiscordState): DiscordSnapshot {
     channels: [...state.channels.values()],
     messages: [...state.messages.entries()],
     webhooks: [...state.webhooks.values()],
+    reactions: [...state.reactions.entries()].map(([key, emoji]) => [key, [...emoji]]),
   };
 }
 
@@ -30,4 +34,6 @@ export function restoreDiscord(state: FakeDiscordState, saved: DiscordSnapshot):
   for (const [channelId, messages] of saved.messages) state.messages.set(channelId, messages);
   state.webhooks.clear();
   for (const webhook of saved.webhooks) state.webhooks.set(webhook.id, webhook);
+  state.reactions.clear();
+  for (const [key, emoji] of saved.reactions ?? []) state.reactions.set(key, new Set(emoji));
 }

@@ -38,6 +38,8 @@ export interface FakeSlackMessage {
   threadTs?: string;
   edited?: { user: string; ts: string };
   deleted?: boolean;
+  /** Files shared with the message (Slack's file objects, as the event carried them). */
+  files?: unknown[];
   reactions: Array<{ name: string; users: string[] }>;
 }
 

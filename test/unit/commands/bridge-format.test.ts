@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeChannel, describeChannels } from '../../../src/commands/bridge-channels.js';
+import { describeChannel, describeChannels, describeUser } from '../../../src/commands/bridge-channels.js';
 import { formatLinkStatus, MAX_LISTED_CHANNELS } from '../../../src/commands/bridge-format.js';
 import { describeLastDelivery } from '../../../src/commands/bridge-link-status.js';
 
@@ -8,7 +8,7 @@ const CONV = 'conv_0f8fad5b-d9cb-469f-a165-70867728950e';
 
 test('a channel on the reader\'s platform is a reference; on the other, a name; odd IDs are inert', () => {
   assert.equal(describeChannel({ platform: 'slack', channelId: 'C0GENERAL' }, 'slack'), '<#C0GENERAL>');
-  assert.equal(describeChannel({ platform: 'slack', channelId: 'C0GENERAL' }, 'discord'), 'Slack channel `C0GENERAL`');
+  assert.equal(describeChannel({ platform: 'slack', channelId: 'C0GENERAL' }, 'discord'), 'a Slack channel');
   assert.equal(describeChannel({ platform: 'discord', channelId: '200000000000000001' }, 'discord'), '<#200000000000000001>');
   // Never a reference (or a ping) built from something that is not a channel ID.
   assert.equal(describeChannel({ platform: 'slack', channelId: '!channel>' }, 'slack'), 'Slack channel `!channel\uFFFD`');
@@ -22,7 +22,27 @@ test('a channel on the reader\'s platform is a reference; on the other, a name; 
       ],
       'slack',
     ),
-    '<#C1AAAA>, <#C0GENERAL> and Discord channel `200000000000000001`',
+    '<#C1AAAA>, <#C0GENERAL> and a Discord channel',
+  );
+});
+
+test('people are mentions on their own platform; channels elsewhere are counted, never shown as bare IDs', () => {
+  assert.equal(describeUser('U0ADMIN', 'slack'), '<@U0ADMIN>');
+  assert.equal(describeUser('300000000000000001', 'discord'), '<@300000000000000001>');
+  assert.equal(describeUser('300000000000000001'), '<@300000000000000001>');
+  // Never a mention built from something that is not a user ID of that platform.
+  assert.equal(describeUser('U0ADMIN', 'discord'), '`U0ADMIN`');
+  assert.equal(describeUser('!here>', 'slack'), '`!here\uFFFD`');
+  assert.equal(
+    describeChannels(
+      [
+        { platform: 'discord', channelId: '200000000000000001' },
+        { platform: 'discord', channelId: '200000000000000002' },
+        { platform: 'slack', channelId: 'C0GENERAL' },
+      ],
+      'slack',
+    ),
+    '<#C0GENERAL> and 2 Discord channels',
   );
 });
 
@@ -45,6 +65,6 @@ test('status names at most ten other channels and counts the rest', () => {
     blockCommandName: 'block',
   });
   const lines = text.split('\n');
-  assert.equal(lines[0], `This channel is linked to the Fluxra conversation \`${CONV}\` (since 3 Apr 2026, 20:00 UTC, by \`U0ADMIN\`).`);
+  assert.equal(lines[0], `This channel is linked to the Fluxra conversation \`${CONV}\` (since 3 Apr 2026, 20:00 UTC, by <@U0ADMIN>).`);
   assert.match(lines[2] ?? '', /^• Also linked: <#C0000>, .*<#C0009>, and 3 more$/);
 });

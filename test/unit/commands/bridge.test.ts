@@ -52,7 +52,7 @@ test('a second channel on the same conversation keeps the mirror cursor and is t
     await h.run(`link ${conv}`);
     await h.store.cursors.saveDelivered(conv, 'cursor-of-the-mirror');
     const answer = await h.run(`link ${conv}`, { channel: DISCORD_CHANNEL });
-    assert.equal(answer, `${LINKED(conv)}\nSlack channel \`C0GENERAL\` is linked to it too: messages in any of these channels reach the others as well.`);
+    assert.equal(answer, `${LINKED(conv)}\nA Slack channel is linked to it too: messages in any of these channels reach the others as well.`);
     assert.equal(await h.store.cursors.get(conv), 'cursor-of-the-mirror');
     const linked = (await h.store.links.channelsFor(conv)).map((c) => `${c.platform}:${c.channelId}`).sort();
     assert.deepEqual(linked, ['discord:200000000000000001', 'slack:C0GENERAL']);
@@ -190,7 +190,7 @@ test('unlink removes this channel only, names the conversation and who stays', (
     h.changes.length = 0;
     assert.equal(
       await h.run('unlink'),
-      `Unlinked this channel from \`${conv}\`: messages here no longer go to Fluxra, and nothing comes back.\nDiscord channel \`200000000000000001\` stays linked to it.`,
+      `Unlinked this channel from \`${conv}\`: messages here no longer go to Fluxra, and nothing comes back.\nA Discord channel stays linked to it.`,
     );
     assert.equal(await h.store.links.get(SLACK_CHANNEL), undefined);
     assert.equal((await h.store.links.get(DISCORD_CHANNEL))?.conversationId, conv);
@@ -217,21 +217,21 @@ test('status shows the link, the other channels from each side, and the last del
     assert.equal(
       fromSlack,
       [
-        `This channel is linked to the Fluxra conversation \`${conv}\` (since ${fromSlack.match(/since ([^,]+, \d\d:\d\d UTC)/)?.[1]}, by \`U0ADMIN\`).`,
+        `This channel is linked to the Fluxra conversation \`${conv}\` (since ${fromSlack.match(/since ([^,]+, \d\d:\d\d UTC)/)?.[1]}, by <@U0ADMIN>).`,
         '• Mirroring: on',
-        '• Also linked: Discord channel `200000000000000001`',
+        '• Also linked: a Discord channel',
         '• Last delivery: no messages yet',
       ].join('\n'),
     );
     const record: LinkStatus = { lastDeliveryAt: Date.UTC(2026, 3, 3, 20, 1), lastDirection: 'from-fluxra' };
     await h.store.kv<LinkStatus>(LINK_STATUS_KV).set(conv, record);
     const fromDiscord = (await h.run('status', { channel: DISCORD_CHANNEL })).split('\n');
-    assert.match(fromDiscord[0] ?? '', new RegExp(`^This channel is linked to the Fluxra conversation \`${conv}\` \\(since .*, by \`300000000000000001\`\\)\\.$`));
-    assert.equal(fromDiscord[2], '• Also linked: Slack channel `C0GENERAL`');
+    assert.match(fromDiscord[0] ?? '', new RegExp(`^This channel is linked to the Fluxra conversation \`${conv}\` \\(since .*, by <@300000000000000001>\\)\\.$`));
+    assert.equal(fromDiscord[2], '• Also linked: a Slack channel');
     assert.equal(fromDiscord[3], '• Last delivery: 3 Apr 2026, 20:01 UTC, from Fluxra to chat');
     // The Slack side, with a Slack neighbour, gets a channel reference.
     await h.run(`link ${conv}`, { channel: { platform: 'slack', channelId: 'C0RANDOM' } });
-    assert.equal((await h.run('status')).split('\n')[2], '• Also linked: <#C0RANDOM>, Discord channel `200000000000000001`');
+    assert.equal((await h.run('status')).split('\n')[2], '• Also linked: <#C0RANDOM>, a Discord channel');
   }));
 
 test('status shows a paused link and why; a record of an unexpected shape reads as unknown', () =>
@@ -244,7 +244,7 @@ test('status shows a paused link and why; a record of an unexpected shape reads 
     await h.store.kv(LINK_STATUS_KV).set(conv, { lastDeliveryAt: 'yesterday', lastDirection: '<@U1>' });
     const slack = (await h.run('status')).split('\n');
     assert.equal(slack[1], `• Mirroring: paused (\`blocked by /block\`): the bridge has blocked the conversation; \`/block remove ${conv}\` resumes it`);
-    assert.equal(slack[2], '• Also linked: Discord channel `200000000000000001` (paused)');
+    assert.equal(slack[2], '• Also linked: a Discord channel (paused)');
     assert.equal(slack[3], '• Last delivery: at an unknown time, `\uFFFD\uFFFDU1\uFFFD`');
     const discord = (await h.run('status', { channel: DISCORD_CHANNEL })).split('\n');
     assert.equal(discord[1], '• Mirroring: paused (`too many failures \uFFFD!here\uFFFD`)');
