@@ -6,6 +6,7 @@
  * channel"). IDs come from the store, so anything of an unexpected shape is shown inertly.
  */
 import type { ChannelRef, PlatformName } from '../platforms/types.js';
+import { mentionToken } from '../format/mentions.js';
 import { showInput } from './text.js';
 
 const PLATFORM_LABEL: Readonly<Record<PlatformName, string>> = { slack: 'Slack', discord: 'Discord' };
@@ -32,13 +33,16 @@ export function describeChannel(channel: ChannelRef, viewer: PlatformName): stri
 }
 
 /**
- * "<@U0ADA>" (shown as the person's name) for a user ID of the viewer's platform; anything
+ * A mention token of the person (`<@slack:U0ADA|U0ADA>`, which the platform's renderer writes
+ * as `<@U0ADA>`, shown as the person's name) for a user ID of the viewer's platform; anything
  * else inertly. Without a platform, either platform's shape (for records kept per channel,
  * whose people are always of the channel's platform).
  */
 export function describeUser(userId: string, platform?: PlatformName): string {
-  const shapes = platform === undefined ? Object.values(USER_REFERENCE_SAFE) : [USER_REFERENCE_SAFE[platform]];
-  return shapes.some((shape) => shape.test(userId)) ? `<@${userId}>` : showInput(userId, 32);
+  const platforms = platform === undefined ? (Object.keys(USER_REFERENCE_SAFE) as PlatformName[]) : [platform];
+  const own = platforms.find((candidate) => USER_REFERENCE_SAFE[candidate].test(userId));
+  // A mention token (format/mentions.ts): live on its own platform, a plain name elsewhere.
+  return own === undefined ? showInput(userId, 32) : mentionToken({ kind: 'user', platform: own, id: userId, name: userId });
 }
 
 /** The viewer's own platform first (the channels a reader can click), otherwise in the given order. */

@@ -27,9 +27,9 @@ test('a channel on the reader\'s platform is a reference; on the other, a name; 
 });
 
 test('people are mentions on their own platform; channels elsewhere are counted, never shown as bare IDs', () => {
-  assert.equal(describeUser('U0ADMIN', 'slack'), '<@U0ADMIN>');
-  assert.equal(describeUser('300000000000000001', 'discord'), '<@300000000000000001>');
-  assert.equal(describeUser('300000000000000001'), '<@300000000000000001>');
+  assert.equal(describeUser('U0ADMIN', 'slack'), '<@slack:U0ADMIN|U0ADMIN>');
+  assert.equal(describeUser('300000000000000001', 'discord'), '<@discord:300000000000000001|300000000000000001>');
+  assert.equal(describeUser('300000000000000001'), '<@discord:300000000000000001|300000000000000001>');
   // Never a mention built from something that is not a user ID of that platform.
   assert.equal(describeUser('U0ADMIN', 'discord'), '`U0ADMIN`');
   assert.equal(describeUser('!here>', 'slack'), '`!here\uFFFD`');
@@ -65,6 +65,6 @@ test('status names at most ten other channels and counts the rest', () => {
     blockCommandName: 'block',
   });
   const lines = text.split('\n');
-  assert.equal(lines[0], `This channel is linked to the Fluxra conversation \`${CONV}\` (since 3 Apr 2026, 20:00 UTC, by <@U0ADMIN>).`);
+  assert.equal(lines[0], `This channel is linked to the Fluxra conversation \`${CONV}\` (since 3 Apr 2026, 20:00 UTC, by <@slack:U0ADMIN|U0ADMIN>).`);
   assert.match(lines[2] ?? '', /^• Also linked: <#C0000>, .*<#C0009>, and 3 more$/);
 });

@@ -217,7 +217,7 @@ test('status shows the link, the other channels from each side, and the last del
     assert.equal(
       fromSlack,
       [
-        `This channel is linked to the Fluxra conversation \`${conv}\` (since ${fromSlack.match(/since ([^,]+, \d\d:\d\d UTC)/)?.[1]}, by <@U0ADMIN>).`,
+        `This channel is linked to the Fluxra conversation \`${conv}\` (since ${fromSlack.match(/since ([^,]+, \d\d:\d\d UTC)/)?.[1]}, by <@slack:U0ADMIN|U0ADMIN>).`,
         '• Mirroring: on',
         '• Also linked: a Discord channel',
         '• Last delivery: no messages yet',
@@ -226,7 +226,7 @@ test('status shows the link, the other channels from each side, and the last del
     const record: LinkStatus = { lastDeliveryAt: Date.UTC(2026, 3, 3, 20, 1), lastDirection: 'from-fluxra' };
     await h.store.kv<LinkStatus>(LINK_STATUS_KV).set(conv, record);
     const fromDiscord = (await h.run('status', { channel: DISCORD_CHANNEL })).split('\n');
-    assert.match(fromDiscord[0] ?? '', new RegExp(`^This channel is linked to the Fluxra conversation \`${conv}\` \\(since .*, by <@300000000000000001>\\)\\.$`));
+    assert.match(fromDiscord[0] ?? '', new RegExp(`^This channel is linked to the Fluxra conversation \`${conv}\` \\(since .*, by <@discord:300000000000000001\\|300000000000000001>\\)\\.$`));
     assert.equal(fromDiscord[2], '• Also linked: a Slack channel');
     assert.equal(fromDiscord[3], '• Last delivery: 3 Apr 2026, 20:01 UTC, from Fluxra to chat');
     // The Slack side, with a Slack neighbour, gets a channel reference.

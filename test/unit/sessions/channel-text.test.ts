@@ -38,7 +38,7 @@ test('the status lists the session, the running turn with its age, and what wait
     sending: 0,
   });
   assert.deepEqual(lines, [
-    'This channel is bound to the agent `claude` (by <@UADA>); messages wait for a running turn: yes (queue).',
+    'This channel is bound to the agent `claude` (by <@slack:UADA|UADA>); messages wait for a running turn: yes (queue).',
     '• Session: https://blocks.team/s/1 (3 turns)',
     '• Running: turn 3, for 2 min, answering “why red?” from Ada',
     '• Queue: 7 waiting: “a” from Ada, “b” from Ada, “c” from Ada, “d” from Ada, “e” from Ada, and 2 more',
