@@ -16,7 +16,7 @@ import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import { createFakeBlocks, FAKE_PRIORITY_HEADER, maxInAnyWindow } from '../test/fakes/blocks.js';
+import { createFakeBlocks, FAKE_PRIORITY_HEADER, maxInAnyWindow } from '../src/simulators/blocks.js';
 import type { WorkerResult, WorkerSettings } from './budget-worker.js';
 
 const LIMIT = 100;

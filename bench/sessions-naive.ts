@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent } from 'undici';
 import type { BudgetSnapshot, RateBudget } from '../src/ratelimit/types.js';
 import { createBlocksClient } from '../src/services/blocks/index.js';
-import { createFakeBlocks, type FakeBlocksOptions } from '../test/fakes/blocks.js';
+import { createFakeBlocks, type FakeBlocksOptions } from '../src/simulators/blocks.js';
 
 export interface NaiveRunOptions {
   sessions: number;

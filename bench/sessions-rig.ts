@@ -17,8 +17,8 @@ import { createBlocksClient } from '../src/services/blocks/index.js';
 import { createSessionEngine, type SessionEngine } from '../src/sessions/engine.js';
 import { createTurnScheduler } from '../src/sessions/scheduler.js';
 import { createStore } from '../src/store/index.js';
-import { createFakeBlocks, type FakeBlocks, type FakeBlocksOptions } from '../test/fakes/blocks.js';
-import { startSlackPair, type SlackPair } from '../test/fakes/slack/harness.js';
+import { createFakeBlocks, type FakeBlocks, type FakeBlocksOptions } from '../src/simulators/blocks.js';
+import { startSlackPair, type SlackPair } from '../test/support/slack-harness.js';
 
 export interface SessionsRigOptions {
   rateLimit: BridgeConfig['blocks']['rateLimit'];

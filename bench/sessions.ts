@@ -20,7 +20,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BridgeConfig } from '../src/config/schema.js';
-import { maxInAnyWindow, type AgentScript, type TurnContext } from '../test/fakes/blocks.js';
+import { maxInAnyWindow, type AgentScript, type TurnContext } from '../src/simulators/blocks.js';
 import { runNaive, type NaiveRunResult } from './sessions-naive.js';
 import { startSessionsRig } from './sessions-rig.js';
 

@@ -1,5 +1,5 @@
 /** A refusal to show the visitor (what they asked cannot be done), not a failure of the sandbox. */
-import { FakeFluxraRefusal } from '../../test/fakes/fluxra/state.js';
+import { FakeFluxraRefusal } from '../simulators/fluxra/state.js';
 
 export class ActionRefused extends Error {}
 

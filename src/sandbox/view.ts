@@ -4,8 +4,8 @@
  */
 import type { APIMessage } from 'discord.js';
 import type { Bridge } from '../app/bridge.js';
-import type { FakeSlackMessage } from '../../test/fakes/slack/state.js';
-import type { FakeMessage } from '../../test/fakes/fluxra/state.js';
+import type { FakeSlackMessage } from '../simulators/slack/state.js';
+import type { FakeMessage } from '../simulators/fluxra/state.js';
 import { DISCORD_CHANNEL, DISCORD_PERSON, SLACK_CHANNEL, SLACK_PERSON } from './identities.js';
 import { nextHints } from './hints.js';
 import type { ChatPaneView, CommandEntry, ConsoleView, FluxraPaneView, ViewMessage } from './view-types.js';

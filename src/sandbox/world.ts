@@ -4,10 +4,10 @@
  * run. `save()` writes every simulator's state to the data dir; `close()` stops them.
  */
 import { join } from 'node:path';
-import { createFakeBlocks, type AgentScript, type FakeBlocks, type TurnContext } from '../../test/fakes/blocks.js';
-import { createFakeDiscord, type FakeDiscord } from '../../test/fakes/discord.js';
-import { createFakeFluxra, type FakeFluxra } from '../../test/fakes/fluxra.js';
-import { createFakeSlack, type FakeSlack } from '../../test/fakes/slack.js';
+import { createFakeBlocks, type AgentScript, type FakeBlocks, type TurnContext } from '../simulators/blocks.js';
+import { createFakeDiscord, type FakeDiscord } from '../simulators/discord.js';
+import { createFakeFluxra, type FakeFluxra } from '../simulators/fluxra.js';
+import { createFakeSlack, type FakeSlack } from '../simulators/slack.js';
 import {
   BRIDGE_AGENT_NAME,
   DISCORD_APPLICATION_ID,

@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createDiscordAdapter, type DiscordAdapter } from '../../src/platforms/discord/index.js';
 import type { CommandRouter } from '../../src/commands/router.js';
-import { createFakeDiscord, type FakeDiscord, type FakeInteraction } from '../fakes/discord.js';
+import { createFakeDiscord, type FakeDiscord, type FakeInteraction } from '../../src/simulators/discord.js';
 import { captureLogger } from '../unit/commands/helpers.js';
 import { createBlockRouter, startFluxraBackend, type FluxraBackend } from '../unit/commands/fluxra-harness.js';
 

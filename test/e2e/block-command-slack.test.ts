@@ -7,7 +7,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSlackAdapter, type SlackAdapter } from '../../src/platforms/slack/index.js';
-import { createFakeSlack, type FakeSlack } from '../fakes/slack.js';
+import { createFakeSlack, type FakeSlack } from '../../src/simulators/slack.js';
 import { captureLogger } from '../unit/commands/helpers.js';
 import { ADMIN, createBlockRouter, startFluxraBackend, type FluxraBackend } from '../unit/commands/fluxra-harness.js';
 

@@ -11,8 +11,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createFakeBlocks, type FakeBlocks } from '../fakes/blocks.js';
-import { createFakeSlack, type FakeSlack } from '../fakes/slack.js';
+import { createFakeBlocks, type FakeBlocks } from '../../src/simulators/blocks.js';
+import { createFakeSlack, type FakeSlack } from '../../src/simulators/slack.js';
 import { eventually } from './sessions-harness.js';
 import { startBridgeChild, type BridgeChild } from './support/bridge-child.js';
 

@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { FakeSlackMessage } from '../../test/fakes/slack/state.js';
+import type { FakeSlackMessage } from '../../src/simulators/slack/state.js';
 import { startBoundRig } from './bound-channel-harness.js';
 import { eventually, type SessionsRig } from './sessions-harness.js';
 

@@ -10,9 +10,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createFakeFluxra, type FakeAgentCredentials, type FakeFluxra } from '../fakes/fluxra.js';
-import { createFakeSlack, type FakeSlack } from '../fakes/slack.js';
-import { createFakeDiscord, type FakeDiscord } from '../fakes/discord.js';
+import { createFakeFluxra, type FakeAgentCredentials, type FakeFluxra } from '../../src/simulators/fluxra.js';
+import { createFakeSlack, type FakeSlack } from '../../src/simulators/slack.js';
+import { createFakeDiscord, type FakeDiscord } from '../../src/simulators/discord.js';
 import { startBridgeChild, type BridgeChild } from './support/bridge-child.js';
 
 const SLACK = { botToken: 'xoxb-9999_8888_processbottoken', appToken: 'xapp-1-A999-7777-processapptoken', signingSecret: 'process-signing-secret-01' };

@@ -7,10 +7,10 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { createFakeBlocks, type FakeBlocks } from '../fakes/blocks.js';
-import { createFakeDiscord, type FakeDiscord } from '../fakes/discord.js';
-import { createFakeFluxra, type FakeAgentCredentials, type FakeFluxra } from '../fakes/fluxra.js';
-import { createFakeSlack, type FakeSlack } from '../fakes/slack.js';
+import { createFakeBlocks, type FakeBlocks } from '../../src/simulators/blocks.js';
+import { createFakeDiscord, type FakeDiscord } from '../../src/simulators/discord.js';
+import { createFakeFluxra, type FakeAgentCredentials, type FakeFluxra } from '../../src/simulators/fluxra.js';
+import { createFakeSlack, type FakeSlack } from '../../src/simulators/slack.js';
 import { runCli, tempDir, type CliResult } from './cli-harness.js';
 
 const SLACK = { botToken: 'xoxb-4444_5555_checkbottoken', appToken: 'xapp-1-A444-6666-checkapptoken' };

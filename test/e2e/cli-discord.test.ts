@@ -7,7 +7,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { createFakeDiscord, type FakeDiscord } from '../fakes/discord.js';
+import { createFakeDiscord, type FakeDiscord } from '../../src/simulators/discord.js';
 import { runCli, tempDir } from './cli-harness.js';
 
 const DISCORD_TOKEN = 'MTk4NjIyNDgzNDcxOTI1MjUw.Dm4HOR.registerTokenValue0123456789';

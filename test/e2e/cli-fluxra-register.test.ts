@@ -6,7 +6,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createFakeFluxra, type FakeFluxra } from '../fakes/fluxra.js';
+import { createFakeFluxra, type FakeFluxra } from '../../src/simulators/fluxra.js';
 import { occurrences, runCli, tempDir } from './cli-harness.js';
 import { join } from 'node:path';
 

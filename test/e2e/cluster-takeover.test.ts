@@ -25,7 +25,7 @@ import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
 import { silentLogger } from '../../src/logger.js';
 import { createStore } from '../../src/store/index.js';
-import { createFakeBlocks, type FakeBlocks } from '../fakes/blocks.js';
+import { createFakeBlocks, type FakeBlocks } from '../../src/simulators/blocks.js';
 import { startBridgeChild, type BridgeChild, type LogLine } from './support/bridge-child.js';
 import { checkMirror, summarize } from './support/mirror-checker.js';
 import { createMirrorDriver, SIDES, type MirrorDriver, type OriginMessage } from './support/mirror-driver.js';

@@ -6,8 +6,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CommandInvocation, InboundEvent, InboundMessage } from '../../src/platforms/types.js';
-import { dispatchCreate, docMessage } from '../fakes/discord/doc-payloads.js';
-import { CHANNEL_ID, EXISTING_THREAD_ID, eventually, startHarness, type Harness } from '../fakes/discord/harness.js';
+import { dispatchCreate, docMessage } from '../../src/simulators/discord/doc-payloads.js';
+import { CHANNEL_ID, EXISTING_THREAD_ID, eventually, startHarness, type Harness } from '../support/discord-harness.js';
 
 const isMessage = (id: string) => (event: InboundEvent): event is InboundMessage => event.kind === 'message' && event.ref.messageId === id;
 

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { ConfigError, BridgeError } from '../../src/errors.js';
 import { silentLogger } from '../../src/logger.js';
 import { createDiscordAdapter } from '../../src/platforms/discord/index.js';
-import { createFakeDiscord } from '../fakes/discord.js';
-import { TOKEN, startHarness } from '../fakes/discord/harness.js';
+import { createFakeDiscord } from '../../src/simulators/discord.js';
+import { TOKEN, startHarness } from '../support/discord-harness.js';
 
 describe('Discord adapter: lifecycle', () => {
   test('rejects a bad configuration at construction, listing every problem', () => {

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { createDiscordAdapter } from '../../src/platforms/discord/index.js';
 import { silentLogger } from '../../src/logger.js';
 import type { ChannelRef } from '../../src/platforms/types.js';
-import { CHANNEL_ID, EXISTING_THREAD_ID, OTHER_CHANNEL_ID, TOKEN, startHarness, type Harness } from '../fakes/discord/harness.js';
-import type { RecordedCall } from '../fakes/discord.js';
+import { CHANNEL_ID, EXISTING_THREAD_ID, OTHER_CHANNEL_ID, TOKEN, startHarness, type Harness } from '../support/discord-harness.js';
+import type { RecordedCall } from '../../src/simulators/discord.js';
 
 const channel: ChannelRef = { platform: 'discord', channelId: CHANNEL_ID };
 /** A post whose text mentions no Discord user as a resolved token pings nobody. */

@@ -1,14 +1,14 @@
 /**
  * Mirror fidelity with Discord payloads shaped as Discord's documentation shows them (see
- * test/fakes/discord/doc-payloads.ts), dispatched raw through the fake gateway to the real
+ * src/simulators/discord/doc-payloads.ts), dispatched raw through the fake gateway to the real
  * discord.js client: replies, forwards, stickers, embeds-only messages, mentions in both
  * directions, and MESSAGE_UPDATEs that change nothing.
  */
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { APIMessage, APIUser } from 'discord.js';
-import { dispatchCreate, dispatchUpdate, docMessage, type DocMessageInit } from '../fakes/discord/doc-payloads.js';
-import type { FakeMessage } from '../fakes/fluxra.js';
+import { dispatchCreate, dispatchUpdate, docMessage, type DocMessageInit } from '../../src/simulators/discord/doc-payloads.js';
+import type { FakeMessage } from '../../src/simulators/fluxra.js';
 import { ALICE, BOB, DISCORD_CHANNEL, SLACK_CHANNEL, eventually, startMirrorWorld, type MirrorWorld } from './mirror-to-fluxra-fixture.js';
 
 const ZWSP = '\u200B';

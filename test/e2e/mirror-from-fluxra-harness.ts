@@ -18,9 +18,9 @@ import { createFluxraBudget } from '../../src/ratelimit/fluxra-budget.js';
 import type { RateBudget, ScheduleOptions } from '../../src/ratelimit/types.js';
 import { createFluxraClient, type FluxraClient } from '../../src/services/fluxra/index.js';
 import { createStore, type Store } from '../../src/store/index.js';
-import { CHANNEL_ID, startHarness, type Harness as DiscordHarness } from '../fakes/discord/harness.js';
-import { createFakeFluxra, type FakeAgentCredentials, type FakeFluxra } from '../fakes/fluxra.js';
-import { startSlackPair, type SlackPair } from '../fakes/slack/harness.js';
+import { CHANNEL_ID, startHarness, type Harness as DiscordHarness } from '../support/discord-harness.js';
+import { createFakeFluxra, type FakeAgentCredentials, type FakeFluxra } from '../../src/simulators/fluxra.js';
+import { startSlackPair, type SlackPair } from '../support/slack-harness.js';
 
 /** Fast schedules so that a test sees several polls and scans in well under a second. */
 export const TEST_MIRROR_CONFIG: MirrorConfig = {

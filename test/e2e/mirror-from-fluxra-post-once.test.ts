@@ -12,8 +12,8 @@ import { silentLogger } from '../../src/logger.js';
 import { POST_INTENTS_NAMESPACE, POST_RESULTS_NAMESPACE, postKey, postOnceDetailed, type PostIntent } from '../../src/mirror/post-once.js';
 import type { ChannelRef, ChatAdapter, MessageRef, OutboundMessage, PostOptions } from '../../src/platforms/types.js';
 import { createStore, type Store } from '../../src/store/index.js';
-import { CHANNEL_ID, startHarness, type Harness } from '../fakes/discord/harness.js';
-import { startSlackPair, type SlackPair } from '../fakes/slack/harness.js';
+import { CHANNEL_ID, startHarness, type Harness } from '../support/discord-harness.js';
+import { startSlackPair, type SlackPair } from '../support/slack-harness.js';
 
 interface Platform {
   name: 'slack' | 'discord';

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import type { APIMessage } from 'discord.js';
 import { POST_CLAIMS_NAMESPACE, POST_INTENTS_NAMESPACE, POST_RESULTS_NAMESPACE, postKey, type PostIntent } from '../../src/mirror/post-once.js';
 import { messageKey } from '../../src/store/keys.js';
-import type { FakeSlackMessage } from '../fakes/slack/state.js';
+import type { FakeSlackMessage } from '../../src/simulators/slack/state.js';
 import { eventually, startWorld, type Pair, type World } from './mirror-from-fluxra-harness.js';
 
 describe('Fluxra → platforms', () => {

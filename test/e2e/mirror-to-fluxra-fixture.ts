@@ -18,9 +18,9 @@ import { createSlackAdapter, type SlackAdapter } from '../../src/platforms/slack
 import type { ChannelRef, ChatAdapter, InboundEvent } from '../../src/platforms/types.js';
 import { createFluxraClient, type FluxraClient } from '../../src/services/fluxra/index.js';
 import { createStore, type Store } from '../../src/store/index.js';
-import { createFakeDiscord, type FakeDiscord } from '../fakes/discord.js';
-import { createFakeFluxra, type FakeAgentCredentials, type FakeFluxra } from '../fakes/fluxra.js';
-import { createFakeSlack, type FakeSlack } from '../fakes/slack.js';
+import { createFakeDiscord, type FakeDiscord } from '../../src/simulators/discord.js';
+import { createFakeFluxra, type FakeAgentCredentials, type FakeFluxra } from '../../src/simulators/fluxra.js';
+import { createFakeSlack, type FakeSlack } from '../../src/simulators/slack.js';
 
 export const SLACK_TOKENS = { botToken: 'xoxb-5555_6666_mirrortoken', appToken: 'xapp-1-A555-7777-mirrorapptoken', signingSecret: 'mirror-signing-secret-0001' };
 export const DISCORD_TOKEN = 'MTAwMDAwMDAwMDAwMDAwMDAw.mirror.token-for-mirror-tests-00';

@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { APIMessage } from 'discord.js';
-import type { FakeMessage } from '../fakes/fluxra.js';
+import type { FakeMessage } from '../../src/simulators/fluxra.js';
 import { ALICE, BOB, DISCORD_CHANNEL, SLACK_CHANNEL, SLACK_OTHER_CHANNEL, discordRef, eventually, slackRef, startMirrorWorld, type MirrorWorld } from './mirror-to-fluxra-fixture.js';
 
 let world: MirrorWorld;

@@ -12,10 +12,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '../../src/logger.js';
 import { createStore } from '../../src/store/index.js';
-import { createFakeBlocks, FAKE_BLOCKS_API_KEY, type FakeBlocks } from '../fakes/blocks.js';
-import { createFakeDiscord, type FakeDiscord } from '../fakes/discord.js';
-import { createFakeFluxra, type FakeAgentCredentials, type FakeFluxra } from '../fakes/fluxra.js';
-import { createFakeSlack, type FakeSlack } from '../fakes/slack.js';
+import { createFakeBlocks, FAKE_BLOCKS_API_KEY, type FakeBlocks } from '../../src/simulators/blocks.js';
+import { createFakeDiscord, type FakeDiscord } from '../../src/simulators/discord.js';
+import { createFakeFluxra, type FakeAgentCredentials, type FakeFluxra } from '../../src/simulators/fluxra.js';
+import { createFakeSlack, type FakeSlack } from '../../src/simulators/slack.js';
 import { startBridgeChild, type BridgeChild } from './support/bridge-child.js';
 import { readiness, startPrivateRedis, waitFor, type PrivateRedis } from './ops-harness.js';
 

@@ -5,7 +5,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createFakeBlocks, FAKE_BLOCKS_API_KEY, type FakeBlocks } from '../fakes/blocks.js';
+import { createFakeBlocks, FAKE_BLOCKS_API_KEY, type FakeBlocks } from '../../src/simulators/blocks.js';
 import { startBridgeChild, type BridgeChild } from './support/bridge-child.js';
 import { createMirrorWorld, DISCORD_PEOPLE, GUILD_ID, SLACK_PEOPLE, type MirrorWorld } from './support/mirror-world.js';
 import { parseMetrics as parseSamples, readiness, scrape as scrapeWithToken, valueOf, waitFor, waitForMetric as waitForMetricWithToken, type Sample } from './ops-harness.js';

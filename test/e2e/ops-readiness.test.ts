@@ -5,7 +5,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createFakeBlocks, type FakeBlocks } from '../fakes/blocks.js';
+import { createFakeBlocks, type FakeBlocks } from '../../src/simulators/blocks.js';
 import { startBridgeChild, type BridgeChild } from './support/bridge-child.js';
 import { createMirrorWorld, type MirrorWorld } from './support/mirror-world.js';
 import { readiness, startPrivateRedis, waitFor, type PrivateRedis } from './ops-harness.js';

@@ -8,7 +8,7 @@ import { afterEach, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { silentLogger } from '../../src/logger.js';
 import { createStore } from '../../src/store/index.js';
-import type { FakeMessage } from '../fakes/fluxra.js';
+import type { FakeMessage } from '../../src/simulators/fluxra.js';
 import { startBridgeChild, type BridgeChild } from './support/bridge-child.js';
 import { createMirrorWorld, DISCORD_PEOPLE, SLACK_PEOPLE, type MirrorWorld } from './support/mirror-world.js';
 import { readiness, waitFor } from './ops-harness.js';

@@ -24,10 +24,10 @@ import { createSessionEngine, type SessionEngine } from '../../src/sessions/engi
 import { createAgentQuota, type AgentQuotaConfig } from '../../src/sessions/quota.js';
 import { createTurnScheduler } from '../../src/sessions/scheduler.js';
 import { createStore, type Store } from '../../src/store/index.js';
-import { createFakeBlocks, type FakeBlocks, type FakeBlocksOptions } from '../fakes/blocks.js';
-import { createFakeDiscord, type FakeDiscord } from '../fakes/discord.js';
-import { startSlackPair, type SlackPair } from '../fakes/slack/harness.js';
-import type { FakeSlackChannel } from '../fakes/slack/state.js';
+import { createFakeBlocks, type FakeBlocks, type FakeBlocksOptions } from '../../src/simulators/blocks.js';
+import { createFakeDiscord, type FakeDiscord } from '../../src/simulators/discord.js';
+import { startSlackPair, type SlackPair } from '../support/slack-harness.js';
+import type { FakeSlackChannel } from '../../src/simulators/slack/state.js';
 
 export const RATE_LIMIT: BridgeConfig['blocks']['rateLimit'] = { limit: 100, windowMs: 1_000, safetyMarginMs: 0, interactiveReserve: 10, backoffMs: 50, maxBackoffMs: 200 };
 export const SESSIONS: BridgeConfig['sessions'] = { pollIntervalMs: 40, maxPollIntervalMs: 150, turnTimeoutMinutes: 60, attachAsFileOverChars: 12_000, boundChannelMode: 'queue' };

@@ -11,7 +11,7 @@ import { Redis } from 'ioredis';
 import { createLogger } from '../../src/logger.js';
 import type { AgentQuotaConfig } from '../../src/sessions/quota.js';
 import { createStore } from '../../src/store/index.js';
-import type { FakeSlackMessage } from '../fakes/slack/state.js';
+import type { FakeSlackMessage } from '../../src/simulators/slack/state.js';
 import { deleteKeys, REDIS_URL } from '../unit/store/fixtures.js';
 import { startBoundRig } from './bound-channel-harness.js';
 import { eventually, startSessionsRig, type SessionsRig } from './sessions-harness.js';

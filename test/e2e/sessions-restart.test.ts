@@ -12,8 +12,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { createFakeBlocks, type FakeBlocks } from '../fakes/blocks.js';
-import { createFakeSlack, type FakeSlack } from '../fakes/slack.js';
+import { createFakeBlocks, type FakeBlocks } from '../../src/simulators/blocks.js';
+import { createFakeSlack, type FakeSlack } from '../../src/simulators/slack.js';
 import { eventually } from './sessions-harness.js';
 
 const MAIN = new URL('../../src/main.ts', import.meta.url).pathname;

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { FakeSlackMessage } from '../../test/fakes/slack/state.js';
+import type { FakeSlackMessage } from '../../src/simulators/slack/state.js';
 import { ALIAS_ID, eventually, startSessionsRig, type SessionsRig } from './sessions-harness.js';
 
 const CHANNEL = 'C0AGENTS';

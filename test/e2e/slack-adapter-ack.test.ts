@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startSlackPair, type SlackPair } from '../fakes/slack/harness.js';
+import { startSlackPair, type SlackPair } from '../support/slack-harness.js';
 
 async function withPair(mode: 'socket' | 'http', run: (pair: SlackPair) => Promise<void>): Promise<void> {
   const pair = await startSlackPair(mode, { fake: { users: [{ id: 'U0ALICE', name: 'alice' }] } });

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSlackPair, type SlackPair } from '../fakes/slack/harness.js';
+import { startSlackPair, type SlackPair } from '../support/slack-harness.js';
 import type { CommandInvocation } from '../../src/platforms/types.js';
 
 const USERS = [

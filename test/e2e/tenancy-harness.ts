@@ -12,10 +12,10 @@ import { Writable } from 'node:stream';
 import { createBridge, type Bridge } from '../../src/app/bridge.js';
 import { loadConfig } from '../../src/config/load.js';
 import { createLogger } from '../../src/logger.js';
-import { createFakeDiscord, type FakeDiscord, type FakeInteraction } from '../fakes/discord.js';
-import { createFakeFluxra, type FakeAgentCredentials, type FakeFluxra } from '../fakes/fluxra.js';
-import { createFakeSlack, type FakeSlack } from '../fakes/slack.js';
-import type { FakeSlackUser } from '../fakes/slack/state.js';
+import { createFakeDiscord, type FakeDiscord, type FakeInteraction } from '../../src/simulators/discord.js';
+import { createFakeFluxra, type FakeAgentCredentials, type FakeFluxra } from '../../src/simulators/fluxra.js';
+import { createFakeSlack, type FakeSlack } from '../../src/simulators/slack.js';
+import type { FakeSlackUser } from '../../src/simulators/slack/state.js';
 
 export const DISCORD_TOKEN = 'MTAwMDAwMDAwMDAwMDAwMDAw.tenant.token-for-tenancy-tests-0';
 export const APP_ID = '400000000000000001';

@@ -10,7 +10,7 @@ import { migrateTenancy } from '../../src/app/tenancy.js';
 import { silentLogger } from '../../src/logger.js';
 import { createDiscordAdapter, type DiscordAdapter } from '../../src/platforms/discord/index.js';
 import { createConversationOwners, CONVERSATION_OWNERS_KV, type OwnerRecord } from '../../src/store/conversation-owners.js';
-import { createFakeDiscord, type FakeDiscord } from '../fakes/discord.js';
+import { createFakeDiscord, type FakeDiscord } from '../../src/simulators/discord.js';
 import { openTempStore, type TempStore } from '../unit/commands/bridge-harness.js';
 import { CHANNEL_A, CHANNEL_B, DISCORD_TOKEN, GUILD_A, GUILD_B } from './tenancy-harness.js';
 

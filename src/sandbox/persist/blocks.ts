@@ -3,7 +3,7 @@
  * follow-up in an old thread continues its session after a restart. The arrival log and
  * the rate window start empty, as the bridge's own budget does.
  */
-import type { FakeArtifact, FakeBlocksState, FakeSession, FakeTurn } from '../../../test/fakes/blocks.js';
+import type { FakeArtifact, FakeBlocksState, FakeSession, FakeTurn } from '../../simulators/blocks.js';
 
 export interface BlocksSnapshot {
   sessions: FakeSession[];

@@ -5,7 +5,7 @@
  * Interactions are not kept: their tokens expire on Discord too.
  */
 import type { APIChannel, APIMessage, APIUser } from 'discord.js';
-import type { FakeDiscordState, FakeWebhook } from '../../../test/fakes/discord.js';
+import type { FakeDiscordState, FakeWebhook } from '../../simulators/discord.js';
 
 export interface DiscordSnapshot {
   users: APIUser[];

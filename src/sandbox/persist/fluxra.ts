@@ -3,7 +3,7 @@
  * identity among them), conversations, messages and blocks. Issued JWTs are not kept: the
  * bridge exchanges its key again after a restart, as it would after a real token expiry.
  */
-import type { FakeAgent, FakeApiKey, FakeBlock, FakeConversation, FakeFluxraState, FakeMessage } from '../../../test/fakes/fluxra/state.js';
+import type { FakeAgent, FakeApiKey, FakeBlock, FakeConversation, FakeFluxraState, FakeMessage } from '../../simulators/fluxra/state.js';
 
 export interface FluxraSnapshot {
   agents: FakeAgent[];

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
 import { RateLimitedError, UpstreamError } from '../../../src/errors.js';
 import { BlocksApiError, createBlocksClient, mayHaveBeenProcessed } from '../../../src/services/blocks/index.js';
-import { FAKE_BLOCKS_API_KEY } from '../../fakes/blocks.js';
+import { FAKE_BLOCKS_API_KEY } from '../../../src/simulators/blocks.js';
 import { createPassThroughBudget } from './pass-through-budget.js';
 import { startHarness, SOME_UUID } from './harness.js';
 

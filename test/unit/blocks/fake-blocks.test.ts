@@ -5,7 +5,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Agent, request } from 'undici';
-import { createFakeBlocks, FAKE_BLOCKS_API_KEY, FAKE_PRIORITY_HEADER, type FakeBlocks, type FakeBlocksOptions } from '../../fakes/blocks.js';
+import { createFakeBlocks, FAKE_BLOCKS_API_KEY, FAKE_PRIORITY_HEADER, type FakeBlocks, type FakeBlocksOptions } from '../../../src/simulators/blocks.js';
 
 interface Raw {
   status: number;

@@ -4,7 +4,7 @@
  */
 import { Agent } from 'undici';
 import { createBlocksClient, type BlocksClient, type BlocksClientConfig } from '../../../src/services/blocks/index.js';
-import { createFakeBlocks, type FakeBlocks, type FakeBlocksOptions } from '../../fakes/blocks.js';
+import { createFakeBlocks, type FakeBlocks, type FakeBlocksOptions } from '../../../src/simulators/blocks.js';
 import { createPassThroughBudget, type RecordingBudget } from './pass-through-budget.js';
 
 export interface Harness {

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createSlidingWindow, maxInAnyWindow } from '../../fakes/blocks/sliding-window.js';
+import { createSlidingWindow, maxInAnyWindow } from '../../../src/simulators/blocks/sliding-window.js';
 
 describe('sliding window counter', () => {
   test('admits the limit in a window and refuses the next one', () => {

@@ -16,7 +16,7 @@ import type { CommandHandler } from '../../../src/commands/types.js';
 import { silentLogger, type Logger } from '../../../src/logger.js';
 import type { ChannelRef, PlatformName } from '../../../src/platforms/types.js';
 import { createStore, type Store } from '../../../src/store/index.js';
-import type { FakeFluxraOptions } from '../../fakes/fluxra.js';
+import type { FakeFluxraOptions } from '../../../src/simulators/fluxra.js';
 import { ADMIN, startFluxraBackend, type FluxraBackend } from './fluxra-harness.js';
 import { captureLogger, createRecordingAdapter, invocation, type CapturedLog } from './helpers.js';
 

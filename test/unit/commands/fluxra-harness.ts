@@ -11,7 +11,7 @@ import { createCommandRouter, type CommandRouter } from '../../../src/commands/r
 import type { Logger } from '../../../src/logger.js';
 import { createFluxraClient, type FluxraClient } from '../../../src/services/fluxra/index.js';
 import type { PlatformName } from '../../../src/platforms/types.js';
-import { createFakeFluxra, type FakeAgentCredentials, type FakeFluxra, type FakeFluxraOptions } from '../../fakes/fluxra.js';
+import { createFakeFluxra, type FakeAgentCredentials, type FakeFluxra, type FakeFluxraOptions } from '../../../src/simulators/fluxra.js';
 import { captureLogger, createRecordingAdapter, invocation, type CapturedLog } from './helpers.js';
 
 /** A fixed clock for the fake, so that `created_at` (and the list's dates) are known. */

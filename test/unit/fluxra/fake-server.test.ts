@@ -5,7 +5,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Agent, request } from 'undici';
-import { createFakeFluxra, type FakeFluxra } from '../../fakes/fluxra.js';
+import { createFakeFluxra, type FakeFluxra } from '../../../src/simulators/fluxra.js';
 
 interface RawInit {
   method?: string;

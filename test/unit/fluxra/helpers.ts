@@ -6,7 +6,7 @@ import { Agent } from 'undici';
 import { createFluxraClient } from '../../../src/services/fluxra/client.js';
 import type { FluxraClient, FluxraClientOptions } from '../../../src/services/fluxra/types.js';
 import type { BudgetSnapshot, RateBudget, ScheduleOptions } from '../../../src/ratelimit/types.js';
-import { createFakeFluxra, type FakeAgentCredentials, type FakeFluxra, type FakeFluxraOptions } from '../../fakes/fluxra.js';
+import { createFakeFluxra, type FakeAgentCredentials, type FakeFluxra, type FakeFluxraOptions } from '../../../src/simulators/fluxra.js';
 
 export interface RecordingBudget extends RateBudget {
   scheduled: ScheduleOptions[];

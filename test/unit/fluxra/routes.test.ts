@@ -9,7 +9,7 @@ import { Agent } from 'undici';
 import { loadConfig } from '../../../src/config/load.js';
 import { createFluxraClient } from '../../../src/services/fluxra/client.js';
 import { fluxraClientOptionsFromConfig } from '../../../src/services/fluxra/from-config.js';
-import { createFakeFluxra } from '../../fakes/fluxra.js';
+import { createFakeFluxra } from '../../../src/simulators/fluxra.js';
 import { rejection, startHarness } from './helpers.js';
 
 const overrides = {

@@ -13,7 +13,7 @@ import { silentLogger } from '../../../src/logger.js';
 import { createFluxraSendOnce, surelyNotSent, type FluxraSendOnce, type MessageProgress } from '../../../src/mirror/fluxra-send.js';
 import { createFluxraClient, FluxraApiError } from '../../../src/services/fluxra/index.js';
 import { createStore, type Store } from '../../../src/store/index.js';
-import { createFakeFluxra, type FakeAgentCredentials, type FakeFluxra } from '../../fakes/fluxra.js';
+import { createFakeFluxra, type FakeAgentCredentials, type FakeFluxra } from '../../../src/simulators/fluxra.js';
 
 let dir = '';
 let store: Store;

@@ -1,9 +1,9 @@
 /**
- * The shared Blocks fake (test/fakes/blocks.ts) seen the way the budget tests look at it:
+ * The shared Blocks fake (src/simulators/blocks.ts) seen the way the budget tests look at it:
  * arrivals with their time, status and label (sent in the fake's priority header), the
  * violations its strict sliding window counted, and 429 injection.
  */
-import { createFakeBlocks, FAKE_PRIORITY_HEADER, maxInAnyWindow, type FakeBlocks } from '../../fakes/blocks.js';
+import { createFakeBlocks, FAKE_PRIORITY_HEADER, maxInAnyWindow, type FakeBlocks } from '../../../src/simulators/blocks.js';
 
 export { FAKE_PRIORITY_HEADER as LABEL_HEADER };
 

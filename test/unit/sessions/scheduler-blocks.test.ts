@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import { maxInAnyWindow } from '../../fakes/blocks.js';
+import { maxInAnyWindow } from '../../../src/simulators/blocks.js';
 import { eventually, startSchedulerHarness, type SchedulerHarness, type SchedulerHarnessOptions } from './scheduler-harness.js';
 
 const RATE_LIMIT = { limit: 100, windowMs: 2_000, safetyMarginMs: 100, interactiveReserve: 10, backoffMs: 200, maxBackoffMs: 2_000 };

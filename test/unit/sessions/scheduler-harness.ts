@@ -10,7 +10,7 @@ import { createBlocksBudget } from '../../../src/ratelimit/blocks-budget.js';
 import type { RateBudget } from '../../../src/ratelimit/types.js';
 import { createBlocksClient, type BlocksClient, type BlocksTurn } from '../../../src/services/blocks/index.js';
 import { createTurnScheduler, type TurnScheduler, type TurnSchedulerOptions } from '../../../src/sessions/scheduler.js';
-import { createFakeBlocks, type FakeBlocks, type FakeBlocksOptions, type FakeRequestRecord } from '../../fakes/blocks.js';
+import { createFakeBlocks, type FakeBlocks, type FakeBlocksOptions, type FakeRequestRecord } from '../../../src/simulators/blocks.js';
 
 export interface SchedulerHarnessOptions {
   rateLimit: BridgeConfig['blocks']['rateLimit'];

@@ -2,7 +2,7 @@
  * Fault injection for the fake Fluxra: "the next N requests to this route (or to any
  * route) get this fault". Faults are consumed in the order they were added.
  */
-import type { FluxraRouteName } from '../../../src/services/fluxra/routes.js';
+import type { FluxraRouteName } from '../../services/fluxra/routes.js';
 
 export type FakeFluxraFault =
   /** Wait, then answer normally. */

@@ -3,11 +3,11 @@
  * collects the neutral events it emits and the JSON log lines it writes.
  */
 import { EventEmitter } from 'node:events';
-import { createLogger } from '../../../src/logger.js';
-import { createSlackAdapter, type SlackAdapter } from '../../../src/platforms/slack/index.js';
-import type { SlackAdapterConfig } from '../../../src/platforms/slack/config.js';
-import type { InboundEvent, InboundHandler } from '../../../src/platforms/types.js';
-import { createFakeSlack, type FakeSlack, type FakeSlackOptions } from '../slack.js';
+import { createLogger } from '../../src/logger.js';
+import { createSlackAdapter, type SlackAdapter } from '../../src/platforms/slack/index.js';
+import type { SlackAdapterConfig } from '../../src/platforms/slack/config.js';
+import type { InboundEvent, InboundHandler } from '../../src/platforms/types.js';
+import { createFakeSlack, type FakeSlack, type FakeSlackOptions } from '../../src/simulators/slack.js';
 
 export const TOKENS = {
   botToken: 'xoxb-1111_2222_fakebottoken',

@@ -3,11 +3,11 @@
  * the real code, events collected, and a teardown that leaves nothing open.
  */
 import { Writable } from 'node:stream';
-import { createLogger } from '../../../src/logger.js';
-import { createDiscordAdapter, type DiscordAdapter } from '../../../src/platforms/discord/index.js';
-import type { DiscordAdapterConfig } from '../../../src/platforms/discord/config.js';
-import type { CommandInvocation, InboundEvent } from '../../../src/platforms/types.js';
-import { createFakeDiscord, type FakeDiscord, type FakeDiscordOptions } from '../discord.js';
+import { createLogger } from '../../src/logger.js';
+import { createDiscordAdapter, type DiscordAdapter } from '../../src/platforms/discord/index.js';
+import type { DiscordAdapterConfig } from '../../src/platforms/discord/config.js';
+import type { CommandInvocation, InboundEvent } from '../../src/platforms/types.js';
+import { createFakeDiscord, type FakeDiscord, type FakeDiscordOptions } from '../../src/simulators/discord.js';
 
 export const TOKEN = 'MTAwMDAwMDAwMDAwMDAwMDAw.fake00.token-for-tests-only-0000';
 export const GUILD_ID = '100000000000000001';
@@ -79,4 +79,4 @@ export async function startHarness(
   };
 }
 
-export { eventually } from '../../support/eventually.js';
+export { eventually } from './eventually.js';

@@ -4,7 +4,7 @@
  * (snake_case; shape A pagination for blocks, shape B for messages).
  */
 import { randomBytes } from 'node:crypto';
-import type { FluxraRouteName } from '../../../src/services/fluxra/routes.js';
+import type { FluxraRouteName } from '../../services/fluxra/routes.js';
 import { FakeFluxraRefusal, type FakeBlock, type FakeFluxraState, type FakeMessage } from './state.js';
 
 /** Settings a test (or the sandbox) may change while the fake runs. */

@@ -7,7 +7,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { resolveFluxraRoutes, type FluxraRouteName, type RouteDefinition } from '../../../src/services/fluxra/routes.js';
+import { resolveFluxraRoutes, type FluxraRouteName, type RouteDefinition } from '../../services/fluxra/routes.js';
 import { FaultQueue, type FakeFluxraFault } from './faults.js';
 import { createHandlers, FakeAuthFailure, type FakeFluxraSettings, type HandlerResult } from './handlers.js';
 import { FakeFluxraRefusal, FakeFluxraState, type FakeConversation, type FakeMessage, type RecordedRequest, type SendInput } from './state.js';
