@@ -1,8 +1,13 @@
 # syntax=docker/dockerfile:1
+# The image runs a supported LTS: Node 20 reached end of life in April 2026, Node 22 follows in
+# April 2027, Node 24 is supported until April 2028. The code itself still runs on Node >= 20.18.1
+# (package.json `engines`; CI runs it there), so both stages can move on without code changes.
+ARG NODE_IMAGE=node:24-bookworm-slim
+
 # Build stage: full dependencies to compile TypeScript.
-FROM node:20-bookworm-slim AS build
+FROM ${NODE_IMAGE} AS build
 WORKDIR /app
-# python3/make/g++ build native modules (e.g. the embedded store's SQLite) when no prebuilt binary fits.
+# python3/make/g++ build better-sqlite3 (the embedded store's SQLite) when no prebuilt binary fits.
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -10,8 +15,9 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build && npm prune --omit=dev
 
-# Runtime stage: production dependencies and compiled code only, as a non-root user.
-FROM node:20-bookworm-slim
+# Runtime stage: production dependencies and compiled code only, as a non-root user; the same
+# Node as the build stage, which compiled the native module for it.
+FROM ${NODE_IMAGE}
 ENV NODE_ENV=production
 # The bridge's memory settings (src/app/node-flags.ts): peak RSS ~160 MB instead of ~290 MB.
 ENV NODE_OPTIONS="--max-semi-space-size=4 --max-old-space-size=192"

@@ -1,7 +1,7 @@
 /**
  * The embedded backend: one SQLite file, one connection (better-sqlite3, see
- * sqlite-connection.ts) running keyv's SQL (@keyv/sqlite's adapter) and ours, plus a
- * checkpoint thread (sqlite-checkpointer.ts).
+ * sqlite-connection.ts) running keyv's records (sqlite-keyv-store.ts) and our own tables,
+ * plus a checkpoint thread (sqlite-checkpointer.ts).
  *
  * Durability: we set `journal_mode=WAL` and the configured `synchronous` level on the
  * connection before any of our writes. Every statement we issue is its own autocommit
@@ -19,13 +19,13 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Keyv } from 'keyv';
-import KeyvSqlite from '@keyv/sqlite';
 import type { Logger } from '../logger.js';
 import { describeError } from '../errors.js';
 import type { MapEntry, OrderedMaps, StoreBackend } from './backend.js';
 import { StoreError } from './errors.js';
 import { startSqliteCheckpointer, type SqliteCheckpointer } from './sqlite-checkpointer.js';
 import { openSqliteConnection, type Query, type SqliteConnection } from './sqlite-connection.js';
+import { createSqliteKeyvStore, KEYV_SCHEMA } from './sqlite-keyv-store.js';
 
 export interface SqliteBackendConfig {
   /** File path, or `:memory:` for a throwaway store. */
@@ -56,15 +56,12 @@ export interface SqliteBackend extends StoreBackend {
   purgeExpired(): Promise<number>;
 }
 
-const KEYV_TABLE = 'keyv';
 const DEFAULTS = { busyTimeoutMs: 5_000, purgeIntervalMs: 60 * 60 * 1000 } as const;
 /** How often the checkpoint thread folds the WAL into the database file. */
 const CHECKPOINT_INTERVAL_MS = 1_000;
 
-
 const SCHEMA = [
-  // What @keyv/sqlite creates (key size 255), made here because its SQL runs on our connection.
-  `CREATE TABLE IF NOT EXISTS ${KEYV_TABLE}(key VARCHAR(255) PRIMARY KEY, value TEXT )`,
+  KEYV_SCHEMA,
   `CREATE TABLE IF NOT EXISTS store_maps (
      grp TEXT NOT NULL, map TEXT NOT NULL, member TEXT NOT NULL, value TEXT NOT NULL, expires INTEGER,
      PRIMARY KEY (grp, map, member)) WITHOUT ROWID`,
@@ -84,18 +81,11 @@ export async function openSqliteBackend(config: SqliteBackendConfig, deps: { log
   } catch (error) {
     throw new StoreError('STORE_UNAVAILABLE', `Cannot open SQLite store ${config.path}: ${describeError(error)}`, { cause: error, retryable: true });
   }
-  // @keyv/sqlite keeps its SQL (and so its file format) but runs it on our connection, whose
-  // statements stay prepared (see sqlite-connection.ts). Its own connection is a throwaway
-  // in-memory one (its constructor always opens one), closed at once.
-  const adapter = new KeyvSqlite({ uri: 'sqlite://:memory:', table: KEYV_TABLE });
-  const throwaway = adapter.close;
-  adapter.query = connection.query;
-  adapter.close = connection.close;
-  await throwaway().catch(() => undefined);
-  const keyv = new Keyv({ store: adapter, namespace: undefined, useKeyPrefix: false, throwOnErrors: true });
+  const query = connection.query;
+  const records = createSqliteKeyvStore(query, config.prefix);
+  const keyv = new Keyv({ store: records, namespace: undefined, useKeyPrefix: false, throwOnErrors: true });
   // Keyv also throws these to the caller; the listener keeps an unhandled 'error' event from crashing us.
   keyv.on('error', (error: unknown) => logger.debug({ err: describeError(error) }, 'sqlite store error'));
-  const query = connection.query;
 
   try {
     // Order matters: durability settings before our first write.
@@ -110,7 +100,7 @@ export async function openSqliteBackend(config: SqliteBackendConfig, deps: { log
     }
     for (const statement of SCHEMA) await query(statement);
   } catch (error) {
-    await adapter.disconnect().catch(() => undefined);
+    await connection.close().catch(() => undefined);
     if (error instanceof StoreError) throw error;
     const code = (error as { code?: unknown }).code;
     if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB') {
@@ -138,17 +128,7 @@ export async function openSqliteBackend(config: SqliteBackendConfig, deps: { log
     const now = Date.now();
     const maps = await query('DELETE FROM store_maps WHERE expires IS NOT NULL AND expires <= ? RETURNING 1', now);
     const marks = await query('DELETE FROM store_dedupe WHERE expires <= ? RETURNING 1', now);
-    // keyv keeps expiry inside its JSON value and only drops an expired row when it is read;
-    // rows nobody reads again (old message-map entries) would stay forever without this.
-    // CASE guarantees json_extract never sees a value that is not JSON.
-    const records = await query(
-      `DELETE FROM ${KEYV_TABLE} WHERE key >= ? AND key < ?
-         AND (CASE WHEN json_valid(value) THEN json_extract(value, '$.expires') END) <= ? RETURNING 1`,
-      `${config.prefix}:`,
-      `${config.prefix};`,
-      now,
-    );
-    return maps.length + marks.length + records.length;
+    return maps.length + marks.length + (await records.purgeExpired(now));
   };
   const runPurge = (): void => {
     purging = purge().then(() => undefined, (error: unknown) => logger.warn({ err: describeError(error) }, 'store: purging expired rows failed'));
@@ -188,7 +168,7 @@ export async function openSqliteBackend(config: SqliteBackendConfig, deps: { log
       clearInterval(timer);
       await purging;
       await checkpointer?.close();
-      await adapter.disconnect();
+      await connection.close();
     },
     async settings() {
       const [mode] = await query('PRAGMA journal_mode');

@@ -2,17 +2,17 @@
  * The SQLite connection behind the embedded store: better-sqlite3, statements kept
  * prepared per SQL text.
  *
- * Why better-sqlite3 rather than node-sqlite3 (what @keyv/sqlite opens itself): node-sqlite3
- * runs every query on libuv's thread pool behind the connection's mutex, so ~20 queries per
- * mirrored message at 100 messages/s queued behind one another and became the mirror's
- * latency (p50 ~0.7 s, p99 > 9 s in `npm run bench:mirror`), plus a thread hop and a
+ * Why better-sqlite3 rather than node-sqlite3 (what @keyv/sqlite, our earlier adapter, opened):
+ * node-sqlite3 runs every query on libuv's thread pool behind the connection's mutex, so ~20
+ * queries per mirrored message at 100 messages/s queued behind one another and became the
+ * mirror's latency (p50 ~0.7 s, p99 > 9 s in `npm run bench:mirror`), plus a thread hop and a
  * native callback per query. A better-sqlite3 query runs on the calling thread in
  * microseconds (a WAL commit ~50 µs here, a keyed read ~8 µs), which costs less than the
  * hop did, and keeps queries in call order.
  *
  * The interface stays asynchronous (`Query` returns a promise) so the Redis backend and the
  * store's callers look alike; the work itself is done before the promise is returned.
- * @keyv/sqlite's SQL (and so its file format) runs on this connection too (sqlite-backend.ts).
+ * keyv's records run on this connection too (sqlite-keyv-store.ts).
  */
 import Database from 'better-sqlite3';
 
@@ -27,7 +27,7 @@ export interface SqliteConnection {
   close(): Promise<void>;
 }
 
-/** better-sqlite3 binds booleans as errors and has no `undefined`: keep node-sqlite3's mapping. */
+/** better-sqlite3 refuses booleans and `undefined`: bind them as node-sqlite3 did (1/0, NULL). */
 function bindable(value: unknown): unknown {
   if (value === undefined) return null;
   if (typeof value === 'boolean') return value ? 1 : 0;
@@ -49,9 +49,7 @@ export async function openSqliteConnection(path: string, options: { busyTimeoutM
 
   const run = (sql: string, params: unknown[]): Row[] => {
     const statement = prepare(sql);
-    // node-sqlite3 also took the parameters as one array (@keyv/sqlite's iterator passes them so).
-    const list = params.length === 1 && Array.isArray(params[0]) ? (params[0] as unknown[]) : params;
-    const values = list.map(bindable);
+    const values = params.map(bindable);
     // Statements that return rows (SELECT, PRAGMA, … RETURNING) are read; the others run.
     if (statement.reader) return statement.all(...values) as Row[];
     statement.run(...values);
