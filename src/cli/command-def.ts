@@ -1,6 +1,7 @@
 /**
  * The shape of one CLI command: its words, its options and positionals (with their help),
- * and what it does. The table of commands lives in `commands.ts`; parsing in `dispatch.ts`.
+ * and what it does. Each command is one file in `commands/` (the table: `commands/index.ts`);
+ * parsing in `dispatch.ts`.
  */
 import type { CliIo } from './io.js';
 
@@ -37,10 +38,11 @@ export interface CommandDef {
   /** Exit codes as this command uses them, one line each. */
   exitCodes: readonly string[];
   /**
-   * The implementation, imported only when the command runs: --help, --version and usage
-   * errors then answer without loading discord.js, Bolt and the rest.
+   * What it does. A command's file imports only light modules at the top and loads the
+   * rest (discord.js, Bolt, the bridge) inside `run`: --help, --version and usage errors
+   * then answer without loading them.
    */
-  load(): Promise<CommandRun>;
+  run: CommandRun;
 }
 
 export type CommandRun = (input: CommandInput, io: CliIo) => Promise<number>;

@@ -103,6 +103,5 @@ export async function dispatch(argv: readonly string[], io: CliIo, deps: Dispatc
   for (const [name, value] of Object.entries(parsed.values)) {
     if (value === '') return usageError(io, `option --${name} needs a non-empty value`, helpHint);
   }
-  const run = await def.load();
-  return run({ options: parsed.values, positionals: parsed.positionals }, io);
+  return def.run({ options: parsed.values, positionals: parsed.positionals }, io);
 }

@@ -3,14 +3,17 @@
  * else `config/bridge.json`. A configuration problem is printed (every problem, never a
  * secret) and becomes exit code 2; the caller only sees a config or that code.
  */
-import { loadConfig, type LoadedConfig } from '../config/load.js';
+import type { LoadedConfig } from '../config/load.js';
 import { ConfigError } from '../errors.js';
+import type { CommandInput } from './command-def.js';
 import { EXIT_CONFIG } from './exit.js';
 import type { CliIo } from './io.js';
 
 export type ConfigOutcome = { ok: true; loaded: LoadedConfig } | { ok: false; code: number };
 
-export function loadCliConfig(io: CliIo, path: string | undefined): ConfigOutcome {
+export async function loadCliConfig(io: CliIo, path: string | undefined): Promise<ConfigOutcome> {
+  // Imported when a command runs, not when the command table loads: --help stays light.
+  const { loadConfig } = await import('../config/load.js');
   try {
     return { ok: true, loaded: loadConfig({ env: io.env, ...(path !== undefined ? { path } : {}) }) };
   } catch (error) {
@@ -18,4 +21,10 @@ export function loadCliConfig(io: CliIo, path: string | undefined): ConfigOutcom
     io.err(error.message);
     return { ok: false, code: EXIT_CONFIG };
   }
+}
+
+/** The `--config FILE` every command accepts, if given. */
+export function configOption(input: CommandInput): string | undefined {
+  const path = input.options['config'];
+  return typeof path === 'string' ? path : undefined;
 }

@@ -3,7 +3,13 @@
  * and says, one line each, what works and what does not. Parts are checked independently
  * (one failing never hides another); the order of the lines is fixed.
  */
+import { formatReport } from '../check/report.js';
+import { ok } from '../check/result.js';
 import type { CommandDef } from '../command-def.js';
+import { nothingConfigured } from '../essentials.js';
+import { EXIT_CONFIG, EXIT_FAILED, EXIT_OK } from '../exit.js';
+import { BIN } from '../help.js';
+import { configOption, loadCliConfig } from '../load.js';
 
 export const checkCommand: CommandDef = {
   path: ['check'],
@@ -20,5 +26,21 @@ export const checkCommand: CommandDef = {
   options: {},
   positionals: [],
   exitCodes: ['0  every configured part works', '1  at least one configured part does not', '2  bad usage, invalid configuration, or nothing configured at all'],
-  load: async () => (await import('../run/check.js')).runCheck,
+  run: async (input, io) => {
+    const outcome = await loadCliConfig(io, configOption(input));
+    if (!outcome.ok) return outcome.code;
+    const loaded = outcome.loaded;
+    // Nothing to check: say so and touch nothing (no store file is created either).
+    const nothing = nothingConfigured(loaded);
+    if (nothing !== undefined) {
+      io.err(`${BIN}: ${nothing}`);
+      return EXIT_CONFIG;
+    }
+    const configLine = ok('config', loaded.source ? `valid: ${loaded.source} and the environment` : 'valid: defaults and the environment (no config file)');
+    // The parts' clients (undici, Redis, the store) load only when the check runs.
+    const { checkEveryPart } = await import('../check/index.js');
+    const results = [configLine, ...(await checkEveryPart(loaded))];
+    io.out(formatReport(results));
+    return results.some((result) => result.status === 'failed') ? EXIT_FAILED : EXIT_OK;
+  },
 };
