@@ -22,7 +22,7 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Redis } from 'ioredis';
+import { deleteKeysWith } from '../unit/ratelimit/redis-test-helpers.js';
 import { silentLogger } from '../../src/logger.js';
 import { createStore } from '../../src/store/index.js';
 import { createFakeBlocks, type FakeBlocks } from '../fakes/blocks.js';
@@ -61,13 +61,7 @@ after(async () => {
   }
   await world?.close();
   await blocks?.close();
-  const redis = new Redis(REDIS_URL);
-  try {
-    const keys = await redis.keys(`*${PREFIX}*`);
-    if (keys.length > 0) await redis.del(...keys);
-  } finally {
-    redis.disconnect();
-  }
+  await deleteKeysWith(PREFIX, REDIS_URL);
 });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

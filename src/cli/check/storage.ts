@@ -1,18 +1,9 @@
 /** The store (opened and pinged like the bridge does) and Redis (the shared rate budget's connection). */
 import type { LoadedConfig } from '../../config/load.js';
 import { silentLogger } from '../../logger.js';
-import { createBudgetRedis, type BudgetRedis } from '../../ratelimit/budget-redis.js';
+import { createBudgetRedis, redisWhere, type BudgetRedis } from '../../ratelimit/budget-redis.js';
 import { createStore } from '../../store/index.js';
 import { failed, notConfigured, ok, reasonOf, type CheckResult } from './result.js';
-
-/** `host:port` of a Redis URL: the URL itself may hold a password. */
-function redisWhere(url: string): string {
-  try {
-    return new URL(url).host || 'redis';
-  } catch {
-    return 'redis';
-  }
-}
 
 export async function checkStore(loaded: LoadedConfig): Promise<CheckResult> {
   const { config } = loaded;
