@@ -13,7 +13,7 @@ export function uniquePrefix(name: string): string {
 
 /** A connected node-redis client (the library the bridge uses) for looking at or changing state. */
 export async function openTestRedis(url: string = REDIS_URL): Promise<TestRedis> {
-  const client: TestRedis = createClient({ url });
+  const client: TestRedis = createClient({ url, socket: { reconnectStrategy: false } });
   client.on('error', () => undefined);
   await client.connect();
   return client;
