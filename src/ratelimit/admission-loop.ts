@@ -115,7 +115,7 @@ export function createAdmissionLoop(config: AdmissionLoopConfig): AdmissionLoop 
     if (config.sendBoundMs !== undefined && elapsedMs > config.sendBoundMs) {
       abandoned += 1;
       const admitted = decision.interactive + decision.background;
-      if (admitted > 0) logger.warn({ elapsedMs: Math.round(elapsedMs), boundMs: config.sendBoundMs, admitted }, 'rate budget: admission came back too late to send; abandoned as used');
+      if (admitted > 0 && !ask.dryRun) logger.warn({ elapsedMs: Math.round(elapsedMs), boundMs: config.sendBoundMs, admitted }, 'rate budget: admission came back too late to send; abandoned as used');
       pump();
       return;
     }

@@ -68,14 +68,21 @@ export function blocksSpacing(rateLimit: Pick<BlocksRateLimitConfig, 'limit' | '
   };
 }
 
-/** The log's rules for a configuration. Headroom: 3 % of the limit, never more than the reserve. */
+/**
+ * The log's rules for a configuration. Headroom: 2 % of the limit (never more than the
+ * reserve): a person then rarely finds the log full, and each slot kept free costs at most
+ * 1 % of the key under saturation (measured: 3 % gave people no wait but 96 % use). Polling is
+ * unpaced in the last 5 % below the headroom, where it only replaces entries that left.
+ */
 export function blocksWindowRules(rateLimit: Pick<BlocksRateLimitConfig, 'limit' | 'windowMs' | 'safetyMarginMs' | 'interactiveReserve'>): WindowRules {
+  const headroom = Math.min(rateLimit.interactiveReserve, Math.ceil(rateLimit.limit * 0.02));
   return {
     limit: rateLimit.limit,
     spanMs: rateLimit.windowMs + rateLimit.safetyMarginMs,
     backgroundLimit: rateLimit.limit - rateLimit.interactiveReserve,
     backgroundPaceMs: blocksSpacing(rateLimit).backgroundSlotMs,
-    headroom: Math.min(rateLimit.interactiveReserve, Math.ceil(rateLimit.limit * 0.03)),
+    paceWaivedFrom: rateLimit.limit - headroom - Math.ceil(rateLimit.limit * 0.05),
+    headroom,
   };
 }
 

@@ -11,9 +11,11 @@
  * - background work only while the log holds fewer than `limit − headroom` entries, fewer
  *   than `backgroundLimit` (limit − interactive reserve) of them background, and the last
  *   background admission is `backgroundPaceMs` old. The pace spreads polling over the
- *   window (greedy polling would come back in one clump every window and leave people a
- *   full log between clumps); the headroom keeps a few slots free for people when polling
- *   and people together saturate the key, so a person rarely waits for an entry to expire.
+ *   window while it fills (greedy polling would come back in one clump every window and
+ *   leave people a full log between clumps); once the log is nearly full
+ *   (`paceWaivedFrom`) polling only replaces entries that left, which keeps the spread, so
+ *   it does that at once. The headroom keeps a slot free for people when polling and people
+ *   together saturate the key, so a person rarely waits for an entry to expire.
  */
 
 export interface WindowRules {
@@ -21,6 +23,8 @@ export interface WindowRules {
   spanMs: number;
   backgroundLimit: number;
   backgroundPaceMs: number;
+  /** From this many entries on, polling only replaces entries that left: no pace. */
+  paceWaivedFrom: number;
   headroom: number;
 }
 
@@ -63,8 +67,9 @@ export function decideAdmission(log: LogEntries, now: number, ask: AdmissionAsk,
   const interactive = Math.min(ask.interactive, Math.max(0, rules.limit - total));
   total += interactive;
   let backgroundAdmitted = 0;
+  const paced = (): boolean => lastBackground === undefined || now - lastBackground >= rules.backgroundPaceMs;
   const backgroundRoom = (): boolean =>
-    total < rules.limit - rules.headroom && background < rules.backgroundLimit && (lastBackground === undefined || now - lastBackground >= rules.backgroundPaceMs);
+    total < rules.limit - rules.headroom && background < rules.backgroundLimit && (paced() || total >= rules.paceWaivedFrom);
   if (ask.background > 0 && backgroundRoom()) {
     backgroundAdmitted = 1;
     total += 1;
@@ -84,7 +89,7 @@ export function decideAdmission(log: LogEntries, now: number, ask: AdmissionAsk,
   let backgroundRetryMs = -1;
   if (ask.background > backgroundAdmitted) {
     backgroundRetryMs = 0;
-    if (lastBackground !== undefined) backgroundRetryMs = Math.max(backgroundRetryMs, lastBackground + rules.backgroundPaceMs - now);
+    if (lastBackground !== undefined && total < rules.paceWaivedFrom) backgroundRetryMs = Math.max(backgroundRetryMs, lastBackground + rules.backgroundPaceMs - now);
     if (background >= rules.backgroundLimit) backgroundRetryMs = Math.max(backgroundRetryMs, expiry(log.background, background - rules.backgroundLimit));
     if (total >= rules.limit - rules.headroom) backgroundRetryMs = Math.max(backgroundRetryMs, expiry(log.all, total - (rules.limit - rules.headroom)));
   }

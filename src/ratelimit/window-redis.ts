@@ -14,13 +14,13 @@ import type { RedisClient } from './budget-redis.js';
 import type { AdmissionAsk, AdmissionDecision, WindowRules, WindowStore } from './window-log.js';
 
 // KEYS: all, background. ARGV: span, limit, background limit, pace, headroom,
-// interactive asked, background asked, dry run (1/0), member prefix.
+// interactive asked, background asked, dry run (1/0), member prefix, pace waived from.
 // Returns: interactive admitted, background admitted, interactive retry, background retry, now.
 const ADMIT = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local span, limit, bgLimit, pace, headroom = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
-local askI, askB, dry = tonumber(ARGV[6]), tonumber(ARGV[7]), ARGV[8] == '1'
+local askI, askB, dry, waivedFrom = tonumber(ARGV[6]), tonumber(ARGV[7]), ARGV[8] == '1', tonumber(ARGV[10])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - span)
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - span)
 local total = redis.call('ZCARD', KEYS[1])
@@ -31,7 +31,7 @@ local admitI = math.min(askI, math.max(0, limit - total))
 local recorded = total
 total = total + admitI
 local admitB = 0
-if askB > 0 and total < limit - headroom and bg < bgLimit and (lastBg == nil or now - lastBg >= pace) then
+if askB > 0 and total < limit - headroom and bg < bgLimit and (lastBg == nil or now - lastBg >= pace or total >= waivedFrom) then
   admitB, total, bg, lastBg = 1, total + 1, bg + 1, now
 end
 if not dry then
@@ -52,7 +52,7 @@ if askI > admitI then retryI = expiry(KEYS[1], total - limit, recorded) end
 local retryB = -1
 if askB > admitB then
   retryB = 0
-  if lastBg then retryB = math.max(retryB, lastBg + pace - now) end
+  if lastBg and total < waivedFrom then retryB = math.max(retryB, lastBg + pace - now) end
   if bg >= bgLimit then retryB = math.max(retryB, expiry(KEYS[2], bg - bgLimit, dry and bg - admitB or bg)) end
   if total >= limit - headroom then retryB = math.max(retryB, expiry(KEYS[1], total - (limit - headroom), recorded)) end
 end
@@ -101,6 +101,7 @@ export function createRedisWindowStore(client: RedisClient, keyBase: string, rul
         String(ask.background),
         ask.dryRun ? '1' : '0',
         `${replicaTag}:${calls}:`,
+        String(rules.paceWaivedFrom),
       ])) as unknown as number[];
       const [interactive, background, interactiveRetryMs, backgroundRetryMs, now] = reply.map(Number);
       return {
