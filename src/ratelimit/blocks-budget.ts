@@ -52,15 +52,8 @@ export interface BlocksBudgetConfig {
   logger?: Logger;
 }
 
-export interface BlocksSpacing {
-  /** Average time between two admissions on a saturated key. */
-  slotMs: number;
-  /** The pace of background admissions on the key. */
-  backgroundSlotMs: number;
-}
-
-/** Slot spacing for a configuration (rounded up: polling may never exceed its share). */
-export function blocksSpacing(rateLimit: Pick<BlocksRateLimitConfig, 'limit' | 'windowMs' | 'safetyMarginMs' | 'interactiveReserve'>): BlocksSpacing {
+/** Average time between admissions on a saturated key, and polling's pace (rounded up). */
+export function blocksSpacing(rateLimit: Pick<BlocksRateLimitConfig, 'limit' | 'windowMs' | 'safetyMarginMs' | 'interactiveReserve'>): { slotMs: number; backgroundSlotMs: number } {
   const span = rateLimit.windowMs + rateLimit.safetyMarginMs;
   return {
     slotMs: Math.ceil(span / rateLimit.limit),
@@ -99,12 +92,7 @@ export async function createBlocksBudget(config: BlocksBudgetConfig): Promise<Ra
   const redis = config.redis;
   const id = budgetId(config.idPrefix ?? SHARED_BUDGET_SCOPE, 'blocks', config.apiKey);
   const pause = createPauseState({ backoffMs: rateLimit.backoffMs, maxBackoffMs: rateLimit.maxBackoffMs, logger, shared: redis ? { redis, key: `${id}:paused` } : undefined });
-  try {
-    await pause.load();
-  } catch (error) {
-    await pause.close().catch(() => undefined);
-    throw new BudgetUnavailableError(`the Blocks rate budget could not start: ${describeError(error)}`, error);
-  }
+  await pause.load('Blocks');
 
   const queue = createWaiterQueue();
   const dispatches = createDispatchLog(rateLimit.windowMs);
@@ -184,10 +172,8 @@ export async function createBlocksBudget(config: BlocksBudgetConfig): Promise<Ra
     },
     estimateWaitMs(priority: RequestPriority) {
       const now = Date.now();
-      const start = Math.max(now, pause.until(), loop.retryAt(priority));
-      const interactiveAhead = queue.size('interactive');
-      if (priority === 'interactive') return start - now + interactiveAhead * slotMs;
-      return start - now + interactiveAhead * slotMs + queue.size('background') * backgroundSlotMs;
+      const ahead = queue.size('interactive') * slotMs + (priority === 'background' ? queue.size('background') * backgroundSlotMs : 0);
+      return Math.max(now, pause.until(), loop.retryAt(priority)) - now + ahead;
     },
     snapshot(): BudgetSnapshot {
       return {

@@ -17,7 +17,7 @@ import { describeError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { budgetId, SHARED_BUDGET_SCOPE } from './budget-id.js';
 import type { BudgetRedis } from './budget-redis.js';
-import { BudgetClosedError, BudgetUnavailableError, BudgetWaitTimeoutError } from './errors.js';
+import { BudgetClosedError, BudgetWaitTimeoutError } from './errors.js';
 import { createPauseState } from './pause-state.js';
 import type { Admission, BudgetSnapshot, RateBudget, RequestPriority, ScheduleOptions } from './types.js';
 import { createDispatchLog } from './waiter-queue.js';
@@ -60,12 +60,7 @@ export async function createFluxraBudget(config: FluxraBudgetConfig): Promise<Ra
     logger,
     shared: redis ? { redis, key: `${id}:paused` } : undefined,
   });
-  try {
-    await pause.load();
-  } catch (error) {
-    await pause.close().catch(() => undefined);
-    throw new BudgetUnavailableError(`the Fluxra rate budget could not start: ${describeError(error)}`, error);
-  }
+  await pause.load('Fluxra');
 
   const dispatches = createDispatchLog(1_000);
   const queued: Record<RequestPriority, number> = { interactive: 0, background: 0 };

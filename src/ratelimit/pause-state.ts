@@ -11,6 +11,7 @@
 import { RateLimitedError, describeError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { BudgetRedis } from './budget-redis.js';
+import { BudgetUnavailableError } from './errors.js';
 
 export interface PauseStateConfig {
   backoffMs: number;
@@ -30,7 +31,7 @@ export interface PauseState {
   /** Pauses this key for `ms` here and, when shared, on every replica. */
   pause(ms: number): Promise<void>;
   /** Listens to other replicas' pauses and reads one already set (call once at start). */
-  load(): Promise<void>;
+  load(budget: string): Promise<void>;
   /** Stops listening. */
   close(): Promise<void>;
   /**
@@ -82,16 +83,20 @@ export function createPauseState(config: PauseStateConfig): PauseState {
       }
     },
 
-    async load() {
+    async load(budget) {
       const shared = config.shared;
       if (!shared) return;
-      unsubscribe = await shared.redis.subscribe(shared.key, (message) => {
-        if (!message.startsWith(MESSAGE_PREFIX)) return;
-        const ms = Number(message.slice(MESSAGE_PREFIX.length));
-        if (Number.isFinite(ms) && ms > 0) extendLocal(ms);
-      });
-      const remaining = await shared.redis.client.pTTL(shared.key);
-      if (remaining > 0) extendLocal(remaining);
+      try {
+        unsubscribe = await shared.redis.subscribe(shared.key, (message) => {
+          const ms = Number(message.slice(MESSAGE_PREFIX.length));
+          if (message.startsWith(MESSAGE_PREFIX) && Number.isFinite(ms) && ms > 0) extendLocal(ms);
+        });
+        const remaining = await shared.redis.client.pTTL(shared.key);
+        if (remaining > 0) extendLocal(remaining);
+      } catch (error) {
+        await state.close().catch(() => undefined);
+        throw new BudgetUnavailableError(`the ${budget} rate budget could not start: ${describeError(error)}`, error);
+      }
     },
 
     async close() {

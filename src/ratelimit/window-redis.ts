@@ -103,14 +103,8 @@ export function createRedisWindowStore(client: RedisClient, keyBase: string, rul
         `${replicaTag}:${calls}:`,
         String(rules.paceWaivedFrom),
       ])) as unknown as number[];
-      const [interactive, background, interactiveRetryMs, backgroundRetryMs, now] = reply.map(Number);
-      return {
-        interactive: interactive ?? 0,
-        background: background ?? 0,
-        interactiveRetryMs: interactiveRetryMs ?? -1,
-        backgroundRetryMs: backgroundRetryMs ?? -1,
-        now: now ?? Date.now(),
-      };
+      const [interactive = 0, background = 0, interactiveRetryMs = -1, backgroundRetryMs = -1, now = Date.now()] = reply.map(Number);
+      return { interactive, background, interactiveRetryMs, backgroundRetryMs, now };
     },
   };
 }
