@@ -108,7 +108,8 @@ test('two replicas on one Redis: the leader is SIGKILLed mid-stream, the other t
 
   const config = world.config({
     redis: { keyPrefix: PREFIX },
-    blocks: { baseUrl: blocks.url, rateLimit: { ...BLOCKS_WINDOW, safetyMarginMs: 200, interactiveReserve: 4, backoffMs: 100, maxBackoffMs: 500 } },
+    // A budget of this run's own (its prefix is unique): the fake's default key is shared by other tests.
+    blocks: { baseUrl: blocks.url, rateLimit: { ...BLOCKS_WINDOW, safetyMarginMs: 200, interactiveReserve: 4, backoffMs: 100, maxBackoffMs: 500, shareAcrossPrefixes: false } },
     sessions: { pollIntervalMs: 200, maxPollIntervalMs: 1_000 },
     mirror: { pollIntervalMs: 250, idlePollIntervalMs: 1_000, retryBaseMs: 200, retryMaxMs: 2_000 },
     fluxra: { rateLimit: { requestsPerSecond: 200, maxConcurrent: 16, backoffMs: 500 } },
