@@ -60,8 +60,13 @@ async function startReplica(settings: WorkerSettings): Promise<Replica> {
   });
   return {
     run: (task) =>
-      new Promise((resolve) => {
-        child.once('message', (message: { result: WorkerResult }) => resolve(message.result));
+      new Promise((resolve, reject) => {
+        const died = (code: number | null): void => reject(new Error(`a replica exited with ${code} during a ${task.type} run`));
+        child.once('exit', died);
+        child.once('message', (message: { result: WorkerResult }) => {
+          child.off('exit', died);
+          resolve(message.result);
+        });
         child.send(task);
       }),
     stop: () => child.send({ type: 'stop' }),
