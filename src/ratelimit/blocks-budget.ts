@@ -10,8 +10,8 @@
  * (admission-loop.ts); one admitted too late to be sent within half the margin is admitted
  * again, so no request arrives later than its record plus the margin.
  *
- * People go first: they take any room; polling is paced, kept out of the interactive reserve
- * and out of a small headroom that people find free under saturation. A 429 pauses the key
+ * People go first: they take any room; polling is spread over the window, kept out of the
+ * interactive reserve and out of a small headroom that people find free under saturation. A 429 pauses the key
  * on every replica (pause-state.ts). Without Redis nothing is sent at all (fail closed).
  */
 import type { BridgeConfig } from '../config/schema.js';
@@ -52,7 +52,7 @@ export interface BlocksBudgetConfig {
   logger?: Logger;
 }
 
-/** Average time between admissions on a saturated key, and polling's pace (rounded up). */
+/** Average time between admissions on a saturated key, and polling's (rounded up). */
 export function blocksSpacing(rateLimit: Pick<BlocksRateLimitConfig, 'limit' | 'windowMs' | 'safetyMarginMs' | 'interactiveReserve'>): { slotMs: number; backgroundSlotMs: number } {
   const span = rateLimit.windowMs + rateLimit.safetyMarginMs;
   return {
@@ -64,18 +64,18 @@ export function blocksSpacing(rateLimit: Pick<BlocksRateLimitConfig, 'limit' | '
 /**
  * The log's rules for a configuration. Headroom: 2 % of the limit (never more than the
  * reserve): a person then rarely finds the log full, and each slot kept free costs at most
- * 1 % of the key under saturation (measured: 3 % gave people no wait but 96 % use). Polling is
- * unpaced in the last 5 % below the headroom, where it only replaces entries that left.
+ * 1 % of the key under saturation (measured: 3 % gave people no wait but 96 % use). Slices:
+ * a tenth of the span, polling while they hold fewer than a tenth of the limit.
  */
 export function blocksWindowRules(rateLimit: Pick<BlocksRateLimitConfig, 'limit' | 'windowMs' | 'safetyMarginMs' | 'interactiveReserve'>): WindowRules {
-  const headroom = Math.min(rateLimit.interactiveReserve, Math.ceil(rateLimit.limit * 0.02));
+  const spanMs = rateLimit.windowMs + rateLimit.safetyMarginMs;
   return {
     limit: rateLimit.limit,
-    spanMs: rateLimit.windowMs + rateLimit.safetyMarginMs,
+    spanMs,
     backgroundLimit: rateLimit.limit - rateLimit.interactiveReserve,
-    backgroundPaceMs: blocksSpacing(rateLimit).backgroundSlotMs,
-    paceWaivedFrom: rateLimit.limit - headroom - Math.ceil(rateLimit.limit * 0.05),
-    headroom,
+    sliceMs: Math.ceil(spanMs / 10),
+    sliceLimit: Math.ceil(rateLimit.limit / 10),
+    headroom: Math.min(rateLimit.interactiveReserve, Math.ceil(rateLimit.limit * 0.02)),
   };
 }
 

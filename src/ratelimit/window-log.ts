@@ -10,21 +10,21 @@
  * - people are admitted whenever the log holds fewer than `limit` entries;
  * - background work only while the log holds fewer than `limit − headroom` entries, fewer
  *   than `backgroundLimit` (limit − interactive reserve) of them background, and the last
- *   background admission is `backgroundPaceMs` old. The pace spreads polling over the
- *   window while it fills (greedy polling would come back in one clump every window and
- *   leave people a full log between clumps); once the log is nearly full
- *   (`paceWaivedFrom`) polling only replaces entries that left, which keeps the spread, so
- *   it does that at once. The headroom keeps a slot free for people when polling and people
- *   together saturate the key, so a person rarely waits for an entry to expire.
+ *   last slice (a tenth of the span) holds fewer than a tenth of the limit. The slice rule
+ *   spreads the log evenly over the span, so entries also leave evenly: greedy polling
+ *   would come back in one clump every window, and a log filled in less than a span would
+ *   leave a stretch with no expiry every span, where people find the log full for long.
+ *   The headroom keeps a few slots free for people when polling and people together
+ *   saturate the key, so a person rarely waits for an entry to expire.
  */
 
 export interface WindowRules {
   limit: number;
   spanMs: number;
   backgroundLimit: number;
-  backgroundPaceMs: number;
-  /** From this many entries on, polling only replaces entries that left: no pace. */
-  paceWaivedFrom: number;
+  /** Polling only while fewer than `sliceLimit` entries (of any kind) are this recent. */
+  sliceMs: number;
+  sliceLimit: number;
   headroom: number;
 }
 
@@ -63,18 +63,17 @@ export function pruneLog(log: LogEntries, now: number, spanMs: number): void {
 export function decideAdmission(log: LogEntries, now: number, ask: AdmissionAsk, rules: WindowRules): AdmissionDecision {
   let total = log.all.length;
   let background = log.background.length;
-  let lastBackground = log.background[background - 1];
   const interactive = Math.min(ask.interactive, Math.max(0, rules.limit - total));
   total += interactive;
+  // Entries of the last slice, counting this decision's people (recorded now).
+  const sliceStart = log.all.findIndex((at) => at > now - rules.sliceMs);
+  let recent = (sliceStart < 0 ? 0 : log.all.length - sliceStart) + interactive;
   let backgroundAdmitted = 0;
-  const paced = (): boolean => lastBackground === undefined || now - lastBackground >= rules.backgroundPaceMs;
-  const backgroundRoom = (): boolean =>
-    total < rules.limit - rules.headroom && background < rules.backgroundLimit && (paced() || total >= rules.paceWaivedFrom);
-  if (ask.background > 0 && backgroundRoom()) {
+  if (ask.background > 0 && total < rules.limit - rules.headroom && background < rules.backgroundLimit && recent < rules.sliceLimit) {
     backgroundAdmitted = 1;
     total += 1;
     background += 1;
-    lastBackground = now;
+    recent += 1;
   }
   if (!ask.dryRun) {
     for (let i = 0; i < interactive; i += 1) log.all.push(now);
@@ -89,7 +88,7 @@ export function decideAdmission(log: LogEntries, now: number, ask: AdmissionAsk,
   let backgroundRetryMs = -1;
   if (ask.background > backgroundAdmitted) {
     backgroundRetryMs = 0;
-    if (lastBackground !== undefined && total < rules.paceWaivedFrom) backgroundRetryMs = Math.max(backgroundRetryMs, lastBackground + rules.backgroundPaceMs - now);
+    if (recent >= rules.sliceLimit) backgroundRetryMs = Math.max(backgroundRetryMs, expiry(log.all, total - rules.sliceLimit) - rules.spanMs + rules.sliceMs);
     if (background >= rules.backgroundLimit) backgroundRetryMs = Math.max(backgroundRetryMs, expiry(log.background, background - rules.backgroundLimit));
     if (total >= rules.limit - rules.headroom) backgroundRetryMs = Math.max(backgroundRetryMs, expiry(log.all, total - (rules.limit - rules.headroom)));
   }

@@ -13,26 +13,25 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { RedisClient } from './budget-redis.js';
 import type { AdmissionAsk, AdmissionDecision, WindowRules, WindowStore } from './window-log.js';
 
-// KEYS: all, background. ARGV: span, limit, background limit, pace, headroom,
-// interactive asked, background asked, dry run (1/0), member prefix, pace waived from.
+// KEYS: all, background. ARGV: span, limit, background limit, slice ms, headroom,
+// interactive asked, background asked, dry run (1/0), member prefix, slice limit.
 // Returns: interactive admitted, background admitted, interactive retry, background retry, now.
 const ADMIT = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local span, limit, bgLimit, pace, headroom = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
-local askI, askB, dry, waivedFrom = tonumber(ARGV[6]), tonumber(ARGV[7]), ARGV[8] == '1', tonumber(ARGV[10])
+local span, limit, bgLimit, slice, headroom = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local askI, askB, dry, sliceLimit = tonumber(ARGV[6]), tonumber(ARGV[7]), ARGV[8] == '1', tonumber(ARGV[10])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - span)
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - span)
 local total = redis.call('ZCARD', KEYS[1])
 local bg = redis.call('ZCARD', KEYS[2])
-local last = redis.call('ZRANGE', KEYS[2], -1, -1, 'WITHSCORES')
-local lastBg = last[2] and tonumber(last[2]) or nil
 local admitI = math.min(askI, math.max(0, limit - total))
 local recorded = total
 total = total + admitI
+local recent = redis.call('ZCOUNT', KEYS[1], '(' .. (now - slice), '+inf') + admitI
 local admitB = 0
-if askB > 0 and total < limit - headroom and bg < bgLimit and (lastBg == nil or now - lastBg >= pace or total >= waivedFrom) then
-  admitB, total, bg, lastBg = 1, total + 1, bg + 1, now
+if askB > 0 and total < limit - headroom and bg < bgLimit and recent < sliceLimit then
+  admitB, total, bg, recent = 1, total + 1, bg + 1, recent + 1
 end
 if not dry then
   for i = 1, admitI do redis.call('ZADD', KEYS[1], now, ARGV[9] .. 'i' .. i) end
@@ -52,7 +51,7 @@ if askI > admitI then retryI = expiry(KEYS[1], total - limit, recorded) end
 local retryB = -1
 if askB > admitB then
   retryB = 0
-  if lastBg and total < waivedFrom then retryB = math.max(retryB, lastBg + pace - now) end
+  if recent >= sliceLimit then retryB = math.max(retryB, expiry(KEYS[1], total - sliceLimit, recorded) - span + slice) end
   if bg >= bgLimit then retryB = math.max(retryB, expiry(KEYS[2], bg - bgLimit, dry and bg - admitB or bg)) end
   if total >= limit - headroom then retryB = math.max(retryB, expiry(KEYS[1], total - (limit - headroom), recorded)) end
 end
@@ -95,13 +94,13 @@ export function createRedisWindowStore(client: RedisClient, keyBase: string, rul
         String(rules.spanMs),
         String(rules.limit),
         String(rules.backgroundLimit),
-        String(rules.backgroundPaceMs),
+        String(rules.sliceMs),
         String(rules.headroom),
         String(ask.interactive),
         String(ask.background),
         ask.dryRun ? '1' : '0',
         `${replicaTag}:${calls}:`,
-        String(rules.paceWaivedFrom),
+        String(rules.sliceLimit),
       ])) as unknown as number[];
       const [interactive = 0, background = 0, interactiveRetryMs = -1, backgroundRetryMs = -1, now = Date.now()] = reply.map(Number);
       return { interactive, background, interactiveRetryMs, backgroundRetryMs, now };

@@ -9,13 +9,13 @@ import { BLOCKS_RATE_LIMIT_DEFAULTS, blocksSpacing, blocksWindowRules } from '..
 import { createMemoryWindowStore, decideAdmission, pruneLog, type LogEntries, type WindowRules } from '../../../src/ratelimit/window-log.js';
 import { redisErrorCode } from '../../../src/ratelimit/window-redis.js';
 
-const RULES: WindowRules = { limit: 10, spanMs: 1_100, backgroundLimit: 8, backgroundPaceMs: 100, paceWaivedFrom: 10, headroom: 1 };
+const RULES: WindowRules = { limit: 10, spanMs: 1_100, backgroundLimit: 8, sliceMs: 100, sliceLimit: 1, headroom: 1 };
 const ask = (interactive: number, background: number, dryRun = false) => ({ interactive, background, dryRun });
 const empty = (): LogEntries => ({ all: [], background: [] });
 
 describe('sliding-window log decisions', () => {
-  it('derives the rules from the configuration: span = window + margin, polling paced at its share', () => {
-    assert.deepEqual(blocksWindowRules(BLOCKS_RATE_LIMIT_DEFAULTS), { limit: 100, spanMs: 61_000, backgroundLimit: 90, backgroundPaceMs: 678, paceWaivedFrom: 93, headroom: 2 });
+  it('derives the rules from the configuration: span = window + margin, slices of a tenth', () => {
+    assert.deepEqual(blocksWindowRules(BLOCKS_RATE_LIMIT_DEFAULTS), { limit: 100, spanMs: 61_000, backgroundLimit: 90, sliceMs: 6_100, sliceLimit: 10, headroom: 2 });
     assert.equal(blocksSpacing(BLOCKS_RATE_LIMIT_DEFAULTS).backgroundSlotMs * 90 >= 61_000, true);
     // The headroom never exceeds the reserve: without a reserve polling may take every slot.
     assert.equal(blocksWindowRules({ limit: 100, windowMs: 60_000, safetyMarginMs: 0, interactiveReserve: 0 }).headroom, 0);
@@ -34,10 +34,10 @@ describe('sliding-window log decisions', () => {
     assert.equal(decideAdmission(log, 6_100, ask(1, 0), RULES).interactive, 1);
   });
 
-  it('paces polling, keeps it out of the reserve and out of the headroom people find free', () => {
+  it('spreads polling over the span, keeps it out of the reserve and out of the headroom people find free', () => {
     const log = empty();
     const first = decideAdmission(log, 0, ask(0, 5), RULES);
-    assert.equal(first.background, 1, 'one poll per pace');
+    assert.equal(first.background, 1, 'one entry per slice');
     assert.equal(first.backgroundRetryMs, 100);
     assert.equal(decideAdmission(log, 50, ask(0, 1), RULES).background, 0);
     for (let t = 100; t < 800; t += 100) assert.equal(decideAdmission(log, t, ask(0, 1), RULES).background, 1);
@@ -55,14 +55,14 @@ describe('sliding-window log decisions', () => {
     assert.equal(decideAdmission(log, 1_250, ask(1, 0), RULES).interactive, 1);
   });
 
-  it('lets polling replace entries at once when the log is nearly full', () => {
-    const rules = { ...RULES, backgroundLimit: 9, paceWaivedFrom: 7 };
-    const log: LogEntries = { all: Array.from({ length: 7 }, () => 0), background: [0] };
-    assert.equal(decideAdmission(log, 10, ask(0, 1), rules).background, 1, 'the last poll was 10 ms ago, but the log is nearly full');
-    assert.equal(decideAdmission(log, 10, ask(0, 1), rules).background, 1);
-    const full = decideAdmission(log, 10, ask(0, 1), rules);
-    assert.equal(full.background, 0, 'the headroom stays free');
-    assert.equal(full.backgroundRetryMs, 1_090, 'until an entry leaves; the pace does not count here');
+  it('counts people in the slice: polling waits for a slice they left free', () => {
+    const rules = { ...RULES, sliceLimit: 3 };
+    const log = empty();
+    assert.equal(decideAdmission(log, 0, ask(3, 1), rules).background, 0, 'three people fill the slice');
+    const later = decideAdmission(log, 50, ask(0, 1), rules);
+    assert.equal(later.background, 0);
+    assert.equal(later.backgroundRetryMs, 50, 'until the people are a slice old');
+    assert.equal(decideAdmission(log, 100, ask(0, 1), rules).background, 1);
   });
 
   it('admits people before polling in one decision, and a dry run records nothing', () => {
