@@ -118,7 +118,8 @@ process.on('message', (message: WorkerTask | { type: 'stop' }) => {
     await budget.close();
     await redis.close();
     await agent.close();
-    process.disconnect?.();
+    // Requests still waiting on a stalled Redis would keep the process alive: this replica is done.
+    process.exit(0);
   })();
 });
 
