@@ -44,6 +44,7 @@ const rateLimit: BridgeConfig['blocks']['rateLimit'] = {
   interactiveReserve: 10,
   backoffMs: scaled(1_000),
   maxBackoffMs: scaled(30_000),
+  shareAcrossPrefixes: true,
 };
 const sessions: BridgeConfig['sessions'] = { pollIntervalMs: scaled(5_000), maxPollIntervalMs: scaled(60_000), turnTimeoutMinutes: 60, attachAsFileOverChars: 12_000, boundChannelMode: 'queue' };
 

@@ -11,6 +11,7 @@ import { BLOCKS_PROBE_SESSION_ID, createBlocksKeyState, type BlocksKeyState } fr
 import type { Logger } from '../logger.js';
 import type { BridgeMetrics } from '../metrics/registry.js';
 import { createBlocksBudget } from '../ratelimit/blocks-budget.js';
+import { budgetScope } from '../ratelimit/budget-id.js';
 import { createBudgetRedis, type BudgetRedis } from '../ratelimit/budget-redis.js';
 import { createFluxraBudget } from '../ratelimit/fluxra-budget.js';
 import type { RateBudget } from '../ratelimit/types.js';
@@ -41,7 +42,7 @@ export interface UpstreamsDeps {
   dispatcher: Dispatcher;
 }
 
-/** With a Redis URL, every replica's budgets draw from one shared state. */
+/** With a Redis URL, every replica's budgets (and `check`'s) draw from one shared state. */
 type BudgetSharing = { redis: BudgetRedis; idPrefix: string } | Record<string, never>;
 
 export async function createUpstreams(loaded: LoadedConfig, deps: UpstreamsDeps): Promise<Upstreams> {
@@ -58,7 +59,7 @@ export async function createUpstreams(loaded: LoadedConfig, deps: UpstreamsDeps)
     budgetRedis = connection;
     closers.push(() => connection.close());
   }
-  const sharing: BudgetSharing = budgetRedis ? { redis: budgetRedis, idPrefix: config.redis.keyPrefix } : {};
+  const sharing: BudgetSharing = budgetRedis ? { redis: budgetRedis, idPrefix: budgetScope(config) } : {};
 
   let fluxra: FluxraClient | undefined;
   if (enabled.fluxra && config.fluxra.agentId) {

@@ -6,9 +6,9 @@
  * renewal that cannot reach Redis must fail within the renewal interval, not sit in a queue
  * while the term runs out. Reconnection goes on in the background.
  */
-import { Redis } from 'ioredis';
 import { BridgeError, describeError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { connectWithin, createRedisClient, type RedisClient } from '../util/redis-client.js';
 
 export interface ClusterRedisConfig {
   /** `redis://` or `rediss://`; it may carry a password, so it is never logged. */
@@ -21,32 +21,31 @@ export interface ClusterRedisConfig {
 }
 
 export interface ClusterRedis {
-  readonly command: Redis;
-  readonly subscriber: Redis;
+  readonly command: RedisClient;
+  readonly subscriber: RedisClient;
   close(): Promise<void>;
 }
 
 export async function connectClusterRedis(config: ClusterRedisConfig): Promise<ClusterRedis> {
-  const connectTimeout = config.connectTimeoutMs ?? 5_000;
-  const retryStrategy = (times: number): number => Math.min(times * 200, 2_000);
-  const command = new Redis(config.url, { connectTimeout, commandTimeout: config.commandTimeoutMs, maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy, lazyConnect: true });
-  const subscriber = new Redis(config.url, { connectTimeout, retryStrategy, lazyConnect: true });
+  const connectTimeoutMs = config.connectTimeoutMs ?? 5_000;
+  const command = createRedisClient(config.url, { connectTimeoutMs, failFast: true, commandTimeoutMs: config.commandTimeoutMs });
+  const subscriber = createRedisClient(config.url, { connectTimeoutMs, failFast: false });
   // Errors are reported where they matter (a failed renewal, a lost publish); here they would repeat every retry.
   for (const client of [command, subscriber]) client.on('error', (error: unknown) => config.logger.debug({ err: describeError(error) }, 'cluster: redis connection error'));
   try {
-    await Promise.all([command.connect(), subscriber.connect()]);
+    await Promise.all([connectWithin(command, connectTimeoutMs), connectWithin(subscriber, connectTimeoutMs)]);
   } catch (error) {
-    command.disconnect();
-    subscriber.disconnect();
+    for (const client of [command, subscriber]) if (client.isOpen) client.destroy();
     throw new BridgeError('CLUSTER_REDIS_UNAVAILABLE', `Cannot connect to Redis for leader election: ${describeError(error)}`, { cause: error, retryable: true });
   }
   return {
     command,
     subscriber,
     async close() {
-      await Promise.allSettled([command.quit(), subscriber.quit()]);
-      command.disconnect();
-      subscriber.disconnect();
+      for (const client of [command, subscriber]) {
+        if (client.isReady) await client.close().catch(() => client.destroy());
+        else if (client.isOpen) client.destroy();
+      }
     },
   };
 }

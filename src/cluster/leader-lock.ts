@@ -14,7 +14,7 @@
  * keeps time: the elector (leader-elector.ts) decides when a term is over on its own clock.
  */
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../util/redis-client.js';
 
 // KEYS: lock, fence. ARGV: owner, ttl ms. Returns the new fence, or 0 when the lock is held.
 const ACQUIRE = `
@@ -40,7 +40,7 @@ return 0`;
 
 export interface LeaderLockConfig {
   /** A command connection of its own: lock traffic must not queue behind other work. */
-  redis: Redis;
+  redis: RedisClient;
   /** Key prefix shared by the replicas of one bridge (config `redis.keyPrefix`). */
   prefix: string;
   ttlMs: number;
@@ -83,20 +83,20 @@ export function createLeaderLock(config: LeaderLockConfig): LeaderLock {
     owner,
     ttlMs,
     async acquire() {
-      const fence = Number(await redis.eval(ACQUIRE, 2, keys.lock, keys.fence, owner, ttl));
+      const fence = Number(await redis.eval(ACQUIRE, { keys: [keys.lock, keys.fence], arguments: [owner, ttl] }));
       return fence > 0 ? fence : undefined;
     },
     async renew(fence) {
-      return Number(await redis.eval(RENEW, 2, keys.lock, keys.fence, owner, ttl, String(fence))) === 1;
+      return Number(await redis.eval(RENEW, { keys: [keys.lock, keys.fence], arguments: [owner, ttl, String(fence)] })) === 1;
     },
     async release() {
-      return Number(await redis.eval(RELEASE, 1, keys.lock, owner)) === 1;
+      return Number(await redis.eval(RELEASE, { keys: [keys.lock], arguments: [owner] })) === 1;
     },
     async holder() {
       // Three reads, not one transaction: this is for status displays, not for decisions.
-      const [value, fence, pttl] = await Promise.all([redis.get(keys.lock), redis.get(keys.fence), redis.pttl(keys.lock)]);
+      const [value, fence, pttl] = await Promise.all([redis.get(keys.lock), redis.get(keys.fence), redis.pTTL(keys.lock)]);
       if (value === null) return undefined;
-      return { owner: value, fence: Number(fence ?? 0), ttlMs: pttl };
+      return { owner: String(value), fence: Number(fence ?? 0), ttlMs: Number(pttl) };
     },
   };
 }

@@ -7,7 +7,7 @@
  * Pub/sub is fire-and-forget: a wake-up lost while a connection is down is not a loss of
  * work, which is in the store already. The leader's periodic scan (leader-duties.ts) finds it.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../util/redis-client.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { ChannelRef } from '../platforms/types.js';
@@ -22,9 +22,9 @@ export type WakeMessage =
 
 export interface WakeBusConfig {
   /** For publishing (any command connection). */
-  publisher: Redis;
+  publisher: RedisClient;
   /** A connection used for nothing but this subscription. */
-  subscriber: Redis;
+  subscriber: RedisClient;
   prefix: string;
   /** This replica's id: its own messages come back from Redis and are ignored. */
   replicaId: string;
@@ -53,8 +53,8 @@ export function createWakeBus(config: WakeBusConfig): WakeBus {
   let handler: ((message: WakeMessage) => void) | undefined;
   let lostPublishes = 0;
 
-  const onMessage = (from: string, raw: string): void => {
-    if (from !== channel || handler === undefined) return;
+  const onMessage = (raw: string): void => {
+    if (handler === undefined) return;
     let envelope: Envelope;
     try {
       envelope = JSON.parse(raw) as Envelope;
@@ -82,13 +82,11 @@ export function createWakeBus(config: WakeBusConfig): WakeBus {
     },
     async subscribe(next) {
       handler = next;
-      config.subscriber.on('message', onMessage);
-      await config.subscriber.subscribe(channel);
+      await config.subscriber.subscribe(channel, onMessage);
     },
     async close() {
       handler = undefined;
-      config.subscriber.off('message', onMessage);
-      await config.subscriber.unsubscribe(channel).catch(() => undefined);
+      if (config.subscriber.isReady) await config.subscriber.unsubscribe(channel, onMessage).catch(() => undefined);
     },
   };
 }

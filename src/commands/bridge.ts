@@ -274,7 +274,8 @@ export function createBridgeCommand(options: BridgeCommandOptions): CommandHandl
       ],
     },
     parse: (args) => parseBridgeArgs(name, args),
-    access: (request) => (request.action === 'help' ? 'everyone' : 'restricted'),
+    // Reading is open to every member (status names only the reader's own tenant's channels); changing is not.
+    access: (request) => (request.action === 'help' || request.action === 'status' ? 'everyone' : 'restricted'),
     changesState: (request) => request.action !== 'help' && request.action !== 'status',
     async run(request, context) {
       switch (request.action) {

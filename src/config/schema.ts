@@ -95,14 +95,18 @@ const blocksSchema = z
         limit: positiveInt.default(100).describe('Requests allowed per window per API key (documented: 100/min)'),
         windowMs: positiveInt.default(60_000).describe('The rate window'),
         /**
-         * Spacing margin for the time between dispatch and arrival at the server: requests are
-         * spaced (windowMs + safetyMarginMs) / limit apart so that any limit+1 of them arrive
-         * more than a window apart even when the first one was slow on the wire.
+         * Time an admission stays counted beyond the window: a request leaves within half of it
+         * after its admission (else it is admitted again), so arrivals at the server are never
+         * closer than the log says, even after a slow store write, event-loop stall or network.
          */
-        safetyMarginMs: nonNegativeInt.default(1_000).describe('Spacing margin for dispatch-to-arrival jitter: requests are spaced (window + margin) / limit apart'),
+        safetyMarginMs: nonNegativeInt.default(1_000).describe('Extra time each admission counts beyond the window; a request not sent within half of it is admitted again'),
         interactiveReserve: nonNegativeInt.default(10).describe('Slots per window that background polling may never use'),
         backoffMs: positiveInt.default(1_000).describe('Pause after a 429 without Retry-After (doubles while 429s repeat)'),
         maxBackoffMs: positiveInt.default(30_000).describe('Longest such pause'),
+        shareAcrossPrefixes: z
+          .boolean()
+          .default(true)
+          .describe('One budget per Blocks key on a Redis, whatever redis.keyPrefix (false: one per prefix)'),
       })
       .strict()
       .refine((rate) => rate.interactiveReserve < rate.limit, {

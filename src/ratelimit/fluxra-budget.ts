@@ -4,20 +4,22 @@
  * `requestsPerSecond` started per second (spaced `1000 / requestsPerSecond` apart, so never
  * in bursts), people before polling, and a pause of the whole budget after a 429.
  *
- * Unlike Blocks there is no strict window to honour, so bottleneck's own priority queue
- * does the ordering (a job holds its concurrency slot until the response arrives, so jobs
- * do queue), and a request that comes up during a pause simply waits the pause out in its
- * slot: starting late is harmless here.
+ * bottleneck stays here, in its local datastore: an in-process priority queue with
+ * concurrency and spacing is exactly what it does well. The limits are therefore per
+ * replica (N replicas may send N × the configured rate); only the 429 pause is shared,
+ * through our own Redis state (pause-state.ts), so one replica's 429 holds them all. Unlike
+ * Blocks there is no strict window to honour, so a request that comes up during a pause
+ * simply waits the pause out in its slot: starting late is harmless here.
  */
 import Bottleneck from 'bottleneck';
 import type { BridgeConfig } from '../config/schema.js';
 import { describeError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
-import { budgetId, DEFAULT_ID_PREFIX } from './budget-id.js';
-import { detachLimiter, type BudgetRedis } from './budget-redis.js';
-import { BudgetClosedError, BudgetUnavailableError, BudgetWaitTimeoutError } from './errors.js';
+import { budgetId, SHARED_BUDGET_SCOPE } from './budget-id.js';
+import type { BudgetRedis } from './budget-redis.js';
+import { BudgetClosedError, BudgetWaitTimeoutError } from './errors.js';
 import { createPauseState } from './pause-state.js';
-import type { BudgetSnapshot, RateBudget, RequestPriority, ScheduleOptions } from './types.js';
+import type { Admission, BudgetSnapshot, RateBudget, RequestPriority, ScheduleOptions } from './types.js';
 import { createDispatchLog } from './waiter-queue.js';
 
 export type FluxraRateLimitConfig = BridgeConfig['fluxra']['rateLimit'];
@@ -32,12 +34,11 @@ export interface FluxraBudgetConfig {
   /** Names the shared state (hashed). The agent's API key or id; any stable credential. */
   apiKey: string;
   rateLimit?: Partial<FluxraRateLimitConfig>;
-  /** Shared Redis for clustered mode (the limits then hold for all replicas together). */
+  /** Shared Redis for clustered mode: a 429's pause then holds every replica. */
   redis?: BudgetRedis;
+  /** Scope of the Redis names (`budgetScope`); default: shared by every prefix. */
   idPrefix?: string;
   logger?: Logger;
-  /** Clustered only: a replica that dies mid-request gives its slot back after this long. */
-  jobExpirationMs?: number;
 }
 
 /** bottleneck priorities: lower runs first. */
@@ -49,32 +50,18 @@ export async function createFluxraBudget(config: FluxraBudgetConfig): Promise<Ra
   const rateLimit: FluxraRateLimitConfig = { ...FLUXRA_RATE_LIMIT_DEFAULTS, ...config.rateLimit };
   const logger = (config.logger ?? silentLogger()).child({ budget: 'fluxra' });
   const redis = config.redis;
-  const id = budgetId(config.idPrefix ?? DEFAULT_ID_PREFIX, 'fluxra', config.apiKey);
+  const id = budgetId(config.idPrefix ?? SHARED_BUDGET_SCOPE, 'fluxra', config.apiKey);
   const minTime = Math.ceil(1_000 / rateLimit.requestsPerSecond);
-  const store = redis
-    ? { datastore: 'ioredis' as const, connection: redis.connection, clearDatastore: false, timeout: 600_000 }
-    : { datastore: 'local' as const };
-  const limiter = new Bottleneck({ id: `${id}:main`, maxConcurrent: rateLimit.maxConcurrent, minTime, ...store });
+  const limiter = new Bottleneck({ maxConcurrent: rateLimit.maxConcurrent, minTime });
   limiter.on('error', (error: unknown) => logger.error({ err: describeError(error) }, 'rate budget: limiter error'));
   const pause = createPauseState({
     backoffMs: rateLimit.backoffMs,
     maxBackoffMs: rateLimit.backoffMs * MAX_BACKOFF_FACTOR,
     logger,
-    shared: redis ? { redis, key: `${id}:paused`, broadcast: (message) => limiter.publish(message) } : undefined,
+    shared: redis ? { redis, key: `${id}:paused` } : undefined,
   });
-  limiter.on('message', (message: string) => {
-    pause.receive(message);
-  });
-  try {
-    await limiter.ready();
-    await limiter.updateSettings({ maxConcurrent: rateLimit.maxConcurrent, minTime });
-    await pause.load();
-  } catch (error) {
-    await limiter.disconnect(false).catch(() => undefined);
-    throw new BudgetUnavailableError(`the Fluxra rate budget could not start: ${describeError(error)}`, error);
-  }
+  await pause.load('Fluxra');
 
-  const jobExpirationMs = redis ? (config.jobExpirationMs ?? 120_000) : undefined;
   const dispatches = createDispatchLog(1_000);
   const queued: Record<RequestPriority, number> = { interactive: 0, background: 0 };
   const sleepers = new Set<{ timer: NodeJS.Timeout; wake: () => void }>();
@@ -96,11 +83,8 @@ export async function createFluxraBudget(config: FluxraBudgetConfig): Promise<Ra
     }
   }
 
-  function schedule<T>(options: ScheduleOptions, send: () => Promise<T>): Promise<T> {
+  function schedule<T>(options: ScheduleOptions, send: (admission?: Admission) => Promise<T>): Promise<T> {
     if (closed) return Promise.reject(new BudgetClosedError('Fluxra'));
-    if (redis && !redis.isUp()) {
-      return Promise.reject(new BudgetUnavailableError(`Redis at ${redis.where} is unreachable: Fluxra requests are not sent without the shared rate budget`));
-    }
     let gaveUp = false;
     let started = false;
     let sent: Promise<T> | undefined;
@@ -112,7 +96,7 @@ export async function createFluxraBudget(config: FluxraBudgetConfig): Promise<Ra
       queued[options.priority] -= 1;
     };
 
-    const job = limiter.schedule({ priority: PRIORITY[options.priority], ...(jobExpirationMs ? { expiration: jobExpirationMs } : {}) }, async () => {
+    const job = limiter.schedule({ priority: PRIORITY[options.priority] }, async () => {
       await waitOutPause();
       if (gaveUp || closed) {
         leaveQueue();
@@ -123,7 +107,7 @@ export async function createFluxraBudget(config: FluxraBudgetConfig): Promise<Ra
       const dispatchedAt = Date.now();
       dispatches.record(dispatchedAt);
       try {
-        sent = Promise.resolve(send());
+        sent = Promise.resolve(send({ recordedAt: dispatchedAt }));
       } catch (error) {
         sent = Promise.reject(error);
       }
@@ -142,8 +126,7 @@ export async function createFluxraBudget(config: FluxraBudgetConfig): Promise<Ra
       (error: unknown) => {
         leaveQueue();
         clearTimeout(timer);
-        // bottleneck may give up on a job whose request is still running (expiration):
-        // the caller gets the request's own outcome, so it never retries a request that went out.
+        // The caller gets the request's own outcome, so it never retries a request that went out.
         if (sent) return sent;
         if (closed) throw new BudgetClosedError('Fluxra');
         throw error instanceof Error ? error : new Error(String(error));
@@ -194,7 +177,7 @@ export async function createFluxraBudget(config: FluxraBudgetConfig): Promise<Ra
       }
       sleepers.clear();
       await limiter.stop({ dropWaitingJobs: true }).catch(() => undefined);
-      await detachLimiter(limiter, redis).catch(() => undefined);
+      await pause.close().catch(() => undefined);
     },
   };
 }

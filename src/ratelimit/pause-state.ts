@@ -11,16 +11,16 @@
 import { RateLimitedError, describeError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { BudgetRedis } from './budget-redis.js';
+import { BudgetUnavailableError } from './errors.js';
 
 export interface PauseStateConfig {
   backoffMs: number;
   maxBackoffMs: number;
   logger: Logger;
-  /** Shared mode: the Redis key holding the pause, and a broadcast to every replica. */
+  /** Shared mode: the Redis key holding the pause; its name is also the broadcast channel. */
   shared?: {
     redis: BudgetRedis;
     key: string;
-    broadcast: (message: string) => Promise<void>;
   };
 }
 
@@ -30,10 +30,10 @@ export interface PauseState {
   isPaused(now?: number): boolean;
   /** Pauses this key for `ms` here and, when shared, on every replica. */
   pause(ms: number): Promise<void>;
-  /** Reads the shared pause left by another replica (call once at start). */
-  load(): Promise<void>;
-  /** Handles a broadcast message; returns false when it was not a pause message. */
-  receive(message: string): boolean;
+  /** Listens to other replicas' pauses and reads one already set (call once at start). */
+  load(budget: string): Promise<void>;
+  /** Stops listening. */
+  close(): Promise<void>;
   /**
    * A request failed: on a 429, pause for Retry-After or the current backoff. The backoff
    * only doubles for requests sent after the previous pause was set, so a burst of 429s
@@ -51,6 +51,7 @@ export function createPauseState(config: PauseStateConfig): PauseState {
   let pausedUntil = 0;
   let lastPauseSetAt = 0;
   let backoff = 0;
+  let unsubscribe: (() => Promise<void>) | undefined;
   const listeners: Array<(until: number) => void> = [];
 
   const extendLocal = (ms: number): void => {
@@ -73,27 +74,34 @@ export function createPauseState(config: PauseStateConfig): PauseState {
       if (!shared) return;
       try {
         // Only lengthen the shared pause: a short Retry-After must not cut a longer one short.
-        const remaining = await shared.redis.client.pttl(shared.key);
-        if (remaining < duration) await shared.redis.client.set(shared.key, String(duration), 'PX', duration);
-        await shared.broadcast(`${MESSAGE_PREFIX}${duration}`);
+        const remaining = await shared.redis.client.pTTL(shared.key);
+        if (remaining < duration) await shared.redis.client.set(shared.key, String(duration), { expiration: { type: 'PX', value: duration } });
+        await shared.redis.client.publish(shared.key, `${MESSAGE_PREFIX}${duration}`);
       } catch (error) {
         // The local pause holds; other replicas fail closed while Redis is unreachable.
         config.logger.warn({ err: describeError(error) }, 'rate budget: could not share a pause through Redis');
       }
     },
 
-    async load() {
+    async load(budget) {
       const shared = config.shared;
       if (!shared) return;
-      const remaining = await shared.redis.client.pttl(shared.key);
-      if (remaining > 0) extendLocal(remaining);
+      try {
+        unsubscribe = await shared.redis.subscribe(shared.key, (message) => {
+          const ms = Number(message.slice(MESSAGE_PREFIX.length));
+          if (message.startsWith(MESSAGE_PREFIX) && Number.isFinite(ms) && ms > 0) extendLocal(ms);
+        });
+        const remaining = await shared.redis.client.pTTL(shared.key);
+        if (remaining > 0) extendLocal(remaining);
+      } catch (error) {
+        await state.close().catch(() => undefined);
+        throw new BudgetUnavailableError(`the ${budget} rate budget could not start: ${describeError(error)}`, error);
+      }
     },
 
-    receive(message) {
-      if (!message.startsWith(MESSAGE_PREFIX)) return false;
-      const ms = Number(message.slice(MESSAGE_PREFIX.length));
-      if (Number.isFinite(ms) && ms > 0) extendLocal(ms);
-      return true;
+    async close() {
+      await unsubscribe?.();
+      unsubscribe = undefined;
     },
 
     onFailure(error, dispatchedAt) {

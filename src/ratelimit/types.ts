@@ -19,6 +19,12 @@ export interface ScheduleOptions {
   label?: string;
 }
 
+/** What the budget tells `send` about its admission. */
+export interface Admission {
+  /** Epoch ms at which the admission was recorded, on the log's clock (Redis's when clustered). */
+  recordedAt: number;
+}
+
 export interface BudgetSnapshot {
   /** Requests dispatched in the current window, as this limiter last saw it. */
   usedInWindow: number;
@@ -32,7 +38,7 @@ export interface BudgetSnapshot {
 
 export interface RateBudget {
   /** Runs `send` once a slot is free. `send` must issue exactly one request and do so at once. */
-  schedule<T>(options: ScheduleOptions, send: () => Promise<T>): Promise<T>;
+  schedule<T>(options: ScheduleOptions, send: (admission?: Admission) => Promise<T>): Promise<T>;
   /** Pauses every request on this key (across replicas when clustered) for `ms`. */
   pause(ms: number): Promise<void>;
   /** An estimate of how long a new request of this priority would wait now. */

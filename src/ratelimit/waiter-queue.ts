@@ -3,14 +3,14 @@
  * its own optional deadline. Binding a request to a slot happens as late as possible (when
  * the slot comes up), so the queue, not the limiter, decides who goes first.
  */
-import type { RequestPriority } from './types.js';
+import type { Admission, RequestPriority } from './types.js';
 
 /** One request waiting for a slot. `start` sends it; `fail` rejects it unsent. */
 export interface Waiter {
   readonly priority: RequestPriority;
   readonly label: string | undefined;
   readonly enqueuedAt: number;
-  start(): void;
+  start(admission: Admission): void;
   fail(error: Error): void;
 }
 

@@ -54,7 +54,7 @@ export function ageIntervalMs(ageMs: number, config: SessionsPollConfig, steps: 
  * budget's own background spacing, `(window + margin) / (limit − interactive reserve)`.
  */
 export function pollPaceMs(rateLimit: PollRateLimit): number {
-  return blocksSpacing({ ...rateLimit, backoffMs: 0, maxBackoffMs: 0 }).backgroundSlotMs;
+  return blocksSpacing(rateLimit).backgroundSlotMs;
 }
 
 /** Fraction of the polling share that turns with these own intervals would use. */

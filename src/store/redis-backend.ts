@@ -12,11 +12,12 @@
  * Redis restart only as far as its persistence settings go (`appendonly yes` with
  * `appendfsync always` for the same guarantee as the SQLite backend).
  */
-import KeyvRedis, { createClient } from '@keyv/redis';
+import KeyvRedis from '@keyv/redis';
 import { Keyv } from 'keyv';
 import type { Logger } from '../logger.js';
 import { describeError } from '../errors.js';
 import type { MapEntry, OrderedMaps, StoreBackend } from './backend.js';
+import { createRedisClient, type RedisClient } from '../util/redis-client.js';
 import { StoreError } from './errors.js';
 
 export interface RedisBackendConfig {
@@ -28,9 +29,7 @@ export interface RedisBackendConfig {
   timeoutMs?: number;
 }
 
-type RedisClient = ReturnType<typeof createClient>;
-
-const DEFAULTS = { timeoutMs: 5_000, startupAttempts: 3 } as const;
+const DEFAULTS = { timeoutMs: 5_000 } as const;
 
 // KEYS: order zset, values hash, registry set. ARGV: member, value, map, ttl ms (0: none).
 const PUT = `
@@ -78,21 +77,9 @@ return removed`;
 export async function openRedisBackend(config: RedisBackendConfig, deps: { logger: Logger }): Promise<StoreBackend> {
   const logger = deps.logger;
   const timeoutMs = config.timeoutMs ?? DEFAULTS.timeoutMs;
-  let connectedOnce = false;
-  const client: RedisClient = createClient({
-    url: config.url,
-    socket: {
-      connectTimeout: timeoutMs,
-      // At start-up, give up after a few attempts so a wrong URL fails loudly; once we have
-      // been connected, keep retrying with a capped backoff (commands wait in the queue).
-      reconnectStrategy: (retries, cause) =>
-        !connectedOnce && retries >= DEFAULTS.startupAttempts ? cause : Math.min(100 * 2 ** retries, 2_000),
-    },
-  });
+  // Commands wait in the queue while reconnecting: the store's callers retry on their own.
+  const client = createRedisClient(config.url, { connectTimeoutMs: timeoutMs, failFast: false });
   client.on('error', (error: unknown) => logger.warn({ err: describeError(error) }, 'store: redis connection error'));
-  client.on('ready', () => {
-    connectedOnce = true;
-  });
   try {
     await client.connect();
   } catch (error) {

@@ -22,7 +22,7 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Redis } from 'ioredis';
+import { deleteKeysWith } from '../unit/ratelimit/redis-test-helpers.js';
 import { silentLogger } from '../../src/logger.js';
 import { createStore } from '../../src/store/index.js';
 import { createFakeBlocks, type FakeBlocks } from '../../src/simulators/blocks.js';
@@ -61,13 +61,7 @@ after(async () => {
   }
   await world?.close();
   await blocks?.close();
-  const redis = new Redis(REDIS_URL);
-  try {
-    const keys = await redis.keys(`*${PREFIX}*`);
-    if (keys.length > 0) await redis.del(...keys);
-  } finally {
-    redis.disconnect();
-  }
+  await deleteKeysWith(PREFIX, REDIS_URL);
 });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -114,7 +108,8 @@ test('two replicas on one Redis: the leader is SIGKILLed mid-stream, the other t
 
   const config = world.config({
     redis: { keyPrefix: PREFIX },
-    blocks: { baseUrl: blocks.url, rateLimit: { ...BLOCKS_WINDOW, safetyMarginMs: 200, interactiveReserve: 4, backoffMs: 100, maxBackoffMs: 500 } },
+    // A budget of this run's own (its prefix is unique): the fake's default key is shared by other tests.
+    blocks: { baseUrl: blocks.url, rateLimit: { ...BLOCKS_WINDOW, safetyMarginMs: 200, interactiveReserve: 4, backoffMs: 100, maxBackoffMs: 500, shareAcrossPrefixes: false } },
     sessions: { pollIntervalMs: 200, maxPollIntervalMs: 1_000 },
     // Two people start 12 sessions in one channel within seconds: more than the default quotas allow, and not what this tests.
     agentQuota: { perPersonRunning: 100, perChannelRunning: 100 },

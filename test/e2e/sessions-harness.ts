@@ -29,7 +29,7 @@ import { createFakeDiscord, type FakeDiscord } from '../../src/simulators/discor
 import { startSlackPair, type SlackPair } from '../support/slack-harness.js';
 import type { FakeSlackChannel } from '../../src/simulators/slack/state.js';
 
-export const RATE_LIMIT: BridgeConfig['blocks']['rateLimit'] = { limit: 100, windowMs: 1_000, safetyMarginMs: 0, interactiveReserve: 10, backoffMs: 50, maxBackoffMs: 200 };
+export const RATE_LIMIT: BridgeConfig['blocks']['rateLimit'] = { limit: 100, windowMs: 1_000, safetyMarginMs: 0, interactiveReserve: 10, backoffMs: 50, maxBackoffMs: 200, shareAcrossPrefixes: true };
 export const SESSIONS: BridgeConfig['sessions'] = { pollIntervalMs: 40, maxPollIntervalMs: 150, turnTimeoutMinutes: 60, attachAsFileOverChars: 12_000, boundChannelMode: 'queue' };
 export const ALIAS_ID = '0b7f5a4e-1111-4c2d-9a00-00000000a11a';
 export const DISCORD_TOKEN = 'MTAwMDAwMDAwMDAwMDAwMDAw.fake00.token-for-sessions-0000';

@@ -7,12 +7,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { createLogger } from '../../src/logger.js';
 import type { AgentQuotaConfig } from '../../src/sessions/quota.js';
 import { createStore } from '../../src/store/index.js';
 import type { FakeSlackMessage } from '../../src/simulators/slack/state.js';
 import { deleteKeys, REDIS_URL } from '../unit/store/fixtures.js';
+import { openTestRedis } from '../unit/ratelimit/redis-test-helpers.js';
 import { startBoundRig } from './bound-channel-harness.js';
 import { eventually, startSessionsRig, type SessionsRig } from './sessions-harness.js';
 
@@ -107,7 +107,7 @@ test('a second bridge on the same Redis sees the same quota', async () => {
   } finally {
     await first.close();
     await second.close();
-    const redis = new Redis(REDIS_URL);
+    const redis = await openTestRedis(REDIS_URL);
     await deleteKeys(redis, `${prefix}:*`);
     await redis.quit();
   }

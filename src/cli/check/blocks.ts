@@ -8,6 +8,7 @@ import type { Dispatcher } from 'undici';
 import type { LoadedConfig } from '../../config/load.js';
 import { RateLimitedError } from '../../errors.js';
 import { silentLogger } from '../../logger.js';
+import { budgetScope } from '../../ratelimit/budget-id.js';
 import type { BudgetRedis } from '../../ratelimit/budget-redis.js';
 import { createBlocksBudget } from '../../ratelimit/blocks-budget.js';
 import { BlocksApiError, BlocksErrorCode, createBlocksClient } from '../../services/blocks/index.js';
@@ -29,7 +30,8 @@ export async function checkBlocks(loaded: LoadedConfig, deps: BlocksCheckDeps): 
   if (apiKey === undefined) return notConfigured(PART, 'set BLOCKS_API_KEY to run agent sessions');
   if (deps.redis === null) return failed(PART, 'not checked: the shared rate budget needs Redis, which is not reachable', 'fix Redis first (see the redis line)');
 
-  const budget = await createBlocksBudget({ apiKey, rateLimit: config.blocks.rateLimit, ...(deps.redis ? { redis: deps.redis } : {}), logger: silentLogger() });
+  // The bridge's own budget (same scope, same Redis): the probe counts against the key like any request.
+  const budget = await createBlocksBudget({ apiKey, rateLimit: config.blocks.rateLimit, ...(deps.redis ? { redis: deps.redis, idPrefix: budgetScope(config) } : {}), logger: silentLogger() });
   try {
     const client = createBlocksClient({
       baseUrl: config.blocks.baseUrl,

@@ -3,18 +3,9 @@ import { accessSync, constants, existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { LoadedConfig } from '../../config/load.js';
 import { silentLogger } from '../../logger.js';
-import { createBudgetRedis, type BudgetRedis } from '../../ratelimit/budget-redis.js';
+import { createBudgetRedis, redisWhere, type BudgetRedis } from '../../ratelimit/budget-redis.js';
 import { createStore } from '../../store/index.js';
 import { failed, notConfigured, ok, reasonOf, type CheckResult } from './result.js';
-
-/** `host:port` of a Redis URL: the URL itself may hold a password. */
-function redisWhere(url: string): string {
-  try {
-    return new URL(url).host || 'redis';
-  } catch {
-    return 'redis';
-  }
-}
 
 /** The nearest folder of `path` that exists (the bridge creates the missing ones at start). */
 function nearestFolder(path: string): string {

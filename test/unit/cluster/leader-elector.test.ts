@@ -6,10 +6,9 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Redis } from 'ioredis';
 import { connectClusterRedis, createLeaderDuties, createLeaderElector, createLeaderLock, createWakeBus, leaderLockKeys, type ClusterRedis, type Duty, type LeaderElector, type WakeMessage } from '../../../src/cluster/index.js';
 import { createLogger, silentLogger } from '../../../src/logger.js';
-import { deleteKeysWith, REDIS_URL, uniquePrefix } from '../ratelimit/redis-test-helpers.js';
+import { deleteKeysWith, REDIS_URL, uniquePrefix, withTestRedis } from '../ratelimit/redis-test-helpers.js';
 import { eventually } from '../../support/eventually.js';
 
 const prefix = uniquePrefix('leader-elector');
@@ -76,14 +75,11 @@ test('a leader whose lock was taken stops its duties at its next renewal', async
   await a.elector.start();
   const fence = a.elector.status().fence ?? 0;
   const keys = leaderLockKeys(`${prefix}:taken`);
-  const intruder = new Redis(REDIS_URL);
-  try {
+  await withTestRedis(async (intruder) => {
     // Another owner holds the key now (as after an expiry and a takeover elsewhere).
-    await intruder.set(keys.lock, 'someone-else', 'PX', 10_000);
+    await intruder.set(keys.lock, 'someone-else', { expiration: { type: 'PX', value: 10_000 } });
     await intruder.incr(keys.fence);
-  } finally {
-    intruder.disconnect();
-  }
+  });
   await eventually(() => a.elector.status().role === 'follower', 'a stepping down');
   assert.equal(a.elector.holds(fence), false);
   await eventually(() => a.log.includes('stop worker'), 'a stopping its duties');

@@ -4,20 +4,19 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Redis } from 'ioredis';
 import { createLeaderLock, leaderLockKeys } from '../../../src/cluster/index.js';
-import { deleteKeysWith, REDIS_URL, uniquePrefix } from '../ratelimit/redis-test-helpers.js';
+import { deleteKeysWith, openTestRedis, uniquePrefix, type TestRedis } from '../ratelimit/redis-test-helpers.js';
 
 const prefix = uniquePrefix('leader-lock');
-let redis: Redis;
+let redis: TestRedis;
 
-before(() => {
-  redis = new Redis(REDIS_URL);
+before(async () => {
+  redis = await openTestRedis();
 });
 
 after(async () => {
   await deleteKeysWith(prefix);
-  redis.disconnect();
+  redis.destroy();
 });
 
 test('one holder at a time; each acquisition gets a greater fencing token', async () => {
@@ -42,9 +41,9 @@ test('renewal extends only the holder\'s own term; release deletes only the hold
   const fence = await a.acquire();
   assert.ok(fence !== undefined);
 
-  await redis.pexpire(keys.lock, 100);
+  await redis.pExpire(keys.lock, 100);
   assert.equal(await a.renew(fence), true);
-  assert.ok((await redis.pttl(keys.lock)) > 1_000, 'renewal pushed the expiry out to the full TTL');
+  assert.ok((await redis.pTTL(keys.lock)) > 1_000, 'renewal pushed the expiry out to the full TTL');
 
   assert.equal(await b.renew(fence), false, 'another owner cannot renew, even with the right fence');
   assert.equal(await a.renew(fence + 1), false, 'the holder cannot renew under another fence');

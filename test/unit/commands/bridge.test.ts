@@ -250,12 +250,12 @@ test('status shows a paused link and why; a record of an unexpected shape reads 
     assert.equal(discord[1], '• Mirroring: paused (`too many failures \uFFFD!here\uFFFD`)');
   }));
 
-test('only allowed people may link, unlink or see the status; help is open to everyone', () =>
+test('only allowed people may link or unlink; help and status are open to everyone', () =>
   withHarness(async (h) => {
     const conv = h.conversation();
     const refusal = "Only workspace admins and owners or people on the bridge's allow-list can manage bridge links; ask an admin.";
     assert.equal(await h.run(`link ${conv}`, { userId: 'U0NOBODY' }), refusal);
-    assert.equal(await h.run('status', { userId: 'U0NOBODY' }), refusal);
+    assert.match(await h.run('status', { userId: 'U0NOBODY' }), /^This channel is not linked to a Fluxra conversation./);
     assert.equal(await h.run('unlink', { userId: 'U0NOBODY' }), refusal);
     assert.equal(
       await h.run('link new', { channel: DISCORD_CHANNEL, userId: '300000000000000009' }),
@@ -282,3 +282,13 @@ test('a failing wake-up of the mirror does not undo the link or the answer', () 
       },
     },
   ));
+
+test('any member may read /bridge status of a linked channel; unlinking stays with privileged people', () =>
+  withHarness(async (h) => {
+    const conv = h.conversation();
+    await h.run(`link ${conv}`);
+    const member = { userId: 'U0MEMBER', privileged: false };
+    assert.match(await h.run('status', member), new RegExp(`^This channel is linked to the Fluxra conversation \`${conv}\``));
+    assert.doesNotMatch(await h.run('unlink', member), /^Unlinked/);
+    assert.equal((await h.store.links.get(SLACK_CHANNEL))?.conversationId, conv, 'still linked');
+  }));

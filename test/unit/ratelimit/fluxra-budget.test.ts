@@ -7,6 +7,7 @@ import type { RequestPriority } from '../../../src/ratelimit/types.js';
 import { createBudgetRedis } from '../../../src/ratelimit/budget-redis.js';
 import { getSession } from './blocks-request.js';
 import { startCountingServer } from './counting-server.js';
+import { eventually } from '../../support/eventually.js';
 import { deleteKeysWith, REDIS_URL, uniquePrefix } from './redis-test-helpers.js';
 
 // The counting server stands in for Fluxra here: only arrivals, timing and concurrency matter.
@@ -103,7 +104,7 @@ describe('Fluxra rate budget', () => {
     assert.deepEqual(server.arrivals.map((a) => a.label), ['first']);
   });
 
-  it('shares maxConcurrent across replicas through Redis', async () => {
+  it('limits each replica on its own and shares a 429\'s pause through Redis', async () => {
     const prefix = uniquePrefix('fluxra');
     const server = await startCountingServer({ limit: 1_000, windowMs: 1_000, latencyMs: 80 });
     const connections = [await createBudgetRedis({ url: REDIS_URL }), await createBudgetRedis({ url: REDIS_URL })];
@@ -112,13 +113,19 @@ describe('Fluxra rate budget', () => {
     );
     try {
       await Promise.all(Array.from({ length: 16 }, (_, i) => budgets[i % 2]!.schedule({ priority: 'interactive' }, () => getSession(agent, server.url, KEY, `r${i % 2}`))));
+      // The configured concurrency is per replica (bottleneck's local datastore).
+      assert.ok(server.peakInFlight <= 4, `peak in flight ${server.peakInFlight}`);
+      await budgets[0]!.pause(600);
+      const until = await eventually(() => budgets[1]!.snapshot().pausedUntil || false, 'replica 1 paused');
+      await budgets[1]!.schedule({ priority: 'interactive' }, () => getSession(agent, server.url, KEY, 'after-pause'));
+      const resumed = server.arrivals.find((a) => a.label === 'after-pause');
+      assert.ok(resumed && resumed.at >= until, 'replica 1 held its request during the other one\'s pause');
     } finally {
       await Promise.all(budgets.map((b) => b.close()));
       await Promise.all(connections.map((c) => c.close()));
       await server.close();
       await deleteKeysWith(prefix);
     }
-    assert.equal(server.arrivals.length, 16);
-    assert.ok(server.peakInFlight <= 2, `peak in flight ${server.peakInFlight}`);
+    assert.equal(server.arrivals.length, 17);
   });
 });

@@ -32,7 +32,7 @@ forEachBackend('store lifecycle', (fx) => {
     assert.equal(await mine.dedupe.seen('e'), false);
     // Clean the second prefix's keys too (the fixture deletes `${prefix}:*` only).
     await theirs.dedupe.seen('e');
-    if (fx.name === 'redis') await fx.redis().del(`${fx.prefix}-other:dedupe:e`);
+    if (fx.name === 'redis') await (await fx.redis()).del(`${fx.prefix}-other:dedupe:e`);
   });
 });
 

@@ -49,7 +49,7 @@ forEachBackend('dedupe', (fx) => {
     test('keeps a marker for a day by default (Redis PTTL)', async () => {
       const store = await fx.open();
       await store.dedupe.seen('default-ttl');
-      const ttl = await fx.redis().pttl(`${fx.prefix}:dedupe:default-ttl`);
+      const ttl = await (await fx.redis()).pTTL(`${fx.prefix}:dedupe:default-ttl`);
       assert.ok(ttl > 23 * 60 * 60 * 1000 && ttl <= 24 * 60 * 60 * 1000, `pttl ${ttl}`);
     });
   }

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
+import { keysMatching, openTestRedis, type TestRedis } from '../ratelimit/redis-test-helpers.js';
 import { silentLogger } from '../../../src/logger.js';
 import { createStore, type Store, type StoreConfig } from '../../../src/store/index.js';
 import type { StoreBackend } from '../../../src/store/backend.js';
@@ -28,7 +28,7 @@ export interface StoreFixture {
   /** Opens the raw backend at the same location, to set up states only a crash produces. */
   openBackend(): Promise<StoreBackend>;
   /** A Redis client for inspecting keys (Redis only). */
-  redis(): Redis;
+  redis(): Promise<TestRedis>;
 }
 
 export function forEachBackend(title: string, suite: (fixture: StoreFixture) => void): void {
@@ -37,7 +37,7 @@ export function forEachBackend(title: string, suite: (fixture: StoreFixture) => 
       let dir = '';
       let prefix = '';
       let closers: Array<() => Promise<void>> = [];
-      let inspector: Redis | undefined;
+      let inspector: TestRedis | undefined;
 
       beforeEach(async () => {
         prefix = `store-test-${randomUUID()}`;
@@ -48,9 +48,9 @@ export function forEachBackend(title: string, suite: (fixture: StoreFixture) => 
       afterEach(async () => {
         for (const close of closers.reverse()) await close();
         if (name === 'redis') {
-          const client = inspector ?? new Redis(REDIS_URL, { lazyConnect: false });
+          const client = inspector ?? (await openTestRedis(REDIS_URL));
           await deleteKeys(client, `${prefix}:*`);
-          await client.quit();
+          client.destroy();
           inspector = undefined;
         } else {
           await rm(dir, { recursive: true, force: true });
@@ -78,9 +78,9 @@ export function forEachBackend(title: string, suite: (fixture: StoreFixture) => 
           closers.push(() => backend.close());
           return backend;
         },
-        redis() {
+        async redis() {
           if (name !== 'redis') throw new Error('redis() is for the Redis backend');
-          inspector ??= new Redis(REDIS_URL);
+          inspector ??= await openTestRedis(REDIS_URL);
           return inspector;
         },
       };
@@ -89,13 +89,9 @@ export function forEachBackend(title: string, suite: (fixture: StoreFixture) => 
   }
 }
 
-export async function deleteKeys(client: Redis, pattern: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await client.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
-    if (keys.length > 0) await client.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
+export async function deleteKeys(client: TestRedis, pattern: string): Promise<void> {
+  const keys = await keysMatching(client, pattern);
+  if (keys.length > 0) await client.del(keys);
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
