@@ -4,7 +4,7 @@
  */
 import type { BridgeConfig } from '../config/schema.js';
 import type { ClusterRuntime } from '../cluster/runtime.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../core/logger.js';
 import type { BridgeMetrics } from '../metrics/registry.js';
 import type { RateBudget } from '../ratelimit/types.js';
 import type { BlocksClient } from '../services/blocks/index.js';
@@ -12,7 +12,7 @@ import { createSessionEngine, type SessionEngine } from '../sessions/engine.js';
 import { createAgentQuota } from '../sessions/quota.js';
 import { createTurnScheduler } from '../sessions/scheduler.js';
 import type { Store } from '../store/index.js';
-import type { AdapterDirectory } from './consumer.js';
+import type { AdapterDirectory } from '../core/consumer.js';
 
 export interface AgentSessionsParts {
   store: Store;

@@ -12,11 +12,11 @@
  * overlap; a channel without one starts where it became served; never further back than
  * `maxAgeMs`. Edits and deletes made meanwhile are not caught up.
  */
-import type { InboundConsumer, PlatformEvent, ServedChannel } from '../app/consumer.js';
-import { describeError } from '../errors.js';
-import type { Logger } from '../logger.js';
-import type { ChatAdapter, ConnectionChange, PlatformName } from '../platforms/types.js';
-import { channelKey } from '../store/keys.js';
+import type { InboundConsumer, PlatformEvent, ServedChannel } from '../core/consumer.js';
+import { describeError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { ChatAdapter, ConnectionChange, PlatformName } from '../core/chat.js';
+import { channelKey } from '../core/keys.js';
 import type { CatchUpCheckpoints } from './checkpoints.js';
 import { createCatchUpGate } from './gate.js';
 

@@ -4,7 +4,7 @@
  * secret) and becomes exit code 2; the caller only sees a config or that code.
  */
 import { loadConfig, type LoadedConfig } from '../config/load.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../core/errors.js';
 import { EXIT_CONFIG } from './exit.js';
 import type { CliIo } from './io.js';
 

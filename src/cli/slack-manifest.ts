@@ -4,7 +4,7 @@
  * events it listens to, and the slash commands the router offers. Socket Mode unless an
  * HTTP base URL is given, in which case events and commands are POSTed to /slack/events.
  */
-import type { CommandSpec } from '../platforms/types.js';
+import type { CommandSpec } from '../core/chat.js';
 
 /**
  * Bot scopes, each for something the adapter does: post, update and delete (chat:write),

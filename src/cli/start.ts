@@ -5,8 +5,8 @@
  * problem (also: no chat platform or no upstream configured, see essentials.ts), 1 when the bridge could not start (or could not stop cleanly).
  */
 import { createBridge, type Bridge } from '../app/bridge.js';
-import { describeError } from '../errors.js';
-import { createLogger } from '../logger.js';
+import { describeError } from '../core/errors.js';
+import { createLogger } from '../core/logger.js';
 import { missingToStart } from './essentials.js';
 import { BIN } from './help.js';
 import { EXIT_CONFIG, EXIT_FAILED, EXIT_OK } from './exit.js';

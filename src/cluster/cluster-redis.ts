@@ -7,8 +7,8 @@
  * while the term runs out. Reconnection goes on in the background.
  */
 import { Redis } from 'ioredis';
-import { BridgeError, describeError } from '../errors.js';
-import type { Logger } from '../logger.js';
+import { BridgeError, describeError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
 
 export interface ClusterRedisConfig {
   /** `redis://` or `rediss://`; it may carry a password, so it is never logged. */

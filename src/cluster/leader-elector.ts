@@ -18,8 +18,8 @@
  * Changes are delivered to listeners in order, each awaited before the next; the lock is
  * released only after the listeners have stopped the leader's work.
  */
-import { describeError } from '../errors.js';
-import type { Logger } from '../logger.js';
+import { describeError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
 import type { LeaderLock } from './leader-lock.js';
 import type { Leadership, LeadershipChange, LeadershipListener, LeadershipStatus, Role } from './leadership.js';
 

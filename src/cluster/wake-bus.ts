@@ -8,9 +8,9 @@
  * work, which is in the store already. The leader's periodic scan (leader-duties.ts) finds it.
  */
 import type { Redis } from 'ioredis';
-import { describeError } from '../errors.js';
-import type { Logger } from '../logger.js';
-import type { ChannelRef } from '../platforms/types.js';
+import { describeError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { ChannelRef } from '../core/chat.js';
 
 export type WakeMessage =
   /** New work in an outbox partition of the mirror or the session engine. */

@@ -11,8 +11,8 @@
  * bridge could not post into it anyway), and removing the block resumes the links that a
  * block paused. Links paused for another reason are left alone.
  */
-import { RateLimitedError, UpstreamError, describeError } from '../errors.js';
-import type { ChannelRef } from '../platforms/types.js';
+import { RateLimitedError, UpstreamError, describeError } from '../core/errors.js';
+import type { ChannelRef } from '../core/chat.js';
 import { formatBlockList, type BlockSummary } from './block-format.js';
 import { blockUsage, parseBlockArgs, type BlockRequest } from './block-parse.js';
 import { describeChannels } from './bridge-channels.js';
@@ -20,7 +20,7 @@ import { mayActOnConversation, notFromLinkedChannelText, recordMaker, visibleBlo
 import { BLOCKED_NOTICE, RESUMED_NOTICE } from '../mirror/link-notices.js';
 import { blockPauseReason, noChannelLinks, type ChannelLinkLookup, type ChannelLinkPauses } from './channel-links.js';
 import type { FluxraId } from './fluxra-ids.js';
-import { showInput } from './text.js';
+import { showInput } from '../core/text.js';
 import type { CommandContext, CommandHandler } from './types.js';
 
 /**

@@ -4,10 +4,10 @@
  * to one long-lived session, answered in each message's thread. The binding itself lives in
  * the session engine (src/sessions/channel-sessions.ts); this file only answers people.
  */
-import type { ChannelRef } from '../platforms/types.js';
+import type { ChannelRef } from '../core/chat.js';
 import type { ChannelAgentControl } from '../sessions/channel-sessions.js';
 import { channelStatusLines } from '../sessions/channel-text.js';
-import { showInput } from './text.js';
+import { showInput } from '../core/text.js';
 import type { CommandContext } from './types.js';
 
 /** What `/bridge` says when Blocks is not configured and someone asks for an agent. */

@@ -5,9 +5,9 @@
  * there and its bare ID means nothing to a reader, so it is named by platform ("a Discord
  * channel"). IDs come from the store, so anything of an unexpected shape is shown inertly.
  */
-import type { ChannelRef, PlatformName } from '../platforms/types.js';
+import type { ChannelRef, PlatformName } from '../core/chat.js';
 import { mentionToken } from '../format/mentions.js';
-import { showInput } from './text.js';
+import { showInput } from '../core/text.js';
 
 const PLATFORM_LABEL: Readonly<Record<PlatformName, string>> = { slack: 'Slack', discord: 'Discord' };
 

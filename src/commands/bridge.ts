@@ -13,8 +13,8 @@
  * `link agent` / `unlink agent` bind the channel to a Blocks agent instead (bridge-agent.ts);
  * either half works without the other's service configured.
  */
-import { RateLimitedError, UpstreamError, describeError } from '../errors.js';
-import type { ChannelRef } from '../platforms/types.js';
+import { RateLimitedError, UpstreamError, describeError } from '../core/errors.js';
+import type { ChannelRef } from '../core/chat.js';
 import type { CursorsRepository } from '../store/cursors.js';
 import type { KvNamespace } from '../store/kv.js';
 import type { LinksRepository } from '../store/links.js';
@@ -25,7 +25,7 @@ import { describeChannels, sameChannel } from './bridge-channels.js';
 import { formatLinkStatus } from './bridge-format.js';
 import { bridgeUsage, defaultConversationName, parseBridgeArgs, type BridgeRequest } from './bridge-parse.js';
 import { badCodeText, cannotLinkText, mayLinkDirectly, placeOf, shareText, visibleLinks, type BridgeTenancyOptions } from './bridge-share.js';
-import { capitalized, showInput } from './text.js';
+import { capitalized, showInput } from '../core/text.js';
 import type { CommandContext, CommandHandler } from './types.js';
 
 /** The Fluxra client methods `/bridge` needs (`FluxraClient` satisfies it). */

@@ -5,7 +5,7 @@
  * bridge from posting into it (spec §6.4, §9.7), so its links are paused, and removing the
  * block resumes them. `channelLinksFromStore` gives both over the links repository.
  */
-import type { ChannelRef } from '../platforms/types.js';
+import type { ChannelRef } from '../core/chat.js';
 import type { LinksRepository } from '../store/links.js';
 
 export interface ChannelLinkLookup {

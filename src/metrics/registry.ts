@@ -9,7 +9,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { RateBudget } from '../ratelimit/types.js';
 import { collectOutbox, type OutboxSource } from './outbox-collector.js';
-import type { MirrorDirection, MirrorMetrics, UpstreamMetrics } from './hooks.js';
+import type { MirrorDirection, MirrorMetrics, UpstreamMetrics } from '../core/metrics-hooks.js';
 
 /** Every metric name starts with this. */
 export const METRIC_PREFIX = 'fluxra_bridge_';

@@ -14,12 +14,12 @@
  * channel the platform refuses for good (deleted, access lost) is skipped with an error in
  * the log (`post-copy.ts`); anything that may pass is retried with the item.
  */
-import { describeError } from '../errors.js';
-import type { Logger } from '../logger.js';
-import type { AdapterDirectory } from '../app/consumer.js';
-import type { Author, ChannelRef, MessageRef, OutboundMessage } from '../platforms/types.js';
+import { describeError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { AdapterDirectory } from '../core/consumer.js';
+import type { Author, ChannelRef, MessageRef, OutboundMessage } from '../core/chat.js';
 import type { Store } from '../store/index.js';
-import { channelKey, messageKey } from '../store/keys.js';
+import { channelKey, messageKey } from '../core/keys.js';
 import { crossPostName } from './attribution.js';
 import type { CopyItem } from './mirror-item.js';
 import { isPermanentForCopy, postCopyOrSkip } from './post-copy.js';

@@ -9,14 +9,14 @@
  * backoff (a failed head blocks only its channel), waiting while the link is paused (a
  * Fluxra block), and dropping (unlinked channel, or a message Fluxra refuses as invalid).
  */
-import type { AdapterDirectory, InboundConsumer, PlatformEvent } from '../app/consumer.js';
-import { RateLimitedError, describeError } from '../errors.js';
-import type { Logger } from '../logger.js';
-import type { MirrorMetrics } from '../metrics/hooks.js';
-import type { ChannelRef, ChatAdapter } from '../platforms/types.js';
+import type { AdapterDirectory, InboundConsumer, PlatformEvent } from '../core/consumer.js';
+import { RateLimitedError, describeError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { MirrorMetrics } from '../core/metrics-hooks.js';
+import type { ChannelRef, ChatAdapter } from '../core/chat.js';
 import { FluxraApiError, type FluxraClient } from '../services/fluxra/index.js';
 import type { OutboxEntry, Store } from '../store/index.js';
-import { toChannelRef } from '../store/keys.js';
+import { toChannelRef } from '../core/keys.js';
 import { createCrossPoster } from './cross-post.js';
 import { createMirrorIntake } from './intake.js';
 import { createLinkNotices } from './link-notices.js';

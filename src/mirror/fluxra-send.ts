@@ -13,8 +13,8 @@
  * A send that surely never reached Fluxra (unreachable, 429, a 4xx refusal) clears the
  * intent, so the next attempt sends without reading first.
  */
-import { UpstreamError } from '../errors.js';
-import type { Logger } from '../logger.js';
+import { UpstreamError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
 import type { FluxraClient } from '../services/fluxra/index.js';
 import { FluxraApiError } from '../services/fluxra/index.js';
 import { NetworkErrorCode } from '../services/http.js';

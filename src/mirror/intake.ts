@@ -11,9 +11,9 @@
  * order (SQLite reads run on a thread pool), so each channel's accepts form a chain and no
  * event overtakes an earlier one of its channel on the way into the outbox.
  */
-import type { Logger } from '../logger.js';
+import type { Logger } from '../core/logger.js';
 import type { LinksRepository, OutboxRepository } from '../store/index.js';
-import { toChannelRef } from '../store/keys.js';
+import { toChannelRef } from '../core/keys.js';
 import { mirrorPartition, type MirrorConfig, type MirrorItem } from './mirror-item.js';
 
 export interface MirrorIntakeDeps {

@@ -4,8 +4,8 @@
  * at delivery time, so that a link changed while items waited is honoured.
  */
 import type { BridgeConfig } from '../config/schema.js';
-import type { Author, ChannelRef, InboundDelete, InboundEdit, InboundMessage, MessageRef } from '../platforms/types.js';
-import { channelKey } from '../store/keys.js';
+import type { Author, ChannelRef, InboundDelete, InboundEdit, InboundMessage, MessageRef } from '../core/chat.js';
+import { channelKey } from '../core/keys.js';
 
 /** The `mirror` section of the configuration. */
 export type MirrorConfig = BridgeConfig['mirror'];

@@ -5,10 +5,10 @@
  * `retryAt` by a timer, so nothing polls. An item leaves the outbox only when its handler
  * says it is done.
  */
-import { describeError } from '../errors.js';
-import type { Logger } from '../logger.js';
+import { describeError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
 import type { OutboxEntry, OutboxRepository } from '../store/index.js';
-import { timerDelayUntil } from '../util/timer-delay.js';
+import { timerDelayUntil } from '../core/timer-delay.js';
 
 /** What became of one attempt at an item. */
 export type DeliveryOutcome =

@@ -28,9 +28,9 @@
  * Callers serialise calls per key (the Fluxra poller delivers one conversation at a time);
  * two concurrent calls with one key may both post.
  */
-import type { ChannelRef, ChatAdapter, MessageRef, OutboundMessage, PostOptions } from '../platforms/types.js';
+import type { ChannelRef, ChatAdapter, MessageRef, OutboundMessage, PostOptions } from '../core/chat.js';
 import type { Store } from '../store/index.js';
-import { channelKey, messageKey, toChannelRef } from '../store/keys.js';
+import { channelKey, messageKey, toChannelRef } from '../core/keys.js';
 
 /** Written before a post is attempted. */
 export interface PostIntent {

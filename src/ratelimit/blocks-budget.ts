@@ -36,8 +36,8 @@
  */
 import Bottleneck from 'bottleneck';
 import type { BridgeConfig } from '../config/schema.js';
-import { ConfigError, describeError } from '../errors.js';
-import { silentLogger, type Logger } from '../logger.js';
+import { ConfigError, describeError } from '../core/errors.js';
+import { silentLogger, type Logger } from '../core/logger.js';
 import { budgetId, DEFAULT_ID_PREFIX } from './budget-id.js';
 import { detachLimiter, type BudgetRedis } from './budget-redis.js';
 import { BudgetClosedError, BudgetUnavailableError, BudgetWaitTimeoutError } from './errors.js';

@@ -10,8 +10,8 @@
  */
 import Bottleneck from 'bottleneck';
 import { Redis } from 'ioredis';
-import { describeError } from '../errors.js';
-import { silentLogger, type Logger } from '../logger.js';
+import { describeError } from '../core/errors.js';
+import { silentLogger, type Logger } from '../core/logger.js';
 import { BudgetUnavailableError } from './errors.js';
 
 export interface BudgetRedisConfig {

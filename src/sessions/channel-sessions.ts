@@ -9,9 +9,9 @@
  * the bridge) at top level or in any thread, except replies in a thread session's thread
  * (`/agent` or a mention from before the binding), which stay follow-ups of that session.
  */
-import { describeError } from '../errors.js';
-import type { ChannelRef, ChatAdapter, InboundMessage } from '../platforms/types.js';
-import { channelKey, messageKey } from '../store/keys.js';
+import { describeError } from '../core/errors.js';
+import type { ChannelRef, ChatAdapter, InboundMessage } from '../core/chat.js';
+import { channelKey, messageKey } from '../core/keys.js';
 import { createChannelBindings, isChannelSessionId, type ChannelBinding } from './channel-bindings.js';
 import { createChannelQueue } from './channel-queue.js';
 import { answeredElsewhereText, notAnsweredText, type ChannelStatusView } from './channel-text.js';
@@ -20,7 +20,7 @@ import { postInThread, type EngineContext } from './context.js';
 import { stripSelfMentions, type AgentNames } from './parse.js';
 import type { PlacedMessage, PlacementHooks, TurnPlacement } from './types.js';
 import { unknownAgentText } from './usage.js';
-import { timerDelayUntil } from '../util/timer-delay.js';
+import { timerDelayUntil } from '../core/timer-delay.js';
 
 export type BindOutcome =
   | { kind: 'bound'; agentLabel: string }

@@ -4,7 +4,7 @@
  * compares texts), and `postOnce` finds a post again by its text.
  */
 import { describeUser } from '../commands/bridge-channels.js';
-import { showInput } from '../commands/text.js';
+import { showInput } from '../core/text.js';
 import type { PlacedMessage } from './types.js';
 
 /** Longest quote of a message in a pointer line or a status. */

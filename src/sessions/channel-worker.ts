@@ -13,7 +13,7 @@
  *                      running turn in `interrupt` mode); its answer goes in the thread of the
  *                      last message, and the other messages' threads get a line pointing there.
  */
-import { messageKey } from '../store/keys.js';
+import { messageKey } from '../core/keys.js';
 import { channelSessionId, type ChannelBinding, type ChannelBindings } from './channel-bindings.js';
 import type { ChannelBatch, ChannelQueue, QueuedMessage } from './channel-queue.js';
 import { batchPrompt, UNBOUND_BEFORE_SENT_TEXT } from './channel-text.js';

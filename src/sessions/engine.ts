@@ -10,16 +10,16 @@
  * → "working…" in the thread → scheduler polls final_message, background → answer posted
  * once in the thread → status "done" + ✅ → session kept for follow-ups.
  */
-import type { AdapterDirectory, InboundConsumer, PlatformEvent } from '../app/consumer.js';
-import { describeError } from '../errors.js';
-import type { Logger } from '../logger.js';
-import type { ChatAdapter, CommandInvocation, InboundMessage, MessageRef, PlatformName } from '../platforms/types.js';
+import type { AdapterDirectory, InboundConsumer, PlatformEvent } from '../core/consumer.js';
+import { describeError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { ChatAdapter, CommandInvocation, InboundMessage, MessageRef, PlatformName } from '../core/chat.js';
 import type { RateBudget } from '../ratelimit/types.js';
 import type { BlocksClient } from '../services/blocks/client.js';
 import type { ResolvedAgent } from '../services/blocks/types.js';
 import type { Store } from '../store/index.js';
-import { createKeyedLock } from '../util/keyed-lock.js';
-import { messageKey } from '../store/keys.js';
+import { createKeyedLock } from '../core/keyed-lock.js';
+import { messageKey } from '../core/keys.js';
 import { createChannelSessions, type ChannelAgentControl } from './channel-sessions.js';
 import { postInThread, type EngineContext, type SessionEngineSettings } from './context.js';
 import { processFollowUp } from './follow-up.js';
@@ -30,7 +30,7 @@ import { processStart, type RequestOutcome } from './start.js';
 import { pollTurn } from './turns.js';
 import type { AgentSessionRecord, SessionRequest, StartRequest, TurnScheduler, TurnSchedulerFactory } from './types.js';
 import { agentUsage, unknownAgentText } from './usage.js';
-import { timerDelayUntil } from '../util/timer-delay.js';
+import { timerDelayUntil } from '../core/timer-delay.js';
 
 export interface SessionEngineOptions {
   store: Store;

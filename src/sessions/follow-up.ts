@@ -5,11 +5,11 @@
  * middle of the POST) the session's user messages are read first and the POST is repeated
  * only when ours is not among them.
  */
-import { RateLimitedError, describeError } from '../errors.js';
+import { RateLimitedError, describeError } from '../core/errors.js';
 import { BlocksApiError, BlocksErrorCode, mayHaveBeenProcessed } from '../services/blocks/errors.js';
 import { fallbackFinalMessageUrl } from '../services/blocks/links.js';
 import type { BlocksTurn } from '../services/blocks/types.js';
-import { messageKey } from '../store/keys.js';
+import { messageKey } from '../core/keys.js';
 import { editQuietly, postInThread, requestThread, type EngineContext } from './context.js';
 import { blocksErrorText, followUpMayHaveArrivedText, interruptedNoticeText, interruptedStatusText, noSessionText, queuedText } from './messages.js';
 import { releaseRequestQuota, type RequestOutcome } from './start.js';

@@ -19,12 +19,12 @@
  * at most and polls about once a second, so a heap would buy nothing.
  */
 import type { BridgeConfig } from '../config/schema.js';
-import { describeError, RateLimitedError } from '../errors.js';
-import { silentLogger, type Logger } from '../logger.js';
+import { describeError, RateLimitedError } from '../core/errors.js';
+import { silentLogger, type Logger } from '../core/logger.js';
 import { BudgetClosedError } from '../ratelimit/errors.js';
 import type { RateBudget } from '../ratelimit/types.js';
 import { ageIntervalMs, DEFAULT_AGE_STEPS, DEFAULT_FASTEST_FACTOR, loadScale, pollLoad, pollPaceMs, type AgeStep } from './poll-intervals.js';
-import { timerDelayUntil } from '../util/timer-delay.js';
+import { timerDelayUntil } from '../core/timer-delay.js';
 
 /** What one poll found: the turn's final message ('done', the caller has handled it) or nothing yet. */
 export type PollOutcome = 'done' | 'pending';

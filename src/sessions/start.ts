@@ -8,7 +8,7 @@
  * A create has no idempotency key, so a record found `creating` after a crash is never
  * created again: the thread is told the session may or may not have started.
  */
-import { RateLimitedError, describeError } from '../errors.js';
+import { RateLimitedError, describeError } from '../core/errors.js';
 import { BlocksApiError, BlocksErrorCode } from '../services/blocks/errors.js';
 import type { BlocksCreatedSession } from '../services/blocks/types.js';
 import { reactQuietly, postInThread, type EngineContext } from './context.js';

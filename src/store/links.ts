@@ -18,10 +18,10 @@
  * and their change notifications are best-effort pub/sub, so entries also expire after
  * `cacheTtlMs` (1 s by default): another replica's change is seen within that time.
  */
-import type { ChannelRef } from '../platforms/types.js';
+import type { ChannelRef } from '../core/chat.js';
 import type { StoreBackend } from './backend.js';
-import { createKeyedLock } from '../util/keyed-lock.js';
-import { channelKey, toChannelRef } from './keys.js';
+import { createKeyedLock } from '../core/keyed-lock.js';
+import { channelKey, toChannelRef } from '../core/keys.js';
 import { createKvNamespace } from './kv.js';
 
 /** What a channel is linked to. */

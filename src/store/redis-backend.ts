@@ -14,8 +14,8 @@
  */
 import KeyvRedis, { createClient } from '@keyv/redis';
 import { Keyv } from 'keyv';
-import type { Logger } from '../logger.js';
-import { describeError } from '../errors.js';
+import type { Logger } from '../core/logger.js';
+import { describeError } from '../core/errors.js';
 import type { MapEntry, OrderedMaps, StoreBackend } from './backend.js';
 import { StoreError } from './errors.js';
 

@@ -1,7 +1,7 @@
 /** `fluxra-bridge discord register-commands`: see `commands/discord-register-commands.ts`. */
 import { Agent } from 'undici';
-import { describeError } from '../../errors.js';
-import { silentLogger } from '../../logger.js';
+import { describeError } from '../../core/errors.js';
+import { silentLogger } from '../../core/logger.js';
 import { createDiscordAdapter } from '../../platforms/discord/index.js';
 import type { CommandRun } from '../command-def.js';
 import { notOfferedNote, offeredCommands } from '../command-specs.js';

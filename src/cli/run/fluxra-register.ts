@@ -1,7 +1,7 @@
 /** `fluxra-bridge fluxra register`: see `commands/fluxra-register.ts`. */
 import { Agent } from 'undici';
-import { describeError } from '../../errors.js';
-import { silentLogger } from '../../logger.js';
+import { describeError } from '../../core/errors.js';
+import { silentLogger } from '../../core/logger.js';
 import { createFluxraClient, fluxraClientOptionsFromConfig, type FluxraRegistration } from '../../services/fluxra/index.js';
 import type { CommandRun } from '../command-def.js';
 import { DEFAULT_KEY_NAME } from '../commands/fluxra-register.js';

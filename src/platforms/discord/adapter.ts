@@ -17,11 +17,11 @@ import {
   type GatewayDispatchPayload,
   type Interaction,
 } from 'discord.js';
-import { BridgeError, describeError } from '../../errors.js';
-import type { Logger } from '../../logger.js';
-import type { UpstreamMetrics } from '../../metrics/hooks.js';
-import { registerSecret } from '../../redact.js';
-import type { ChatAdapter, CommandInvocation, CommandSpec, ConnectionChange, InboundEvent, InboundHandler } from '../types.js';
+import { BridgeError, describeError } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
+import type { UpstreamMetrics } from '../../core/metrics-hooks.js';
+import { registerSecret } from '../../core/redact.js';
+import type { ChatAdapter, CommandInvocation, CommandSpec, ConnectionChange, InboundEvent, InboundHandler } from '../../core/chat.js';
 import { commandArgs, commandJson } from './commands.js';
 import { DISCORD_DEFAULTS, resolveDiscordConfig, type DiscordAdapterConfig } from './config.js';
 import { toDiscordError } from './errors.js';

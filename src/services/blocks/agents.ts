@@ -4,7 +4,7 @@
  * locally, with the valid choices, before anything is sent.
  */
 import { CORE_AGENT_NAMES } from '../../config/schema.js';
-import { UserInputError } from '../../errors.js';
+import { UserInputError } from '../../core/errors.js';
 import { isUuid } from './links.js';
 import type { ResolvedAgent } from './types.js';
 

@@ -5,9 +5,9 @@
  * of the 100-per-minute budget.
  */
 import type { Dispatcher } from 'undici';
-import { UserInputError } from '../../errors.js';
-import { silentLogger, type Logger } from '../../logger.js';
-import { registerSecret } from '../../redact.js';
+import { UserInputError } from '../../core/errors.js';
+import { silentLogger, type Logger } from '../../core/logger.js';
+import { registerSecret } from '../../core/redact.js';
 import type { RateBudget } from '../../ratelimit/types.js';
 import { createAgentResolver } from './agents.js';
 import { GTS_PATTERN, apiUrl, fallbackFinalMessageUrl, isUuid, rebaseBlocksLink, sessionMessagesUrl } from './links.js';

@@ -4,9 +4,9 @@
  * mapping in `wire.ts`. Input that the server would refuse anyway (too long, too many
  * mentions) is refused here before anything is sent.
  */
-import { ConfigError, UserInputError } from '../../errors.js';
-import { silentLogger } from '../../logger.js';
-import { registerSecret } from '../../redact.js';
+import { ConfigError, UserInputError } from '../../core/errors.js';
+import { silentLogger } from '../../core/logger.js';
+import { registerSecret } from '../../core/redact.js';
 import { resolveFluxraRoutes } from './routes.js';
 import { createTokenCache } from './token-cache.js';
 import { createFluxraTransport, type FluxraCall } from './transport.js';

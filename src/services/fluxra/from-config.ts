@@ -4,7 +4,7 @@
  */
 import type { Dispatcher } from 'undici';
 import type { BridgeConfig } from '../../config/schema.js';
-import type { Logger } from '../../logger.js';
+import type { Logger } from '../../core/logger.js';
 import type { RateBudget } from '../../ratelimit/types.js';
 import type { FluxraClientOptions } from './types.js';
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { silentLogger } from '../../../src/logger.js';
+import { silentLogger } from '../../../src/core/logger.js';
 import { createOutboxWorker, type DeliveryHandler, type OutboxWorker } from '../../../src/mirror/outbox-worker.js';
 import { createStore, type Store } from '../../../src/store/index.js';
 

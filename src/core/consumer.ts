@@ -6,7 +6,7 @@
  * the platform delivers it again. Duplicates are expected (Slack retries, gateway
  * replays) and are the engine's to drop, by the event's or the message's id.
  */
-import type { ChannelRef, ChatAdapter, InboundDelete, InboundEdit, InboundMessage, PlatformName } from '../platforms/types.js';
+import type { ChannelRef, ChatAdapter, InboundDelete, InboundEdit, InboundMessage, PlatformName } from './chat.js';
 
 export type PlatformEvent = InboundMessage | InboundEdit | InboundDelete;
 

@@ -3,7 +3,7 @@
  * into a key (platform, channel id, message id); `threadRootId` and `meta` are payload.
  * Each part is URI-encoded so that a `:` inside an id can never make two refs collide.
  */
-import type { ChannelRef, MessageRef } from '../platforms/types.js';
+import type { ChannelRef, MessageRef } from './chat.js';
 
 /** The identifying part of a MessageRef: enough to look a message up. */
 export type MessageKey = Pick<MessageRef, 'platform' | 'channelId' | 'messageId'>;
