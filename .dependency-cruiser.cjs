@@ -32,20 +32,58 @@ const mayImport = {
   sandbox: ['simulators', 'app'],
 };
 
-const folders = Object.keys(mayImport);
-const escape = (name) => name.replace(/[-]/g, '\\-');
+/**
+ * Where the code imports one file more than the table says, and why. Each entry lets the whole
+ * folder import exactly that file; anything else of that folder is still refused.
+ */
+const exceptions = [
+  {
+    folder: 'simulators',
+    to: 'src/services/fluxra/routes.ts',
+    why: 'the Fluxra simulator serves the same route table the client calls, so a route override changes both',
+  },
+  { folder: 'sandbox', to: 'src/config/load.ts', why: 'the sandbox writes a bridge config and loads it like `start` does' },
+  { folder: 'sandbox', to: 'src/ratelimit/types.ts', why: 'the console shows the budgets (BudgetSnapshot), a type only' },
+  { folder: 'health', to: 'src/metrics/http-observer.ts', why: 'the Blocks key check reads the HTTP outcomes the metrics observer records (an interface it observes)' },
+  // src/ratelimit is replaced by the budget issue; its replacement takes its own small config type.
+  { folder: 'ratelimit', to: 'src/config/schema.ts', why: 'the budgets still read their config section type from the schema (replaced with src/ratelimit)' },
+  // The CLI is being reworked on its own branch; it then imports core/tenancy.ts directly and this goes.
+  { folder: 'cli', to: 'src/commands/tenancy.ts', why: 'the CLI check still imports the tenancy rules through their old path (a re-export of core/tenancy.ts)' },
+];
 
-/** One rule per folder: it may import only itself, core, and what the table names. */
+/** Two-file cycles in the CLI that its rework (one file per command) removes; then this goes. */
+const knownCycles = ['^src/cli/commands/slack-manifest\\.ts$', '^src/cli/commands/fluxra-register\\.ts$', '^src/cli/run/slack-manifest\\.ts$', '^src/cli/run/fluxra-register\\.ts$'];
+
+const folders = Object.keys(mayImport);
+const escape = (text) => text.replace(/[.\-]/g, (c) => `\\${c}`);
+
+/** The table itself must point down only: a loop in it would allow a folder cycle. */
+(function assertTableHasNoLoop() {
+  const state = {};
+  const visit = (folder, trail) => {
+    if (state[folder] === 'done') return;
+    if (state[folder] === 'visiting') throw new Error(`the may-import table has a loop: ${[...trail, folder].join(' -> ')}`);
+    state[folder] = 'visiting';
+    for (const next of mayImport[folder]) visit(next, [...trail, folder]);
+    state[folder] = 'done';
+  };
+  for (const folder of folders) visit(folder, []);
+})();
+
+/** One rule per folder: it may import only itself, core, what the table names, and its exceptions. */
 const tableRules = folders.map((folder) => {
-  const allowed = [folder, 'core', ...mayImport[folder]].map(escape).join('|');
+  const allowedFolders = [folder, 'core', ...mayImport[folder]].map(escape).join('|');
+  const allowedFiles = exceptions.filter((e) => e.folder === folder).map((e) => `^${escape(e.to)}$`);
   return {
     name: `${folder}-may-import`,
     comment: `src/${folder}/ may import only: ${['core', ...mayImport[folder]].join(', ')}`,
     severity: 'error',
     from: { path: `^src/${escape(folder)}/` },
-    to: { path: '^src/', pathNot: `^src/(${allowed})/` },
+    to: { path: '^src/', pathNot: [`^src/(${allowedFolders})/`, ...allowedFiles] },
   };
 });
+
+const CHAT_LIBRARIES = 'node_modules/(@slack/bolt|@slack/socket-mode|discord\\.js|@discordjs)/';
 
 module.exports = {
   forbidden: [
@@ -54,7 +92,7 @@ module.exports = {
       name: 'no-file-cycles',
       comment: 'Files never import each other in a loop.',
       severity: 'error',
-      from: {},
+      from: { pathNot: knownCycles },
       to: { circular: true },
     },
     {
@@ -73,10 +111,18 @@ module.exports = {
     },
     {
       name: 'chat-libraries-only-in-platforms',
-      comment: 'Bolt and discord.js are imported only by src/platforms (the simulators speak their wire formats, not their libraries).',
+      comment: 'Bolt and discord.js are imported only by src/platforms.',
       severity: 'error',
-      from: { path: '^src/', pathNot: '^src/platforms/' },
-      to: { path: 'node_modules/(@slack/bolt|@slack/socket-mode|discord\\.js|@discordjs)/' },
+      // src/cli/discord-invite.ts takes discord.js's permission bits until the CLI rework takes them from src/platforms/discord; then its exception goes.
+      from: { path: '^src/', pathNot: ['^src/(platforms|simulators|sandbox)/', '^src/cli/discord-invite\\.ts$'] },
+      to: { path: CHAT_LIBRARIES },
+    },
+    {
+      name: 'simulators-use-only-wire-types',
+      comment: 'The simulators (and the sandbox showing them) use discord.js only for its published API payload types, never its code.',
+      severity: 'error',
+      from: { path: '^src/(simulators|sandbox)/' },
+      to: { path: CHAT_LIBRARIES, dependencyTypesNot: ['type-only'] },
     },
   ],
   options: {

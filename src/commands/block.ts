@@ -15,7 +15,7 @@ import { RateLimitedError, UpstreamError, describeError } from '../core/errors.j
 import type { ChannelRef } from '../core/chat.js';
 import { formatBlockList, type BlockSummary } from './block-format.js';
 import { blockUsage, parseBlockArgs, type BlockRequest } from './block-parse.js';
-import { describeChannels } from './bridge-channels.js';
+import { describeChannels } from '../format/chat-names.js';
 import { mayActOnConversation, notFromLinkedChannelText, recordMaker, visibleBlocks, visibleChannels, type BlockScopeOptions } from './block-scope.js';
 import { BLOCKED_NOTICE, RESUMED_NOTICE } from '../mirror/link-notices.js';
 import { blockPauseReason, noChannelLinks, type ChannelLinkLookup, type ChannelLinkPauses } from './channel-links.js';

@@ -6,7 +6,7 @@
 import type { ChannelRef, PlatformName } from '../core/chat.js';
 import type { LinkRecord } from '../store/links.js';
 import { formatWhen } from './block-format.js';
-import { describeChannel, describeUser } from './bridge-channels.js';
+import { describeChannel, describeUser } from '../format/chat-names.js';
 import { describeLastDelivery } from './bridge-link-status.js';
 import { isBlockPause } from './channel-links.js';
 import { showInput } from '../core/text.js';

@@ -21,7 +21,7 @@ import type { LinksRepository } from '../store/links.js';
 import type { ChannelAgentControl } from '../sessions/channel-sessions.js';
 import type { BlockSummary } from './block-format.js';
 import { agentStatusLines, linkAgent, unlinkAgent, type BridgeAgentOptions } from './bridge-agent.js';
-import { describeChannels, sameChannel } from './bridge-channels.js';
+import { describeChannels, sameChannel } from '../format/chat-names.js';
 import { formatLinkStatus } from './bridge-format.js';
 import { bridgeUsage, defaultConversationName, parseBridgeArgs, type BridgeRequest } from './bridge-parse.js';
 import { badCodeText, cannotLinkText, mayLinkDirectly, placeOf, shareText, visibleLinks, type BridgeTenancyOptions } from './bridge-share.js';

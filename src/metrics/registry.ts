@@ -8,7 +8,7 @@
  */
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { RateBudget } from '../ratelimit/types.js';
-import { collectOutbox, type OutboxSource } from './outbox-collector.js';
+import { collectOutbox, type OutboxSource } from '../delivery/outbox-counts.js';
 import type { MirrorDirection, MirrorMetrics, UpstreamMetrics } from '../core/metrics-hooks.js';
 
 /** Every metric name starts with this. */

@@ -23,7 +23,7 @@ import { channelKey, messageKey } from '../core/keys.js';
 import { crossPostName } from './attribution.js';
 import type { CopyItem } from './mirror-item.js';
 import { isPermanentForCopy, postCopyOrSkip } from './post-copy.js';
-import { postKey } from './post-once.js';
+import { postKey } from '../delivery/post-once.js';
 import { threadsInlineReplies, withQuote } from './threading.js';
 
 type CopyPost = Extract<CopyItem, { kind: 'post' }>;

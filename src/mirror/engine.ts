@@ -21,7 +21,7 @@ import { createCrossPoster } from './cross-post.js';
 import { createMirrorIntake } from './intake.js';
 import { createLinkNotices } from './link-notices.js';
 import { copyPartition, isCopyPartition, isSendPartition, mirrorPartition, type CopyItem, type MirrorConfig, type MirrorItem } from './mirror-item.js';
-import { createOutboxWorker, retryDelayMs, type DeliveryOutcome } from './outbox-worker.js';
+import { createOutboxWorker, retryDelayMs, type DeliveryOutcome } from '../delivery/outbox-worker.js';
 import { createFluxraPoller } from './poller.js';
 import { createToFluxra } from './to-fluxra.js';
 

@@ -26,7 +26,7 @@ import { channelKey } from '../core/keys.js';
 import { DELIVERED_NAMESPACE, DELIVERED_TTL_MS, deliveredRecord, detectChange, type DeliveredRecord } from './fluxra-edits.js';
 import { createDeliveryRecorder } from './link-status.js';
 import { postCopyOrSkip } from './post-copy.js';
-import { postKey } from './post-once.js';
+import { postKey } from '../delivery/post-once.js';
 
 export interface FromFluxraDeps {
   store: Store;

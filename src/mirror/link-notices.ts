@@ -12,7 +12,7 @@ import type { AdapterDirectory } from '../core/consumer.js';
 import type { ChannelRef } from '../core/chat.js';
 import type { Store } from '../store/index.js';
 import { channelKey, toChannelRef } from '../core/keys.js';
-import { postOnce } from './post-once.js';
+import { postOnce } from '../delivery/post-once.js';
 
 export const BLOCKED_NOTICE = "This channel's Fluxra conversation is blocked; mirroring is paused until it is unblocked.";
 export const RESUMED_NOTICE = "This channel's Fluxra conversation is no longer blocked; mirroring has resumed.";

@@ -11,7 +11,7 @@ import type { Logger } from '../core/logger.js';
 import type { ChannelRef, ChatAdapter, MessageRef, OutboundMessage } from '../core/chat.js';
 import type { Store } from '../store/index.js';
 import { channelKey } from '../core/keys.js';
-import { postOnce } from './post-once.js';
+import { postOnce } from '../delivery/post-once.js';
 
 const AUTH_CODES = new Set(['invalid_auth', 'not_authed', 'token_revoked', 'token_expired', 'account_inactive']);
 

@@ -11,7 +11,7 @@
  */
 import { describeError } from '../core/errors.js';
 import type { ChannelRef, ChatAdapter, InboundMessage } from '../core/chat.js';
-import { channelKey, messageKey } from '../core/keys.js';
+import { channelKey, messageKey, toChannelRef } from '../core/keys.js';
 import { createChannelBindings, isChannelSessionId, type ChannelBinding } from './channel-bindings.js';
 import { createChannelQueue } from './channel-queue.js';
 import { answeredElsewhereText, notAnsweredText, type ChannelStatusView } from './channel-text.js';
@@ -20,7 +20,8 @@ import { postInThread, type EngineContext } from './context.js';
 import { stripSelfMentions, type AgentNames } from './parse.js';
 import type { PlacedMessage, PlacementHooks, TurnPlacement } from './types.js';
 import { unknownAgentText } from './usage.js';
-import { timerDelayUntil } from '../core/timer-delay.js';
+import { backoffMs } from '../delivery/backoff.js';
+import { createWorkRunner } from '../delivery/runner.js';
 
 export type BindOutcome =
   | { kind: 'bound'; agentLabel: string }
@@ -61,8 +62,6 @@ export interface ChannelSessionsOptions {
   mayWork?: () => boolean;
 }
 
-const MAX_RETRY_DELAY_MS = 5 * 60_000;
-
 /** The text sent for a message: our mentions removed, attachments as links. */
 function messageText(event: InboundMessage, selfUserId: string | undefined): string {
   const text = stripSelfMentions(event.text, selfUserId);
@@ -79,57 +78,33 @@ export function createChannelSessions(options: ChannelSessionsOptions): ChannelS
   const marks = createMarks();
 
   let started = false;
-  let stopping = false;
-  const loops = new Map<string, Promise<void>>();
-  const again = new Set<string>();
-  const timers = new Map<string, NodeJS.Timeout>();
   const attempts = new Map<string, number>();
+  /** The channel behind each runner key. */
+  const channelsByKey = new Map<string, ChannelRef>();
+  const runner = createWorkRunner({}, { drain: (key) => run(key), logger, now: ctx.now, ...(options.mayWork ? { mayWork: options.mayWork } : {}) });
 
   function kick(channel: ChannelRef): void {
-    if (!started || stopping) return;
+    if (!started) return;
     const key = channelKey(channel);
-    if (loops.has(key)) {
-      again.add(key);
-      return;
-    }
-    clearTimeout(timers.get(key));
-    timers.delete(key);
-    const loop = run(channel, key)
-      .catch((error: unknown) => logger.error({ channel: key, err: describeError(error) }, 'bound channel worker failed'))
-      .finally(() => {
-        loops.delete(key);
-        if (again.delete(key)) kick(channel);
-      });
-    loops.set(key, loop);
+    channelsByKey.set(key, toChannelRef(channel));
+    runner.kick(key);
   }
 
-  function kickLater(channel: ChannelRef, atMs: number): void {
-    if (stopping) return;
-    const key = channelKey(channel);
-    clearTimeout(timers.get(key));
-    const timer = setTimeout(() => {
-      timers.delete(key);
-      kick(channel);
-    }, timerDelayUntil(atMs, ctx.now()));
-    timer.unref();
-    timers.set(key, timer);
-  }
-
-  async function run(channel: ChannelRef, key: string): Promise<void> {
-    if (options.mayWork && !options.mayWork()) return;
-    let result;
+  /** Sends what waits in the channel; a failure keeps the messages in place and says when to try again. */
+  async function run(key: string): Promise<{ retryAt?: number }> {
+    const channel = channelsByKey.get(key);
+    if (!channel) return {};
     try {
-      result = await drainChannel(deps, marks, channel);
+      const result = await drainChannel(deps, marks, channel);
       attempts.delete(key);
+      return result.retryAt !== undefined ? { retryAt: result.retryAt } : {};
     } catch (error) {
       // A platform or store failure: the messages keep their place and are tried again.
       const n = attempts.get(key) ?? 0;
       attempts.set(key, n + 1);
-      const delay = Math.min(MAX_RETRY_DELAY_MS, options.retryDelayMs * 2 ** Math.min(n, 16));
       logger.warn({ channel: key, attempts: n + 1, err: describeError(error) }, 'bound channel batch failed; retrying');
-      result = { retryAt: ctx.now() + delay };
+      return { retryAt: ctx.now() + backoffMs(options.retryDelayMs, n) };
     }
-    if (result.retryAt !== undefined) kickLater(channel, result.retryAt);
   }
 
   /** Lines in the threads of a turn's other messages (the answer's own thread has the status). */
@@ -277,7 +252,7 @@ export function createChannelSessions(options: ChannelSessionsOptions): ChannelS
 
     async start() {
       started = true;
-      stopping = false;
+      runner.start();
       const channels = await queue.channels();
       for (const channel of channels) kick(channel);
       if (channels.length > 0) logger.info({ channels: channels.length }, 'bound channels resumed');
@@ -286,11 +261,10 @@ export function createChannelSessions(options: ChannelSessionsOptions): ChannelS
       for (const channel of await queue.channels()) kick(channel);
     },
     stop() {
-      stopping = true;
-      for (const timer of timers.values()) clearTimeout(timer);
-      timers.clear();
+      started = false;
+      runner.halt();
     },
-    inFlight: () => [...loops.values()],
+    inFlight: () => runner.inFlight(),
     async boundChannels() {
       return (await bindings.list()).map((binding) => ({ channel: binding.channel, since: binding.boundAt }));
     },

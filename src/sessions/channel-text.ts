@@ -3,7 +3,7 @@
  * batch's prompt is rebuilt identically after a restart (the follow-up check after a 5xx
  * compares texts), and `postOnce` finds a post again by its text.
  */
-import { describeUser } from '../commands/bridge-channels.js';
+import { describeUser } from '../format/chat-names.js';
 import { showInput } from '../core/text.js';
 import type { PlacedMessage } from './types.js';
 

@@ -3,21 +3,21 @@
  * chat operations it does (post once in a thread, edit or react without failing the turn).
  */
 import type { AdapterDirectory } from '../core/consumer.js';
-import type { BridgeConfig } from '../config/schema.js';
 import { describeError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import { postOnce } from '../mirror/post-once.js';
+import { postOnce } from '../delivery/post-once.js';
 import type { ChannelRef, ChatAdapter, MessageRef, PlatformName } from '../core/chat.js';
 import type { RateBudget } from '../ratelimit/types.js';
 import type { BlocksClient } from '../services/blocks/client.js';
 import type { Store } from '../store/index.js';
 import type { KeyedLock } from '../core/keyed-lock.js';
+import type { SessionsConfig } from './config.js';
 import type { AgentQuota } from './quota.js';
 import type { SessionState } from './session-store.js';
 import type { AgentSessionRecord, PlacementHooks, SessionRequest, TurnRecord, TurnScheduler } from './types.js';
 
 export interface SessionEngineSettings {
-  sessions: BridgeConfig['sessions'];
+  sessions: SessionsConfig;
   /** `blocks.defaultAgent`; '' for none. */
   defaultAgent: string;
   /** `commands.agent`, for hints ("start one with /agent"). */

@@ -30,7 +30,8 @@ import { processStart, type RequestOutcome } from './start.js';
 import { pollTurn } from './turns.js';
 import type { AgentSessionRecord, SessionRequest, StartRequest, TurnScheduler, TurnSchedulerFactory } from './types.js';
 import { agentUsage, unknownAgentText } from './usage.js';
-import { timerDelayUntil } from '../core/timer-delay.js';
+import { backoffMs } from '../delivery/backoff.js';
+import { createWorkRunner, type DrainTurn } from '../delivery/runner.js';
 
 export interface SessionEngineOptions {
   store: Store;
@@ -86,8 +87,6 @@ export interface SessionEngine extends InboundConsumer {
   rescan(): Promise<void>;
 }
 
-const MAX_RETRY_DELAY_MS = 5 * 60_000;
-
 export function createSessionEngine(options: SessionEngineOptions): SessionEngine {
   const logger = options.logger.child({ component: 'sessions' });
   const now = options.now ?? Date.now;
@@ -135,68 +134,42 @@ export function createSessionEngine(options: SessionEngineOptions): SessionEngin
   ctx.hooks = channels;
 
   let started = false;
-  let stopping = false;
-  const loops = new Map<string, Promise<void>>();
-  const again = new Set<string>();
-  const timers = new Map<string, NodeJS.Timeout>();
   const sideTasks = new Set<Promise<unknown>>();
+  const requests = createWorkRunner(
+    {},
+    {
+      drain: (partition, turn) => drainRequests(partition, turn),
+      logger,
+      now,
+      mayWork,
+      retryAfterError: () => now() + retryDelayMs,
+    },
+  );
+  const kick = (partition: string): void => {
+    if (started) requests.kick(partition);
+  };
 
-  function kick(partition: string): void {
-    if (!started || stopping) return;
-    if (loops.has(partition)) {
-      again.add(partition);
-      return;
-    }
-    const timer = timers.get(partition);
-    if (timer) {
-      clearTimeout(timer);
-      timers.delete(partition);
-    }
-    const loop = drain(partition)
-      .catch((error: unknown) => logger.error({ partition, err: describeError(error) }, 'session request worker failed'))
-      .finally(() => {
-        loops.delete(partition);
-        if (again.delete(partition)) kick(partition);
-      });
-    loops.set(partition, loop);
-  }
-
-  function kickLater(partition: string, atMs: number): void {
-    if (stopping) return;
-    clearTimeout(timers.get(partition));
-    const timer = setTimeout(() => {
-      timers.delete(partition);
-      kick(partition);
-    }, timerDelayUntil(atMs, now()));
-    timer.unref();
-    timers.set(partition, timer);
-  }
-
-  async function drain(partition: string): Promise<void> {
-    while (!stopping && mayWork()) {
+  /** Works through a session's requests in order; a failed one keeps its place until its retry time. */
+  async function drainRequests(partition: string, turn: DrainTurn): Promise<{ retryAt?: number }> {
+    while (turn.mayGoOn()) {
       const entry = await state.head(partition);
-      if (!entry) return;
-      if (entry.retryAt !== undefined && entry.retryAt > now()) {
-        kickLater(partition, entry.retryAt);
-        return;
-      }
+      if (!entry) return {};
+      if (entry.retryAt !== undefined && entry.retryAt > now()) return { retryAt: entry.retryAt };
       let outcome: RequestOutcome;
       try {
         outcome = await process(entry.item);
       } catch (error) {
         // A platform or store failure: the request keeps its place and is tried again.
-        const delay = Math.min(MAX_RETRY_DELAY_MS, retryDelayMs * 2 ** Math.min(entry.attempts, 16));
-        outcome = { kind: 'retry', afterMs: delay, reason: describeError(error) };
+        outcome = { kind: 'retry', afterMs: backoffMs(retryDelayMs, entry.attempts), reason: describeError(error) };
         logger.warn({ partition, attempts: entry.attempts + 1, err: describeError(error) }, 'session request failed; retrying');
       }
-      if (outcome.kind === 'done') {
-        await state.complete(partition, entry.id);
-      } else {
+      if (outcome.kind !== 'done') {
         await state.retryLater(partition, entry.id, now() + outcome.afterMs, outcome.reason);
-        kickLater(partition, now() + outcome.afterMs);
-        return;
+        return { retryAt: now() + outcome.afterMs };
       }
+      await state.complete(partition, entry.id);
     }
+    return {};
   }
 
   function process(request: SessionRequest): Promise<RequestOutcome> {
@@ -313,7 +286,6 @@ export function createSessionEngine(options: SessionEngineOptions): SessionEngin
     async start() {
       if (started) return;
       started = true;
-      stopping = false;
       if (schedulerStopped) {
         scheduler = buildScheduler();
         schedulerStopped = false;
@@ -329,24 +301,22 @@ export function createSessionEngine(options: SessionEngineOptions): SessionEngin
         }
       }
       ctx.scheduler().start();
+      requests.start();
       const partitions = await state.requestPartitions();
       for (const partition of partitions) kick(partition);
       await channels.start();
       logger.info({ runningTurns: resumed, queuedSessions: partitions.length }, 'session engine started');
     },
     async stop() {
-      stopping = true;
       started = false;
-      again.clear();
-      for (const timer of timers.values()) clearTimeout(timer);
-      timers.clear();
+      requests.halt();
       channels.stop();
       schedulerStopped = true;
       await scheduler?.stop();
       const grace = options.stopGraceMs ?? 5_000;
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
-        Promise.allSettled([...loops.values(), ...sideTasks, ...channels.inFlight()]),
+        Promise.allSettled([...requests.inFlight(), ...sideTasks, ...channels.inFlight()]),
         new Promise<void>((resolve) => {
           timer = setTimeout(resolve, grace);
           timer.unref();
@@ -356,7 +326,7 @@ export function createSessionEngine(options: SessionEngineOptions): SessionEngin
     },
     async idle() {
       for (;;) {
-        const busy = [...loops.values(), ...sideTasks, ...channels.inFlight()];
+        const busy = [...requests.inFlight(), ...sideTasks, ...channels.inFlight()];
         if (busy.length === 0) return;
         await Promise.allSettled(busy);
       }

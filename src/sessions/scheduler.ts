@@ -18,13 +18,13 @@
  * Turns are held in a Map and the next one found by a scan: a bridge runs hundreds of turns
  * at most and polls about once a second, so a heap would buy nothing.
  */
-import type { BridgeConfig } from '../config/schema.js';
 import { describeError, RateLimitedError } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/logger.js';
 import { BudgetClosedError } from '../ratelimit/errors.js';
 import type { RateBudget } from '../ratelimit/types.js';
 import { ageIntervalMs, DEFAULT_AGE_STEPS, DEFAULT_FASTEST_FACTOR, loadScale, pollLoad, pollPaceMs, type AgeStep } from './poll-intervals.js';
 import { timerDelayUntil } from '../core/timer-delay.js';
+import type { PollRateLimit, SessionsPollConfig } from './config.js';
 
 /** What one poll found: the turn's final message ('done', the caller has handled it) or nothing yet. */
 export type PollOutcome = 'done' | 'pending';
@@ -33,9 +33,9 @@ export interface TurnSchedulerOptions {
   /** The Blocks budget the polls go through (background priority). Read for its pause. */
   budget: RateBudget;
   /** `pollIntervalMs` (the young turn's interval) and `maxPollIntervalMs`. */
-  config: BridgeConfig['sessions'];
+  config: SessionsPollConfig;
   /** To know the polling share of the window. */
-  rateLimit: BridgeConfig['blocks']['rateLimit'];
+  rateLimit: PollRateLimit;
   /** Does ONE Blocks request (through the budget) for the turn. */
   poll: (turnId: string) => Promise<PollOutcome>;
   now?: () => number;

@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '../../src/core/logger.js';
-import { POST_INTENTS_NAMESPACE, POST_RESULTS_NAMESPACE, postKey, postOnceDetailed, type PostIntent } from '../../src/mirror/post-once.js';
+import { POST_INTENTS_NAMESPACE, POST_RESULTS_NAMESPACE, postKey, postOnceDetailed, type PostIntent } from '../../src/delivery/post-once.js';
 import type { ChannelRef, ChatAdapter, MessageRef, OutboundMessage, PostOptions } from '../../src/core/chat.js';
 import { createStore, type Store } from '../../src/store/index.js';
 import { CHANNEL_ID, startHarness, type Harness } from '../support/discord-harness.js';

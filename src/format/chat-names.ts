@@ -6,7 +6,7 @@
  * channel"). IDs come from the store, so anything of an unexpected shape is shown inertly.
  */
 import type { ChannelRef, PlatformName } from '../core/chat.js';
-import { mentionToken } from '../format/mentions.js';
+import { mentionToken } from './mentions.js';
 import { showInput } from '../core/text.js';
 
 const PLATFORM_LABEL: Readonly<Record<PlatformName, string>> = { slack: 'Slack', discord: 'Discord' };

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '../../../src/core/logger.js';
-import { createOutboxWorker, type DeliveryHandler, type OutboxWorker } from '../../../src/mirror/outbox-worker.js';
+import { createOutboxWorker, type DeliveryHandler, type OutboxWorker } from '../../../src/delivery/outbox-worker.js';
 import { createStore, type Store } from '../../../src/store/index.js';
 
 interface Job {
