@@ -10,8 +10,8 @@
  */
 import type { CommandInvocation } from '../core/chat.js';
 import { parseAgentRequest, type AgentNames, type AgentRequestParse } from '../sessions/parse.js';
-import type { ChannelAgentControl } from '../sessions/channel-sessions.js';
-import { channelStatusLines } from '../sessions/channel-text.js';
+import type { ChannelAgentControl } from '../sessions/bound-channels/bound-channels.js';
+import { channelStatusLines } from '../sessions/bound-channels/text.js';
 import { agentUsage, unknownAgentText } from '../sessions/usage.js';
 import { showInput } from '../core/text.js';
 import type { ResolvedAgent } from '../services/blocks/types.js';

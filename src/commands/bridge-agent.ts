@@ -5,8 +5,8 @@
  * the session engine (src/sessions/channel-sessions.ts); this file only answers people.
  */
 import type { ChannelRef } from '../core/chat.js';
-import type { ChannelAgentControl } from '../sessions/channel-sessions.js';
-import { channelStatusLines } from '../sessions/channel-text.js';
+import type { ChannelAgentControl } from '../sessions/bound-channels/bound-channels.js';
+import { channelStatusLines } from '../sessions/bound-channels/text.js';
 import { showInput } from '../core/text.js';
 import type { CommandContext } from './types.js';
 

@@ -18,7 +18,7 @@ import type { ChannelRef } from '../core/chat.js';
 import type { CursorsRepository } from '../store/cursors.js';
 import type { KvNamespace } from '../store/kv.js';
 import type { LinksRepository } from '../store/links.js';
-import type { ChannelAgentControl } from '../sessions/channel-sessions.js';
+import type { ChannelAgentControl } from '../sessions/bound-channels/bound-channels.js';
 import type { BlockSummary } from './block-format.js';
 import { agentStatusLines, linkAgent, unlinkAgent, type BridgeAgentOptions } from './bridge-agent.js';
 import { describeChannels, sameChannel } from '../format/chat-names.js';

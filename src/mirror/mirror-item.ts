@@ -3,7 +3,7 @@
  * platform event as it arrived, nothing derived. The link, names and targets are looked up
  * at delivery time, so that a link changed while items waited is honoured.
  */
-import type { Author, ChannelRef, InboundDelete, InboundEdit, InboundMessage, MessageRef } from '../core/chat.js';
+import type { Author, InboundDelete, InboundEdit, InboundMessage, MessageRef } from '../core/chat.js';
 
 /**
  * The `mirror` section of the configuration, as the mirror reads it (the schema declares

@@ -20,7 +20,7 @@ import type { ResolvedAgent } from '../services/blocks/types.js';
 import type { Store } from '../store/index.js';
 import { createKeyedLock } from '../core/keyed-lock.js';
 import { messageKey } from '../core/keys.js';
-import { createChannelSessions, type ChannelAgentControl } from './channel-sessions.js';
+import { createChannelSessions, type ChannelAgentControl } from './bound-channels/bound-channels.js';
 import { postInThread, type EngineContext, type SessionEngineSettings } from './context.js';
 import { processFollowUp } from './follow-up.js';
 import { parseAgentRequest, stripSelfMentions, type AgentNames } from './parse.js';

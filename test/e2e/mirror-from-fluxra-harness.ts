@@ -12,7 +12,7 @@ import { Agent } from 'undici';
 import type { AdapterDirectory } from '../../src/core/consumer.js';
 import { createLogger, silentLogger, type Logger } from '../../src/core/logger.js';
 import type { MirrorConfig } from '../../src/mirror/mirror-item.js';
-import { createFluxraPoller, type FluxraPoller } from '../../src/mirror/poller.js';
+import { createFluxraPoller, type FluxraPoller } from '../../src/mirror/from-fluxra/poller.js';
 import type { ChannelRef, ChatAdapter } from '../../src/core/chat.js';
 import { createFluxraBudget } from '../../src/ratelimit/fluxra-budget.js';
 import type { RateBudget, ScheduleOptions } from '../../src/ratelimit/types.js';

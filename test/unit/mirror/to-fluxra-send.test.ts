@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { Agent } from 'undici';
 import { RateLimitedError, UpstreamError } from '../../../src/core/errors.js';
 import { silentLogger } from '../../../src/core/logger.js';
-import { createFluxraSendOnce, surelyNotSent, type FluxraSendOnce, type MessageProgress } from '../../../src/mirror/fluxra-send.js';
+import { createFluxraSendOnce, surelyNotSent, type FluxraSendOnce, type MessageProgress } from '../../../src/mirror/to-fluxra/fluxra-send.js';
 import { createFluxraClient, FluxraApiError } from '../../../src/services/fluxra/index.js';
 import { createStore, type Store } from '../../../src/store/index.js';
 import { createFakeFluxra, type FakeAgentCredentials, type FakeFluxra } from '../../../src/simulators/fluxra.js';

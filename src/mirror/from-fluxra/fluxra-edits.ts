@@ -9,7 +9,7 @@
  * between applying a change and updating the record only repeats harmless work.
  */
 import { createHash } from 'node:crypto';
-import type { FluxraMessage } from '../services/fluxra/index.js';
+import type { FluxraMessage } from '../../services/fluxra/index.js';
 
 /** What we delivered of one Fluxra message (`store.kv('from-fluxra-delivered')`, by message id). */
 export interface DeliveredRecord {

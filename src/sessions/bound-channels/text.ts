@@ -3,9 +3,9 @@
  * batch's prompt is rebuilt identically after a restart (the follow-up check after a 5xx
  * compares texts), and `postOnce` finds a post again by its text.
  */
-import { describeUser } from '../format/chat-names.js';
-import { showInput } from '../core/text.js';
-import type { PlacedMessage } from './types.js';
+import { describeUser } from '../../format/chat-names.js';
+import { showInput } from '../../core/text.js';
+import type { PlacedMessage } from '../types.js';
 
 /** Longest quote of a message in a pointer line or a status. */
 const QUOTE_MAX = 60;

@@ -9,18 +9,18 @@
  *
  * Errors are thrown unchanged; the engine decides between retry, pause and drop.
  */
-import type { Logger } from '../core/logger.js';
-import type { ChannelRef, InboundDelete, InboundEdit, InboundMessage, MessageRef } from '../core/chat.js';
-import { FLUXRA_MAX_CONTENT_LENGTH, FluxraApiError, type FluxraClient } from '../services/fluxra/index.js';
-import { DEFAULT_MESSAGE_MAP_TTL_MS, type LinkRecord, type Store } from '../store/index.js';
-import { messageKey } from '../core/keys.js';
-import { mentionsAsNames } from '../format/mentions.js';
-import { fitInto, fluxraParts, textWithAttachments } from './attribution.js';
+import type { Logger } from '../../core/logger.js';
+import type { ChannelRef, InboundDelete, InboundEdit, InboundMessage, MessageRef } from '../../core/chat.js';
+import { FLUXRA_MAX_CONTENT_LENGTH, FluxraApiError, type FluxraClient } from '../../services/fluxra/index.js';
+import { DEFAULT_MESSAGE_MAP_TTL_MS, type LinkRecord, type Store } from '../../store/index.js';
+import { messageKey } from '../../core/keys.js';
+import { mentionsAsNames } from '../../format/mentions.js';
+import { fitInto, fluxraParts, textWithAttachments } from '../attribution.js';
 import { editChangesText } from './edit-changed.js';
 import { createFluxraSendOnce, type MessageProgress } from './fluxra-send.js';
-import { createDeliveryRecorder } from './link-status.js';
-import type { CopyItem, MirrorConfig, MirrorItem } from './mirror-item.js';
-import { replyParent, replyQuote, withQuote } from './threading.js';
+import { createDeliveryRecorder } from '../link-status.js';
+import type { CopyItem, MirrorConfig, MirrorItem } from '../mirror-item.js';
+import { replyParent, replyQuote, withQuote } from '../threading.js';
 
 export const MIRROR_PROGRESS_NAMESPACE = 'mirror-progress';
 

@@ -13,14 +13,14 @@
  *                      running turn in `interrupt` mode); its answer goes in the thread of the
  *                      last message, and the other messages' threads get a line pointing there.
  */
-import { messageKey } from '../core/keys.js';
-import { channelSessionId, type ChannelBinding, type ChannelBindings } from './channel-bindings.js';
-import type { ChannelBatch, ChannelQueue, QueuedMessage } from './channel-queue.js';
-import { batchPrompt, UNBOUND_BEFORE_SENT_TEXT } from './channel-text.js';
-import { postInThread, reactQuietly, type EngineContext } from './context.js';
-import { processFollowUp } from './follow-up.js';
-import { processStart, type RequestOutcome } from './start.js';
-import type { AgentSessionRecord, FollowUpRequest, StartRequest, TurnPlacement } from './types.js';
+import { messageKey } from '../../core/keys.js';
+import { channelSessionId, type ChannelBinding, type ChannelBindings } from './bindings.js';
+import type { ChannelBatch, ChannelQueue, QueuedMessage } from './queue.js';
+import { batchPrompt, UNBOUND_BEFORE_SENT_TEXT } from './text.js';
+import { postInThread, reactQuietly, type EngineContext } from '../context.js';
+import { processFollowUp } from '../follow-up.js';
+import { processStart, type RequestOutcome } from '../start.js';
+import type { AgentSessionRecord, FollowUpRequest, StartRequest, TurnPlacement } from '../types.js';
 
 /** Most messages sent in one prompt; more wait for the next turn. */
 export const MAX_BATCH = 20;

@@ -3,8 +3,8 @@
  * talking, slowly when it is quiet, and further and further apart while Fluxra refuses or
  * fails. Pure, so that the choice is tested without clocks.
  */
-import { RateLimitedError } from '../core/errors.js';
-import type { MirrorConfig } from './mirror-item.js';
+import { RateLimitedError } from '../../core/errors.js';
+import type { MirrorConfig } from '../mirror-item.js';
 
 export type PollTimingConfig = Pick<MirrorConfig, 'pollIntervalMs' | 'idlePollIntervalMs' | 'activeForMs' | 'retryBaseMs' | 'retryMaxMs'>;
 

@@ -10,11 +10,11 @@
  * - taken markers: messages already sent (or refused), so that a duplicate delivery of one
  *   (Slack retry, gateway replay, message + mention pair) is never sent twice.
  */
-import type { ChannelRef } from '../core/chat.js';
-import type { ResolvedAgent } from '../services/blocks/types.js';
-import type { MessageKey, OutboxEntry, Store } from '../store/index.js';
-import { channelKey, messageKey } from '../core/keys.js';
-import type { PlacedMessage } from './types.js';
+import type { ChannelRef } from '../../core/chat.js';
+import type { ResolvedAgent } from '../../services/blocks/types.js';
+import type { MessageKey, OutboxEntry, Store } from '../../store/index.js';
+import { channelKey, messageKey } from '../../core/keys.js';
+import type { PlacedMessage } from '../types.js';
 
 export const CHANNEL_QUEUE_PREFIX = 'sessions:chan:';
 

@@ -18,16 +18,16 @@
  * The set of conversations is re-read from the links every `linkRefreshMs`, so links made or
  * removed at run time are picked up; `pollNow` polls one at once (e.g. right after a link).
  */
-import type { AdapterDirectory } from '../core/consumer.js';
-import { describeError } from '../core/errors.js';
-import type { Logger } from '../core/logger.js';
-import type { MirrorMetrics } from '../core/metrics-hooks.js';
-import { FluxraApiError, type FluxraCallOptions, type FluxraClient, type FluxraMessage } from '../services/fluxra/index.js';
-import type { Store } from '../store/index.js';
-import { createFromFluxra, type DeliveryTarget } from './from-fluxra.js';
-import { nextPollDelay } from './from-fluxra-timing.js';
-import type { MirrorConfig } from './mirror-item.js';
-import { clampTimerDelay } from '../core/timer-delay.js';
+import type { AdapterDirectory } from '../../core/consumer.js';
+import { describeError } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
+import type { MirrorMetrics } from '../../core/metrics-hooks.js';
+import { FluxraApiError, type FluxraCallOptions, type FluxraClient, type FluxraMessage } from '../../services/fluxra/index.js';
+import type { Store } from '../../store/index.js';
+import { createFromFluxra, type DeliveryTarget } from './deliver.js';
+import { nextPollDelay } from './timing.js';
+import type { MirrorConfig } from '../mirror-item.js';
+import { clampTimerDelay } from '../../core/timer-delay.js';
 
 export interface FluxraPollerDeps {
   fluxra: Pick<FluxraClient, 'listMessages' | 'readMessagesSince'>;

@@ -13,12 +13,12 @@
  * A send that surely never reached Fluxra (unreachable, 429, a 4xx refusal) clears the
  * intent, so the next attempt sends without reading first.
  */
-import { UpstreamError } from '../core/errors.js';
-import type { Logger } from '../core/logger.js';
-import type { FluxraClient } from '../services/fluxra/index.js';
-import { FluxraApiError } from '../services/fluxra/index.js';
-import { NetworkErrorCode } from '../services/http.js';
-import type { CursorsRepository, KvNamespace, MessageMapRepository } from '../store/index.js';
+import { UpstreamError } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
+import type { FluxraClient } from '../../services/fluxra/index.js';
+import { FluxraApiError } from '../../services/fluxra/index.js';
+import { NetworkErrorCode } from '../../services/http.js';
+import type { CursorsRepository, KvNamespace, MessageMapRepository } from '../../store/index.js';
 
 /** One Fluxra message of a platform message, as far as it got. */
 export interface PartProgress {

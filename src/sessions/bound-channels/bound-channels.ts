@@ -9,19 +9,19 @@
  * the bridge) at top level or in any thread, except replies in a thread session's thread
  * (`/agent` or a mention from before the binding), which stay follow-ups of that session.
  */
-import { describeError } from '../core/errors.js';
-import type { ChannelRef, ChatAdapter, InboundMessage } from '../core/chat.js';
-import { channelKey, messageKey, toChannelRef } from '../core/keys.js';
-import { createChannelBindings, isChannelSessionId, type ChannelBinding } from './channel-bindings.js';
-import { createChannelQueue } from './channel-queue.js';
-import { answeredElsewhereText, notAnsweredText, type ChannelStatusView } from './channel-text.js';
-import { createMarks, drainChannel, runningTurnOf, settleReactions, type ChannelWorkerDeps } from './channel-worker.js';
-import { postInThread, type EngineContext } from './context.js';
-import { stripSelfMentions, type AgentNames } from './parse.js';
-import type { PlacedMessage, PlacementHooks, TurnPlacement } from './types.js';
-import { unknownAgentText } from './usage.js';
-import { backoffMs } from '../delivery/backoff.js';
-import { createWorkRunner } from '../delivery/runner.js';
+import { describeError } from '../../core/errors.js';
+import type { ChannelRef, ChatAdapter, InboundMessage } from '../../core/chat.js';
+import { channelKey, messageKey, toChannelRef } from '../../core/keys.js';
+import { createChannelBindings, isChannelSessionId, type ChannelBinding } from './bindings.js';
+import { createChannelQueue } from './queue.js';
+import { answeredElsewhereText, notAnsweredText, type ChannelStatusView } from './text.js';
+import { createMarks, drainChannel, runningTurnOf, settleReactions, type ChannelWorkerDeps } from './worker.js';
+import { postInThread, type EngineContext } from '../context.js';
+import { stripSelfMentions, type AgentNames } from '../parse.js';
+import type { PlacedMessage, PlacementHooks, TurnPlacement } from '../types.js';
+import { unknownAgentText } from '../usage.js';
+import { backoffMs } from '../../delivery/backoff.js';
+import { createWorkRunner } from '../../delivery/runner.js';
 
 export type BindOutcome =
   | { kind: 'bound'; agentLabel: string }

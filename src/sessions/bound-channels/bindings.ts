@@ -4,11 +4,11 @@
  * channel bound" and names the channel's current session, which `/agent new` forgets so that
  * the next message starts a fresh one.
  */
-import type { ChannelRef } from '../core/chat.js';
-import type { ResolvedAgent } from '../services/blocks/types.js';
-import type { Store } from '../store/index.js';
-import { channelKey, toChannelRef } from '../core/keys.js';
-import { createKeyedLock } from '../core/keyed-lock.js';
+import type { ChannelRef } from '../../core/chat.js';
+import type { ResolvedAgent } from '../../services/blocks/types.js';
+import type { Store } from '../../store/index.js';
+import { channelKey, toChannelRef } from '../../core/keys.js';
+import { createKeyedLock } from '../../core/keyed-lock.js';
 
 /** One bound channel. */
 export interface ChannelBinding {
