@@ -97,14 +97,11 @@ export function createWorkRunner(config: WorkRunnerConfig, deps: WorkRunnerDeps)
   let abort = new AbortController();
   let started = false;
   let stopping = false;
-  const idleWaiters: Array<() => void> = [];
+  const idleSignal = createIdleSignal(() => inflight.size === 0 && runnable.size === 0);
 
   const stateOf = (key: string): KeyState => {
-    let state = states.get(key);
-    if (!state) {
-      state = { running: false, dirty: false, force: false, timer: undefined };
-      states.set(key, state);
-    }
+    const state = states.get(key) ?? { running: false, dirty: false, force: false, timer: undefined };
+    states.set(key, state);
     return state;
   };
 
@@ -150,11 +147,11 @@ export function createWorkRunner(config: WorkRunnerConfig, deps: WorkRunnerDeps)
         if (drainsAgain({ dirty: state.dirty, stopping, mayWork: mayWork() })) runnable.add(key);
         else state.dirty = false;
         pump();
-        checkIdle();
+        idleSignal.check();
       });
       inflight.add(run);
     }
-    checkIdle();
+    idleSignal.check();
   }
 
   async function drainOnce(key: string, state: KeyState): Promise<void> {
@@ -163,12 +160,8 @@ export function createWorkRunner(config: WorkRunnerConfig, deps: WorkRunnerDeps)
     state.force = false;
     let result: DrainResult;
     try {
-      result = await deps.drain(key, {
-        signal: abort.signal,
-        force,
-        othersWaiting: () => runnable.size > 0,
-        mayGoOn: () => !stopping && mayWork(),
-      });
+      const turn: DrainTurn = { signal: abort.signal, force, othersWaiting: () => runnable.size > 0, mayGoOn: () => !stopping && mayWork() };
+      result = await deps.drain(key, turn);
     } catch (error) {
       deps.logger.error({ key, err: describeError(error) }, 'work queue drain failed; trying again later');
       result = { retryAt: retryAfterError(key, error) };
@@ -177,19 +170,12 @@ export function createWorkRunner(config: WorkRunnerConfig, deps: WorkRunnerDeps)
     if (result.retryAt !== undefined) kickLater(key, result.retryAt);
   }
 
-  function checkIdle(): void {
-    if (inflight.size > 0 || runnable.size > 0) return;
-    for (const wake of idleWaiters.splice(0)) wake();
-  }
-
   function halt(): void {
     stopping = true;
     started = false;
     runnable.clear();
-    for (const state of states.values()) {
-      if (state.timer) clearTimeout(state.timer);
-      state.timer = undefined;
-    }
+    for (const state of states.values()) clearTimeout(state.timer);
+    for (const state of states.values()) state.timer = undefined;
   }
 
   return {
@@ -206,20 +192,35 @@ export function createWorkRunner(config: WorkRunnerConfig, deps: WorkRunnerDeps)
     halt,
     async stop() {
       halt();
-      if (inflight.size > 0 && (await settledWithin([...inflight], stopTimeoutMs)) === 'timeout') {
-        // Aborted work stays queued; an aborted send is reconciled on the next start.
-        deps.logger.warn({ inflight: inflight.size }, 'work queue stop timed out; abandoning in-flight work');
-        abort.abort();
-        await settledWithin([...inflight], 1_000);
-      }
-      for (const wake of idleWaiters.splice(0)) wake();
+      await finishOrAbandon(inflight, stopTimeoutMs, abort, deps.logger);
+      idleSignal.wakeAll();
     },
-    idle() {
-      if (inflight.size === 0 && runnable.size === 0) return Promise.resolve();
-      return new Promise((resolve) => idleWaiters.push(resolve));
-    },
+    idle: () => idleSignal.wait(),
     busy: () => inflight.size > 0 || runnable.size > 0,
     inFlight: () => [...inflight],
+  };
+}
+
+/** Waits for the drains in flight within `ms`; then aborts them (their work stays queued, an aborted send is reconciled on the next start). */
+async function finishOrAbandon(inflight: ReadonlySet<Promise<void>>, ms: number, abort: AbortController, logger: Logger): Promise<void> {
+  if (inflight.size === 0 || (await settledWithin([...inflight], ms)) === 'done') return;
+  logger.warn({ inflight: inflight.size }, 'work queue stop timed out; abandoning in-flight work');
+  abort.abort();
+  await settledWithin([...inflight], 1_000);
+}
+
+/** Promises that resolve once `isIdle` holds, looked at on `check`. */
+function createIdleSignal(isIdle: () => boolean): { wait(): Promise<void>; check(): void; wakeAll(): void } {
+  const waiters: Array<() => void> = [];
+  const wakeAll = (): void => {
+    for (const wake of waiters.splice(0)) wake();
+  };
+  return {
+    wait: () => (isIdle() ? Promise.resolve() : new Promise((resolve) => waiters.push(resolve))),
+    check: () => {
+      if (isIdle()) wakeAll();
+    },
+    wakeAll,
   };
 }
 

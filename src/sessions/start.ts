@@ -28,7 +28,7 @@ export async function processStart(ctx: EngineContext, request: StartRequest): P
       await ctx.state.putSession({ ...session, state: 'failed' });
       await ctx.quota?.release(request.quota);
       await postInThread(ctx, session.channel, session.threadRoot.messageId, `${session.id}:maybe`, mayHaveStartedText());
-      if (request.placement) await ctx.hooks?.requestFailed(request, mayHaveStartedText(), false);
+      await ctx.events.requestFailed({ request, reason: mayHaveStartedText(), sessionUsable: false });
     }
     return { kind: 'done' };
   }
@@ -109,6 +109,6 @@ async function createFailed(ctx: EngineContext, session: AgentSessionRecord, req
   const shown = text === mayHaveStartedText() ? text : `Could not start ${request.agentLabel}: ${text}`;
   await postInThread(ctx, session.channel, session.threadRoot.messageId, `${session.id}:failed`, shown);
   await reactQuietly(ctx, request.askingMessage, '❌');
-  if (request.placement) await ctx.hooks?.requestFailed(request, shown, false);
+  await ctx.events.requestFailed({ request, reason: shown, sessionUsable: false });
   return { kind: 'done' };
 }

@@ -1,9 +1,10 @@
 /**
  * Channels bound to a Blocks agent (issue 8): the part of the session engine that takes
  * every person's message in a bound channel, queues it durably, and hands batches of them to
- * the channel's long-lived session (channel-worker.ts). It shares the engine's context: the
+ * the channel's long-lived session (worker.ts). It shares the engine's context: the
  * same Blocks budget, scheduler, store records and turn machinery as thread sessions, and
- * hears the end of its turns through the placement hooks to set ✅/❌ and wake the queue.
+ * hears the end of its turns through the engine's events to set ✅/❌ and wake the queue
+ * (turn-outcomes.ts). Commands bind and unbind channels through control.ts.
  *
  * Which messages are ours: in a bound channel, every message from a person (not a bot, not
  * the bridge) at top level or in any thread, except replies in a thread session's thread
@@ -14,30 +15,16 @@ import type { ChannelRef, ChatAdapter, InboundMessage } from '../../core/chat.js
 import { channelKey, messageKey, toChannelRef } from '../../core/keys.js';
 import { createChannelBindings, isChannelSessionId, type ChannelBinding } from './bindings.js';
 import { createChannelQueue } from './queue.js';
-import { answeredElsewhereText, notAnsweredText, type ChannelStatusView } from './text.js';
-import { createMarks, drainChannel, runningTurnOf, settleReactions, type ChannelWorkerDeps } from './worker.js';
+import { createMarks, drainChannel, type ChannelWorkerDeps } from './worker.js';
 import { postInThread, type EngineContext } from '../context.js';
 import { stripSelfMentions, type AgentNames } from '../parse.js';
-import type { PlacedMessage, PlacementHooks, TurnPlacement } from '../types.js';
-import { unknownAgentText } from '../usage.js';
+import type { PlacementHooks } from '../types.js';
 import { backoffMs } from '../../delivery/backoff.js';
+import { createChannelControl, type ChannelAgentControl } from './control.js';
+import { createTurnOutcomes } from './turn-outcomes.js';
 import { createWorkRunner } from '../../delivery/runner.js';
 
-export type BindOutcome =
-  | { kind: 'bound'; agentLabel: string }
-  | { kind: 'already'; agentLabel: string }
-  | { kind: 'bound-elsewhere'; agentLabel: string }
-  | { kind: 'unknown-agent'; text: string };
-
-/** What commands (`/bridge link agent`, `/agent new`, the status lines) may do with bindings. */
-export interface ChannelAgentControl {
-  bind(channel: ChannelRef, agentName: string, boundBy: string): Promise<BindOutcome>;
-  /** The binding it had, if any; queued messages are then refused with a reason. */
-  unbind(channel: ChannelRef): Promise<ChannelBinding | undefined>;
-  /** Forgets the channel's session: the next message starts a fresh one. Undefined when not bound. */
-  startNew(channel: ChannelRef): Promise<ChannelBinding | undefined>;
-  status(channel: ChannelRef): Promise<ChannelStatusView | undefined>;
-}
+export type { BindOutcome, ChannelAgentControl } from './control.js';
 
 export interface ChannelSessions extends PlacementHooks, ChannelAgentControl {
   /** True when the message belongs to the bound-channel path (taken or deliberately ignored). */
@@ -107,25 +94,16 @@ export function createChannelSessions(options: ChannelSessionsOptions): ChannelS
     }
   }
 
-  /** Lines in the threads of a turn's other messages (the answer's own thread has the status). */
-  async function pointOthers(turnId: string, placement: TurnPlacement, channel: ChannelRef, text: string): Promise<void> {
-    const done = new Set([placement.threadRootId]);
-    for (const m of placement.messages) {
-      if (done.has(m.threadRootId)) continue;
-      done.add(m.threadRootId);
-      await postInThread(ctx, channel, m.threadRootId, `chan:${turnId}:ptr:${m.threadRootId}`, text);
-    }
-  }
-
-  function answerMessage(placement: TurnPlacement): PlacedMessage | undefined {
-    return [...placement.messages].reverse().find((m) => m.threadRootId === placement.threadRootId) ?? placement.messages.at(-1);
-  }
-
   async function bindingOf(channel: ChannelRef): Promise<ChannelBinding | undefined> {
     return bindings.get({ platform: channel.platform, channelId: channel.channelId });
   }
 
-  return {
+  const outcomes = createTurnOutcomes({ ctx, bindings, logger, kick });
+  const control = createChannelControl({ ctx, bindings, queue, agentNames: options.agentNames, logger, kick });
+
+  const channelSessions: ChannelSessions = {
+    ...outcomes,
+    ...control,
     async accept(event, source) {
       const channel: ChannelRef = { platform: event.platform, channelId: event.ref.channelId };
       const binding = await bindingOf(channel);
@@ -165,91 +143,6 @@ export function createChannelSessions(options: ChannelSessionsOptions): ChannelS
       return true;
     },
 
-    async turnEnded(turn, session, reason) {
-      const placement = turn.placement;
-      // A superseded turn's messages now belong to the turn that interrupted it.
-      if (!placement || turn.state === 'superseded' || turn.state === 'running') return;
-      try {
-        const answered = turn.state === 'done';
-        for (const m of placement.messages) await settleReactions(ctx, m, answered ? '✅' : '❌');
-        const main = answerMessage(placement);
-        const text = answered && main ? answeredElsewhereText(session.agentLabel, main, placement.messages.length) : notAnsweredText(session.agentLabel, reason ?? 'the turn ended without an answer.');
-        await pointOthers(turn.id, placement, session.channel, text);
-      } catch (error) {
-        logger.warn({ turnId: turn.id, err: describeError(error) }, 'could not mark the messages of a finished turn');
-      }
-      kick(session.channel);
-    },
-
-    async requestFailed(request, reason, sessionUsable) {
-      const placement = request.placement;
-      if (!placement) return;
-      const session = await ctx.state.getSession(request.sessionRecordId);
-      const channel = session?.channel ?? placement.messages[0]?.ref;
-      try {
-        for (const m of placement.messages) await settleReactions(ctx, m, '❌');
-        if (channel) await pointOthers(`${request.sessionRecordId}:${request.requestedAt}`, placement, { platform: channel.platform, channelId: channel.channelId }, notAnsweredText(session?.agentLabel ?? 'The agent', reason));
-        if (!sessionUsable && channel) {
-          const binding = await bindingOf(channel);
-          if (binding?.sessionRecordId === request.sessionRecordId) {
-            const { sessionRecordId: _gone, ...rest } = binding;
-            await bindings.put(rest);
-          }
-        }
-      } catch (error) {
-        logger.warn({ sessionRecordId: request.sessionRecordId, err: describeError(error) }, 'could not mark the messages of a failed request');
-      }
-    },
-
-    async bind(channel, agentName, boundBy) {
-      const token = agentName.trim();
-      if (!options.agentNames.isKnown(token)) return { kind: 'unknown-agent', text: unknownAgentText(token, options.agentNames) };
-      const agentLabel = token.toLowerCase();
-      const existing = await bindingOf(channel);
-      if (existing) return { kind: existing.agentLabel === agentLabel ? 'already' : 'bound-elsewhere', agentLabel: existing.agentLabel };
-      await bindings.put({ channel, agentLabel, agent: ctx.blocks.resolveAgent(token), boundBy, boundAt: ctx.now(), sessionCount: 0 });
-      logger.info({ channel: channelKey(channel), agent: agentLabel }, 'channel bound to an agent');
-      return { kind: 'bound', agentLabel };
-    },
-
-    async unbind(channel) {
-      const previous = await bindings.remove(channel);
-      if (previous) {
-        logger.info({ channel: channelKey(channel), agent: previous.agentLabel }, 'channel unbound from its agent');
-        kick(channel);
-      }
-      return previous;
-    },
-
-    async startNew(channel) {
-      const binding = await bindingOf(channel);
-      if (!binding) return undefined;
-      const { sessionRecordId: _old, ...rest } = binding;
-      await bindings.put(rest);
-      logger.info({ channel: channelKey(channel), previous: binding.sessionRecordId }, 'bound channel starts a new session');
-      return binding;
-    },
-
-    async status(channel) {
-      const binding = await bindingOf(channel);
-      if (!binding) return undefined;
-      const session = binding.sessionRecordId ? await ctx.state.getSession(binding.sessionRecordId) : undefined;
-      const running = await runningTurnOf(ctx, session);
-      const batch = await queue.getBatch(channel);
-      const inBatch = new Set(batch?.entryIds ?? []);
-      const waiting = (await queue.waiting(channel)).filter((e) => !inBatch.has(e.id)).map((e) => e.item);
-      return {
-        agentLabel: binding.agentLabel,
-        boundBy: binding.boundBy,
-        boundAt: binding.boundAt,
-        mode: ctx.settings.sessions.boundChannelMode,
-        ...(session ? { session: { state: session.state, turns: session.turnCount, ...(session.sessionUrl ? { url: session.sessionUrl } : {}) } } : {}),
-        ...(running ? { running: { n: running.n, ageMs: ctx.now() - running.startedAt, messages: running.placement?.messages ?? [] } } : {}),
-        waiting,
-        sending: batch?.messages.length ?? 0,
-      };
-    },
-
     async start() {
       started = true;
       runner.start();
@@ -269,4 +162,8 @@ export function createChannelSessions(options: ChannelSessionsOptions): ChannelS
       return (await bindings.list()).map((binding) => ({ channel: binding.channel, since: binding.boundAt }));
     },
   };
+  // Placed turns end with ✅ or ❌ on their messages, and the channel's next batch goes.
+  ctx.events.onTurnEnded(({ turn, session, reason }) => channelSessions.turnEnded(turn, session, reason));
+  ctx.events.onRequestFailed(({ request, reason, sessionUsable }) => channelSessions.requestFailed(request, reason, sessionUsable));
+  return channelSessions;
 }
