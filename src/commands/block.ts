@@ -11,17 +11,15 @@
  * bridge could not post into it anyway), and removing the block resumes the links that a
  * block paused. Links paused for another reason are left alone.
  */
-import { RateLimitedError, UpstreamError, describeError } from '../core/errors.js';
-import type { ChannelRef } from '../core/chat.js';
+import { RateLimitedError, UpstreamError } from '../core/errors.js';
 import { formatBlockList, type BlockSummary } from './block-format.js';
 import { blockUsage, parseBlockArgs, type BlockRequest } from './block-parse.js';
-import { describeChannels } from '../format/chat-names.js';
-import { mayActOnConversation, notFromLinkedChannelText, recordMaker, visibleBlocks, visibleChannels, type BlockScopeOptions } from './block-scope.js';
-import { BLOCKED_NOTICE, RESUMED_NOTICE } from '../mirror/link-notices.js';
-import { blockPauseReason, noChannelLinks, type ChannelLinkLookup, type ChannelLinkPauses } from './channel-links.js';
+import { mayActOnConversation, notFromLinkedChannelText, recordMaker, visibleBlocks } from './block-scope.js';
+import { noChannelLinks } from './channel-links.js';
 import type { FluxraId } from './fluxra-ids.js';
 import { showInput } from '../core/text.js';
 import type { CommandContext, CommandHandler } from './types.js';
+import { createBlockLinkEffects, type BlockLinkOptions } from './block-links.js';
 
 /**
  * The three Fluxra client methods `/block` needs, declared here so that this command
@@ -34,20 +32,8 @@ export interface FluxraBlocksApi {
   deleteBlock(blockId: string): Promise<void>;
 }
 
-export interface BlockCommandOptions {
-  /** The configured name (`commands.block`). */
-  name: string;
+export interface BlockCommandOptions extends BlockLinkOptions {
   fluxra: FluxraBlocksApi;
-  /** Finds the conversation for `/block conversation` without an ID. Default: no channel is linked. */
-  channelLinks?: ChannelLinkLookup;
-  /** Pauses a blocked conversation's links and resumes them when it is unblocked. Default: links are not touched. */
-  linkPauses?: ChannelLinkPauses;
-  /** Told which channels' links were paused or resumed (the composition root passes the mirror's wake-up). */
-  onLinksChanged?: (channels: ChannelRef[]) => void;
-  /** Tenants (issue 14): who made each block, and who may see and remove it. Without it, `/block` acts bridge-wide. */
-  scope?: BlockScopeOptions;
-  /** Posts a public notice in channels (a blocked or unblocked conversation's). Best effort. */
-  announce?: (channels: ChannelRef[], text: string) => Promise<void>;
 }
 
 /** `{status, code}` of a Fluxra HTTP error answer (not a 429, not a network failure), else undefined. */
@@ -62,81 +48,15 @@ const NOUN: Readonly<Record<FluxraId['kind'], string>> = { agent: 'agent', conve
 export function createBlockCommand(options: BlockCommandOptions): CommandHandler<BlockRequest> {
   const { name, fluxra } = options;
   const channelLinks = options.channelLinks ?? noChannelLinks;
-  const { linkPauses, onLinksChanged, scope } = options;
+  const { linkPauses, scope } = options;
   const c = `/${name}`;
 
-  function linksChanged(channels: ChannelRef[], context: CommandContext): void {
-    if (channels.length === 0 || onLinksChanged === undefined) return;
-    try {
-      onLinksChanged(channels);
-    } catch (error) {
-      // The links are saved; the mirror notices them on its next pass anyway.
-      context.logger.warn({ err: error }, `could not signal the link change: ${describeError(error)}`);
-    }
-  }
-
-  /** Names the channels of the person's tenant; others are only counted. */
-  async function describeVisible(channels: ChannelRef[], context: CommandContext): Promise<string> {
-    const { shown, hidden } = scope === undefined ? { shown: channels, hidden: 0 } : await visibleChannels(scope, channels, context);
-    const elsewhere = hidden === 0 ? '' : `${hidden} channel${hidden === 1 ? '' : 's'} of other workspaces or servers`;
-    if (shown.length === 0) return elsewhere;
-    const named = describeChannels(shown, context.invocation.platform);
-    return elsewhere === '' ? named : `${named} and ${elsewhere}`;
-  }
-
-  /** The public notice in the channels whose links a block paused or resumed (the README promises it). */
-  async function announce(channels: ChannelRef[], text: string, context: CommandContext): Promise<void> {
-    if (channels.length === 0 || options.announce === undefined) return;
-    try {
-      await options.announce(channels, text);
-    } catch (error) {
-      context.logger.warn({ err: error }, `could not post the block notice: ${describeError(error)}`);
-    }
-  }
+  const { pauseLinks, resumeLinks } = createBlockLinkEffects(options);
 
   /** The blocks this person may see and remove (all without tenants). */
   async function blocksInScope(context: CommandContext): Promise<Array<BlockSummary & { maker?: string }>> {
     const all = await fluxra.listBlocks();
     return scope === undefined ? all : visibleBlocks(scope, all, context);
-  }
-
-  /** After a conversation is (or already was) blocked: the line about its links, if any. */
-  async function pauseLinks(conversationId: string, context: CommandContext): Promise<string | undefined> {
-    if (linkPauses === undefined) {
-      if ((await channelLinks.conversationFor(context.invocation.channel)) !== conversationId) return undefined;
-      return 'This channel is linked to that conversation: the bridge cannot post into it until the block is removed.';
-    }
-    let links;
-    try {
-      links = await linkPauses.pauseConversation(conversationId, blockPauseReason(name));
-    } catch (error) {
-      context.logger.error({ err: error, conversationId }, `could not pause the links of a blocked conversation: ${describeError(error)}`);
-      return "The bridge could not pause the channels linked to it; the details are in the bridge's log.";
-    }
-    if (links.length === 0) return undefined;
-    const changed = links.filter((link) => link.changed).map((link) => link.channel);
-    context.logger.info({ conversationId, paused: changed.length }, 'links paused by a block');
-    linksChanged(changed, context);
-    await announce(changed, BLOCKED_NOTICE, context);
-    const channels = await describeVisible(links.map((link) => link.channel), context);
-    return `Mirroring is paused for ${channels} (linked to it) until the block is removed.`;
-  }
-
-  /** After a conversation's block is gone: the line about the links resumed, if any. */
-  async function resumeLinks(conversationId: string, context: CommandContext): Promise<string | undefined> {
-    if (linkPauses === undefined) return undefined;
-    let resumed: ChannelRef[];
-    try {
-      resumed = await linkPauses.resumeConversation(conversationId);
-    } catch (error) {
-      context.logger.error({ err: error, conversationId }, `could not resume the links of an unblocked conversation: ${describeError(error)}`);
-      return "The bridge could not resume the channels linked to it; the details are in the bridge's log.";
-    }
-    if (resumed.length === 0) return undefined;
-    context.logger.info({ conversationId, resumed: resumed.length }, 'links resumed after a block was removed');
-    linksChanged(resumed, context);
-    await announce(resumed, RESUMED_NOTICE, context);
-    return `Mirroring resumes for ${await describeVisible(resumed, context)}.`;
   }
 
   async function block(kind: 'agent' | 'conversation', targetId: string, context: CommandContext): Promise<string> {

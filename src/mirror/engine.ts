@@ -15,14 +15,14 @@ import type { Logger } from '../core/logger.js';
 import type { MirrorMetrics } from '../core/metrics-hooks.js';
 import type { ChannelRef, ChatAdapter } from '../core/chat.js';
 import type { FluxraClient } from '../services/fluxra/index.js';
-import type { OutboxEntry, Store } from '../store/index.js';
-import { createStageHandlers } from './stage-handlers.js';
+import type { Store } from '../store/index.js';
+import { createStageHandlers, type StageHandlers } from './stage-handlers.js';
 import { toChannelRef } from '../core/keys.js';
 import { createCrossPoster } from './cross-post/copy-stage.js';
 import { createMirrorIntake } from './to-fluxra/intake.js';
 import { createLinkNotices } from './link-notices.js';
 import { copyPartition, isCopyPartition, isSendPartition, mirrorPartition, type CopyItem, type MirrorConfig, type MirrorItem } from './mirror-item.js';
-import { createOutboxWorker, type DeliveryOutcome } from '../delivery/outbox-worker.js';
+import { createOutboxWorker, type OutboxWorker, type OutboxWorkerOptions } from '../delivery/outbox-worker.js';
 import { createFluxraPoller } from './from-fluxra/poller.js';
 import { createToFluxra } from './to-fluxra/send-stage.js';
 
@@ -80,6 +80,19 @@ export interface MirrorEngine extends InboundConsumer {
 
 export { isBlockedRefusal } from './delivery-decision.js';
 
+/** The two stages' outbox workers. A stopped worker cannot start again: each run (each leadership term) gets fresh ones. */
+function buildStageWorkers(
+  options: Pick<OutboxWorkerOptions<unknown>, 'outbox' | 'mayWork' | 'logger' | 'now'> & { concurrency?: number | undefined; stopTimeoutMs?: number | undefined },
+  handlers: Pick<StageHandlers, 'send' | 'copy'>,
+): { send: OutboxWorker; copy: OutboxWorker } {
+  const { concurrency, stopTimeoutMs, ...common } = options;
+  const bounds = { ...(concurrency !== undefined ? { concurrency } : {}), ...(stopTimeoutMs !== undefined ? { stopTimeoutMs } : {}) };
+  return {
+    send: createOutboxWorker<MirrorItem>({ ...common, ...bounds, ownsPartition: isSendPartition, handle: handlers.send }),
+    copy: createOutboxWorker<CopyItem>({ ...common, ...bounds, ownsPartition: isCopyPartition, handle: handlers.copy }),
+  };
+}
+
 export function createMirrorEngine(options: MirrorEngineOptions): MirrorEngine {
   const { store, fluxra, adapters, config, selfAgentId } = options;
   const logger = options.logger.child({ component: 'mirror' });
@@ -117,18 +130,8 @@ export function createMirrorEngine(options: MirrorEngineOptions): MirrorEngine {
   });
 
   // A stopped worker cannot start again: each run (each leadership term) gets fresh ones.
-  const buildWorker = <T>(ownsPartition: (partition: string) => boolean, handler: (entry: OutboxEntry<T>, signal: AbortSignal) => Promise<DeliveryOutcome>) =>
-    createOutboxWorker<T>({
-      outbox: store.outbox,
-      ownsPartition,
-      handle: handler,
-      mayWork,
-      ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
-      ...(options.stopTimeoutMs !== undefined ? { stopTimeoutMs: options.stopTimeoutMs } : {}),
-      logger,
-      now,
-    });
-  const buildWorkers = () => ({ send: buildWorker<MirrorItem>(isSendPartition, handlers.send), copy: buildWorker<CopyItem>(isCopyPartition, handlers.copy) });
+  const workerOptions = { outbox: store.outbox, mayWork, logger, now, concurrency: options.concurrency, stopTimeoutMs: options.stopTimeoutMs };
+  const buildWorkers = () => buildStageWorkers(workerOptions, handlers);
   let { send: worker, copy: copyWorker } = buildWorkers();
   let workerStopped = false;
   const intake = createMirrorIntake({

@@ -75,6 +75,14 @@ export function toOutbound(message: FluxraMessage): OutboundMessage {
   return { text: breakMentionSyntax(message.content), as: { name } };
 }
 
+/** The thread to post a reply in: the thread of the replied-to message's copy in this channel. */
+export async function threadOfReply(store: Pick<Store, 'messageMap'>, message: FluxraMessage, channel: ChannelRef): Promise<string | undefined> {
+  if (!message.inReplyTo) return undefined;
+  const copies = await store.messageMap.copiesOf(message.inReplyTo);
+  const here = copies.find((copy) => copy.platform === channel.platform && copy.channelId === channel.channelId);
+  return here === undefined ? undefined : (here.threadRootId ?? here.messageId);
+}
+
 export function createFromFluxra(deps: FromFluxraDeps): FromFluxra {
   const { store, adapters, selfAgentId } = deps;
   const logger = deps.logger.child({ direction: 'from-fluxra' });
@@ -82,17 +90,8 @@ export function createFromFluxra(deps: FromFluxraDeps): FromFluxra {
   const delivered = store.kv<DeliveredRecord>(DELIVERED_NAMESPACE);
   const recordDelivery = createDeliveryRecorder(store);
 
-  /** The thread to post a reply in: the thread of the replied-to message's copy in this channel. */
-  const threadFor = async (message: FluxraMessage, channel: ChannelRef): Promise<string | undefined> => {
-    if (!message.inReplyTo) return undefined;
-    const copies = await store.messageMap.copiesOf(message.inReplyTo);
-    const here = copies.find((copy) => copy.platform === channel.platform && copy.channelId === channel.channelId);
-    if (!here) return undefined;
-    return here.threadRootId ?? here.messageId;
-  };
-
   const postCopy = async (message: FluxraMessage, target: DeliveryTarget): Promise<MessageRef[] | undefined> => {
-    const threadRootId = await threadFor(message, target.channel);
+    const threadRootId = await threadOfReply(store, message, target.channel);
     return postCopyOrSkip({
       store,
       adapter: target.adapter,

@@ -22,9 +22,10 @@ import type { AdapterDirectory } from '../../core/consumer.js';
 import { describeError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { MirrorMetrics } from '../../core/metrics-hooks.js';
-import { FluxraApiError, type FluxraCallOptions, type FluxraClient, type FluxraMessage } from '../../services/fluxra/index.js';
+import type { FluxraClient } from '../../services/fluxra/index.js';
 import type { Store } from '../../store/index.js';
-import { createFromFluxra, type DeliveryTarget } from './deliver.js';
+import { createConversationReader, type Watch } from './reader.js';
+import { createFromFluxra } from './deliver.js';
 import { nextPollDelay } from './timing.js';
 import type { MirrorConfig } from '../mirror-item.js';
 import { clampTimerDelay } from '../../core/timer-delay.js';
@@ -63,18 +64,23 @@ export interface FluxraPoller {
   noteActivity(conversationId: string): void;
 }
 
-interface Watch {
-  conversationId: string;
-  timer: NodeJS.Timeout | undefined;
-  /** When `timer` fires. */
-  dueAt: number;
-  /** The chain of polls: each starts after the previous settles. */
-  tail: Promise<void>;
-  lastMessageAt: number | undefined;
-  failures: number;
-  lastError: unknown;
-  nextEditScanAt: number;
-  removed: boolean;
+/** A newly followed conversation; its first edit scan waits one interval (right after start nothing was delivered yet). */
+function newWatch(conversationId: string, now: number, editScanIntervalMs: number): Watch {
+  return { conversationId, timer: undefined, dueAt: 0, tail: Promise.resolve(), lastMessageAt: undefined, failures: 0, lastError: undefined, nextEditScanAt: now + editScanIntervalMs, removed: false };
+}
+
+/**
+ * A message was just sent into the conversation: it counts as active from now, and its next
+ * poll comes no later than `pollIntervalMs` away. A poll under way (no timer) schedules the
+ * next one as active when it ends; a failing conversation keeps its back-off.
+ */
+function pollSoon(entry: Watch, now: number, pollIntervalMs: number, poll: () => void): void {
+  entry.lastMessageAt = now;
+  if (entry.timer === undefined || entry.failures > 0 || entry.dueAt <= now + pollIntervalMs) return;
+  clearTimeout(entry.timer);
+  entry.dueAt = now + pollIntervalMs;
+  entry.timer = setTimeout(poll, pollIntervalMs);
+  entry.timer.unref();
 }
 
 export function createFluxraPoller(deps: FluxraPollerDeps): FluxraPoller {
@@ -91,73 +97,8 @@ export function createFluxraPoller(deps: FluxraPollerDeps): FluxraPoller {
   let refreshTimer: NodeJS.Timeout | undefined;
   let refreshing: Promise<void> = Promise.resolve();
 
-  const callOptions = (): FluxraCallOptions => ({ priority: 'background', signal: abort.signal });
-
-  const noteActivity = (watch: Watch, messages: readonly FluxraMessage[]): void => {
-    if (messages.length > 0) watch.lastMessageAt = now();
-  };
-
-  /** No cursor yet: take the newest page's cursor; deliver only what came after the link. */
-  const startFromNow = async (watch: Watch, targets: readonly DeliveryTarget[]): Promise<void> => {
-    const page = await fluxra.listMessages({ conversationId: watch.conversationId }, callOptions());
-    let linkedAt = Number.POSITIVE_INFINITY;
-    for (const target of targets) linkedAt = Math.min(linkedAt, (await store.links.get(target.channel))?.linkedAt ?? Number.POSITIVE_INFINITY);
-    const fresh = page.messages.filter((message) => Date.parse(message.createdAt) >= linkedAt);
-    noteActivity(watch, fresh);
-    await from.deliverBatch(watch.conversationId, fresh, targets);
-    if (page.cursor !== undefined) await store.cursors.saveDelivered(watch.conversationId, page.cursor);
-    logger.info({ conversationId: watch.conversationId, skippedHistory: page.messages.length - fresh.length, delivered: fresh.length }, 'started following a conversation from now');
-  };
-
-  const readNew = async (watch: Watch, cursor: string, targets: readonly DeliveryTarget[]): Promise<void> => {
-    let read: Awaited<ReturnType<typeof fluxra.readMessagesSince>>;
-    try {
-      read = await fluxra.readMessagesSince({ conversationId: watch.conversationId, cursor }, callOptions());
-    } catch (error) {
-      // Cursor lifetime is undocumented: a refused cursor would stop this conversation for good.
-      if (error instanceof FluxraApiError && error.status === 400) {
-        logger.error({ conversationId: watch.conversationId, err: describeError(error) }, 'Fluxra refused the saved cursor; starting again from the newest page (messages older than that page may be missed)');
-        await store.cursors.delete(watch.conversationId);
-      }
-      throw error;
-    }
-    noteActivity(watch, read.messages);
-    const result = await from.deliverBatch(watch.conversationId, read.messages, targets);
-    // Only now: every message up to the new cursor is on the platforms.
-    if (read.cursor !== undefined && read.cursor !== cursor) await store.cursors.saveDelivered(watch.conversationId, read.cursor);
-    if (result.delivered > 0) logger.debug({ conversationId: watch.conversationId, ...result }, 'delivered Fluxra messages');
-  };
-
-  const scanEdits = async (watch: Watch): Promise<void> => {
-    const page = await fluxra.listMessages({ conversationId: watch.conversationId, limit: config.editScanSize }, callOptions());
-    const changes = await from.followChanges(page.messages);
-    if (changes.edited + changes.deleted > 0) logger.debug({ conversationId: watch.conversationId, ...changes }, 'followed Fluxra edits and deletes');
-  };
-
-  const pollOnce = async (watch: Watch): Promise<void> => {
-    if (!running || watch.removed || !mayWork()) return;
-    try {
-      const targets = await from.targets(watch.conversationId);
-      // Every channel paused or its platform absent: leave the cursor where it is.
-      if (targets.length === 0) return;
-      const cursor = await store.cursors.get(watch.conversationId);
-      if (cursor === undefined) await startFromNow(watch, targets);
-      else await readNew(watch, cursor, targets);
-      if (now() >= watch.nextEditScanAt) {
-        await scanEdits(watch);
-        watch.nextEditScanAt = now() + config.editScanIntervalMs;
-      }
-      watch.failures = 0;
-      watch.lastError = undefined;
-      deps.metrics?.polled(watch.conversationId);
-    } catch (error) {
-      if (!running) return;
-      watch.failures += 1;
-      watch.lastError = error;
-      deps.metrics?.pollFailed(watch.conversationId);
-      logger.warn({ conversationId: watch.conversationId, failures: watch.failures, err: describeError(error) }, 'Fluxra poll failed; backing off');
-    }
-  };
+  const reader = createConversationReader({ fluxra, store, from, config, logger, now, metrics: deps.metrics, signal: () => abort.signal, stillRunning: () => running, mayPoll: (watch) => running && !watch.removed && mayWork() });
+  const pollOnce = (watch: Watch): Promise<void> => reader.pollOnce(watch);
 
   const schedule = (watch: Watch): void => {
     if (!running || watch.removed) return;
@@ -180,8 +121,7 @@ export function createFluxraPoller(deps: FluxraPollerDeps): FluxraPoller {
   const watch = (conversationId: string): Watch => {
     let found = watches.get(conversationId);
     if (!found) {
-      // The first edit scan waits one interval: right after start nothing was delivered yet.
-      found = { conversationId, timer: undefined, dueAt: 0, tail: Promise.resolve(), lastMessageAt: undefined, failures: 0, lastError: undefined, nextEditScanAt: now() + config.editScanIntervalMs, removed: false };
+      found = newWatch(conversationId, now(), config.editScanIntervalMs);
       watches.set(conversationId, found);
     }
     return found;
@@ -242,14 +182,7 @@ export function createFluxraPoller(deps: FluxraPollerDeps): FluxraPoller {
     noteActivity(conversationId) {
       const entry = watches.get(conversationId);
       if (!running || entry === undefined || entry.removed) return;
-      entry.lastMessageAt = now();
-      // A poll under way (no timer) schedules the next one as active when it ends; a
-      // failing conversation keeps its back-off.
-      if (entry.timer === undefined || entry.failures > 0 || entry.dueAt <= now() + config.pollIntervalMs) return;
-      clearTimeout(entry.timer);
-      entry.dueAt = now() + config.pollIntervalMs;
-      entry.timer = setTimeout(() => void run(entry), config.pollIntervalMs);
-      entry.timer.unref();
+      pollSoon(entry, now(), config.pollIntervalMs, () => void run(entry));
     },
 
     async pollNow(conversationId) {

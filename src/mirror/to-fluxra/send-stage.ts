@@ -12,7 +12,7 @@
 import type { Logger } from '../../core/logger.js';
 import type { ChannelRef, InboundDelete, InboundEdit, InboundMessage, MessageRef } from '../../core/chat.js';
 import { FLUXRA_MAX_CONTENT_LENGTH, FluxraApiError, type FluxraClient } from '../../services/fluxra/index.js';
-import { DEFAULT_MESSAGE_MAP_TTL_MS, type LinkRecord, type Store } from '../../store/index.js';
+import { DEFAULT_MESSAGE_MAP_TTL_MS, type KvNamespace, type LinkRecord, type Store } from '../../store/index.js';
 import { messageKey } from '../../core/keys.js';
 import { mentionsAsNames } from '../../format/mentions.js';
 import { fitInto, fluxraParts, textWithAttachments } from '../attribution.js';
@@ -43,6 +43,40 @@ export interface ToFluxra {
 
 /** True when a Fluxra answer means "Fluxra no longer has it": the wanted end state of a delete. */
 const isGone = (error: unknown): boolean => error instanceof FluxraApiError && error.status === 404;
+
+/** Runs a Fluxra edit or delete; a message Fluxra no longer has needs neither. */
+async function unlessGone(action: () => Promise<unknown>): Promise<void> {
+  try {
+    await action();
+  } catch (error) {
+    if (!isGone(error)) throw error;
+  }
+}
+
+/** The copy-stage item of a message Fluxra now has as `fluxraMessageId`. */
+export function copyOfPost(item: InboundMessage, progress: MessageProgress, fluxraMessageId: string): CopyItem {
+  return {
+    kind: 'post',
+    source: item.ref,
+    author: item.author,
+    text: textWithAttachments(item.text, item.attachments),
+    conversationId: progress.conversationId,
+    fluxraMessageId,
+    ...(progress.inReplyTo !== undefined ? { rootFluxraMessageId: progress.inReplyTo } : {}),
+    ...(progress.quote !== undefined ? { quote: progress.quote } : {}),
+  };
+}
+
+/** The group of a message mirrored from this very source, or undefined (never mirrored, or a copy). */
+async function originGroupOf(store: Store, progressKv: KvNamespace<MessageProgress>, ref: MessageRef): Promise<{ fluxraIds: string[]; progress: MessageProgress | undefined } | undefined> {
+  const group = await store.messageMap.groupOf(ref);
+  if (group === undefined) return undefined;
+  const progress = await progressKv.get(messageKey(ref));
+  const first = group.copies[0];
+  if (progress === undefined && (first === undefined || messageKey(first) !== messageKey(ref))) return undefined;
+  const fluxraIds = progress?.parts.map((part) => part.fluxraId).filter((id): id is string => id !== undefined) ?? [group.fluxraMessageId];
+  return { fluxraIds: fluxraIds.length > 0 ? fluxraIds : [group.fluxraMessageId], progress };
+}
 
 export function createToFluxra(deps: ToFluxraDeps): ToFluxra {
   const { store, fluxra, queueCopies, config, logger } = deps;
@@ -94,29 +128,11 @@ export function createToFluxra(deps: ToFluxraDeps): ToFluxra {
     // The source first (the copy stage records its copies after it): edits and deletes act
     // only from the message's origin.
     await store.messageMap.record(fluxraMessageId, [item.ref]);
-    await queueCopies(item.ref, {
-      kind: 'post',
-      source: item.ref,
-      author: item.author,
-      text: textWithAttachments(item.text, item.attachments),
-      conversationId: progress.conversationId,
-      fluxraMessageId,
-      ...(progress.inReplyTo !== undefined ? { rootFluxraMessageId: progress.inReplyTo } : {}),
-      ...(progress.quote !== undefined ? { quote: progress.quote } : {}),
-    });
+    await queueCopies(item.ref, copyOfPost(item, progress, fluxraMessageId));
     await recordDelivery(progress.conversationId, 'to-fluxra', now());
   }
 
-  /** The group of a message mirrored from this very source, or undefined (never mirrored, or a copy). */
-  async function originGroup(ref: MessageRef): Promise<{ fluxraIds: string[]; progress: MessageProgress | undefined } | undefined> {
-    const group = await store.messageMap.groupOf(ref);
-    if (group === undefined) return undefined;
-    const progress = await progressKv.get(messageKey(ref));
-    const first = group.copies[0];
-    if (progress === undefined && (first === undefined || messageKey(first) !== messageKey(ref))) return undefined;
-    const fluxraIds = progress?.parts.map((part) => part.fluxraId).filter((id): id is string => id !== undefined) ?? [group.fluxraMessageId];
-    return { fluxraIds: fluxraIds.length > 0 ? fluxraIds : [group.fluxraMessageId], progress };
-  }
+  const originGroup = (ref: MessageRef) => originGroupOf(store, progressKv, ref);
 
   async function deliverEdit(item: InboundEdit, signal: AbortSignal): Promise<void> {
     const origin = await originGroup(item.ref);
@@ -136,12 +152,7 @@ export function createToFluxra(deps: ToFluxraDeps): ToFluxra {
     const text = textWithAttachments(item.text, item.attachments);
     for (const [index, id] of origin.fluxraIds.entries()) {
       const content = fitted[index];
-      try {
-        if (content !== undefined) await fluxra.editMessage(id, content, { signal });
-        else await fluxra.deleteMessage(id, { signal });
-      } catch (error) {
-        if (!isGone(error)) throw error;
-      }
+      await unlessGone(() => (content !== undefined ? fluxra.editMessage(id, content, { signal }) : fluxra.deleteMessage(id, { signal })));
     }
     await queueCopies(item.ref, { kind: 'edit', source: item.ref, author: item.author, text, ...(progress?.quote !== undefined ? { quote: progress.quote } : {}) });
     if (origin.progress) {
@@ -155,13 +166,7 @@ export function createToFluxra(deps: ToFluxraDeps): ToFluxra {
   async function deliverDelete(item: InboundDelete, signal: AbortSignal): Promise<void> {
     const origin = await originGroup(item.ref);
     if (origin === undefined) return;
-    for (const id of origin.fluxraIds) {
-      try {
-        await fluxra.deleteMessage(id, { signal });
-      } catch (error) {
-        if (!isGone(error)) throw error;
-      }
-    }
+    for (const id of origin.fluxraIds) await unlessGone(() => fluxra.deleteMessage(id, { signal }));
     // The copy stage deletes the copies, then forgets the message (it finds them through it).
     await queueCopies(item.ref, { kind: 'delete', source: item.ref, fluxraMessageId: origin.fluxraIds[0] as string });
     await progressKv.delete(messageKey(item.ref));
