@@ -8,7 +8,7 @@ import type { ChannelRef } from '../core/chat.js';
 import { describeChannels } from '../format/chat-names.js';
 import { BLOCKED_NOTICE, RESUMED_NOTICE } from '../mirror/link-notices.js';
 import { visibleChannels, type BlockScopeOptions } from './block-scope.js';
-import { blockPauseReason, noChannelLinks, type ChannelLinkLookup, type ChannelLinkPauses } from './channel-links.js';
+import { blockPauseReason, noChannelLinks, signalLinksChanged, type ChannelLinkLookup, type ChannelLinkPauses } from './channel-links.js';
 import type { CommandContext } from './types.js';
 
 export interface BlockLinkOptions {
@@ -39,15 +39,7 @@ export function createBlockLinkEffects(options: BlockLinkOptions): BlockLinkEffe
   const { name, linkPauses, onLinksChanged, scope } = options;
   const channelLinks = options.channelLinks ?? noChannelLinks;
 
-  function linksChanged(channels: ChannelRef[], context: CommandContext): void {
-    if (channels.length === 0 || onLinksChanged === undefined) return;
-    try {
-      onLinksChanged(channels);
-    } catch (error) {
-      // The links are saved; the mirror notices them on its next pass anyway.
-      context.logger.warn({ err: error }, `could not signal the link change: ${describeError(error)}`);
-    }
-  }
+  const linksChanged = (channels: ChannelRef[], context: CommandContext): void => signalLinksChanged(onLinksChanged, channels, context.logger);
 
   /** Names the channels of the person's tenant; others are only counted. */
   async function describeVisible(channels: ChannelRef[], context: CommandContext): Promise<string> {

@@ -14,8 +14,8 @@
 import { RateLimitedError, UpstreamError } from '../core/errors.js';
 import { formatBlockList, type BlockSummary } from './block-format.js';
 import { blockUsage, parseBlockArgs, type BlockRequest } from './block-parse.js';
-import { mayActOnConversation, notFromLinkedChannelText, recordMaker, visibleBlocks } from './block-scope.js';
-import { noChannelLinks } from './channel-links.js';
+import { mayActOnConversation, notFromLinkedChannelText, recordMaker, visibleBlocks, type BlockScopeOptions } from './block-scope.js';
+import { noChannelLinks, type ChannelLinkPauses } from './channel-links.js';
 import type { FluxraId } from './fluxra-ids.js';
 import { showInput } from '../core/text.js';
 import type { CommandContext, CommandHandler } from './types.js';
@@ -44,6 +44,65 @@ function fluxraRefusal(error: unknown): { status: number; code: string } | undef
 }
 
 const NOUN: Readonly<Record<FluxraId['kind'], string>> = { agent: 'agent', conversation: 'conversation', block: 'block' };
+
+/** The `/block` subcommands, as registered with the platforms. */
+const BLOCK_SPEC: CommandHandler<BlockRequest>['spec'] = {
+  description: 'Block an agent or a conversation on Fluxra, list blocks, remove one',
+  subcommands: [
+    { name: 'agent', description: 'Block an agent', options: [{ name: 'agent_id', description: 'The agent ID (agt_…)', required: true }] },
+    {
+      name: 'conversation',
+      description: "Block a conversation (default: this channel's)",
+      options: [{ name: 'conversation_id', description: 'The conversation ID (conv_…)', required: false }],
+    },
+    { name: 'list', description: 'Show what is blocked', options: [] },
+    { name: 'remove', description: 'Remove a block', options: [{ name: 'id', description: 'The block ID (blk_…), or what it blocks (agt_… or conv_…)', required: true }] },
+    { name: 'help', description: 'How to use this command', options: [] },
+  ],
+};
+
+/**
+ * The conversation a block ID blocks, when links paused by a block wait for it. Only
+ * then is the list read: without such links there is nothing to resume.
+ */
+async function pausedConversationOfBlock(linkPauses: ChannelLinkPauses | undefined, fluxra: FluxraBlocksApi, blockId: string): Promise<string | undefined> {
+  if (linkPauses === undefined) return undefined;
+  const waiting = await linkPauses.blockPausedConversations();
+  if (waiting.size === 0) return undefined;
+  const match = (await fluxra.listBlocks()).find((b) => b.blockId.toLowerCase() === blockId);
+  const target = match?.targetId.toLowerCase();
+  return target !== undefined && waiting.has(target) ? target : undefined;
+}
+
+/** What a person is told when Fluxra refuses to block the target; undefined for refusals that are not about it. */
+export function blockRefusedText(refusal: { status: number; code: string }, kind: 'agent' | 'conversation', targetId: string): string | undefined {
+  const noun = NOUN[kind];
+  const target = `${noun} ${showInput(targetId, 64)}`;
+  if (refusal.code === 'INVALID_TARGET') return `Fluxra will not block ${target}: no such ${noun} is visible to the bridge${kind === 'agent' ? ", or it is the bridge's own agent" : ''}.`;
+  if (refusal.status === 404) return `Fluxra cannot find ${target} (it does not exist, or the bridge cannot see it).`;
+  if (refusal.status === 400) return `Fluxra did not accept ${showInput(targetId, 64)} as ${kind === 'agent' ? 'an agent' : 'a conversation'} to block.`;
+  return undefined;
+}
+
+/** Removes one block (and forgets who made it); a refusal about the ID is the answer. */
+async function removeBlock(deps: { fluxra: FluxraBlocksApi; scope: BlockScopeOptions | undefined; c: string }, blockId: string, context: CommandContext, what: string): Promise<{ text: string; removed: boolean }> {
+  const { fluxra, scope, c } = deps;
+  try {
+    await fluxra.deleteBlock(blockId);
+  } catch (error) {
+    const refusal = fluxraRefusal(error);
+    if (refusal === undefined) throw error;
+    if (refusal.status === 404) return { text: `There is no block ${showInput(blockId, 64)} (already removed?). See \`${c} list\`.`, removed: false };
+    if (refusal.status === 400) {
+      return { text: `Fluxra says ${showInput(blockId, 64)} is not a block ID${refusal.code === 'INVALID_BLOCK_ID' ? '' : ` (${refusal.code})`}.`, removed: false };
+    }
+    throw error;
+  }
+  context.logger.info({ blockId }, 'block removed');
+  await scope?.makers.forget(blockId);
+  return { text: `Removed ${what}.`, removed: true };
+}
+
 
 export function createBlockCommand(options: BlockCommandOptions): CommandHandler<BlockRequest> {
   const { name, fluxra } = options;
@@ -74,12 +133,9 @@ export function createBlockCommand(options: BlockCommandOptions): CommandHandler
         const links = kind === 'conversation' ? await pauseLinks(targetId, context) : undefined;
         return links === undefined ? already : `${already}\n${links}`;
       }
-      if (refusal.code === 'INVALID_TARGET') {
-        return `Fluxra will not block ${target}: no such ${noun} is visible to the bridge${kind === 'agent' ? ", or it is the bridge's own agent" : ''}.`;
-      }
-      if (refusal.status === 404) return `Fluxra cannot find ${target} (it does not exist, or the bridge cannot see it).`;
-      if (refusal.status === 400) return `Fluxra did not accept ${showInput(targetId, 64)} as ${kind === 'agent' ? 'an agent' : 'a conversation'} to block.`;
-      throw error;
+      const refused = blockRefusedText(refusal, kind, targetId);
+      if (refused === undefined) throw error;
+      return refused;
     }
     context.logger.info({ blockId: created.blockId, targetType: created.targetType, targetId: created.targetId }, 'block created');
     if (scope !== undefined) await recordMaker(scope, created.blockId, context);
@@ -92,35 +148,7 @@ export function createBlockCommand(options: BlockCommandOptions): CommandHandler
     return lines.join('\n');
   }
 
-  async function removeBlockId(blockId: string, context: CommandContext, what: string): Promise<{ text: string; removed: boolean }> {
-    try {
-      await fluxra.deleteBlock(blockId);
-    } catch (error) {
-      const refusal = fluxraRefusal(error);
-      if (refusal === undefined) throw error;
-      if (refusal.status === 404) return { text: `There is no block ${showInput(blockId, 64)} (already removed?). See \`${c} list\`.`, removed: false };
-      if (refusal.status === 400) {
-        return { text: `Fluxra says ${showInput(blockId, 64)} is not a block ID${refusal.code === 'INVALID_BLOCK_ID' ? '' : ` (${refusal.code})`}.`, removed: false };
-      }
-      throw error;
-    }
-    context.logger.info({ blockId }, 'block removed');
-    await scope?.makers.forget(blockId);
-    return { text: `Removed ${what}.`, removed: true };
-  }
-
-  /**
-   * The conversation a block ID blocks, when links paused by a block wait for it. Only
-   * then is the list read: without such links there is nothing to resume.
-   */
-  async function pausedConversationOfBlock(blockId: string): Promise<string | undefined> {
-    if (linkPauses === undefined) return undefined;
-    const waiting = await linkPauses.blockPausedConversations();
-    if (waiting.size === 0) return undefined;
-    const match = (await fluxra.listBlocks()).find((b) => b.blockId.toLowerCase() === blockId);
-    const target = match?.targetId.toLowerCase();
-    return target !== undefined && waiting.has(target) ? target : undefined;
-  }
+  const removeBlockId = (blockId: string, context: CommandContext, what: string) => removeBlock({ fluxra, scope, c }, blockId, context, what);
 
   async function remove(id: FluxraId, context: CommandContext): Promise<string> {
     if (scope !== undefined && id.kind === 'conversation') {
@@ -132,7 +160,7 @@ export function createBlockCommand(options: BlockCommandOptions): CommandHandler
       return `There is no block ${showInput(id.id, 64)} of yours (already removed?). See \`${c} list\`.`;
     }
     if (id.kind === 'block') {
-      const conversationId = await pausedConversationOfBlock(id.id);
+      const conversationId = await pausedConversationOfBlock(linkPauses, fluxra, id.id);
       const result = await removeBlockId(id.id, context, `block ${showInput(id.id, 64)}`);
       const links = result.removed && conversationId !== undefined ? await resumeLinks(conversationId, context) : undefined;
       return links === undefined ? result.text : `${result.text}\n${links}`;
@@ -164,20 +192,7 @@ export function createBlockCommand(options: BlockCommandOptions): CommandHandler
     name,
     permissionVerb: 'block',
     registration: 'privileged',
-    spec: {
-      description: 'Block an agent or a conversation on Fluxra, list blocks, remove one',
-      subcommands: [
-        { name: 'agent', description: 'Block an agent', options: [{ name: 'agent_id', description: 'The agent ID (agt_…)', required: true }] },
-        {
-          name: 'conversation',
-          description: "Block a conversation (default: this channel's)",
-          options: [{ name: 'conversation_id', description: 'The conversation ID (conv_…)', required: false }],
-        },
-        { name: 'list', description: 'Show what is blocked', options: [] },
-        { name: 'remove', description: 'Remove a block', options: [{ name: 'id', description: 'The block ID (blk_…), or what it blocks (agt_… or conv_…)', required: true }] },
-        { name: 'help', description: 'How to use this command', options: [] },
-      ],
-    },
+    spec: BLOCK_SPEC,
     parse: (args) => parseBlockArgs(name, args),
     access: (request) => (request.action === 'help' ? 'everyone' : 'restricted'),
     changesState: (request) => request.action !== 'help' && request.action !== 'list',

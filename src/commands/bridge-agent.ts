@@ -2,7 +2,7 @@
  * `/bridge link agent <name>`, `/bridge unlink agent`, and the agent lines of
  * `/bridge status` (issue 8): a channel bound to a Blocks agent sends every person's message
  * to one long-lived session, answered in each message's thread. The binding itself lives in
- * the session engine (src/sessions/channel-sessions.ts); this file only answers people.
+ * the session engine (src/sessions/bound-channels/); this file only answers people.
  */
 import type { ChannelRef } from '../core/chat.js';
 import type { ChannelAgentControl } from '../sessions/bound-channels/bound-channels.js';

@@ -26,7 +26,7 @@ import { createOutboxWorker, type OutboxWorker, type OutboxWorkerOptions } from 
 import { createFluxraPoller } from './from-fluxra/poller.js';
 import { createToFluxra } from './to-fluxra/send-stage.js';
 
-/** The Fluxra → platforms half (see `poller.ts`), as the engine drives it. */
+/** The Fluxra → platforms half (see `from-fluxra/poller.ts`), as the engine drives it. */
 export interface MirrorPoller {
   start(): void | Promise<void>;
   stop(): Promise<void>;

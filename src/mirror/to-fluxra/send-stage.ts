@@ -1,7 +1,7 @@
 /**
  * The mirror's first stage: delivers one queued platform event (message, edit, delete) to
  * Fluxra, then queues its second stage (the copies in the other linked channels, see
- * `cross-post.ts`) in the source channel's copy partition. Every step is either recorded
+ * `cross-post/copy-stage.ts`) in the source channel's copy partition. Every step is either recorded
  * before the next (sends, via `fluxra-send.ts`) or harmless to repeat (edits, deletes, map
  * writes, queueing a copy item again: its posts go through `postOnce`), so an item
  * delivered again after a crash or a retry, or a duplicate of it (Slack retry, gateway
