@@ -10,7 +10,7 @@ import { silentLogger, type Logger } from '../../core/logger.js';
 import { registerSecret } from '../../core/redact.js';
 import type { RateBudget } from '../../ratelimit/types.js';
 import { createAgentResolver } from './agents.js';
-import { GTS_PATTERN, apiUrl, fallbackFinalMessageUrl, isUuid, rebaseBlocksLink, sessionMessagesUrl } from './links.js';
+import { GTS_PATTERN, apiUrl, fallbackFinalMessageUrl, rebaseBlocksLink, sessionMessagesUrl } from './links.js';
 import {
   asObject,
   messageTime,
@@ -22,6 +22,7 @@ import {
   type NormalizeContext,
 } from './normalize.js';
 import { createBlocksTransport, type BlocksCall } from './transport.js';
+import { ALLOWED_ROLES, ALLOWED_TYPES, artifactIdsOf, positiveInt, requireMessage, requireProfile, requireUuid } from './validate.js';
 import type {
   BlocksArtifact,
   BlocksCallOptions,
@@ -88,40 +89,6 @@ export interface BlocksClient {
   /** The turn's final message, or undefined while it is running (default priority background). */
   pollFinalMessage(turn: Pick<BlocksTurn, 'sessionId' | 'threadId' | 'finalMessageUrl'>, options?: BlocksCallOptions): Promise<BlocksMessage | undefined>;
   getArtifact(sessionId: string, artifactId: string, options?: BlocksCallOptions): Promise<BlocksArtifact>;
-}
-
-const ALLOWED_TYPES = new Set(['message', 'final_message', 'tool_call']);
-const ALLOWED_ROLES = new Set(['user', 'assistant']);
-
-function requireUuid(value: unknown, what: string): string {
-  if (typeof value !== 'string' || !isUuid(value)) {
-    throw new UserInputError(`${what} must be a UUID such as 0b7f5a4e-1111-4c2d-9a00-000000000001`, 'INVALID_ID');
-  }
-  return value;
-}
-
-function requireMessage(message: unknown): string {
-  if (typeof message !== 'string' || message.trim() === '') throw new UserInputError('The message to the agent is empty: write what you want it to do.', 'EMPTY_PROMPT');
-  return message;
-}
-
-function requireProfile(profile: unknown): Record<string, unknown> {
-  const object = asObject(profile);
-  if (!object) throw new UserInputError('profile must be a JSON object', 'INVALID_PROFILE');
-  return object;
-}
-
-function artifactIdsOf(ids: string[] | undefined): string[] | undefined {
-  if (ids === undefined) return undefined;
-  return ids.map((id) => requireUuid(id, 'artifact id'));
-}
-
-function positiveInt(value: number | undefined, what: string, max?: number): number | undefined {
-  if (value === undefined) return undefined;
-  if (!Number.isInteger(value) || value < 1 || (max !== undefined && value > max)) {
-    throw new UserInputError(`${what} must be an integer from 1${max !== undefined ? ` to ${max}` : ''}`, 'INVALID_QUERY');
-  }
-  return value;
 }
 
 /** The transport's options: the client's, with their defaults (declared once, in BLOCKS_CLIENT_DEFAULTS). */
