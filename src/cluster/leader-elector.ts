@@ -53,44 +53,76 @@ interface Term {
   deadline: number;
 }
 
+/** How often to compete and renew, the safety margin before a term's end, the cooldown after resigning: from the lock's TTL unless set. */
+export function electorTimings(ttl: number, options: Pick<LeaderElectorOptions, 'acquireEveryMs' | 'renewEveryMs' | 'stepDownMarginMs' | 'resignCooldownMs'>) {
+  return {
+    acquireEveryMs: options.acquireEveryMs ?? Math.min(1_000, Math.floor(ttl / 5)),
+    renewEveryMs: options.renewEveryMs ?? Math.floor(ttl / 6),
+    marginMs: options.stepDownMarginMs ?? Math.floor(ttl * 0.6),
+    cooldownMs: options.resignCooldownMs ?? ttl,
+  };
+}
+
+/** The leadership listeners, told of each change in order, one change after the other; a failing listener is logged. */
+function createListenerChain(logger: Logger) {
+  const listeners = new Set<LeadershipListener>();
+  let delivering: Promise<void> = Promise.resolve();
+  return {
+    add(listener: LeadershipListener): () => boolean {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    deliver(change: LeadershipChange): Promise<void> {
+      delivering = delivering.then(async () => {
+        for (const listener of [...listeners]) {
+          try {
+            await listener(change);
+          } catch (error) {
+            logger.error({ role: change.role, fence: change.fence, err: describeError(error) }, 'a leadership listener failed');
+          }
+        }
+      });
+      return delivering;
+    },
+    /** Resolves when every change so far reached every listener. */
+    delivered: (): Promise<void> => delivering,
+  };
+}
+
+/** Releases the lock if it is still ours (the others may have it at once); a failure only waits for its expiry. */
+async function releaseLock(lock: LeaderElectorOptions['lock'], logger: Logger, fence: number, onReleased: (() => void) | undefined): Promise<void> {
+  try {
+    if (await lock.release()) {
+      logger.info({ fence }, 'leader lock released');
+      onReleased?.();
+    }
+  } catch (error) {
+    logger.warn({ err: describeError(error) }, 'could not release the leader lock; it expires by itself');
+  }
+}
+
 export function createLeaderElector(options: LeaderElectorOptions): LeaderElector {
   const { lock } = options;
   const logger = options.logger.child({ component: 'leader' });
   const ttl = lock.ttlMs;
-  const acquireEveryMs = options.acquireEveryMs ?? Math.min(1_000, Math.floor(ttl / 5));
-  const renewEveryMs = options.renewEveryMs ?? Math.floor(ttl / 6);
-  const marginMs = options.stepDownMarginMs ?? Math.floor(ttl * 0.6);
-  const cooldownMs = options.resignCooldownMs ?? ttl;
+  const { acquireEveryMs, renewEveryMs, marginMs, cooldownMs } = electorTimings(ttl, options);
   const monotonic = options.monotonic ?? (() => performance.now());
   const now = options.now ?? Date.now;
 
-  const listeners = new Set<LeadershipListener>();
+  const listeners = createListenerChain(logger);
   let term: Term | undefined;
   let since = now();
   let running = false;
   let loopTimer: NodeJS.Timeout | undefined;
   let deadlineTimer: NodeJS.Timeout | undefined;
   let notBefore = 0;
-  /** The chain of changes being delivered to listeners. */
-  let delivering: Promise<void> = Promise.resolve();
   /** One acquire or renewal at a time. */
   let busy: Promise<void> | undefined;
   let lastAcquireError: string | undefined;
 
   const role = (): Role => (term === undefined ? 'follower' : 'leader');
 
-  function deliver(change: LeadershipChange): Promise<void> {
-    delivering = delivering.then(async () => {
-      for (const listener of [...listeners]) {
-        try {
-          await listener(change);
-        } catch (error) {
-          logger.error({ role: change.role, fence: change.fence, err: describeError(error) }, 'a leadership listener failed');
-        }
-      }
-    });
-    return delivering;
-  }
+  const deliver = (change: LeadershipChange): Promise<void> => listeners.deliver(change);
 
   function armDeadline(current: Term): void {
     clearTimeout(deadlineTimer);
@@ -174,14 +206,7 @@ export function createLeaderElector(options: LeaderElectorOptions): LeaderElecto
     await deliver({ role: 'follower', fence: ended.fence, reason });
     if (!how.release) return;
     // Our work has stopped: if the lock is still ours, let the others have it now.
-    try {
-      if (await lock.release()) {
-        logger.info({ fence: ended.fence }, 'leader lock released');
-        options.onReleased?.();
-      }
-    } catch (error) {
-      logger.warn({ err: describeError(error) }, 'could not release the leader lock; it expires by itself');
-    }
+    await releaseLock(lock, logger, ended.fence, options.onReleased);
   }
 
   return {
@@ -193,16 +218,13 @@ export function createLeaderElector(options: LeaderElectorOptions): LeaderElecto
       const current = term;
       return current !== undefined && (fence === undefined || fence === current.fence) && monotonic() < current.deadline;
     },
-    onChange(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
+    onChange: (listener) => listeners.add(listener),
     async start() {
       if (running) return;
       running = true;
       logger.info({ owner: lock.owner, ttlMs: ttl }, 'competing for the lead');
       await tick();
-      await delivering;
+      await listeners.delivered();
     },
     nudge() {
       if (running && term === undefined) schedule(0);
@@ -216,7 +238,7 @@ export function createLeaderElector(options: LeaderElectorOptions): LeaderElecto
       clearTimeout(loopTimer);
       await busy;
       await stepDown('shutting down', { release: true });
-      await delivering;
+      await listeners.delivered();
       clearTimeout(deadlineTimer);
     },
   };
