@@ -89,6 +89,38 @@ function createListenerChain(logger: Logger) {
   };
 }
 
+/** One attempt at the lock: its fence when won; a failure is logged once per distinct error (a follower tries every second). */
+async function acquireOnce(lock: LeaderElectorOptions['lock'], logger: Logger, lastError: string | undefined): Promise<{ fence?: number | undefined; error?: string | undefined }> {
+  try {
+    return { fence: await lock.acquire() };
+  } catch (error) {
+    const description = describeError(error);
+    if (description !== lastError) logger.warn({ err: description }, 'cannot reach Redis to compete for the lead');
+    return { error: description };
+  }
+}
+
+/**
+ * One renewal: true when the lock is still ours, false when it is not, undefined when Redis
+ * could not say (logged; the deadline timer steps down if this goes on, until then the term is ours).
+ */
+async function renewOnce(lock: LeaderElectorOptions['lock'], logger: Logger, fence: number): Promise<boolean | undefined> {
+  try {
+    return await lock.renew(fence);
+  } catch (error) {
+    logger.warn({ fence, err: describeError(error) }, 'leader lock renewal failed; retrying');
+    return undefined;
+  }
+}
+
+/** Clears `previous` and starts an unref'd timer (the process never waits for the elector). */
+function restartTimer(previous: NodeJS.Timeout | undefined, delayMs: number, fire: () => void): NodeJS.Timeout {
+  clearTimeout(previous);
+  const timer = setTimeout(fire, delayMs);
+  timer.unref();
+  return timer;
+}
+
 /** Releases the lock if it is still ours (the others may have it at once); a failure only waits for its expiry. */
 async function releaseLock(lock: LeaderElectorOptions['lock'], logger: Logger, fence: number, onReleased: (() => void) | undefined): Promise<void> {
   try {
@@ -124,20 +156,15 @@ export function createLeaderElector(options: LeaderElectorOptions): LeaderElecto
 
   const deliver = (change: LeadershipChange): Promise<void> => listeners.deliver(change);
 
-  function armDeadline(current: Term): void {
-    clearTimeout(deadlineTimer);
-    deadlineTimer = setTimeout(() => {
+  const armDeadline = (current: Term): void => {
+    deadlineTimer = restartTimer(deadlineTimer, Math.max(0, current.deadline - monotonic()), () => {
       if (term === current) void stepDown('could not renew the leader lock in time', { release: true });
-    }, Math.max(0, current.deadline - monotonic()));
-    deadlineTimer.unref();
-  }
-
-  function schedule(delayMs: number): void {
+    });
+  };
+  const schedule = (delayMs: number): void => {
     clearTimeout(loopTimer);
-    if (!running) return;
-    loopTimer = setTimeout(() => void tick(), delayMs);
-    loopTimer.unref();
-  }
+    if (running) loopTimer = restartTimer(undefined, delayMs, () => void tick());
+  };
 
   async function tick(): Promise<void> {
     if (!running) return;
@@ -152,17 +179,9 @@ export function createLeaderElector(options: LeaderElectorOptions): LeaderElecto
   async function tryAcquire(): Promise<void> {
     if (monotonic() < notBefore) return;
     const sentAt = monotonic();
-    let fence: number | undefined;
-    try {
-      fence = await lock.acquire();
-      lastAcquireError = undefined;
-    } catch (error) {
-      const description = describeError(error);
-      // Once per distinct failure: a follower tries every second.
-      if (description !== lastAcquireError) logger.warn({ err: description }, 'cannot reach Redis to compete for the lead');
-      lastAcquireError = description;
-      return;
-    }
+    const attempt = await acquireOnce(lock, logger, lastAcquireError);
+    lastAcquireError = attempt.error;
+    const fence = attempt.fence;
     if (fence === undefined) return;
     if (!running) {
       await lock.release().catch(() => false);
@@ -179,15 +198,8 @@ export function createLeaderElector(options: LeaderElectorOptions): LeaderElecto
 
   async function renew(current: Term): Promise<void> {
     const sentAt = monotonic();
-    let ok: boolean;
-    try {
-      ok = await lock.renew(current.fence);
-    } catch (error) {
-      // The deadline timer steps down if this goes on; until then the term is still ours.
-      logger.warn({ fence: current.fence, err: describeError(error) }, 'leader lock renewal failed; retrying');
-      return;
-    }
-    if (term !== current) return;
+    const ok = await renewOnce(lock, logger, current.fence);
+    if (ok === undefined || term !== current) return;
     if (!ok) {
       await stepDown('the leader lock is no longer ours', { release: false });
       return;
@@ -226,9 +238,7 @@ export function createLeaderElector(options: LeaderElectorOptions): LeaderElecto
       await tick();
       await listeners.delivered();
     },
-    nudge() {
-      if (running && term === undefined) schedule(0);
-    },
+    nudge: () => (running && term === undefined ? schedule(0) : undefined),
     async resign(reason) {
       notBefore = monotonic() + cooldownMs;
       await stepDown(reason, { release: true });
