@@ -10,7 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Agent } from 'undici';
-import { createLogger } from '../src/logger.js';
+import { createLogger } from '../src/core/logger.js';
 import { createBlocksBudget } from '../src/ratelimit/blocks-budget.js';
 import { createBudgetRedis } from '../src/ratelimit/budget-redis.js';
 import type { RequestPriority } from '../src/ratelimit/types.js';

@@ -9,7 +9,7 @@ import { dispatch } from './cli/dispatch.js';
 import { EXIT_FAILED, exitWhenDone } from './cli/exit.js';
 import { processIo } from './cli/io.js';
 import { packageVersion } from './cli/version.js';
-import { describeError } from './errors.js';
+import { describeError } from './core/errors.js';
 
 dispatch(process.argv.slice(2), processIo(), { commands: COMMANDS, version: packageVersion() }).then(
   (code) => exitWhenDone(code),

@@ -3,7 +3,7 @@
  * `fluxra-bridge start` does (see `cli/commands/start.ts`). Exit codes a supervisor can rely on:
  * 0 after a clean stop, 2 for a configuration problem, 1 for a failure to start.
  */
-import { describeError } from './errors.js';
+import { describeError } from './core/errors.js';
 import { EXIT_CONFIG, EXIT_FAILED, EXIT_OK, exitWhenDone } from './cli/exit.js';
 import { processIo } from './cli/io.js';
 import { runBridge } from './cli/commands/start.js';

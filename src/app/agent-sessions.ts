@@ -4,7 +4,7 @@
  */
 import type { BridgeConfig } from '../config/schema.js';
 import type { ClusterRuntime } from '../cluster/runtime.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../core/logger.js';
 import type { BridgeMetrics } from '../metrics/registry.js';
 import type { RateBudget } from '../ratelimit/types.js';
 import type { BlocksClient } from '../services/blocks/index.js';
@@ -12,7 +12,7 @@ import { createSessionEngine, type SessionEngine } from '../sessions/engine.js';
 import { createAgentQuota } from '../sessions/quota.js';
 import { createTurnScheduler } from '../sessions/scheduler.js';
 import type { Store } from '../store/index.js';
-import type { AdapterDirectory } from './consumer.js';
+import type { AdapterDirectory } from '../core/consumer.js';
 
 export interface AgentSessionsParts {
   store: Store;
@@ -27,27 +27,21 @@ export interface AgentSessionsParts {
 
 export function createAgentSessions(config: Readonly<BridgeConfig>, parts: AgentSessionsParts): SessionEngine {
   const { store, blocks, blocksBudget, adapters, cluster, metrics, logger } = parts;
-  return createSessionEngine({
+  const engine = createSessionEngine({
     store,
     blocks,
     budget: blocksBudget,
     adapters,
     settings: { sessions: config.sessions, defaultAgent: config.blocks.defaultAgent, commandName: config.commands.agent, blocksBaseUrl: config.blocks.baseUrl },
-    createScheduler: (poll) =>
-      createTurnScheduler({
-        budget: blocksBudget,
-        config: config.sessions,
-        rateLimit: config.blocks.rateLimit,
-        logger,
-        poll: async (turnId) => {
-          const outcome = await poll(turnId);
-          if (outcome === 'done') metrics.turnFinished();
-          return outcome;
-        },
-      }),
+    createScheduler: (poll) => createTurnScheduler({ budget: blocksBudget, config: config.sessions, rateLimit: config.blocks.rateLimit, logger, poll }),
     logger,
     mayWork: cluster.mayWork,
     onEnqueued: (partition) => cluster.publish({ kind: 'sessions', partition }),
     quota: createAgentQuota({ ledger: store.agentQuota, config: config.agentQuota, turnTimeoutMs: config.sessions.turnTimeoutMinutes * 60_000, now: Date.now, logger }),
   });
+  // Answered, failed or timed out; a turn superseded by a follow-up lives on in the next one.
+  engine.events.onTurnEnded(({ turn }) => {
+    if (turn.state !== 'superseded') metrics.turnFinished();
+  });
+  return engine;
 }

@@ -9,7 +9,7 @@ import type { BlocksKeyState } from '../health/blocks-key.js';
 import { registerReadinessChecks } from '../health/readiness.js';
 import { createHealthServer, type HealthServer } from '../health/server.js';
 import type { BridgeMetrics } from '../metrics/registry.js';
-import type { ChatAdapter } from '../platforms/types.js';
+import type { ChatAdapter } from '../core/chat.js';
 import type { BudgetRedis } from '../ratelimit/budget-redis.js';
 import type { FluxraClient } from '../services/fluxra/index.js';
 import type { Store } from '../store/index.js';

@@ -12,16 +12,16 @@ import { createPermissions } from '../commands/permissions.js';
 import { createCommandRouter, type CommandRouter } from '../commands/router.js';
 import type { CommandHandler } from '../commands/types.js';
 import type { BridgeConfig } from '../config/schema.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../core/logger.js';
 import type { BlocksClient } from '../services/blocks/index.js';
 import type { FluxraClient } from '../services/fluxra/index.js';
 import type { SessionEngine } from '../sessions/engine.js';
 import type { Store } from '../store/index.js';
-import type { AdapterDirectory } from './consumer.js';
+import type { AdapterDirectory } from '../core/consumer.js';
 import type { LinksChangedListener } from './link-changes.js';
 import type { TenancyParts } from './tenancy.js';
-import { describeError } from '../errors.js';
-import type { ChannelRef } from '../platforms/types.js';
+import { describeError } from '../core/errors.js';
+import type { ChannelRef } from '../core/chat.js';
 
 export interface CommandsParts {
   store: Store;

@@ -6,14 +6,14 @@
 import { createCatchUp, createCatchUpCheckpoints, linkedChannels, servedChannelSources, type CatchUp } from '../catch-up/index.js';
 import type { ClusterRuntime } from '../cluster/runtime.js';
 import type { BridgeConfig } from '../config/schema.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../core/logger.js';
 import type { BridgeMetrics } from '../metrics/registry.js';
 import { createMirrorEngine, type MirrorEngine } from '../mirror/engine.js';
-import type { ChatAdapter } from '../platforms/types.js';
+import type { ChatAdapter } from '../core/chat.js';
 import type { FluxraClient } from '../services/fluxra/index.js';
 import type { SessionEngine } from '../sessions/engine.js';
 import type { Store } from '../store/index.js';
-import type { AdapterDirectory, InboundConsumer } from './consumer.js';
+import type { AdapterDirectory, InboundConsumer } from '../core/consumer.js';
 import type { LinkChanges } from './link-changes.js';
 
 export interface EventConsumers {

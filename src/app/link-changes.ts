@@ -3,7 +3,7 @@
  * pushes its wake-up here so that it acts at once rather than on its next pass.
  */
 import type { ClusterRuntime } from '../cluster/runtime.js';
-import type { ChannelRef } from '../platforms/types.js';
+import type { ChannelRef } from '../core/chat.js';
 
 export type LinksChangedListener = (channels: ChannelRef[]) => void;
 

@@ -5,11 +5,11 @@
  */
 import type { LoadedConfig } from '../config/load.js';
 import { restartableAdapter } from '../cluster/restartable-adapter.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../core/logger.js';
 import type { BridgeMetrics } from '../metrics/registry.js';
 import { createDiscordAdapter, type DiscordAdapter } from '../platforms/discord/index.js';
 import { createSlackAdapter } from '../platforms/slack/index.js';
-import type { ChatAdapter, CommandSpec } from '../platforms/types.js';
+import type { ChatAdapter, CommandSpec } from '../core/chat.js';
 
 export interface PlatformAdapters {
   readonly adapters: ChatAdapter[];

@@ -13,8 +13,8 @@
  * outbox and is delivered after the next start (or by the next leader); nothing is lost.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { describeError } from '../errors.js';
-import type { Logger } from '../logger.js';
+import { describeError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
 import { MIRROR_PARTITION_PREFIX } from '../mirror/mirror-item.js';
 import type { OutboxRepository } from '../store/index.js';
 

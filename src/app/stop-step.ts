@@ -3,8 +3,8 @@
  * that never closes) must not keep a stopping process alive forever, and one step that
  * fails must not keep the next ones from running.
  */
-import { describeError } from '../errors.js';
-import type { Logger } from '../logger.js';
+import { describeError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
 
 /** How long one shutdown step (an engine, a platform, a connection) may take. */
 export const STOP_STEP_BOUND_MS = 10_000;

@@ -4,11 +4,11 @@
  * block makers, and the start-up migration of links made before owners existed.
  */
 import { placeOfLink } from '../commands/bridge-share.js';
-import { createPlaceGate, tenancyWarnings, type PlaceGate, type TenancyConfig } from '../commands/tenancy.js';
+import { createPlaceGate, tenancyWarnings, type PlaceGate, type TenancyConfig } from '../core/tenancy.js';
 import type { BridgeConfig } from '../config/schema.js';
-import { describeError } from '../errors.js';
-import type { Logger } from '../logger.js';
-import type { ChatAdapter } from '../platforms/types.js';
+import { describeError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { ChatAdapter } from '../core/chat.js';
 import { BLOCK_MAKERS_KV, createBlockMakers, type BlockMaker, type BlockMakers } from '../store/block-makers.js';
 import { assignMissingOwners, CONVERSATION_OWNERS_KV, createConversationOwners, type ConversationOwners, type OwnerRecord } from '../store/conversation-owners.js';
 import type { Store } from '../store/index.js';

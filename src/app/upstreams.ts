@@ -8,7 +8,7 @@ import type { Dispatcher } from 'undici';
 import type { LoadedConfig } from '../config/load.js';
 import type { BridgeConfig } from '../config/schema.js';
 import { BLOCKS_PROBE_SESSION_ID, createBlocksKeyState, type BlocksKeyState } from '../health/blocks-key.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../core/logger.js';
 import type { BridgeMetrics } from '../metrics/registry.js';
 import { createBlocksBudget } from '../ratelimit/blocks-budget.js';
 import { budgetScope } from '../ratelimit/budget-id.js';

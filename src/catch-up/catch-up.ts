@@ -12,24 +12,15 @@
  * overlap; a channel without one starts where it became served; never further back than
  * `maxAgeMs`. Edits and deletes made meanwhile are not caught up.
  */
-import type { InboundConsumer, PlatformEvent, ServedChannel } from '../app/consumer.js';
-import { describeError } from '../errors.js';
-import type { Logger } from '../logger.js';
-import type { ChatAdapter, ConnectionChange, PlatformName } from '../platforms/types.js';
-import { channelKey } from '../store/keys.js';
+import type { InboundConsumer, PlatformEvent, ServedChannel } from '../core/consumer.js';
+import { describeError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { ChatAdapter, ConnectionChange, PlatformName } from '../core/chat.js';
 import type { CatchUpCheckpoints } from './checkpoints.js';
 import { createCatchUpGate } from './gate.js';
+import { acceptRecorded, catchUpChannel, inTurns, servedChannelsOn, type CatchUpSettings, type ChannelReadDeps } from './read-channel.js';
 
-export interface CatchUpSettings {
-  enabled: boolean;
-  /** History pages per channel (and again per thread with new replies) per catch-up. */
-  maxPages: number;
-  overlapMs: number;
-  maxAgeMs: number;
-  threadLookbackMs: number;
-  /** Channels read at the same time. */
-  concurrency: number;
-}
+export type { CatchUpSettings } from './read-channel.js';
 
 export const CATCH_UP_DEFAULTS: CatchUpSettings = {
   enabled: true,
@@ -87,16 +78,9 @@ export function createCatchUp(deps: CatchUpDeps): CatchUp {
   /** Reservations waiting for a worker: let go at stop, so that nothing waits behind them. */
   const waitingTurns = new Set<() => void>();
   let stopped = false;
+  const reader: ChannelReadDeps = { checkpoints, settings, logger, now, signal: abort.signal, stopped: () => stopped, accept: (event, source) => acceptAndRecord(event, source) };
 
-  async function acceptAndRecord(event: PlatformEvent, source: ChatAdapter): Promise<void> {
-    try {
-      await deps.accept(event, source);
-    } catch (error) {
-      if (event.kind === 'message') checkpoints.freeze(event.ref);
-      throw error;
-    }
-    if (event.kind === 'message') checkpoints.accepted(event.ref);
-  }
+  const acceptAndRecord = (event: PlatformEvent, source: ChatAdapter): Promise<void> => acceptRecorded(deps, event, source);
 
   function holdConnection(platform: PlatformName): void {
     if (stopped || connectionHolds.has(platform)) return;
@@ -109,58 +93,6 @@ export function createCatchUp(deps: CatchUpDeps): CatchUp {
     release?.();
   }
 
-  async function servedOn(platform: PlatformName): Promise<ServedChannel[]> {
-    const byKey = new Map<string, ServedChannel>();
-    for (const source of deps.sources) {
-      for (const served of await source()) {
-        if (served.channel.platform !== platform) continue;
-        const key = channelKey(served.channel);
-        const known = byKey.get(key);
-        // Served by several engines: from the earliest.
-        if (!known || served.since < known.since) byKey.set(key, { channel: { platform, channelId: served.channel.channelId }, since: served.since });
-      }
-    }
-    return [...byKey.values()];
-  }
-
-  async function catchUpChannel(adapter: ChatAdapter, served: ServedChannel, after: string | undefined): Promise<void> {
-    const read = adapter.readSince;
-    if (!read || stopped) return;
-    const channel = served.channel;
-    const started = now();
-    let result;
-    try {
-      result = await read.call(adapter, channel, {
-        ...(after !== undefined ? { afterMessageId: after } : {}),
-        overlapMs: settings.overlapMs,
-        notBeforeMs: Math.max(served.since, started - settings.maxAgeMs),
-        maxPages: settings.maxPages,
-        threadLookbackMs: settings.threadLookbackMs,
-        signal: abort.signal,
-      });
-    } catch (error) {
-      if (stopped) return;
-      // Live events move on; the checkpoint must not, or the next catch-up would skip the gap.
-      checkpoints.freeze(channel);
-      logger.error({ channel: channelKey(channel), err: describeError(error) }, 'catch-up could not read the channel history; it is read again at the next start or reconnect');
-      return;
-    }
-    if (result.truncated) {
-      logger.warn({ channel: channelKey(channel), maxPages: settings.maxPages }, 'catch-up reached its page bound: older messages of the gap are not caught up');
-    }
-    for (const message of result.messages) {
-      if (stopped) return;
-      try {
-        await acceptAndRecord(message, adapter);
-      } catch (error) {
-        logger.error({ channel: channelKey(channel), eventId: message.eventId, err: describeError(error) }, 'catch-up: the engines refused a message; it is read again at the next start or reconnect');
-        return;
-      }
-    }
-    checkpoints.thaw(channel);
-    logger.info({ channel: channelKey(channel), read: result.messages.length, from: after ?? 'served since', tookMs: now() - started }, 'channel caught up');
-  }
-
   /**
    * Reserves every served channel of the platform (its live events wait behind the
    * reservation), lifts `hold`, and reads the channels a few at a time.
@@ -168,7 +100,7 @@ export function createCatchUp(deps: CatchUpDeps): CatchUp {
   async function run(adapter: ChatAdapter, hold: () => void): Promise<void> {
     let reservations: Array<{ served: ServedChannel; after: string | undefined; go: () => void; done: Promise<void> }>;
     try {
-      const served = await servedOn(adapter.platform);
+      const served = await servedChannelsOn(deps.sources, adapter.platform);
       const afters = await Promise.all(served.map((entry) => checkpoints.get(entry.channel)));
       reservations = served.map((entry, index) => {
         let go: () => void = () => undefined;
@@ -180,7 +112,7 @@ export function createCatchUp(deps: CatchUpDeps): CatchUp {
         const done = gate.reserve(entry.channel, async () => {
           await turn;
           try {
-            await catchUpChannel(adapter, entry, afters[index]);
+            await catchUpChannel(reader, adapter, entry, afters[index]);
           } finally {
             finish();
           }
@@ -195,17 +127,11 @@ export function createCatchUp(deps: CatchUpDeps): CatchUp {
     }
     hold();
     logger.info({ platform: adapter.platform, channels: reservations.length }, 'catching up');
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < reservations.length) {
-        const reservation = reservations[next] as (typeof reservations)[number];
-        next += 1;
-        waitingTurns.delete(reservation.go);
-        reservation.go();
-        await reservation.done;
-      }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(settings.concurrency, reservations.length)) }, worker));
+    await inTurns(reservations, settings.concurrency, async (reservation) => {
+      waitingTurns.delete(reservation.go);
+      reservation.go();
+      await reservation.done;
+    });
   }
 
   function startRun(adapter: ChatAdapter): void {
@@ -243,9 +169,7 @@ export function createCatchUp(deps: CatchUpDeps): CatchUp {
     starting(adapter) {
       if (settings.enabled && adapter.readSince) holdConnection(adapter.platform);
     },
-    started(adapter) {
-      startRun(adapter);
-    },
+    started: (adapter) => startRun(adapter),
     async idle() {
       while (runs.size > 0) await Promise.allSettled([...runs]);
     },

@@ -7,9 +7,9 @@
  * - a catch-up reserves each channel it will read before the hold lifts; a live event of a
  *   reserved channel runs after the reservation is released, other channels' go on at once.
  */
-import type { ChannelRef, PlatformName } from '../platforms/types.js';
-import { channelKey } from '../store/keys.js';
-import { createKeyedLock } from '../util/keyed-lock.js';
+import type { ChannelRef, PlatformName } from '../core/chat.js';
+import { channelKey } from '../core/keys.js';
+import { createKeyedLock } from '../core/keyed-lock.js';
 
 export interface CatchUpGate {
   /** Runs live work for `channel` in its turn (after holds and reservations before it). */

@@ -1,5 +1,5 @@
 /** Channels linked to a Fluxra conversation are served by the mirror from the time they were linked. */
-import type { ServedChannel } from '../app/consumer.js';
+import type { ServedChannel } from '../core/consumer.js';
 import type { LinksRepository } from '../store/index.js';
 
 export function linkedChannels(links: LinksRepository): () => Promise<ServedChannel[]> {

@@ -12,8 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createBridge } from '../app/bridge.js';
 import type { LoadedConfig } from '../config/load.js';
-import { silentLogger } from '../logger.js';
-import type { CommandSpec } from '../platforms/types.js';
+import { silentLogger } from '../core/logger.js';
+import type { CommandSpec } from '../core/chat.js';
 
 export interface OfferedCommands {
   specs: CommandSpec[];

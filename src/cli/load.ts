@@ -4,7 +4,7 @@
  * secret) and becomes exit code 2; the caller only sees a config or that code.
  */
 import type { LoadedConfig } from '../config/load.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../core/errors.js';
 import type { CommandInput } from './command-def.js';
 import { EXIT_CONFIG } from './exit.js';
 import type { CliIo } from './io.js';

@@ -6,9 +6,9 @@
  * renewal that cannot reach Redis must fail within the renewal interval, not sit in a queue
  * while the term runs out. Reconnection goes on in the background.
  */
-import { BridgeError, describeError } from '../errors.js';
-import type { Logger } from '../logger.js';
-import { connectWithin, createRedisClient, type RedisClient } from '../util/redis-client.js';
+import { BridgeError, describeError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import { connectWithin, createRedisClient, type RedisClient } from '../core/redis-client.js';
 
 export interface ClusterRedisConfig {
   /** `redis://` or `rediss://`; it may carry a password, so it is never logged. */

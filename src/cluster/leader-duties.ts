@@ -9,8 +9,8 @@
  * are stopped): another replica may do better (e.g. its Discord login works). Without a
  * cluster there is no one else: the failure is kept for `start()` to report.
  */
-import { describeError } from '../errors.js';
-import type { Logger } from '../logger.js';
+import { describeError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
 import type { Leadership, LeadershipChange } from './leadership.js';
 
 export interface Duty {

@@ -18,8 +18,8 @@
  * Changes are delivered to listeners in order, each awaited before the next; the lock is
  * released only after the listeners have stopped the leader's work.
  */
-import { describeError } from '../errors.js';
-import type { Logger } from '../logger.js';
+import { describeError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
 import type { LeaderLock } from './leader-lock.js';
 import type { Leadership, LeadershipChange, LeadershipListener, LeadershipStatus, Role } from './leadership.js';
 
@@ -53,59 +53,118 @@ interface Term {
   deadline: number;
 }
 
+/** How often to compete and renew, the safety margin before a term's end, the cooldown after resigning: from the lock's TTL unless set. */
+export function electorTimings(ttl: number, options: Pick<LeaderElectorOptions, 'acquireEveryMs' | 'renewEveryMs' | 'stepDownMarginMs' | 'resignCooldownMs'>) {
+  return {
+    acquireEveryMs: options.acquireEveryMs ?? Math.min(1_000, Math.floor(ttl / 5)),
+    renewEveryMs: options.renewEveryMs ?? Math.floor(ttl / 6),
+    marginMs: options.stepDownMarginMs ?? Math.floor(ttl * 0.6),
+    cooldownMs: options.resignCooldownMs ?? ttl,
+  };
+}
+
+/** The leadership listeners, told of each change in order, one change after the other; a failing listener is logged. */
+function createListenerChain(logger: Logger) {
+  const listeners = new Set<LeadershipListener>();
+  let delivering: Promise<void> = Promise.resolve();
+  return {
+    add(listener: LeadershipListener): () => boolean {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    deliver(change: LeadershipChange): Promise<void> {
+      delivering = delivering.then(async () => {
+        for (const listener of [...listeners]) {
+          try {
+            await listener(change);
+          } catch (error) {
+            logger.error({ role: change.role, fence: change.fence, err: describeError(error) }, 'a leadership listener failed');
+          }
+        }
+      });
+      return delivering;
+    },
+    /** Resolves when every change so far reached every listener. */
+    delivered: (): Promise<void> => delivering,
+  };
+}
+
+/** One attempt at the lock: its fence when won; a failure is logged once per distinct error (a follower tries every second). */
+async function acquireOnce(lock: LeaderElectorOptions['lock'], logger: Logger, lastError: string | undefined): Promise<{ fence?: number | undefined; error?: string | undefined }> {
+  try {
+    return { fence: await lock.acquire() };
+  } catch (error) {
+    const description = describeError(error);
+    if (description !== lastError) logger.warn({ err: description }, 'cannot reach Redis to compete for the lead');
+    return { error: description };
+  }
+}
+
+/**
+ * One renewal: true when the lock is still ours, false when it is not, undefined when Redis
+ * could not say (logged; the deadline timer steps down if this goes on, until then the term is ours).
+ */
+async function renewOnce(lock: LeaderElectorOptions['lock'], logger: Logger, fence: number): Promise<boolean | undefined> {
+  try {
+    return await lock.renew(fence);
+  } catch (error) {
+    logger.warn({ fence, err: describeError(error) }, 'leader lock renewal failed; retrying');
+    return undefined;
+  }
+}
+
+/** Clears `previous` and starts an unref'd timer (the process never waits for the elector). */
+function restartTimer(previous: NodeJS.Timeout | undefined, delayMs: number, fire: () => void): NodeJS.Timeout {
+  clearTimeout(previous);
+  const timer = setTimeout(fire, delayMs);
+  timer.unref();
+  return timer;
+}
+
+/** Releases the lock if it is still ours (the others may have it at once); a failure only waits for its expiry. */
+async function releaseLock(lock: LeaderElectorOptions['lock'], logger: Logger, fence: number, onReleased: (() => void) | undefined): Promise<void> {
+  try {
+    if (await lock.release()) {
+      logger.info({ fence }, 'leader lock released');
+      onReleased?.();
+    }
+  } catch (error) {
+    logger.warn({ err: describeError(error) }, 'could not release the leader lock; it expires by itself');
+  }
+}
+
 export function createLeaderElector(options: LeaderElectorOptions): LeaderElector {
   const { lock } = options;
   const logger = options.logger.child({ component: 'leader' });
   const ttl = lock.ttlMs;
-  const acquireEveryMs = options.acquireEveryMs ?? Math.min(1_000, Math.floor(ttl / 5));
-  const renewEveryMs = options.renewEveryMs ?? Math.floor(ttl / 6);
-  const marginMs = options.stepDownMarginMs ?? Math.floor(ttl * 0.6);
-  const cooldownMs = options.resignCooldownMs ?? ttl;
+  const { acquireEveryMs, renewEveryMs, marginMs, cooldownMs } = electorTimings(ttl, options);
   const monotonic = options.monotonic ?? (() => performance.now());
   const now = options.now ?? Date.now;
 
-  const listeners = new Set<LeadershipListener>();
+  const listeners = createListenerChain(logger);
   let term: Term | undefined;
   let since = now();
   let running = false;
   let loopTimer: NodeJS.Timeout | undefined;
   let deadlineTimer: NodeJS.Timeout | undefined;
   let notBefore = 0;
-  /** The chain of changes being delivered to listeners. */
-  let delivering: Promise<void> = Promise.resolve();
   /** One acquire or renewal at a time. */
   let busy: Promise<void> | undefined;
   let lastAcquireError: string | undefined;
 
   const role = (): Role => (term === undefined ? 'follower' : 'leader');
 
-  function deliver(change: LeadershipChange): Promise<void> {
-    delivering = delivering.then(async () => {
-      for (const listener of [...listeners]) {
-        try {
-          await listener(change);
-        } catch (error) {
-          logger.error({ role: change.role, fence: change.fence, err: describeError(error) }, 'a leadership listener failed');
-        }
-      }
-    });
-    return delivering;
-  }
+  const deliver = (change: LeadershipChange): Promise<void> => listeners.deliver(change);
 
-  function armDeadline(current: Term): void {
-    clearTimeout(deadlineTimer);
-    deadlineTimer = setTimeout(() => {
+  const armDeadline = (current: Term): void => {
+    deadlineTimer = restartTimer(deadlineTimer, Math.max(0, current.deadline - monotonic()), () => {
       if (term === current) void stepDown('could not renew the leader lock in time', { release: true });
-    }, Math.max(0, current.deadline - monotonic()));
-    deadlineTimer.unref();
-  }
-
-  function schedule(delayMs: number): void {
+    });
+  };
+  const schedule = (delayMs: number): void => {
     clearTimeout(loopTimer);
-    if (!running) return;
-    loopTimer = setTimeout(() => void tick(), delayMs);
-    loopTimer.unref();
-  }
+    if (running) loopTimer = restartTimer(undefined, delayMs, () => void tick());
+  };
 
   async function tick(): Promise<void> {
     if (!running) return;
@@ -120,17 +179,9 @@ export function createLeaderElector(options: LeaderElectorOptions): LeaderElecto
   async function tryAcquire(): Promise<void> {
     if (monotonic() < notBefore) return;
     const sentAt = monotonic();
-    let fence: number | undefined;
-    try {
-      fence = await lock.acquire();
-      lastAcquireError = undefined;
-    } catch (error) {
-      const description = describeError(error);
-      // Once per distinct failure: a follower tries every second.
-      if (description !== lastAcquireError) logger.warn({ err: description }, 'cannot reach Redis to compete for the lead');
-      lastAcquireError = description;
-      return;
-    }
+    const attempt = await acquireOnce(lock, logger, lastAcquireError);
+    lastAcquireError = attempt.error;
+    const fence = attempt.fence;
     if (fence === undefined) return;
     if (!running) {
       await lock.release().catch(() => false);
@@ -147,15 +198,8 @@ export function createLeaderElector(options: LeaderElectorOptions): LeaderElecto
 
   async function renew(current: Term): Promise<void> {
     const sentAt = monotonic();
-    let ok: boolean;
-    try {
-      ok = await lock.renew(current.fence);
-    } catch (error) {
-      // The deadline timer steps down if this goes on; until then the term is still ours.
-      logger.warn({ fence: current.fence, err: describeError(error) }, 'leader lock renewal failed; retrying');
-      return;
-    }
-    if (term !== current) return;
+    const ok = await renewOnce(lock, logger, current.fence);
+    if (ok === undefined || term !== current) return;
     if (!ok) {
       await stepDown('the leader lock is no longer ours', { release: false });
       return;
@@ -174,14 +218,7 @@ export function createLeaderElector(options: LeaderElectorOptions): LeaderElecto
     await deliver({ role: 'follower', fence: ended.fence, reason });
     if (!how.release) return;
     // Our work has stopped: if the lock is still ours, let the others have it now.
-    try {
-      if (await lock.release()) {
-        logger.info({ fence: ended.fence }, 'leader lock released');
-        options.onReleased?.();
-      }
-    } catch (error) {
-      logger.warn({ err: describeError(error) }, 'could not release the leader lock; it expires by itself');
-    }
+    await releaseLock(lock, logger, ended.fence, options.onReleased);
   }
 
   return {
@@ -193,20 +230,15 @@ export function createLeaderElector(options: LeaderElectorOptions): LeaderElecto
       const current = term;
       return current !== undefined && (fence === undefined || fence === current.fence) && monotonic() < current.deadline;
     },
-    onChange(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
+    onChange: (listener) => listeners.add(listener),
     async start() {
       if (running) return;
       running = true;
       logger.info({ owner: lock.owner, ttlMs: ttl }, 'competing for the lead');
       await tick();
-      await delivering;
+      await listeners.delivered();
     },
-    nudge() {
-      if (running && term === undefined) schedule(0);
-    },
+    nudge: () => (running && term === undefined ? schedule(0) : undefined),
     async resign(reason) {
       notBefore = monotonic() + cooldownMs;
       await stepDown(reason, { release: true });
@@ -216,7 +248,7 @@ export function createLeaderElector(options: LeaderElectorOptions): LeaderElecto
       clearTimeout(loopTimer);
       await busy;
       await stepDown('shutting down', { release: true });
-      await delivering;
+      await listeners.delivered();
       clearTimeout(deadlineTimer);
     },
   };

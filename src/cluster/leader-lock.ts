@@ -14,7 +14,7 @@
  * keeps time: the elector (leader-elector.ts) decides when a term is over on its own clock.
  */
 import { randomBytes } from 'node:crypto';
-import type { RedisClient } from '../util/redis-client.js';
+import type { RedisClient } from '../core/redis-client.js';
 
 // KEYS: lock, fence. ARGV: owner, ttl ms. Returns the new fence, or 0 when the lock is held.
 const ACQUIRE = `

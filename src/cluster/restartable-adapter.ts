@@ -9,7 +9,7 @@
  * other property is read from the current one. After a stop, the next use of any kind
  * builds the next adapter (unstarted: its REST calls work, its gateway is not connected).
  */
-import type { ChatAdapter } from '../platforms/types.js';
+import type { ChatAdapter } from '../core/chat.js';
 
 /** Methods that register listeners: kept and given to every adapter built later. */
 const REGISTRATIONS = new Set<PropertyKey>(['onEvent', 'onConnectionChange']);

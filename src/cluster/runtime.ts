@@ -11,7 +11,7 @@
  *   gateway, the periodic outbox scan that catches a lost wake-up).
  */
 import { randomBytes } from 'node:crypto';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../core/logger.js';
 import { connectClusterRedis, type ClusterRedis } from './cluster-redis.js';
 import { createLeaderDuties, periodicDuty, type Duty, type LeaderDuties } from './leader-duties.js';
 import { createLeaderElector, type LeaderElector } from './leader-elector.js';

@@ -8,12 +8,12 @@
  * for what follows and `/agent status` shows the running turn, its age and the queue. On
  * Slack these are the whole text (`new`, `status`); anything longer is a prompt.
  */
-import type { CommandInvocation } from '../platforms/types.js';
+import type { CommandInvocation } from '../core/chat.js';
 import { parseAgentRequest, type AgentNames, type AgentRequestParse } from '../sessions/parse.js';
-import type { ChannelAgentControl } from '../sessions/channel-sessions.js';
-import { channelStatusLines } from '../sessions/channel-text.js';
+import type { ChannelAgentControl } from '../sessions/bound-channels/bound-channels.js';
+import { channelStatusLines } from '../sessions/bound-channels/text.js';
 import { agentUsage, unknownAgentText } from '../sessions/usage.js';
-import { showInput } from './text.js';
+import { showInput } from '../core/text.js';
 import type { ResolvedAgent } from '../services/blocks/types.js';
 import type { CommandHandler } from './types.js';
 

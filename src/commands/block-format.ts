@@ -3,7 +3,7 @@
  * newest first, cut to a length that fits one Discord message (2,000 characters), with a
  * line that says how many more there are.
  */
-import { showInput } from './text.js';
+import { showInput } from '../core/text.js';
 
 /** The fields of a Fluxra block the list shows (structurally `FluxraBlock`). */
 export interface BlockSummary {

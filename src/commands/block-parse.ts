@@ -10,7 +10,7 @@
  *   remove <blk_…|agt_…|conv_…>
  */
 import { kindOfId, parseFluxraId, type FluxraId, type FluxraIdKind } from './fluxra-ids.js';
-import { showInput, showWords } from './text.js';
+import { showInput, showWords } from '../core/text.js';
 import type { ParseResult } from './types.js';
 
 export type BlockRequest =

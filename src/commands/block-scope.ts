@@ -4,12 +4,12 @@
  * a conversation is blocked or unblocked only from a channel linked to it, a tenant sees
  * and removes only its own blocks, and bridge admins (the allow-lists) see and remove all.
  */
-import type { ChannelRef } from '../platforms/types.js';
+import type { ChannelRef } from '../core/chat.js';
 import type { BlockMakers } from '../store/block-makers.js';
 import type { LinksRepository } from '../store/links.js';
 import type { BlockSummary } from './block-format.js';
 import { placeOf } from './bridge-share.js';
-import { describeTenant, sameTenant, type TenancyConfig } from './tenancy.js';
+import { describeTenant, sameTenant, type TenancyConfig } from '../core/tenancy.js';
 import type { CommandContext } from './types.js';
 
 export interface BlockScopeOptions {

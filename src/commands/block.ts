@@ -11,17 +11,15 @@
  * bridge could not post into it anyway), and removing the block resumes the links that a
  * block paused. Links paused for another reason are left alone.
  */
-import { RateLimitedError, UpstreamError, describeError } from '../errors.js';
-import type { ChannelRef } from '../platforms/types.js';
+import { RateLimitedError, UpstreamError } from '../core/errors.js';
 import { formatBlockList, type BlockSummary } from './block-format.js';
 import { blockUsage, parseBlockArgs, type BlockRequest } from './block-parse.js';
-import { describeChannels } from './bridge-channels.js';
-import { mayActOnConversation, notFromLinkedChannelText, recordMaker, visibleBlocks, visibleChannels, type BlockScopeOptions } from './block-scope.js';
-import { BLOCKED_NOTICE, RESUMED_NOTICE } from '../mirror/link-notices.js';
-import { blockPauseReason, noChannelLinks, type ChannelLinkLookup, type ChannelLinkPauses } from './channel-links.js';
+import { mayActOnConversation, notFromLinkedChannelText, recordMaker, visibleBlocks, type BlockScopeOptions } from './block-scope.js';
+import { noChannelLinks, type ChannelLinkPauses } from './channel-links.js';
 import type { FluxraId } from './fluxra-ids.js';
-import { showInput } from './text.js';
+import { showInput } from '../core/text.js';
 import type { CommandContext, CommandHandler } from './types.js';
+import { createBlockLinkEffects, type BlockLinkOptions } from './block-links.js';
 
 /**
  * The three Fluxra client methods `/block` needs, declared here so that this command
@@ -34,20 +32,8 @@ export interface FluxraBlocksApi {
   deleteBlock(blockId: string): Promise<void>;
 }
 
-export interface BlockCommandOptions {
-  /** The configured name (`commands.block`). */
-  name: string;
+export interface BlockCommandOptions extends BlockLinkOptions {
   fluxra: FluxraBlocksApi;
-  /** Finds the conversation for `/block conversation` without an ID. Default: no channel is linked. */
-  channelLinks?: ChannelLinkLookup;
-  /** Pauses a blocked conversation's links and resumes them when it is unblocked. Default: links are not touched. */
-  linkPauses?: ChannelLinkPauses;
-  /** Told which channels' links were paused or resumed (the composition root passes the mirror's wake-up). */
-  onLinksChanged?: (channels: ChannelRef[]) => void;
-  /** Tenants (issue 14): who made each block, and who may see and remove it. Without it, `/block` acts bridge-wide. */
-  scope?: BlockScopeOptions;
-  /** Posts a public notice in channels (a blocked or unblocked conversation's). Best effort. */
-  announce?: (channels: ChannelRef[], text: string) => Promise<void>;
 }
 
 /** `{status, code}` of a Fluxra HTTP error answer (not a 429, not a network failure), else undefined. */
@@ -59,84 +45,77 @@ function fluxraRefusal(error: unknown): { status: number; code: string } | undef
 
 const NOUN: Readonly<Record<FluxraId['kind'], string>> = { agent: 'agent', conversation: 'conversation', block: 'block' };
 
+/** The `/block` subcommands, as registered with the platforms. */
+const BLOCK_SPEC: CommandHandler<BlockRequest>['spec'] = {
+  description: 'Block an agent or a conversation on Fluxra, list blocks, remove one',
+  subcommands: [
+    { name: 'agent', description: 'Block an agent', options: [{ name: 'agent_id', description: 'The agent ID (agt_…)', required: true }] },
+    {
+      name: 'conversation',
+      description: "Block a conversation (default: this channel's)",
+      options: [{ name: 'conversation_id', description: 'The conversation ID (conv_…)', required: false }],
+    },
+    { name: 'list', description: 'Show what is blocked', options: [] },
+    { name: 'remove', description: 'Remove a block', options: [{ name: 'id', description: 'The block ID (blk_…), or what it blocks (agt_… or conv_…)', required: true }] },
+    { name: 'help', description: 'How to use this command', options: [] },
+  ],
+};
+
+/**
+ * The conversation a block ID blocks, when links paused by a block wait for it. Only
+ * then is the list read: without such links there is nothing to resume.
+ */
+async function pausedConversationOfBlock(linkPauses: ChannelLinkPauses | undefined, fluxra: FluxraBlocksApi, blockId: string): Promise<string | undefined> {
+  if (linkPauses === undefined) return undefined;
+  const waiting = await linkPauses.blockPausedConversations();
+  if (waiting.size === 0) return undefined;
+  const match = (await fluxra.listBlocks()).find((b) => b.blockId.toLowerCase() === blockId);
+  const target = match?.targetId.toLowerCase();
+  return target !== undefined && waiting.has(target) ? target : undefined;
+}
+
+/** What a person is told when Fluxra refuses to block the target; undefined for refusals that are not about it. */
+export function blockRefusedText(refusal: { status: number; code: string }, kind: 'agent' | 'conversation', targetId: string): string | undefined {
+  const noun = NOUN[kind];
+  const target = `${noun} ${showInput(targetId, 64)}`;
+  if (refusal.code === 'INVALID_TARGET') return `Fluxra will not block ${target}: no such ${noun} is visible to the bridge${kind === 'agent' ? ", or it is the bridge's own agent" : ''}.`;
+  if (refusal.status === 404) return `Fluxra cannot find ${target} (it does not exist, or the bridge cannot see it).`;
+  if (refusal.status === 400) return `Fluxra did not accept ${showInput(targetId, 64)} as ${kind === 'agent' ? 'an agent' : 'a conversation'} to block.`;
+  return undefined;
+}
+
+/** Removes one block (and forgets who made it); a refusal about the ID is the answer. */
+async function removeBlock(deps: { fluxra: FluxraBlocksApi; scope: BlockScopeOptions | undefined; c: string }, blockId: string, context: CommandContext, what: string): Promise<{ text: string; removed: boolean }> {
+  const { fluxra, scope, c } = deps;
+  try {
+    await fluxra.deleteBlock(blockId);
+  } catch (error) {
+    const refusal = fluxraRefusal(error);
+    if (refusal === undefined) throw error;
+    if (refusal.status === 404) return { text: `There is no block ${showInput(blockId, 64)} (already removed?). See \`${c} list\`.`, removed: false };
+    if (refusal.status === 400) {
+      return { text: `Fluxra says ${showInput(blockId, 64)} is not a block ID${refusal.code === 'INVALID_BLOCK_ID' ? '' : ` (${refusal.code})`}.`, removed: false };
+    }
+    throw error;
+  }
+  context.logger.info({ blockId }, 'block removed');
+  await scope?.makers.forget(blockId);
+  return { text: `Removed ${what}.`, removed: true };
+}
+
+
 export function createBlockCommand(options: BlockCommandOptions): CommandHandler<BlockRequest> {
   const { name, fluxra } = options;
   const channelLinks = options.channelLinks ?? noChannelLinks;
-  const { linkPauses, onLinksChanged, scope } = options;
+  const { linkPauses, scope } = options;
   const c = `/${name}`;
 
-  function linksChanged(channels: ChannelRef[], context: CommandContext): void {
-    if (channels.length === 0 || onLinksChanged === undefined) return;
-    try {
-      onLinksChanged(channels);
-    } catch (error) {
-      // The links are saved; the mirror notices them on its next pass anyway.
-      context.logger.warn({ err: error }, `could not signal the link change: ${describeError(error)}`);
-    }
-  }
-
-  /** Names the channels of the person's tenant; others are only counted. */
-  async function describeVisible(channels: ChannelRef[], context: CommandContext): Promise<string> {
-    const { shown, hidden } = scope === undefined ? { shown: channels, hidden: 0 } : await visibleChannels(scope, channels, context);
-    const elsewhere = hidden === 0 ? '' : `${hidden} channel${hidden === 1 ? '' : 's'} of other workspaces or servers`;
-    if (shown.length === 0) return elsewhere;
-    const named = describeChannels(shown, context.invocation.platform);
-    return elsewhere === '' ? named : `${named} and ${elsewhere}`;
-  }
-
-  /** The public notice in the channels whose links a block paused or resumed (the README promises it). */
-  async function announce(channels: ChannelRef[], text: string, context: CommandContext): Promise<void> {
-    if (channels.length === 0 || options.announce === undefined) return;
-    try {
-      await options.announce(channels, text);
-    } catch (error) {
-      context.logger.warn({ err: error }, `could not post the block notice: ${describeError(error)}`);
-    }
-  }
+  const { pauseLinks, resumeLinks } = createBlockLinkEffects(options);
 
   /** The blocks this person may see and remove (all without tenants). */
   async function blocksInScope(context: CommandContext): Promise<Array<BlockSummary & { maker?: string }>> {
     const all = await fluxra.listBlocks();
     return scope === undefined ? all : visibleBlocks(scope, all, context);
-  }
-
-  /** After a conversation is (or already was) blocked: the line about its links, if any. */
-  async function pauseLinks(conversationId: string, context: CommandContext): Promise<string | undefined> {
-    if (linkPauses === undefined) {
-      if ((await channelLinks.conversationFor(context.invocation.channel)) !== conversationId) return undefined;
-      return 'This channel is linked to that conversation: the bridge cannot post into it until the block is removed.';
-    }
-    let links;
-    try {
-      links = await linkPauses.pauseConversation(conversationId, blockPauseReason(name));
-    } catch (error) {
-      context.logger.error({ err: error, conversationId }, `could not pause the links of a blocked conversation: ${describeError(error)}`);
-      return "The bridge could not pause the channels linked to it; the details are in the bridge's log.";
-    }
-    if (links.length === 0) return undefined;
-    const changed = links.filter((link) => link.changed).map((link) => link.channel);
-    context.logger.info({ conversationId, paused: changed.length }, 'links paused by a block');
-    linksChanged(changed, context);
-    await announce(changed, BLOCKED_NOTICE, context);
-    const channels = await describeVisible(links.map((link) => link.channel), context);
-    return `Mirroring is paused for ${channels} (linked to it) until the block is removed.`;
-  }
-
-  /** After a conversation's block is gone: the line about the links resumed, if any. */
-  async function resumeLinks(conversationId: string, context: CommandContext): Promise<string | undefined> {
-    if (linkPauses === undefined) return undefined;
-    let resumed: ChannelRef[];
-    try {
-      resumed = await linkPauses.resumeConversation(conversationId);
-    } catch (error) {
-      context.logger.error({ err: error, conversationId }, `could not resume the links of an unblocked conversation: ${describeError(error)}`);
-      return "The bridge could not resume the channels linked to it; the details are in the bridge's log.";
-    }
-    if (resumed.length === 0) return undefined;
-    context.logger.info({ conversationId, resumed: resumed.length }, 'links resumed after a block was removed');
-    linksChanged(resumed, context);
-    await announce(resumed, RESUMED_NOTICE, context);
-    return `Mirroring resumes for ${await describeVisible(resumed, context)}.`;
   }
 
   async function block(kind: 'agent' | 'conversation', targetId: string, context: CommandContext): Promise<string> {
@@ -154,12 +133,9 @@ export function createBlockCommand(options: BlockCommandOptions): CommandHandler
         const links = kind === 'conversation' ? await pauseLinks(targetId, context) : undefined;
         return links === undefined ? already : `${already}\n${links}`;
       }
-      if (refusal.code === 'INVALID_TARGET') {
-        return `Fluxra will not block ${target}: no such ${noun} is visible to the bridge${kind === 'agent' ? ", or it is the bridge's own agent" : ''}.`;
-      }
-      if (refusal.status === 404) return `Fluxra cannot find ${target} (it does not exist, or the bridge cannot see it).`;
-      if (refusal.status === 400) return `Fluxra did not accept ${showInput(targetId, 64)} as ${kind === 'agent' ? 'an agent' : 'a conversation'} to block.`;
-      throw error;
+      const refused = blockRefusedText(refusal, kind, targetId);
+      if (refused === undefined) throw error;
+      return refused;
     }
     context.logger.info({ blockId: created.blockId, targetType: created.targetType, targetId: created.targetId }, 'block created');
     if (scope !== undefined) await recordMaker(scope, created.blockId, context);
@@ -172,35 +148,7 @@ export function createBlockCommand(options: BlockCommandOptions): CommandHandler
     return lines.join('\n');
   }
 
-  async function removeBlockId(blockId: string, context: CommandContext, what: string): Promise<{ text: string; removed: boolean }> {
-    try {
-      await fluxra.deleteBlock(blockId);
-    } catch (error) {
-      const refusal = fluxraRefusal(error);
-      if (refusal === undefined) throw error;
-      if (refusal.status === 404) return { text: `There is no block ${showInput(blockId, 64)} (already removed?). See \`${c} list\`.`, removed: false };
-      if (refusal.status === 400) {
-        return { text: `Fluxra says ${showInput(blockId, 64)} is not a block ID${refusal.code === 'INVALID_BLOCK_ID' ? '' : ` (${refusal.code})`}.`, removed: false };
-      }
-      throw error;
-    }
-    context.logger.info({ blockId }, 'block removed');
-    await scope?.makers.forget(blockId);
-    return { text: `Removed ${what}.`, removed: true };
-  }
-
-  /**
-   * The conversation a block ID blocks, when links paused by a block wait for it. Only
-   * then is the list read: without such links there is nothing to resume.
-   */
-  async function pausedConversationOfBlock(blockId: string): Promise<string | undefined> {
-    if (linkPauses === undefined) return undefined;
-    const waiting = await linkPauses.blockPausedConversations();
-    if (waiting.size === 0) return undefined;
-    const match = (await fluxra.listBlocks()).find((b) => b.blockId.toLowerCase() === blockId);
-    const target = match?.targetId.toLowerCase();
-    return target !== undefined && waiting.has(target) ? target : undefined;
-  }
+  const removeBlockId = (blockId: string, context: CommandContext, what: string) => removeBlock({ fluxra, scope, c }, blockId, context, what);
 
   async function remove(id: FluxraId, context: CommandContext): Promise<string> {
     if (scope !== undefined && id.kind === 'conversation') {
@@ -212,7 +160,7 @@ export function createBlockCommand(options: BlockCommandOptions): CommandHandler
       return `There is no block ${showInput(id.id, 64)} of yours (already removed?). See \`${c} list\`.`;
     }
     if (id.kind === 'block') {
-      const conversationId = await pausedConversationOfBlock(id.id);
+      const conversationId = await pausedConversationOfBlock(linkPauses, fluxra, id.id);
       const result = await removeBlockId(id.id, context, `block ${showInput(id.id, 64)}`);
       const links = result.removed && conversationId !== undefined ? await resumeLinks(conversationId, context) : undefined;
       return links === undefined ? result.text : `${result.text}\n${links}`;
@@ -244,20 +192,7 @@ export function createBlockCommand(options: BlockCommandOptions): CommandHandler
     name,
     permissionVerb: 'block',
     registration: 'privileged',
-    spec: {
-      description: 'Block an agent or a conversation on Fluxra, list blocks, remove one',
-      subcommands: [
-        { name: 'agent', description: 'Block an agent', options: [{ name: 'agent_id', description: 'The agent ID (agt_…)', required: true }] },
-        {
-          name: 'conversation',
-          description: "Block a conversation (default: this channel's)",
-          options: [{ name: 'conversation_id', description: 'The conversation ID (conv_…)', required: false }],
-        },
-        { name: 'list', description: 'Show what is blocked', options: [] },
-        { name: 'remove', description: 'Remove a block', options: [{ name: 'id', description: 'The block ID (blk_…), or what it blocks (agt_… or conv_…)', required: true }] },
-        { name: 'help', description: 'How to use this command', options: [] },
-      ],
-    },
+    spec: BLOCK_SPEC,
     parse: (args) => parseBlockArgs(name, args),
     access: (request) => (request.action === 'help' ? 'everyone' : 'restricted'),
     changesState: (request) => request.action !== 'help' && request.action !== 'list',

@@ -2,12 +2,12 @@
  * `/bridge link agent <name>`, `/bridge unlink agent`, and the agent lines of
  * `/bridge status` (issue 8): a channel bound to a Blocks agent sends every person's message
  * to one long-lived session, answered in each message's thread. The binding itself lives in
- * the session engine (src/sessions/channel-sessions.ts); this file only answers people.
+ * the session engine (src/sessions/bound-channels/); this file only answers people.
  */
-import type { ChannelRef } from '../platforms/types.js';
-import type { ChannelAgentControl } from '../sessions/channel-sessions.js';
-import { channelStatusLines } from '../sessions/channel-text.js';
-import { showInput } from './text.js';
+import type { ChannelRef } from '../core/chat.js';
+import type { ChannelAgentControl } from '../sessions/bound-channels/bound-channels.js';
+import { channelStatusLines } from '../sessions/bound-channels/text.js';
+import { showInput } from '../core/text.js';
 import type { CommandContext } from './types.js';
 
 /** What `/bridge` says when Blocks is not configured and someone asks for an agent. */

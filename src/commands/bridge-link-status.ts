@@ -6,7 +6,7 @@
  * rather than failing the command.
  */
 import { formatWhen } from './block-format.js';
-import { showInput } from './text.js';
+import { showInput } from '../core/text.js';
 
 import type { LinkDirection } from '../mirror/link-status.js';
 

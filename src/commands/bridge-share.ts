@@ -4,12 +4,12 @@
  * exists or which channels are linked to it: "owned by someone else" and "no such
  * conversation" read the same.
  */
-import type { CommandInvocation } from '../platforms/types.js';
+import type { CommandInvocation } from '../core/chat.js';
 import type { ConversationOwners } from '../store/conversation-owners.js';
 import type { ChannelLink } from '../store/links.js';
 import { SHARE_CODE_TTL_MS, type ShareCodes } from '../store/share-codes.js';
-import { sameTenant, type Place, type TenancyConfig } from './tenancy.js';
-import { showInput } from './text.js';
+import { sameTenant, type Place, type TenancyConfig } from '../core/tenancy.js';
+import { showInput } from '../core/text.js';
 
 export interface BridgeTenancyOptions {
   tenancy: TenancyConfig;

@@ -5,8 +5,10 @@
  * bridge from posting into it (spec §6.4, §9.7), so its links are paused, and removing the
  * block resumes them. `channelLinksFromStore` gives both over the links repository.
  */
-import type { ChannelRef } from '../platforms/types.js';
+import type { ChannelRef } from '../core/chat.js';
 import type { LinksRepository } from '../store/links.js';
+import { describeError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
 
 export interface ChannelLinkLookup {
   /** The `conv_…` linked to `channel`, or undefined when it is not linked. */
@@ -91,4 +93,14 @@ export function channelLinksFromStore(links: Pick<LinksRepository, 'get' | 'paus
       return new Set(all.filter((entry) => entry.link.paused && isBlockPause(entry.link.pausedReason)).map((entry) => entry.link.conversationId));
     },
   };
+}
+
+/** Tells the mirror which channels' links changed; a failure is only logged (the links are saved, the mirror notices them on its next pass anyway). */
+export function signalLinksChanged(onLinksChanged: ((channels: ChannelRef[]) => void) | undefined, channels: ChannelRef[], logger: Logger): void {
+  if (channels.length === 0 || onLinksChanged === undefined) return;
+  try {
+    onLinksChanged(channels);
+  } catch (error) {
+    logger.warn({ err: error }, `could not signal the link change: ${describeError(error)}`);
+  }
 }

@@ -9,7 +9,7 @@
  * byte for byte would otherwise answer a shouted ID with a confusing 404.
  */
 import type { ParseResult } from './types.js';
-import { firstNonAsciiCodePoint, showInput } from './text.js';
+import { firstNonAsciiCodePoint, showInput } from '../core/text.js';
 
 export type FluxraIdKind = 'agent' | 'conversation' | 'block';
 

@@ -4,7 +4,7 @@
  * (Slack workspace admins and owners, Discord members with Manage Channels), as the adapter
  * reports them in `invocation.user.isPrivileged`. A refusal says why and what to do.
  */
-import type { CommandUser, PlatformName } from '../platforms/types.js';
+import type { CommandUser, PlatformName } from '../core/chat.js';
 
 /** The `permissions` section of the config (see `src/config/schema.ts`). */
 export interface PermissionsConfig {

@@ -4,7 +4,7 @@
  * route-specific codes (409 on create, 404 on delete, 400 codes) themselves and let the
  * rest reach the router, which asks here.
  */
-import { RateLimitedError, UpstreamError, type UpstreamService } from '../errors.js';
+import { RateLimitedError, UpstreamError, type UpstreamService } from '../core/errors.js';
 
 const SERVICE_NAME: Readonly<Record<UpstreamService, string>> = {
   fluxra: 'Fluxra',

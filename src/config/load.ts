@@ -5,8 +5,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { z } from 'zod';
-import { ConfigError, type ConfigProblem } from '../errors.js';
-import { registerSecret } from '../redact.js';
+import { ConfigError, type ConfigProblem } from '../core/errors.js';
+import { registerSecret } from '../core/redact.js';
 import { configSchema, SECRET_ENV, SECRET_KEYS, type BridgeConfig } from './schema.js';
 
 export const DEFAULT_CONFIG_PATH = 'config/bridge.json';

@@ -6,7 +6,9 @@
  * which a test checks against this schema.
  */
 import { z } from 'zod';
-import { FLUXRA_ROUTE_NAMES } from '../services/fluxra/routes.js';
+import { CORE_AGENT_NAMES, FLUXRA_ROUTE_NAMES } from '../core/upstream-names.js';
+
+export { CORE_AGENT_NAMES };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -55,8 +57,6 @@ const fluxraRoutesOverride = z
     z.ZodOptional<typeof routeOverride>
   >)
   .strict();
-
-export const CORE_AGENT_NAMES = ['claude', 'codex', 'gemini', 'opencode', 'cursor', 'kimi'] as const;
 
 const fluxraSchema = z
   .object({

@@ -1,5 +1,5 @@
 /**
- * Conversion between Slack mrkdwn and the neutral markdown of `src/platforms/types.ts`
+ * Conversion between Slack mrkdwn and the neutral markdown of `src/core/chat.ts`
  * (CommonMark + GFM strikethrough, mention tokens as in `mentions.ts`).
  *
  * | Slack mrkdwn              | neutral markdown        |

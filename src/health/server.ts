@@ -9,7 +9,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { describeError } from '../errors.js';
+import { describeError } from '../core/errors.js';
 
 /** Resolves when the part is ready; rejects (with a short reason) when it is not. */
 export type ReadinessCheck = () => Promise<void>;

@@ -8,8 +8,8 @@
  */
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { RateBudget } from '../ratelimit/types.js';
-import { collectOutbox, type OutboxSource } from './outbox-collector.js';
-import type { MirrorDirection, MirrorMetrics, UpstreamMetrics } from './hooks.js';
+import { collectOutbox, type OutboxSource } from '../delivery/outbox-counts.js';
+import type { MirrorDirection, MirrorMetrics, UpstreamMetrics } from '../core/metrics-hooks.js';
 
 /** Every metric name starts with this. */
 export const METRIC_PREFIX = 'fluxra_bridge_';
@@ -47,6 +47,59 @@ export function stalestLagSeconds(since: Iterable<number>, nowMs: number): numbe
   let oldest = nowMs;
   for (const at of since) oldest = Math.min(oldest, at);
   return Math.max(0, nowMs - oldest) / 1000;
+}
+
+/** The rate budgets' gauges (used, limit, window, queued by priority, pause left), read at scrape time. */
+function registerBudgetGauges(registers: Registry[], budgets: ReadonlyMap<string, RateBudget>, now: () => number): void {
+  const budgetGauge = (name: string, help: string, read: (budget: RateBudget, set: (labels: Record<string, string>, value: number) => void) => void, extraLabels: string[] = []): void => {
+    new Gauge({
+      name: `${METRIC_PREFIX}${name}`,
+      help,
+      labelNames: ['service', ...extraLabels],
+      registers,
+      collect() {
+        this.reset();
+        for (const [service, budget] of budgets) read(budget, (labels, value) => this.set({ service, ...labels }, value));
+      },
+    });
+  };
+  budgetGauge('rate_budget_used', 'Requests sent in the current rate window, by service', (budget, set) => set({}, budget.snapshot().usedInWindow));
+  budgetGauge('rate_budget_limit', 'Requests allowed per rate window, by service', (budget, set) => set({}, budget.snapshot().limit));
+  budgetGauge('rate_budget_window_seconds', 'Length of the rate window, by service', (budget, set) => set({}, budget.snapshot().windowMs / 1000));
+  budgetGauge(
+    'rate_budget_queued',
+    'Requests waiting for a rate-budget slot, by service and priority',
+    (budget, set) => {
+      const { queued } = budget.snapshot();
+      for (const [priority, count] of Object.entries(queued)) set({ priority }, count);
+    },
+    ['priority'],
+  );
+  budgetGauge('rate_budget_paused_seconds', 'Time left in the pause after a 429, by service (0 when not paused)', (budget, set) => set({}, Math.max(0, budget.snapshot().pausedUntil - now()) / 1000));
+
+}
+
+/** How stale the Fluxra polling is, and how many conversations this replica follows. */
+function registerPollGauges(registers: Registry[], pollBase: ReadonlyMap<string, number>, now: () => number): void {
+  // No conversation label: ids are what `/bridge link` takes, and a label per conversation
+  // would hand them to whoever reads /metrics (and grow without bound). The stalest lag is
+  // what an alert needs; the log names the conversation that fails.
+  new Gauge({
+    name: `${METRIC_PREFIX}fluxra_poll_lag_seconds`,
+    help: 'Time since the least recently polled linked Fluxra conversation was last polled successfully (0 when none is followed)',
+    registers,
+    collect() {
+      this.set(stalestLagSeconds(pollBase.values(), now()));
+    },
+  });
+  new Gauge({
+    name: `${METRIC_PREFIX}fluxra_conversations_polled`,
+    help: 'Linked Fluxra conversations this replica follows',
+    registers,
+    collect() {
+      this.set(pollBase.size);
+    },
+  });
 }
 
 export function createBridgeMetrics(options: BridgeMetricsOptions = {}): BridgeMetrics {
@@ -87,51 +140,8 @@ export function createBridgeMetrics(options: BridgeMetricsOptions = {}): BridgeM
   });
   const turnsFinished = new Counter({ name: `${METRIC_PREFIX}agent_turns_finished_total`, help: 'Agent turns that finished (answered, failed or timed out)', registers });
 
-  const budgetGauge = (name: string, help: string, read: (budget: RateBudget, set: (labels: Record<string, string>, value: number) => void) => void, extraLabels: string[] = []): void => {
-    new Gauge({
-      name: `${METRIC_PREFIX}${name}`,
-      help,
-      labelNames: ['service', ...extraLabels],
-      registers,
-      collect() {
-        this.reset();
-        for (const [service, budget] of budgets) read(budget, (labels, value) => this.set({ service, ...labels }, value));
-      },
-    });
-  };
-  budgetGauge('rate_budget_used', 'Requests sent in the current rate window, by service', (budget, set) => set({}, budget.snapshot().usedInWindow));
-  budgetGauge('rate_budget_limit', 'Requests allowed per rate window, by service', (budget, set) => set({}, budget.snapshot().limit));
-  budgetGauge('rate_budget_window_seconds', 'Length of the rate window, by service', (budget, set) => set({}, budget.snapshot().windowMs / 1000));
-  budgetGauge(
-    'rate_budget_queued',
-    'Requests waiting for a rate-budget slot, by service and priority',
-    (budget, set) => {
-      const { queued } = budget.snapshot();
-      for (const [priority, count] of Object.entries(queued)) set({ priority }, count);
-    },
-    ['priority'],
-  );
-  budgetGauge('rate_budget_paused_seconds', 'Time left in the pause after a 429, by service (0 when not paused)', (budget, set) => set({}, Math.max(0, budget.snapshot().pausedUntil - now()) / 1000));
-
-  // No conversation label: ids are what `/bridge link` takes, and a label per conversation
-  // would hand them to whoever reads /metrics (and grow without bound). The stalest lag is
-  // what an alert needs; the log names the conversation that fails.
-  new Gauge({
-    name: `${METRIC_PREFIX}fluxra_poll_lag_seconds`,
-    help: 'Time since the least recently polled linked Fluxra conversation was last polled successfully (0 when none is followed)',
-    registers,
-    collect() {
-      this.set(stalestLagSeconds(pollBase.values(), now()));
-    },
-  });
-  new Gauge({
-    name: `${METRIC_PREFIX}fluxra_conversations_polled`,
-    help: 'Linked Fluxra conversations this replica follows',
-    registers,
-    collect() {
-      this.set(pollBase.size);
-    },
-  });
+  registerBudgetGauges(registers, budgets, now);
+  registerPollGauges(registers, pollBase, now);
   new Gauge({
     name: `${METRIC_PREFIX}platform_connected`,
     help: 'Whether the platform connection (Slack Socket Mode or HTTP receiver, Discord gateway) is up: 1 or 0 (absent where it is not held, e.g. Discord on a cluster follower)',

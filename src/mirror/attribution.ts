@@ -4,7 +4,7 @@
  * that each fit Fluxra's content limit; on the other platform as the same text posted
  * under the person's name ("Alice (Slack)"), where the post's name already attributes it.
  */
-import type { Attachment, PlatformName } from '../platforms/types.js';
+import type { Attachment, PlatformName } from '../core/chat.js';
 import { splitMessage } from '../format/split.js';
 
 const PLATFORM_LABELS: Readonly<Record<PlatformName, string>> = { slack: 'Slack', discord: 'Discord' };

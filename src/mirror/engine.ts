@@ -9,23 +9,24 @@
  * backoff (a failed head blocks only its channel), waiting while the link is paused (a
  * Fluxra block), and dropping (unlinked channel, or a message Fluxra refuses as invalid).
  */
-import type { AdapterDirectory, InboundConsumer, PlatformEvent } from '../app/consumer.js';
-import { RateLimitedError, describeError } from '../errors.js';
-import type { Logger } from '../logger.js';
-import type { MirrorMetrics } from '../metrics/hooks.js';
-import type { ChannelRef, ChatAdapter } from '../platforms/types.js';
-import { FluxraApiError, type FluxraClient } from '../services/fluxra/index.js';
-import type { OutboxEntry, Store } from '../store/index.js';
-import { toChannelRef } from '../store/keys.js';
-import { createCrossPoster } from './cross-post.js';
-import { createMirrorIntake } from './intake.js';
+import type { AdapterDirectory, InboundConsumer, PlatformEvent } from '../core/consumer.js';
+import { describeError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { MirrorMetrics } from '../core/metrics-hooks.js';
+import type { ChannelRef, ChatAdapter } from '../core/chat.js';
+import type { FluxraClient } from '../services/fluxra/index.js';
+import type { Store } from '../store/index.js';
+import { createStageHandlers, type StageHandlers } from './stage-handlers.js';
+import { toChannelRef } from '../core/keys.js';
+import { createCrossPoster } from './cross-post/copy-stage.js';
+import { createMirrorIntake } from './to-fluxra/intake.js';
 import { createLinkNotices } from './link-notices.js';
 import { copyPartition, isCopyPartition, isSendPartition, mirrorPartition, type CopyItem, type MirrorConfig, type MirrorItem } from './mirror-item.js';
-import { createOutboxWorker, retryDelayMs, type DeliveryOutcome } from './outbox-worker.js';
-import { createFluxraPoller } from './poller.js';
-import { createToFluxra } from './to-fluxra.js';
+import { createOutboxWorker, type OutboxWorker, type OutboxWorkerOptions } from '../delivery/outbox-worker.js';
+import { createFluxraPoller } from './from-fluxra/poller.js';
+import { createToFluxra } from './to-fluxra/send-stage.js';
 
-/** The Fluxra → platforms half (see `poller.ts`), as the engine drives it. */
+/** The Fluxra → platforms half (see `from-fluxra/poller.ts`), as the engine drives it. */
 export interface MirrorPoller {
   start(): void | Promise<void>;
   stop(): Promise<void>;
@@ -77,14 +78,19 @@ export interface MirrorEngine extends InboundConsumer {
   rescan(): Promise<void>;
 }
 
-/** Fluxra's answer to a send into a conversation that is blocked (by us or by a member). */
-export function isBlockedRefusal(error: unknown): error is FluxraApiError {
-  return error instanceof FluxraApiError && error.status === 403 && /block/i.test(error.apiMessage);
-}
+export { isBlockedRefusal } from './delivery-decision.js';
 
-/** Refusals about this item itself, not the link: retrying cannot help, so it is dropped. */
-function isPoisonItem(error: unknown): boolean {
-  return error instanceof FluxraApiError && (error.status === 400 || error.status === 413 || error.status === 422);
+/** The two stages' outbox workers. A stopped worker cannot start again: each run (each leadership term) gets fresh ones. */
+function buildStageWorkers(
+  options: Pick<OutboxWorkerOptions<unknown>, 'outbox' | 'mayWork' | 'logger' | 'now'> & { concurrency?: number | undefined; stopTimeoutMs?: number | undefined },
+  handlers: Pick<StageHandlers, 'send' | 'copy'>,
+): { send: OutboxWorker; copy: OutboxWorker } {
+  const { concurrency, stopTimeoutMs, ...common } = options;
+  const bounds = { ...(concurrency !== undefined ? { concurrency } : {}), ...(stopTimeoutMs !== undefined ? { stopTimeoutMs } : {}) };
+  return {
+    send: createOutboxWorker<MirrorItem>({ ...common, ...bounds, ownsPartition: isSendPartition, handle: handlers.send }),
+    copy: createOutboxWorker<CopyItem>({ ...common, ...bounds, ownsPartition: isCopyPartition, handle: handlers.copy }),
+  };
 }
 
 export function createMirrorEngine(options: MirrorEngineOptions): MirrorEngine {
@@ -111,99 +117,21 @@ export function createMirrorEngine(options: MirrorEngineOptions): MirrorEngine {
     logger,
     now,
   });
-  /** When each paused channel last tried a send (in memory: after a restart it probes at once). */
-  const lastProbe = new Map<string, number>();
-  /** Channels whose pending notice was looked at since start. */
-  const settled = new Set<string>();
-
-  async function handle(entry: OutboxEntry<MirrorItem>, signal: AbortSignal): Promise<DeliveryOutcome> {
-    const item = entry.item;
-    const channel = toChannelRef(item.ref);
-    const partition = entry.partition;
-    const link = await store.links.get(channel);
-    if (link === undefined) {
-      logger.debug({ partition, eventId: item.eventId }, 'channel no longer linked; dropping its queued item');
-      return { kind: 'done' };
-    }
-    if (!settled.has(partition) || link.paused) {
-      settled.add(partition);
-      await notices.settle(channel);
-    }
-    if (link.paused) {
-      const last = lastProbe.get(partition);
-      if (last !== undefined && now() - last < config.blockedProbeMs) {
-        return { kind: 'retry', retryAt: last + config.blockedProbeMs, error: 'link paused' };
-      }
-      lastProbe.set(partition, now());
-    }
-    try {
-      await toFluxra.deliver(item, link, signal);
-      if (item.kind === 'message') {
-        options.metrics?.mirrored('to_fluxra', item.ref.platform);
-        poller?.noteActivity?.(link.conversationId);
-      }
-    } catch (error) {
-      return failure(entry, channel, link.paused, error);
-    }
-    if (link.paused) {
-      lastProbe.delete(partition);
-      await notices.resume(channel);
-    }
-    return { kind: 'done' };
-  }
-
-  async function failure(entry: OutboxEntry<MirrorItem>, channel: ReturnType<typeof toChannelRef>, paused: boolean, error: unknown): Promise<DeliveryOutcome> {
-    const item = entry.item;
-    const description = describeError(error);
-    if (isBlockedRefusal(error)) {
-      lastProbe.set(entry.partition, now());
-      if (!paused) await notices.pause(channel, error.apiMessage);
-      return { kind: 'retry', retryAt: now() + config.blockedProbeMs, error: description };
-    }
-    if (isPoisonItem(error)) {
-      logger.error({ partition: entry.partition, eventId: item.eventId, kind: item.kind, err: description }, 'Fluxra refused this item as invalid; dropping it');
-      return { kind: 'done' };
-    }
-    return retryLater(entry, { eventId: item.eventId, kind: item.kind }, error);
-  }
-
-  /** Backoff (or the server's Retry-After) before the item is tried again. */
-  function retryLater(entry: OutboxEntry<unknown>, what: Record<string, unknown>, error: unknown): DeliveryOutcome {
-    const description = describeError(error);
-    const attempt = entry.attempts + 1;
-    const delay =
-      error instanceof RateLimitedError ? Math.max(error.retryAfterMs, config.retryBaseMs) : retryDelayMs(attempt, { baseMs: config.retryBaseMs, maxMs: config.retryMaxMs });
-    logger.warn({ partition: entry.partition, ...what, attempt, retryInMs: delay, err: description }, 'mirror delivery failed; will retry');
-    return { kind: 'retry', retryAt: now() + delay, error: description };
-  }
-
-  /**
-   * The copy stage: Fluxra already has the message, so there is no link state to honour
-   * (an unlinked or paused link still gets the copies of what it sent); a failure is retried
-   * with backoff and holds back only the later copies from the same channel.
-   */
-  async function handleCopy(entry: OutboxEntry<CopyItem>, signal: AbortSignal): Promise<DeliveryOutcome> {
-    try {
-      await crossPoster.deliver(entry.item, () => signal.aborted);
-      return { kind: 'done' };
-    } catch (error) {
-      return retryLater(entry, { copy: entry.item.kind }, error);
-    }
-  }
+  const handlers = createStageHandlers({
+    store,
+    toFluxra,
+    crossPoster,
+    notices,
+    config,
+    logger,
+    now,
+    metrics: options.metrics,
+    noteActivity: poller?.noteActivity ? (conversationId) => poller.noteActivity?.(conversationId) : undefined,
+  });
 
   // A stopped worker cannot start again: each run (each leadership term) gets fresh ones.
-  const buildWorker = <T>(ownsPartition: (partition: string) => boolean, handler: (entry: OutboxEntry<T>, signal: AbortSignal) => Promise<DeliveryOutcome>) =>
-    createOutboxWorker<T>({
-      outbox: store.outbox,
-      ownsPartition,
-      handle: handler,
-      mayWork,
-      ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
-      ...(options.stopTimeoutMs !== undefined ? { stopTimeoutMs: options.stopTimeoutMs } : {}),
-      logger,
-      now,
-    });
-  const buildWorkers = () => ({ send: buildWorker<MirrorItem>(isSendPartition, handle), copy: buildWorker<CopyItem>(isCopyPartition, handleCopy) });
+  const workerOptions = { outbox: store.outbox, mayWork, logger, now, concurrency: options.concurrency, stopTimeoutMs: options.stopTimeoutMs };
+  const buildWorkers = () => buildStageWorkers(workerOptions, handlers);
   let { send: worker, copy: copyWorker } = buildWorkers();
   let workerStopped = false;
   const intake = createMirrorIntake({
@@ -229,9 +157,8 @@ export function createMirrorEngine(options: MirrorEngineOptions): MirrorEngine {
       if (workerStopped) {
         ({ send: worker, copy: copyWorker } = buildWorkers());
         workerStopped = false;
-        // Another replica may have changed what these describe while we were not leading.
-        lastProbe.clear();
-        settled.clear();
+        // Another replica may have changed links and notices while we were not leading.
+        handlers.reset();
       }
       await worker.start();
       await copyWorker.start();
@@ -245,14 +172,14 @@ export function createMirrorEngine(options: MirrorEngineOptions): MirrorEngine {
     },
     wake(channel) {
       if (channel === undefined) {
-        lastProbe.clear();
+        handlers.forgetProbe();
         void Promise.all([worker.notifyAll({ force: true }), copyWorker.notifyAll({ force: true })]).catch((error: unknown) =>
           logger.warn({ err: describeError(error) }, 'mirror wake failed'),
         );
         return;
       }
       const ref = toChannelRef(channel);
-      lastProbe.delete(mirrorPartition(ref));
+      handlers.forgetProbe(mirrorPartition(ref));
       worker.notify(mirrorPartition(ref), { force: true });
       // A link just made: read its conversation now instead of at the next link refresh.
       if (poller !== undefined) {

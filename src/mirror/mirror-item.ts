@@ -3,12 +3,25 @@
  * platform event as it arrived, nothing derived. The link, names and targets are looked up
  * at delivery time, so that a link changed while items waited is honoured.
  */
-import type { BridgeConfig } from '../config/schema.js';
-import type { Author, ChannelRef, InboundDelete, InboundEdit, InboundMessage, MessageRef } from '../platforms/types.js';
-import { channelKey } from '../store/keys.js';
+import type { Author, InboundDelete, InboundEdit, InboundMessage, MessageRef } from '../core/chat.js';
 
-/** The `mirror` section of the configuration. */
-export type MirrorConfig = BridgeConfig['mirror'];
+/**
+ * The `mirror` section of the configuration, as the mirror reads it (the schema declares
+ * each setting and its default once; the composition root hands the section in).
+ */
+export interface MirrorConfig {
+  /** How a person's message is attributed: a template with `{text}`, `{name}`, `{platform}`. */
+  attributionFormat: string;
+  allowBotMessages: boolean;
+  pollIntervalMs: number;
+  idlePollIntervalMs: number;
+  activeForMs: number;
+  editScanIntervalMs: number;
+  editScanSize: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  blockedProbeMs: number;
+}
 
 /** One queued platform → Fluxra delivery. */
 export type MirrorItem = InboundMessage | InboundEdit | InboundDelete;
@@ -43,24 +56,4 @@ export type CopyItem =
     }
   | { kind: 'delete'; source: MessageRef; fluxraMessageId: string };
 
-/**
- * Every outbox partition of the mirror carries this prefix: the outbox is shared with other
- * engines, and recovery, drains and metrics must only count the mirror's own partitions.
- */
-export const MIRROR_PARTITION_PREFIX = 'mirror:';
-/** Partitions of the copy stage (within the mirror's prefix; channel keys never start with it). */
-export const COPY_PARTITION_PREFIX = `${MIRROR_PARTITION_PREFIX}copies:`;
-
-/** The outbox partition of a source channel: one per channel, so order holds per channel. */
-export function mirrorPartition(channel: ChannelRef): string {
-  return MIRROR_PARTITION_PREFIX + channelKey(channel);
-}
-
-/** The copy-stage partition of a source channel: its copies go out in the order it wrote them. */
-export function copyPartition(channel: ChannelRef): string {
-  return COPY_PARTITION_PREFIX + channelKey(channel);
-}
-
-export const isCopyPartition = (partition: string): boolean => partition.startsWith(COPY_PARTITION_PREFIX);
-/** A first-stage partition (platform → Fluxra). */
-export const isSendPartition = (partition: string): boolean => partition.startsWith(MIRROR_PARTITION_PREFIX) && !isCopyPartition(partition);
+export { COPY_PARTITION_PREFIX, copyPartition, isCopyPartition, isSendPartition, MIRROR_PARTITION_PREFIX, mirrorPartition } from '../delivery/sections.js';

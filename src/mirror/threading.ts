@@ -7,7 +7,7 @@
  * replies), and so does any destination where the answered message has no copy.
  * Agent sessions ask the same question ("is this a follow-up of an agent thread?").
  */
-import type { InboundMessage, MessageRef, PlatformName, ReplyTarget } from '../platforms/types.js';
+import type { InboundMessage, MessageRef, PlatformName, ReplyTarget } from '../core/chat.js';
 
 export interface ReplyParent {
   /** The message continued: the thread root, or the message replied to. */

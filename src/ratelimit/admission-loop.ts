@@ -12,7 +12,7 @@
  * looks (a dry run that records nothing) until Redis answers in time again, so a stalled
  * replica cannot burn the window.
  */
-import type { Logger } from '../logger.js';
+import type { Logger } from '../core/logger.js';
 import type { PauseState } from './pause-state.js';
 import type { AdmissionAsk, AdmissionDecision, WindowStore } from './window-log.js';
 import type { RequestPriority } from './types.js';

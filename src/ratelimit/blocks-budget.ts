@@ -14,9 +14,8 @@
  * interactive reserve and out of a small headroom that people find free under saturation. A 429 pauses the key
  * on every replica (pause-state.ts). Without Redis nothing is sent at all (fail closed).
  */
-import type { BridgeConfig } from '../config/schema.js';
-import { ConfigError, describeError } from '../errors.js';
-import { silentLogger, type Logger } from '../logger.js';
+import { ConfigError, describeError } from '../core/errors.js';
+import { silentLogger, type Logger } from '../core/logger.js';
 import { createAdmissionLoop } from './admission-loop.js';
 import { budgetId, SHARED_BUDGET_SCOPE } from './budget-id.js';
 import type { BudgetRedis } from './budget-redis.js';
@@ -27,7 +26,16 @@ import { createDispatchLog, createWaiterQueue, type Waiter } from './waiter-queu
 import { createMemoryWindowStore, type WindowRules } from './window-log.js';
 import { createRedisWindowStore } from './window-redis.js';
 
-export type BlocksRateLimitConfig = BridgeConfig['blocks']['rateLimit'];
+/** The Blocks key's limits (config `blocks.rateLimit`; the schema declares the defaults). */
+export interface BlocksRateLimitConfig {
+  limit: number;
+  windowMs: number;
+  safetyMarginMs: number;
+  interactiveReserve: number;
+  backoffMs: number;
+  maxBackoffMs: number;
+  shareAcrossPrefixes: boolean;
+}
 
 /** The documented values (spec §3), the same as the config schema's defaults. */
 export const BLOCKS_RATE_LIMIT_DEFAULTS: Readonly<BlocksRateLimitConfig> = Object.freeze({

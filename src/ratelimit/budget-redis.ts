@@ -9,9 +9,9 @@
  * turns into errors at once, and the budgets then refuse to send (fail closed) instead of
  * piling up commands or sending on a local guess. Reconnection goes on in the background.
  */
-import { describeError } from '../errors.js';
-import { silentLogger, type Logger } from '../logger.js';
-import { connectWithin, createRedisClient, redisWhere, type RedisClient } from '../util/redis-client.js';
+import { describeError } from '../core/errors.js';
+import { silentLogger, type Logger } from '../core/logger.js';
+import { connectWithin, createRedisClient, redisWhere, type RedisClient } from '../core/redis-client.js';
 import { BudgetUnavailableError } from './errors.js';
 
 export { redisWhere, type RedisClient };

@@ -2,7 +2,7 @@
  * Errors raised by the rate budgets. They extend the bridge's `BridgeError` family so that
  * callers can branch on `code` (and on `retryable`) like for any other failure.
  */
-import { BridgeError } from '../errors.js';
+import { BridgeError } from '../core/errors.js';
 
 /** No slot freed up within `ScheduleOptions.maxWaitMs`: the request was never sent. */
 export class BudgetWaitTimeoutError extends BridgeError {

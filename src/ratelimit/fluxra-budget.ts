@@ -12,9 +12,8 @@
  * simply waits the pause out in its slot: starting late is harmless here.
  */
 import Bottleneck from 'bottleneck';
-import type { BridgeConfig } from '../config/schema.js';
-import { describeError } from '../errors.js';
-import { silentLogger, type Logger } from '../logger.js';
+import { describeError } from '../core/errors.js';
+import { silentLogger, type Logger } from '../core/logger.js';
 import { budgetId, SHARED_BUDGET_SCOPE } from './budget-id.js';
 import type { BudgetRedis } from './budget-redis.js';
 import { BudgetClosedError, BudgetWaitTimeoutError } from './errors.js';
@@ -22,7 +21,12 @@ import { createPauseState } from './pause-state.js';
 import type { Admission, BudgetSnapshot, RateBudget, RequestPriority, ScheduleOptions } from './types.js';
 import { createDispatchLog } from './waiter-queue.js';
 
-export type FluxraRateLimitConfig = BridgeConfig['fluxra']['rateLimit'];
+/** Fluxra request pacing (config `fluxra.rateLimit`; the schema declares the defaults). */
+export interface FluxraRateLimitConfig {
+  maxConcurrent: number;
+  requestsPerSecond: number;
+  backoffMs: number;
+}
 
 export const FLUXRA_RATE_LIMIT_DEFAULTS: Readonly<FluxraRateLimitConfig> = Object.freeze({
   maxConcurrent: 8,

@@ -5,7 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { relative } from 'node:path';
-import { describeError } from '../errors.js';
+import { describeError } from '../core/errors.js';
 import { nextHints } from './hints.js';
 import { parseSandboxOptions } from './options.js';
 import { startSandbox } from './sandbox.js';

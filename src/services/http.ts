@@ -5,8 +5,8 @@
  * parsing and network-failure classification behave identically for both.
  */
 import { request, type Dispatcher } from 'undici';
-import { UpstreamError, type UpstreamService } from '../errors.js';
-import { redactSecrets } from '../redact.js';
+import { UpstreamError, type UpstreamService } from '../core/errors.js';
+import { redactSecrets } from '../core/redact.js';
 
 export interface HttpRequest {
   service: UpstreamService;

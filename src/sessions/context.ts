@@ -2,22 +2,23 @@
  * What every part of the session engine shares: its dependencies, its state, and the few
  * chat operations it does (post once in a thread, edit or react without failing the turn).
  */
-import type { AdapterDirectory } from '../app/consumer.js';
-import type { BridgeConfig } from '../config/schema.js';
-import { describeError } from '../errors.js';
-import type { Logger } from '../logger.js';
-import { postOnce } from '../mirror/post-once.js';
-import type { ChannelRef, ChatAdapter, MessageRef, PlatformName } from '../platforms/types.js';
+import type { AdapterDirectory } from '../core/consumer.js';
+import { describeError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import { postOnce } from '../delivery/post-once.js';
+import type { ChannelRef, ChatAdapter, MessageRef, PlatformName } from '../core/chat.js';
 import type { RateBudget } from '../ratelimit/types.js';
 import type { BlocksClient } from '../services/blocks/client.js';
 import type { Store } from '../store/index.js';
-import type { KeyedLock } from '../util/keyed-lock.js';
+import type { KeyedLock } from '../core/keyed-lock.js';
+import type { SessionsConfig } from './config.js';
 import type { AgentQuota } from './quota.js';
 import type { SessionState } from './session-store.js';
-import type { AgentSessionRecord, PlacementHooks, SessionRequest, TurnRecord, TurnScheduler } from './types.js';
+import type { SessionEvents } from './events.js';
+import type { AgentSessionRecord, SessionRequest, TurnRecord, TurnScheduler } from './types.js';
 
 export interface SessionEngineSettings {
-  sessions: BridgeConfig['sessions'];
+  sessions: SessionsConfig;
   /** `blocks.defaultAgent`; '' for none. */
   defaultAgent: string;
   /** `commands.agent`, for hints ("start one with /agent"). */
@@ -37,12 +38,12 @@ export interface EngineContext {
   now: () => number;
   /** Serialises the work on one session record (a follow-up and a poll finishing the same turn). */
   lock: KeyedLock;
-  /** Bound once the scheduler exists (it needs the poll callback, which needs this context). */
-  scheduler: () => TurnScheduler;
+  /** Polls the running turns; the engine builds it once, with `pollTurn` over this context. */
+  scheduler: Pick<TurnScheduler, 'add' | 'remove'>;
   /** A person is told they are queued when a Blocks call would wait longer than this. */
   queuedNoticeMs: number;
-  /** Set by the channel-bound part once built; absent, placed turns end like any other. */
-  hooks?: PlacementHooks;
+  /** Where turns announce that they ended and requests that they failed. */
+  events: SessionEvents;
   /** Per-person and per-channel agent quotas; absent, nobody is limited. */
   quota?: AgentQuota;
 }

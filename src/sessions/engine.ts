@@ -10,27 +10,26 @@
  * → "working…" in the thread → scheduler polls final_message, background → answer posted
  * once in the thread → status "done" + ✅ → session kept for follow-ups.
  */
-import type { AdapterDirectory, InboundConsumer, PlatformEvent } from '../app/consumer.js';
-import { describeError } from '../errors.js';
-import type { Logger } from '../logger.js';
-import type { ChatAdapter, CommandInvocation, InboundMessage, MessageRef, PlatformName } from '../platforms/types.js';
+import type { AdapterDirectory, InboundConsumer, PlatformEvent } from '../core/consumer.js';
+import type { Logger } from '../core/logger.js';
+import type { ChatAdapter } from '../core/chat.js';
 import type { RateBudget } from '../ratelimit/types.js';
 import type { BlocksClient } from '../services/blocks/client.js';
-import type { ResolvedAgent } from '../services/blocks/types.js';
 import type { Store } from '../store/index.js';
-import { createKeyedLock } from '../util/keyed-lock.js';
-import { messageKey } from '../store/keys.js';
-import { createChannelSessions, type ChannelAgentControl } from './channel-sessions.js';
-import { postInThread, type EngineContext, type SessionEngineSettings } from './context.js';
+import { createKeyedLock } from '../core/keyed-lock.js';
+import { createChannelSessions, type ChannelAgentControl } from './bound-channels/bound-channels.js';
+import type { EngineContext, SessionEngineSettings } from './context.js';
 import { processFollowUp } from './follow-up.js';
-import { parseAgentRequest, stripSelfMentions, type AgentNames } from './parse.js';
-import type { AgentQuota, QuotaTicket } from './quota.js';
-import { createSessionState } from './session-store.js';
-import { processStart, type RequestOutcome } from './start.js';
+import type { AgentNames } from './parse.js';
+import type { AgentQuota } from './quota.js';
+import { createSessionEvents, type SessionEvents } from './events.js';
+import { createSessionState, type SessionState } from './session-store.js';
+import { createRequestQueue } from './request-queue.js';
+import { createSessionIntake, type CommandStart, type CommandStartOutcome } from './intake.js';
+import { processStart } from './start.js';
 import { pollTurn } from './turns.js';
-import type { AgentSessionRecord, SessionRequest, StartRequest, TurnScheduler, TurnSchedulerFactory } from './types.js';
-import { agentUsage, unknownAgentText } from './usage.js';
-import { timerDelayUntil } from '../util/timer-delay.js';
+import type { TurnScheduler, TurnSchedulerFactory } from './types.js';
+import { settledWithin } from '../delivery/runner.js';
 
 export interface SessionEngineOptions {
   store: Store;
@@ -59,16 +58,7 @@ export interface SessionEngineOptions {
   quota?: AgentQuota;
 }
 
-/** What `/agent` is told: the request is queued, or refused (over quota) with what to say. */
-export type CommandStartOutcome = { started: true } | { started: false; answer: string };
-
-/** What `/agent` hands the engine once it has parsed the command. */
-export interface CommandStart {
-  invocation: CommandInvocation;
-  agent: ResolvedAgent;
-  agentLabel: string;
-  prompt: string;
-}
+export type { CommandStart, CommandStartOutcome } from './intake.js';
 
 export interface SessionEngine extends InboundConsumer {
   readonly name: 'sessions';
@@ -76,6 +66,8 @@ export interface SessionEngine extends InboundConsumer {
   readonly agentNames: AgentNames;
   /** Persists a start request from `/agent` (resolves once stored), unless the person or channel is over quota. */
   startFromCommand(start: CommandStart): Promise<CommandStartOutcome>;
+  /** Turn endings and failed requests, for whoever wants to count or show them (metrics). */
+  readonly events: Pick<SessionEvents, 'onTurnEnded' | 'onRequestFailed'>;
   /** Channels bound to an agent (`/bridge link agent`, `/agent new`, status). */
   readonly channels: ChannelAgentControl;
   /** Resolves when no request is being worked on (tests, shutdown). */
@@ -86,14 +78,33 @@ export interface SessionEngine extends InboundConsumer {
   rescan(): Promise<void>;
 }
 
-const MAX_RETRY_DELAY_MS = 5 * 60_000;
+/** The agent names people may use: Blocks' known agents, and the configured default. */
+export function agentNamesOf(blocks: Pick<BlocksClient, 'resolveAgent' | 'validAgentNames'>, defaultAgent: string): AgentNames {
+  return {
+    isKnown(token) {
+      try {
+        blocks.resolveAgent(token);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    validNames: () => blocks.validAgentNames(),
+    defaultAgent,
+  };
+}
 
 export function createSessionEngine(options: SessionEngineOptions): SessionEngine {
   const logger = options.logger.child({ component: 'sessions' });
   const now = options.now ?? Date.now;
   const state = createSessionState(options.store);
   const retryDelayMs = options.retryDelayMs ?? 2_000;
-  let scheduler: TurnScheduler | undefined;
+  const mayWork = options.mayWork ?? (() => true);
+  const events = createSessionEvents();
+  // One scheduler for the engine's life, handed pollTurn itself. A deposed leader's polls
+  // wait ('pending'); a new term adds the running turns again (adding is idempotent, and a
+  // turn another replica ended meanwhile is found ended by its next poll and dropped).
+  const scheduler: TurnScheduler = options.createScheduler((turnId) => (mayWork() ? pollTurn(ctx, turnId) : Promise.resolve('pending')));
   const ctx: EngineContext = {
     store: options.store,
     state,
@@ -104,269 +115,77 @@ export function createSessionEngine(options: SessionEngineOptions): SessionEngin
     logger,
     now,
     lock: createKeyedLock(),
-    scheduler: () => {
-      if (!scheduler) throw new Error('session scheduler used before it was built');
-      return scheduler;
-    },
+    scheduler,
+    events,
     queuedNoticeMs: options.queuedNoticeMs ?? 3_000,
     ...(options.quota ? { quota: options.quota } : {}),
   };
-  const mayWork = options.mayWork ?? (() => true);
-  // A stopped scheduler keeps its turns: each run (each leadership term) gets a fresh one,
-  // filled from the store's running index by start().
-  const buildScheduler = (): TurnScheduler => options.createScheduler((turnId) => (mayWork() ? pollTurn(ctx, turnId) : Promise.resolve('pending')));
-  scheduler = buildScheduler();
-  let schedulerStopped = false;
-
-  const agentNames: AgentNames = {
-    isKnown(token) {
-      try {
-        options.blocks.resolveAgent(token);
-        return true;
-      } catch {
-        return false;
-      }
-    },
-    validNames: () => options.blocks.validAgentNames(),
-    defaultAgent: options.settings.defaultAgent,
-  };
-
+  const agentNames = agentNamesOf(options.blocks, options.settings.defaultAgent);
   const channels = createChannelSessions({ ctx, agentNames, retryDelayMs, mayWork: () => mayWork() });
-  ctx.hooks = channels;
 
+  const requests = createRequestQueue({
+    state,
+    process: (request) => (request.kind === 'start' ? processStart(ctx, request) : processFollowUp(ctx, request)),
+    retryDelayMs,
+    mayWork,
+    onEnqueued: options.onEnqueued,
+    logger,
+    now,
+  });
+  const intake = createSessionIntake({ ctx, agentNames, enqueue: (request) => requests.enqueue(request) });
+  const inFlight = (): Array<Promise<unknown>> => [...requests.inFlight(), ...intake.inFlight(), ...channels.inFlight()];
   let started = false;
-  let stopping = false;
-  const loops = new Map<string, Promise<void>>();
-  const again = new Set<string>();
-  const timers = new Map<string, NodeJS.Timeout>();
-  const sideTasks = new Set<Promise<unknown>>();
-
-  function kick(partition: string): void {
-    if (!started || stopping) return;
-    if (loops.has(partition)) {
-      again.add(partition);
-      return;
-    }
-    const timer = timers.get(partition);
-    if (timer) {
-      clearTimeout(timer);
-      timers.delete(partition);
-    }
-    const loop = drain(partition)
-      .catch((error: unknown) => logger.error({ partition, err: describeError(error) }, 'session request worker failed'))
-      .finally(() => {
-        loops.delete(partition);
-        if (again.delete(partition)) kick(partition);
-      });
-    loops.set(partition, loop);
-  }
-
-  function kickLater(partition: string, atMs: number): void {
-    if (stopping) return;
-    clearTimeout(timers.get(partition));
-    const timer = setTimeout(() => {
-      timers.delete(partition);
-      kick(partition);
-    }, timerDelayUntil(atMs, now()));
-    timer.unref();
-    timers.set(partition, timer);
-  }
-
-  async function drain(partition: string): Promise<void> {
-    while (!stopping && mayWork()) {
-      const entry = await state.head(partition);
-      if (!entry) return;
-      if (entry.retryAt !== undefined && entry.retryAt > now()) {
-        kickLater(partition, entry.retryAt);
-        return;
-      }
-      let outcome: RequestOutcome;
-      try {
-        outcome = await process(entry.item);
-      } catch (error) {
-        // A platform or store failure: the request keeps its place and is tried again.
-        const delay = Math.min(MAX_RETRY_DELAY_MS, retryDelayMs * 2 ** Math.min(entry.attempts, 16));
-        outcome = { kind: 'retry', afterMs: delay, reason: describeError(error) };
-        logger.warn({ partition, attempts: entry.attempts + 1, err: describeError(error) }, 'session request failed; retrying');
-      }
-      if (outcome.kind === 'done') {
-        await state.complete(partition, entry.id);
-      } else {
-        await state.retryLater(partition, entry.id, now() + outcome.afterMs, outcome.reason);
-        kickLater(partition, now() + outcome.afterMs);
-        return;
-      }
-    }
-  }
-
-  function process(request: SessionRequest): Promise<RequestOutcome> {
-    return request.kind === 'start' ? processStart(ctx, request) : processFollowUp(ctx, request);
-  }
-
-  async function enqueue(request: SessionRequest): Promise<void> {
-    await state.enqueue(request);
-    const partition = state.partitionOf(request.sessionRecordId);
-    kick(partition);
-    options.onEnqueued?.(partition);
-  }
-
-  /** Admission under the quotas; always admitted (without a ticket) when quotas are off. */
-  async function admit(platform: PlatformName, userId: string, channelId: string, requestId: string, replaces?: QuotaTicket): Promise<{ ok: true; ticket?: QuotaTicket } | { ok: false; text: string }> {
-    if (!ctx.quota) return { ok: true };
-    return ctx.quota.admit({ platform, userId, channelId, requestId }, { replaces });
-  }
-
-  /** The quota ticket of the session's running turn, which a follow-up interrupts. */
-  async function runningTicket(session: AgentSessionRecord): Promise<QuotaTicket | undefined> {
-    if (!ctx.quota || session.currentTurnId === undefined) return undefined;
-    const turn = await state.getTurn(session.currentTurnId);
-    return turn?.state === 'running' ? turn.quota : undefined;
-  }
-
-  /** An answer that needs no persistence (usage, unknown agent): posted after accept resolves. */
-  function answerLater(event: InboundMessage, threadRootId: string, text: string): void {
-    const task = postInThread(ctx, event.ref, threadRootId, `hint:${messageKey(event.ref)}`, text)
-      .catch((error: unknown) => logger.warn({ err: describeError(error) }, 'could not answer a mention'))
-      .finally(() => sideTasks.delete(task));
-    sideTasks.add(task);
-  }
-
-  async function acceptMessage(event: InboundMessage, source: ChatAdapter): Promise<void> {
-    if (event.author.isSelf || event.author.isBot) return;
-    const rootId = event.ref.threadRootId;
-    if (rootId !== undefined && rootId !== event.ref.messageId) {
-      const session = await state.findSessionByThread({ platform: event.platform, channelId: event.ref.channelId, messageId: rootId });
-      if (session) {
-        const text = stripSelfMentions(event.text, source.selfUserId);
-        if (text === '') return;
-        const admitted = await admit(event.platform, event.author.id, event.ref.channelId, `fu:${messageKey(event.ref)}`, await runningTicket(session));
-        if (!admitted.ok) return answerLater(event, rootId, admitted.text);
-        await enqueue({
-          kind: 'follow-up',
-          sessionRecordId: session.id,
-          message: event.ref,
-          author: { id: event.author.id, displayName: event.author.displayName },
-          text,
-          requestedAt: now(),
-          ...(admitted.ticket ? { quota: admitted.ticket } : {}),
-        });
-        return;
-      }
-    }
-    if (!event.mentionsBot) return;
-    const threadRootId = rootId ?? event.ref.messageId;
-    const parsed = parseAgentRequest({ text: stripSelfMentions(event.text, source.selfUserId) }, agentNames);
-    if (parsed.kind === 'usage') return answerLater(event, threadRootId, agentUsage(options.settings.commandName, agentNames));
-    if (parsed.kind === 'unknown-agent') return answerLater(event, threadRootId, unknownAgentText(parsed.token, agentNames));
-    const threadRoot: MessageRef = { platform: event.platform, channelId: event.ref.channelId, messageId: threadRootId };
-    const admitted = await admit(event.platform, event.author.id, event.ref.channelId, `m:${messageKey(event.ref)}`);
-    if (!admitted.ok) return answerLater(event, threadRootId, admitted.text);
-    const request: StartRequest = {
-      kind: 'start',
-      sessionRecordId: `m:${messageKey(event.ref)}`,
-      origin: 'mention',
-      channel: { platform: event.platform, channelId: event.ref.channelId },
-      threadRoot,
-      askingMessage: event.ref,
-      askedBy: { id: event.author.id, displayName: event.author.displayName },
-      agent: options.blocks.resolveAgent(parsed.agent),
-      agentLabel: parsed.agent,
-      prompt: parsed.prompt,
-      requestedAt: now(),
-      ...(event.privateChannel === true ? { isPrivate: true } : {}),
-      ...(admitted.ticket ? { quota: admitted.ticket } : {}),
-    };
-    await enqueue(request);
-  }
 
   return {
     name: 'sessions',
     agentNames,
+    events,
     channels,
     servedChannels: () => channels.boundChannels(),
     async accept(event: PlatformEvent, source: ChatAdapter) {
       if (event.kind !== 'message') return;
       if (await channels.accept(event, source)) return;
-      await acceptMessage(event, source);
+      await intake.acceptMessage(event, source);
     },
-    async startFromCommand(start) {
-      const { invocation } = start;
-      const inThread = invocation.threadRootId;
-      const admitted = await admit(invocation.platform, invocation.user.id, invocation.channel.channelId, `c:${invocation.eventId}`);
-      if (!admitted.ok) return { started: false, answer: admitted.text };
-      await enqueue({
-        kind: 'start',
-        sessionRecordId: `c:${invocation.platform}:${invocation.eventId}`,
-        origin: 'command',
-        channel: { platform: invocation.platform, channelId: invocation.channel.channelId },
-        ...(inThread ? { threadRoot: { platform: invocation.platform, channelId: invocation.channel.channelId, messageId: inThread } } : {}),
-        askedBy: { id: invocation.user.id, displayName: invocation.user.displayName },
-        agent: start.agent,
-        agentLabel: start.agentLabel,
-        prompt: start.prompt,
-        requestedAt: now(),
-        ...(invocation.privateChannel === true ? { isPrivate: true } : {}),
-        ...(admitted.ticket ? { quota: admitted.ticket } : {}),
-      });
-      return { started: true };
-    },
+    startFromCommand: (start) => intake.startFromCommand(start),
     async start() {
       if (started) return;
       started = true;
-      stopping = false;
-      if (schedulerStopped) {
-        scheduler = buildScheduler();
-        schedulerStopped = false;
-      }
-      let resumed = 0;
-      for (const entry of await state.runningEntries()) {
-        const turn = await state.getTurn(entry.turnId);
-        if (turn?.state === 'running' && turn.runningIndexId === entry.entryId) {
-          ctx.scheduler().add(turn.id, turn.startedAt);
-          resumed += 1;
-        } else {
-          await state.dropRunningEntry(entry.entryId);
-        }
-      }
-      ctx.scheduler().start();
-      const partitions = await state.requestPartitions();
-      for (const partition of partitions) kick(partition);
+      const resumed = await resumeRunningTurns(state, scheduler);
+      scheduler.start();
+      const queuedSessions = await requests.start();
       await channels.start();
-      logger.info({ runningTurns: resumed, queuedSessions: partitions.length }, 'session engine started');
+      logger.info({ runningTurns: resumed, queuedSessions }, 'session engine started');
     },
     async stop() {
-      stopping = true;
       started = false;
-      again.clear();
-      for (const timer of timers.values()) clearTimeout(timer);
-      timers.clear();
+      requests.halt();
       channels.stop();
-      schedulerStopped = true;
-      await scheduler?.stop();
-      const grace = options.stopGraceMs ?? 5_000;
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        Promise.allSettled([...loops.values(), ...sideTasks, ...channels.inFlight()]),
-        new Promise<void>((resolve) => {
-          timer = setTimeout(resolve, grace);
-          timer.unref();
-        }),
-      ]);
-      clearTimeout(timer);
+      await scheduler.stop();
+      await settledWithin(inFlight(), options.stopGraceMs ?? 5_000);
     },
     async idle() {
-      for (;;) {
-        const busy = [...loops.values(), ...sideTasks, ...channels.inFlight()];
-        if (busy.length === 0) return;
-        await Promise.allSettled(busy);
-      }
+      for (let busy = inFlight(); busy.length > 0; busy = inFlight()) await Promise.allSettled(busy);
     },
-    notify(partition) {
-      kick(partition);
-    },
+    notify: (partition) => requests.kick(partition),
     async rescan() {
-      for (const partition of await state.requestPartitions()) kick(partition);
+      await requests.rescan();
       await channels.rescan();
     },
   };
+}
+
+/** Puts the turns the store says are running back under polling; drops index entries of ended turns. */
+export async function resumeRunningTurns(state: SessionState, scheduler: Pick<TurnScheduler, 'add'>): Promise<number> {
+  let resumed = 0;
+  for (const entry of await state.runningEntries()) {
+    const turn = await state.getTurn(entry.turnId);
+    if (turn?.state === 'running' && turn.runningIndexId === entry.entryId) {
+      scheduler.add(turn.id, turn.startedAt);
+      resumed += 1;
+    } else {
+      await state.dropRunningEntry(entry.entryId);
+    }
+  }
+  return resumed;
 }

@@ -5,11 +5,11 @@
  * middle of the POST) the session's user messages are read first and the POST is repeated
  * only when ours is not among them.
  */
-import { RateLimitedError, describeError } from '../errors.js';
+import { RateLimitedError, describeError } from '../core/errors.js';
 import { BlocksApiError, BlocksErrorCode, mayHaveBeenProcessed } from '../services/blocks/errors.js';
 import { fallbackFinalMessageUrl } from '../services/blocks/links.js';
 import type { BlocksTurn } from '../services/blocks/types.js';
-import { messageKey } from '../store/keys.js';
+import { messageKey } from '../core/keys.js';
 import { editQuietly, postInThread, requestThread, type EngineContext } from './context.js';
 import { blocksErrorText, followUpMayHaveArrivedText, interruptedNoticeText, interruptedStatusText, noSessionText, queuedText } from './messages.js';
 import { releaseRequestQuota, type RequestOutcome } from './start.js';
@@ -37,7 +37,7 @@ export async function processFollowUp(ctx: EngineContext, request: FollowUpReque
     await releaseRequestQuota(ctx, request);
     if (session) {
       await postInThread(ctx, session.channel, requestThread(session, request), `fu:${progressKey}:nosession`, noSessionText(ctx.settings.commandName));
-      if (request.placement) await ctx.hooks?.requestFailed(request, noSessionText(ctx.settings.commandName), false);
+      await ctx.events.requestFailed({ request, reason: noSessionText(ctx.settings.commandName), sessionUsable: false });
     }
     return { kind: 'done' };
   }
@@ -60,7 +60,7 @@ export async function processFollowUp(ctx: EngineContext, request: FollowUpReque
   if (!blocksTurn) {
     await postInThread(ctx, session.channel, requestThread(session, request), `fu:${progressKey}:maybe`, followUpMayHaveArrivedText(session.sessionUrl));
     await progressStore.set(progressKey, { state: 'sent', sentAt }, { ttlMs: PROGRESS_TTL_MS });
-    if (request.placement) await ctx.hooks?.requestFailed(request, followUpMayHaveArrivedText(session.sessionUrl), true);
+    await ctx.events.requestFailed({ request, reason: followUpMayHaveArrivedText(session.sessionUrl), sessionUsable: true });
     return { kind: 'done' };
   }
 
@@ -141,7 +141,7 @@ async function supersede(ctx: EngineContext, session: AgentSessionRecord, reques
   await postInThread(ctx, session.channel, requestThread(session, request), `fu:${progressKey}:interrupted`, interruptedNoticeText(session.agentLabel)).catch((error: unknown) => {
     ctx.logger.warn({ err: describeError(error) }, 'could not say that a turn was interrupted');
   });
-  if (ended.placement) await ctx.hooks?.turnEnded(ended, session);
+  await ctx.events.turnEnded({ turn: ended, session });
   return ended;
 }
 
@@ -174,6 +174,6 @@ async function followUpFailed(ctx: EngineContext, session: AgentSessionRecord, r
   const text = blocksErrorText(error, 'follow-up') ?? followUpMayHaveArrivedText(session.sessionUrl);
   await postInThread(ctx, session.channel, requestThread(session, request), `fu:${progressKey}:failed`, `Could not send the follow-up: ${text}`);
   const gone = error instanceof BlocksApiError && (error.code === BlocksErrorCode.NotFound || error.status === 400);
-  if (request.placement) await ctx.hooks?.requestFailed(request, text, !gone);
+  await ctx.events.requestFailed({ request, reason: text, sessionUsable: !gone });
   return { kind: 'done' };
 }

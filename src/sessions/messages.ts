@@ -3,7 +3,7 @@
  * same inputs give the same text, which `postOnce` relies on to find a post again after a
  * crash (it compares texts).
  */
-import { RateLimitedError, UpstreamError, UserInputError } from '../errors.js';
+import { RateLimitedError, UpstreamError, UserInputError } from '../core/errors.js';
 import { BlocksApiError, BlocksErrorCode } from '../services/blocks/errors.js';
 import type { BlocksPullRequest } from '../services/blocks/types.js';
 

@@ -15,10 +15,9 @@
  *   within a couple of seconds instead of half a base interval on average.
  */
 import { blocksSpacing } from '../ratelimit/blocks-budget.js';
-import type { BridgeConfig } from '../config/schema.js';
+import type { PollRateLimit, SessionsPollConfig } from './config.js';
 
-export type SessionsPollConfig = Pick<BridgeConfig['sessions'], 'pollIntervalMs' | 'maxPollIntervalMs'>;
-export type PollRateLimit = Pick<BridgeConfig['blocks']['rateLimit'], 'limit' | 'windowMs' | 'safetyMarginMs' | 'interactiveReserve'>;
+export type { PollRateLimit, SessionsPollConfig };
 
 /** One age step: until `untilBases` × base of age, the interval is `factor` × base. */
 export interface AgeStep {

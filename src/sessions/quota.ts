@@ -5,9 +5,9 @@
  * released when the turn ends. A ticket never released (a crash) stops counting as running
  * once a turn could no longer be running.
  */
-import { describeError } from '../errors.js';
-import type { Logger } from '../logger.js';
-import type { PlatformName } from '../platforms/types.js';
+import { describeError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { PlatformName } from '../core/chat.js';
 import type { AgentQuotaLedger } from '../store/index.js';
 import { decideQuota, isSpentEntry, latestRefusal, QUOTA_WINDOW_MS, quotaRefusalText, type QuotaEntry, type QuotaLimits } from './quota-rules.js';
 

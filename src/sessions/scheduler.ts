@@ -18,13 +18,14 @@
  * Turns are held in a Map and the next one found by a scan: a bridge runs hundreds of turns
  * at most and polls about once a second, so a heap would buy nothing.
  */
-import type { BridgeConfig } from '../config/schema.js';
-import { describeError, RateLimitedError } from '../errors.js';
-import { silentLogger, type Logger } from '../logger.js';
+import { describeError, RateLimitedError } from '../core/errors.js';
+import { silentLogger, type Logger } from '../core/logger.js';
 import { BudgetClosedError } from '../ratelimit/errors.js';
 import type { RateBudget } from '../ratelimit/types.js';
-import { ageIntervalMs, DEFAULT_AGE_STEPS, DEFAULT_FASTEST_FACTOR, loadScale, pollLoad, pollPaceMs, type AgeStep } from './poll-intervals.js';
-import { timerDelayUntil } from '../util/timer-delay.js';
+import { DEFAULT_AGE_STEPS, DEFAULT_FASTEST_FACTOR, pollPaceMs, type AgeStep } from './poll-intervals.js';
+import { createTurnTable, type TurnEntry } from './turn-table.js';
+import { timerDelayUntil } from '../core/timer-delay.js';
+import type { PollRateLimit, SessionsPollConfig } from './config.js';
 
 /** What one poll found: the turn's final message ('done', the caller has handled it) or nothing yet. */
 export type PollOutcome = 'done' | 'pending';
@@ -33,9 +34,9 @@ export interface TurnSchedulerOptions {
   /** The Blocks budget the polls go through (background priority). Read for its pause. */
   budget: RateBudget;
   /** `pollIntervalMs` (the young turn's interval) and `maxPollIntervalMs`. */
-  config: BridgeConfig['sessions'];
+  config: SessionsPollConfig;
   /** To know the polling share of the window. */
-  rateLimit: BridgeConfig['blocks']['rateLimit'];
+  rateLimit: PollRateLimit;
   /** Does ONE Blocks request (through the budget) for the turn. */
   poll: (turnId: string) => Promise<PollOutcome>;
   now?: () => number;
@@ -75,18 +76,28 @@ export const TURN_SCHEDULER_DEFAULTS = Object.freeze({
   maxBackoffDoublings: 6,
 });
 
-interface Entry {
-  readonly id: string;
-  readonly startedAt: number;
-  /** Insertion order, the last tie-breaker. */
-  readonly seq: number;
-  /** When the turn was last looked at (settle time of its last poll, or its start). */
-  anchor: number;
-  /** The turn's own interval (by age) at `anchor`, before load scaling. */
-  ownIntervalMs: number;
-  /** Set after a failure: not before this, whatever the load. */
-  backoffUntil: number | undefined;
-  failures: number;
+/** One timer for the next moment something can happen: an earlier `arm` wins, a later one is ignored. */
+function createWakeTimer(now: () => number, fire: () => void): { arm(at: number): void; disarm(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  let timerAt = Number.POSITIVE_INFINITY;
+  const disarm = (): void => {
+    clearTimeout(timer);
+    timer = undefined;
+    timerAt = Number.POSITIVE_INFINITY;
+  };
+  return {
+    arm(at) {
+      if (timer !== undefined && timerAt <= at) return;
+      clearTimeout(timer);
+      timerAt = at;
+      timer = setTimeout(() => {
+        timer = undefined;
+        timerAt = Number.POSITIVE_INFINITY;
+        fire();
+      }, timerDelayUntil(at, now()));
+    },
+    disarm,
+  };
 }
 
 export function createTurnScheduler(options: TurnSchedulerOptions): TurnScheduler {
@@ -97,81 +108,22 @@ export function createTurnScheduler(options: TurnSchedulerOptions): TurnSchedule
   const fastestFactor = options.fastestFactor ?? TURN_SCHEDULER_DEFAULTS.fastestFactor;
   const steps = options.ageSteps ?? DEFAULT_AGE_STEPS;
   const paceMs = pollPaceMs(options.rateLimit);
-  const intervals = { pollIntervalMs: options.config.pollIntervalMs, maxPollIntervalMs: options.config.maxPollIntervalMs };
-
-  const turns = new Map<string, Entry>();
+  const table = createTurnTable({ intervals: options.config, steps, paceMs, fastestFactor, maxBackoffDoublings: TURN_SCHEDULER_DEFAULTS.maxBackoffDoublings });
+  const { turns, dueAt } = table;
   const pending = new Set<Promise<void>>();
   /**
    * Turn ids with a poll in flight, removed entries' polls included: a turn removed and
    * added again waits for its old poll, so one turn never has two polls out at once.
    */
   const busy = new Set<string>();
-  let seq = 0;
   let inFlight = 0;
   let running = false;
   let lastDispatchAt = Number.NEGATIVE_INFINITY;
-  let timer: NodeJS.Timeout | undefined;
-  let timerAt = Number.POSITIVE_INFINITY;
-  let scaleCache: number | undefined;
-
-  const ownInterval = (startedAt: number, at: number): number => ageIntervalMs(at - startedAt, intervals, steps);
-
-  /** The load scale over every turn; cached until the set of turns or an interval changes. */
-  function scale(): number {
-    if (scaleCache === undefined) {
-      scaleCache = loadScale(
-        pollLoad(
-          [...turns.values()].map((entry) => entry.ownIntervalMs),
-          paceMs,
-        ),
-        fastestFactor,
-      );
-    }
-    return scaleCache;
-  }
-
-  function dueAt(entry: Entry): number {
-    return entry.backoffUntil ?? entry.anchor + entry.ownIntervalMs * scale();
-  }
-
-  /** Earliest due first; then the one looked at longest ago; then the oldest. */
-  function before(a: Entry, b: Entry): boolean {
-    const da = dueAt(a);
-    const db = dueAt(b);
-    if (da !== db) return da < db;
-    if (a.anchor !== b.anchor) return a.anchor < b.anchor;
-    return a.seq < b.seq;
-  }
-
-  function nextCandidate(): Entry | undefined {
-    let best: Entry | undefined;
-    for (const entry of turns.values()) {
-      if (busy.has(entry.id)) continue;
-      if (best === undefined || before(entry, best)) best = entry;
-    }
-    return best;
-  }
+  const wakeTimer = createWakeTimer(now, () => pump());
 
   /** Earliest moment a new poll may start, whichever turn it is for. */
   function nextSlotAt(at: number): number {
     return Math.max(at, lastDispatchAt + paceMs, options.budget.snapshot().pausedUntil);
-  }
-
-  function arm(at: number): void {
-    if (timer !== undefined && timerAt <= at) return;
-    clearTimeout(timer);
-    timerAt = at;
-    timer = setTimeout(() => {
-      timer = undefined;
-      timerAt = Number.POSITIVE_INFINITY;
-      pump();
-    }, timerDelayUntil(at, now()));
-  }
-
-  function disarm(): void {
-    clearTimeout(timer);
-    timer = undefined;
-    timerAt = Number.POSITIVE_INFINITY;
   }
 
   /** Starts every poll that may start now, then sleeps until the next one may. */
@@ -179,25 +131,25 @@ export function createTurnScheduler(options: TurnSchedulerOptions): TurnSchedule
     if (!running) return;
     while (inFlight < maxInFlight) {
       const at = now();
-      const candidate = nextCandidate();
+      const candidate = table.next(busy);
       if (candidate === undefined) return;
       const startAt = Math.max(nextSlotAt(at), dueAt(candidate));
       if (startAt > at) {
-        arm(startAt);
+        wakeTimer.arm(startAt);
         return;
       }
       dispatch(candidate, at);
     }
   }
 
-  function dispatch(entry: Entry, at: number): void {
+  function dispatch(entry: TurnEntry, at: number): void {
     busy.add(entry.id);
     inFlight += 1;
     lastDispatchAt = at;
     const settled = (async () => {
       try {
         const outcome = await options.poll(entry.id);
-        onOutcome(entry, outcome);
+        table.polled(entry, outcome, now());
       } catch (error) {
         onFailure(entry, error);
       }
@@ -210,70 +162,28 @@ export function createTurnScheduler(options: TurnSchedulerOptions): TurnSchedule
     pending.add(settled);
   }
 
-  /** True when this entry is still the one registered for its turn (not removed, not re-added). */
-  const current = (entry: Entry): boolean => turns.get(entry.id) === entry;
-
-  function reschedule(entry: Entry, at: number): void {
-    entry.anchor = at;
-    entry.ownIntervalMs = ownInterval(entry.startedAt, at);
-    scaleCache = undefined;
-  }
-
-  function onOutcome(entry: Entry, outcome: PollOutcome): void {
-    if (!current(entry)) return;
-    if (outcome === 'done') {
-      turns.delete(entry.id);
-      scaleCache = undefined;
-      return;
-    }
-    entry.failures = 0;
-    entry.backoffUntil = undefined;
-    reschedule(entry, now());
-  }
-
-  function onFailure(entry: Entry, error: unknown): void {
-    if (!current(entry)) return;
+  function onFailure(entry: TurnEntry, error: unknown): void {
+    if (!table.current(entry)) return;
     const at = now();
-    reschedule(entry, at);
-    if (error instanceof RateLimitedError || error instanceof BudgetClosedError) {
-      // The client already paused the whole key (and nextSlotAt honours the pause); a
-      // closed budget means we are shutting down. Neither is this turn's fault.
-      entry.backoffUntil = undefined;
-      return;
-    }
-    entry.failures += 1;
-    const interval = entry.ownIntervalMs * scale();
-    const ceiling = Math.min(Math.max(options.config.maxPollIntervalMs, interval), interval * 2 ** Math.min(entry.failures, TURN_SCHEDULER_DEFAULTS.maxBackoffDoublings));
-    // Jitter in [ceiling/2, ceiling): turns that failed together do not retry together.
-    entry.backoffUntil = at + ceiling / 2 + (random() * ceiling) / 2;
-    logger.warn({ turnId: entry.id, failures: entry.failures, retryInMs: Math.round(entry.backoffUntil - at), err: describeError(error) }, 'turn poll failed; backing off this turn');
+    // A 429 already paused the whole key (nextSlotAt honours the pause); a closed budget means we are shutting down.
+    const notThisTurn = error instanceof RateLimitedError || error instanceof BudgetClosedError;
+    const until = table.failed(entry, notThisTurn, at, random());
+    if (until === undefined) return;
+    logger.warn({ turnId: entry.id, failures: entry.failures, retryInMs: Math.round(until - at), err: describeError(error) }, 'turn poll failed; backing off this turn');
   }
 
   return {
     add(turnId, startedAt) {
-      if (turns.has(turnId)) return;
-      const at = now();
-      turns.set(turnId, {
-        id: turnId,
-        startedAt,
-        seq: (seq += 1),
-        // A resumed turn (started long ago) is due at once; a new one after its first interval.
-        anchor: Math.min(startedAt, at),
-        ownIntervalMs: ownInterval(startedAt, at),
-        backoffUntil: undefined,
-        failures: 0,
-      });
-      scaleCache = undefined;
+      if (!table.add(turnId, startedAt, now())) return;
       // The new turn may be due before the armed timer.
-      disarm();
+      wakeTimer.disarm();
       pump();
     },
 
     remove(turnId) {
-      if (!turns.delete(turnId)) return;
-      scaleCache = undefined;
+      if (!table.remove(turnId)) return;
       // A lighter load brings the others' due times closer.
-      disarm();
+      wakeTimer.disarm();
       pump();
     },
 
@@ -292,9 +202,7 @@ export function createTurnScheduler(options: TurnSchedulerOptions): TurnSchedule
       if (entry === undefined) return undefined;
       const at = now();
       if (busy.has(turnId)) return at;
-      let ahead = 0;
-      for (const other of turns.values()) if (other !== entry && !busy.has(other.id) && before(other, entry)) ahead += 1;
-      return Math.max(dueAt(entry), nextSlotAt(at) + ahead * paceMs);
+      return Math.max(dueAt(entry), nextSlotAt(at) + table.aheadOf(entry, busy) * paceMs);
     },
 
     start() {
@@ -305,7 +213,7 @@ export function createTurnScheduler(options: TurnSchedulerOptions): TurnSchedule
 
     async stop() {
       running = false;
-      disarm();
+      wakeTimer.disarm();
       while (pending.size > 0) await Promise.allSettled([...pending]);
     },
   };

@@ -9,11 +9,9 @@ import type { MessageKey, Store } from '../store/index.js';
 import type { OutboxEntry } from '../store/outbox.js';
 import type { AgentSessionRecord, SessionRequest, TurnRecord } from './types.js';
 
-/** Every outbox partition of this engine starts with it (the mirror has its own). */
-export const SESSIONS_PARTITION_PREFIX = 'sessions:';
-/** One entry per running turn: `{ turnId }`. */
-export const RUNNING_PARTITION = 'sessions:running';
-const REQUEST_PREFIX = 'sessions:req:';
+import { RUNNING_PARTITION, SESSION_REQUEST_PREFIX as REQUEST_PREFIX } from '../delivery/sections.js';
+
+export { RUNNING_PARTITION, SESSIONS_PARTITION_PREFIX } from '../delivery/sections.js';
 
 /** Most running turns read back at start; far above what one Blocks key can poll. */
 const MAX_RUNNING = 100_000;

@@ -8,7 +8,7 @@
  * A create has no idempotency key, so a record found `creating` after a crash is never
  * created again: the thread is told the session may or may not have started.
  */
-import { RateLimitedError, describeError } from '../errors.js';
+import { RateLimitedError, describeError } from '../core/errors.js';
 import { BlocksApiError, BlocksErrorCode } from '../services/blocks/errors.js';
 import type { BlocksCreatedSession } from '../services/blocks/types.js';
 import { reactQuietly, postInThread, type EngineContext } from './context.js';
@@ -28,7 +28,7 @@ export async function processStart(ctx: EngineContext, request: StartRequest): P
       await ctx.state.putSession({ ...session, state: 'failed' });
       await ctx.quota?.release(request.quota);
       await postInThread(ctx, session.channel, session.threadRoot.messageId, `${session.id}:maybe`, mayHaveStartedText());
-      if (request.placement) await ctx.hooks?.requestFailed(request, mayHaveStartedText(), false);
+      await ctx.events.requestFailed({ request, reason: mayHaveStartedText(), sessionUsable: false });
     }
     return { kind: 'done' };
   }
@@ -109,6 +109,6 @@ async function createFailed(ctx: EngineContext, session: AgentSessionRecord, req
   const shown = text === mayHaveStartedText() ? text : `Could not start ${request.agentLabel}: ${text}`;
   await postInThread(ctx, session.channel, session.threadRoot.messageId, `${session.id}:failed`, shown);
   await reactQuietly(ctx, request.askingMessage, '❌');
-  if (request.placement) await ctx.hooks?.requestFailed(request, shown, false);
+  await ctx.events.requestFailed({ request, reason: shown, sessionUsable: false });
   return { kind: 'done' };
 }

@@ -5,7 +5,7 @@
  * final message id, and the turn record says it ended, so neither a poll overlap nor a
  * restart can post it twice.
  */
-import { RateLimitedError, describeError } from '../errors.js';
+import { RateLimitedError, describeError } from '../core/errors.js';
 import { breakMentionSyntax } from '../format/mentions.js';
 import { BlocksApiError, BlocksErrorCode } from '../services/blocks/errors.js';
 import type { BlocksMessage, BlocksPullRequest, BlocksTurn } from '../services/blocks/types.js';
@@ -27,7 +27,7 @@ export async function registerTurn(ctx: EngineContext, session: AgentSessionReco
   turn = await ctx.state.markRunning(turn);
   await ctx.state.putSession({ ...session, turnCount: n, currentTurnId: turn.id });
   turn = await showStatus(ctx, { ...session, turnCount: n, currentTurnId: turn.id }, turn);
-  ctx.scheduler().add(turn.id, turn.startedAt);
+  ctx.scheduler.add(turn.id, turn.startedAt);
   return turn;
 }
 
@@ -53,7 +53,7 @@ export async function endTurn(ctx: EngineContext, turn: TurnRecord, state: Exclu
   const ended: TurnRecord = { ...turn, ...extra, state, finishedAt: ctx.now() };
   await ctx.state.putTurn(ended);
   await ctx.state.unmarkRunning(ended);
-  ctx.scheduler().remove(turn.id);
+  ctx.scheduler.remove(turn.id);
   // Whoever asked for it may ask again (quota: running turns).
   await ctx.quota?.release(turn.quota);
   return ended;
@@ -137,7 +137,7 @@ async function deliverAnswer(ctx: EngineContext, turnId: string, final: BlocksMe
   await editQuietly(ctx, turn.statusRef, doneText(session.agentLabel, session.sessionUrl));
   await reactQuietly(ctx, turn.statusRef ?? (turn.placement ? undefined : session.threadRoot), '✅');
   const ended = await endTurn(ctx, turn, 'done', { finalMessageId: final.id });
-  if (ended.placement) await ctx.hooks?.turnEnded(ended, session);
+  await ctx.events.turnEnded({ turn: ended, session });
   ctx.logger.info({ sessionId: session.blocksSessionId, turnId, finalMessageId: final.id }, 'agent answer posted');
 }
 
@@ -167,6 +167,6 @@ export async function finishUnanswered(ctx: EngineContext, turnId: string, how: 
   if (turn.statusRef) await editQuietly(ctx, turn.statusRef, text);
   else await postInThread(ctx, session.channel, turnThread(session, turn), `${turn.id}:${how}`, text).catch(() => undefined);
   const ended = await endTurn(ctx, turn, how);
-  if (ended.placement) await ctx.hooks?.turnEnded(ended, session, text);
+  await ctx.events.turnEnded({ turn: ended, session, reason: text });
   ctx.logger.info({ sessionId: session.blocksSessionId, turnId, how }, 'turn ended without an answer');
 }

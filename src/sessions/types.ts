@@ -10,7 +10,7 @@
  * - Requests (start, follow-up) wait in an outbox partition per session until done, so that
  *   what a person asked is persisted before Blocks is called and survives a crash.
  */
-import type { ChannelRef, MessageRef, PlatformName } from '../platforms/types.js';
+import type { ChannelRef, MessageRef, PlatformName } from '../core/chat.js';
 import type { BlocksTurn, ResolvedAgent } from '../services/blocks/types.js';
 import type { SessionRecord } from '../store/sessions.js';
 import type { QuotaTicket } from './quota.js';

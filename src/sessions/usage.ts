@@ -1,5 +1,5 @@
 /** Help texts for `/agent` and mentions: how to ask, and which agent names exist. */
-import { showInput } from '../commands/text.js';
+import { showInput } from '../core/text.js';
 import type { AgentNames } from './parse.js';
 
 function namesLine(names: AgentNames): string {

@@ -3,7 +3,7 @@
  * to the bridge's one agent, so without this record every tenant would see and lift every
  * other tenant's blocks. A block made outside the bridge has no maker: only admins see it.
  */
-import type { Place } from '../commands/tenancy.js';
+import type { Place } from '../core/tenancy.js';
 import type { KvNamespace } from './kv.js';
 
 export interface BlockMaker extends Place {

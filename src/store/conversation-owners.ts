@@ -4,8 +4,8 @@
  * bridge admin. The owner outlives the links: unlinking every channel does not hand the
  * conversation to whoever links it next.
  */
-import type { Place } from '../commands/tenancy.js';
-import { createKeyedLock } from '../util/keyed-lock.js';
+import type { Place } from '../core/tenancy.js';
+import { createKeyedLock } from '../core/keyed-lock.js';
 import type { KvNamespace } from './kv.js';
 import type { ChannelLink } from './links.js';
 

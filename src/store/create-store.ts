@@ -3,8 +3,8 @@
  * or Redis (when several replicas share state). Build one per process in the composition
  * root and hand it to the engines; `close()` it on shutdown.
  */
-import type { Logger } from '../logger.js';
-import { ConfigError } from '../errors.js';
+import type { Logger } from '../core/logger.js';
+import { ConfigError } from '../core/errors.js';
 import { createAgentQuotaLedger, type AgentQuotaLedger } from './agent-quota.js';
 import type { BackendKind, StoreBackend } from './backend.js';
 import { createCursorsRepository, type CursorsRepository } from './cursors.js';

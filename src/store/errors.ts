@@ -2,7 +2,7 @@
  * Errors raised by the store layer. Backend failures (file unreadable, Redis down) are
  * retryable; a store that fails its integrity check is not.
  */
-import { BridgeError, type BridgeErrorOptions } from '../errors.js';
+import { BridgeError, type BridgeErrorOptions } from '../core/errors.js';
 
 export type StoreErrorCode = 'STORE_UNAVAILABLE' | 'STORE_CORRUPT' | 'STORE_CLOSED';
 

@@ -2,7 +2,7 @@ export { createStore, DEFAULT_NAMESPACE_PREFIX, type Store, type StoreConfig, ty
 export type { AgentQuotaLedger } from './agent-quota.js';
 export type { BackendKind } from './backend.js';
 export { StoreError, type StoreErrorCode } from './errors.js';
-export type { MessageKey } from './keys.js';
+export type { MessageKey } from '../core/keys.js';
 export type { KvNamespace } from './kv.js';
 export type { ChannelLink, LinkInput, LinkRecord, LinksRepository } from './links.js';
 export { DEFAULT_MESSAGE_MAP_TTL_MS, type MessageGroup, type MessageMapRepository } from './message-map.js';

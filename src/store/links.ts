@@ -18,10 +18,10 @@
  * and their change notifications are best-effort pub/sub, so entries also expire after
  * `cacheTtlMs` (1 s by default): another replica's change is seen within that time.
  */
-import type { ChannelRef } from '../platforms/types.js';
+import type { ChannelRef } from '../core/chat.js';
 import type { StoreBackend } from './backend.js';
-import { createKeyedLock } from '../util/keyed-lock.js';
-import { channelKey, toChannelRef } from './keys.js';
+import { createKeyedLock } from '../core/keyed-lock.js';
+import { channelKey, toChannelRef } from '../core/keys.js';
 import { createKvNamespace } from './kv.js';
 
 /** What a channel is linked to. */
@@ -95,11 +95,12 @@ export interface LinksRepositoryOptions {
   now?: () => number;
 }
 
-export function createLinksRepository(backend: StoreBackend, prefix: string, options: LinksRepositoryOptions = {}): LinksRepository {
-  const records = createKvNamespace<StoredLink>(backend.keyv, `${prefix}:links`);
+/**
+ * Short-lived cached reads over changes made under a per-key lock: a change drops the cache
+ * before and after itself, and a read that overlapped a change is not kept.
+ */
+function createReadCache(cacheTtlMs: number, now: () => number) {
   const lock = createKeyedLock();
-  const cacheTtlMs = options.cacheTtlMs ?? LINKS_CACHE_TTL_MS;
-  const now = options.now ?? Date.now;
   /** Bumped before and after every change: a read that saw another generation is not cached. */
   let generation = 0;
   const cache = new Map<string, { at: number; value: Promise<unknown> }>();
@@ -137,6 +138,13 @@ export function createLinksRepository(backend: StoreBackend, prefix: string, opt
     );
     return value;
   };
+
+  return { changing, cached };
+}
+
+export function createLinksRepository(backend: StoreBackend, prefix: string, options: LinksRepositoryOptions = {}): LinksRepository {
+  const records = createKvNamespace<StoredLink>(backend.keyv, `${prefix}:links`);
+  const { changing, cached } = createReadCache(options.cacheTtlMs ?? LINKS_CACHE_TTL_MS, options.now ?? Date.now);
 
   const update = async (channel: ChannelRef, change: (stored: StoredLink) => StoredLink): Promise<LinkRecord | undefined> =>
     changing(channelKey(channel), async () => {

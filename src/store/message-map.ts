@@ -11,9 +11,9 @@
  * - the forward index: message key → Fluxra id, one keyv record per copy.
  * `record` writes the group before the index, so a ref that resolves always finds its group.
  */
-import type { MessageRef } from '../platforms/types.js';
+import type { MessageRef } from '../core/chat.js';
 import type { StoreBackend } from './backend.js';
-import { messageKey, type MessageKey } from './keys.js';
+import { messageKey, type MessageKey } from '../core/keys.js';
 import { assertTtl, createKvNamespace } from './kv.js';
 
 /** All known copies of one logical message. */

@@ -11,7 +11,7 @@
  * until `complete`, so a crash between delivery and `complete` delivers it again.
  */
 import type { StoreBackend } from './backend.js';
-import { createKeyedLock } from '../util/keyed-lock.js';
+import { createKeyedLock } from '../core/keyed-lock.js';
 import { createOutboxIdGenerator, type OutboxIdGenerator } from './outbox-id.js';
 
 /** One queued item and its delivery history. */

@@ -14,10 +14,10 @@
  */
 import KeyvRedis from '@keyv/redis';
 import { Keyv } from 'keyv';
-import type { Logger } from '../logger.js';
-import { describeError } from '../errors.js';
+import type { Logger } from '../core/logger.js';
+import { describeError } from '../core/errors.js';
 import type { MapEntry, OrderedMaps, StoreBackend } from './backend.js';
-import { createRedisClient, type RedisClient } from '../util/redis-client.js';
+import { createRedisClient, type RedisClient } from '../core/redis-client.js';
 import { StoreError } from './errors.js';
 
 export interface RedisBackendConfig {

@@ -5,10 +5,10 @@
  * record itself names that thread, so a crash between the two writes never yields a wrong
  * session.
  */
-import type { MessageRef } from '../platforms/types.js';
+import type { MessageRef } from '../core/chat.js';
 import type { StoreBackend } from './backend.js';
-import { createKeyedLock } from '../util/keyed-lock.js';
-import { messageKey, type MessageKey } from './keys.js';
+import { createKeyedLock } from '../core/keyed-lock.js';
+import { messageKey, type MessageKey } from '../core/keys.js';
 import { createKvNamespace } from './kv.js';
 
 /** The fields the store needs on a session record; the session engine adds its own. */

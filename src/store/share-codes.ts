@@ -5,7 +5,7 @@
  * takes the store's atomic seen-before marker, so two replicas cannot both use it.
  */
 import { randomBytes } from 'node:crypto';
-import type { Place } from '../commands/tenancy.js';
+import type { Place } from '../core/tenancy.js';
 import type { DedupeRepository } from './dedupe.js';
 import type { KvNamespace } from './kv.js';
 

@@ -19,8 +19,8 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Keyv } from 'keyv';
-import type { Logger } from '../logger.js';
-import { describeError } from '../errors.js';
+import type { Logger } from '../core/logger.js';
+import { describeError } from '../core/errors.js';
 import type { MapEntry, OrderedMaps, StoreBackend } from './backend.js';
 import { StoreError } from './errors.js';
 import { startSqliteCheckpointer, type SqliteCheckpointer } from './sqlite-checkpointer.js';

@@ -18,8 +18,8 @@
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import { describeError } from '../errors.js';
-import type { Logger } from '../logger.js';
+import { describeError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
 import type { Query } from './sqlite-connection.js';
 
 export interface SqliteCheckpointer {

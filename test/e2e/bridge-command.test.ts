@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { LINK_STATUS_KV, type LinkStatus } from '../../src/commands/bridge-link-status.js';
 import type { CommandRouter } from '../../src/commands/router.js';
 import { createDiscordAdapter, type DiscordAdapter } from '../../src/platforms/discord/index.js';
-import type { ChannelRef } from '../../src/platforms/types.js';
+import type { ChannelRef } from '../../src/core/chat.js';
 import { createSlackAdapter, type SlackAdapter } from '../../src/platforms/slack/index.js';
 import { createFakeDiscord, type FakeDiscord, type FakeInteraction } from '../../src/simulators/discord.js';
 import { createFakeSlack, type FakeSlack } from '../../src/simulators/slack.js';

@@ -23,7 +23,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { deleteKeysWith } from '../unit/ratelimit/redis-test-helpers.js';
-import { silentLogger } from '../../src/logger.js';
+import { silentLogger } from '../../src/core/logger.js';
 import { createStore } from '../../src/store/index.js';
 import { createFakeBlocks, type FakeBlocks } from '../../src/simulators/blocks.js';
 import { startBridgeChild, type BridgeChild, type LogLine } from './support/bridge-child.js';

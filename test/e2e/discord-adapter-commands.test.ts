@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { CommandInvocation, CommandSpec, InboundEvent } from '../../src/platforms/types.js';
+import type { CommandInvocation, CommandSpec, InboundEvent } from '../../src/core/chat.js';
 import { CHANNEL_ID, EXISTING_THREAD_ID, GUILD_ID, eventually, startHarness, type Harness } from '../support/discord-harness.js';
 
 const SPECS: CommandSpec[] = [

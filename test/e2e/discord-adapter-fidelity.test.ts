@@ -5,7 +5,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { CommandInvocation, InboundEvent, InboundMessage } from '../../src/platforms/types.js';
+import type { CommandInvocation, InboundEvent, InboundMessage } from '../../src/core/chat.js';
 import { dispatchCreate, docMessage } from '../../src/simulators/discord/doc-payloads.js';
 import { CHANNEL_ID, EXISTING_THREAD_ID, eventually, startHarness, type Harness } from '../support/discord-harness.js';
 

@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { InboundDelete, InboundEdit, InboundEvent, InboundMessage } from '../../src/platforms/types.js';
+import type { InboundDelete, InboundEdit, InboundEvent, InboundMessage } from '../../src/core/chat.js';
 import { APP_ID, CHANNEL_ID, EXISTING_THREAD_ID, startHarness, type Harness } from '../support/discord-harness.js';
 
 const isMessage = (id: string) => (event: InboundEvent): event is InboundMessage => event.kind === 'message' && event.ref.messageId === id;

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConfigError, BridgeError } from '../../src/errors.js';
-import { silentLogger } from '../../src/logger.js';
+import { ConfigError, BridgeError } from '../../src/core/errors.js';
+import { silentLogger } from '../../src/core/logger.js';
 import { createDiscordAdapter } from '../../src/platforms/discord/index.js';
 import { createFakeDiscord } from '../../src/simulators/discord.js';
 import { TOKEN, startHarness } from '../support/discord-harness.js';

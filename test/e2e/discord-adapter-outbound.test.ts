@@ -1,8 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createDiscordAdapter } from '../../src/platforms/discord/index.js';
-import { silentLogger } from '../../src/logger.js';
-import type { ChannelRef } from '../../src/platforms/types.js';
+import { silentLogger } from '../../src/core/logger.js';
+import type { ChannelRef } from '../../src/core/chat.js';
 import { CHANNEL_ID, EXISTING_THREAD_ID, OTHER_CHANNEL_ID, TOKEN, startHarness, type Harness } from '../support/discord-harness.js';
 import type { RecordedCall } from '../../src/simulators/discord.js';
 

@@ -8,8 +8,8 @@
 import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { APIMessage } from 'discord.js';
-import { POST_CLAIMS_NAMESPACE, POST_INTENTS_NAMESPACE, POST_RESULTS_NAMESPACE, postKey, type PostIntent } from '../../src/mirror/post-once.js';
-import { messageKey } from '../../src/store/keys.js';
+import { POST_CLAIMS_NAMESPACE, POST_INTENTS_NAMESPACE, POST_RESULTS_NAMESPACE, postKey, type PostIntent } from '../../src/delivery/post-once.js';
+import { messageKey } from '../../src/core/keys.js';
 import type { FakeSlackMessage } from '../../src/simulators/slack/state.js';
 import { eventually, startWorld, type Pair, type World } from './mirror-from-fluxra-harness.js';
 

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { silentLogger } from '../../src/logger.js';
+import { silentLogger } from '../../src/core/logger.js';
 import { createStore } from '../../src/store/index.js';
 import { createFakeBlocks, FAKE_BLOCKS_API_KEY, type FakeBlocks } from '../../src/simulators/blocks.js';
 import { createFakeDiscord, type FakeDiscord } from '../../src/simulators/discord.js';

@@ -6,7 +6,7 @@
  */
 import { afterEach, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { silentLogger } from '../../src/logger.js';
+import { silentLogger } from '../../src/core/logger.js';
 import { createStore } from '../../src/store/index.js';
 import type { FakeMessage } from '../../src/simulators/fluxra.js';
 import { startBridgeChild, type BridgeChild } from './support/bridge-child.js';

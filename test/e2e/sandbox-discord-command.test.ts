@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { commandJson } from '../../src/platforms/discord/commands.js';
-import type { CommandSpec } from '../../src/platforms/types.js';
+import type { CommandSpec } from '../../src/core/chat.js';
 import { parseDiscordCommand } from '../../src/sandbox/discord-command.js';
 
 const AGENT: CommandSpec = {

@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { createLogger } from '../../src/logger.js';
+import { createLogger } from '../../src/core/logger.js';
 import type { AgentQuotaConfig } from '../../src/sessions/quota.js';
 import { createStore } from '../../src/store/index.js';
 import type { FakeSlackMessage } from '../../src/simulators/slack/state.js';

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSlackPair, type SlackPair } from '../support/slack-harness.js';
-import type { CommandInvocation } from '../../src/platforms/types.js';
+import type { CommandInvocation } from '../../src/core/chat.js';
 
 const USERS = [
   { id: 'U0ALICE', name: 'alice', displayName: 'Alice' },

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSlackPair, type SlackPair } from '../support/slack-harness.js';
-import { BridgeError, RateLimitedError, UpstreamError } from '../../src/errors.js';
+import { BridgeError, RateLimitedError, UpstreamError } from '../../src/core/errors.js';
 
 const channel = { platform: 'slack' as const, channelId: 'C0GENERAL' };
 
@@ -118,7 +118,7 @@ test('a wrong bot token fails start with invalid_auth and no token in the messag
   const pair = await startSlackPair('socket');
   try {
     const { createSlackAdapter } = await import('../../src/platforms/slack/index.js');
-    const { silentLogger } = await import('../../src/logger.js');
+    const { silentLogger } = await import('../../src/core/logger.js');
     const adapter = createSlackAdapter(
       { botToken: 'xoxb-9999_wrong_token', appToken: 'xapp-1-A1-2-wrong', mode: 'socket', port: 0, apiUrl: pair.fake.apiUrl, commandNames: [], clientRetries: 0 },
       { logger: silentLogger() },

@@ -7,7 +7,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { migrateTenancy } from '../../src/app/tenancy.js';
-import { silentLogger } from '../../src/logger.js';
+import { silentLogger } from '../../src/core/logger.js';
 import { createDiscordAdapter, type DiscordAdapter } from '../../src/platforms/discord/index.js';
 import { createConversationOwners, CONVERSATION_OWNERS_KV, type OwnerRecord } from '../../src/store/conversation-owners.js';
 import { createFakeDiscord, type FakeDiscord } from '../../src/simulators/discord.js';

@@ -3,10 +3,10 @@
  * the real code, events collected, and a teardown that leaves nothing open.
  */
 import { Writable } from 'node:stream';
-import { createLogger } from '../../src/logger.js';
+import { createLogger } from '../../src/core/logger.js';
 import { createDiscordAdapter, type DiscordAdapter } from '../../src/platforms/discord/index.js';
 import type { DiscordAdapterConfig } from '../../src/platforms/discord/config.js';
-import type { CommandInvocation, InboundEvent } from '../../src/platforms/types.js';
+import type { CommandInvocation, InboundEvent } from '../../src/core/chat.js';
 import { createFakeDiscord, type FakeDiscord, type FakeDiscordOptions } from '../../src/simulators/discord.js';
 
 export const TOKEN = 'MTAwMDAwMDAwMDAwMDAwMDAw.fake00.token-for-tests-only-0000';

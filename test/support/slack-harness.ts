@@ -3,10 +3,10 @@
  * collects the neutral events it emits and the JSON log lines it writes.
  */
 import { EventEmitter } from 'node:events';
-import { createLogger } from '../../src/logger.js';
+import { createLogger } from '../../src/core/logger.js';
 import { createSlackAdapter, type SlackAdapter } from '../../src/platforms/slack/index.js';
 import type { SlackAdapterConfig } from '../../src/platforms/slack/config.js';
-import type { InboundEvent, InboundHandler } from '../../src/platforms/types.js';
+import type { InboundEvent, InboundHandler } from '../../src/core/chat.js';
 import { createFakeSlack, type FakeSlack, type FakeSlackOptions } from '../../src/simulators/slack.js';
 
 export const TOKENS = {

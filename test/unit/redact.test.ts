@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { redactSecrets, registerSecret } from '../../src/redact.js';
+import { redactSecrets, registerSecret } from '../../src/core/redact.js';
 
 test('masks token shapes seen for the first time', () => {
   const cases: Array<[string, string]> = [

@@ -6,8 +6,8 @@
  */
 import type { Dispatcher } from 'undici';
 import type { LoadedConfig } from '../../config/load.js';
-import { RateLimitedError } from '../../errors.js';
-import { silentLogger } from '../../logger.js';
+import { RateLimitedError } from '../../core/errors.js';
+import { silentLogger } from '../../core/logger.js';
 import { budgetScope } from '../../ratelimit/budget-id.js';
 import type { BudgetRedis } from '../../ratelimit/budget-redis.js';
 import { createBlocksBudget } from '../../ratelimit/blocks-budget.js';

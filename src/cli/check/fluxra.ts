@@ -1,7 +1,7 @@
 /** Fluxra: `/health` (public) and a token exchange (the API key works for this agent). */
 import type { Dispatcher } from 'undici';
 import type { LoadedConfig } from '../../config/load.js';
-import { silentLogger } from '../../logger.js';
+import { silentLogger } from '../../core/logger.js';
 import { createFluxraClient, fluxraClientOptionsFromConfig, isCredentialsRejected } from '../../services/fluxra/index.js';
 import { failed, notConfigured, ok, reasonOf, type CheckResult } from './result.js';
 

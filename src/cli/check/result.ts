@@ -1,5 +1,5 @@
 /** One line of `fluxra-bridge check`: a part, whether it works, and what to do when it does not. */
-import { redactSecrets } from '../../redact.js';
+import { redactSecrets } from '../../core/redact.js';
 
 /** `warning`: works, but something an operator should know (not counted as failing). */
 export type CheckStatus = 'ok' | 'failed' | 'not-configured' | 'warning';

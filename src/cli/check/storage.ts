@@ -2,7 +2,7 @@
 import { accessSync, constants, existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { LoadedConfig } from '../../config/load.js';
-import { silentLogger } from '../../logger.js';
+import { silentLogger } from '../../core/logger.js';
 import { createBudgetRedis, redisWhere, type BudgetRedis } from '../../ratelimit/budget-redis.js';
 import { createStore } from '../../store/index.js';
 import { failed, notConfigured, ok, reasonOf, type CheckResult } from './result.js';

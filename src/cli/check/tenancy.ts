@@ -5,9 +5,9 @@
  * that every server or workspace is served as a tenant of its own.
  */
 import type { Dispatcher } from 'undici';
-import { tenancyWarnings } from '../../commands/tenancy.js';
+import { tenancyWarnings } from '../../core/tenancy.js';
 import type { LoadedConfig } from '../../config/load.js';
-import type { PlatformName } from '../../platforms/types.js';
+import type { PlatformName } from '../../core/chat.js';
 import { discordGet, slackCall } from '../platform-http.js';
 import { ok, reasonOf, warning, type CheckResult } from './result.js';
 

@@ -4,7 +4,7 @@
  * with the permissions and scopes the bridge needs, and whether the Message Content
  * privileged intent is on.
  */
-import { describeError } from '../../errors.js';
+import { describeError } from '../../core/errors.js';
 import type { CommandDef, CommandRun } from '../command-def.js';
 import { EXIT_CONFIG, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from '../exit.js';
 import { BIN } from '../help.js';
@@ -33,7 +33,7 @@ const runDiscordRegisterCommands: CommandRun = async (input, io) => {
   // discord.js, undici and the dry bridge that lists the commands load only when the command runs.
   const [{ Agent }, { silentLogger }, { createDiscordAdapter }, invite, { notOfferedNote, offeredCommands }, { discordFailure, discordGet }] = await Promise.all([
     import('undici'),
-    import('../../logger.js'),
+    import('../../core/logger.js'),
     import('../../platforms/discord/index.js'),
     import('../../platforms/discord/invite.js'),
     import('../command-specs.js'),

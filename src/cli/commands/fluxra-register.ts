@@ -4,7 +4,7 @@
  * secrets once (that is this command's job: they are printed nowhere else and never
  * logged), with the environment lines to paste and advice to keep the recovery key offline.
  */
-import { describeError } from '../../errors.js';
+import { describeError } from '../../core/errors.js';
 import type { FluxraRegistration } from '../../services/fluxra/index.js';
 import type { CommandDef, CommandRun } from '../command-def.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from '../exit.js';
@@ -60,7 +60,7 @@ const runFluxraRegister: CommandRun = async (input, io) => {
   const [{ Agent }, { createFluxraClient, fluxraClientOptionsFromConfig }, { silentLogger }] = await Promise.all([
     import('undici'),
     import('../../services/fluxra/index.js'),
-    import('../../logger.js'),
+    import('../../core/logger.js'),
   ]);
   const dispatcher = new Agent();
   // Only the public and Basic routes are used: the configured agent id and key (if any) play no part.

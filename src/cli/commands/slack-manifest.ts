@@ -5,7 +5,7 @@
  * offers. Socket Mode unless an HTTP base URL is given, in which case events and commands are
  * POSTed to /slack/events.
  */
-import type { CommandSpec } from '../../platforms/types.js';
+import type { CommandSpec } from '../../core/chat.js';
 import type { CommandDef, CommandRun } from '../command-def.js';
 import { EXIT_OK, EXIT_USAGE } from '../exit.js';
 import { BIN } from '../help.js';

@@ -6,7 +6,7 @@
  * essentials.ts), 1 when the bridge could not start (or could not stop cleanly).
  */
 import type { Bridge } from '../../app/bridge.js';
-import { describeError } from '../../errors.js';
+import { describeError } from '../../core/errors.js';
 import type { CommandDef } from '../command-def.js';
 import { missingToStart } from '../essentials.js';
 import { EXIT_CONFIG, EXIT_FAILED, EXIT_OK } from '../exit.js';
@@ -29,7 +29,7 @@ export async function runBridge(io: CliIo, options: StartOptions = {}): Promise<
     return EXIT_CONFIG;
   }
   // The bridge (Bolt, discord.js and the rest) loads only when it is started.
-  const [{ createBridge }, { createLogger }] = await Promise.all([import('../../app/bridge.js'), import('../../logger.js')]);
+  const [{ createBridge }, { createLogger }] = await Promise.all([import('../../app/bridge.js'), import('../../core/logger.js')]);
   const logger = createLogger({ level: loaded.config.log.level });
   if (loaded.source) logger.info({ file: loaded.source }, 'configuration loaded');
 

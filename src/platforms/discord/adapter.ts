@@ -2,38 +2,21 @@
  * The Discord `ChatAdapter`: a discord.js Client for the gateway and REST, wired to the
  * inbound mapper, the interaction responder and the outbound calls in this folder.
  */
-import {
-  Client,
-  Events,
-  GatewayDispatchEvents,
-  GatewayIntentBits,
-  GuildMember,
-  Options,
-  PermissionFlagsBits,
-  RESTEvents,
-  Routes,
-  Status,
-  type ChatInputCommandInteraction,
-  type GatewayDispatchPayload,
-  type Interaction,
-} from 'discord.js';
-import { BridgeError, describeError } from '../../errors.js';
-import type { Logger } from '../../logger.js';
-import type { UpstreamMetrics } from '../../metrics/hooks.js';
-import { registerSecret } from '../../redact.js';
-import type { ChatAdapter, CommandInvocation, CommandSpec, ConnectionChange, InboundEvent, InboundHandler } from '../types.js';
-import { commandArgs, commandJson } from './commands.js';
-import { DISCORD_DEFAULTS, resolveDiscordConfig, type DiscordAdapterConfig } from './config.js';
+import { Events, Status, type ChatInputCommandInteraction, type Interaction } from 'discord.js';
+import { BridgeError, describeError } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
+import type { UpstreamMetrics } from '../../core/metrics-hooks.js';
+import { registerSecret } from '../../core/redact.js';
+import type { ChatAdapter, CommandSpec, ConnectionChange, InboundHandler } from '../../core/chat.js';
+import { resolveDiscordConfig, type DiscordAdapterConfig } from './config.js';
 import { toDiscordError } from './errors.js';
 import { discordChannelIsPrivate } from './channel-privacy.js';
-import { toInboundDeletes, toInboundEdit, toInboundMessage, type InboundContext } from './inbound.js';
-import { createGuildNames } from './guild-names.js';
-import { createInteractionResponder } from './interactions.js';
-import { createChannelLocations } from './locations.js';
-import { createDiscordOutbound, discordParts } from './outbound.js';
+import { toInboundMessage } from './inbound.js';
+import { discordParts } from './outbound.js';
 import { guildOfChannel, readDiscordSince } from './history.js';
-import { createOwnPostFinder } from './own-posts.js';
-import { createWebhookDirectory } from './webhooks.js';
+import { createInboundQueue } from './inbound-queue.js';
+import { createDiscordParts } from './parts.js';
+import { createDiscordClient, onMessageDispatches, putCommands, toCommandInvocation, watchConnection } from './gateway.js';
 
 /** The Discord adapter: a `ChatAdapter` that can also register its slash commands. */
 export interface DiscordAdapter extends ChatAdapter {
@@ -55,94 +38,19 @@ export function createDiscordAdapter(input: DiscordAdapterConfig, deps: DiscordA
   const config = resolveDiscordConfig(input);
   registerSecret(config.token);
   const logger = deps.logger.child({ platform: 'discord' });
-  const client = new Client({
-    intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent],
-    rest: { api: config.apiUrl, retries: config.restRetries, globalRequestsPerSecond: config.globalRequestsPerSecond },
-    // We read raw message payloads (see inbound.ts): caching Message objects would only cost memory.
-    makeCache: Options.cacheWithLimits({ ...Options.DefaultMakeCacheSettings, MessageManager: 0 }),
-    allowedMentions: { parse: ['users'], repliedUser: false },
-  });
-  // Set now so that registerCommands works before start (e.g. from the CLI).
-  client.rest.setToken(config.token);
+  // The token is set now so that registerCommands works before start (e.g. from the CLI).
+  const client = createDiscordClient(config, deps.metrics);
   const rest = client.rest;
-  const metrics = deps.metrics;
-  if (metrics) {
-    // Every REST answer, retries and discord.js's own queue included.
-    rest.on(RESTEvents.Response, (_request, response) => {
-      if (response.status >= 400) metrics.error('discord', String(response.status));
-      if (response.status === 429) metrics.rateLimited('discord');
-    });
-  }
 
   let handler: InboundHandler | undefined;
   let selfUserId: string | undefined;
   let started = false;
-  let inboundQueue: Promise<void> = Promise.resolve();
 
-  const applicationId = (): string | undefined => config.applicationId ?? client.application?.id;
-  const locations = createChannelLocations({ client, rest, logger });
-  const webhooks = createWebhookDirectory({
-    rest,
-    logger,
-    name: config.webhookName,
-    selfUserId: () => selfUserId,
-    applicationId,
-    retryAfterMs: DISCORD_DEFAULTS.webhookRetryAfterMs,
-  });
-  const outbound = createDiscordOutbound({ rest, webhooks, locations, logger });
-  const findOwnPost = createOwnPostFinder({ rest, selfUserId: () => selfUserId, isOurWebhook: (webhookId, channelId) => webhooks.isOurs(webhookId, channelId) });
-  const responder = createInteractionResponder({
-    deferAfterMs: config.deferAfterMs,
-    lifetimeMs: DISCORD_DEFAULTS.interactionLifetimeMs,
-    allowedMentions: { parse: ['users'], repliedUser: false },
-    logger,
-  });
-  const context: InboundContext = {
-    selfUserId: () => selfUserId,
-    isOurWebhook: (webhookId, channelId) => webhooks.isOurs(webhookId, channelId),
-    locate: (channelId) => locations.locate(channelId),
-    guildNames: createGuildNames(client),
-    isPrivate: (channelId) => discordChannelIsPrivate(client, channelId),
-    now: Date.now,
-  };
+  const { applicationId, locations, outbound, findOwnPost, responder, context } = createDiscordParts(client, config, logger, () => selfUserId);
 
-  const deliver = async (event: InboundEvent): Promise<void> => {
-    if (!handler) {
-      logger.warn({ eventId: event.eventId }, 'discord event before onEvent was set; dropped');
-      return;
-    }
-    try {
-      await handler(event);
-    } catch (error) {
-      logger.error({ eventId: event.eventId, err: error }, 'discord event handler failed');
-    }
-  };
-
-  /** Message events are handled one at a time so that an edit never overtakes its create. */
-  const enqueue = (work: () => Promise<InboundEvent[]>): void => {
-    inboundQueue = inboundQueue
-      .then(async () => {
-        for (const event of await work()) await deliver(event);
-      })
-      .catch((error: unknown) => logger.error({ err: error }, `discord inbound mapping failed: ${describeError(error)}`));
-  };
-
-  client.on(Events.Raw, (packet: GatewayDispatchPayload) => {
-    switch (packet.t) {
-      case GatewayDispatchEvents.MessageCreate:
-        enqueue(async () => [await toInboundMessage(packet.d, context)].filter((event) => event !== undefined));
-        break;
-      case GatewayDispatchEvents.MessageUpdate:
-        enqueue(async () => [await toInboundEdit(packet.d, context)].filter((event) => event !== undefined));
-        break;
-      case GatewayDispatchEvents.MessageDelete:
-      case GatewayDispatchEvents.MessageDeleteBulk:
-        enqueue(() => toInboundDeletes(packet.d, context));
-        break;
-      default:
-        break;
-    }
-  });
+  const inbound = createInboundQueue(() => handler, logger);
+  const deliver = inbound.deliver;
+  onMessageDispatches(client, context, inbound.enqueue);
 
   const onInteraction = async (interaction: ChatInputCommandInteraction): Promise<void> => {
     const eventId = `discord:interaction:${interaction.id}`;
@@ -153,29 +61,7 @@ export function createDiscordAdapter(input: DiscordAdapterConfig, deps: DiscordA
     }
     const location = await locations.locate(interaction.channelId);
     const spec = config.commands.find((candidate) => candidate.name === interaction.commandName);
-    const args = commandArgs(spec, interaction.options.data);
-    const permissions = interaction.memberPermissions;
-    const member = interaction.member;
-    // A cached guild gives a GuildMember (`nickname`), an uncached one the raw member (`nick`).
-    const nick = (member instanceof GuildMember ? member.nickname : member?.nick) ?? undefined;
-    const invocation: CommandInvocation = {
-      kind: 'command',
-      platform: 'discord',
-      eventId,
-      receivedAt: Date.now(),
-      ...(interaction.guildId ? { placeId: interaction.guildId } : {}),
-      command: interaction.commandName,
-      args,
-      rawText: args.join(' '),
-      user: {
-        id: interaction.user.id,
-        displayName: nick ?? interaction.user.globalName ?? interaction.user.username,
-        isPrivileged: Boolean(permissions?.has(PermissionFlagsBits.ManageChannels) || permissions?.has(PermissionFlagsBits.Administrator)),
-      },
-      channel: { platform: 'discord', channelId: location.channelId },
-      privateChannel: discordChannelIsPrivate(client, interaction.channelId),
-      ...(location.threadId ? { threadRootId: location.threadId } : {}),
-    };
+    const invocation = toCommandInvocation(interaction, eventId, location, spec, discordChannelIsPrivate(client, interaction.channelId));
     await deliver(invocation);
     // Answered by now, or ignored on purpose: either way no "thinking…" response is due.
     responder.settled(eventId);
@@ -187,18 +73,9 @@ export function createDiscordAdapter(input: DiscordAdapterConfig, deps: DiscordA
   });
   client.on(Events.Error, (error) => logger.error({ err: error }, 'discord client error'));
   client.on(Events.ShardResume, (_shardId, replayed) => logger.info({ replayed }, 'discord gateway resumed'));
-  // Catch-up (see ChatAdapter.onConnectionChange): a RESUME replays what the gap held, a new
-  // session (READY again) does not. Closed comes before anything of the next connection.
   const connectionListeners: Array<(change: ConnectionChange) => void> = [];
-  const tellConnection = (change: ConnectionChange): void => {
+  const resetSessions = watchConnection(client, (change) => {
     for (const listener of connectionListeners) listener(change);
-  };
-  let sessions = 0;
-  client.on(Events.ShardReconnecting, () => tellConnection({ kind: 'interrupted' }));
-  client.on(Events.ShardResume, () => tellConnection({ kind: 'restored', lost: false }));
-  client.on(Events.ShardReady, () => {
-    sessions += 1;
-    if (sessions > 1) tellConnection({ kind: 'restored', lost: true });
   });
 
   return {
@@ -214,8 +91,7 @@ export function createDiscordAdapter(input: DiscordAdapterConfig, deps: DiscordA
     async start() {
       if (started) return;
       started = true;
-      // The first READY of this start is the start itself, not a lost gap.
-      sessions = 0;
+      resetSessions();
       const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
       try {
         await client.login(config.token);
@@ -232,7 +108,7 @@ export function createDiscordAdapter(input: DiscordAdapterConfig, deps: DiscordA
     async stop() {
       responder.stop();
       await client.destroy();
-      await inboundQueue;
+      await inbound.drained();
       started = false;
     },
 
@@ -268,9 +144,7 @@ export function createDiscordAdapter(input: DiscordAdapterConfig, deps: DiscordA
     async registerCommands(specs, options = {}) {
       const guildId = options.guildId ?? config.guildId;
       try {
-        const appId = applicationId() ?? ((await rest.get(Routes.currentApplication())) as { id: string }).id;
-        const route = guildId ? Routes.applicationGuildCommands(appId, guildId) : Routes.applicationCommands(appId);
-        await rest.put(route, { body: specs.map(commandJson) });
+        await putCommands(rest, applicationId(), specs, guildId);
         logger.info({ guildId, commands: specs.map((spec) => spec.name) }, 'discord commands registered');
       } catch (error) {
         throw toDiscordError(error, 'register slash commands');

@@ -3,7 +3,7 @@
  * words (`args`) we read back out of an interaction's options.
  */
 import { PermissionFlagsBits, type RESTPutAPIApplicationCommandsJSONBody } from 'discord.js';
-import type { CommandSpec } from '../types.js';
+import type { CommandSpec } from '../../core/chat.js';
 
 type CommandJson = RESTPutAPIApplicationCommandsJSONBody[number];
 

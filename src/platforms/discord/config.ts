@@ -2,8 +2,8 @@
  * Configuration of the Discord adapter: what the composition root passes in (the
  * `discord` config section plus the command specs), with defaults declared once.
  */
-import { ConfigError, type ConfigProblem } from '../../errors.js';
-import type { CommandSpec } from '../types.js';
+import { ConfigError, type ConfigProblem } from '../../core/errors.js';
+import type { CommandSpec } from '../../core/chat.js';
 
 export interface DiscordAdapterConfig {
   /** Bot token (secret: never logged). */

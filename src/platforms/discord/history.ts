@@ -6,7 +6,7 @@
  * active again, however old its root), found through `GET /guilds/:id/threads/active`.
  */
 import { Routes, type APIChannel, type APIMessage, type Client, type GatewayMessageCreateDispatchData, type REST } from 'discord.js';
-import type { InboundMessage, ReadSinceOptions, ReadSinceResult } from '../types.js';
+import type { InboundMessage, ReadSinceOptions, ReadSinceResult } from '../../core/chat.js';
 import { toDiscordError } from './errors.js';
 import { snowflakeAt } from './own-posts.js';
 

@@ -14,7 +14,7 @@ import type {
   GatewayMessageUpdateDispatchData,
 } from 'discord.js';
 import { breakMentionSyntax, mentionsAsNames } from '../../format/mentions.js';
-import type { Attachment, Author, InboundDelete, InboundEdit, InboundMessage, MessageRef, ReplyTarget } from '../types.js';
+import type { Attachment, Author, InboundDelete, InboundEdit, InboundMessage, MessageRef, ReplyTarget } from '../../core/chat.js';
 import type { ChannelLocation } from './locations.js';
 import { discordDisplayName, discordMessageText, isForward, mirroredBody, type GuildNames } from './message-text.js';
 

@@ -5,8 +5,8 @@
  * interaction are serialised so that a defer and a reply never race.
  */
 import { MessageFlags, type ChatInputCommandInteraction, type MessageMentionOptions } from 'discord.js';
-import { BridgeError } from '../../errors.js';
-import type { Logger } from '../../logger.js';
+import { BridgeError } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
 import { DiscordErrorCode, discordErrorCode, toDiscordError } from './errors.js';
 
 /** Discord's answer when an interaction was answered already (e.g. by this bridge before a RESUME replayed it). */

@@ -8,7 +8,7 @@
  * message in an old or unannounced thread is placed correctly instead of being lost.
  */
 import { Routes, type APIChannel, type Client, type REST } from 'discord.js';
-import type { Logger } from '../../logger.js';
+import type { Logger } from '../../core/logger.js';
 import { DiscordErrorCode, discordErrorCode, toDiscordError } from './errors.js';
 
 export interface ChannelLocation {

@@ -5,7 +5,7 @@
  * time the attempt started, and match our own messages by author and content.
  */
 import { Routes, type APIMessage, type REST } from 'discord.js';
-import type { FindOwnPostOptions, MessageRef, OutboundMessage } from '../types.js';
+import type { FindOwnPostOptions, MessageRef, OutboundMessage } from '../../core/chat.js';
 import { DiscordErrorCode, discordErrorCode, toDiscordError } from './errors.js';
 import { discordParts, webhookUsername } from './outbound.js';
 

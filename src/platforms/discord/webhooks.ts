@@ -4,8 +4,8 @@
  * the webhook id, never the token, and the token is looked up again here when needed.
  */
 import { Routes, type APIWebhook, type REST } from 'discord.js';
-import { BridgeError } from '../../errors.js';
-import type { Logger } from '../../logger.js';
+import { BridgeError } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
 import { DiscordErrorCode, discordErrorCode, toDiscordError } from './errors.js';
 
 export interface WebhookCredentials {

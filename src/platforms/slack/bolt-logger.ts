@@ -3,7 +3,7 @@
  * this one forwards to our pino logger so that their lines carry our redaction and format.
  */
 import { LogLevel, type Logger as BoltLogger } from '@slack/bolt';
-import type { Logger } from '../../logger.js';
+import type { Logger } from '../../core/logger.js';
 
 const PINO_LEVEL: Record<LogLevel, string> = {
   [LogLevel.DEBUG]: 'debug',

@@ -8,8 +8,8 @@
  * `is_mpim`), cached per channel. When neither answers, the channel counts as private: a
  * session hidden by mistake costs a click, one shown by mistake leaks.
  */
-import { describeError } from '../../errors.js';
-import type { Logger } from '../../logger.js';
+import { describeError } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
 
 /** The `conversations.info` fields that tell who can read a channel. */
 export interface SlackChannelInfo {

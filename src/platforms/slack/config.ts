@@ -2,7 +2,7 @@
  * Configuration of the Slack adapter, checked once when the adapter is built so that a
  * missing token is reported at start-up with every other problem, never mid-flight.
  */
-import { ConfigError, type ConfigProblem } from '../../errors.js';
+import { ConfigError, type ConfigProblem } from '../../core/errors.js';
 
 export interface SlackAdapterConfig {
   /** Bot token (`xoxb-…`). */

@@ -2,7 +2,7 @@
  * Unicode emoji (what engines use) → Slack reaction names. Engines use a handful of status
  * emoji; the rest are common ones people might configure.
  */
-import { BridgeError } from '../../errors.js';
+import { BridgeError } from '../../core/errors.js';
 
 const SLACK_EMOJI_NAMES: Readonly<Record<string, string>> = {
   '✅': 'white_check_mark',

@@ -3,7 +3,7 @@
  * never the token. Slack answers HTTP 200 with `{ok:false, error}` for most failures; only
  * rate limits (429) and outages have telling HTTP statuses.
  */
-import { RateLimitedError, UpstreamError } from '../../errors.js';
+import { RateLimitedError, UpstreamError } from '../../core/errors.js';
 
 /** Slack error codes that a later attempt may get past. */
 const RETRYABLE_PLATFORM_ERRORS = new Set(['internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'ratelimited']);

@@ -8,7 +8,7 @@
  * only to the starting point) so that an older root with new replies is seen with its
  * `latest_reply`. A reply in a thread whose root is older than that window is not found.
  */
-import type { InboundMessage, ReadSinceOptions, ReadSinceResult } from '../types.js';
+import type { InboundMessage, ReadSinceOptions, ReadSinceResult } from '../../core/chat.js';
 import { slackTsAt } from './own-posts.js';
 
 /** A history or replies entry (the fields read here; the mapper reads the rest). */

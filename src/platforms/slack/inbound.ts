@@ -7,7 +7,7 @@
  * dedupe must see them as one.
  */
 import { slackToMarkdown } from '../../format/slack.js';
-import type { Attachment, Author, CommandInvocation, InboundEvent, MessageRef } from '../types.js';
+import type { Attachment, Author, CommandInvocation, InboundEvent, MessageRef } from '../../core/chat.js';
 import type { SlackChannelPrivacyDirectory } from './channel-privacy.js';
 import type { SlackUserDirectory } from './users.js';
 

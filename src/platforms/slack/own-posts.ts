@@ -6,7 +6,7 @@
  */
 import { markdownToSlack } from '../../format/slack.js';
 import { splitMessage } from '../../format/split.js';
-import type { FindOwnPostOptions, MessageRef, OutboundMessage } from '../types.js';
+import type { FindOwnPostOptions, MessageRef, OutboundMessage } from '../../core/chat.js';
 import { SLACK_DEFAULTS } from './config.js';
 
 /** A message as `conversations.history` / `conversations.replies` return it (the fields we read). */

@@ -4,8 +4,8 @@
  * minute, so that a demoted admin loses rights quickly. Expiry is checked on read, so
  * nothing here holds a timer.
  */
-import type { Logger } from '../../logger.js';
-import { describeError } from '../../errors.js';
+import type { Logger } from '../../core/logger.js';
+import { describeError } from '../../core/errors.js';
 
 export interface SlackUserInfo {
   id: string;

@@ -5,12 +5,12 @@
  * of the 100-per-minute budget.
  */
 import type { Dispatcher } from 'undici';
-import { UserInputError } from '../../errors.js';
-import { silentLogger, type Logger } from '../../logger.js';
-import { registerSecret } from '../../redact.js';
+import { UserInputError } from '../../core/errors.js';
+import { silentLogger, type Logger } from '../../core/logger.js';
+import { registerSecret } from '../../core/redact.js';
 import type { RateBudget } from '../../ratelimit/types.js';
 import { createAgentResolver } from './agents.js';
-import { GTS_PATTERN, apiUrl, fallbackFinalMessageUrl, isUuid, rebaseBlocksLink, sessionMessagesUrl } from './links.js';
+import { GTS_PATTERN, apiUrl, fallbackFinalMessageUrl, rebaseBlocksLink, sessionMessagesUrl } from './links.js';
 import {
   asObject,
   messageTime,
@@ -22,6 +22,7 @@ import {
   type NormalizeContext,
 } from './normalize.js';
 import { createBlocksTransport, type BlocksCall } from './transport.js';
+import { ALLOWED_ROLES, ALLOWED_TYPES, artifactIdsOf, positiveInt, requireMessage, requireProfile, requireUuid } from './validate.js';
 import type {
   BlocksArtifact,
   BlocksCallOptions,
@@ -90,48 +91,9 @@ export interface BlocksClient {
   getArtifact(sessionId: string, artifactId: string, options?: BlocksCallOptions): Promise<BlocksArtifact>;
 }
 
-const ALLOWED_TYPES = new Set(['message', 'final_message', 'tool_call']);
-const ALLOWED_ROLES = new Set(['user', 'assistant']);
-
-function requireUuid(value: unknown, what: string): string {
-  if (typeof value !== 'string' || !isUuid(value)) {
-    throw new UserInputError(`${what} must be a UUID such as 0b7f5a4e-1111-4c2d-9a00-000000000001`, 'INVALID_ID');
-  }
-  return value;
-}
-
-function requireMessage(message: unknown): string {
-  if (typeof message !== 'string' || message.trim() === '') throw new UserInputError('The message to the agent is empty: write what you want it to do.', 'EMPTY_PROMPT');
-  return message;
-}
-
-function requireProfile(profile: unknown): Record<string, unknown> {
-  const object = asObject(profile);
-  if (!object) throw new UserInputError('profile must be a JSON object', 'INVALID_PROFILE');
-  return object;
-}
-
-function artifactIdsOf(ids: string[] | undefined): string[] | undefined {
-  if (ids === undefined) return undefined;
-  return ids.map((id) => requireUuid(id, 'artifact id'));
-}
-
-function positiveInt(value: number | undefined, what: string, max?: number): number | undefined {
-  if (value === undefined) return undefined;
-  if (!Number.isInteger(value) || value < 1 || (max !== undefined && value > max)) {
-    throw new UserInputError(`${what} must be an integer from 1${max !== undefined ? ` to ${max}` : ''}`, 'INVALID_QUERY');
-  }
-  return value;
-}
-
-export function createBlocksClient(config: BlocksClientConfig): BlocksClient {
-  const baseUrl = new URL(config.baseUrl);
-  if (baseUrl.protocol !== 'http:' && baseUrl.protocol !== 'https:') throw new TypeError('blocks baseUrl must be an http(s) URL');
-  if (!config.apiKey) throw new TypeError('blocks apiKey is required');
-  registerSecret(config.apiKey);
-  const logger = config.logger ?? silentLogger();
-  const agents = createAgentResolver(config.agentAliases);
-  const transport = createBlocksTransport({
+/** The transport's options: the client's, with their defaults (declared once, in BLOCKS_CLIENT_DEFAULTS). */
+function blocksTransportOptions(config: BlocksClientConfig, logger: Logger): Parameters<typeof createBlocksTransport>[0] {
+  return {
     apiKey: config.apiKey,
     dispatcher: config.dispatcher,
     budget: config.budget,
@@ -143,7 +105,85 @@ export function createBlocksClient(config: BlocksClientConfig): BlocksClient {
     sendPriorityHeader: config.sendPriorityHeader ?? false,
     logger,
     random: config.random ?? Math.random,
-  });
+  };
+}
+
+/** The turn's completion URL: the checked final_message link, else the session-level fallback. */
+function finalUrlFor(baseUrl: URL, logger: Logger, sessionId: string, threadId: string | null, link: string | undefined): { url: string; fallback: boolean } {
+  if (link) return { url: link, fallback: false };
+  logger.warn({ sessionId, threadId }, 'Blocks sent no usable final_message link; polling the session-level fallback');
+  return { url: fallbackFinalMessageUrl(baseUrl, sessionId, threadId).toString(), fallback: true };
+}
+
+
+export function createSessionBody(input: CreateSessionInput, agents: ReturnType<typeof createAgentResolver>): Record<string, unknown> {
+  const message = requireMessage(input.message);
+  const selectors = (['agentName', 'agentId', 'profile'] as const).filter((key) => input[key] !== undefined);
+  if (selectors.length !== 1) {
+    throw new UserInputError(
+      selectors.length === 0
+        ? `Choose an agent: ${agents.validNames().join(', ')}, or an agent UUID.`
+        : `Give only one of agentName, agentId or profile (got ${selectors.join(', ')}).`,
+      'AGENT_SELECTOR',
+    );
+  }
+  const body: Record<string, unknown> = { message };
+  if (input.agentName !== undefined) {
+    // An alias (or a UUID typed as a name) becomes agent_id; a core name stays agent_name.
+    const agent = agents.resolve(input.agentName);
+    if ('agentName' in agent) body.agent_name = agent.agentName;
+    else body.agent_id = agent.agentId;
+  }
+  if (input.agentId !== undefined) body.agent_id = requireUuid(input.agentId, 'agentId');
+  if (input.profile !== undefined) body.profile = requireProfile(input.profile);
+  if (input.isPrivate !== undefined) body.is_private = input.isPrivate === true;
+  if (input.title !== undefined && input.title.trim() !== '') body.title = input.title.trim().slice(0, BLOCKS_CLIENT_DEFAULTS.titleMaxLength);
+  const artifactIds = artifactIdsOf(input.artifactIds);
+  if (artifactIds) body.artifact_ids = artifactIds;
+  if (input.sessionGroupId !== undefined) body.session_group_id = requireUuid(input.sessionGroupId, 'sessionGroupId');
+  return body;
+}
+
+
+/** The URL of a session's messages query, every filter checked (a bad one is the person's input). */
+export function sessionMessagesQuery(baseUrl: URL, input: Parameters<BlocksClient['listMessages']>[0]): URL {
+  const sessionId = requireUuid(input.sessionId, 'session id');
+  const threadId = input.threadId === undefined ? undefined : requireUuid(input.threadId, 'thread id');
+  if (input.threaded && !threadId) throw new UserInputError('the threaded form needs a thread id', 'INVALID_QUERY');
+  const url = sessionMessagesUrl(baseUrl, sessionId, input.threaded ? threadId : undefined);
+  // Repeated keys, never a comma list (a comma list is a 422, spec §4.2).
+  for (const type of input.types ?? []) {
+    if (!ALLOWED_TYPES.has(type)) throw new UserInputError(`message type must be one of ${[...ALLOWED_TYPES].join(', ')}`, 'INVALID_QUERY');
+    url.searchParams.append('type', type);
+  }
+  for (const role of input.roles ?? []) {
+    if (!ALLOWED_ROLES.has(role)) throw new UserInputError(`role must be one of ${[...ALLOWED_ROLES].join(', ')}`, 'INVALID_QUERY');
+    url.searchParams.append('role', role);
+  }
+  if (threadId && !input.threaded) url.searchParams.append('thread_id', threadId);
+  if (input.gts !== undefined) {
+    if (!GTS_PATTERN.test(input.gts)) throw new UserInputError('gts must be epoch seconds as read from a new_messages link', 'INVALID_QUERY');
+    url.searchParams.append('gts', input.gts);
+  }
+  // The default order is disputed (spec §5.4 CONFLICT): always say which one we want.
+  const direction = input.direction ?? BLOCKS_CLIENT_DEFAULTS.defaultDirection;
+  if (direction !== 'asc' && direction !== 'desc') throw new UserInputError('direction must be asc or desc', 'INVALID_QUERY');
+  url.searchParams.append('direction', direction);
+  const page = positiveInt(input.page, 'page');
+  const limit = positiveInt(input.limit, 'limit', 100);
+  if (page !== undefined) url.searchParams.append('page', String(page));
+  if (limit !== undefined) url.searchParams.append('limit', String(limit));
+  return url;
+}
+
+export function createBlocksClient(config: BlocksClientConfig): BlocksClient {
+  const baseUrl = new URL(config.baseUrl);
+  if (baseUrl.protocol !== 'http:' && baseUrl.protocol !== 'https:') throw new TypeError('blocks baseUrl must be an http(s) URL');
+  if (!config.apiKey) throw new TypeError('blocks apiKey is required');
+  registerSecret(config.apiKey);
+  const logger = config.logger ?? silentLogger();
+  const agents = createAgentResolver(config.agentAliases);
+  const transport = createBlocksTransport(blocksTransportOptions(config, logger));
 
   async function send(call: Omit<BlocksCall, 'priority' | 'maxWaitMs' | 'signal'>, options: BlocksCallOptions | undefined, defaultPriority: BlocksCall['priority']) {
     const response = await transport.call({
@@ -156,51 +196,16 @@ export function createBlocksClient(config: BlocksClientConfig): BlocksClient {
     return { body: response.body, ctx };
   }
 
-  /** The turn's completion URL: the checked final_message link, else the session-level fallback. */
-  function finalUrlFor(sessionId: string, threadId: string | null, link: string | undefined): { url: string; fallback: boolean } {
-    if (link) return { url: link, fallback: false };
-    logger.warn({ sessionId, threadId }, 'Blocks sent no usable final_message link; polling the session-level fallback');
-    return { url: fallbackFinalMessageUrl(baseUrl, sessionId, threadId).toString(), fallback: true };
-  }
-
-  function buildCreateBody(input: CreateSessionInput): Record<string, unknown> {
-    const message = requireMessage(input.message);
-    const selectors = (['agentName', 'agentId', 'profile'] as const).filter((key) => input[key] !== undefined);
-    if (selectors.length !== 1) {
-      throw new UserInputError(
-        selectors.length === 0
-          ? `Choose an agent: ${agents.validNames().join(', ')}, or an agent UUID.`
-          : `Give only one of agentName, agentId or profile (got ${selectors.join(', ')}).`,
-        'AGENT_SELECTOR',
-      );
-    }
-    const body: Record<string, unknown> = { message };
-    if (input.agentName !== undefined) {
-      // An alias (or a UUID typed as a name) becomes agent_id; a core name stays agent_name.
-      const agent = agents.resolve(input.agentName);
-      if ('agentName' in agent) body.agent_name = agent.agentName;
-      else body.agent_id = agent.agentId;
-    }
-    if (input.agentId !== undefined) body.agent_id = requireUuid(input.agentId, 'agentId');
-    if (input.profile !== undefined) body.profile = requireProfile(input.profile);
-    if (input.isPrivate !== undefined) body.is_private = input.isPrivate === true;
-    if (input.title !== undefined && input.title.trim() !== '') body.title = input.title.trim().slice(0, BLOCKS_CLIENT_DEFAULTS.titleMaxLength);
-    const artifactIds = artifactIdsOf(input.artifactIds);
-    if (artifactIds) body.artifact_ids = artifactIds;
-    if (input.sessionGroupId !== undefined) body.session_group_id = requireUuid(input.sessionGroupId, 'sessionGroupId');
-    return body;
-  }
-
   return {
     resolveAgent: (nameOrUuid) => agents.resolve(nameOrUuid),
     validAgentNames: () => agents.validNames(),
 
     async createSession(input, options) {
-      const json = buildCreateBody(input);
+      const json = createSessionBody(input, agents);
       const url = apiUrl(baseUrl, '/rest/v1/sessions');
       const { body, ctx } = await send({ method: 'POST', url, json, label: 'blocks.createSession', resend: 'create' }, options, 'interactive');
       const session = normalizeSession(body, ctx);
-      const final = finalUrlFor(session.id, session.threadId, session.links.finalMessage);
+      const final = finalUrlFor(baseUrl, logger, session.id, session.threadId, session.links.finalMessage);
       const turn: BlocksTurn = {
         sessionId: session.id,
         threadId: session.threadId,
@@ -238,7 +243,7 @@ export function createBlocksClient(config: BlocksClientConfig): BlocksClient {
           logger.warn({ sessionId: id, err: error }, 'ignoring a follow-up final_message link that failed the origin/path check');
         }
       }
-      const final = finalUrlFor(id, message.chatThreadId, link);
+      const final = finalUrlFor(baseUrl, logger, id, message.chatThreadId, link);
       return {
         sessionId: id,
         threadId: message.chatThreadId,
@@ -251,32 +256,7 @@ export function createBlocksClient(config: BlocksClientConfig): BlocksClient {
     },
 
     async listMessages(input, options) {
-      const sessionId = requireUuid(input.sessionId, 'session id');
-      const threadId = input.threadId === undefined ? undefined : requireUuid(input.threadId, 'thread id');
-      if (input.threaded && !threadId) throw new UserInputError('the threaded form needs a thread id', 'INVALID_QUERY');
-      const url = sessionMessagesUrl(baseUrl, sessionId, input.threaded ? threadId : undefined);
-      // Repeated keys, never a comma list (a comma list is a 422, spec §4.2).
-      for (const type of input.types ?? []) {
-        if (!ALLOWED_TYPES.has(type)) throw new UserInputError(`message type must be one of ${[...ALLOWED_TYPES].join(', ')}`, 'INVALID_QUERY');
-        url.searchParams.append('type', type);
-      }
-      for (const role of input.roles ?? []) {
-        if (!ALLOWED_ROLES.has(role)) throw new UserInputError(`role must be one of ${[...ALLOWED_ROLES].join(', ')}`, 'INVALID_QUERY');
-        url.searchParams.append('role', role);
-      }
-      if (threadId && !input.threaded) url.searchParams.append('thread_id', threadId);
-      if (input.gts !== undefined) {
-        if (!GTS_PATTERN.test(input.gts)) throw new UserInputError('gts must be epoch seconds as read from a new_messages link', 'INVALID_QUERY');
-        url.searchParams.append('gts', input.gts);
-      }
-      // The default order is disputed (spec §5.4 CONFLICT): always say which one we want.
-      const direction = input.direction ?? BLOCKS_CLIENT_DEFAULTS.defaultDirection;
-      if (direction !== 'asc' && direction !== 'desc') throw new UserInputError('direction must be asc or desc', 'INVALID_QUERY');
-      url.searchParams.append('direction', direction);
-      const page = positiveInt(input.page, 'page');
-      const limit = positiveInt(input.limit, 'limit', 100);
-      if (page !== undefined) url.searchParams.append('page', String(page));
-      if (limit !== undefined) url.searchParams.append('limit', String(limit));
+      const url = sessionMessagesQuery(baseUrl, input);
       const { body, ctx } = await send({ method: 'GET', url, label: 'blocks.listMessages', resend: 'idempotent' }, options, 'background');
       return normalizeMessagePage(body, ctx);
     },

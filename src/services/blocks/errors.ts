@@ -2,7 +2,7 @@
  * Maps Blocks HTTP answers to our error family (spec §7). One function decides, so the
  * client's retry loop and the engines agree on what a status means.
  */
-import { RateLimitedError, UpstreamError } from '../../errors.js';
+import { RateLimitedError, UpstreamError } from '../../core/errors.js';
 import { NetworkErrorCode, truncateForLog, urlForError, type HttpResponse } from '../http.js';
 
 export const BlocksErrorCode = {

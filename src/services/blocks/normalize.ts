@@ -5,7 +5,7 @@
  */
 import { BlocksApiError, BlocksErrorCode } from './errors.js';
 import { extractGts, rebaseBlocksLink, type BlocksLinkKind } from './links.js';
-import type { Logger } from '../../logger.js';
+import type { Logger } from '../../core/logger.js';
 import type {
   BlocksArtifact,
   BlocksMessage,

@@ -14,8 +14,8 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
-import { UpstreamError } from '../../errors.js';
-import type { Logger } from '../../logger.js';
+import { UpstreamError } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
 import type { RateBudget, RequestPriority } from '../../ratelimit/types.js';
 import { MAX_RETRY_AFTER_MS, NetworkErrorCode, headerValue, parseRetryAfter, sendHttp, type HttpResponse } from '../http.js';
 import { BlocksApiError, mapBlocksError } from './errors.js';

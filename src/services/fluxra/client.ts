@@ -4,16 +4,15 @@
  * mapping in `wire.ts`. Input that the server would refuse anyway (too long, too many
  * mentions) is refused here before anything is sent.
  */
-import { ConfigError, UserInputError } from '../../errors.js';
-import { silentLogger } from '../../logger.js';
-import { registerSecret } from '../../redact.js';
+import { ConfigError, UserInputError } from '../../core/errors.js';
+import { silentLogger } from '../../core/logger.js';
+import { registerSecret } from '../../core/redact.js';
 import { resolveFluxraRoutes } from './routes.js';
 import { createTokenCache } from './token-cache.js';
 import { createFluxraTransport, type FluxraCall } from './transport.js';
 import {
   FLUXRA_MAX_CONTENT_LENGTH,
   FLUXRA_MAX_MENTIONS,
-  type FluxraBlock,
   type FluxraCallOptions,
   type FluxraClient,
   type FluxraClientOptions,
@@ -85,20 +84,12 @@ export function createFluxraClient(options: FluxraClientOptions): FluxraClient {
   const maxPages = options.maxPages ?? DEFAULTS.maxPages;
   registerSecret(options.apiKey);
 
-  function credentials(): { agentId: string; apiKey: string } {
-    const problems = [];
-    if (!options.agentId) problems.push({ key: 'fluxra.agentId', found: 'nothing', expected: 'the bridge agent id (FLUXRA_AGENT_ID)' });
-    if (!options.apiKey) problems.push({ key: 'fluxra.apiKey', found: 'nothing', expected: 'the bridge API key (FLUXRA_API_KEY)' });
-    if (problems.length > 0 || !options.agentId || !options.apiKey) throw new ConfigError(problems);
-    return { agentId: options.agentId, apiKey: options.apiKey };
-  }
-
   const tokens = createTokenCache({
     now,
     fallbackLifetimeMs: options.tokenLifetimeFallbackSeconds * 1000,
     renewBeforeMs: options.renewBeforeExpirySeconds * 1000,
     exchange: async () => {
-      const { agentId, apiKey } = credentials();
+      const { agentId, apiKey } = credentialsOf(options);
       // Repeating an exchange only yields another token, so it is safe to retry; a 401/403
       // is not retried (transport only renews on Bearer calls) and surfaces as is.
       const answer = await transport.call({
@@ -111,20 +102,7 @@ export function createFluxraClient(options: FluxraClientOptions): FluxraClient {
     },
   });
 
-  const transport = createFluxraTransport({
-    baseUrl: options.baseUrl,
-    dispatcher: options.dispatcher,
-    routes,
-    requestTimeoutMs: options.requestTimeoutMs,
-    ...(options.budget ? { budget: options.budget } : {}),
-    maxRetries: options.maxRetries ?? DEFAULTS.maxRetries,
-    rateLimitBackoffMs: options.rateLimitBackoffMs ?? DEFAULTS.rateLimitBackoffMs,
-    retryBackoffMs: options.retryBackoffMs ?? DEFAULTS.retryBackoffMs,
-    maxRetryWaitMs: options.maxRetryWaitMs ?? DEFAULTS.maxRetryWaitMs,
-    logger,
-    now,
-    tokens,
-  });
+  const transport = createFluxraTransport(transportOptions(options, { routes, logger, now, tokens }));
 
   /** A Bearer call; `repeatable` follows the route's method so that config overrides stay safe. */
   function bearer(call: Omit<FluxraCall, 'auth' | 'repeatable' | 'priority' | 'signal'>, callOptions: FluxraCallOptions = {}, repeatable?: boolean) {
@@ -154,32 +132,8 @@ export function createFluxraClient(options: FluxraClientOptions): FluxraClient {
       return readHealth(answer.res.body, ctx(answer));
     },
 
-    async register(input) {
-      const answer = await transport.call({
-        route: 'register',
-        auth: { kind: 'none' },
-        json: { agent_name: input.agentName, email: input.email, metadata: input.metadata },
-        // A repeat could register a second agent.
-        repeatable: false,
-      });
-      const registration = readRegistration(answer.res.body, ctx(answer));
-      registerSecret(registration.recoveryKey);
-      return registration;
-    },
-
-    async createApiKey(input) {
-      registerSecret(input.recoveryKey);
-      const answer = await transport.call({
-        route: 'createApiKey',
-        params: { agent_id: input.agentId },
-        auth: { kind: 'basic', user: input.agentId, secret: input.recoveryKey },
-        json: { name: input.name, scopes: input.scopes, expires_in_days: input.expiresInDays },
-        repeatable: false,
-      });
-      const key = readApiKey(answer.res.body, ctx(answer));
-      registerSecret(key.apiKey);
-      return key;
-    },
+    register: (input) => registerAgent(transport, input),
+    createApiKey: (input) => createAgentApiKey(transport, input),
 
     exchangeToken: () => tokens.refresh(),
 
@@ -210,19 +164,7 @@ export function createFluxraClient(options: FluxraClientOptions): FluxraClient {
 
     listMessages,
 
-    async readMessagesSince(input, callOptions) {
-      const messages: FluxraMessage[] = [];
-      let cursor = input.cursor;
-      for (let page = 0; page < maxPages; page += 1) {
-        const result = await listMessages({ ...input, ...(cursor === undefined ? {} : { cursor }) }, callOptions);
-        messages.push(...result.messages);
-        const previous = cursor;
-        // A page without a cursor keeps the old resume point rather than losing it.
-        if (result.cursor !== undefined) cursor = result.cursor;
-        if (!result.hasMore || result.cursor === previous) break;
-      }
-      return { messages, cursor };
-    },
+    readMessagesSince: (input, callOptions) => readSince(input.cursor, maxPages, (cursor) => listMessages({ ...input, ...(cursor === undefined ? {} : { cursor }) }, callOptions)),
 
     async editMessage(messageId, content, callOptions) {
       checkContent(content);
@@ -239,23 +181,102 @@ export function createFluxraClient(options: FluxraClientOptions): FluxraClient {
       return readBlock(answer.res.body, ctx(answer));
     },
 
-    async listBlocks(callOptions) {
-      const blocks: FluxraBlock[] = [];
-      let cursor: string | undefined;
-      for (let page = 0; page < maxPages; page += 1) {
+    listBlocks: (callOptions) =>
+      everyPage(maxPages, async (cursor) => {
         const answer = await bearer({ route: 'listBlocks', query: { cursor } }, callOptions);
         const result = readPage(answer.res.body, ctx(answer), 'blocks');
-        blocks.push(...result.items.map((item, index) => readBlock(item, ctx(answer), `blocks[${index}]`)));
-        if (!result.hasMore || result.cursor === cursor) break;
-        cursor = result.cursor;
-      }
-      return blocks;
-    },
+        return { items: result.items.map((item, index) => readBlock(item, ctx(answer), `blocks[${index}]`)), cursor: result.cursor, hasMore: result.hasMore };
+      }),
 
     async deleteBlock(blockId, callOptions) {
       await bearer({ route: 'deleteBlock', params: { block_id: blockId } }, callOptions);
     },
   };
+}
+
+type Transport = ReturnType<typeof createFluxraTransport>;
+
+/** The transport's options: the client's, with their defaults (declared once, in DEFAULTS). */
+function transportOptions(options: FluxraClientOptions, parts: Pick<Parameters<typeof createFluxraTransport>[0], 'routes' | 'logger' | 'now' | 'tokens'>): Parameters<typeof createFluxraTransport>[0] {
+  return {
+    ...parts,
+    baseUrl: options.baseUrl,
+    dispatcher: options.dispatcher,
+    requestTimeoutMs: options.requestTimeoutMs,
+    ...(options.budget ? { budget: options.budget } : {}),
+    maxRetries: options.maxRetries ?? DEFAULTS.maxRetries,
+    rateLimitBackoffMs: options.rateLimitBackoffMs ?? DEFAULTS.rateLimitBackoffMs,
+    retryBackoffMs: options.retryBackoffMs ?? DEFAULTS.retryBackoffMs,
+    maxRetryWaitMs: options.maxRetryWaitMs ?? DEFAULTS.maxRetryWaitMs,
+  };
+}
+
+/** Registers a new agent (never repeated: a repeat could register a second one); its recovery key is a secret from now on. */
+async function registerAgent(transport: Transport, input: Parameters<FluxraClient['register']>[0]): ReturnType<FluxraClient['register']> {
+  const answer = await transport.call({
+    route: 'register',
+    auth: { kind: 'none' },
+    json: { agent_name: input.agentName, email: input.email, metadata: input.metadata },
+    repeatable: false,
+  });
+  const registration = readRegistration(answer.res.body, ctx(answer));
+  registerSecret(registration.recoveryKey);
+  return registration;
+}
+
+/** Creates an API key with the agent's recovery key; the new key is a secret from now on. */
+async function createAgentApiKey(transport: Transport, input: Parameters<FluxraClient['createApiKey']>[0]): ReturnType<FluxraClient['createApiKey']> {
+  registerSecret(input.recoveryKey);
+  const answer = await transport.call({
+    route: 'createApiKey',
+    params: { agent_id: input.agentId },
+    auth: { kind: 'basic', user: input.agentId, secret: input.recoveryKey },
+    json: { name: input.name, scopes: input.scopes, expires_in_days: input.expiresInDays },
+    repeatable: false,
+  });
+  const key = readApiKey(answer.res.body, ctx(answer));
+  registerSecret(key.apiKey);
+  return key;
+}
+
+/** The bridge agent's credentials, or a ConfigError naming what is missing. */
+function credentialsOf(options: Pick<FluxraClientOptions, 'agentId' | 'apiKey'>): { agentId: string; apiKey: string } {
+  const problems = [];
+  if (!options.agentId) problems.push({ key: 'fluxra.agentId', found: 'nothing', expected: 'the bridge agent id (FLUXRA_AGENT_ID)' });
+  if (!options.apiKey) problems.push({ key: 'fluxra.apiKey', found: 'nothing', expected: 'the bridge API key (FLUXRA_API_KEY)' });
+  if (problems.length > 0 || !options.agentId || !options.apiKey) throw new ConfigError(problems);
+  return { agentId: options.agentId, apiKey: options.apiKey };
+}
+
+/** New messages from `cursor` on, page after page (at most `maxPages`); a page without a cursor keeps the old resume point. */
+async function readSince(
+  start: string | undefined,
+  maxPages: number,
+  page: (cursor: string | undefined) => Promise<{ messages: FluxraMessage[]; cursor: string | undefined; hasMore: boolean }>,
+): Promise<{ messages: FluxraMessage[]; cursor: string | undefined }> {
+  const messages: FluxraMessage[] = [];
+  let cursor = start;
+  for (let n = 0; n < maxPages; n += 1) {
+    const result = await page(cursor);
+    messages.push(...result.messages);
+    const previous = cursor;
+    if (result.cursor !== undefined) cursor = result.cursor;
+    if (!result.hasMore || result.cursor === previous) break;
+  }
+  return { messages, cursor };
+}
+
+/** Every item of a paged list, from the first page on (at most `maxPages`). */
+async function everyPage<T>(maxPages: number, page: (cursor: string | undefined) => Promise<{ items: T[]; cursor: string | undefined; hasMore: boolean }>): Promise<T[]> {
+  const items: T[] = [];
+  let cursor: string | undefined;
+  for (let n = 0; n < maxPages; n += 1) {
+    const result = await page(cursor);
+    items.push(...result.items);
+    if (!result.hasMore || result.cursor === cursor) break;
+    cursor = result.cursor;
+  }
+  return items;
 }
 
 /** The fields both send routes share, checked (length, mentions) before any request. */

@@ -3,8 +3,8 @@
  * `{error:{code,message}}`, else the raw body as text: the auth middleware answers some
  * failures in plain text (spec §2.4), and a proxy may answer with HTML.
  */
-import { UpstreamError } from '../../errors.js';
-import { redactSecrets } from '../../redact.js';
+import { UpstreamError } from '../../core/errors.js';
+import { redactSecrets } from '../../core/redact.js';
 import { truncateForLog, type HttpResponse } from '../http.js';
 import type { FluxraRouteName } from './routes.js';
 

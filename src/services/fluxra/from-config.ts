@@ -3,10 +3,21 @@
  * composition root (and the sandbox) cannot wire a setting to the wrong option.
  */
 import type { Dispatcher } from 'undici';
-import type { BridgeConfig } from '../../config/schema.js';
-import type { Logger } from '../../logger.js';
+import type { Logger } from '../../core/logger.js';
 import type { RateBudget } from '../../ratelimit/types.js';
 import type { FluxraClientOptions } from './types.js';
+
+/** The `fluxra` section of the configuration, as the client reads it (the schema declares the defaults). */
+export interface FluxraConfig {
+  baseUrl: string;
+  agentId?: string | undefined;
+  apiKey?: string | undefined;
+  routes: FluxraClientOptions['routes'];
+  requestTimeoutMs: number;
+  tokenLifetimeFallbackSeconds: number;
+  renewBeforeExpirySeconds: number;
+  rateLimit: { backoffMs: number };
+}
 
 export interface FluxraRuntimeDeps {
   dispatcher: Dispatcher;
@@ -14,7 +25,7 @@ export interface FluxraRuntimeDeps {
   logger?: Logger;
 }
 
-export function fluxraClientOptionsFromConfig(config: BridgeConfig['fluxra'], deps: FluxraRuntimeDeps): FluxraClientOptions {
+export function fluxraClientOptionsFromConfig(config: FluxraConfig, deps: FluxraRuntimeDeps): FluxraClientOptions {
   return {
     baseUrl: config.baseUrl,
     ...(config.agentId ? { agentId: config.agentId } : {}),

@@ -14,23 +14,9 @@ export interface RouteDefinition {
   path: string;
 }
 
-export const FLUXRA_ROUTE_NAMES = [
-  'health',
-  'register',
-  'token',
-  'createApiKey',
-  'listApiKeys',
-  'createConversation',
-  'sendMessage',
-  'listMessages',
-  'editMessage',
-  'deleteMessage',
-  'createBlock',
-  'listBlocks',
-  'deleteBlock',
-] as const;
+import { FLUXRA_ROUTE_NAMES, type FluxraRouteName } from '../../core/upstream-names.js';
 
-export type FluxraRouteName = (typeof FLUXRA_ROUTE_NAMES)[number];
+export { FLUXRA_ROUTE_NAMES, type FluxraRouteName };
 
 export type FluxraRoutes = Record<FluxraRouteName, RouteDefinition>;
 

@@ -10,8 +10,8 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
-import { RateLimitedError, UpstreamError } from '../../errors.js';
-import type { Logger } from '../../logger.js';
+import { RateLimitedError, UpstreamError } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
 import type { RateBudget, RequestPriority } from '../../ratelimit/types.js';
 import { headerValue, MAX_RETRY_AFTER_MS, NetworkErrorCode, parseRetryAfter, sendHttp, urlForError, type HttpResponse } from '../http.js';
 import { toFluxraApiError, type FluxraErrorContext } from './errors.js';

@@ -3,7 +3,7 @@
  * and the client's options. Wire names stay inside `wire.ts`.
  */
 import type { Dispatcher } from 'undici';
-import type { Logger } from '../../logger.js';
+import type { Logger } from '../../core/logger.js';
 import type { RateBudget, RequestPriority } from '../../ratelimit/types.js';
 import type { FluxraRouteName, RouteDefinition } from './routes.js';
 

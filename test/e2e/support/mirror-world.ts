@@ -13,7 +13,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { silentLogger } from '../../../src/logger.js';
+import { silentLogger } from '../../../src/core/logger.js';
 import { createStore } from '../../../src/store/index.js';
 import { createFakeDiscord, type FakeDiscord } from '../../../src/simulators/discord.js';
 import { createFakeFluxra, type FakeAgentCredentials, type FakeFluxra } from '../../../src/simulators/fluxra.js';

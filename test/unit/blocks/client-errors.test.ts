@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
-import { RateLimitedError, UpstreamError } from '../../../src/errors.js';
+import { RateLimitedError, UpstreamError } from '../../../src/core/errors.js';
 import { BlocksApiError, createBlocksClient, mayHaveBeenProcessed } from '../../../src/services/blocks/index.js';
 import { FAKE_BLOCKS_API_KEY } from '../../../src/simulators/blocks.js';
 import { createPassThroughBudget } from './pass-through-budget.js';

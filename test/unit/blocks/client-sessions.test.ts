@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { UserInputError } from '../../../src/errors.js';
+import { UserInputError } from '../../../src/core/errors.js';
 import { CORE_AGENT_NAMES } from '../../../src/config/schema.js';
 import { startHarness, SOME_UUID } from './harness.js';
 

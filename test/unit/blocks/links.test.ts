@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BlocksApiError, extractGts, rebaseBlocksLink } from '../../../src/services/blocks/index.js';
-import { createLogger } from '../../../src/logger.js';
+import { createLogger } from '../../../src/core/logger.js';
 import { startHarness } from './harness.js';
 
 const S = '0b7f5a4e-1111-4c2d-9a00-000000000001';

@@ -4,8 +4,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compareMessageIds, createCatchUpCheckpoints } from '../../../src/catch-up/checkpoints.js';
-import { silentLogger } from '../../../src/logger.js';
-import type { MessageRef } from '../../../src/platforms/types.js';
+import { silentLogger } from '../../../src/core/logger.js';
+import type { MessageRef } from '../../../src/core/chat.js';
 import { createStore } from '../../../src/store/index.js';
 
 const channel = { platform: 'slack' as const, channelId: 'C1' };

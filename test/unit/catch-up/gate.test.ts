@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createCatchUpGate } from '../../../src/catch-up/gate.js';
-import type { ChannelRef } from '../../../src/platforms/types.js';
+import type { ChannelRef } from '../../../src/core/chat.js';
 
 const a: ChannelRef = { platform: 'slack', channelId: 'CA' };
 const b: ChannelRef = { platform: 'slack', channelId: 'CB' };

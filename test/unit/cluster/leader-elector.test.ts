@@ -7,7 +7,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connectClusterRedis, createLeaderDuties, createLeaderElector, createLeaderLock, createWakeBus, leaderLockKeys, type ClusterRedis, type Duty, type LeaderElector, type WakeMessage } from '../../../src/cluster/index.js';
-import { createLogger, silentLogger } from '../../../src/logger.js';
+import { createLogger, silentLogger } from '../../../src/core/logger.js';
 import { deleteKeysWith, REDIS_URL, uniquePrefix, withTestRedis } from '../ratelimit/redis-test-helpers.js';
 import { eventually } from '../../support/eventually.js';
 

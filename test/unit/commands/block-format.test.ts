@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatBlockList, formatWhen, MAX_LISTED_BLOCKS, type BlockSummary } from '../../../src/commands/block-format.js';
-import { showInput } from '../../../src/commands/text.js';
+import { showInput } from '../../../src/core/text.js';
 
 const block = (n: number, overrides: Partial<BlockSummary> = {}): BlockSummary => ({
   blockId: `blk_00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeChannel, describeChannels, describeUser } from '../../../src/commands/bridge-channels.js';
+import { describeChannel, describeChannels, describeUser } from '../../../src/format/chat-names.js';
 import { formatLinkStatus, MAX_LISTED_CHANNELS } from '../../../src/commands/bridge-format.js';
 import { describeLastDelivery } from '../../../src/commands/bridge-link-status.js';
 

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { channelLinksFromStore, noChannelLinks } from '../../../src/commands/channel-links.js';
-import { silentLogger } from '../../../src/logger.js';
+import { silentLogger } from '../../../src/core/logger.js';
 import { createStore } from '../../../src/store/create-store.js';
 
 const CONV = 'conv_0f8fad5b-d9cb-469f-a165-70867728950e';

@@ -8,9 +8,9 @@ import { createBlockCommand, type FluxraBlocksApi } from '../../../src/commands/
 import type { ChannelLinkLookup } from '../../../src/commands/channel-links.js';
 import { createPermissions } from '../../../src/commands/permissions.js';
 import { createCommandRouter, type CommandRouter } from '../../../src/commands/router.js';
-import type { Logger } from '../../../src/logger.js';
+import type { Logger } from '../../../src/core/logger.js';
 import { createFluxraClient, type FluxraClient } from '../../../src/services/fluxra/index.js';
-import type { PlatformName } from '../../../src/platforms/types.js';
+import type { PlatformName } from '../../../src/core/chat.js';
 import { createFakeFluxra, type FakeAgentCredentials, type FakeFluxra, type FakeFluxraOptions } from '../../../src/simulators/fluxra.js';
 import { captureLogger, createRecordingAdapter, invocation, type CapturedLog } from './helpers.js';
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createPermissions } from '../../../src/commands/permissions.js';
-import type { CommandUser } from '../../../src/platforms/types.js';
+import type { CommandUser } from '../../../src/core/chat.js';
 
 const user = (id: string, isPrivileged = false): CommandUser => ({ id, displayName: 'someone', isPrivileged });
 const SLACK_ALLOWED = 'U0ALLOWED';

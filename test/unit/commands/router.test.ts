@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createCommandRouter, UNEXPECTED_ERROR_ANSWER } from '../../../src/commands/router.js';
 import { createPermissions } from '../../../src/commands/permissions.js';
 import type { CommandHandler, ParseResult } from '../../../src/commands/types.js';
-import { ConfigError, RateLimitedError, UpstreamError, UserInputError } from '../../../src/errors.js';
+import { ConfigError, RateLimitedError, UpstreamError, UserInputError } from '../../../src/core/errors.js';
 import { captureLogger, createRecordingAdapter, invocation } from './helpers.js';
 
 /**

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MAX_ECHO_LENGTH, showInput, showWords } from '../../../src/commands/text.js';
+import { MAX_ECHO_LENGTH, showInput, showWords } from '../../../src/core/text.js';
 
 test('ordinary input is wrapped in inline code as typed', () => {
   assert.equal(showInput('agt_12?x#y/../z'), '`agt_12?x#y/../z`');

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConfigError } from '../../../src/errors.js';
+import { ConfigError } from '../../../src/core/errors.js';
 import { FluxraApiError, isCredentialsRejected } from '../../../src/services/fluxra/errors.js';
 import { decodeJwtExpiry } from '../../../src/services/fluxra/token-cache.js';
 import { rejection, startHarness } from './helpers.js';

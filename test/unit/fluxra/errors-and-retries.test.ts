@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RateLimitedError, UpstreamError } from '../../../src/errors.js';
-import { createLogger } from '../../../src/logger.js';
+import { RateLimitedError, UpstreamError } from '../../../src/core/errors.js';
+import { createLogger } from '../../../src/core/logger.js';
 import { FluxraApiError } from '../../../src/services/fluxra/client.js';
 import { createRecordingBudget, rejection, startHarness, type Harness } from './helpers.js';
 

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BridgeError, UserInputError } from '../../../src/errors.js';
+import { BridgeError, UserInputError } from '../../../src/core/errors.js';
 import { FLUXRA_MAX_CONTENT_LENGTH, FluxraApiError } from '../../../src/services/fluxra/client.js';
 import { rejection, startHarness, type Harness } from './helpers.js';
 

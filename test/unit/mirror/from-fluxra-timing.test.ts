@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RateLimitedError } from '../../../src/errors.js';
-import { isActive, nextPollDelay, type PollTimingConfig } from '../../../src/mirror/from-fluxra-timing.js';
+import { RateLimitedError } from '../../../src/core/errors.js';
+import { isActive, nextPollDelay, type PollTimingConfig } from '../../../src/mirror/from-fluxra/timing.js';
 
 const config: PollTimingConfig = { pollIntervalMs: 2_000, idlePollIntervalMs: 15_000, activeForMs: 120_000, retryBaseMs: 1_000, retryMaxMs: 60_000 };
 const NOW = 1_000_000_000;

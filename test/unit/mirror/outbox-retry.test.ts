@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { retryDelayMs } from '../../../src/mirror/outbox-worker.js';
+import { retryDelayMs } from '../../../src/delivery/outbox-worker.js';
 
 const bounds = { baseMs: 1_000, maxMs: 60_000 };
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Agent } from 'undici';
-import { ConfigError } from '../../../src/errors.js';
+import { ConfigError } from '../../../src/core/errors.js';
 import { createBlocksBudget } from '../../../src/ratelimit/blocks-budget.js';
 import { BudgetClosedError, BudgetWaitTimeoutError } from '../../../src/ratelimit/errors.js';
 import type { RateBudget, RequestPriority } from '../../../src/ratelimit/types.js';

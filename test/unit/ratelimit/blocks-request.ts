@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Dispatcher } from 'undici';
-import { RateLimitedError } from '../../../src/errors.js';
+import { RateLimitedError } from '../../../src/core/errors.js';
 import { LABEL_HEADER } from './blocks-fake.js';
 import { parseRetryAfter, sendHttp, urlForError, type HttpResponse } from '../../../src/services/http.js';
 

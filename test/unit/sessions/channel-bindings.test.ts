@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createChannelBindings, type ChannelBinding } from '../../../src/sessions/channel-bindings.js';
+import { createChannelBindings, type ChannelBinding } from '../../../src/sessions/bound-channels/bindings.js';
 import { forEachBackend } from '../store/fixtures.js';
 
 function binding(channelId: string, boundAt: number): ChannelBinding {

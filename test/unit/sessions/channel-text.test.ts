@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { channelAction } from '../../../src/commands/agent.js';
 import { parseBridgeArgs } from '../../../src/commands/bridge-parse.js';
-import { answeredElsewhereText, batchPrompt, channelStatusLines, describeAge } from '../../../src/sessions/channel-text.js';
+import { answeredElsewhereText, batchPrompt, channelStatusLines, describeAge } from '../../../src/sessions/bound-channels/text.js';
 import type { PlacedMessage } from '../../../src/sessions/types.js';
 
 const placed = (text: string, authorName = 'Ada'): PlacedMessage => ({ ref: { platform: 'slack', channelId: 'C1', messageId: text }, threadRootId: text, authorName, text });

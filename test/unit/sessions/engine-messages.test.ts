@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RateLimitedError, UpstreamError } from '../../../src/errors.js';
+import { RateLimitedError, UpstreamError } from '../../../src/core/errors.js';
 import { BlocksApiError, BlocksErrorCode } from '../../../src/services/blocks/errors.js';
 import { blocksErrorText, KEY_REFUSED_TEXT, replyText, rootText, SESSION_GONE_TEXT } from '../../../src/sessions/messages.js';
 

@@ -6,8 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { RateLimitedError, UpstreamError } from '../../../src/errors.js';
-import { createLogger } from '../../../src/logger.js';
+import { RateLimitedError, UpstreamError } from '../../../src/core/errors.js';
+import { createLogger } from '../../../src/core/logger.js';
 import { BLOCKS_RATE_LIMIT_DEFAULTS } from '../../../src/ratelimit/blocks-budget.js';
 import { ageIntervalMs, loadScale, pollLoad, pollPaceMs } from '../../../src/sessions/poll-intervals.js';
 import { createTurnScheduler, type TurnScheduler, type TurnSchedulerOptions } from '../../../src/sessions/scheduler.js';

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { silentLogger } from '../../../src/logger.js';
+import { silentLogger } from '../../../src/core/logger.js';
 import { createAgentQuota, type AgentQuota, type AgentQuotaConfig } from '../../../src/sessions/quota.js';
 import type { Store } from '../../../src/store/index.js';
 import { forEachBackend } from './fixtures.js';

@@ -3,7 +3,7 @@
  * at argv[2] forever, printing each id only after `enqueue` has returned, until it is killed.
  * Other writes (message map, dedupe) run alongside so the kill lands among mixed traffic.
  */
-import { silentLogger } from '../../../src/logger.js';
+import { silentLogger } from '../../../src/core/logger.js';
 import { createStore } from '../../../src/store/index.js';
 
 const path = process.argv[2];

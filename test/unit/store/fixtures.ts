@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { keysMatching, openTestRedis, type TestRedis } from '../ratelimit/redis-test-helpers.js';
-import { silentLogger } from '../../../src/logger.js';
+import { silentLogger } from '../../../src/core/logger.js';
 import { createStore, type Store, type StoreConfig } from '../../../src/store/index.js';
 import type { StoreBackend } from '../../../src/store/backend.js';
 import { openRedisBackend } from '../../../src/store/redis-backend.js';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ChannelRef } from '../../../src/platforms/types.js';
+import type { ChannelRef } from '../../../src/core/chat.js';
 import { createLinksRepository } from '../../../src/store/links.js';
 import { forEachBackend } from './fixtures.js';
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { MessageRef } from '../../../src/platforms/types.js';
+import type { MessageRef } from '../../../src/core/chat.js';
 import { forEachBackend, sleep } from './fixtures.js';
 
 const slackOrigin: MessageRef = { platform: 'slack', channelId: 'C1', messageId: '1700000000.000100' };

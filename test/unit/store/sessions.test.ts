@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { MessageRef } from '../../../src/platforms/types.js';
+import type { MessageRef } from '../../../src/core/chat.js';
 import type { SessionRecord } from '../../../src/store/index.js';
 import { forEachBackend, sleep } from './fixtures.js';
 

@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { silentLogger } from '../../../src/logger.js';
+import { silentLogger } from '../../../src/core/logger.js';
 import { openSqliteBackend, type SqliteBackend } from '../../../src/store/sqlite-backend.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 

@@ -6,7 +6,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { discordServersResult } from '../../../src/cli/check/tenancy.js';
-import { isPlaceAllowed, ORGANISATION_TENANT, sameTenant, tenancyWarnings, tenantOf } from '../../../src/commands/tenancy.js';
+import { isPlaceAllowed, ORGANISATION_TENANT, sameTenant, tenancyWarnings, tenantOf } from '../../../src/core/tenancy.js';
 import { isPrivilegedHere } from '../../../src/platforms/slack/inbound.js';
 import { createShareCodes, SHARE_CODE_TTL_MS, SHARE_CODES_KV, type ShareCodeRecord } from '../../../src/store/share-codes.js';
 import { openTempStore, type TempStore } from '../commands/bridge-harness.js';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createKeyedLock } from '../../../src/util/keyed-lock.js';
+import { createKeyedLock } from '../../../src/core/keyed-lock.js';
 
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { clampTimerDelay, MAX_TIMER_DELAY_MS, timerDelayUntil } from '../../../src/util/timer-delay.js';
+import { clampTimerDelay, MAX_TIMER_DELAY_MS, timerDelayUntil } from '../../../src/core/timer-delay.js';
 
 test('a timer delay never exceeds what setTimeout can hold, and is never negative', () => {
   assert.equal(clampTimerDelay(86_400_000 * 365), MAX_TIMER_DELAY_MS);

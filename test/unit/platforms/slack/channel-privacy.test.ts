@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { silentLogger } from '../../../../src/logger.js';
+import { silentLogger } from '../../../../src/core/logger.js';
 import { createSlackChannelPrivacy, slackChannelPrivacy } from '../../../../src/platforms/slack/channel-privacy.js';
 
 test('Slack privacy from the event\'s channel_type, a D… id, or conversations.info', () => {

@@ -1,0 +1,112 @@
+/**
+ * Catching one channel up: read its history since the checkpoint (or since it is served,
+ * bounded by age and pages), hand each message to the engines in order, and move the
+ * checkpoint only when all of it was accepted; plus the small helpers of a catch-up run.
+ */
+import type { PlatformEvent, ServedChannel } from '../core/consumer.js';
+import { describeError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { ChatAdapter, PlatformName } from '../core/chat.js';
+import { channelKey } from '../core/keys.js';
+import type { CatchUpCheckpoints } from './checkpoints.js';
+
+export interface CatchUpSettings {
+  enabled: boolean;
+  /** History pages per channel (and again per thread with new replies) per catch-up. */
+  maxPages: number;
+  overlapMs: number;
+  maxAgeMs: number;
+  threadLookbackMs: number;
+  /** Channels read at the same time. */
+  concurrency: number;
+}
+
+export interface ChannelReadDeps {
+  checkpoints: CatchUpCheckpoints;
+  settings: CatchUpSettings;
+  logger: Logger;
+  now: () => number;
+  signal: AbortSignal;
+  /** True once catch-up stops: nothing more is read or handed on. */
+  stopped: () => boolean;
+  /** Hands a message to the engines (recording it with the checkpoints). */
+  accept: (event: PlatformEvent, source: ChatAdapter) => Promise<void>;
+}
+
+/** Hands the event to the engines; a refused message freezes its channel's checkpoint, an accepted one moves it. */
+export async function acceptRecorded(deps: { accept: (event: PlatformEvent, source: ChatAdapter) => Promise<void>; checkpoints: CatchUpCheckpoints }, event: PlatformEvent, source: ChatAdapter): Promise<void> {
+  try {
+    await deps.accept(event, source);
+  } catch (error) {
+    if (event.kind === 'message') deps.checkpoints.freeze(event.ref);
+    throw error;
+  }
+  if (event.kind === 'message') deps.checkpoints.accepted(event.ref);
+}
+
+/** The channels the engines serve on a platform, each once, from the earliest time any engine serves it. */
+export async function servedChannelsOn(sources: ReadonlyArray<() => Promise<ServedChannel[]>>, platform: PlatformName): Promise<ServedChannel[]> {
+  const byKey = new Map<string, ServedChannel>();
+  for (const source of sources) {
+    for (const served of await source()) {
+      if (served.channel.platform !== platform) continue;
+      const key = channelKey(served.channel);
+      const known = byKey.get(key);
+      if (!known || served.since < known.since) byKey.set(key, { channel: { platform, channelId: served.channel.channelId }, since: served.since });
+    }
+  }
+  return [...byKey.values()];
+}
+
+/** Runs `work` over the items in order, `concurrency` at a time (at least one). */
+export async function inTurns<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const item = items[next] as T;
+      next += 1;
+      await work(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, worker));
+}
+
+export async function catchUpChannel(deps: ChannelReadDeps, adapter: ChatAdapter, served: ServedChannel, after: string | undefined): Promise<void> {
+  const { checkpoints, settings, logger, now } = deps;
+  const read = adapter.readSince;
+  if (!read || deps.stopped()) return;
+  const channel = served.channel;
+  const started = now();
+  let result;
+  try {
+    result = await read.call(adapter, channel, {
+      ...(after !== undefined ? { afterMessageId: after } : {}),
+      overlapMs: settings.overlapMs,
+      notBeforeMs: Math.max(served.since, started - settings.maxAgeMs),
+      maxPages: settings.maxPages,
+      threadLookbackMs: settings.threadLookbackMs,
+      signal: deps.signal,
+    });
+  } catch (error) {
+    if (deps.stopped()) return;
+    // Live events move on; the checkpoint must not, or the next catch-up would skip the gap.
+    checkpoints.freeze(channel);
+    logger.error({ channel: channelKey(channel), err: describeError(error) }, 'catch-up could not read the channel history; it is read again at the next start or reconnect');
+    return;
+  }
+  if (result.truncated) {
+    logger.warn({ channel: channelKey(channel), maxPages: settings.maxPages }, 'catch-up reached its page bound: older messages of the gap are not caught up');
+  }
+  for (const message of result.messages) {
+    if (deps.stopped()) return;
+    try {
+      await deps.accept(message, adapter);
+    } catch (error) {
+      logger.error({ channel: channelKey(channel), eventId: message.eventId, err: describeError(error) }, 'catch-up: the engines refused a message; it is read again at the next start or reconnect');
+      return;
+    }
+  }
+  checkpoints.thaw(channel);
+  logger.info({ channel: channelKey(channel), read: result.messages.length, from: after ?? 'served since', tookMs: now() - started }, 'channel caught up');
+}
+

@@ -1,0 +1,284 @@
+/**
+ * The platform boundary. Engines (mirror, sessions, commands) see only these neutral
+ * types; Bolt and discord.js stay inside `src/platforms/slack` and `src/platforms/discord`.
+ *
+ * Text is neutral markdown (CommonMark + GFM strikethrough): each adapter converts between
+ * this and its own dialect (Slack mrkdwn, Discord markdown). Mentions the source platform
+ * resolved are tokens that carry platform, id and name (`<@slack:U1|Alice>`, see
+ * `src/format/mentions.ts`): live only on their own platform, a plain `@Alice` elsewhere.
+ * A bare `<#CHANNEL_ID>` (the bridge's own answers) is a channel reference on the platform
+ * it is posted to.
+ *
+ * Threads: a thread is named by the id of its root message. On Slack that is the root's
+ * `ts` (= `thread_ts`); on Discord a thread started from a message has the same id as
+ * that message, and the adapter maps it to the thread channel.
+ */
+
+export type PlatformName = 'slack' | 'discord';
+
+export interface ChannelRef {
+  platform: PlatformName;
+  /** Slack channel id (C…) / Discord text channel id (snowflake); never a Discord thread id. */
+  channelId: string;
+}
+
+export interface MessageRef extends ChannelRef {
+  /** Slack `ts` / Discord message id. */
+  messageId: string;
+  /** The root message id of the thread this message is in, when it is in one. */
+  threadRootId?: string;
+  /**
+   * Adapter-private facts needed to edit or delete the message later (e.g. the Discord
+   * webhook it was posted through). Engines store the ref as it is and hand it back unchanged.
+   */
+  meta?: Record<string, string>;
+}
+
+export interface Author {
+  id: string;
+  displayName: string;
+  /** Any bot or app, including us. */
+  isBot: boolean;
+  /** This bridge itself (its bot user, or a webhook/username it posted through). */
+  isSelf: boolean;
+  avatarUrl?: string;
+}
+
+export interface Attachment {
+  url: string;
+  name?: string;
+  contentType?: string;
+  sizeBytes?: number;
+}
+
+interface InboundBase {
+  platform: PlatformName;
+  /**
+   * A stable id for dedupe: the same logical event delivered twice (Slack retry, gateway
+   * replay) carries the same `eventId`.
+   */
+  eventId: string;
+  /** Set when the platform told us this is a redelivery (Slack `x-slack-retry-num`). */
+  retryNum?: number;
+  receivedAt: number;
+  /**
+   * Where it happened: the Slack workspace (`team_id`) or the Discord guild id. The tenancy
+   * rules (src/core/tenancy.ts) decide from it whether the bridge serves the event.
+   */
+  placeId?: string;
+}
+
+export interface InboundMessage extends InboundBase {
+  kind: 'message';
+  ref: MessageRef;
+  author: Author;
+  /** Neutral markdown. */
+  text: string;
+  attachments: Attachment[];
+  /** The bot was mentioned (Slack `app_mention`, Discord mention of our user). */
+  mentionsBot: boolean;
+  /**
+   * The message this one answers without being in its thread (a Discord reply, type 19).
+   * Where it goes is decided by one rule, `replyParent` in `src/mirror/threading.ts`.
+   */
+  replyTo?: ReplyTarget;
+  /**
+   * Who can read the channel is limited: a private channel, a group DM or a DM (Discord: a
+   * channel @everyone cannot view, a private thread). Agent sessions started here are created
+   * private. Adapters set it, counting a channel they cannot judge as private.
+   */
+  privateChannel?: boolean;
+}
+
+/** The message a reply answers, with enough of it to quote where it cannot be threaded. */
+export interface ReplyTarget {
+  ref: MessageRef;
+  /** Its author's display name, when the platform sent it along. */
+  authorName?: string;
+  /** The start of its text (neutral markdown, one line), when the platform sent it along. */
+  excerpt?: string;
+}
+
+export interface InboundEdit extends InboundBase {
+  kind: 'edit';
+  ref: MessageRef;
+  author: Author;
+  text: string;
+  attachments: Attachment[];
+}
+
+export interface InboundDelete extends InboundBase {
+  kind: 'delete';
+  ref: MessageRef;
+}
+
+export interface CommandUser {
+  id: string;
+  displayName: string;
+  /**
+   * Slack: workspace admin or owner. Discord: holds Manage Channels or Administrator in
+   * the channel where the command ran.
+   */
+  isPrivileged: boolean;
+}
+
+export interface CommandInvocation extends InboundBase {
+  kind: 'command';
+  /** Command name without the slash, as configured (e.g. `block`). */
+  command: string;
+  /**
+   * The arguments as words: on Slack the typed text split on whitespace; on Discord the
+   * subcommand group, subcommand and option values in declared order.
+   */
+  args: string[];
+  /** The raw text after the command (Slack) or the same words joined (Discord). */
+  rawText: string;
+  user: CommandUser;
+  channel: ChannelRef;
+  /** As on `InboundMessage`: the command ran in a private channel, a group DM or a DM. */
+  privateChannel?: boolean;
+  /** Set when the command was run inside a thread. */
+  threadRootId?: string;
+}
+
+export type InboundEvent = InboundMessage | InboundEdit | InboundDelete | CommandInvocation;
+
+export interface OutboundMessage {
+  /** Neutral markdown. Adapters split it to their length limits without breaking code blocks. */
+  text: string;
+  /** Post under another name (an agent's): Slack `username`/`icon_url`, Discord webhook. */
+  as?: { name: string; iconUrl?: string };
+}
+
+export interface PostOptions {
+  /** Post as a reply in the thread of this root message (Discord: creating the thread when needed). */
+  threadRootId?: string;
+  /** A name for a Discord thread created for this post. */
+  threadName?: string;
+}
+
+/** Where `findOwnPost` looks for a post we may already have made. */
+export interface FindOwnPostOptions {
+  /** Look in the thread of this root message (as `post` was given it), else top-level. */
+  threadRootId?: string;
+  /** Only posts made at or after this time (epoch ms) count. */
+  sinceMs: number;
+}
+
+/** What `readSince` reads: one channel's messages after a point, threads included. */
+export interface ReadSinceOptions {
+  /**
+   * The newest message the caller already has (Slack `ts` / Discord id); reading starts
+   * `overlapMs` before its time. Absent: reading starts at `notBeforeMs`.
+   */
+  afterMessageId?: string;
+  /** Re-read this much before `afterMessageId`'s time, for messages accepted out of order. */
+  overlapMs: number;
+  /** Epoch ms: nothing older is read, whatever `afterMessageId` says. */
+  notBeforeMs: number;
+  /** Upper bound of history pages read for the channel, and again for each thread with news. */
+  maxPages: number;
+  /**
+   * Slack: thread roots this far back (epoch-ms window) are checked for new replies. Discord
+   * lists active threads instead and ignores it.
+   */
+  threadLookbackMs: number;
+  signal?: AbortSignal;
+}
+
+export interface ReadSinceResult {
+  /** Oldest first, with the `eventId`s live delivery would have used. */
+  messages: InboundMessage[];
+  /** The page bound was reached: older messages than the oldest returned may be missing. */
+  truncated: boolean;
+}
+
+/**
+ * The receiving connection changed. `interrupted`: events may stop for a while.
+ * `restored`: events flow again; `lost` is true when events of the gap may never come
+ * (a new Discord gateway session instead of a RESUME, a new Slack Socket Mode connection).
+ */
+export type ConnectionChange = { kind: 'interrupted' } | { kind: 'restored'; lost: boolean };
+
+export interface ReplyOptions {
+  /** Only the person who ran the command sees it (the default). */
+  ephemeral?: boolean;
+}
+
+/** A neutral description of a slash command, turned into platform definitions by adapters. */
+export interface CommandSpec {
+  name: string;
+  description: string;
+  subcommands: Array<{
+    name: string;
+    description: string;
+    options: Array<{ name: string; description: string; required: boolean }>;
+  }>;
+  /** Discord: only members with Manage Channels see it by default. */
+  requiresPrivilege: boolean;
+}
+
+export type InboundHandler = (event: InboundEvent) => Promise<void>;
+
+/**
+ * One chat platform. `start` connects; inbound events reach the single handler given to
+ * `onEvent`, and an event is acknowledged to the platform only after the handler's promise
+ * settles (so that what we accept is persisted first).
+ */
+/** See `ChatAdapter.connectionState`. */
+export type ConnectionState = 'connected' | 'disconnected' | 'idle';
+
+export interface ChatAdapter {
+  readonly platform: PlatformName;
+  /** Our own user id on the platform, known after `start`. */
+  readonly selfUserId: string | undefined;
+  onEvent(handler: InboundHandler): void;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Posts a message; long text becomes several messages, returned in order. */
+  post(channel: ChannelRef, message: OutboundMessage, options?: PostOptions): Promise<MessageRef[]>;
+  /**
+   * Looks through recent history of the channel (or thread) for a post we made of exactly
+   * this message: by us (our bot, or our webhook/username when posted `as` someone), whose
+   * text equals the first part `post` would send. Returns the refs of every part found, as
+   * `post` returned them (with `meta`), for the newest such post; `undefined` when none.
+   * Slack and Discord have no idempotency key for posts: this is how a post whose
+   * recording was lost in a crash is found again instead of being repeated.
+   */
+  findOwnPost(channel: ChannelRef, message: OutboundMessage, options: FindOwnPostOptions): Promise<MessageRef[] | undefined>;
+  edit(ref: MessageRef, message: OutboundMessage): Promise<void>;
+  delete(ref: MessageRef): Promise<void>;
+  /** `emoji` is a Unicode emoji (✅, 👀, ⏳, ❌); adapters map it to their names. */
+  react(ref: MessageRef, emoji: string): Promise<void>;
+  unreact(ref: MessageRef, emoji: string): Promise<void>;
+  /**
+   * Reads what was posted in `channel` (and its threads) since a point, for catch-up after
+   * downtime: the platforms neither replay a fresh gateway session (Discord) nor retry an
+   * event for long (Slack). Message ids of one channel grow with time on both platforms.
+   * Edits and deletes made meanwhile are not reported.
+   */
+  readSince?(channel: ChannelRef, options: ReadSinceOptions): Promise<ReadSinceResult>;
+  /**
+   * Tells `listener` synchronously about connection changes, before any event of a new
+   * connection is handed to `onEvent`. Not called for the first connection of `start()`.
+   */
+  onConnectionChange?(listener: (change: ConnectionChange) => void): void;
+  /**
+   * The workspace (Slack `team_id`) or guild a channel belongs to, for records made before
+   * places were kept (the tenancy migration at start). Undefined when it cannot be told.
+   */
+  placeOfChannel?(channelId: string): Promise<string | undefined>;
+  /** Answers a command (ephemeral by default). May be called more than once. */
+  reply(invocation: CommandInvocation, message: OutboundMessage, options?: ReplyOptions): Promise<void>;
+  /**
+   * The receiving connection, for /readyz and metrics (adapters that cannot tell leave it
+   * out): `idle` when it is not meant to run here (not started, stopped, or held by another
+   * replica), `disconnected` while it should be up but is not (reconnecting).
+   */
+  connectionState?(): ConnectionState;
+  /**
+   * Stops receiving events and commands while posting keeps working, so that a graceful
+   * shutdown can drain the outbox through the adapter; `stop` still closes everything.
+   */
+  stopReceiving?(): Promise<void>;
+}

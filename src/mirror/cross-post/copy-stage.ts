@@ -1,0 +1,146 @@
+/**
+ * Platform ⇄ platform: a person's message in one linked channel is posted, under their
+ * name, into every other channel linked to the same conversation (Slack → Discord and
+ * back), in the mapped thread when it was a thread reply. Fluxra will not show it to us
+ * again (the poller skips the bridge's own messages), so this is the only way it crosses.
+ *
+ * This is the mirror's second stage: it runs from its own outbox partition per source
+ * channel (`copyPartition`), queued by the first stage once Fluxra has the message, so a
+ * slow or rate-limited platform holds back only the copies, in order, never the sends.
+ *
+ * Posts go through `postOnce` keyed by the Fluxra message and the target channel, so a
+ * crash between the post and its recording (or the same item queued twice) never posts
+ * twice. Edits and deletes follow the recorded copies; both are harmless to repeat. A
+ * channel the platform refuses for good (deleted, access lost) is skipped with an error in
+ * the log (`post-copy.ts`); anything that may pass is retried with the item.
+ */
+import { describeError } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
+import type { AdapterDirectory } from '../../core/consumer.js';
+import type { Author, ChannelRef, MessageRef, OutboundMessage } from '../../core/chat.js';
+import type { Store } from '../../store/index.js';
+import { channelKey, messageKey } from '../../core/keys.js';
+import { crossPostName } from '../attribution.js';
+import type { CopyItem } from '../mirror-item.js';
+import { isPermanentForCopy, postCopyOrSkip } from '../post-copy.js';
+import { postKey } from '../../delivery/post-once.js';
+import { threadsInlineReplies, withQuote } from '../threading.js';
+
+type CopyPost = Extract<CopyItem, { kind: 'post' }>;
+
+export interface CrossPoster {
+  /**
+   * Carries out one copy-stage item: posts into every other linked channel and records the
+   * copies, edits the first copy in each other channel, or deletes every copy and forgets
+   * the message. Errors are thrown unchanged (the engine retries the item).
+   */
+  deliver(item: CopyItem, isStopping: () => boolean): Promise<void>;
+}
+
+export interface CrossPosterDeps {
+  store: Store;
+  adapters: AdapterDirectory;
+  logger: Logger;
+}
+
+const sameChannel = (a: ChannelRef, b: ChannelRef): boolean => channelKey(a) === channelKey(b);
+
+function outbound(author: Author, source: MessageRef, text: string): OutboundMessage {
+  return { text, as: { name: crossPostName(author.displayName, source.platform), ...(author.avatarUrl ? { iconUrl: author.avatarUrl } : {}) } };
+}
+
+export function createCrossPoster(deps: CrossPosterDeps): CrossPoster {
+  const { store, adapters, logger } = deps;
+
+  async function threadIn(target: ChannelRef, rootFluxraMessageId: string | undefined): Promise<string | undefined> {
+    if (rootFluxraMessageId === undefined) return undefined;
+    const rootCopy = (await store.messageMap.copiesOf(rootFluxraMessageId)).find((copy) => sameChannel(copy, target));
+    // A root that was itself inside a thread names that thread; otherwise it starts one.
+    return rootCopy === undefined ? undefined : (rootCopy.threadRootId ?? rootCopy.messageId);
+  }
+
+  async function post(input: CopyPost, isStopping: () => boolean): Promise<void> {
+    const targets = (await store.links.channelsFor(input.conversationId)).filter((channel) => !sameChannel(channel, input.source));
+    const copies: MessageRef[] = [];
+    let failure: unknown;
+    for (const target of targets) {
+      if (isStopping()) throw new Error('mirror stopping');
+      const adapter = adapters.get(target.platform);
+      if (adapter === undefined) {
+        logger.warn({ platform: target.platform, channelId: target.channelId }, 'a linked channel is on a platform that is not connected; not cross-posting there');
+        continue;
+      }
+      try {
+        // An inline reply goes into the thread of its message where the platform threads
+        // it and that message has a copy; anywhere else it carries a quoted line (threading.ts).
+        const threaded = input.quote === undefined || threadsInlineReplies(target.platform);
+        const threadRootId = threaded ? await threadIn(target, input.rootFluxraMessageId) : undefined;
+        const quote = input.quote !== undefined && threadRootId === undefined ? input.quote : undefined;
+        const refs = await postCopyOrSkip({
+          store,
+          adapter,
+          channel: target,
+          message: outbound(input.author, input.source, withQuote(quote, input.text)),
+          ...(threadRootId !== undefined ? { threadRootId } : {}),
+          key: postKey(input.fluxraMessageId, target),
+          logger,
+          about: { fluxraMessageId: input.fluxraMessageId, source: messageKey(input.source) },
+        });
+        copies.push(...(refs ?? []));
+      } catch (error) {
+        // The other channels first: one platform's outage should not delay the other's copy.
+        // A retry of the item finds the copies made here through `postOnce`.
+        failure ??= error;
+      }
+    }
+    // After the source (recorded by the first stage): edits and deletes act only from the origin.
+    if (copies.length > 0) await store.messageMap.record(input.fluxraMessageId, copies);
+    if (failure !== undefined) throw failure;
+  }
+
+  /** Runs an edit or delete of one copy; a refusal for good (channel gone, no access) is logged and skipped. */
+  async function onCopy(copy: MessageRef, action: string, run: () => Promise<void>): Promise<void> {
+    try {
+      await run();
+    } catch (error) {
+      if (!isPermanentForCopy(error)) throw error;
+      logger.error({ copy: messageKey(copy), err: describeError(error) }, `platform refused to ${action} a cross-posted copy; skipped`);
+    }
+  }
+
+  /** The copies of a message mirrored from `source`: those in the other channels. */
+  async function copiesFrom(source: MessageRef): Promise<MessageRef[]> {
+    const group = await store.messageMap.groupOf(source);
+    return group === undefined ? [] : group.copies.filter((copy) => !sameChannel(copy, source));
+  }
+
+  async function edit(author: Author, source: MessageRef, text: string, quote: string | undefined): Promise<void> {
+    // A split copy is edited through its first part (the adapter keeps what fits).
+    const firsts = new Map<string, MessageRef>();
+    for (const copy of await copiesFrom(source)) if (!firsts.has(channelKey(copy))) firsts.set(channelKey(copy), copy);
+    for (const copy of firsts.values()) {
+      const adapter = adapters.get(copy.platform);
+      if (adapter === undefined) continue;
+      // A copy of an inline reply posted outside a thread carried the quote line: it keeps it.
+      const shown = withQuote(copy.threadRootId === undefined ? quote : undefined, text);
+      await onCopy(copy, 'edit', () => adapter.edit(copy, outbound(author, source, shown)));
+    }
+  }
+
+  async function remove(source: MessageRef, fluxraMessageId: string): Promise<void> {
+    for (const copy of await copiesFrom(source)) {
+      const adapter = adapters.get(copy.platform);
+      if (adapter === undefined) continue;
+      await onCopy(copy, 'delete', () => adapter.delete(copy));
+    }
+    await store.messageMap.forget(fluxraMessageId);
+  }
+
+  return {
+    async deliver(item, isStopping) {
+      if (item.kind === 'post') await post(item, isStopping);
+      else if (item.kind === 'edit') await edit(item.author, item.source, item.text, item.quote);
+      else await remove(item.source, item.fluxraMessageId);
+    },
+  };
+}

@@ -1,0 +1,57 @@
+/**
+ * What the mirror does with an item after a failed attempt, and whether a paused link may
+ * try again yet: pure decisions, apart from the clocks and the stores that act on them.
+ */
+import { RateLimitedError } from '../core/errors.js';
+import { retryDelayMs } from '../delivery/outbox-worker.js';
+import { FluxraApiError } from '../services/fluxra/index.js';
+import type { MirrorConfig } from './mirror-item.js';
+
+export type RetryTimingConfig = Pick<MirrorConfig, 'blockedProbeMs' | 'retryBaseMs' | 'retryMaxMs'>;
+
+/** Fluxra's answer to a send into a conversation that is blocked (by us or by a member). */
+export function isBlockedRefusal(error: unknown): error is FluxraApiError {
+  return error instanceof FluxraApiError && error.status === 403 && /block/i.test(error.apiMessage);
+}
+
+/** Refusals about this item itself, not the link: retrying cannot help, so it is dropped. */
+export function isPoisonItem(error: unknown): boolean {
+  return error instanceof FluxraApiError && (error.status === 400 || error.status === 413 || error.status === 422);
+}
+
+/** The wait before retry number `attempt`: the server's Retry-After (never under the base), else jittered backoff. */
+export function retryWaitMs(error: unknown, attempt: number, config: Pick<MirrorConfig, 'retryBaseMs' | 'retryMaxMs'>, random?: () => number): number {
+  if (error instanceof RateLimitedError) return Math.max(error.retryAfterMs, config.retryBaseMs);
+  return retryDelayMs(attempt, { baseMs: config.retryBaseMs, maxMs: config.retryMaxMs }, random);
+}
+
+export type FailureDecision =
+  /** Fluxra blocks the conversation: pause the link (tell the channel once) and probe again at `retryAt`. */
+  | { kind: 'pause'; retryAt: number; reason: string }
+  /** Fluxra refuses the item itself: drop it (logged), the channel goes on. */
+  | { kind: 'drop' }
+  /** Anything else: keep the item at the head and try again at `retryAt` (attempt number `attempt`). */
+  | { kind: 'retry'; retryAt: number; attempt: number; waitMs: number };
+
+/** The decision after a failed send to Fluxra of an item that failed `failuresBefore` times already. */
+export function decideSendFailure(error: unknown, failuresBefore: number, now: number, config: RetryTimingConfig, random?: () => number): FailureDecision {
+  if (isBlockedRefusal(error)) return { kind: 'pause', retryAt: now + config.blockedProbeMs, reason: error.apiMessage };
+  if (isPoisonItem(error)) return { kind: 'drop' };
+  return decideRetry(error, failuresBefore, now, config, random);
+}
+
+/** The copy stage never pauses or drops: Fluxra has the message, its copies are retried until they go. */
+export function decideRetry(error: unknown, failuresBefore: number, now: number, config: Pick<MirrorConfig, 'retryBaseMs' | 'retryMaxMs'>, random?: () => number): Extract<FailureDecision, { kind: 'retry' }> {
+  const attempt = failuresBefore + 1;
+  const waitMs = retryWaitMs(error, attempt, config, random);
+  return { kind: 'retry', retryAt: now + waitMs, attempt, waitMs };
+}
+
+/**
+ * A paused link probes Fluxra at most once per `blockedProbeMs`: the time to wait for when
+ * the last probe was too recent, or undefined when this item may try now.
+ */
+export function pausedProbeWait(link: { paused: boolean }, lastProbeAt: number | undefined, now: number, config: Pick<MirrorConfig, 'blockedProbeMs'>): number | undefined {
+  if (!link.paused || lastProbeAt === undefined) return undefined;
+  return now - lastProbeAt < config.blockedProbeMs ? lastProbeAt + config.blockedProbeMs : undefined;
+}

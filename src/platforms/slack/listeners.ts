@@ -1,0 +1,67 @@
+/**
+ * Slack events and commands handed to the bridge's handler. An event runs inside Bolt's
+ * listener, so a rejection leaves it unacknowledged and Slack redelivers it; a command is
+ * acked at once and runs on, its `respond` kept for the answer (`reply()`).
+ */
+import { BridgeError, describeError } from '../../core/errors.js';
+import type { InboundHandler, InboundMessage } from '../../core/chat.js';
+import type { Logger } from '../../core/logger.js';
+import { toCommandInvocation, toInboundEvent, type InboundContext, type SlackCommandPayload } from './inbound.js';
+import type { createInvocationRegistry } from './invocations.js';
+
+export interface SlackListenerDeps {
+  /** The context of one event; `retryNum` as Slack sent it. */
+  contextOf(retryNum: unknown, teamId?: string): InboundContext;
+  /** The bridge's handler, once `onEvent` was called. */
+  handler(): InboundHandler | undefined;
+  invocations: ReturnType<typeof createInvocationRegistry>;
+  logger: Logger;
+}
+
+export interface SlackListeners {
+  deliverInbound(raw: unknown, retryNum: unknown, teamId: string | undefined): Promise<void>;
+  runCommand(payload: SlackCommandPayload, respond: (message: Record<string, unknown>) => Promise<unknown>, retryNum: unknown): void;
+  /** A history entry as a neutral message (catch-up, finding our own posts). */
+  toMessage(raw: Record<string, unknown>): Promise<InboundMessage | undefined>;
+  /** Commands still answering. */
+  inFlight(): Array<Promise<void>>;
+}
+
+export function createSlackListeners(deps: SlackListenerDeps): SlackListeners {
+  const { logger } = deps;
+  const inflight = new Set<Promise<void>>();
+  const handlerFor = (what: string): InboundHandler => {
+    const handler = deps.handler();
+    if (!handler) throw new BridgeError('SLACK_NO_HANDLER', `Slack ${what} arrived before onEvent() was called`);
+    return handler;
+  };
+  return {
+    async deliverInbound(raw, retryNum, teamId) {
+      const event = await toInboundEvent(raw, deps.contextOf(retryNum, teamId));
+      if (!event) return;
+      const handler = handlerFor('event');
+      try {
+        await handler(event);
+      } catch (error) {
+        logger.error({ eventId: event.eventId, kind: event.kind, err: describeError(error) }, 'slack inbound handler failed; not acknowledging so that Slack redelivers');
+        throw error;
+      }
+    },
+    runCommand(payload, respond, retryNum) {
+      const task = (async () => {
+        const invocation = await toCommandInvocation(payload, deps.contextOf(retryNum));
+        deps.invocations.put(invocation.eventId, { channelId: payload.channel_id, userId: payload.user_id, respond });
+        await handlerFor('command')(invocation);
+      })().catch((error: unknown) => {
+        logger.error({ command: payload.command, err: describeError(error) }, 'slack command handler failed');
+      });
+      inflight.add(task);
+      void task.finally(() => inflight.delete(task));
+    },
+    async toMessage(raw) {
+      const event = await toInboundEvent(raw, deps.contextOf(undefined));
+      return event?.kind === 'message' ? event : undefined;
+    },
+    inFlight: () => [...inflight],
+  };
+}

@@ -1,0 +1,160 @@
+/**
+ * How people's messages and `/agent` become session requests: a reply in a session's thread
+ * is a follow-up, a mention of the bot starts a session, `/agent` starts one from a command.
+ * Each is admitted under the quotas and persisted before `accept` resolves; answers that need
+ * no persistence (usage, unknown agent, over quota) are posted afterwards.
+ */
+import { describeError } from '../core/errors.js';
+import type { ChatAdapter, CommandInvocation, InboundMessage, PlatformName } from '../core/chat.js';
+import { messageKey } from '../core/keys.js';
+import type { ResolvedAgent } from '../services/blocks/types.js';
+import { postInThread, type EngineContext } from './context.js';
+import { parseAgentRequest, stripSelfMentions, type AgentNames } from './parse.js';
+import type { QuotaTicket } from './quota.js';
+import type { AgentSessionRecord, FollowUpRequest, SessionRequest, StartRequest } from './types.js';
+import { agentUsage, unknownAgentText } from './usage.js';
+
+/** What `/agent` is told: the request is queued, or refused (over quota) with what to say. */
+export type CommandStartOutcome = { started: true } | { started: false; answer: string };
+
+/** What `/agent` hands the engine once it has parsed the command. */
+export interface CommandStart {
+  invocation: CommandInvocation;
+  agent: ResolvedAgent;
+  agentLabel: string;
+  prompt: string;
+}
+
+type Admission = { ok: true; ticket?: QuotaTicket } | { ok: false; text: string };
+
+const withTicket = (admitted: { ticket?: QuotaTicket }): { quota?: QuotaTicket } => (admitted.ticket ? { quota: admitted.ticket } : {});
+
+/** The follow-up request of a reply in a session's thread. */
+export function followUpRequest(event: InboundMessage, session: AgentSessionRecord, text: string, now: number, admitted: { ticket?: QuotaTicket }): FollowUpRequest {
+  return {
+    kind: 'follow-up',
+    sessionRecordId: session.id,
+    message: event.ref,
+    author: { id: event.author.id, displayName: event.author.displayName },
+    text,
+    requestedAt: now,
+    ...withTicket(admitted),
+  };
+}
+
+/** The start request of a mention: the session lives in the mention's thread. */
+export function mentionStartRequest(event: InboundMessage, threadRootId: string, agent: { resolved: ResolvedAgent; label: string; prompt: string }, now: number, admitted: { ticket?: QuotaTicket }): StartRequest {
+  return {
+    kind: 'start',
+    sessionRecordId: `m:${messageKey(event.ref)}`,
+    origin: 'mention',
+    channel: { platform: event.platform, channelId: event.ref.channelId },
+    threadRoot: { platform: event.platform, channelId: event.ref.channelId, messageId: threadRootId },
+    askingMessage: event.ref,
+    askedBy: { id: event.author.id, displayName: event.author.displayName },
+    agent: agent.resolved,
+    agentLabel: agent.label,
+    prompt: agent.prompt,
+    requestedAt: now,
+    ...(event.privateChannel === true ? { isPrivate: true } : {}),
+    ...withTicket(admitted),
+  };
+}
+
+/** The start request of `/agent`: in the command's thread when it was run in one. */
+export function commandStartRequest(start: CommandStart, now: number, admitted: { ticket?: QuotaTicket }): StartRequest {
+  const { invocation } = start;
+  const inThread = invocation.threadRootId;
+  return {
+    kind: 'start',
+    sessionRecordId: `c:${invocation.platform}:${invocation.eventId}`,
+    origin: 'command',
+    channel: { platform: invocation.platform, channelId: invocation.channel.channelId },
+    ...(inThread ? { threadRoot: { platform: invocation.platform, channelId: invocation.channel.channelId, messageId: inThread } } : {}),
+    askedBy: { id: invocation.user.id, displayName: invocation.user.displayName },
+    agent: start.agent,
+    agentLabel: start.agentLabel,
+    prompt: start.prompt,
+    requestedAt: now,
+    ...(invocation.privateChannel === true ? { isPrivate: true } : {}),
+    ...withTicket(admitted),
+  };
+}
+
+export interface SessionIntakeDeps {
+  ctx: EngineContext;
+  agentNames: AgentNames;
+  enqueue: (request: SessionRequest) => Promise<void>;
+}
+
+export interface SessionIntake {
+  acceptMessage(event: InboundMessage, source: ChatAdapter): Promise<void>;
+  startFromCommand(start: CommandStart): Promise<CommandStartOutcome>;
+  /** Answers still being posted (for `idle` and a bounded `stop`). */
+  inFlight(): Array<Promise<unknown>>;
+}
+
+export function createSessionIntake(deps: SessionIntakeDeps): SessionIntake {
+  const { ctx, agentNames, enqueue } = deps;
+  const sideTasks = new Set<Promise<unknown>>();
+
+  /** Admission under the quotas; always admitted (without a ticket) when quotas are off. */
+  async function admit(platform: PlatformName, userId: string, channelId: string, requestId: string, replaces?: QuotaTicket): Promise<Admission> {
+    if (!ctx.quota) return { ok: true };
+    return ctx.quota.admit({ platform, userId, channelId, requestId }, { replaces });
+  }
+
+  /** The quota ticket of the session's running turn, which a follow-up interrupts. */
+  async function runningTicket(session: AgentSessionRecord): Promise<QuotaTicket | undefined> {
+    if (!ctx.quota || session.currentTurnId === undefined) return undefined;
+    const turn = await ctx.state.getTurn(session.currentTurnId);
+    return turn?.state === 'running' ? turn.quota : undefined;
+  }
+
+  /** An answer that needs no persistence (usage, unknown agent): posted after accept resolves. */
+  function answerLater(event: InboundMessage, threadRootId: string, text: string): void {
+    const task = postInThread(ctx, event.ref, threadRootId, `hint:${messageKey(event.ref)}`, text)
+      .catch((error: unknown) => ctx.logger.warn({ err: describeError(error) }, 'could not answer a mention'))
+      .finally(() => sideTasks.delete(task));
+    sideTasks.add(task);
+  }
+
+  /** A reply in a session's thread: true when it was one (taken, refused or empty). */
+  async function acceptFollowUp(event: InboundMessage, source: ChatAdapter, rootId: string): Promise<boolean> {
+    const session = await ctx.state.findSessionByThread({ platform: event.platform, channelId: event.ref.channelId, messageId: rootId });
+    if (!session) return false;
+    const text = stripSelfMentions(event.text, source.selfUserId);
+    if (text === '') return true;
+    const admitted = await admit(event.platform, event.author.id, event.ref.channelId, `fu:${messageKey(event.ref)}`, await runningTicket(session));
+    if (!admitted.ok) answerLater(event, rootId, admitted.text);
+    else await enqueue(followUpRequest(event, session, text, ctx.now(), admitted));
+    return true;
+  }
+
+  async function acceptMessage(event: InboundMessage, source: ChatAdapter): Promise<void> {
+    if (event.author.isSelf || event.author.isBot) return;
+    const rootId = event.ref.threadRootId;
+    if (rootId !== undefined && rootId !== event.ref.messageId && (await acceptFollowUp(event, source, rootId))) return;
+    if (!event.mentionsBot) return;
+    const threadRootId = rootId ?? event.ref.messageId;
+    const parsed = parseAgentRequest({ text: stripSelfMentions(event.text, source.selfUserId) }, agentNames);
+    if (parsed.kind === 'usage') return answerLater(event, threadRootId, agentUsage(ctx.settings.commandName, agentNames));
+    if (parsed.kind === 'unknown-agent') return answerLater(event, threadRootId, unknownAgentText(parsed.token, agentNames));
+    const admitted = await admit(event.platform, event.author.id, event.ref.channelId, `m:${messageKey(event.ref)}`);
+    if (!admitted.ok) return answerLater(event, threadRootId, admitted.text);
+    const agent = { resolved: ctx.blocks.resolveAgent(parsed.agent), label: parsed.agent, prompt: parsed.prompt };
+    await enqueue(mentionStartRequest(event, threadRootId, agent, ctx.now(), admitted));
+  }
+
+  return {
+    acceptMessage,
+    async startFromCommand(start) {
+      const { invocation } = start;
+      const admitted = await admit(invocation.platform, invocation.user.id, invocation.channel.channelId, `c:${invocation.eventId}`);
+      if (!admitted.ok) return { started: false, answer: admitted.text };
+      await enqueue(commandStartRequest(start, ctx.now(), admitted));
+      return { started: true };
+    },
+    inFlight: () => [...sideTasks],
+  };
+}
