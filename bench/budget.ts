@@ -17,11 +17,11 @@
  * windows)), interactive_p95_wait_ms (from `schedule` to dispatch), burst_p95_wait_ms,
  * late_violations and fault_healthy_interactive_p95_wait_ms, recovered, then details.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { hashApiKey } from '../src/ratelimit/budget-id.js';
-import { createFakeBlocks, FAKE_PRIORITY_HEADER, maxInAnyWindow, type FakeBlocks } from '../src/simulators/blocks.js';
+import { createFakeBlocks, FAKE_PRIORITY_HEADER, type FakeBlocks, maxInAnyWindow } from '../src/simulators/blocks.js';
 import { startRedisRelay } from '../test/unit/ratelimit/redis-relay.js';
 import { startOwnRedis } from '../test/unit/ratelimit/redis-server.js';
 import { deleteKeysWith, keysWith } from '../test/unit/ratelimit/redis-test-helpers.js';
@@ -80,14 +80,23 @@ async function startRun(window: number, redisUrls: [string, string]) {
   const margin = Math.round(window * (SAFETY_MARGIN_MS / WINDOW_MS));
   const base = { fakeUrl: fake.url, apiKey, limit: LIMIT, windowMs: window, safetyMarginMs: margin, labelHeader: FAKE_PRIORITY_HEADER };
   const replicas = await Promise.all(redisUrls.map((redisUrl) => startReplica({ ...base, redisUrl })));
-  const arrivals = () => fake.state.requests.map((r) => ({ at: r.arrivalMs, status: r.status, priority: (r.priority ?? '').split('|')[0], recordedAt: Number((r.priority ?? '').split('|')[1]) }));
+  const arrivals = () =>
+    fake.state.requests.map((r) => ({ at: r.arrivalMs, status: r.status, priority: (r.priority ?? '').split('|')[0], recordedAt: Number((r.priority ?? '').split('|')[1]) }));
   return {
     fake,
     apiKey,
     margin,
     replicas,
     arrivals,
-    violations: () => arrivals().filter((a) => a.status === 429).length + Math.max(0, maxInAnyWindow(arrivals().map((a) => a.at), window) - LIMIT),
+    violations: () =>
+      arrivals().filter((a) => a.status === 429).length +
+      Math.max(
+        0,
+        maxInAnyWindow(
+          arrivals().map((a) => a.at),
+          window,
+        ) - LIMIT,
+      ),
     late: () => arrivals().filter((a) => a.at - a.recordedAt > margin).length,
     async close() {
       for (const replica of replicas) replica.stop();
@@ -97,7 +106,9 @@ async function startRun(window: number, redisUrls: [string, string]) {
   };
 }
 
-console.log(`budget bench: 2 replicas, limit ${LIMIT} per window, window shortened to ${WINDOW_MS} ms (production 60000), margin ${SAFETY_MARGIN_MS} ms, reserve 10, ${WINDOWS} measured windows`);
+console.log(
+  `budget bench: 2 replicas, limit ${LIMIT} per window, window shortened to ${WINDOW_MS} ms (production 60000), margin ${SAFETY_MARGIN_MS} ms, reserve 10, ${WINDOWS} measured windows`,
+);
 
 // 1. Saturation.
 const saturation = await startRun(WINDOW_MS, [REDIS_URL, REDIS_URL]);
@@ -107,8 +118,14 @@ const saturate: WorkerTask = { type: 'saturate', runMs: measureTo - Date.now() +
 const [a, b] = await Promise.all(saturation.replicas.map((replica) => replica.run(saturate)));
 const requests = saturation.arrivals();
 const inWindows = requests.filter((r) => r.at >= measureFrom && r.at < measureTo);
-const busiest = maxInAnyWindow(requests.map((r) => r.at), WINDOW_MS);
-const backgroundBusiest = maxInAnyWindow(requests.filter((r) => r.priority === 'background').map((r) => r.at), WINDOW_MS);
+const busiest = maxInAnyWindow(
+  requests.map((r) => r.at),
+  WINDOW_MS,
+);
+const backgroundBusiest = maxInAnyWindow(
+  requests.filter((r) => r.priority === 'background').map((r) => r.at),
+  WINDOW_MS,
+);
 const interactiveWaits = [...(a?.waits.interactive ?? []), ...(b?.waits.interactive ?? [])];
 const backgroundWaits = [...(a?.waits.background ?? []), ...(b?.waits.background ?? [])];
 const saturationViolations = saturation.violations();

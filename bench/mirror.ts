@@ -30,8 +30,8 @@
  * The last line is one JSON object.
  */
 import { readFileSync } from 'node:fs';
-import { startBridgeChild } from '../test/e2e/support/bridge-child.js';
 import { recordArrivals } from '../test/e2e/support/arrivals.js';
+import { startBridgeChild } from '../test/e2e/support/bridge-child.js';
 import { checkMirror, summarize } from '../test/e2e/support/mirror-checker.js';
 import { createMirrorDriver, type Side } from '../test/e2e/support/mirror-driver.js';
 import { createMirrorWorld } from '../test/e2e/support/mirror-world.js';
@@ -82,11 +82,15 @@ try {
   // waitForLog shows each line once, from the first: count them as they come.
   let caughtUp = 0;
   let following = 0;
-  await bridge.waitForLog((line) => {
-    if (line['msg'] === 'channel caught up') caughtUp += 1;
-    if (line['msg'] === 'started following a conversation from now') following += 1;
-    return caughtUp >= 2 * GROUPS && following >= GROUPS;
-  }, 'start-up catch-up and first reads', 60_000);
+  await bridge.waitForLog(
+    (line) => {
+      if (line['msg'] === 'channel caught up') caughtUp += 1;
+      if (line['msg'] === 'started following a conversation from now') following += 1;
+      return caughtUp >= 2 * GROUPS && following >= GROUPS;
+    },
+    'start-up catch-up and first reads',
+    60_000,
+  );
   const bridgeReadyAt = Date.now();
 
   const arrivals = recordArrivals(world);
@@ -140,7 +144,9 @@ try {
     if (atOther !== undefined) crossPost.push(atOther - message.sentAt);
   }
   if (process.env['BENCH_DUMP']) {
-    const rows = driver.messages.filter((m) => m.side !== 'fluxra' && m.sentAt !== undefined).map((m) => ({ seq: m.seq, side: m.side, group: m.group, t: (m.sentAt ?? 0) - t0, toFluxra: (arrivals.at(m.token, 'fluxra') ?? NaN) - (m.sentAt ?? 0) }));
+    const rows = driver.messages
+      .filter((m) => m.side !== 'fluxra' && m.sentAt !== undefined)
+      .map((m) => ({ seq: m.seq, side: m.side, group: m.group, t: (m.sentAt ?? 0) - t0, toFluxra: (arrivals.at(m.token, 'fluxra') ?? NaN) - (m.sentAt ?? 0) }));
     (await import('node:fs')).writeFileSync(process.env['BENCH_DUMP'], JSON.stringify({ readyToDriveMs: t0 - bridgeReadyAt, t0, rows }));
   }
   arrivals.close();

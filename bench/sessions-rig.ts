@@ -10,15 +10,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent } from 'undici';
 import type { BridgeConfig } from '../src/config/schema.js';
-import { silentLogger } from '../src/core/logger.js';
 import type { ChatAdapter, InboundEvent } from '../src/core/chat.js';
+import { silentLogger } from '../src/core/logger.js';
 import { createBlocksBudget } from '../src/ratelimit/blocks-budget.js';
 import { createBlocksClient } from '../src/services/blocks/index.js';
 import { createSessionEngine, type SessionEngine } from '../src/sessions/engine.js';
 import { createTurnScheduler } from '../src/sessions/scheduler.js';
-import { createStore } from '../src/store/index.js';
 import { createFakeBlocks, type FakeBlocks, type FakeBlocksOptions } from '../src/simulators/blocks.js';
-import { startSlackPair, type SlackPair } from '../test/support/slack-harness.js';
+import { createStore } from '../src/store/index.js';
+import { type SlackPair, startSlackPair } from '../test/support/slack-harness.js';
 
 export interface SessionsRigOptions {
   rateLimit: BridgeConfig['blocks']['rateLimit'];

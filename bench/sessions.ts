@@ -20,8 +20,8 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BridgeConfig } from '../src/config/schema.js';
-import { maxInAnyWindow, type AgentScript, type TurnContext } from '../src/simulators/blocks.js';
-import { runNaive, type NaiveRunResult } from './sessions-naive.js';
+import { type AgentScript, maxInAnyWindow, type TurnContext } from '../src/simulators/blocks.js';
+import { type NaiveRunResult, runNaive } from './sessions-naive.js';
 import { startSessionsRig } from './sessions-rig.js';
 
 const TIME_SCALE = Number(process.env.BENCH_TIME_SCALE ?? 0.1);
@@ -46,7 +46,13 @@ const rateLimit: BridgeConfig['blocks']['rateLimit'] = {
   maxBackoffMs: scaled(30_000),
   shareAcrossPrefixes: true,
 };
-const sessions: BridgeConfig['sessions'] = { pollIntervalMs: scaled(5_000), maxPollIntervalMs: scaled(60_000), turnTimeoutMinutes: 60, attachAsFileOverChars: 12_000, boundChannelMode: 'queue' };
+const sessions: BridgeConfig['sessions'] = {
+  pollIntervalMs: scaled(5_000),
+  maxPollIntervalMs: scaled(60_000),
+  turnTimeoutMinutes: 60,
+  attachAsFileOverChars: 12_000,
+  boundChannelMode: 'queue',
+};
 
 /** Small seeded PRNG (mulberry32), so both strategies get the same agents at each N. */
 function seeded(seed: number): () => number {
@@ -125,7 +131,10 @@ async function runScheduler(count: number, trials: number, delays: number[]): Pr
       unanswered: asked.size - posts.size,
       violations: rig.blocks.state.violations,
       tooMany: requests.filter((r) => r.status === 429).length,
-      busiestWindow: maxInAnyWindow(requests.map((r) => r.arrivalMs), rateLimit.windowMs),
+      busiestWindow: maxInAnyWindow(
+        requests.map((r) => r.arrivalMs),
+        rateLimit.windowMs,
+      ),
       requests: requests.length,
       polls: requests.filter((r) => r.priority === 'background').length,
     };

@@ -2,8 +2,10 @@
  * The agent session engine (only with Blocks): `/agent`, agent mentions and channels bound
  * to an agent, with the turn scheduler that polls Blocks for the answers.
  */
-import type { BridgeConfig } from '../config/schema.js';
+
 import type { ClusterRuntime } from '../cluster/runtime.js';
+import type { BridgeConfig } from '../config/schema.js';
+import type { AdapterDirectory } from '../core/consumer.js';
 import type { Logger } from '../core/logger.js';
 import type { BridgeMetrics } from '../metrics/registry.js';
 import type { RateBudget } from '../ratelimit/types.js';
@@ -12,7 +14,6 @@ import { createSessionEngine, type SessionEngine } from '../sessions/engine.js';
 import { createAgentQuota } from '../sessions/quota.js';
 import { createTurnScheduler } from '../sessions/scheduler.js';
 import type { Store } from '../store/index.js';
-import type { AdapterDirectory } from '../core/consumer.js';
 
 export interface AgentSessionsParts {
   store: Store;

@@ -5,11 +5,11 @@
  */
 import type { ClusterRuntime } from '../cluster/runtime.js';
 import type { BridgeConfig } from '../config/schema.js';
+import type { ChatAdapter } from '../core/chat.js';
 import type { BlocksKeyState } from '../health/blocks-key.js';
 import { registerReadinessChecks } from '../health/readiness.js';
 import { createHealthServer, type HealthServer } from '../health/server.js';
 import type { BridgeMetrics } from '../metrics/registry.js';
-import type { ChatAdapter } from '../core/chat.js';
 import type { BudgetRedis } from '../ratelimit/budget-redis.js';
 import type { FluxraClient } from '../services/fluxra/index.js';
 import type { Store } from '../store/index.js';

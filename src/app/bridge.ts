@@ -5,33 +5,33 @@
  * loopback fakes, so there is one wiring to trust.
  */
 import type { Dispatcher } from 'undici';
-import type { LoadedConfig } from '../config/load.js';
-import type { HealthServer } from '../health/server.js';
-import type { Logger } from '../core/logger.js';
-import type { ChatAdapter } from '../core/chat.js';
-import type { RateBudget } from '../ratelimit/types.js';
-import type { FluxraClient } from '../services/fluxra/index.js';
-import type { BlocksClient } from '../services/blocks/index.js';
-import type { Store } from '../store/index.js';
-import type { CommandRouter } from '../commands/router.js';
-import type { MirrorEngine } from '../mirror/engine.js';
-import { drainForShutdown, type DrainReport } from './shutdown.js';
-import { createBridgeMetrics, type BridgeMetrics } from '../metrics/registry.js';
-import { createClusterRuntime, type ClusterRuntime } from '../cluster/runtime.js';
 import type { Duty } from '../cluster/leader-duties.js';
-import { createUpstreamTransport } from './upstream-transport.js';
-import { createUpstreams } from './upstreams.js';
-import { createLinkChanges } from './link-changes.js';
-import { createAgentSessions } from './agent-sessions.js';
-import { createCommands } from './commands-wiring.js';
+import { type ClusterRuntime, createClusterRuntime } from '../cluster/runtime.js';
+import type { CommandRouter } from '../commands/router.js';
+import type { LoadedConfig } from '../config/load.js';
+import type { ChatAdapter } from '../core/chat.js';
 import { describeError } from '../core/errors.js';
-import { createTenancyParts, migrateTenancy, warnAboutTenancy } from './tenancy.js';
-import { createPlatformAdapters } from './platform-adapters.js';
+import type { Logger } from '../core/logger.js';
+import type { HealthServer } from '../health/server.js';
+import { type BridgeMetrics, createBridgeMetrics } from '../metrics/registry.js';
+import type { MirrorEngine } from '../mirror/engine.js';
+import type { RateBudget } from '../ratelimit/types.js';
+import type { BlocksClient } from '../services/blocks/index.js';
+import type { FluxraClient } from '../services/fluxra/index.js';
+import type { Store } from '../store/index.js';
+import { createAgentSessions } from './agent-sessions.js';
+import { createBridgeHealth } from './bridge-health.js';
+import { createCommands } from './commands-wiring.js';
 import { createEventConsumers } from './event-consumers.js';
 import { createInboundDispatch } from './inbound-dispatch.js';
-import { createBridgeHealth } from './bridge-health.js';
+import { createLinkChanges } from './link-changes.js';
+import { createPlatformAdapters } from './platform-adapters.js';
 import { connectPlatform, discordGatewayDuty } from './platform-connect.js';
+import { type DrainReport, drainForShutdown } from './shutdown.js';
 import { stopStep } from './stop-step.js';
+import { createTenancyParts, migrateTenancy, warnAboutTenancy } from './tenancy.js';
+import { createUpstreamTransport } from './upstream-transport.js';
+import { createUpstreams } from './upstreams.js';
 
 export interface BridgeDeps {
   logger: Logger;
@@ -147,7 +147,15 @@ export async function createBridge(loaded: LoadedConfig, deps: BridgeDeps): Prom
       const duties: Duty[] = [];
       if (discord) duties.push(discordGatewayDuty(discord, { catchUp, commands: router.specs, logger }));
       // Links older than conversation owners get theirs (needs the platforms for channel → place).
-      duties.push({ name: 'tenancy-migration', start: () => migrateTenancy({ store, owners: tenancy.owners, adapters, logger }).then(() => undefined, (error: unknown) => logger.warn({ err: describeError(error) }, 'tenancy migration failed; retried at next start')), stop: async () => undefined });
+      duties.push({
+        name: 'tenancy-migration',
+        start: () =>
+          migrateTenancy({ store, owners: tenancy.owners, adapters, logger }).then(
+            () => undefined,
+            (error: unknown) => logger.warn({ err: describeError(error) }, 'tenancy migration failed; retried at next start'),
+          ),
+        stop: async () => undefined,
+      });
       for (const consumer of consumers) duties.push({ name: consumer.name, start: () => consumer.start(), stop: () => consumer.stop() });
       await cluster.start({
         duties,

@@ -9,19 +9,19 @@ import { createBridgeCommand } from '../commands/bridge.js';
 import { LINK_STATUS_KV } from '../commands/bridge-link-status.js';
 import { channelLinksFromStore } from '../commands/channel-links.js';
 import { createPermissions } from '../commands/permissions.js';
-import { createCommandRouter, type CommandRouter } from '../commands/router.js';
+import { type CommandRouter, createCommandRouter } from '../commands/router.js';
 import type { CommandHandler } from '../commands/types.js';
 import type { BridgeConfig } from '../config/schema.js';
+import type { ChannelRef } from '../core/chat.js';
+import type { AdapterDirectory } from '../core/consumer.js';
+import { describeError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { BlocksClient } from '../services/blocks/index.js';
 import type { FluxraClient } from '../services/fluxra/index.js';
 import type { SessionEngine } from '../sessions/engine.js';
 import type { Store } from '../store/index.js';
-import type { AdapterDirectory } from '../core/consumer.js';
 import type { LinksChangedListener } from './link-changes.js';
 import type { TenancyParts } from './tenancy.js';
-import { describeError } from '../core/errors.js';
-import type { ChannelRef } from '../core/chat.js';
 
 export interface CommandsParts {
   store: Store;
@@ -90,12 +90,23 @@ export function createCommands(config: Readonly<BridgeConfig>, parts: CommandsPa
   if (agentSessions) {
     const { engine, blocks } = agentSessions;
     handlers.push(
-      createAgentCommand({ name: config.commands.agent, bridgeCommandName: config.commands.bridge, engine, resolveAgent: (name) => blocks.resolveAgent(name) }) as CommandHandler<never>,
+      createAgentCommand({
+        name: config.commands.agent,
+        bridgeCommandName: config.commands.bridge,
+        engine,
+        resolveAgent: (name) => blocks.resolveAgent(name),
+      }) as CommandHandler<never>,
     );
   } else {
     logger.warn('Blocks is not configured: /%s and agent mentions are not offered', config.commands.agent);
   }
-  return createCommandRouter({ handlers, permissions: createPermissions(config.permissions), dedupe: store.dedupe, logger: logger.child({ component: 'commands' }), unavailable: unavailableAnswers(config, handlers) });
+  return createCommandRouter({
+    handlers,
+    permissions: createPermissions(config.permissions),
+    dedupe: store.dedupe,
+    logger: logger.child({ component: 'commands' }),
+    unavailable: unavailableAnswers(config, handlers),
+  });
 }
 
 /** What a configured command that is not offered answers (see `CommandRouterOptions.unavailable`). */

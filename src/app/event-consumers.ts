@@ -3,17 +3,17 @@
  * Fluxra), and the catch-up in front of them that feeds them what arrived while the bridge
  * was down.
  */
-import { createCatchUp, createCatchUpCheckpoints, linkedChannels, servedChannelSources, type CatchUp } from '../catch-up/index.js';
+import { type CatchUp, createCatchUp, createCatchUpCheckpoints, linkedChannels, servedChannelSources } from '../catch-up/index.js';
 import type { ClusterRuntime } from '../cluster/runtime.js';
 import type { BridgeConfig } from '../config/schema.js';
+import type { ChatAdapter } from '../core/chat.js';
+import type { AdapterDirectory, InboundConsumer } from '../core/consumer.js';
 import type { Logger } from '../core/logger.js';
 import type { BridgeMetrics } from '../metrics/registry.js';
 import { createMirrorEngine, type MirrorEngine } from '../mirror/engine.js';
-import type { ChatAdapter } from '../core/chat.js';
 import type { FluxraClient } from '../services/fluxra/index.js';
 import type { SessionEngine } from '../sessions/engine.js';
 import type { Store } from '../store/index.js';
-import type { AdapterDirectory, InboundConsumer } from '../core/consumer.js';
 import type { LinkChanges } from './link-changes.js';
 
 export interface EventConsumers {

@@ -4,12 +4,12 @@
  */
 import type { CatchUp } from '../catch-up/index.js';
 import type { CommandRouter } from '../commands/router.js';
-import { describeError } from '../core/errors.js';
-import { newRequestId, type Logger } from '../core/logger.js';
-import type { BridgeMetrics } from '../metrics/registry.js';
 import type { ChatAdapter, InboundEvent } from '../core/chat.js';
 import type { InboundConsumer } from '../core/consumer.js';
+import { describeError } from '../core/errors.js';
+import { type Logger, newRequestId } from '../core/logger.js';
 import type { PlaceGate } from '../core/tenancy.js';
+import type { BridgeMetrics } from '../metrics/registry.js';
 
 export interface InboundDispatch {
   /** What each adapter's `onEvent` calls; the platform acks once it resolves. */

@@ -3,13 +3,14 @@
  * Discord (restartable, for the leader's gateway). `discord` is the Discord one again, for
  * the composition root to start on the leader only.
  */
-import type { LoadedConfig } from '../config/load.js';
+
 import { restartableAdapter } from '../cluster/restartable-adapter.js';
+import type { LoadedConfig } from '../config/load.js';
+import type { ChatAdapter, CommandSpec } from '../core/chat.js';
 import type { Logger } from '../core/logger.js';
 import type { BridgeMetrics } from '../metrics/registry.js';
 import { createDiscordAdapter, type DiscordAdapter } from '../platforms/discord/index.js';
 import { createSlackAdapter } from '../platforms/slack/index.js';
-import type { ChatAdapter, CommandSpec } from '../core/chat.js';
 
 export interface PlatformAdapters {
   readonly adapters: ChatAdapter[];

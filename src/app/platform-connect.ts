@@ -5,10 +5,10 @@
  */
 import type { CatchUp } from '../catch-up/index.js';
 import type { Duty } from '../cluster/leader-duties.js';
+import type { ChatAdapter, CommandSpec } from '../core/chat.js';
 import { describeError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { DiscordAdapter } from '../platforms/discord/index.js';
-import type { ChatAdapter, CommandSpec } from '../core/chat.js';
 
 export async function connectPlatform(adapter: ChatAdapter, catchUp: Pick<CatchUp, 'starting' | 'started'>, logger: Logger): Promise<void> {
   catchUp.starting(adapter);

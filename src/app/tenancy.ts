@@ -4,13 +4,13 @@
  * block makers, and the start-up migration of links made before owners existed.
  */
 import { placeOfLink } from '../commands/bridge-share.js';
-import { createPlaceGate, tenancyWarnings, type PlaceGate, type TenancyConfig } from '../core/tenancy.js';
 import type { BridgeConfig } from '../config/schema.js';
+import type { ChatAdapter } from '../core/chat.js';
 import { describeError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import type { ChatAdapter } from '../core/chat.js';
-import { BLOCK_MAKERS_KV, createBlockMakers, type BlockMaker, type BlockMakers } from '../store/block-makers.js';
-import { assignMissingOwners, CONVERSATION_OWNERS_KV, createConversationOwners, type ConversationOwners, type OwnerRecord } from '../store/conversation-owners.js';
+import { createPlaceGate, type PlaceGate, type TenancyConfig, tenancyWarnings } from '../core/tenancy.js';
+import { BLOCK_MAKERS_KV, type BlockMaker, type BlockMakers, createBlockMakers } from '../store/block-makers.js';
+import { assignMissingOwners, CONVERSATION_OWNERS_KV, type ConversationOwners, createConversationOwners, type OwnerRecord } from '../store/conversation-owners.js';
 import type { Store } from '../store/index.js';
 import { createShareCodes, SHARE_CODES_KV, type ShareCodeRecord, type ShareCodes } from '../store/share-codes.js';
 
@@ -40,7 +40,11 @@ export function createTenancyParts(config: Readonly<BridgeConfig>, deps: { store
 
 /** The start-up warnings for platforms without an allow-list. */
 export function warnAboutTenancy(tenancy: TenancyConfig, adapters: readonly ChatAdapter[], logger: Logger): void {
-  for (const warning of tenancyWarnings(tenancy, adapters.map((adapter) => adapter.platform))) logger.warn(warning);
+  for (const warning of tenancyWarnings(
+    tenancy,
+    adapters.map((adapter) => adapter.platform),
+  ))
+    logger.warn(warning);
 }
 
 /**
@@ -48,7 +52,12 @@ export function warnAboutTenancy(tenancy: TenancyConfig, adapters: readonly Chat
  * guild (asked of the platform), then each conversation without an owner gets the place of
  * its earliest link. Idempotent; a channel the platform cannot place is left for next start.
  */
-export async function migrateTenancy(deps: { store: Pick<Store, 'links'>; owners: ConversationOwners; adapters: readonly ChatAdapter[]; logger: Logger }): Promise<{ placed: number; owned: number }> {
+export async function migrateTenancy(deps: {
+  store: Pick<Store, 'links'>;
+  owners: ConversationOwners;
+  adapters: readonly ChatAdapter[];
+  logger: Logger;
+}): Promise<{ placed: number; owned: number }> {
   const { store, logger } = deps;
   let placed = 0;
   for (const entry of await store.links.list()) {
@@ -58,7 +67,10 @@ export async function migrateTenancy(deps: { store: Pick<Store, 'links'>; owners
       const placeId = await adapter?.placeOfChannel?.(entry.channel.channelId);
       if (placeId !== undefined && (await store.links.setPlace(entry.channel, placeId)) !== undefined) placed += 1;
     } catch (error) {
-      logger.warn({ platform: entry.channel.platform, channelId: entry.channel.channelId, err: describeError(error) }, 'could not tell the workspace or server of a linked channel');
+      logger.warn(
+        { platform: entry.channel.platform, channelId: entry.channel.channelId, err: describeError(error) },
+        'could not tell the workspace or server of a linked channel',
+      );
     }
   }
   const owned = await assignMissingOwners(deps.owners, await store.links.list(), async (entry) => placeOfLink(entry));

@@ -7,15 +7,15 @@
 import type { Dispatcher } from 'undici';
 import type { LoadedConfig } from '../config/load.js';
 import type { BridgeConfig } from '../config/schema.js';
-import { BLOCKS_PROBE_SESSION_ID, createBlocksKeyState, type BlocksKeyState } from '../health/blocks-key.js';
 import type { Logger } from '../core/logger.js';
+import { BLOCKS_PROBE_SESSION_ID, type BlocksKeyState, createBlocksKeyState } from '../health/blocks-key.js';
 import type { BridgeMetrics } from '../metrics/registry.js';
 import { createBlocksBudget } from '../ratelimit/blocks-budget.js';
 import { budgetScope } from '../ratelimit/budget-id.js';
-import { createBudgetRedis, type BudgetRedis } from '../ratelimit/budget-redis.js';
+import { type BudgetRedis, createBudgetRedis } from '../ratelimit/budget-redis.js';
 import { createFluxraBudget } from '../ratelimit/fluxra-budget.js';
 import type { RateBudget } from '../ratelimit/types.js';
-import { createBlocksClient, type BlocksClient } from '../services/blocks/index.js';
+import { type BlocksClient, createBlocksClient } from '../services/blocks/index.js';
 import { fluxraClientOptionsFromConfig } from '../services/fluxra/from-config.js';
 import { createFluxraClient, type FluxraClient } from '../services/fluxra/index.js';
 import { createStore, type Store } from '../store/index.js';
@@ -50,7 +50,14 @@ export async function createUpstreams(loaded: LoadedConfig, deps: UpstreamsDeps)
   const { logger } = deps;
   const closers: Closer[] = [];
 
-  const store = await createStore({ path: config.store.path, sqliteSynchronous: config.store.sqliteSynchronous, ...(config.redis.url ? { redisUrl: config.redis.url, namespacePrefix: config.redis.keyPrefix } : {}) }, { logger });
+  const store = await createStore(
+    {
+      path: config.store.path,
+      sqliteSynchronous: config.store.sqliteSynchronous,
+      ...(config.redis.url ? { redisUrl: config.redis.url, namespacePrefix: config.redis.keyPrefix } : {}),
+    },
+    { logger },
+  );
   closers.push(() => store.close());
 
   let budgetRedis: BudgetRedis | undefined;

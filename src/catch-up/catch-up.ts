@@ -12,13 +12,14 @@
  * overlap; a channel without one starts where it became served; never further back than
  * `maxAgeMs`. Edits and deletes made meanwhile are not caught up.
  */
+
+import type { ChatAdapter, ConnectionChange, PlatformName } from '../core/chat.js';
 import type { InboundConsumer, PlatformEvent, ServedChannel } from '../core/consumer.js';
 import { describeError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import type { ChatAdapter, ConnectionChange, PlatformName } from '../core/chat.js';
 import type { CatchUpCheckpoints } from './checkpoints.js';
 import { createCatchUpGate } from './gate.js';
-import { acceptRecorded, catchUpChannel, inTurns, servedChannelsOn, type CatchUpSettings, type ChannelReadDeps } from './read-channel.js';
+import { acceptRecorded, type CatchUpSettings, type ChannelReadDeps, catchUpChannel, inTurns, servedChannelsOn } from './read-channel.js';
 
 export type { CatchUpSettings } from './read-channel.js';
 

@@ -14,10 +14,11 @@
  * checkpoint stops moving until a catch-up of it completes, so that the next catch-up
  * (restart or reconnect) reads the refused message again instead of skipping past it.
  */
-import type { Logger } from '../core/logger.js';
+
 import type { ChannelRef, MessageRef } from '../core/chat.js';
-import type { Store } from '../store/index.js';
 import { channelKey } from '../core/keys.js';
+import type { Logger } from '../core/logger.js';
+import type { Store } from '../store/index.js';
 
 export const CATCH_UP_CHECKPOINTS_KV = 'catch-up-checkpoints';
 

@@ -8,8 +8,8 @@
  *   reserved channel runs after the reservation is released, other channels' go on at once.
  */
 import type { ChannelRef, PlatformName } from '../core/chat.js';
-import { channelKey } from '../core/keys.js';
 import { createKeyedLock } from '../core/keyed-lock.js';
+import { channelKey } from '../core/keys.js';
 
 export interface CatchUpGate {
   /** Runs live work for `channel` in its turn (after holds and reservations before it). */

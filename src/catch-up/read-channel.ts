@@ -3,11 +3,12 @@
  * bounded by age and pages), hand each message to the engines in order, and move the
  * checkpoint only when all of it was accepted; plus the small helpers of a catch-up run.
  */
+
+import type { ChatAdapter, PlatformName } from '../core/chat.js';
 import type { PlatformEvent, ServedChannel } from '../core/consumer.js';
 import { describeError } from '../core/errors.js';
-import type { Logger } from '../core/logger.js';
-import type { ChatAdapter, PlatformName } from '../core/chat.js';
 import { channelKey } from '../core/keys.js';
+import type { Logger } from '../core/logger.js';
 import type { CatchUpCheckpoints } from './checkpoints.js';
 
 export interface CatchUpSettings {
@@ -34,7 +35,11 @@ export interface ChannelReadDeps {
 }
 
 /** Hands the event to the engines; a refused message freezes its channel's checkpoint, an accepted one moves it. */
-export async function acceptRecorded(deps: { accept: (event: PlatformEvent, source: ChatAdapter) => Promise<void>; checkpoints: CatchUpCheckpoints }, event: PlatformEvent, source: ChatAdapter): Promise<void> {
+export async function acceptRecorded(
+  deps: { accept: (event: PlatformEvent, source: ChatAdapter) => Promise<void>; checkpoints: CatchUpCheckpoints },
+  event: PlatformEvent,
+  source: ChatAdapter,
+): Promise<void> {
   try {
     await deps.accept(event, source);
   } catch (error) {
@@ -102,11 +107,13 @@ export async function catchUpChannel(deps: ChannelReadDeps, adapter: ChatAdapter
     try {
       await deps.accept(message, adapter);
     } catch (error) {
-      logger.error({ channel: channelKey(channel), eventId: message.eventId, err: describeError(error) }, 'catch-up: the engines refused a message; it is read again at the next start or reconnect');
+      logger.error(
+        { channel: channelKey(channel), eventId: message.eventId, err: describeError(error) },
+        'catch-up: the engines refused a message; it is read again at the next start or reconnect',
+      );
       return;
     }
   }
   checkpoints.thaw(channel);
   logger.info({ channel: channelKey(channel), read: result.messages.length, from: after ?? 'served since', tookMs: now() - started }, 'channel caught up');
 }
-

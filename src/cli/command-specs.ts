@@ -12,8 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createBridge } from '../app/bridge.js';
 import type { LoadedConfig } from '../config/load.js';
-import { silentLogger } from '../core/logger.js';
 import type { CommandSpec } from '../core/chat.js';
+import { silentLogger } from '../core/logger.js';
 
 export interface OfferedCommands {
   specs: CommandSpec[];
@@ -71,7 +71,9 @@ export function credentialNotes(loaded: Pick<LoadedConfig, 'config' | 'enabled'>
   const { commands } = loaded.config;
   const notes: string[] = [];
   if (!loaded.enabled.fluxra) {
-    notes.push(`/${commands.block} and the conversation links of /${commands.bridge} answer once FLUXRA_AGENT_ID and FLUXRA_API_KEY are set (see "fluxra-bridge fluxra register").`);
+    notes.push(
+      `/${commands.block} and the conversation links of /${commands.bridge} answer once FLUXRA_AGENT_ID and FLUXRA_API_KEY are set (see "fluxra-bridge fluxra register").`,
+    );
   }
   if (!loaded.enabled.blocks) {
     notes.push(`/${commands.agent}, @mentions of the bot and "/${commands.bridge} link agent" answer once BLOCKS_API_KEY is set.`);

@@ -3,7 +3,7 @@
  * strictly (Node's util.parseArgs), answers --help and --version, and reports bad usage
  * as one clear line plus where to find help, with exit code 2.
  */
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { COMMON_OPTIONS, type CommandDef } from './command-def.js';
 import { EXIT_OK, EXIT_USAGE } from './exit.js';
 import { BIN, commandHelp, groupHelp, topHelp } from './help.js';
@@ -94,7 +94,10 @@ export async function dispatch(argv: readonly string[], io: CliIo, deps: Dispatc
   }
   const expected = def.positionals;
   if (parsed.positionals.length < expected.length) {
-    const missing = expected.slice(parsed.positionals.length).map((p) => `<${p.name}>`).join(' ');
+    const missing = expected
+      .slice(parsed.positionals.length)
+      .map((p) => `<${p.name}>`)
+      .join(' ');
     return usageError(io, `missing ${missing}`, helpHint);
   }
   if (parsed.positionals.length > expected.length) {

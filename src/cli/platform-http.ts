@@ -6,7 +6,7 @@
  * non-2xx status, because for a check a refusal is a result.
  */
 import type { Dispatcher } from 'undici';
-import { sendHttp, type HttpResponse } from '../services/http.js';
+import { type HttpResponse, sendHttp } from '../services/http.js';
 
 export const CLI_HTTP_TIMEOUT_MS = 10_000;
 

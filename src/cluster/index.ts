@@ -1,6 +1,6 @@
-export { createLeaderLock, leaderLockKeys, type LeaderLock, type LeaderLockConfig, type LockHolder } from './leader-lock.js';
+export { type ClusterRedis, connectClusterRedis } from './cluster-redis.js';
+export { createLeaderDuties, type Duty, type LeaderDuties, periodicDuty } from './leader-duties.js';
 export { createLeaderElector, type LeaderElector, type LeaderElectorOptions } from './leader-elector.js';
+export { createLeaderLock, type LeaderLock, type LeaderLockConfig, type LockHolder, leaderLockKeys } from './leader-lock.js';
 export { createStandaloneLeadership, type Leadership, type LeadershipChange, type LeadershipListener, type LeadershipStatus, type Role } from './leadership.js';
-export { createLeaderDuties, periodicDuty, type Duty, type LeaderDuties } from './leader-duties.js';
-export { createWakeBus, wakeChannel, type WakeBus, type WakeMessage } from './wake-bus.js';
-export { connectClusterRedis, type ClusterRedis } from './cluster-redis.js';
+export { createWakeBus, type WakeBus, type WakeMessage, wakeChannel } from './wake-bus.js';

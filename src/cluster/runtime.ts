@@ -12,8 +12,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../core/logger.js';
-import { connectClusterRedis, type ClusterRedis } from './cluster-redis.js';
-import { createLeaderDuties, periodicDuty, type Duty, type LeaderDuties } from './leader-duties.js';
+import { type ClusterRedis, connectClusterRedis } from './cluster-redis.js';
+import { createLeaderDuties, type Duty, type LeaderDuties, periodicDuty } from './leader-duties.js';
 import { createLeaderElector, type LeaderElector } from './leader-elector.js';
 import { createLeaderLock } from './leader-lock.js';
 import { createStandaloneLeadership, type Leadership, type LeadershipStatus } from './leadership.js';

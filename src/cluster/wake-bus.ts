@@ -7,10 +7,11 @@
  * Pub/sub is fire-and-forget: a wake-up lost while a connection is down is not a loss of
  * work, which is in the store already. The leader's periodic scan (leader-duties.ts) finds it.
  */
-import type { RedisClient } from '../core/redis-client.js';
+
+import type { ChannelRef } from '../core/chat.js';
 import { describeError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import type { ChannelRef } from '../core/chat.js';
+import type { RedisClient } from '../core/redis-client.js';
 
 export type WakeMessage =
   /** New work in an outbox partition of the mirror or the session engine. */

@@ -9,19 +9,24 @@
  * Slack these are the whole text (`new`, `status`); anything longer is a prompt.
  */
 import type { CommandInvocation } from '../core/chat.js';
-import { parseAgentRequest, type AgentNames, type AgentRequestParse } from '../sessions/parse.js';
-import type { ChannelAgentControl } from '../sessions/bound-channels/bound-channels.js';
-import { channelStatusLines } from '../sessions/bound-channels/text.js';
-import { agentUsage, unknownAgentText } from '../sessions/usage.js';
 import { showInput } from '../core/text.js';
 import type { ResolvedAgent } from '../services/blocks/types.js';
+import type { ChannelAgentControl } from '../sessions/bound-channels/bound-channels.js';
+import { channelStatusLines } from '../sessions/bound-channels/text.js';
+import { type AgentNames, type AgentRequestParse, parseAgentRequest } from '../sessions/parse.js';
+import { agentUsage, unknownAgentText } from '../sessions/usage.js';
 import type { CommandHandler } from './types.js';
 
 /** The part of the session engine `/agent` uses (SessionEngine satisfies it). */
 export interface AgentStarter {
   readonly agentNames: AgentNames;
   /** Queues the session start, or says why not (over quota: when it frees up). */
-  startFromCommand(start: { invocation: CommandInvocation; agent: ResolvedAgent; agentLabel: string; prompt: string }): Promise<{ started: true } | { started: false; answer: string }>;
+  startFromCommand(start: {
+    invocation: CommandInvocation;
+    agent: ResolvedAgent;
+    agentLabel: string;
+    prompt: string;
+  }): Promise<{ started: true } | { started: false; answer: string }>;
   /** Bound channels; without it `/agent new` and `/agent status` say the channel is not bound. */
   readonly channels?: ChannelAgentControl;
 }

@@ -3,12 +3,13 @@
  * resumes when the block goes), the mirror is told, the channels get a public notice, and
  * the answer names the channels of the person's own tenant (others are only counted).
  */
-import { describeError } from '../core/errors.js';
+
 import type { ChannelRef } from '../core/chat.js';
+import { describeError } from '../core/errors.js';
 import { describeChannels } from '../format/chat-names.js';
 import { BLOCKED_NOTICE, RESUMED_NOTICE } from '../mirror/link-notices.js';
-import { visibleChannels, type BlockScopeOptions } from './block-scope.js';
-import { blockPauseReason, noChannelLinks, signalLinksChanged, type ChannelLinkLookup, type ChannelLinkPauses } from './channel-links.js';
+import { type BlockScopeOptions, visibleChannels } from './block-scope.js';
+import { blockPauseReason, type ChannelLinkLookup, type ChannelLinkPauses, noChannelLinks, signalLinksChanged } from './channel-links.js';
 import type { CommandContext } from './types.js';
 
 export interface BlockLinkOptions {
@@ -78,7 +79,10 @@ export function createBlockLinkEffects(options: BlockLinkOptions): BlockLinkEffe
     context.logger.info({ conversationId, paused: changed.length }, 'links paused by a block');
     linksChanged(changed, context);
     await announce(changed, BLOCKED_NOTICE, context);
-    const channels = await describeVisible(links.map((link) => link.channel), context);
+    const channels = await describeVisible(
+      links.map((link) => link.channel),
+      context,
+    );
     return `Mirroring is paused for ${channels} (linked to it) until the block is removed.`;
   }
 

@@ -9,8 +9,9 @@
  *   list
  *   remove <blk_…|agt_…|conv_…>
  */
-import { kindOfId, parseFluxraId, type FluxraId, type FluxraIdKind } from './fluxra-ids.js';
+
 import { showInput, showWords } from '../core/text.js';
+import { type FluxraId, type FluxraIdKind, kindOfId, parseFluxraId } from './fluxra-ids.js';
 import type { ParseResult } from './types.js';
 
 export type BlockRequest =

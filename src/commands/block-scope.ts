@@ -5,11 +5,11 @@
  * and removes only its own blocks, and bridge admins (the allow-lists) see and remove all.
  */
 import type { ChannelRef } from '../core/chat.js';
+import { describeTenant, sameTenant, type TenancyConfig } from '../core/tenancy.js';
 import type { BlockMakers } from '../store/block-makers.js';
 import type { LinksRepository } from '../store/links.js';
 import type { BlockSummary } from './block-format.js';
 import { placeOf } from './bridge-share.js';
-import { describeTenant, sameTenant, type TenancyConfig } from '../core/tenancy.js';
 import type { CommandContext } from './types.js';
 
 export interface BlockScopeOptions {
@@ -45,11 +45,7 @@ export function mayActOnConversation(linkedHere: string | undefined, conversatio
 }
 
 /** The blocks this invocation may see and remove; admins get all of them, each with its maker. */
-export async function visibleBlocks(
-  scope: BlockScopeOptions,
-  blocks: readonly BlockSummary[],
-  context: CommandContext,
-): Promise<Array<BlockSummary & { maker?: string }>> {
+export async function visibleBlocks(scope: BlockScopeOptions, blocks: readonly BlockSummary[], context: CommandContext): Promise<Array<BlockSummary & { maker?: string }>> {
   const here = placeOf(context.invocation);
   const out: Array<BlockSummary & { maker?: string }> = [];
   for (const block of blocks) {

@@ -12,14 +12,14 @@
  * block paused. Links paused for another reason are left alone.
  */
 import { RateLimitedError, UpstreamError } from '../core/errors.js';
-import { formatBlockList, type BlockSummary } from './block-format.js';
-import { blockUsage, parseBlockArgs, type BlockRequest } from './block-parse.js';
-import { mayActOnConversation, notFromLinkedChannelText, recordMaker, visibleBlocks, type BlockScopeOptions } from './block-scope.js';
-import { noChannelLinks, type ChannelLinkPauses } from './channel-links.js';
-import type { FluxraId } from './fluxra-ids.js';
 import { showInput } from '../core/text.js';
+import { type BlockSummary, formatBlockList } from './block-format.js';
+import { type BlockLinkOptions, createBlockLinkEffects } from './block-links.js';
+import { type BlockRequest, blockUsage, parseBlockArgs } from './block-parse.js';
+import { type BlockScopeOptions, mayActOnConversation, notFromLinkedChannelText, recordMaker, visibleBlocks } from './block-scope.js';
+import { type ChannelLinkPauses, noChannelLinks } from './channel-links.js';
+import type { FluxraId } from './fluxra-ids.js';
 import type { CommandContext, CommandHandler } from './types.js';
-import { createBlockLinkEffects, type BlockLinkOptions } from './block-links.js';
 
 /**
  * The three Fluxra client methods `/block` needs, declared here so that this command
@@ -78,14 +78,20 @@ async function pausedConversationOfBlock(linkPauses: ChannelLinkPauses | undefin
 export function blockRefusedText(refusal: { status: number; code: string }, kind: 'agent' | 'conversation', targetId: string): string | undefined {
   const noun = NOUN[kind];
   const target = `${noun} ${showInput(targetId, 64)}`;
-  if (refusal.code === 'INVALID_TARGET') return `Fluxra will not block ${target}: no such ${noun} is visible to the bridge${kind === 'agent' ? ", or it is the bridge's own agent" : ''}.`;
+  if (refusal.code === 'INVALID_TARGET')
+    return `Fluxra will not block ${target}: no such ${noun} is visible to the bridge${kind === 'agent' ? ", or it is the bridge's own agent" : ''}.`;
   if (refusal.status === 404) return `Fluxra cannot find ${target} (it does not exist, or the bridge cannot see it).`;
   if (refusal.status === 400) return `Fluxra did not accept ${showInput(targetId, 64)} as ${kind === 'agent' ? 'an agent' : 'a conversation'} to block.`;
   return undefined;
 }
 
 /** Removes one block (and forgets who made it); a refusal about the ID is the answer. */
-async function removeBlock(deps: { fluxra: FluxraBlocksApi; scope: BlockScopeOptions | undefined; c: string }, blockId: string, context: CommandContext, what: string): Promise<{ text: string; removed: boolean }> {
+async function removeBlock(
+  deps: { fluxra: FluxraBlocksApi; scope: BlockScopeOptions | undefined; c: string },
+  blockId: string,
+  context: CommandContext,
+  what: string,
+): Promise<{ text: string; removed: boolean }> {
   const { fluxra, scope, c } = deps;
   try {
     await fluxra.deleteBlock(blockId);
@@ -102,7 +108,6 @@ async function removeBlock(deps: { fluxra: FluxraBlocksApi; scope: BlockScopeOpt
   await scope?.makers.forget(blockId);
   return { text: `Removed ${what}.`, removed: true };
 }
-
 
 export function createBlockCommand(options: BlockCommandOptions): CommandHandler<BlockRequest> {
   const { name, fluxra } = options;

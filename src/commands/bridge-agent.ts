@@ -5,9 +5,9 @@
  * the session engine (src/sessions/bound-channels/); this file only answers people.
  */
 import type { ChannelRef } from '../core/chat.js';
+import { showInput } from '../core/text.js';
 import type { ChannelAgentControl } from '../sessions/bound-channels/bound-channels.js';
 import { channelStatusLines } from '../sessions/bound-channels/text.js';
-import { showInput } from '../core/text.js';
 import type { CommandContext } from './types.js';
 
 /** What `/bridge` says when Blocks is not configured and someone asks for an agent. */

@@ -4,12 +4,12 @@
  * store is echoed inertly (`showInput`, `describeChannel`).
  */
 import type { ChannelRef, PlatformName } from '../core/chat.js';
+import { showInput } from '../core/text.js';
+import { describeChannel, describeUser } from '../format/chat-names.js';
 import type { LinkRecord } from '../store/links.js';
 import { formatWhen } from './block-format.js';
-import { describeChannel, describeUser } from '../format/chat-names.js';
 import { describeLastDelivery } from './bridge-link-status.js';
 import { isBlockPause } from './channel-links.js';
-import { showInput } from '../core/text.js';
 
 /** Most other channels named one by one; more are counted. */
 export const MAX_LISTED_CHANNELS = 10;

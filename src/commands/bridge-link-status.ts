@@ -5,10 +5,10 @@
  * the bridge (and perhaps an older version of it), so an unexpected shape reads as "unknown"
  * rather than failing the command.
  */
-import { formatWhen } from './block-format.js';
-import { showInput } from '../core/text.js';
 
+import { showInput } from '../core/text.js';
 import type { LinkDirection } from '../mirror/link-status.js';
+import { formatWhen } from './block-format.js';
 
 export { LINK_STATUS_KV } from '../mirror/link-status.js';
 

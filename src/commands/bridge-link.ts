@@ -2,8 +2,9 @@
  * `/bridge link` and `/bridge unlink`: linking a channel to a Fluxra conversation (by ID, by
  * share code, or a new one), unlinking it, and the answers that say what happens next.
  */
-import { RateLimitedError, UpstreamError, describeError } from '../core/errors.js';
+
 import type { ChannelRef } from '../core/chat.js';
+import { describeError, RateLimitedError, UpstreamError } from '../core/errors.js';
 import { capitalized, showInput } from '../core/text.js';
 import { describeChannels, sameChannel } from '../format/chat-names.js';
 import type { ChannelAgentControl } from '../sessions/bound-channels/bound-channels.js';
@@ -12,7 +13,7 @@ import type { KvNamespace } from '../store/kv.js';
 import type { LinksRepository } from '../store/links.js';
 import type { BlockSummary } from './block-format.js';
 import { defaultConversationName } from './bridge-parse.js';
-import { badCodeText, cannotLinkText, mayLinkDirectly, placeOf, visibleLinks, type BridgeTenancyOptions } from './bridge-share.js';
+import { type BridgeTenancyOptions, badCodeText, cannotLinkText, mayLinkDirectly, placeOf, visibleLinks } from './bridge-share.js';
 import { signalLinksChanged } from './channel-links.js';
 import type { CommandContext } from './types.js';
 
@@ -73,9 +74,13 @@ export async function currentLinkRefusal(links: Pick<LinksRepository, 'get'>, c:
   return `This channel is already linked to ${linked}. Unlink it first with \`${c} unlink\`, then link again.`;
 }
 
-
 /** The first read: where mirroring starts. Answers the refusals that mean "not this conversation". */
-async function firstRead(options: Pick<BridgeCommandOptions, 'name' | 'tenancy'>, fluxra: FluxraLinkApi, agent: string, conversationId: string): Promise<{ cursor: string | undefined } | { refusal: string }> {
+async function firstRead(
+  options: Pick<BridgeCommandOptions, 'name' | 'tenancy'>,
+  fluxra: FluxraLinkApi,
+  agent: string,
+  conversationId: string,
+): Promise<{ cursor: string | undefined } | { refusal: string }> {
   const { name, tenancy } = options;
   const shown = showInput(conversationId, 64);
   try {
@@ -94,7 +99,6 @@ async function firstRead(options: Pick<BridgeCommandOptions, 'name' | 'tenancy'>
     throw error;
   }
 }
-
 
 export interface LinkActions {
   link(conversationId: string, context: CommandContext): Promise<string>;
@@ -141,7 +145,9 @@ export function createLinkActions(options: BridgeCommandOptions): LinkActions {
     const shown = showInput(conversationId, 64);
     const lines = [`${intro} Messages here now go to ${shown} and agents' replies come back here. Earlier messages are not copied.`];
     if (others.length > 0) {
-      lines.push(`${capitalized(describeChannels(others, platform))} ${others.length === 1 ? 'is' : 'are'} linked to it too: messages in any of these channels reach the others as well.`);
+      lines.push(
+        `${capitalized(describeChannels(others, platform))} ${others.length === 1 ? 'is' : 'are'} linked to it too: messages in any of these channels reach the others as well.`,
+      );
     }
     return lines.join('\n');
   }

@@ -16,9 +16,9 @@
  * Anything not listed gets the usage.
  */
 import type { PlatformName } from '../core/chat.js';
+import { firstNonAsciiCodePoint, showInput, showWords } from '../core/text.js';
 import { SHARE_CODE_PATTERN } from '../store/share-codes.js';
 import { kindOfId, parseFluxraId } from './fluxra-ids.js';
-import { firstNonAsciiCodePoint, showInput, showWords } from '../core/text.js';
 import type { ParseResult } from './types.js';
 
 export type BridgeRequest =

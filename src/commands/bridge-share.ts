@@ -5,11 +5,11 @@
  * conversation" read the same.
  */
 import type { CommandInvocation } from '../core/chat.js';
+import { type Place, sameTenant, type TenancyConfig } from '../core/tenancy.js';
+import { showInput } from '../core/text.js';
 import type { ConversationOwners } from '../store/conversation-owners.js';
 import type { ChannelLink } from '../store/links.js';
 import { SHARE_CODE_TTL_MS, type ShareCodes } from '../store/share-codes.js';
-import { sameTenant, type Place, type TenancyConfig } from '../core/tenancy.js';
-import { showInput } from '../core/text.js';
 
 export interface BridgeTenancyOptions {
   tenancy: TenancyConfig;
@@ -60,7 +60,8 @@ export function visibleLinks(tenancy: TenancyConfig, invocation: CommandInvocati
 /** `/bridge share` in a linked channel: a one-time code, shown only to the person. */
 export async function shareText(options: BridgeTenancyOptions, conversationId: string | undefined, invocation: CommandInvocation, bridgeCommand: string): Promise<string> {
   const c = `/${bridgeCommand}`;
-  if (conversationId === undefined) return `This channel is not linked to a Fluxra conversation, so there is nothing to share. Link it first: \`${c} link conv_…\` or \`${c} link new\`.`;
+  if (conversationId === undefined)
+    return `This channel is not linked to a Fluxra conversation, so there is nothing to share. Link it first: \`${c} link conv_…\` or \`${c} link new\`.`;
   const { code } = await options.shareCodes.create({ conversationId, madeIn: placeOf(invocation), madeBy: invocation.user.id });
   const minutes = Math.round(SHARE_CODE_TTL_MS / 60_000);
   return [

@@ -13,10 +13,10 @@
  * `link agent` / `unlink agent` bind the channel to a Blocks agent instead (bridge-agent.ts);
  * either half works without the other's service configured.
  */
-import { agentStatusLines, linkAgent, unlinkAgent, type BridgeAgentOptions } from './bridge-agent.js';
+import { agentStatusLines, type BridgeAgentOptions, linkAgent, unlinkAgent } from './bridge-agent.js';
 import { formatLinkStatus } from './bridge-format.js';
-import { createLinkActions, type BridgeCommandOptions } from './bridge-link.js';
-import { bridgeUsage, parseBridgeArgs, type BridgeRequest } from './bridge-parse.js';
+import { type BridgeCommandOptions, createLinkActions } from './bridge-link.js';
+import { type BridgeRequest, bridgeUsage, parseBridgeArgs } from './bridge-parse.js';
 import { shareText } from './bridge-share.js';
 import type { CommandContext, CommandHandler } from './types.js';
 

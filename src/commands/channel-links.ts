@@ -6,9 +6,9 @@
  * block resumes them. `channelLinksFromStore` gives both over the links repository.
  */
 import type { ChannelRef } from '../core/chat.js';
-import type { LinksRepository } from '../store/links.js';
 import { describeError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import type { LinksRepository } from '../store/links.js';
 
 export interface ChannelLinkLookup {
   /** The `conv_…` linked to `channel`, or undefined when it is not linked. */

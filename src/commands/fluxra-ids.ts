@@ -8,8 +8,9 @@
  * same in either case, Fluxra prints them in lower case, and a server that compared IDs
  * byte for byte would otherwise answer a shouted ID with a confusing 404.
  */
-import type { ParseResult } from './types.js';
+
 import { firstNonAsciiCodePoint, showInput } from '../core/text.js';
+import type { ParseResult } from './types.js';
 
 export type FluxraIdKind = 'agent' | 'conversation' | 'block';
 
@@ -65,7 +66,10 @@ export function parseFluxraId(word: string, allowed: readonly FluxraIdKind[]): P
   const nonAscii = firstNonAsciiCodePoint(word);
   if (nonAscii !== undefined) {
     if (nonAscii === 'U+0020') return { ok: false, message: `${shown} is not ${expected}: IDs never contain spaces.` };
-    return { ok: false, message: `${shown} is not ${expected}: it contains the character ${nonAscii}, and IDs are plain letters, digits, \`_\` and \`-\` (retype it rather than pasting lookalikes).` };
+    return {
+      ok: false,
+      message: `${shown} is not ${expected}: it contains the character ${nonAscii}, and IDs are plain letters, digits, \`_\` and \`-\` (retype it rather than pasting lookalikes).`,
+    };
   }
   const significant = URL_SIGNIFICANT.find((c) => word.includes(c));
   if (significant !== undefined) {

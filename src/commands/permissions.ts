@@ -13,9 +13,7 @@ export interface PermissionsConfig {
   allowPrivilegedUsers: boolean;
 }
 
-export type PermissionDecision =
-  | { allowed: true; reason: 'allow-list' | 'privileged' }
-  | { allowed: false; message: string };
+export type PermissionDecision = { allowed: true; reason: 'allow-list' | 'privileged' } | { allowed: false; message: string };
 
 export interface Permissions {
   /** May `user` on `platform` run a restricted command? `verb` completes "Only … can ___". */

@@ -6,12 +6,13 @@
  * Wiring (composition root):
  *   adapter.onEvent(async (e) => { if (e.kind === 'command') await router.handle(e, adapter); });
  */
-import { ConfigError, UserInputError, UpstreamError, describeError } from '../core/errors.js';
-import type { Logger } from '../core/logger.js';
+
 import type { ChatAdapter, CommandInvocation, CommandSpec } from '../core/chat.js';
+import { ConfigError, describeError, UpstreamError, UserInputError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import { showInput } from '../core/text.js';
 import type { DedupeRepository } from '../store/dedupe.js';
 import type { Permissions } from './permissions.js';
-import { showInput } from '../core/text.js';
 import type { CommandHandler } from './types.js';
 import { answerForUpstreamError } from './upstream-answer.js';
 

@@ -3,8 +3,9 @@
  * (`/bridge`, `/agent`) is one new file that exports a `createXCommand(...)` returning a
  * `CommandHandler`, plus one line in `src/app/commands-wiring.ts` that passes it to the router.
  */
-import type { Logger } from '../core/logger.js';
+
 import type { CommandInvocation, CommandSpec } from '../core/chat.js';
+import type { Logger } from '../core/logger.js';
 
 /** What a parser returns: a value, or a short message written for the person who typed it. */
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; message: string };

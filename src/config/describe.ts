@@ -3,7 +3,7 @@
  * meaning) so that the README's configuration table is generated from the schema itself
  * and a test can keep the two identical.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import { configSchema, SECRET_ENV } from './schema.js';
 
 export interface ConfigKeyRow {

@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import type { z } from 'zod';
 import { ConfigError, type ConfigProblem } from '../core/errors.js';
 import { registerSecret } from '../core/redact.js';
-import { configSchema, SECRET_ENV, SECRET_KEYS, type BridgeConfig } from './schema.js';
+import { type BridgeConfig, configSchema, SECRET_ENV, SECRET_KEYS } from './schema.js';
 
 export const DEFAULT_CONFIG_PATH = 'config/bridge.json';
 export const CONFIG_PATH_ENV = 'FLUXRA_BRIDGE_CONFIG';

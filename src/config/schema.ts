@@ -52,16 +52,19 @@ const routeOverride = z
   .strict();
 
 const fluxraRoutesOverride = z
-  .object(Object.fromEntries(FLUXRA_ROUTE_NAMES.map((name) => [name, routeOverride.optional()])) as Record<
-    (typeof FLUXRA_ROUTE_NAMES)[number],
-    z.ZodOptional<typeof routeOverride>
-  >)
+  .object(
+    Object.fromEntries(FLUXRA_ROUTE_NAMES.map((name) => [name, routeOverride.optional()])) as Record<(typeof FLUXRA_ROUTE_NAMES)[number], z.ZodOptional<typeof routeOverride>>,
+  )
   .strict();
 
 const fluxraSchema = z
   .object({
     baseUrl: secretBearingUrl.default('https://chat.tryfluxra.com').describe('Fluxra API origin'),
-    agentId: z.string().regex(/^agt_[A-Za-z0-9]+$/, 'an agent id of the form agt_<hex>').optional().describe('The bridge\'s own Fluxra agent id'),
+    agentId: z
+      .string()
+      .regex(/^agt_[A-Za-z0-9]+$/, 'an agent id of the form agt_<hex>')
+      .optional()
+      .describe("The bridge's own Fluxra agent id"),
     apiKey: z.string().min(8, 'the sk_… API key created for the bridge agent').optional().describe('API key of that agent, exchanged for JWTs'),
     requestTimeoutMs: positiveInt.default(15_000).describe('Deadline for one Fluxra request'),
     tokenLifetimeFallbackSeconds: positiveInt.default(900).describe('JWT lifetime assumed when neither the response nor the token says'),
@@ -103,10 +106,7 @@ const blocksSchema = z
         interactiveReserve: nonNegativeInt.default(10).describe('Slots per window that background polling may never use'),
         backoffMs: positiveInt.default(1_000).describe('Pause after a 429 without Retry-After (doubles while 429s repeat)'),
         maxBackoffMs: positiveInt.default(30_000).describe('Longest such pause'),
-        shareAcrossPrefixes: z
-          .boolean()
-          .default(true)
-          .describe('One budget per Blocks key on a Redis, whatever redis.keyPrefix (false: one per prefix)'),
+        shareAcrossPrefixes: z.boolean().default(true).describe('One budget per Blocks key on a Redis, whatever redis.keyPrefix (false: one per prefix)'),
       })
       .strict()
       .refine((rate) => rate.interactiveReserve < rate.limit, {
@@ -137,8 +137,16 @@ const slackSchema = z
 const discordSchema = z
   .object({
     token: z.string().min(20, 'a bot token').optional().describe('Discord bot token'),
-    applicationId: z.string().regex(/^\d{15,22}$/, 'the application id (a snowflake)').optional().describe('Discord application id (for command registration)'),
-    guildId: z.string().regex(/^\d{15,22}$/, 'a guild id (a snowflake)').optional().describe('Register commands in this guild (instant) instead of globally (up to an hour)'),
+    applicationId: z
+      .string()
+      .regex(/^\d{15,22}$/, 'the application id (a snowflake)')
+      .optional()
+      .describe('Discord application id (for command registration)'),
+    guildId: z
+      .string()
+      .regex(/^\d{15,22}$/, 'a guild id (a snowflake)')
+      .optional()
+      .describe('Register commands in this guild (instant) instead of globally (up to an hour)'),
     apiUrl: secretBearingUrl.default('https://discord.com/api').describe('Discord REST base without /v10 (the sandbox points it at its simulator)'),
     globalRequestsPerSecond: z
       .number()
@@ -175,7 +183,7 @@ const mirrorSchema = z
       .string()
       .refine((value) => value.includes('{text}'), 'a template containing {text} (and optionally {name}, {platform})')
       .default('[{name} · {platform}] {text}')
-      .describe('How a person\'s message is attributed in Fluxra and in the other platform'),
+      .describe("How a person's message is attributed in Fluxra and in the other platform"),
     allowBotMessages: z.boolean().default(false).describe('Mirror messages from other bots too (our own are never mirrored)'),
     pollIntervalMs: positiveInt.default(2_000).describe('Fluxra poll interval of a conversation while it is active'),
     idlePollIntervalMs: positiveInt.default(15_000).describe('Fluxra poll interval of a quiet conversation'),
@@ -224,7 +232,7 @@ const agentQuotaSchema = z
 /** Catch-up after downtime (src/catch-up/): reading back what the platforms will not redeliver. */
 const catchUpSchema = z
   .object({
-    enabled: z.boolean().default(true).describe('At start and after a reconnect that lost events, read the served channels\' history and hand over what was missed'),
+    enabled: z.boolean().default(true).describe("At start and after a reconnect that lost events, read the served channels' history and hand over what was missed"),
     maxPages: z.number().int().min(1).max(100).default(10).describe('History pages read per channel per catch-up (and as many again for each of its threads with new replies)'),
     overlapMs: nonNegativeInt.default(10_000).describe('Re-read this much before the newest accepted message (duplicates are dropped)'),
     maxAgeMs: positiveInt.default(86_400_000).describe('Never read further back than this'),
@@ -260,10 +268,14 @@ export const configSchema = z
     catchUp: catchUpSchema,
     redis: z
       .object({
-        url: z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL').optional().describe('Redis URL: shared store, rate budget and leader election for several replicas'),
+        url: z
+          .string()
+          .regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL')
+          .optional()
+          .describe('Redis URL: shared store, rate budget and leader election for several replicas'),
         keyPrefix: z
           .string()
-          .regex(/^[A-Za-z0-9][A-Za-z0-9_.\-]{0,99}$/, 'letters, digits, _ . - (at most 100)')
+          .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/, 'letters, digits, _ . - (at most 100)')
           .default('fluxra-bridge')
           .describe('Prefix of every Redis key (store, rate budgets, leader lock): the replicas of one bridge share it, two bridges on one Redis must not'),
         leaderLockTtlMs: z
@@ -279,10 +291,7 @@ export const configSchema = z
     store: z
       .object({
         path: z.string().min(1).default('./data/bridge.db').describe('Embedded store file'),
-        sqliteSynchronous: z
-          .enum(['normal', 'full'])
-          .default('normal')
-          .describe('`normal` survives a crash of the bridge; `full` also a power loss, at one fsync per write'),
+        sqliteSynchronous: z.enum(['normal', 'full']).default('normal').describe('`normal` survives a crash of the bridge; `full` also a power loss, at one fsync per write'),
       })
       .strict()
       .prefault({}),
@@ -306,7 +315,9 @@ export const configSchema = z
       .object({
         drainTimeoutMs: nonNegativeInt
           .default(8_000)
-          .describe('On SIGTERM, how long to keep delivering the queued mirror work before closing (fits Docker\'s default 10 s stop grace; what is left stays queued for the next start)'),
+          .describe(
+            "On SIGTERM, how long to keep delivering the queued mirror work before closing (fits Docker's default 10 s stop grace; what is left stays queued for the next start)",
+          ),
       })
       .strict()
       .prefault({}),

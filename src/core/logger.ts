@@ -8,7 +8,7 @@
  * as a pino transport (a worker thread) and only then: the JSON path never loads it.
  */
 import { randomBytes } from 'node:crypto';
-import { pino, type Logger, type DestinationStream, type LoggerOptions } from 'pino';
+import { type DestinationStream, type Logger, type LoggerOptions, pino } from 'pino';
 import { redactSecrets } from './redact.js';
 
 export type { Logger } from 'pino';

@@ -56,4 +56,3 @@ export async function connectWithin(client: RedisClient, timeoutMs: number): Pro
     clearTimeout(timer);
   }
 }
-

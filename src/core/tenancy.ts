@@ -9,8 +9,9 @@
  * them with the current configuration, so turning an allow-list on later merges the listed
  * places without rewriting anything.
  */
-import type { Logger } from './logger.js';
+
 import type { PlatformName } from './chat.js';
+import type { Logger } from './logger.js';
 import { showInput } from './text.js';
 
 export interface TenancyConfig {
@@ -100,7 +101,10 @@ export function createPlaceGate(config: TenancyConfig, logger: Logger): PlaceGat
       const key = `${place.platform}:${place.placeId ?? ''}`;
       if (!logged.has(key) && logged.size < MAX_REMEMBERED_PLACES) {
         logged.add(key);
-        logger.warn({ platform: place.platform, placeId: place.placeId }, `ignoring events and commands from ${place.platform === 'slack' ? 'a Slack workspace' : 'a Discord server'} that is not on the allow-list`);
+        logger.warn(
+          { platform: place.platform, placeId: place.placeId },
+          `ignoring events and commands from ${place.platform === 'slack' ? 'a Slack workspace' : 'a Discord server'} that is not on the allow-list`,
+        );
       }
       return false;
     },

@@ -30,7 +30,10 @@ export function showInput(input: string, max = MAX_ECHO_LENGTH): string {
 
 /** Names extra words after a complete command, shortened when there are many. */
 export function showWords(words: readonly string[], maxWords = 3): string {
-  const shown = words.slice(0, maxWords).map((word) => showInput(word, 20)).join(' ');
+  const shown = words
+    .slice(0, maxWords)
+    .map((word) => showInput(word, 20))
+    .join(' ');
   const rest = words.length - maxWords;
   return rest > 0 ? `${shown} (and ${rest} more word${rest === 1 ? '' : 's'})` : shown;
 }

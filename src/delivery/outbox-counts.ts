@@ -5,8 +5,9 @@
  * Reading it from the store (not from in-memory engine state) gives the same answer on
  * every replica and after a restart.
  */
-import { MIRROR_PARTITION_PREFIX, RUNNING_PARTITION, SESSIONS_PARTITION_PREFIX } from './sections.js';
+
 import type { OutboxRepository } from '../store/index.js';
+import { MIRROR_PARTITION_PREFIX, RUNNING_PARTITION, SESSIONS_PARTITION_PREFIX } from './sections.js';
 
 export type OutboxSource = Pick<OutboxRepository, 'partitions' | 'depth'>;
 

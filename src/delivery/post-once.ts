@@ -29,8 +29,8 @@
  * two concurrent calls with one key may both post.
  */
 import type { ChannelRef, ChatAdapter, MessageRef, OutboundMessage, PostOptions } from '../core/chat.js';
-import type { Store } from '../store/index.js';
 import { channelKey, messageKey, toChannelRef } from '../core/keys.js';
+import type { Store } from '../store/index.js';
 
 /** Written before a post is attempted. */
 export interface PostIntent {

@@ -122,10 +122,13 @@ export function createWorkRunner(config: WorkRunnerConfig, deps: WorkRunnerDeps)
     if (stopping) return;
     const state = stateOf(key);
     if (state.timer) clearTimeout(state.timer);
-    state.timer = setTimeout(() => {
-      state.timer = undefined;
-      kick(key);
-    }, timerDelayUntil(atMs, now()));
+    state.timer = setTimeout(
+      () => {
+        state.timer = undefined;
+        kick(key);
+      },
+      timerDelayUntil(atMs, now()),
+    );
   }
 
   function pump(): void {

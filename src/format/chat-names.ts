@@ -6,8 +6,8 @@
  * channel"). IDs come from the store, so anything of an unexpected shape is shown inertly.
  */
 import type { ChannelRef, PlatformName } from '../core/chat.js';
-import { mentionToken } from './mentions.js';
 import { showInput } from '../core/text.js';
+import { mentionToken } from './mentions.js';
 
 const PLATFORM_LABEL: Readonly<Record<PlatformName, string>> = { slack: 'Slack', discord: 'Discord' };
 

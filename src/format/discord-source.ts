@@ -6,10 +6,11 @@
  * mdast-util-to-markdown would re-escape text that Discord needs verbatim (`<@123>`
  * becomes `\<@123>`, `||spoiler||` may gain escapes) and reflow what people typed.
  */
+
+import type { Nodes, Root } from 'mdast';
 import { fromMarkdown } from 'mdast-util-from-markdown';
 import { gfmFromMarkdown } from 'mdast-util-gfm';
 import { gfm } from 'micromark-extension-gfm';
-import type { Nodes, Root } from 'mdast';
 
 /** A replacement of `source.slice(start, end)` by `text`. */
 export interface SourceEdit {

@@ -25,9 +25,10 @@
  *
  * Code spans and code blocks are never rewritten in either direction.
  */
-import { SYNTAX_BREAKER, mentionToken, plainMention, renderMentions, type Mention, type MentionKind } from './mentions.js';
+
+import { applyEdits, codeRanges, isInside, offsets, parseMarkdown, rewriteOutsideCode, type SourceEdit, walk } from './discord-source.js';
+import { type Mention, type MentionKind, mentionToken, plainMention, renderMentions, SYNTAX_BREAKER } from './mentions.js';
 import { isPlainText } from './plain.js';
-import { applyEdits, codeRanges, isInside, offsets, parseMarkdown, rewriteOutsideCode, walk, type SourceEdit } from './discord-source.js';
 
 /** U+200B: breaks `@everyone` / `@here` for Discord's mention parser, invisible to people. */
 export const MENTION_BREAKER = '\u200B';

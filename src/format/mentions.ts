@@ -95,5 +95,11 @@ export function breakMentionSyntax(text: string): string {
 
 /** The user ids of `platform` that `text` mentions: the only ones a post may ping. */
 export function mentionedUserIds(text: string, platform: MentionPlatform): string[] {
-  return [...new Set(mentionsIn(text).filter((mention) => mention.kind === 'user' && mention.platform === platform).map((mention) => mention.id))];
+  return [
+    ...new Set(
+      mentionsIn(text)
+        .filter((mention) => mention.kind === 'user' && mention.platform === platform)
+        .map((mention) => mention.id),
+    ),
+  ];
 }

@@ -7,7 +7,7 @@
  * that `2*3*4` typed in Slack stays literal; the outbound converter parses those escapes
  * back, which makes the pair round-trip.
  */
-import { SYNTAX_BREAKER, mentionToken } from './mentions.js';
+import { mentionToken, SYNTAX_BREAKER } from './mentions.js';
 import { INERT_MENTION_SEPARATOR } from './slack-outbound.js';
 
 /** Display names of the users a message mentions, resolved on Slack (`users.info`). */
@@ -24,13 +24,18 @@ export function slackToMarkdown(mrkdwn: string, names: SlackNames = () => undefi
   let last = 0;
   for (const match of mrkdwn.matchAll(CODE_BLOCK)) {
     pushText(out, mrkdwn.slice(last, match.index), last > 0, names);
-    const body = decodeEntities(match[1] ?? '').replace(/^\n/, '').replace(/\n$/, '');
+    const body = decodeEntities(match[1] ?? '')
+      .replace(/^\n/, '')
+      .replace(/\n$/, '');
     const fence = '`'.repeat(Math.max(3, longestRun(body, '`') + 1));
     out.push(`${fence}\n${body}\n${fence}`);
     last = match.index + match[0].length;
   }
   pushText(out, mrkdwn.slice(last), last > 0, names);
-  return out.join('\n').replace(/\n{3,}/g, '\n\n').trim();
+  return out
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
 }
 
 /** Text around code blocks: a code block always sits on its own lines in markdown. */

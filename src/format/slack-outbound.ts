@@ -9,12 +9,13 @@
  * `<!channel>`-style sequences and a literal `@channel` are rendered with a zero-width
  * space after the `@`, which looks the same and pings nobody.
  */
+
+import type { Definition, Nodes, PhrasingContent, RootContent } from 'mdast';
 import { fromMarkdown } from 'mdast-util-from-markdown';
 import { gfmFromMarkdown } from 'mdast-util-gfm';
 import { gfm } from 'micromark-extension-gfm';
-import { plainMention, renderMentions, type Mention } from './mentions.js';
+import { type Mention, plainMention, renderMentions } from './mentions.js';
 import { isPlainText } from './plain.js';
-import type { Definition, Nodes, PhrasingContent, RootContent } from 'mdast';
 
 /** Placed after `@` in `@channel`, `@here`, `@everyone` so that they are inert. */
 export const INERT_MENTION_SEPARATOR = '\u200B';
@@ -69,7 +70,10 @@ function renderBlock(node: RootContent, context: RenderContext): string {
           const marker = node.ordered ? `${(node.start ?? 1) + index}. ` : '• ';
           const check = item.checked === true ? '☑ ' : item.checked === false ? '☐ ' : '';
           // Items are tight in Slack: blocks inside an item are separated by one newline.
-          const body = item.children.map((child) => renderBlock(child, context)).filter((text) => text !== '').join('\n');
+          const body = item.children
+            .map((child) => renderBlock(child, context))
+            .filter((text) => text !== '')
+            .join('\n');
           return indentContinuation(marker + check + body, ' '.repeat(4));
         })
         .join('\n');

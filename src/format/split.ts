@@ -10,9 +10,7 @@
  */
 
 /** A run of non-blank lines outside code, or one fenced code block. */
-type Block =
-  | { kind: 'text'; text: string; separatorBefore: string }
-  | { kind: 'code'; open: string; close: string; body: string[]; closed: boolean; separatorBefore: string };
+type Block = { kind: 'text'; text: string; separatorBefore: string } | { kind: 'code'; open: string; close: string; body: string[]; closed: boolean; separatorBefore: string };
 
 const FENCE_OPEN = /^( {0,3})(`{3,}|~{3,})(.*)$/;
 

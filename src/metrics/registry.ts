@@ -6,10 +6,10 @@
  * connections) are read when Prometheus scrapes, from the `watch…` sources, so that no
  * code path has to remember to update them.
  */
-import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
-import type { RateBudget } from '../ratelimit/types.js';
-import { collectOutbox, type OutboxSource } from '../delivery/outbox-counts.js';
+import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { MirrorDirection, MirrorMetrics, UpstreamMetrics } from '../core/metrics-hooks.js';
+import { collectOutbox, type OutboxSource } from '../delivery/outbox-counts.js';
+import type { RateBudget } from '../ratelimit/types.js';
 
 /** Every metric name starts with this. */
 export const METRIC_PREFIX = 'fluxra_bridge_';
@@ -51,7 +51,12 @@ export function stalestLagSeconds(since: Iterable<number>, nowMs: number): numbe
 
 /** The rate budgets' gauges (used, limit, window, queued by priority, pause left), read at scrape time. */
 function registerBudgetGauges(registers: Registry[], budgets: ReadonlyMap<string, RateBudget>, now: () => number): void {
-  const budgetGauge = (name: string, help: string, read: (budget: RateBudget, set: (labels: Record<string, string>, value: number) => void) => void, extraLabels: string[] = []): void => {
+  const budgetGauge = (
+    name: string,
+    help: string,
+    read: (budget: RateBudget, set: (labels: Record<string, string>, value: number) => void) => void,
+    extraLabels: string[] = [],
+  ): void => {
     new Gauge({
       name: `${METRIC_PREFIX}${name}`,
       help,
@@ -75,8 +80,9 @@ function registerBudgetGauges(registers: Registry[], budgets: ReadonlyMap<string
     },
     ['priority'],
   );
-  budgetGauge('rate_budget_paused_seconds', 'Time left in the pause after a 429, by service (0 when not paused)', (budget, set) => set({}, Math.max(0, budget.snapshot().pausedUntil - now()) / 1000));
-
+  budgetGauge('rate_budget_paused_seconds', 'Time left in the pause after a 429, by service (0 when not paused)', (budget, set) =>
+    set({}, Math.max(0, budget.snapshot().pausedUntil - now()) / 1000),
+  );
 }
 
 /** How stale the Fluxra polling is, and how many conversations this replica follows. */
@@ -178,8 +184,16 @@ export function createBridgeMetrics(options: BridgeMetricsOptions = {}): BridgeM
       }
     },
   });
-  const sessionsBusy = new Gauge({ name: `${METRIC_PREFIX}agent_sessions_busy`, help: 'Agent sessions with requests (a start or follow-ups) waiting to be sent to Blocks', registers });
-  const turnsRunning = new Gauge({ name: `${METRIC_PREFIX}agent_turns_running`, help: 'Agent turns running on Blocks and being polled (store-wide: every replica reports the same)', registers });
+  const sessionsBusy = new Gauge({
+    name: `${METRIC_PREFIX}agent_sessions_busy`,
+    help: 'Agent sessions with requests (a start or follow-ups) waiting to be sent to Blocks',
+    registers,
+  });
+  const turnsRunning = new Gauge({
+    name: `${METRIC_PREFIX}agent_turns_running`,
+    help: 'Agent turns running on Blocks and being polled (store-wide: every replica reports the same)',
+    registers,
+  });
   void outboxDepth;
 
   return {

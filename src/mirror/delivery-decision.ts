@@ -41,7 +41,13 @@ export function decideSendFailure(error: unknown, failuresBefore: number, now: n
 }
 
 /** The copy stage never pauses or drops: Fluxra has the message, its copies are retried until they go. */
-export function decideRetry(error: unknown, failuresBefore: number, now: number, config: Pick<MirrorConfig, 'retryBaseMs' | 'retryMaxMs'>, random?: () => number): Extract<FailureDecision, { kind: 'retry' }> {
+export function decideRetry(
+  error: unknown,
+  failuresBefore: number,
+  now: number,
+  config: Pick<MirrorConfig, 'retryBaseMs' | 'retryMaxMs'>,
+  random?: () => number,
+): Extract<FailureDecision, { kind: 'retry' }> {
   const attempt = failuresBefore + 1;
   const waitMs = retryWaitMs(error, attempt, config, random);
   return { kind: 'retry', retryAt: now + waitMs, attempt, waitMs };

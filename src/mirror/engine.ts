@@ -9,21 +9,22 @@
  * backoff (a failed head blocks only its channel), waiting while the link is paused (a
  * Fluxra block), and dropping (unlinked channel, or a message Fluxra refuses as invalid).
  */
+
+import type { ChannelRef, ChatAdapter } from '../core/chat.js';
 import type { AdapterDirectory, InboundConsumer, PlatformEvent } from '../core/consumer.js';
 import { describeError } from '../core/errors.js';
+import { toChannelRef } from '../core/keys.js';
 import type { Logger } from '../core/logger.js';
 import type { MirrorMetrics } from '../core/metrics-hooks.js';
-import type { ChannelRef, ChatAdapter } from '../core/chat.js';
+import { createOutboxWorker, type OutboxWorker, type OutboxWorkerOptions } from '../delivery/outbox-worker.js';
 import type { FluxraClient } from '../services/fluxra/index.js';
 import type { Store } from '../store/index.js';
-import { createStageHandlers, type StageHandlers } from './stage-handlers.js';
-import { toChannelRef } from '../core/keys.js';
 import { createCrossPoster } from './cross-post/copy-stage.js';
-import { createMirrorIntake } from './to-fluxra/intake.js';
-import { createLinkNotices } from './link-notices.js';
-import { copyPartition, isCopyPartition, isSendPartition, mirrorPartition, type CopyItem, type MirrorConfig, type MirrorItem } from './mirror-item.js';
-import { createOutboxWorker, type OutboxWorker, type OutboxWorkerOptions } from '../delivery/outbox-worker.js';
 import { createFluxraPoller } from './from-fluxra/poller.js';
+import { createLinkNotices } from './link-notices.js';
+import { type CopyItem, copyPartition, isCopyPartition, isSendPartition, type MirrorConfig, type MirrorItem, mirrorPartition } from './mirror-item.js';
+import { createStageHandlers, type StageHandlers } from './stage-handlers.js';
+import { createMirrorIntake } from './to-fluxra/intake.js';
 import { createToFluxra } from './to-fluxra/send-stage.js';
 
 /** The Fluxra → platforms half (see `from-fluxra/poller.ts`), as the engine drives it. */
@@ -100,7 +101,8 @@ export function createMirrorEngine(options: MirrorEngineOptions): MirrorEngine {
   const poller =
     options.poller === false
       ? undefined
-      : (options.poller ?? createFluxraPoller({ fluxra, store, adapters, config, selfAgentId, logger, metrics: options.metrics, mayWork, ...(options.now ? { now: options.now } : {}) }));
+      : (options.poller ??
+        createFluxraPoller({ fluxra, store, adapters, config, selfAgentId, logger, metrics: options.metrics, mayWork, ...(options.now ? { now: options.now } : {}) }));
   const now = options.now ?? Date.now;
   const notices = createLinkNotices({ store, adapters, logger, now });
   const crossPoster = createCrossPoster({ store, adapters, logger });

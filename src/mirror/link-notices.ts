@@ -6,13 +6,14 @@
  * changed, then the notice is posted through `postOnce` (keyed by the record), and the
  * record is marked posted. `settle` finishes a change whose notice a crash interrupted.
  */
-import { describeError } from '../core/errors.js';
-import type { Logger } from '../core/logger.js';
-import type { AdapterDirectory } from '../core/consumer.js';
+
 import type { ChannelRef } from '../core/chat.js';
-import type { Store } from '../store/index.js';
+import type { AdapterDirectory } from '../core/consumer.js';
+import { describeError } from '../core/errors.js';
 import { channelKey, toChannelRef } from '../core/keys.js';
+import type { Logger } from '../core/logger.js';
 import { postOnce } from '../delivery/post-once.js';
+import type { Store } from '../store/index.js';
 
 export const BLOCKED_NOTICE = "This channel's Fluxra conversation is blocked; mirroring is paused until it is unblocked.";
 export const RESUMED_NOTICE = "This channel's Fluxra conversation is no longer blocked; mirroring has resumed.";

@@ -6,12 +6,13 @@
  * in its thread, or is skipped with an error in the log: one broken channel must not hold
  * up the others, or the later messages of its queue, forever.
  */
-import { describeError, UpstreamError } from '../core/errors.js';
-import type { Logger } from '../core/logger.js';
+
 import type { ChannelRef, ChatAdapter, MessageRef, OutboundMessage } from '../core/chat.js';
-import type { Store } from '../store/index.js';
+import { describeError, UpstreamError } from '../core/errors.js';
 import { channelKey } from '../core/keys.js';
+import type { Logger } from '../core/logger.js';
 import { postOnce } from '../delivery/post-once.js';
+import type { Store } from '../store/index.js';
 
 const AUTH_CODES = new Set(['invalid_auth', 'not_authed', 'token_revoked', 'token_expired', 'account_inactive']);
 

@@ -3,11 +3,12 @@
  * Fluxra, honouring the link: unlinked drops, paused probes) and the copy stage (into the
  * other linked channels). The decisions are in delivery-decision.ts; this acts on them.
  */
+
+import type { ChannelRef } from '../core/chat.js';
 import { describeError } from '../core/errors.js';
+import { toChannelRef } from '../core/keys.js';
 import type { Logger } from '../core/logger.js';
 import type { MirrorMetrics } from '../core/metrics-hooks.js';
-import type { ChannelRef } from '../core/chat.js';
-import { toChannelRef } from '../core/keys.js';
 import type { DeliveryOutcome } from '../delivery/outbox-worker.js';
 import type { OutboxEntry, Store } from '../store/index.js';
 import type { createCrossPoster } from './cross-post/copy-stage.js';

@@ -14,9 +14,9 @@
  */
 import type { Logger } from '../core/logger.js';
 import type { PauseState } from './pause-state.js';
-import type { AdmissionAsk, AdmissionDecision, WindowStore } from './window-log.js';
 import type { RequestPriority } from './types.js';
 import type { WaiterQueue } from './waiter-queue.js';
+import type { AdmissionAsk, AdmissionDecision, WindowStore } from './window-log.js';
 
 /** Abandoned admissions in a row after which the loop only looks (the first + 2 re-admissions). */
 export const MAX_ABANDONED_ADMISSIONS = 3;
@@ -73,15 +73,21 @@ export function createAdmissionLoop(config: AdmissionLoopConfig): AdmissionLoop 
 
   function wakeAt(at: number): void {
     clearTimeout(timer);
-    timer = setTimeout(() => {
-      timer = undefined;
-      pump();
-    }, Math.max(1, at - Date.now()));
+    timer = setTimeout(
+      () => {
+        timer = undefined;
+        pump();
+      },
+      Math.max(1, at - Date.now()),
+    );
   }
 
   function pump(): void {
     if (inFlight || !config.canRun()) return;
-    if (pause.isPaused()) return wakeAt(pause.until() + 1);
+    if (pause.isPaused()) {
+      wakeAt(pause.until() + 1);
+      return;
+    }
     const now = Date.now();
     const waiting = { interactive: queue.size('interactive'), background: queue.size('background') };
     const ask = nextAsk({ now, waiting, retryAt, abandoned, maxBatch: config.maxBatch });
@@ -115,7 +121,8 @@ export function createAdmissionLoop(config: AdmissionLoopConfig): AdmissionLoop 
     if (config.sendBoundMs !== undefined && elapsedMs > config.sendBoundMs) {
       abandoned += 1;
       const admitted = decision.interactive + decision.background;
-      if (admitted > 0 && !ask.dryRun) logger.warn({ elapsedMs: Math.round(elapsedMs), boundMs: config.sendBoundMs, admitted }, 'rate budget: admission came back too late to send; abandoned as used');
+      if (admitted > 0 && !ask.dryRun)
+        logger.warn({ elapsedMs: Math.round(elapsedMs), boundMs: config.sendBoundMs, admitted }, 'rate budget: admission came back too late to send; abandoned as used');
       pump();
       return;
     }

@@ -15,7 +15,7 @@
  * on every replica (pause-state.ts). Without Redis nothing is sent at all (fail closed).
  */
 import { ConfigError, describeError } from '../core/errors.js';
-import { silentLogger, type Logger } from '../core/logger.js';
+import { type Logger, silentLogger } from '../core/logger.js';
 import { createAdmissionLoop } from './admission-loop.js';
 import { budgetId, SHARED_BUDGET_SCOPE } from './budget-id.js';
 import type { BudgetRedis } from './budget-redis.js';
@@ -61,7 +61,10 @@ export interface BlocksBudgetConfig {
 }
 
 /** Average time between admissions on a saturated key, and polling's (rounded up). */
-export function blocksSpacing(rateLimit: Pick<BlocksRateLimitConfig, 'limit' | 'windowMs' | 'safetyMarginMs' | 'interactiveReserve'>): { slotMs: number; backgroundSlotMs: number } {
+export function blocksSpacing(rateLimit: Pick<BlocksRateLimitConfig, 'limit' | 'windowMs' | 'safetyMarginMs' | 'interactiveReserve'>): {
+  slotMs: number;
+  backgroundSlotMs: number;
+} {
   const span = rateLimit.windowMs + rateLimit.safetyMarginMs;
   return {
     slotMs: Math.ceil(span / rateLimit.limit),

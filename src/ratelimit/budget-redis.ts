@@ -10,12 +10,11 @@
  * piling up commands or sending on a local guess. Reconnection goes on in the background.
  */
 import { describeError } from '../core/errors.js';
-import { silentLogger, type Logger } from '../core/logger.js';
-import { connectWithin, createRedisClient, redisWhere, type RedisClient } from '../core/redis-client.js';
+import { type Logger, silentLogger } from '../core/logger.js';
+import { connectWithin, createRedisClient, type RedisClient, redisWhere } from '../core/redis-client.js';
 import { BudgetUnavailableError } from './errors.js';
 
-export { redisWhere, type RedisClient };
-
+export { type RedisClient, redisWhere };
 
 export interface BudgetRedisConfig {
   /** `redis://` or `rediss://` URL; it may carry a password, so it is never logged. */

@@ -13,7 +13,7 @@
  */
 import Bottleneck from 'bottleneck';
 import { describeError } from '../core/errors.js';
-import { silentLogger, type Logger } from '../core/logger.js';
+import { type Logger, silentLogger } from '../core/logger.js';
 import { budgetId, SHARED_BUDGET_SCOPE } from './budget-id.js';
 import type { BudgetRedis } from './budget-redis.js';
 import { BudgetClosedError, BudgetWaitTimeoutError } from './errors.js';
@@ -76,10 +76,13 @@ export async function createFluxraBudget(config: FluxraBudgetConfig): Promise<Ra
     while (!closed && pause.isPaused()) {
       await new Promise<void>((resolve) => {
         const sleeper = {
-          timer: setTimeout(() => {
-            sleepers.delete(sleeper);
-            resolve();
-          }, pause.until() - Date.now() + 1),
+          timer: setTimeout(
+            () => {
+              sleepers.delete(sleeper);
+              resolve();
+            },
+            pause.until() - Date.now() + 1,
+          ),
           wake: resolve,
         };
         sleepers.add(sleeper);

@@ -8,7 +8,7 @@
  * It also owns the backoff used when a 429 carries no Retry-After: it doubles while 429s
  * repeat, up to a cap, and resets on the first success.
  */
-import { RateLimitedError, describeError } from '../core/errors.js';
+import { describeError, RateLimitedError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { BudgetRedis } from './budget-redis.js';
 import { BudgetUnavailableError } from './errors.js';

@@ -10,8 +10,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Bridge } from '../app/bridge.js';
 import { ActionRefused, refusalOf } from './action-refused.js';
-import { DISCORD_CHANNEL, DISCORD_GUILD_ID, DISCORD_MANAGE_CHANNELS, DISCORD_PERSON, SLACK_CHANNEL, SLACK_PERSON } from './identities.js';
 import { parseDiscordCommand } from './discord-command.js';
+import { DISCORD_CHANNEL, DISCORD_GUILD_ID, DISCORD_MANAGE_CHANNELS, DISCORD_PERSON, SLACK_CHANNEL, SLACK_PERSON } from './identities.js';
 import { createMessageEdits, type EditInput, type RemoveInput } from './message-edits.js';
 import type { CommandEntry } from './view-types.js';
 import { mentionsToPlatform, SAMPLE_ATTACHMENT, slackTyped } from './visitor-text.js';
@@ -94,8 +94,7 @@ export function createConsoleActions(world: SandboxWorld, bridge: Bridge, comman
 
   async function linkedConversation(): Promise<string> {
     const link =
-      (await bridge.store.links.get({ platform: 'slack', channelId: SLACK_CHANNEL.id })) ??
-      (await bridge.store.links.get({ platform: 'discord', channelId: DISCORD_CHANNEL.id }));
+      (await bridge.store.links.get({ platform: 'slack', channelId: SLACK_CHANNEL.id })) ?? (await bridge.store.links.get({ platform: 'discord', channelId: DISCORD_CHANNEL.id }));
     if (!link) throw new ActionRefused('No conversation is linked yet: run /bridge link new in the Slack pane first.');
     return link.conversationId;
   }
@@ -112,8 +111,16 @@ export function createConsoleActions(world: SandboxWorld, bridge: Bridge, comman
       async post({ text, thread, attach }) {
         if (isCommand(text)) return slackCommand(text, thread);
         // Slack's own shape of a shared file (files.shared); the bridge passes url_private on as a link.
-        const files = attach ? [{ id: `F${Date.now()}`, name: SAMPLE_ATTACHMENT.name, mimetype: SAMPLE_ATTACHMENT.type, size: SAMPLE_ATTACHMENT.body.length, url_private: fileUrl() }] : undefined;
-        const event = world.slack.userMessage({ channel: SLACK_CHANNEL.id, user: SLACK_PERSON.id, text: slackTyped(text, slackNames, slackChannels), ...(thread ? { threadTs: thread } : {}), ...(files ? { files } : {}) });
+        const files = attach
+          ? [{ id: `F${Date.now()}`, name: SAMPLE_ATTACHMENT.name, mimetype: SAMPLE_ATTACHMENT.type, size: SAMPLE_ATTACHMENT.body.length, url_private: fileUrl() }]
+          : undefined;
+        const event = world.slack.userMessage({
+          channel: SLACK_CHANNEL.id,
+          user: SLACK_PERSON.id,
+          text: slackTyped(text, slackNames, slackChannels),
+          ...(thread ? { threadTs: thread } : {}),
+          ...(files ? { files } : {}),
+        });
         await world.slack.deliverEvent(event);
       },
       edit: edits.slack.edit,
@@ -124,9 +131,23 @@ export function createConsoleActions(world: SandboxWorld, bridge: Bridge, comman
         if (isCommand(text)) return discordCommand(text, thread);
         const channelId = thread ? ensureDiscordThread(thread) : DISCORD_CHANNEL.id;
         const attachments = attach
-          ? [{ id: String(Date.now()), filename: SAMPLE_ATTACHMENT.name, content_type: SAMPLE_ATTACHMENT.type, size: SAMPLE_ATTACHMENT.body.length, url: fileUrl(), proxy_url: fileUrl() }]
+          ? [
+              {
+                id: String(Date.now()),
+                filename: SAMPLE_ATTACHMENT.name,
+                content_type: SAMPLE_ATTACHMENT.type,
+                size: SAMPLE_ATTACHMENT.body.length,
+                url: fileUrl(),
+                proxy_url: fileUrl(),
+              },
+            ]
           : undefined;
-        world.discord.sendMessage({ channelId, content: mentionsToPlatform(text, discordNames, discordChannels), author: { ...DISCORD_PERSON }, ...(attachments ? { attachments } : {}) });
+        world.discord.sendMessage({
+          channelId,
+          content: mentionsToPlatform(text, discordNames, discordChannels),
+          author: { ...DISCORD_PERSON },
+          ...(attachments ? { attachments } : {}),
+        });
       },
       edit: edits.discord.edit,
       remove: edits.discord.remove,

@@ -6,7 +6,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { loadConfig, type LoadedConfig } from '../config/load.js';
+import { type LoadedConfig, loadConfig } from '../config/load.js';
 import { DISCORD_APPLICATION_ID, DISCORD_GUILD_ID, SANDBOX_SECRETS } from './identities.js';
 import type { SandboxWorld } from './world.js';
 

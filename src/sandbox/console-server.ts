@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ActionRefused, type ActionInput, type ConsoleActions } from './actions.js';
+import { type ActionInput, ActionRefused, type ConsoleActions } from './actions.js';
 import type { EditInput, RemoveInput } from './message-edits.js';
 import type { ConsoleView } from './view-types.js';
 import { SAMPLE_ATTACHMENT } from './visitor-text.js';

@@ -73,7 +73,10 @@ export function parseDiscordCommand(text: string, registered: readonly unknown[]
     options = sub.options ?? [];
   }
 
-  const { positional, named } = splitNamed(words, options.map((option) => option.name));
+  const { positional, named } = splitNamed(
+    words,
+    options.map((option) => option.name),
+  );
   const values: Array<{ name: string; value: string }> = [];
   options.forEach((option, index) => {
     const given = named.get(option.name);

@@ -15,7 +15,9 @@ export function nextHints(view: Pick<ConsoleView, 'slack' | 'discord' | 'fluxra'
   if (!slack.linkedTo) hints.push(`Add Slack to the same conversation: run \`/bridge link ${conversation}\` in the Slack pane.`);
   if (slack.messages.length + discord.messages.length === 0) hints.push('Post a message in the Slack or Discord pane: it appears in the other one and in Fluxra.');
   if (fluxra.messages.every((message) => message.kind === 'bridge')) hints.push('Post as a Fluxra agent in the Fluxra pane: the bridge mirrors it to both channels.');
-  hints.push('Ask an agent: `/agent explain this repository` or `@bridge explain this repository` (the answer comes in a thread after a few seconds). `/block list` shows Fluxra blocks; `/bridge status` the link.');
+  hints.push(
+    'Ask an agent: `/agent explain this repository` or `@bridge explain this repository` (the answer comes in a thread after a few seconds). `/block list` shows Fluxra blocks; `/bridge status` the link.',
+  );
   if (slack.messages.length + discord.messages.length > 0) hints.push('Your messages have Edit and Delete, the composer Attach a file: the copies in the other panes follow.');
   return hints;
 }

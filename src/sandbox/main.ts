@@ -3,8 +3,9 @@
  * address, how long start-up took (from process start), and what to try first; Ctrl-C or
  * SIGTERM stops it with everything saved, and the next start picks up where it left off.
  */
-import { performance } from 'node:perf_hooks';
+
 import { relative } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { describeError } from '../core/errors.js';
 import { nextHints } from './hints.js';
 import { parseSandboxOptions } from './options.js';

@@ -7,7 +7,7 @@
  */
 import { ActionRefused, refusalOf } from './action-refused.js';
 import { DISCORD_PERSON, SLACK_CHANNEL, SLACK_PERSON } from './identities.js';
-import { mentionsToPlatform, slackTyped, type MentionDirectory } from './visitor-text.js';
+import { type MentionDirectory, mentionsToPlatform, slackTyped } from './visitor-text.js';
 import type { SandboxWorld } from './world.js';
 
 export interface EditInput {
@@ -80,7 +80,16 @@ export function createMessageEdits(world: SandboxWorld, slackNames: PlatformName
         message.deleted = true;
         const eventTs = world.slack.state.nextTs();
         const previous = { type: 'message', user: message.user, text: message.text, ts: message.ts, ...(message.threadTs ? { thread_ts: message.threadTs } : {}) };
-        await world.slack.deliverEvent({ type: 'message', subtype: 'message_deleted', channel: SLACK_CHANNEL.id, ts: eventTs, event_ts: eventTs, hidden: true, deleted_ts: message.ts, previous_message: previous });
+        await world.slack.deliverEvent({
+          type: 'message',
+          subtype: 'message_deleted',
+          channel: SLACK_CHANNEL.id,
+          ts: eventTs,
+          event_ts: eventTs,
+          hidden: true,
+          deleted_ts: message.ts,
+          previous_message: previous,
+        });
       },
     },
     discord: {

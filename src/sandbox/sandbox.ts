@@ -8,12 +8,12 @@
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createBridge, type Bridge } from '../app/bridge.js';
+import { type Bridge, createBridge } from '../app/bridge.js';
 import { describeError } from '../core/errors.js';
 import { createLogger } from '../core/logger.js';
 import { collectAnswers, createConsoleActions } from './actions.js';
 import { sandboxBridgeConfig } from './bridge-config.js';
-import { startConsoleServer, type ConsoleServer } from './console-server.js';
+import { type ConsoleServer, startConsoleServer } from './console-server.js';
 import { readSnapshot, writeSnapshot } from './persist/snapshot-file.js';
 import { buildView } from './view.js';
 import type { CommandEntry, ConsoleView } from './view-types.js';
@@ -110,7 +110,14 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
 
   const onError = (error: unknown): void => logger.error({ err: describeError(error) }, 'sandbox console error');
   try {
-    server = await startConsoleServer({ host: options.host, port: options.port, actions: createConsoleActions(world, running, commands, () => server?.url ?? ''), currentView: () => current, refresh, onError });
+    server = await startConsoleServer({
+      host: options.host,
+      port: options.port,
+      actions: createConsoleActions(world, running, commands, () => server?.url ?? ''),
+      currentView: () => current,
+      refresh,
+      onError,
+    });
   } catch (error) {
     await running.stop();
     await world.close();

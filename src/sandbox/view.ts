@@ -4,10 +4,10 @@
  */
 import type { APIMessage } from 'discord.js';
 import type { Bridge } from '../app/bridge.js';
-import type { FakeSlackMessage } from '../simulators/slack/state.js';
 import type { FakeMessage } from '../simulators/fluxra/state.js';
-import { DISCORD_CHANNEL, DISCORD_PERSON, SLACK_CHANNEL, SLACK_PERSON } from './identities.js';
+import type { FakeSlackMessage } from '../simulators/slack/state.js';
 import { nextHints } from './hints.js';
+import { DISCORD_CHANNEL, DISCORD_PERSON, SLACK_CHANNEL, SLACK_PERSON } from './identities.js';
 import type { ChatPaneView, CommandEntry, ConsoleView, FluxraPaneView, ViewMessage } from './view-types.js';
 import type { SandboxWorld } from './world.js';
 
@@ -91,7 +91,9 @@ function fluxraPane(world: SandboxWorld, conversationId: string | undefined): Fl
   const conversation = conversationId ? world.fluxra.state.conversations.get(conversationId) : undefined;
   if (!conversation) return { members: [], messages: [], agents };
   const nameOf = (agentId: string): string => world.fluxra.state.agents.get(agentId)?.agentName ?? agentId;
-  const all = [...world.fluxra.state.messages.values()].filter((message) => message.conversationId === conversation.conversationId && !message.deleted).sort((a, b) => a.seq - b.seq);
+  const all = [...world.fluxra.state.messages.values()]
+    .filter((message) => message.conversationId === conversation.conversationId && !message.deleted)
+    .sort((a, b) => a.seq - b.seq);
   const byId = new Map(all.map((message) => [message.messageId, message]));
   const rootOf = (message: FakeMessage): FakeMessage => {
     let current = message;

@@ -4,24 +4,15 @@
  * run. `save()` writes every simulator's state to the data dir; `close()` stops them.
  */
 import { join } from 'node:path';
-import { createFakeBlocks, type AgentScript, type FakeBlocks, type TurnContext } from '../simulators/blocks.js';
+import { type AgentScript, createFakeBlocks, type FakeBlocks, type TurnContext } from '../simulators/blocks.js';
 import { createFakeDiscord, type FakeDiscord } from '../simulators/discord.js';
 import { createFakeFluxra, type FakeFluxra } from '../simulators/fluxra.js';
 import { createFakeSlack, type FakeSlack } from '../simulators/slack.js';
-import {
-  BRIDGE_AGENT_NAME,
-  DISCORD_APPLICATION_ID,
-  DISCORD_CHANNEL,
-  DISCORD_GUILD_ID,
-  FLUXRA_AGENT_NAMES,
-  SANDBOX_SECRETS,
-  SLACK_CHANNEL,
-  SLACK_PERSON,
-} from './identities.js';
-import { restoreBlocks, snapshotBlocks, type BlocksSnapshot } from './persist/blocks.js';
-import { restoreDiscord, snapshotDiscord, type DiscordSnapshot } from './persist/discord.js';
-import { restoreFluxra, snapshotFluxra, type FluxraSnapshot } from './persist/fluxra.js';
-import { restoreSlack, snapshotSlack, type SlackSnapshot } from './persist/slack.js';
+import { BRIDGE_AGENT_NAME, DISCORD_APPLICATION_ID, DISCORD_CHANNEL, DISCORD_GUILD_ID, FLUXRA_AGENT_NAMES, SANDBOX_SECRETS, SLACK_CHANNEL, SLACK_PERSON } from './identities.js';
+import { type BlocksSnapshot, restoreBlocks, snapshotBlocks } from './persist/blocks.js';
+import { type DiscordSnapshot, restoreDiscord, snapshotDiscord } from './persist/discord.js';
+import { type FluxraSnapshot, restoreFluxra, snapshotFluxra } from './persist/fluxra.js';
+import { restoreSlack, type SlackSnapshot, snapshotSlack } from './persist/slack.js';
 import { readSnapshot, writeSnapshot } from './persist/snapshot-file.js';
 
 export interface AgentIdentity {

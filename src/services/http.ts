@@ -4,7 +4,7 @@
  * production, the same `Agent` pointed at a loopback fake in tests), so timeouts, body
  * parsing and network-failure classification behave identically for both.
  */
-import { request, type Dispatcher } from 'undici';
+import { type Dispatcher, request } from 'undici';
 import { UpstreamError, type UpstreamService } from '../core/errors.js';
 import { redactSecrets } from '../core/redact.js';
 

@@ -2,19 +2,20 @@
  * What every part of the session engine shares: its dependencies, its state, and the few
  * chat operations it does (post once in a thread, edit or react without failing the turn).
  */
+
+import type { ChannelRef, ChatAdapter, MessageRef, PlatformName } from '../core/chat.js';
 import type { AdapterDirectory } from '../core/consumer.js';
 import { describeError } from '../core/errors.js';
+import type { KeyedLock } from '../core/keyed-lock.js';
 import type { Logger } from '../core/logger.js';
 import { postOnce } from '../delivery/post-once.js';
-import type { ChannelRef, ChatAdapter, MessageRef, PlatformName } from '../core/chat.js';
 import type { RateBudget } from '../ratelimit/types.js';
 import type { BlocksClient } from '../services/blocks/client.js';
 import type { Store } from '../store/index.js';
-import type { KeyedLock } from '../core/keyed-lock.js';
 import type { SessionsConfig } from './config.js';
+import type { SessionEvents } from './events.js';
 import type { AgentQuota } from './quota.js';
 import type { SessionState } from './session-store.js';
-import type { SessionEvents } from './events.js';
 import type { AgentSessionRecord, SessionRequest, TurnRecord, TurnScheduler } from './types.js';
 
 export interface SessionEngineSettings {

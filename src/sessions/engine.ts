@@ -10,26 +10,27 @@
  * → "working…" in the thread → scheduler polls final_message, background → answer posted
  * once in the thread → status "done" + ✅ → session kept for follow-ups.
  */
-import type { AdapterDirectory, InboundConsumer, PlatformEvent } from '../core/consumer.js';
-import type { Logger } from '../core/logger.js';
+
 import type { ChatAdapter } from '../core/chat.js';
+import type { AdapterDirectory, InboundConsumer, PlatformEvent } from '../core/consumer.js';
+import { createKeyedLock } from '../core/keyed-lock.js';
+import type { Logger } from '../core/logger.js';
+import { settledWithin } from '../delivery/runner.js';
 import type { RateBudget } from '../ratelimit/types.js';
 import type { BlocksClient } from '../services/blocks/client.js';
 import type { Store } from '../store/index.js';
-import { createKeyedLock } from '../core/keyed-lock.js';
-import { createChannelSessions, type ChannelAgentControl } from './bound-channels/bound-channels.js';
+import { type ChannelAgentControl, createChannelSessions } from './bound-channels/bound-channels.js';
 import type { EngineContext, SessionEngineSettings } from './context.js';
+import { createSessionEvents, type SessionEvents } from './events.js';
 import { processFollowUp } from './follow-up.js';
+import { type CommandStart, type CommandStartOutcome, createSessionIntake } from './intake.js';
 import type { AgentNames } from './parse.js';
 import type { AgentQuota } from './quota.js';
-import { createSessionEvents, type SessionEvents } from './events.js';
-import { createSessionState, type SessionState } from './session-store.js';
 import { createRequestQueue } from './request-queue.js';
-import { createSessionIntake, type CommandStart, type CommandStartOutcome } from './intake.js';
+import { createSessionState, type SessionState } from './session-store.js';
 import { processStart } from './start.js';
 import { pollTurn } from './turns.js';
 import type { TurnScheduler, TurnSchedulerFactory } from './types.js';
-import { settledWithin } from '../delivery/runner.js';
 
 export interface SessionEngineOptions {
   store: Store;

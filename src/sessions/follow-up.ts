@@ -5,14 +5,14 @@
  * middle of the POST) the session's user messages are read first and the POST is repeated
  * only when ours is not among them.
  */
-import { RateLimitedError, describeError } from '../core/errors.js';
+import { describeError, RateLimitedError } from '../core/errors.js';
+import { messageKey } from '../core/keys.js';
 import { BlocksApiError, BlocksErrorCode, mayHaveBeenProcessed } from '../services/blocks/errors.js';
 import { fallbackFinalMessageUrl } from '../services/blocks/links.js';
 import type { BlocksTurn } from '../services/blocks/types.js';
-import { messageKey } from '../core/keys.js';
-import { editQuietly, postInThread, requestThread, type EngineContext } from './context.js';
+import { type EngineContext, editQuietly, postInThread, requestThread } from './context.js';
 import { blocksErrorText, followUpMayHaveArrivedText, interruptedNoticeText, interruptedStatusText, noSessionText, queuedText } from './messages.js';
-import { releaseRequestQuota, type RequestOutcome } from './start.js';
+import { type RequestOutcome, releaseRequestQuota } from './start.js';
 import { endTurn, registerTurn } from './turns.js';
 import type { AgentSessionRecord, FollowUpRequest, TurnPlacement, TurnRecord } from './types.js';
 

@@ -4,12 +4,13 @@
  * Each is admitted under the quotas and persisted before `accept` resolves; answers that need
  * no persistence (usage, unknown agent, over quota) are posted afterwards.
  */
-import { describeError } from '../core/errors.js';
+
 import type { ChatAdapter, CommandInvocation, InboundMessage, PlatformName } from '../core/chat.js';
+import { describeError } from '../core/errors.js';
 import { messageKey } from '../core/keys.js';
 import type { ResolvedAgent } from '../services/blocks/types.js';
-import { postInThread, type EngineContext } from './context.js';
-import { parseAgentRequest, stripSelfMentions, type AgentNames } from './parse.js';
+import { type EngineContext, postInThread } from './context.js';
+import { type AgentNames, parseAgentRequest, stripSelfMentions } from './parse.js';
 import type { QuotaTicket } from './quota.js';
 import type { AgentSessionRecord, FollowUpRequest, SessionRequest, StartRequest } from './types.js';
 import { agentUsage, unknownAgentText } from './usage.js';
@@ -43,7 +44,13 @@ export function followUpRequest(event: InboundMessage, session: AgentSessionReco
 }
 
 /** The start request of a mention: the session lives in the mention's thread. */
-export function mentionStartRequest(event: InboundMessage, threadRootId: string, agent: { resolved: ResolvedAgent; label: string; prompt: string }, now: number, admitted: { ticket?: QuotaTicket }): StartRequest {
+export function mentionStartRequest(
+  event: InboundMessage,
+  threadRootId: string,
+  agent: { resolved: ResolvedAgent; label: string; prompt: string },
+  now: number,
+  admitted: { ticket?: QuotaTicket },
+): StartRequest {
   return {
     kind: 'start',
     sessionRecordId: `m:${messageKey(event.ref)}`,

@@ -20,10 +20,7 @@ export interface AgentNames {
   defaultAgent?: string;
 }
 
-export type AgentRequestParse =
-  | { kind: 'request'; agent: string; named: boolean; prompt: string }
-  | { kind: 'usage' }
-  | { kind: 'unknown-agent'; token: string };
+export type AgentRequestParse = { kind: 'request'; agent: string; named: boolean; prompt: string } | { kind: 'usage' } | { kind: 'unknown-agent'; token: string };
 
 export interface AgentRequestInput {
   /** Free text: `[name] <prompt>` (Slack command text, a mention with the mention removed). */

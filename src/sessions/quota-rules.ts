@@ -34,11 +34,17 @@ export const QUOTA_WINDOW_MS = 60 * 60_000;
  * the oldest turn of the window leaves it.
  */
 export function decideQuota(entries: readonly QuotaEntry[], limits: QuotaLimits, nowMs: number, maxRunMs: number): QuotaDecision {
-  const running = entries.filter((entry) => entry.endedAt === undefined && entry.at > nowMs - maxRunMs).map((entry) => entry.at).sort((a, b) => a - b);
+  const running = entries
+    .filter((entry) => entry.endedAt === undefined && entry.at > nowMs - maxRunMs)
+    .map((entry) => entry.at)
+    .sort((a, b) => a - b);
   if (running.length >= limits.running) {
     return { ok: false, reason: 'running', limit: limits.running, freeAt: (running[running.length - limits.running] as number) + maxRunMs };
   }
-  const recent = entries.filter((entry) => entry.at > nowMs - QUOTA_WINDOW_MS).map((entry) => entry.at).sort((a, b) => a - b);
+  const recent = entries
+    .filter((entry) => entry.at > nowMs - QUOTA_WINDOW_MS)
+    .map((entry) => entry.at)
+    .sort((a, b) => a - b);
   if (recent.length >= limits.perHour) {
     return { ok: false, reason: 'hourly', limit: limits.perHour, freeAt: (recent[recent.length - limits.perHour] as number) + QUOTA_WINDOW_MS };
   }

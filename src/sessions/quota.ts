@@ -5,11 +5,12 @@
  * released when the turn ends. A ticket never released (a crash) stops counting as running
  * once a turn could no longer be running.
  */
+
+import type { PlatformName } from '../core/chat.js';
 import { describeError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import type { PlatformName } from '../core/chat.js';
 import type { AgentQuotaLedger } from '../store/index.js';
-import { decideQuota, isSpentEntry, latestRefusal, QUOTA_WINDOW_MS, quotaRefusalText, type QuotaEntry, type QuotaLimits } from './quota-rules.js';
+import { decideQuota, isSpentEntry, latestRefusal, QUOTA_WINDOW_MS, type QuotaEntry, type QuotaLimits, quotaRefusalText } from './quota-rules.js';
 
 /** `sessions.quota` in the config. */
 export interface AgentQuotaConfig {
@@ -35,7 +36,10 @@ export interface AgentQuota {
    * `replaces`: the ticket of a running turn this follow-up interrupts (it ends when the new
    * one starts), so where that ticket counts, the number running does not grow.
    */
-  admit(asker: { platform: PlatformName; userId: string; channelId: string; requestId: string }, options?: { holdsRunning?: boolean; replaces?: QuotaTicket | undefined }): Promise<QuotaAdmission>;
+  admit(
+    asker: { platform: PlatformName; userId: string; channelId: string; requestId: string },
+    options?: { holdsRunning?: boolean; replaces?: QuotaTicket | undefined },
+  ): Promise<QuotaAdmission>;
   /** The turn ended; never throws (a failed release only expires later). */
   release(ticket: QuotaTicket | undefined): Promise<void>;
 }
@@ -81,7 +85,10 @@ export function createAgentQuota(deps: { ledger: AgentQuotaLedger; config: Agent
       const value = JSON.stringify((options.holdsRunning === false ? { at, endedAt: at } : { at }) satisfies QuotaEntry);
       await Promise.all(Object.values(subjects).map((subject) => ledger.add(subject, member, value, ttlMs)));
       const replaces = options.replaces;
-      const checks = await Promise.all([check(subjects.person, 'person', member, asker.requestId, at, replaces), check(subjects.channel, 'channel', member, asker.requestId, at, replaces)]);
+      const checks = await Promise.all([
+        check(subjects.person, 'person', member, asker.requestId, at, replaces),
+        check(subjects.channel, 'channel', member, asker.requestId, at, replaces),
+      ]);
       const replayOf = checks.find((c) => c.replayOf !== undefined)?.replayOf;
       const refusal = latestRefusal(checks.flatMap((c) => (c.refusal ? [c.refusal] : [])));
       if (replayOf !== undefined || refusal) await Promise.all(Object.values(subjects).map((subject) => ledger.remove(subject, member)));

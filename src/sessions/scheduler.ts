@@ -19,13 +19,13 @@
  * at most and polls about once a second, so a heap would buy nothing.
  */
 import { describeError, RateLimitedError } from '../core/errors.js';
-import { silentLogger, type Logger } from '../core/logger.js';
+import { type Logger, silentLogger } from '../core/logger.js';
+import { timerDelayUntil } from '../core/timer-delay.js';
 import { BudgetClosedError } from '../ratelimit/errors.js';
 import type { RateBudget } from '../ratelimit/types.js';
-import { DEFAULT_AGE_STEPS, DEFAULT_FASTEST_FACTOR, pollPaceMs, type AgeStep } from './poll-intervals.js';
-import { createTurnTable, type TurnEntry } from './turn-table.js';
-import { timerDelayUntil } from '../core/timer-delay.js';
 import type { PollRateLimit, SessionsPollConfig } from './config.js';
+import { type AgeStep, DEFAULT_AGE_STEPS, DEFAULT_FASTEST_FACTOR, pollPaceMs } from './poll-intervals.js';
+import { createTurnTable, type TurnEntry } from './turn-table.js';
 
 /** What one poll found: the turn's final message ('done', the caller has handled it) or nothing yet. */
 export type PollOutcome = 'done' | 'pending';
@@ -90,11 +90,14 @@ function createWakeTimer(now: () => number, fire: () => void): { arm(at: number)
       if (timer !== undefined && timerAt <= at) return;
       clearTimeout(timer);
       timerAt = at;
-      timer = setTimeout(() => {
-        timer = undefined;
-        timerAt = Number.POSITIVE_INFINITY;
-        fire();
-      }, timerDelayUntil(at, now()));
+      timer = setTimeout(
+        () => {
+          timer = undefined;
+          timerAt = Number.POSITIVE_INFINITY;
+          fire();
+        },
+        timerDelayUntil(at, now()),
+      );
     },
     disarm,
   };

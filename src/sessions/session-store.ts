@@ -5,11 +5,11 @@
  * The running-turns index and the request queues are outbox partitions: ordered, durable,
  * one atomic write per entry, and listable after a restart, which plain kv records are not.
  */
+
+import { SESSION_REQUEST_PREFIX as REQUEST_PREFIX, RUNNING_PARTITION } from '../delivery/sections.js';
 import type { MessageKey, Store } from '../store/index.js';
 import type { OutboxEntry } from '../store/outbox.js';
 import type { AgentSessionRecord, SessionRequest, TurnRecord } from './types.js';
-
-import { RUNNING_PARTITION, SESSION_REQUEST_PREFIX as REQUEST_PREFIX } from '../delivery/sections.js';
 
 export { RUNNING_PARTITION, SESSIONS_PARTITION_PREFIX } from '../delivery/sections.js';
 

@@ -8,10 +8,10 @@
  * A create has no idempotency key, so a record found `creating` after a crash is never
  * created again: the thread is told the session may or may not have started.
  */
-import { RateLimitedError, describeError } from '../core/errors.js';
+import { describeError, RateLimitedError } from '../core/errors.js';
 import { BlocksApiError, BlocksErrorCode } from '../services/blocks/errors.js';
 import type { BlocksCreatedSession } from '../services/blocks/types.js';
-import { reactQuietly, postInThread, type EngineContext } from './context.js';
+import { type EngineContext, postInThread, reactQuietly } from './context.js';
 import { blocksErrorText, mayHaveStartedText, queuedText, rootText } from './messages.js';
 import { registerTurn } from './turns.js';
 import type { AgentSessionRecord, SessionRequest, StartRequest } from './types.js';

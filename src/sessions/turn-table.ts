@@ -3,8 +3,9 @@
  * scaled by the load of all turns, or its backoff after a failure), which turn goes next,
  * and the backoff after a failed poll. No timers and no I/O: the scheduler keeps time.
  */
-import { ageIntervalMs, loadScale, pollLoad, type AgeStep } from './poll-intervals.js';
+
 import type { SessionsPollConfig } from './config.js';
+import { type AgeStep, ageIntervalMs, loadScale, pollLoad } from './poll-intervals.js';
 
 export interface TurnEntry {
   readonly id: string;

@@ -5,11 +5,11 @@
  * final message id, and the turn record says it ended, so neither a poll overlap nor a
  * restart can post it twice.
  */
-import { RateLimitedError, describeError } from '../core/errors.js';
+import { describeError, RateLimitedError } from '../core/errors.js';
 import { breakMentionSyntax } from '../format/mentions.js';
 import { BlocksApiError, BlocksErrorCode } from '../services/blocks/errors.js';
 import type { BlocksMessage, BlocksPullRequest, BlocksTurn } from '../services/blocks/types.js';
-import { editQuietly, postInThread, reactQuietly, turnThread, type EngineContext } from './context.js';
+import { type EngineContext, editQuietly, postInThread, reactQuietly, turnThread } from './context.js';
 import { doneText, failedText, KEY_REFUSED_TEXT, replyText, SESSION_GONE_TEXT, timedOutText, workingText } from './messages.js';
 import type { QuotaTicket } from './quota.js';
 import type { AgentSessionRecord, PollOutcome, TurnPlacement, TurnRecord } from './types.js';
@@ -20,7 +20,16 @@ import type { AgentSessionRecord, PollOutcome, TurnPlacement, TurnRecord } from 
  */
 export async function registerTurn(ctx: EngineContext, session: AgentSessionRecord, blocksTurn: BlocksTurn, placement?: TurnPlacement, quota?: QuotaTicket): Promise<TurnRecord> {
   const n = session.turnCount + 1;
-  let turn: TurnRecord = { id: `${session.id}#${n}`, sessionRecordId: session.id, n, blocks: blocksTurn, startedAt: ctx.now(), state: 'running', ...(placement ? { placement } : {}), ...(quota ? { quota } : {}) };
+  let turn: TurnRecord = {
+    id: `${session.id}#${n}`,
+    sessionRecordId: session.id,
+    n,
+    blocks: blocksTurn,
+    startedAt: ctx.now(),
+    state: 'running',
+    ...(placement ? { placement } : {}),
+    ...(quota ? { quota } : {}),
+  };
   // Record first, index second, session last: a crash in between leaves a turn that recovery
   // either polls (indexed) or never heard of, never an index entry without its record.
   await ctx.state.putTurn(turn);
@@ -162,7 +171,9 @@ export async function finishUnanswered(ctx: EngineContext, turnId: string, how: 
     return;
   }
   const text =
-    how === 'timed-out' ? timedOutText(session.agentLabel, ctx.settings.sessions.turnTimeoutMinutes, session.sessionUrl) : failedText(session.agentLabel, reason, session.sessionUrl);
+    how === 'timed-out'
+      ? timedOutText(session.agentLabel, ctx.settings.sessions.turnTimeoutMinutes, session.sessionUrl)
+      : failedText(session.agentLabel, reason, session.sessionUrl);
   // Shown before the turn is recorded as ended, for the same reason as in deliverAnswer.
   if (turn.statusRef) await editQuietly(ctx, turn.statusRef, text);
   else await postInThread(ctx, session.channel, turnThread(session, turn), `${turn.id}:${how}`, text).catch(() => undefined);

@@ -7,12 +7,13 @@
  * fault may take over; then ApiKey auth (401 missing/malformed, 403 wrong key); then the
  * documented endpoint answers. Scripted agents write each turn's final message.
  */
+
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { randomUUID } from 'node:crypto';
-import { createAgentRunner, type AgentRunnerOptions } from './blocks/agents.js';
+import { type AgentRunnerOptions, createAgentRunner } from './blocks/agents.js';
 import { createFaultQueue, type FaultSpec } from './blocks/faults.js';
-import { route, type ErrorShape, type FakeBlocksBehavior, type RouteContext } from './blocks/routes.js';
+import { type ErrorShape, type FakeBlocksBehavior, type RouteContext, route } from './blocks/routes.js';
 import { createSlidingWindow, maxInAnyWindow, type SlidingWindow } from './blocks/sliding-window.js';
 import {
   createMessageFactory,
@@ -27,10 +28,10 @@ import {
 } from './blocks/store.js';
 
 export type { AgentScript, AgentScriptSource, TurnContext } from './blocks/agents.js';
-export type { FaultSpec, FaultAction, FaultMatch } from './blocks/faults.js';
-export type { FakeBlocksBehavior, ErrorShape } from './blocks/routes.js';
-export type { FakeBlocksState, FakeRequestRecord, FakeSession, FakeTurn, FakeMessage, FakeArtifact, FakePullRequest } from './blocks/store.js';
-export { maxInAnyWindow, createSlidingWindow } from './blocks/sliding-window.js';
+export type { FaultAction, FaultMatch, FaultSpec } from './blocks/faults.js';
+export type { ErrorShape, FakeBlocksBehavior } from './blocks/routes.js';
+export { createSlidingWindow, maxInAnyWindow } from './blocks/sliding-window.js';
+export type { FakeArtifact, FakeBlocksState, FakeMessage, FakePullRequest, FakeRequestRecord, FakeSession, FakeTurn } from './blocks/store.js';
 
 export const FAKE_BLOCKS_API_KEY = 'blk_test_key_0123456789';
 /** Header a client may send with its budget priority; recorded in the arrival log. */
@@ -195,8 +196,7 @@ export async function createFakeBlocks(options: FakeBlocksOptions = {}): Promise
         case 'rate-limit': {
           const headers: Record<string, string> = {};
           if (fault.retryAfterSeconds !== undefined) {
-            headers['retry-after'] =
-              fault.retryAfterAs === 'date' ? new Date(now() + fault.retryAfterSeconds * 1000).toUTCString() : String(fault.retryAfterSeconds);
+            headers['retry-after'] = fault.retryAfterAs === 'date' ? new Date(now() + fault.retryAfterSeconds * 1000).toUTCString() : String(fault.retryAfterSeconds);
           }
           send(res, record, 429, fault.body ?? { error: 'Rate limit exceeded' }, headers);
           return;
@@ -259,7 +259,11 @@ export async function createFakeBlocks(options: FakeBlocksOptions = {}): Promise
     inject: (fault) => faults.add(fault),
     clearFaults: () => faults.clear(),
     pendingFaults: () => faults.pending(),
-    maxInAnyWindow: (windowMs = window.windowMs) => maxInAnyWindow(state.requests.map((r) => r.arrivalMs), windowMs),
+    maxInAnyWindow: (windowMs = window.windowMs) =>
+      maxInAnyWindow(
+        state.requests.map((r) => r.arrivalMs),
+        windowMs,
+      ),
     completeTurn(threadId, finalText) {
       const found = findTurn(threadId);
       if (!found) throw new Error(`fake blocks: no turn ${threadId}`);

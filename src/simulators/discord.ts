@@ -11,8 +11,8 @@ import { makeMember, snowflake } from './discord/objects.js';
 import { handleRest } from './discord/rest.js';
 import { FakeDiscordState, type FakeInteraction } from './discord/state.js';
 
+export type { FakeInteraction, FakeWebhook, RateLimitRule, RecordedCall } from './discord/state.js';
 export { FakeDiscordState } from './discord/state.js';
-export type { FakeInteraction, FakeWebhook, RecordedCall, RateLimitRule } from './discord/state.js';
 
 export interface FakeDiscordOptions {
   token: string;
@@ -76,7 +76,14 @@ export interface FakeDiscord {
 
 export async function createFakeDiscord(options: FakeDiscordOptions): Promise<FakeDiscord> {
   const applicationId = options.applicationId ?? snowflake();
-  const botUser: APIUser = { id: options.botUser?.id ?? applicationId, username: options.botUser?.username ?? 'fluxra-bridge', discriminator: '0', global_name: null, avatar: null, bot: true };
+  const botUser: APIUser = {
+    id: options.botUser?.id ?? applicationId,
+    username: options.botUser?.username ?? 'fluxra-bridge',
+    discriminator: '0',
+    global_name: null,
+    avatar: null,
+    bot: true,
+  };
   const state = new FakeDiscordState({
     token: options.token,
     applicationId,

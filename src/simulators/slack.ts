@@ -9,12 +9,12 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { WebSocketServer, type WebSocket } from 'ws';
-import { FakeSlackState, type FakeSlackAck, type FakeSlackChannel, type FakeSlackUser } from './slack/state.js';
+import { type WebSocket, WebSocketServer } from 'ws';
+import { eventCallback, type SlashCommandInput, signatureHeaders, slashCommandBody } from './slack/payloads.js';
+import { type FakeSlackAck, type FakeSlackChannel, FakeSlackState, type FakeSlackUser } from './slack/state.js';
 import { handleWebApi, type RateLimitPlan, type WebApiIdentity } from './slack/web-api.js';
-import { eventCallback, signatureHeaders, slashCommandBody, type SlashCommandInput } from './slack/payloads.js';
 
-export type { FakeSlackUser, FakeSlackChannel, FakeSlackAck, SlashCommandInput };
+export type { FakeSlackAck, FakeSlackChannel, FakeSlackUser, SlashCommandInput };
 export { FakeSlackState };
 
 export interface FakeSlackOptions {
@@ -82,7 +82,17 @@ export interface FakeSlack {
   deleteChannel(channelId: string): void;
   /** Records a message a person (or another bot) wrote and returns its `message` event. */
   /** `channelType`: `channel` (default), `group` (private channel), `im`, `mpim`. */
-  userMessage(input: { channel: string; user?: string; text: string; threadTs?: string; botId?: string; subtype?: string; files?: unknown[]; username?: string; channelType?: string }): Record<string, unknown>;
+  userMessage(input: {
+    channel: string;
+    user?: string;
+    text: string;
+    threadTs?: string;
+    botId?: string;
+    subtype?: string;
+    files?: unknown[];
+    username?: string;
+    channelType?: string;
+  }): Record<string, unknown>;
   deliverEvent(event: Record<string, unknown>, options?: DeliveryOptions): Promise<DeliveryResult>;
   deliverCommand(input: SlashCommandInput, options?: DeliveryOptions): Promise<DeliveryResult>;
   close(): Promise<void>;
@@ -256,7 +266,11 @@ export async function createFakeSlack(options: FakeSlackOptions): Promise<FakeSl
       };
     },
     deliverEvent(event, delivery = {}) {
-      const payload = eventCallback(event, { ...identity, ...(delivery.teamId ? { teamId: delivery.teamId } : {}), eventId: delivery.eventId ?? `Ev${String(++counter).padStart(8, '0')}` });
+      const payload = eventCallback(event, {
+        ...identity,
+        ...(delivery.teamId ? { teamId: delivery.teamId } : {}),
+        eventId: delivery.eventId ?? `Ev${String(++counter).padStart(8, '0')}`,
+      });
       return deliver('events_api', payload, '', delivery);
     },
     deliverCommand(input, delivery = {}) {

@@ -4,8 +4,9 @@
  * bridge admin. The owner outlives the links: unlinking every channel does not hand the
  * conversation to whoever links it next.
  */
-import type { Place } from '../core/tenancy.js';
+
 import { createKeyedLock } from '../core/keyed-lock.js';
+import type { Place } from '../core/tenancy.js';
 import type { KvNamespace } from './kv.js';
 import type { ChannelLink } from './links.js';
 
@@ -45,11 +46,7 @@ export function createConversationOwners(records: KvNamespace<OwnerRecord>): Con
  * owner gives it one. `placeOf` finds a channel's workspace or guild (links recorded before
  * places were kept on them). Returns how many conversations got an owner.
  */
-export async function assignMissingOwners(
-  owners: ConversationOwners,
-  links: readonly ChannelLink[],
-  placeOf: (link: ChannelLink) => Promise<Place>,
-): Promise<number> {
+export async function assignMissingOwners(owners: ConversationOwners, links: readonly ChannelLink[], placeOf: (link: ChannelLink) => Promise<Place>): Promise<number> {
   const earliest = new Map<string, ChannelLink>();
   for (const entry of links) {
     const seen = earliest.get(entry.link.conversationId);

@@ -3,11 +3,12 @@
  * or Redis (when several replicas share state). Build one per process in the composition
  * root and hand it to the engines; `close()` it on shutdown.
  */
-import type { Logger } from '../core/logger.js';
+
 import { ConfigError } from '../core/errors.js';
-import { createAgentQuotaLedger, type AgentQuotaLedger } from './agent-quota.js';
+import type { Logger } from '../core/logger.js';
+import { type AgentQuotaLedger, createAgentQuotaLedger } from './agent-quota.js';
 import type { BackendKind, StoreBackend } from './backend.js';
-import { createCursorsRepository, type CursorsRepository } from './cursors.js';
+import { type CursorsRepository, createCursorsRepository } from './cursors.js';
 import { createDedupeRepository, type DedupeRepository } from './dedupe.js';
 import { StoreError } from './errors.js';
 import { createKvNamespace, KV_NAME_PATTERN, type KvNamespace } from './kv.js';
@@ -58,7 +59,7 @@ export interface Store {
 }
 
 export const DEFAULT_NAMESPACE_PREFIX = 'fluxra-bridge';
-const PREFIX_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.\-]{0,99}$/;
+const PREFIX_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
 
 export async function createStore(config: StoreConfig, deps: StoreDeps): Promise<Store> {
   const prefix = config.namespacePrefix ?? DEFAULT_NAMESPACE_PREFIX;

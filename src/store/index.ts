@@ -1,12 +1,12 @@
-export { createStore, DEFAULT_NAMESPACE_PREFIX, type Store, type StoreConfig, type StoreDeps } from './create-store.js';
+export type { MessageKey } from '../core/keys.js';
 export type { AgentQuotaLedger } from './agent-quota.js';
 export type { BackendKind } from './backend.js';
+export { createStore, DEFAULT_NAMESPACE_PREFIX, type Store, type StoreConfig, type StoreDeps } from './create-store.js';
+export type { CursorsRepository } from './cursors.js';
+export { DEFAULT_DEDUPE_TTL_MS, type DedupeRepository } from './dedupe.js';
 export { StoreError, type StoreErrorCode } from './errors.js';
-export type { MessageKey } from '../core/keys.js';
 export type { KvNamespace } from './kv.js';
 export type { ChannelLink, LinkInput, LinkRecord, LinksRepository } from './links.js';
 export { DEFAULT_MESSAGE_MAP_TTL_MS, type MessageGroup, type MessageMapRepository } from './message-map.js';
-export type { CursorsRepository } from './cursors.js';
-export { DEFAULT_DEDUPE_TTL_MS, type DedupeRepository } from './dedupe.js';
 export type { OutboxEntry, OutboxRepository } from './outbox.js';
 export type { SessionRecord, SessionsRepository } from './sessions.js';

@@ -19,9 +19,9 @@
  * `cacheTtlMs` (1 s by default): another replica's change is seen within that time.
  */
 import type { ChannelRef } from '../core/chat.js';
-import type { StoreBackend } from './backend.js';
 import { createKeyedLock } from '../core/keyed-lock.js';
 import { channelKey, toChannelRef } from '../core/keys.js';
+import type { StoreBackend } from './backend.js';
 import { createKvNamespace } from './kv.js';
 
 /** What a channel is linked to. */

@@ -12,8 +12,8 @@
  * `record` writes the group before the index, so a ref that resolves always finds its group.
  */
 import type { MessageRef } from '../core/chat.js';
+import { type MessageKey, messageKey } from '../core/keys.js';
 import type { StoreBackend } from './backend.js';
-import { messageKey, type MessageKey } from '../core/keys.js';
 import { assertTtl, createKvNamespace } from './kv.js';
 
 /** All known copies of one logical message. */

@@ -10,8 +10,9 @@
  * only after that write is durable (SQLite: WAL fsynced). Nothing is leased: an item stays
  * until `complete`, so a crash between delivery and `complete` delivers it again.
  */
-import type { StoreBackend } from './backend.js';
+
 import { createKeyedLock } from '../core/keyed-lock.js';
+import type { StoreBackend } from './backend.js';
 import { createOutboxIdGenerator, type OutboxIdGenerator } from './outbox-id.js';
 
 /** One queued item and its delivery history. */

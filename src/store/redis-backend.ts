@@ -14,10 +14,10 @@
  */
 import KeyvRedis from '@keyv/redis';
 import { Keyv } from 'keyv';
-import type { Logger } from '../core/logger.js';
 import { describeError } from '../core/errors.js';
-import type { MapEntry, OrderedMaps, StoreBackend } from './backend.js';
+import type { Logger } from '../core/logger.js';
 import { createRedisClient, type RedisClient } from '../core/redis-client.js';
+import type { MapEntry, OrderedMaps, StoreBackend } from './backend.js';
 import { StoreError } from './errors.js';
 
 export interface RedisBackendConfig {
@@ -183,7 +183,11 @@ function createRedisMaps(client: RedisClient, prefix: string): OrderedMaps {
       return Number(reply) === 1;
     },
     async drop(group, map) {
-      await client.multi().del([orderKey(group, map), itemsKey(group, map)]).sRem(registryKey(group), map).exec();
+      await client
+        .multi()
+        .del([orderKey(group, map), itemsKey(group, map)])
+        .sRem(registryKey(group), map)
+        .exec();
     },
     async list(group) {
       return (await listMaps(group)).map((entry) => entry.map);

@@ -6,9 +6,9 @@
  * session.
  */
 import type { MessageRef } from '../core/chat.js';
-import type { StoreBackend } from './backend.js';
 import { createKeyedLock } from '../core/keyed-lock.js';
-import { messageKey, type MessageKey } from '../core/keys.js';
+import { type MessageKey, messageKey } from '../core/keys.js';
+import type { StoreBackend } from './backend.js';
 import { createKvNamespace } from './kv.js';
 
 /** The fields the store needs on a session record; the session engine adds its own. */

@@ -19,11 +19,11 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Keyv } from 'keyv';
-import type { Logger } from '../core/logger.js';
 import { describeError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
 import type { MapEntry, OrderedMaps, StoreBackend } from './backend.js';
 import { StoreError } from './errors.js';
-import { startSqliteCheckpointer, type SqliteCheckpointer } from './sqlite-checkpointer.js';
+import { type SqliteCheckpointer, startSqliteCheckpointer } from './sqlite-checkpointer.js';
 import { openSqliteConnection, type Query, type SqliteConnection } from './sqlite-connection.js';
 import { createSqliteKeyvStore, KEYV_SCHEMA } from './sqlite-keyv-store.js';
 
@@ -131,7 +131,10 @@ export async function openSqliteBackend(config: SqliteBackendConfig, deps: { log
     return maps.length + marks.length + (await records.purgeExpired(now));
   };
   const runPurge = (): void => {
-    purging = purge().then(() => undefined, (error: unknown) => logger.warn({ err: describeError(error) }, 'store: purging expired rows failed'));
+    purging = purge().then(
+      () => undefined,
+      (error: unknown) => logger.warn({ err: describeError(error) }, 'store: purging expired rows failed'),
+    );
   };
   runPurge();
   const timer = setInterval(runPurge, config.purgeIntervalMs ?? DEFAULTS.purgeIntervalMs);
@@ -197,13 +200,7 @@ function createSqliteMaps(query: Query, prefix: string): OrderedMaps {
       );
       // A timed map expires as a whole, as a Redis key would: extend its other members too.
       if (expires !== null) {
-        await query(
-          'UPDATE store_maps SET expires = ? WHERE grp = ? AND map = ? AND expires IS NOT NULL AND expires < ?',
-          expires,
-          grp(group),
-          map,
-          expires,
-        );
+        await query('UPDATE store_maps SET expires = ? WHERE grp = ? AND map = ? AND expires IS NOT NULL AND expires < ?', expires, grp(group), map, expires);
       }
     },
     async putNew(group, map, entries, ttlMs) {
@@ -222,53 +219,23 @@ function createSqliteMaps(query: Query, prefix: string): OrderedMaps {
         now,
       );
       if (expires !== null) {
-        await query(
-          'UPDATE store_maps SET expires = ? WHERE grp = ? AND map = ? AND expires IS NOT NULL AND expires < ?',
-          expires,
-          grp(group),
-          map,
-          expires,
-        );
+        await query('UPDATE store_maps SET expires = ? WHERE grp = ? AND map = ? AND expires IS NOT NULL AND expires < ?', expires, grp(group), map, expires);
       }
     },
     async replace(group, map, member, value) {
-      const rows = await query(
-        `UPDATE store_maps SET value = ? WHERE grp = ? AND map = ? AND member = ? AND ${LIVE} RETURNING member`,
-        value,
-        grp(group),
-        map,
-        member,
-        Date.now(),
-      );
+      const rows = await query(`UPDATE store_maps SET value = ? WHERE grp = ? AND map = ? AND member = ? AND ${LIVE} RETURNING member`, value, grp(group), map, member, Date.now());
       return rows.length === 1;
     },
     async get(group, map, member) {
-      const [row] = await query(
-        `SELECT value FROM store_maps WHERE grp = ? AND map = ? AND member = ? AND ${LIVE}`,
-        grp(group),
-        map,
-        member,
-        Date.now(),
-      );
+      const [row] = await query(`SELECT value FROM store_maps WHERE grp = ? AND map = ? AND member = ? AND ${LIVE}`, grp(group), map, member, Date.now());
       return row === undefined ? undefined : String(row.value);
     },
     async range(group, map, limit) {
-      const rows = await query(
-        `SELECT member, value FROM store_maps WHERE grp = ? AND map = ? AND ${LIVE} ORDER BY member LIMIT ?`,
-        grp(group),
-        map,
-        Date.now(),
-        limit,
-      );
+      const rows = await query(`SELECT member, value FROM store_maps WHERE grp = ? AND map = ? AND ${LIVE} ORDER BY member LIMIT ?`, grp(group), map, Date.now(), limit);
       return rows.map((row): MapEntry => ({ member: String(row.member), value: String(row.value) }));
     },
     async remove(group, map, member) {
-      const rows = await query(
-        'DELETE FROM store_maps WHERE grp = ? AND map = ? AND member = ? RETURNING expires',
-        grp(group),
-        map,
-        member,
-      );
+      const rows = await query('DELETE FROM store_maps WHERE grp = ? AND map = ? AND member = ? RETURNING expires', grp(group), map, member);
       const expires = rows[0]?.expires;
       return rows.length === 1 && (expires === null || Number(expires) > Date.now());
     },

@@ -3,13 +3,14 @@
  * and REST, the real router and `/block`, the real Fluxra client on the fake Fluxra. An
  * interaction goes in; what reached Fluxra and what the person saw (ephemerally) come out.
  */
-import { after, before, test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { createDiscordAdapter, type DiscordAdapter } from '../../src/platforms/discord/index.js';
+import { after, before, test } from 'node:test';
 import type { CommandRouter } from '../../src/commands/router.js';
+import { createDiscordAdapter, type DiscordAdapter } from '../../src/platforms/discord/index.js';
 import { createFakeDiscord, type FakeDiscord, type FakeInteraction } from '../../src/simulators/discord.js';
+import { createBlockRouter, type FluxraBackend, startFluxraBackend } from '../unit/commands/fluxra-harness.js';
 import { captureLogger } from '../unit/commands/helpers.js';
-import { createBlockRouter, startFluxraBackend, type FluxraBackend } from '../unit/commands/fluxra-harness.js';
 
 const TOKEN = 'MTAwMDAwMDAwMDAwMDAwMDAw.fake00.token-for-tests-only-0000';
 const APP_ID = '400000000000000001';
@@ -66,10 +67,17 @@ async function block(subcommand: string, options: Array<{ name: string; value: s
 
 test('registers /block with its subcommands, hidden from members without Manage Channels only when no allow-list', async () => {
   await adapter.registerCommands([...router.specs], { guildId: GUILD_ID });
-  const [registered] = (discord.state.commands.get(GUILD_ID) ?? []) as Array<{ name: string; default_member_permissions: string | null; options: Array<{ name: string; options: Array<{ name: string; required: boolean }> }> }>;
+  const [registered] = (discord.state.commands.get(GUILD_ID) ?? []) as Array<{
+    name: string;
+    default_member_permissions: string | null;
+    options: Array<{ name: string; options: Array<{ name: string; required: boolean }> }>;
+  }>;
   assert.ok(registered);
   assert.equal(registered.name, 'block');
-  assert.deepEqual(registered.options.map((o) => o.name), ['agent', 'conversation', 'list', 'remove', 'help']);
+  assert.deepEqual(
+    registered.options.map((o) => o.name),
+    ['agent', 'conversation', 'list', 'remove', 'help'],
+  );
   assert.deepEqual(registered.options[0]?.options, [{ type: 3, name: 'agent_id', description: 'The agent ID (agt_…)', required: true }]);
   // There is a Discord allow-list here, so the command stays visible to the people on it.
   assert.equal(registered.default_member_permissions, null);
@@ -112,7 +120,10 @@ test('/block remove by block ID and by target', async () => {
   assert.equal(await block('remove', [{ name: 'id', value: blockA.blockId }]), `Removed block \`${blockA.blockId}\`.`);
   assert.equal(fluxra.blockRequests().at(-1)?.path, `/api/blocks/${blockA.blockId}`);
   assert.match(await block('remove', [{ name: 'id', value: b.agentId }]), new RegExp(`^Removed the block on agent \`${b.agentId}\``));
-  assert.equal([...fluxra.fake.state.blocks.values()].some((x) => x.targetId === a.agentId || x.targetId === b.agentId), false);
+  assert.equal(
+    [...fluxra.fake.state.blocks.values()].some((x) => x.targetId === a.agentId || x.targetId === b.agentId),
+    false,
+  );
 });
 
 test('/block help answers with the usage', async () => {

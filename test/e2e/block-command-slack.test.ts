@@ -4,12 +4,13 @@
  * slash command goes in; what reached Fluxra and what the person was answered through the
  * response_url (ephemerally) come out.
  */
-import { after, before, describe, test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
 import { createSlackAdapter, type SlackAdapter } from '../../src/platforms/slack/index.js';
 import { createFakeSlack, type FakeSlack } from '../../src/simulators/slack.js';
+import { ADMIN, createBlockRouter, type FluxraBackend, startFluxraBackend } from '../unit/commands/fluxra-harness.js';
 import { captureLogger } from '../unit/commands/helpers.js';
-import { ADMIN, createBlockRouter, startFluxraBackend, type FluxraBackend } from '../unit/commands/fluxra-harness.js';
 
 const TOKENS = {
   botToken: 'xoxb-1111_2222_fakebottoken',

@@ -4,8 +4,9 @@
  * from the message that asked; messages that arrive while a turn runs wait (⏳) and go as one
  * follow-up; `/agent new` starts a fresh session; `/bridge unlink what:agent` unbinds.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import type { APIMessage } from 'discord.js';
 import { startBoundRig } from './bound-channel-harness.js';
 import { DISCORD_CHANNEL, eventually, type SessionsRig } from './sessions-harness.js';
@@ -23,7 +24,9 @@ function reactionsOn(rig: SessionsRig, messageId: string): string[] {
 
 async function command(rig: SessionsRig, commandName: string, subcommand: string, options: Array<{ name: string; value: string }> = []): Promise<string> {
   const interaction = rig.discord!.fake.sendInteraction({ commandName, subcommand, options, channelId: DISCORD_CHANNEL, permissions: MANAGE_CHANNELS });
-  return String(await eventually(() => interaction.callbacks.find((c) => c.type === 4)?.data?.['content'] ?? interaction.original?.content, `the /${commandName} ${subcommand} answer`));
+  return String(
+    await eventually(() => interaction.callbacks.find((c) => c.type === 4)?.data?.['content'] ?? interaction.original?.content, `the /${commandName} ${subcommand} answer`),
+  );
 }
 
 function say(rig: SessionsRig, content: string, channelId = DISCORD_CHANNEL, author?: { id: string; username: string }): APIMessage {
@@ -31,9 +34,18 @@ function say(rig: SessionsRig, content: string, channelId = DISCORD_CHANNEL, aut
 }
 
 test('Discord: bind, three quick messages queued behind a running turn and answered together in the last one’s thread', async () => {
-  const rig = await startBoundRig({ platform: 'discord', blocks: { script: (ctx) => (ctx.turnIndex === 0 ? { manual: true } : { delayMs: 30, final: `Answer ${ctx.turnIndex}` }) } });
+  const rig = await startBoundRig({
+    platform: 'discord',
+    blocks: { script: (ctx) => (ctx.turnIndex === 0 ? { manual: true } : { delayMs: 30, final: `Answer ${ctx.turnIndex}` }) },
+  });
   try {
-    assert.match(await command(rig, 'bridge', 'link', [{ name: 'conversation', value: 'agent' }, { name: 'name', value: 'codex' }]), /^Bound this channel to `codex`/);
+    assert.match(
+      await command(rig, 'bridge', 'link', [
+        { name: 'conversation', value: 'agent' },
+        { name: 'name', value: 'codex' },
+      ]),
+      /^Bound this channel to `codex`/,
+    );
     const first = say(rig, 'why is the build red?');
     await eventually(() => messagesIn(rig, first.id).find((m) => m.content.startsWith('codex is working')), 'the status in a thread on the first message');
     const session = [...rig.blocks.state.sessions.values()][0]!;
@@ -52,7 +64,10 @@ test('Discord: bind, three quick messages queued behind a running turn and answe
     assert.equal(session.turns.length, 2);
     assert.match(session.turns[1]!.prompt, /1\. alice: also check lint\n\n2\. bob: and the e2e job\n\n3\. alice: thanks$/);
     for (const m of quick.slice(0, 2)) {
-      await eventually(() => messagesIn(rig, m.id).find((p) => p.content === 'codex answered this together with 2 other messages, in the thread of “thanks” from alice.'), `the pointer on ${m.content}`);
+      await eventually(
+        () => messagesIn(rig, m.id).find((p) => p.content === 'codex answered this together with 2 other messages, in the thread of “thanks” from alice.'),
+        `the pointer on ${m.content}`,
+      );
     }
     for (const m of [first, ...quick]) await eventually(() => reactionsOn(rig, m.id).join() === '✅', `only ✅ on ${m.content}`);
 

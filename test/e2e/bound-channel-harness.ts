@@ -3,10 +3,11 @@
  * the fakes) with `/bridge` beside `/agent`, as the composition root builds it when only
  * Blocks is configured: its agent half binds channels.
  */
-import { LINK_STATUS_KV } from '../../src/commands/bridge-link-status.js';
+
 import { createBridgeCommand } from '../../src/commands/bridge.js';
+import { LINK_STATUS_KV } from '../../src/commands/bridge-link-status.js';
 import type { CommandHandler } from '../../src/commands/types.js';
-import { startSessionsRig, type RigOptions, type SessionsRig } from './sessions-harness.js';
+import { type RigOptions, type SessionsRig, startSessionsRig } from './sessions-harness.js';
 
 export function startBoundRig(options: RigOptions & { mode?: 'queue' | 'interrupt' }): Promise<SessionsRig> {
   const mode = options.mode ?? 'queue';

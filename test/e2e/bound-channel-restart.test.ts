@@ -6,15 +6,16 @@
  * answered once, and the waiting messages (plus one that arrived after the restart) go to
  * the agent as ONE follow-up, answered once in the thread of the last of them.
  */
-import { after, before, test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before, test } from 'node:test';
 import { createFakeBlocks, type FakeBlocks } from '../../src/simulators/blocks.js';
 import { createFakeSlack, type FakeSlack } from '../../src/simulators/slack.js';
 import { eventually } from './sessions-harness.js';
-import { startBridgeChild, type BridgeChild } from './support/bridge-child.js';
+import { type BridgeChild, startBridgeChild } from './support/bridge-child.js';
 
 const SLACK = { botToken: 'xoxb-8888_4444_boundbottoken', appToken: 'xapp-1-A888-3333-boundapptoken' };
 const CHANNEL = 'C0BOUND';
@@ -24,7 +25,11 @@ let blocks: FakeBlocks;
 let slack: FakeSlack;
 
 before(async () => {
-  blocks = await createFakeBlocks({ windowMs: WINDOW_MS, limit: 100, script: (ctx) => (ctx.turnIndex === 0 ? { manual: true } : { delayMs: 50, final: `Answer ${ctx.turnIndex}` }) });
+  blocks = await createFakeBlocks({
+    windowMs: WINDOW_MS,
+    limit: 100,
+    script: (ctx) => (ctx.turnIndex === 0 ? { manual: true } : { delayMs: 50, final: `Answer ${ctx.turnIndex}` }),
+  });
   slack = await createFakeSlack({ ...SLACK, users: [{ id: 'UADA', name: 'ada', displayName: 'Ada' }] });
 });
 
@@ -108,5 +113,6 @@ test('a SIGKILL with a turn running and three messages queued: nothing lost, one
   assert.equal(history.filter((m) => m.text === 'Lint is failing.').length, 1, 'the first answer once');
   assert.equal(history.filter((m) => m.text === 'Lint is failing.')[0]!.threadTs, asked);
   assert.equal(history.filter((m) => m.text === 'Answer 1').length, 1, 'the combined answer once');
-  for (const ts of waiting.slice(0, 3)) assert.equal(inThread(ts).filter((m) => m.text.startsWith('claude answered this together with 3 other messages')).length, 1, `one pointer under ${ts}`);
+  for (const ts of waiting.slice(0, 3))
+    assert.equal(inThread(ts).filter((m) => m.text.startsWith('claude answered this together with 3 other messages')).length, 1, `one pointer under ${ts}`);
 });

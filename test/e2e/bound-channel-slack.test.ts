@@ -4,8 +4,9 @@
  * the channel's one session and is answered in its own thread; messages that arrive while a
  * turn runs wait (⏳) and go together as one follow-up, or interrupt it in `interrupt` mode.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import type { FakeSlackMessage } from '../../src/simulators/slack/state.js';
 import { startBoundRig } from './bound-channel-harness.js';
 import { eventually, type SessionsRig } from './sessions-harness.js';
@@ -70,7 +71,10 @@ test('bind, then three quick messages while a turn runs: queued (⏳), sent as O
     await eventually(() => session.turns.length === 2, 'the combined follow-up');
     const prompt = session.turns[1]!.prompt;
     assert.equal(prompt.split('\n\n').length, 4);
-    assert.match(prompt, /^3 messages arrived in the channel while you were busy\. Answer them together, in order:\n\n1\. Ada: also check the lint step\n\n2\. bob: and the flaky e2e test\n\n3\. Ada: thanks!$/);
+    assert.match(
+      prompt,
+      /^3 messages arrived in the channel while you were busy\. Answer them together, in order:\n\n1\. Ada: also check the lint step\n\n2\. bob: and the flaky e2e test\n\n3\. Ada: thanks!$/,
+    );
 
     await eventually(() => thread(rig, fourth).find((m) => m.text === 'Answer 1'), 'the combined answer under the last message');
     for (const ts of [second, third]) {
@@ -120,7 +124,10 @@ test('interrupt mode: a message during a running turn is sent at once; the earli
     assert.equal(session.turns[0]!.status, 'interrupted');
     assert.equal(session.turns[1]!.prompt, 'actually, only the tokenizer');
     assert.ok(thread(rig, first).some((m) => m.text.startsWith('claude: interrupted')));
-    await eventually(() => thread(rig, first).find((m) => m.text === 'claude answered this together with 1 other message, in the thread of “actually, only the tokenizer” from Ada.'), 'the pointer');
+    await eventually(
+      () => thread(rig, first).find((m) => m.text === 'claude answered this together with 1 other message, in the thread of “actually, only the tokenizer” from Ada.'),
+      'the pointer',
+    );
     for (const ts of [first, second]) await eventually(() => reactionsOn(rig, ts).join() === 'white_check_mark', `✅ on ${ts}`);
     assert.ok(!reactionsOn(rig, second).includes('hourglass_flowing_sand'), 'nothing waited');
   } finally {
@@ -129,17 +136,27 @@ test('interrupt mode: a message during a running turn is sent at once; the earli
 });
 
 test('/agent new starts a fresh session for what follows; unbinding stops sending and refuses what still waits', async () => {
-  const rig = await startBoundRig({ platform: 'slack', blocks: { script: (ctx) => (ctx.prompt.startsWith('slow') ? { manual: true } : { delayMs: 30, final: `Answer: ${ctx.prompt}` }) } });
+  const rig = await startBoundRig({
+    platform: 'slack',
+    blocks: { script: (ctx) => (ctx.prompt.startsWith('slow') ? { manual: true } : { delayMs: 30, final: `Answer: ${ctx.prompt}` }) },
+  });
   try {
     await command(rig, 'bridge', 'link agent claude');
     const a = await say(rig, 'first question');
     await eventually(() => thread(rig, a).find((m) => m.text === 'Answer: first question'), 'the first answer');
-    assert.equal(await command(rig, 'agent', 'new'), 'The next message here starts a new `claude` session, with a clean context. A turn already running still answers in its thread.');
+    assert.equal(
+      await command(rig, 'agent', 'new'),
+      'The next message here starts a new `claude` session, with a clean context. A turn already running still answers in its thread.',
+    );
     const b = await say(rig, 'second question');
     await eventually(() => thread(rig, b).find((m) => m.text === 'Answer: second question'), 'the answer from the new session');
     assert.equal(rig.blocks.state.sessions.size, 2, 'a second Blocks session');
     const sessions = [...rig.blocks.state.sessions.values()];
-    assert.deepEqual(sessions.map((s) => s.turns.length), [1, 1], 'the new session did not continue the old one');
+    assert.deepEqual(
+      sessions.map((s) => s.turns.length),
+      [1, 1],
+      'the new session did not continue the old one',
+    );
 
     // A slow turn, a message waiting behind it, then unbind.
     const slow = await say(rig, 'slow job');

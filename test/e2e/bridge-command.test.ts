@@ -5,17 +5,18 @@
  * Fluxra client on the fake Fluxra. A slash command or an interaction goes in; what reached
  * Fluxra, what the store holds and what the person was answered (ephemerally) come out.
  */
-import { after, before, beforeEach, test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { after, before, beforeEach, test } from 'node:test';
 import { LINK_STATUS_KV, type LinkStatus } from '../../src/commands/bridge-link-status.js';
 import type { CommandRouter } from '../../src/commands/router.js';
-import { createDiscordAdapter, type DiscordAdapter } from '../../src/platforms/discord/index.js';
 import type { ChannelRef } from '../../src/core/chat.js';
+import { createDiscordAdapter, type DiscordAdapter } from '../../src/platforms/discord/index.js';
 import { createSlackAdapter, type SlackAdapter } from '../../src/platforms/slack/index.js';
 import { createFakeDiscord, type FakeDiscord, type FakeInteraction } from '../../src/simulators/discord.js';
 import { createFakeSlack, type FakeSlack } from '../../src/simulators/slack.js';
-import { ADMIN, DISCORD_ADMIN, createLinkRouter, openTempStore, type TempStore } from '../unit/commands/bridge-harness.js';
-import { startFluxraBackend, type FluxraBackend } from '../unit/commands/fluxra-harness.js';
+import { ADMIN, createLinkRouter, DISCORD_ADMIN, openTempStore, type TempStore } from '../unit/commands/bridge-harness.js';
+import { type FluxraBackend, startFluxraBackend } from '../unit/commands/fluxra-harness.js';
 import { captureLogger } from '../unit/commands/helpers.js';
 
 const SLACK_TOKENS = {
@@ -112,8 +113,19 @@ async function answerOf(record: FakeInteraction): Promise<{ content: string; fla
 }
 
 /** `/<command> <subcommand> options…` from Discord; returns the ephemeral answer. */
-async function fromDiscord(subcommand: string, options: Array<{ name: string; value: string }> = [], as: { command?: string; user?: { id: string; username: string } } = {}): Promise<string> {
-  const record = discord.sendInteraction({ commandName: as.command ?? 'bridge', subcommand, options, channelId: DISCORD_GENERAL, user: as.user ?? DISCORD_ALLOWED, permissions: '0' });
+async function fromDiscord(
+  subcommand: string,
+  options: Array<{ name: string; value: string }> = [],
+  as: { command?: string; user?: { id: string; username: string } } = {},
+): Promise<string> {
+  const record = discord.sendInteraction({
+    commandName: as.command ?? 'bridge',
+    subcommand,
+    options,
+    channelId: DISCORD_GENERAL,
+    user: as.user ?? DISCORD_ALLOWED,
+    permissions: '0',
+  });
   const answer = await answerOf(record);
   assert.equal(answer.flags & EPHEMERAL, EPHEMERAL, 'answered ephemerally');
   return answer.content;
@@ -131,11 +143,17 @@ test('registers /bridge on Discord with link, unlink, share, status and help', a
   const registered = (discord.state.commands.get(GUILD_ID) ?? []) as Array<{ name: string; options: Array<{ name: string; options: Array<{ name: string; required: boolean }> }> }>;
   const bridge = registered.find((command) => command.name === 'bridge');
   assert.ok(bridge);
-  assert.deepEqual(bridge.options.map((o) => o.name), ['link', 'unlink', 'share', 'status', 'help']);
-  assert.deepEqual(bridge.options[0]?.options.map((o) => [o.name, o.required]), [
-    ['conversation', true],
-    ['name', false],
-  ]);
+  assert.deepEqual(
+    bridge.options.map((o) => o.name),
+    ['link', 'unlink', 'share', 'status', 'help'],
+  );
+  assert.deepEqual(
+    bridge.options[0]?.options.map((o) => [o.name, o.required]),
+    [
+      ['conversation', true],
+      ['name', false],
+    ],
+  );
 });
 
 test('link, status and unlink from Slack', async () => {
@@ -152,12 +170,18 @@ test('link, status and unlink from Slack', async () => {
 });
 
 test('link new, status and unlink from Discord', async () => {
-  const answer = await fromDiscord('link', [{ name: 'conversation', value: 'new' }, { name: 'name', value: 'ops-room' }]);
+  const answer = await fromDiscord('link', [
+    { name: 'conversation', value: 'new' },
+    { name: 'name', value: 'ops-room' },
+  ]);
   const created = [...fluxra.fake.state.conversations.values()].find((c) => c.name === 'ops-room');
   assert.ok(created);
   assert.match(answer, new RegExp(`^Created the Fluxra conversation \`ops-room\` \\(\`${created.conversationId}\`\\) and linked this channel to it\\.`));
   assert.equal((await temp.store.links.get(DISCORD_REF))?.conversationId, created.conversationId);
-  assert.match(await fromDiscord('status'), new RegExp(`^This channel is linked to the Fluxra conversation \`${created.conversationId}\` \\(since .+, by <@${DISCORD_ADMIN}>\\)\\.\\n• Mirroring: on\\n`));
+  assert.match(
+    await fromDiscord('status'),
+    new RegExp(`^This channel is linked to the Fluxra conversation \`${created.conversationId}\` \\(since .+, by <@${DISCORD_ADMIN}>\\)\\.\\n• Mirroring: on\\n`),
+  );
   assert.equal(await fromDiscord('unlink'), `Unlinked this channel from \`${created.conversationId}\`: messages here no longer go to Fluxra, and nothing comes back.`);
   assert.equal(await temp.store.links.get(DISCORD_REF), undefined);
 });
@@ -225,7 +249,10 @@ test('blocking a linked conversation pauses its links on both platforms; removin
   assert.equal(changes.length, 1);
   assert.match((await fromSlack('status')).split('\n')[1] ?? '', /^• Mirroring: paused \(`blocked by \/block`\): the bridge has blocked the conversation; `\/block remove conv_/);
   // Linking another channel to a blocked conversation is refused.
-  assert.match(await fromSlack(`link ${conv}`, { channelId: SLACK_RANDOM }), /^The bridge has blocked `conv_[^`]+` \(block `blk_[^`]+`\), so it cannot post into it\. Remove the block with `\/block remove conv_/);
+  assert.match(
+    await fromSlack(`link ${conv}`, { channelId: SLACK_RANDOM }),
+    /^The bridge has blocked `conv_[^`]+` \(block `blk_[^`]+`\), so it cannot post into it\. Remove the block with `\/block remove conv_/,
+  );
 
   const unblocked = await fromSlack(`remove ${conv}`, { command: 'block' });
   assert.ok(unblocked.endsWith('\nMirroring resumes for <#C0GENERAL> and a Discord channel.'), unblocked);

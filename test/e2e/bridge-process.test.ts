@@ -5,15 +5,16 @@
  * answered; the health endpoints answer; SIGTERM stops it with exit code 0; nothing
  * secret reaches its logs; a bad configuration exits 2 with every problem listed.
  */
-import { after, before, test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { createFakeDiscord, type FakeDiscord } from '../../src/simulators/discord.js';
 import { createFakeFluxra, type FakeAgentCredentials, type FakeFluxra } from '../../src/simulators/fluxra.js';
 import { createFakeSlack, type FakeSlack } from '../../src/simulators/slack.js';
-import { createFakeDiscord, type FakeDiscord } from '../../src/simulators/discord.js';
-import { startBridgeChild, type BridgeChild } from './support/bridge-child.js';
+import { type BridgeChild, startBridgeChild } from './support/bridge-child.js';
 
 const SLACK = { botToken: 'xoxb-9999_8888_processbottoken', appToken: 'xapp-1-A999-7777-processapptoken', signingSecret: 'process-signing-secret-01' };
 const DISCORD_TOKEN = 'MTk4NjIyNDgzNDcxOTI1MjQ4.Cl2FMQ.ZnCjm1XVW7vRze4b7Cq4se7kKWs';
@@ -76,7 +77,10 @@ test('runs from config and environment, answers commands on both platforms, stop
 
     // Discord: the commands were registered to the guild at start.
     const registered = (discord.state.commands.get(GUILD_ID) ?? []) as Array<{ name: string }>;
-    assert.deepEqual(registered.map((command) => command.name), ['block', 'bridge']);
+    assert.deepEqual(
+      registered.map((command) => command.name),
+      ['block', 'bridge'],
+    );
 
     // Slack, Socket Mode: /block list answered ephemerally.
     await slack.waitForSocket();
@@ -87,7 +91,14 @@ test('runs from config and environment, answers commands on both platforms, stop
 
     // Discord: /block agent reaches Fluxra.
     const target = fluxra.createAgent();
-    const interaction = discord.sendInteraction({ commandName: 'block', subcommand: 'agent', options: [{ name: 'agent_id', value: target.agentId }], channelId: DISCORD_CHANNEL, user: ADMIN_DISCORD, permissions: MANAGE_CHANNELS });
+    const interaction = discord.sendInteraction({
+      commandName: 'block',
+      subcommand: 'agent',
+      options: [{ name: 'agent_id', value: target.agentId }],
+      channelId: DISCORD_CHANNEL,
+      user: ADMIN_DISCORD,
+      permissions: MANAGE_CHANNELS,
+    });
     for (let i = 0; i < 1000 && !interaction.callbacks.some((c) => c.type === 4) && !interaction.original?.content; i += 1) {
       await new Promise((resolve) => setTimeout(resolve, 10));
     }

@@ -8,9 +8,10 @@
  * only the catch-up's history reads can bring them, and they must reach Fluxra and the
  * other platform exactly once, in their threads, in order, before later live messages.
  */
-import { after, test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { startBridgeChild, type BridgeChild } from './support/bridge-child.js';
+import { after, test } from 'node:test';
+import { type BridgeChild, startBridgeChild } from './support/bridge-child.js';
 import { checkMirror, summarize } from './support/mirror-checker.js';
 import { createMirrorDriver, type MirrorDriver, type OriginMessage } from './support/mirror-driver.js';
 import { createMirrorWorld, type MirrorWorld } from './support/mirror-world.js';
@@ -40,7 +41,9 @@ function checked(activeWorld: MirrorWorld, messages: readonly OriginMessage[]): 
   };
 }
 
-test('messages posted on Slack and Discord while the bridge is stopped reach Fluxra and the other platform exactly once, in order, after it starts again', { timeout: 120_000 }, async (t) => {
+test('messages posted on Slack and Discord while the bridge is stopped reach Fluxra and the other platform exactly once, in order, after it starts again', {
+  timeout: 120_000,
+}, async (t) => {
   world = await createMirrorWorld({ groups: 1, agentsPerGroup: 1 });
   await world.seedLinks();
   const activeWorld = world;
@@ -67,7 +70,16 @@ test('messages posted on Slack and Discord while the bridge is stopped reach Flu
   const discordRoot = activeDriver.send('discord', 0);
   activeDriver.send('slack', 0, slackRoot);
   await settle(activeDriver.messages);
-  assert.deepEqual(checked(activeWorld, activeDriver.messages), { expected: 6, delivered: 6, missing: 0, duplicated: 0, echoes: 0, unknown: 0, misthreaded: 0, orderViolations: 0 });
+  assert.deepEqual(checked(activeWorld, activeDriver.messages), {
+    expected: 6,
+    delivered: 6,
+    missing: 0,
+    duplicated: 0,
+    echoes: 0,
+    unknown: 0,
+    misthreaded: 0,
+    orderViolations: 0,
+  });
 
   assert.equal(await first.killAndWait('SIGTERM'), 0);
   activeDriver.bridgeDown();

@@ -3,15 +3,16 @@
  * Discord) and the real local Redis: one line per part, exit 0 when every configured part
  * works, 1 naming the part that does not, and no secret in the output.
  */
-import { after, before, test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { after, before, test } from 'node:test';
 import { createFakeBlocks, type FakeBlocks } from '../../src/simulators/blocks.js';
 import { createFakeDiscord, type FakeDiscord } from '../../src/simulators/discord.js';
 import { createFakeFluxra, type FakeAgentCredentials, type FakeFluxra } from '../../src/simulators/fluxra.js';
 import { createFakeSlack, type FakeSlack } from '../../src/simulators/slack.js';
-import { runCli, tempDir, type CliResult } from './cli-harness.js';
+import { type CliResult, runCli, tempDir } from './cli-harness.js';
 
 const SLACK = { botToken: 'xoxb-4444_5555_checkbottoken', appToken: 'xapp-1-A444-6666-checkapptoken' };
 const DISCORD_TOKEN = 'MTk4NjIyNDgzNDcxOTI1MjQ5.Ck3GNQ.checkTokenValue0123456789ab';

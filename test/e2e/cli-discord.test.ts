@@ -4,9 +4,10 @@
  * permissions bitfield and scopes, the Message Content intent is reported; a refused
  * token or a missing one are named, with exit codes 1 and 2.
  */
-import { after, before, test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { after, before, test } from 'node:test';
 import { createFakeDiscord, type FakeDiscord } from '../../src/simulators/discord.js';
 import { runCli, tempDir } from './cli-harness.js';
 
@@ -43,8 +44,14 @@ test('registers the commands in a guild and prints the invite URL with permissio
   const result = await runCli(['discord', 'register-commands', '--guild', GUILD_ID], { config: config(), env: { ...FLUXRA_ENV, DISCORD_TOKEN } });
   assert.equal(result.code, 0, result.stdout + result.stderr);
   const registered = (discord.state.commands.get(GUILD_ID) ?? []) as Array<{ name: string; options?: Array<{ name: string }> }>;
-  assert.deepEqual(registered.map((command) => command.name), ['block', 'link']);
-  assert.deepEqual(registered[1]?.options?.map((option) => option.name), ['link', 'unlink', 'share', 'status', 'help']);
+  assert.deepEqual(
+    registered.map((command) => command.name),
+    ['block', 'link'],
+  );
+  assert.deepEqual(
+    registered[1]?.options?.map((option) => option.name),
+    ['link', 'unlink', 'share', 'status', 'help'],
+  );
   assert.match(result.stdout, new RegExp(`^✓ registered 2 commands in guild ${GUILD_ID} \\(visible at once\\): /block, /link$`, 'm'));
 
   const url = inviteUrl(result.stdout);
@@ -52,7 +59,16 @@ test('registers the commands in a guild and prints the invite URL with permissio
   assert.equal(url.searchParams.get('permissions'), PERMISSIONS);
   assert.equal(url.searchParams.get('scope'), 'bot applications.commands');
   assert.equal(url.searchParams.get('guild_id'), GUILD_ID);
-  for (const name of ['View Channels', 'Send Messages', 'Send Messages in Threads', 'Create Public Threads', 'Read Message History', 'Add Reactions', 'Manage Webhooks', 'Use Application Commands']) {
+  for (const name of [
+    'View Channels',
+    'Send Messages',
+    'Send Messages in Threads',
+    'Create Public Threads',
+    'Read Message History',
+    'Add Reactions',
+    'Manage Webhooks',
+    'Use Application Commands',
+  ]) {
     assert.match(result.stdout, new RegExp(`^ {2}- ${name}: `, 'm'), name);
   }
   // The fake application has no privileged intents enabled.
@@ -63,7 +79,10 @@ test('registers the commands in a guild and prints the invite URL with permissio
 test('without a guild the commands are registered globally', async () => {
   const result = await runCli(['discord', 'register-commands'], { config: config(), env: { ...FLUXRA_ENV, DISCORD_TOKEN } });
   assert.equal(result.code, 0, result.stdout + result.stderr);
-  assert.deepEqual(((discord.state.commands.get('global') ?? []) as Array<{ name: string }>).map((command) => command.name), ['block', 'link']);
+  assert.deepEqual(
+    ((discord.state.commands.get('global') ?? []) as Array<{ name: string }>).map((command) => command.name),
+    ['block', 'link'],
+  );
   assert.match(result.stdout, /^✓ registered 2 commands globally \(Discord may take up to an hour/m);
   assert.equal(inviteUrl(result.stdout).searchParams.get('guild_id'), null);
 });

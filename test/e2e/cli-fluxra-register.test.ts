@@ -4,11 +4,12 @@
  * lines to paste; the printed credentials work; invalid names never reach Fluxra; a key
  * that cannot be created still leaves the operator with the recovery key.
  */
-import { after, before, test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
 import { createFakeFluxra, type FakeFluxra } from '../../src/simulators/fluxra.js';
 import { occurrences, runCli, tempDir } from './cli-harness.js';
-import { join } from 'node:path';
 
 let fluxra: FakeFluxra;
 
@@ -72,10 +73,13 @@ test('bad flag values are usage errors', async () => {
   const email = await runCli(['fluxra', 'register', 'ok-name', '--email', 'nobody'], { config: config() });
   assert.equal(email.code, 2);
   assert.match(email.stderr, /--email "nobody" is not an email address/);
-  assert.equal([...fluxra.state.agents.values()].some((agent) => agent.agentName === 'ok-name'), false);
+  assert.equal(
+    [...fluxra.state.agents.values()].some((agent) => agent.agentName === 'ok-name'),
+    false,
+  );
 });
 
-test('a name already taken fails with exit 1 and Fluxra\'s reason', async () => {
+test("a name already taken fails with exit 1 and Fluxra's reason", async () => {
   fluxra.createAgent({ agentName: 'taken-name' });
   const result = await runCli(['fluxra', 'register', 'taken-name'], { config: config() });
   assert.equal(result.code, 1);

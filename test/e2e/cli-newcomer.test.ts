@@ -5,13 +5,14 @@
  * (instead of running forever and reporting ready); `check` with nothing configured exits 2
  * and writes nothing, and with something configured it still never creates the store file.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { accessSync, constants, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { runCli, tempDir, type CliResult } from './cli-harness.js';
+import { type CliResult, runCli, tempDir } from './cli-harness.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SLACK = { SLACK_BOT_TOKEN: 'xoxb-0000_0000_newcomer_bot_token', SLACK_APP_TOKEN: 'xapp-1-A000-0000-newcomer-app-token' };
@@ -56,12 +57,16 @@ test('start exits 2 with one line naming the missing platform, the missing upstr
   const config = { store: { path: join(dir, 'bridge.db') }, health: { port: 0, host: '127.0.0.1' } };
   const noPlatform = await runCli(['start'], { config, env: FLUXRA });
   assert.equal(noPlatform.code, 2, noPlatform.stdout + noPlatform.stderr);
-  assert.deepEqual(oneLine(noPlatform.stderr), ['fluxra-bridge: cannot start: no chat platform is configured: set SLACK_BOT_TOKEN and SLACK_APP_TOKEN for Slack, or DISCORD_TOKEN for Discord (see .env.example)']);
+  assert.deepEqual(oneLine(noPlatform.stderr), [
+    'fluxra-bridge: cannot start: no chat platform is configured: set SLACK_BOT_TOKEN and SLACK_APP_TOKEN for Slack, or DISCORD_TOKEN for Discord (see .env.example)',
+  ]);
   assert.equal(noPlatform.stdout, '');
 
   const noUpstream = await runCli(['start'], { config, env: SLACK });
   assert.equal(noUpstream.code, 2);
-  assert.deepEqual(oneLine(noUpstream.stderr), ['fluxra-bridge: cannot start: nothing to bridge to: set FLUXRA_AGENT_ID and FLUXRA_API_KEY for Fluxra, or BLOCKS_API_KEY for Blocks agents (see .env.example)']);
+  assert.deepEqual(oneLine(noUpstream.stderr), [
+    'fluxra-bridge: cannot start: nothing to bridge to: set FLUXRA_AGENT_ID and FLUXRA_API_KEY for Fluxra, or BLOCKS_API_KEY for Blocks agents (see .env.example)',
+  ]);
 
   const httpSlack = await runCli(['start'], { config: { ...config, slack: { mode: 'http' } }, env: { BLOCKS_API_KEY: 'blk_newcomer_0001' } });
   assert.equal(httpSlack.code, 2);

@@ -3,11 +3,12 @@
  * (started, serving /healthz, stopped by SIGTERM with exit 0), takes `--config FILE`, and
  * exits 2 on an invalid configuration.
  */
-import { after, before, test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { createFakeDiscord, type FakeDiscord } from '../../src/simulators/discord.js';
 import { createFakeFluxra, type FakeAgentCredentials, type FakeFluxra } from '../../src/simulators/fluxra.js';

@@ -3,22 +3,17 @@
  * configuration errors with exit code 2, and `slack manifest` (pure output from the
  * configuration) in Socket Mode and HTTP mode.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { runCli, tempDir } from './cli-harness.js';
 
 const FLUXRA_ENV = { FLUXRA_AGENT_ID: 'agt_0123456789abcdef0123456789abcdef', FLUXRA_API_KEY: 'sk_manifest_test_key_0001' };
 const storeConfig = (): { store: { path: string } } => ({ store: { path: join(tempDir(), 'bridge.db') } });
 
-const COMMAND_LINES = [
-  ['start'],
-  ['check'],
-  ['fluxra', 'register'],
-  ['slack', 'manifest'],
-  ['discord', 'register-commands'],
-] as const;
+const COMMAND_LINES = [['start'], ['check'], ['fluxra', 'register'], ['slack', 'manifest'], ['discord', 'register-commands']] as const;
 
 test('--help lists every command and the exit codes', async () => {
   const result = await runCli(['--help']);
@@ -93,7 +88,19 @@ test('slack manifest prints the Socket Mode manifest with scopes, events and the
     oauth_config: { scopes: { bot: string[] } };
     settings: { event_subscriptions: { bot_events: string[]; request_url?: string }; socket_mode_enabled: boolean };
   };
-  for (const scope of ['chat:write', 'chat:write.customize', 'channels:history', 'groups:history', 'channels:read', 'groups:read', 'reactions:write', 'users:read', 'app_mentions:read', 'commands', 'files:read']) {
+  for (const scope of [
+    'chat:write',
+    'chat:write.customize',
+    'channels:history',
+    'groups:history',
+    'channels:read',
+    'groups:read',
+    'reactions:write',
+    'users:read',
+    'app_mentions:read',
+    'commands',
+    'files:read',
+  ]) {
     assert.ok(manifest.oauth_config.scopes.bot.includes(scope), scope);
   }
   assert.deepEqual(manifest.settings.event_subscriptions.bot_events, ['app_mention', 'message.channels', 'message.groups']);
@@ -101,7 +108,10 @@ test('slack manifest prints the Socket Mode manifest with scopes, events and the
   assert.equal(manifest.settings.event_subscriptions.request_url, undefined);
   const commands = manifest.features.slash_commands;
   // Every command, /agent too although BLOCKS_API_KEY is not set yet: the app is created once.
-  assert.deepEqual(commands.map((c) => c.command), ['/fx-block', '/bridge', '/agent']);
+  assert.deepEqual(
+    commands.map((c) => c.command),
+    ['/fx-block', '/bridge', '/agent'],
+  );
   assert.equal(commands[1]?.usage_hint, 'link <conversation> [name] | unlink [what] | share | status | help');
   assert.match(commands[0]?.description ?? '', /^Block an agent/);
   assert.ok(commands.every((c) => c.url === undefined));
@@ -129,7 +139,10 @@ test('slack manifest lists all three commands without any credential, and says w
   const result = await runCli(['slack', 'manifest'], { config: storeConfig() });
   assert.equal(result.code, 0, result.stderr);
   const manifest = JSON.parse(result.stdout) as { features: { slash_commands?: Array<{ command: string; usage_hint: string }> } };
-  assert.deepEqual(manifest.features.slash_commands?.map((c) => c.command), ['/block', '/bridge', '/agent']);
+  assert.deepEqual(
+    manifest.features.slash_commands?.map((c) => c.command),
+    ['/block', '/bridge', '/agent'],
+  );
   assert.equal(manifest.features.slash_commands?.[2]?.usage_hint, '[agent] <prompt>');
   assert.match(result.stderr, /note: the manifest lists every command/);
   assert.match(result.stderr, /\/block and the conversation links of \/bridge answer once FLUXRA_AGENT_ID and FLUXRA_API_KEY are set/);

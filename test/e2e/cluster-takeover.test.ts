@@ -20,16 +20,17 @@
  *
  * The seed is printed; CLUSTER_SEED=<n> repeats a run's choices.
  */
-import { after, test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { deleteKeysWith } from '../unit/ratelimit/redis-test-helpers.js';
+import { after, test } from 'node:test';
 import { silentLogger } from '../../src/core/logger.js';
-import { createStore } from '../../src/store/index.js';
 import { createFakeBlocks, type FakeBlocks } from '../../src/simulators/blocks.js';
-import { startBridgeChild, type BridgeChild, type LogLine } from './support/bridge-child.js';
+import { createStore } from '../../src/store/index.js';
+import { deleteKeysWith } from '../unit/ratelimit/redis-test-helpers.js';
+import { type BridgeChild, type LogLine, startBridgeChild } from './support/bridge-child.js';
 import { checkMirror, summarize } from './support/mirror-checker.js';
-import { createMirrorDriver, SIDES, type MirrorDriver, type OriginMessage } from './support/mirror-driver.js';
-import { createMirrorWorld, SLACK_PEOPLE, type MirrorWorld } from './support/mirror-world.js';
+import { createMirrorDriver, type MirrorDriver, type OriginMessage, SIDES } from './support/mirror-driver.js';
+import { createMirrorWorld, type MirrorWorld, SLACK_PEOPLE } from './support/mirror-world.js';
 import { pick, randomInt, seededRandom } from './support/prng.js';
 import { waitForQuiescence } from './support/quiesce.js';
 
@@ -68,7 +69,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function complaints(all: readonly BridgeChild[]): string {
   return all
-    .flatMap((bridge, index) => bridge.lines.filter((line) => typeof line['level'] === 'number' && line['level'] >= 40).map((line) => `#${index + 1} ${JSON.stringify(line).slice(0, 400)}`))
+    .flatMap((bridge, index) =>
+      bridge.lines.filter((line) => typeof line['level'] === 'number' && line['level'] >= 40).map((line) => `#${index + 1} ${JSON.stringify(line).slice(0, 400)}`),
+    )
     .slice(-30)
     .join('\n');
 }
@@ -90,7 +93,9 @@ async function seedLinks(target: MirrorWorld): Promise<void> {
   }
 }
 
-test('two replicas on one Redis: the leader is SIGKILLed mid-stream, the other takes over, every message and answer exactly once, no budget violation', { timeout: 240_000 }, async (t) => {
+test('two replicas on one Redis: the leader is SIGKILLed mid-stream, the other takes over, every message and answer exactly once, no budget violation', {
+  timeout: 240_000,
+}, async (t) => {
   t.diagnostic(`seed ${SEED} (CLUSTER_SEED=${SEED} repeats it); redis prefix ${PREFIX}`);
   const random = seededRandom(SEED);
   const killAfter = randomInt(random, 120, 200);
@@ -199,7 +204,9 @@ test('two replicas on one Redis: the leader is SIGKILLed mid-stream, the other t
 
   const report = checkMirror(activeWorld, activeDriver.messages);
   const { slackEnvelopes, slackRedelivered, discordWhileDown } = activeDriver.stats;
-  t.diagnostic(`settled ${settled.complete ? 'complete' : 'INCOMPLETE'}; Slack envelopes ${slackEnvelopes} (${slackRedelivered} redelivered), Discord messages while no gateway was connected ${discordWhileDown}`);
+  t.diagnostic(
+    `settled ${settled.complete ? 'complete' : 'INCOMPLETE'}; Slack envelopes ${slackEnvelopes} (${slackRedelivered} redelivered), Discord messages while no gateway was connected ${discordWhileDown}`,
+  );
   // Across replicas, two envelopes of one channel are accepted by two processes at once, so
   // neither their order nor "root before reply" holds (Slack does not order envelopes across
   // an app's connections either): reported, not asserted. See the README, Scaling.

@@ -1,7 +1,7 @@
-import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
 import type { CommandInvocation, CommandSpec, InboundEvent } from '../../src/core/chat.js';
-import { CHANNEL_ID, EXISTING_THREAD_ID, GUILD_ID, eventually, startHarness, type Harness } from '../support/discord-harness.js';
+import { CHANNEL_ID, EXISTING_THREAD_ID, eventually, GUILD_ID, type Harness, startHarness } from '../support/discord-harness.js';
 
 const SPECS: CommandSpec[] = [
   {
@@ -30,7 +30,10 @@ const SPECS: CommandSpec[] = [
 
 const MANAGE_CHANNELS = (1n << 4n).toString();
 
-const isCommand = (id: string) => (event: InboundEvent): event is CommandInvocation => event.kind === 'command' && event.eventId === `discord:interaction:${id}`;
+const isCommand =
+  (id: string) =>
+  (event: InboundEvent): event is CommandInvocation =>
+    event.kind === 'command' && event.eventId === `discord:interaction:${id}`;
 
 describe('Discord adapter: slash commands', () => {
   let h: Harness;

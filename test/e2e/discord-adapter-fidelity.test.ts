@@ -3,20 +3,27 @@
  * the real discord.js client: a reply's target, mentions named as the message resolved
  * them, and an interaction the gateway replays after a RESUME.
  */
-import { after, before, describe, test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
 import type { CommandInvocation, InboundEvent, InboundMessage } from '../../src/core/chat.js';
 import { dispatchCreate, docMessage } from '../../src/simulators/discord/doc-payloads.js';
-import { CHANNEL_ID, EXISTING_THREAD_ID, eventually, startHarness, type Harness } from '../support/discord-harness.js';
+import { CHANNEL_ID, EXISTING_THREAD_ID, eventually, type Harness, startHarness } from '../support/discord-harness.js';
 
-const isMessage = (id: string) => (event: InboundEvent): event is InboundMessage => event.kind === 'message' && event.ref.messageId === id;
+const isMessage =
+  (id: string) =>
+  (event: InboundEvent): event is InboundMessage =>
+    event.kind === 'message' && event.ref.messageId === id;
 
 describe('Discord adapter: documented message shapes and replays', () => {
   let h: Harness;
   let handled: CommandInvocation[] = [];
   before(async () => {
     h = await startHarness({
-      adapter: { commands: [{ name: 'bridge', description: 'Link', requiresPrivilege: false, subcommands: [{ name: 'status', description: 'Status', options: [] }] }], deferAfterMs: 2_000 },
+      adapter: {
+        commands: [{ name: 'bridge', description: 'Link', requiresPrivilege: false, subcommands: [{ name: 'status', description: 'Status', options: [] }] }],
+        deferAfterMs: 2_000,
+      },
       onCommand: async (invocation, adapter) => {
         handled.push(invocation);
         await adapter.reply(invocation, { text: 'linked to nothing' });
@@ -30,7 +37,10 @@ describe('Discord adapter: documented message shapes and replays', () => {
   test('a reply (type 19) names the message it answers, its author and the start of its text', async () => {
     const bob = h.fake.state.user('300000000000000055', 'bob', { globalName: 'Bob' });
     const question = h.fake.sendMessage({ channelId: CHANNEL_ID, content: 'is **it** up?\nsecond line', author: { id: bob.id, username: 'bob', nick: 'bobby' } });
-    const reply = dispatchCreate(h.fake.state, docMessage(h.fake.state, { channelId: CHANNEL_ID, author: { user: h.fake.state.user('300000000000000056', 'carol') }, content: 'yes', replyTo: question }));
+    const reply = dispatchCreate(
+      h.fake.state,
+      docMessage(h.fake.state, { channelId: CHANNEL_ID, author: { user: h.fake.state.user('300000000000000056', 'carol') }, content: 'yes', replyTo: question }),
+    );
     const event = await h.nextEvent(isMessage(reply.id));
     assert.deepEqual(event.replyTo, { ref: { platform: 'discord', channelId: CHANNEL_ID, messageId: question.id }, authorName: 'bobby', excerpt: 'is **it** up?' });
     assert.equal(event.text, 'yes');
@@ -38,7 +48,10 @@ describe('Discord adapter: documented message shapes and replays', () => {
 
   test('a reply inside a thread names its target in that thread', async () => {
     const root = h.fake.sendMessage({ channelId: EXISTING_THREAD_ID, content: 'in the thread' });
-    const reply = dispatchCreate(h.fake.state, docMessage(h.fake.state, { channelId: EXISTING_THREAD_ID, author: { user: h.fake.state.user('300000000000000056', 'carol') }, content: 'answer', replyTo: root }));
+    const reply = dispatchCreate(
+      h.fake.state,
+      docMessage(h.fake.state, { channelId: EXISTING_THREAD_ID, author: { user: h.fake.state.user('300000000000000056', 'carol') }, content: 'answer', replyTo: root }),
+    );
     const event = await h.nextEvent(isMessage(reply.id));
     assert.deepEqual(event.replyTo?.ref, { platform: 'discord', channelId: CHANNEL_ID, messageId: root.id, threadRootId: EXISTING_THREAD_ID });
     assert.equal(event.ref.threadRootId, EXISTING_THREAD_ID);
@@ -48,7 +61,12 @@ describe('Discord adapter: documented message shapes and replays', () => {
     const dana = h.fake.state.user('300000000000000057', 'dana', { globalName: 'Dana' });
     const sent = dispatchCreate(
       h.fake.state,
-      docMessage(h.fake.state, { channelId: CHANNEL_ID, author: { user: dana }, content: `cc <@${dana.id}> in <#${CHANNEL_ID}> and <@U0SLACKADMIN>`, mentions: [{ user: dana, nick: 'D' }] }),
+      docMessage(h.fake.state, {
+        channelId: CHANNEL_ID,
+        author: { user: dana },
+        content: `cc <@${dana.id}> in <#${CHANNEL_ID}> and <@U0SLACKADMIN>`,
+        mentions: [{ user: dana, nick: 'D' }],
+      }),
     );
     const event = await h.nextEvent(isMessage(sent.id));
     assert.equal(event.text, `cc <@discord:${dana.id}|D> in <#discord:${CHANNEL_ID}|general> and <\u200B@U0SLACKADMIN>`);

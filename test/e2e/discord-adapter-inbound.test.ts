@@ -1,9 +1,12 @@
-import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
 import type { InboundDelete, InboundEdit, InboundEvent, InboundMessage } from '../../src/core/chat.js';
-import { APP_ID, CHANNEL_ID, EXISTING_THREAD_ID, startHarness, type Harness } from '../support/discord-harness.js';
+import { APP_ID, CHANNEL_ID, EXISTING_THREAD_ID, type Harness, startHarness } from '../support/discord-harness.js';
 
-const isMessage = (id: string) => (event: InboundEvent): event is InboundMessage => event.kind === 'message' && event.ref.messageId === id;
+const isMessage =
+  (id: string) =>
+  (event: InboundEvent): event is InboundMessage =>
+    event.kind === 'message' && event.ref.messageId === id;
 
 describe('Discord adapter: inbound events through the real discord.js client', () => {
   let h: Harness;
@@ -87,7 +90,11 @@ describe('Discord adapter: inbound events through the real discord.js client', (
     assert.equal(edit.ref.threadRootId, EXISTING_THREAD_ID);
     h.fake.deleteMessage(EXISTING_THREAD_ID, sent.id);
     const removal = await h.nextEvent((event): event is InboundDelete => event.kind === 'delete' && event.ref.messageId === sent.id);
-    assert.deepEqual(removal, { ...removal, eventId: `discord:delete:${sent.id}`, ref: { platform: 'discord', channelId: CHANNEL_ID, messageId: sent.id, threadRootId: EXISTING_THREAD_ID } });
+    assert.deepEqual(removal, {
+      ...removal,
+      eventId: `discord:delete:${sent.id}`,
+      ref: { platform: 'discord', channelId: CHANNEL_ID, messageId: sent.id, threadRootId: EXISTING_THREAD_ID },
+    });
   });
 
   test('events missed while the gateway was down arrive after RESUME, and a replayed event keeps its eventId', async () => {
@@ -112,6 +119,9 @@ describe('Discord adapter: inbound events through the real discord.js client', (
     const marker = h.fake.sendMessage({ channelId: CHANNEL_ID, content: 'marker' });
     // Inbound events are handled in order, so once the marker is here the notice has been seen.
     await h.nextEvent(isMessage(marker.id));
-    assert.equal(h.events.some((event) => 'ref' in event && event.ref.messageId === system.id), false);
+    assert.equal(
+      h.events.some((event) => 'ref' in event && event.ref.messageId === system.id),
+      false,
+    );
   });
 });

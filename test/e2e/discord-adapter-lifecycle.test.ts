@@ -1,10 +1,10 @@
-import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConfigError, BridgeError } from '../../src/core/errors.js';
+import { describe, test } from 'node:test';
+import { BridgeError, ConfigError } from '../../src/core/errors.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { createDiscordAdapter } from '../../src/platforms/discord/index.js';
 import { createFakeDiscord } from '../../src/simulators/discord.js';
-import { TOKEN, startHarness } from '../support/discord-harness.js';
+import { startHarness, TOKEN } from '../support/discord-harness.js';
 
 describe('Discord adapter: lifecycle', () => {
   test('rejects a bad configuration at construction, listing every problem', () => {

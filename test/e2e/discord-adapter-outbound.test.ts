@@ -1,17 +1,16 @@
-import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createDiscordAdapter } from '../../src/platforms/discord/index.js';
-import { silentLogger } from '../../src/core/logger.js';
+import { after, before, describe, test } from 'node:test';
 import type { ChannelRef } from '../../src/core/chat.js';
-import { CHANNEL_ID, EXISTING_THREAD_ID, OTHER_CHANNEL_ID, TOKEN, startHarness, type Harness } from '../support/discord-harness.js';
+import { silentLogger } from '../../src/core/logger.js';
+import { createDiscordAdapter } from '../../src/platforms/discord/index.js';
 import type { RecordedCall } from '../../src/simulators/discord.js';
+import { CHANNEL_ID, EXISTING_THREAD_ID, type Harness, OTHER_CHANNEL_ID, startHarness, TOKEN } from '../support/discord-harness.js';
 
 const channel: ChannelRef = { platform: 'discord', channelId: CHANNEL_ID };
 /** A post whose text mentions no Discord user as a resolved token pings nobody. */
 const USERS_ONLY = { parse: [], users: [], replied_user: false };
 
-const isMessagePost = (call: RecordedCall): boolean =>
-  call.method === 'POST' && (/^\/channels\/\d+\/messages$/.test(call.path) || /^\/webhooks\/\d+\/[^/]+$/.test(call.path));
+const isMessagePost = (call: RecordedCall): boolean => call.method === 'POST' && (/^\/channels\/\d+\/messages$/.test(call.path) || /^\/webhooks\/\d+\/[^/]+$/.test(call.path));
 
 describe('Discord adapter: outbound', () => {
   let h: Harness;
@@ -29,7 +28,10 @@ describe('Discord adapter: outbound', () => {
     assert.equal(creations.length, 1);
     assert.deepEqual(creations[0]?.body, { name: 'fluxra-bridge' });
     const executions = h.fake.state.calls.filter((call) => call.method === 'POST' && call.path.startsWith('/webhooks/'));
-    assert.deepEqual(executions.map((call) => call.query), [{ wait: 'true' }, { wait: 'true' }]);
+    assert.deepEqual(
+      executions.map((call) => call.query),
+      [{ wait: 'true' }, { wait: 'true' }],
+    );
     assert.deepEqual(executions[0]?.body, { content: 'hello from Ada', username: 'Ada', allowed_mentions: USERS_ONLY, avatar_url: 'https://img.test/ada.png' });
     const webhook = [...h.fake.state.webhooks.values()][0];
     assert.ok(webhook);
@@ -88,7 +90,10 @@ describe('Discord adapter: outbound', () => {
     assert.deepEqual(starts[0]?.body, { name: 'Agent session', auto_archive_duration: 1440 });
     assert.deepEqual(reply, { platform: 'discord', channelId: CHANNEL_ID, messageId: reply?.messageId, threadRootId: root.id });
     assert.equal(again?.threadRootId, root.id);
-    assert.deepEqual(h.fake.state.history(root.id).map((message) => message.content), ['working on it', 'done']);
+    assert.deepEqual(
+      h.fake.state.history(root.id).map((message) => message.content),
+      ['working on it', 'done'],
+    );
     assert.deepEqual(h.fake.state.calls.filter((call) => call.path.startsWith('/webhooks/') && call.method === 'POST').at(-1)?.query, { wait: 'true', thread_id: root.id });
   });
 
@@ -113,9 +118,18 @@ describe('Discord adapter: outbound', () => {
       assert.equal((content.match(/^```/gm) ?? []).length % 2, 0, 'every part closes the fences it opens');
     }
     assert.ok(contents[1]?.startsWith('```ts'), 'the code block reopens with its language');
-    assert.equal(contents.join('\n').replace(/\n```\n```ts\n/g, '\n').includes('const line59 = 59;'), true);
+    assert.equal(
+      contents
+        .join('\n')
+        .replace(/\n```\n```ts\n/g, '\n')
+        .includes('const line59 = 59;'),
+      true,
+    );
     assert.ok(contents.at(-1)?.endsWith('Outro with @\u200Beveryone.'));
-    assert.deepEqual(stored.map((message) => message.id), refs.map((ref) => ref.messageId));
+    assert.deepEqual(
+      stored.map((message) => message.id),
+      refs.map((ref) => ref.messageId),
+    );
   });
 
   test('falls back to the bot with the name in the text when webhooks are forbidden', async () => {
@@ -150,7 +164,10 @@ describe('Discord adapter: outbound', () => {
     h.fake.rateLimit({ method: 'POST', path: new RegExp(`^/channels/${OTHER_CHANNEL_ID}/messages$`), count: 1, retryAfterSeconds: 0.05 });
     const [ref] = await h.adapter.post({ platform: 'discord', channelId: OTHER_CHANNEL_ID }, { text: 'after the limit' });
     const attempts = h.fake.state.calls.filter((call) => call.method === 'POST' && call.path === `/channels/${OTHER_CHANNEL_ID}/messages`).slice(-2);
-    assert.deepEqual(attempts.map((call) => call.status), [429, 200]);
+    assert.deepEqual(
+      attempts.map((call) => call.status),
+      [429, 200],
+    );
     assert.equal(h.fake.state.history(OTHER_CHANNEL_ID).at(-1)?.id, ref?.messageId);
   });
 

@@ -4,8 +4,9 @@
  * the checker must find nothing wrong; then each kind of fault is planted once and must be
  * found exactly once.
  */
-import { after, before, test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
 import { checkMirror, summarize } from './support/mirror-checker.js';
 import { createMirrorDriver, type MirrorDriver, type OriginMessage, type Side } from './support/mirror-driver.js';
 import { createMirrorWorld, type MirrorWorld } from './support/mirror-world.js';
@@ -39,7 +40,9 @@ function mirror(message: OriginMessage, side: Side, options: { topLevel?: boolea
   let id: string;
   if (side === 'slack') {
     const ts = world.slack.state.nextTs();
-    world.slack.state.history(group().slackChannel ?? '').push({ ts, text, user: world.slack.botUserId, botId: world.slack.botId, reactions: [], ...(rootOnSide ? { threadTs: rootOnSide } : {}) });
+    world.slack.state
+      .history(group().slackChannel ?? '')
+      .push({ ts, text, user: world.slack.botUserId, botId: world.slack.botId, reactions: [], ...(rootOnSide ? { threadTs: rootOnSide } : {}) });
     id = ts;
   } else if (side === 'discord') {
     const parent = group().discordChannel ?? '';
@@ -71,7 +74,15 @@ test('the checker finds a perfect three-way mirror perfect and each planted faul
   for (const message of sent) for (const side of ['slack', 'discord', 'fluxra'] as const) if (side !== message.side) mirror(message, side);
   const perfect = checkMirror(world, driver.messages);
   assert.deepEqual(
-    { missing: perfect.missing, duplicated: perfect.duplicated, echoes: perfect.echoes, unknown: perfect.unknown, misthreaded: perfect.misthreaded, order: perfect.orderViolations, delivered: perfect.delivered },
+    {
+      missing: perfect.missing,
+      duplicated: perfect.duplicated,
+      echoes: perfect.echoes,
+      unknown: perfect.unknown,
+      misthreaded: perfect.misthreaded,
+      order: perfect.orderViolations,
+      delivered: perfect.delivered,
+    },
     { missing: 0, duplicated: 0, echoes: 0, unknown: 0, misthreaded: 0, order: 0, delivered: 48 },
     summarize(perfect),
   );

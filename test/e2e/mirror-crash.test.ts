@@ -14,11 +14,12 @@
  *
  * The seed is printed; MIRROR_CRASH_SEED=<n> repeats a run's choices.
  */
-import { after, test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { startBridgeChild, type BridgeChild } from './support/bridge-child.js';
+import { after, test } from 'node:test';
+import { type BridgeChild, startBridgeChild } from './support/bridge-child.js';
 import { checkMirror, countDelivered, summarize } from './support/mirror-checker.js';
-import { createMirrorDriver, SIDES, type MirrorDriver, type OriginMessage } from './support/mirror-driver.js';
+import { createMirrorDriver, type MirrorDriver, type OriginMessage, SIDES } from './support/mirror-driver.js';
 import { createMirrorWorld, type MirrorWorld } from './support/mirror-world.js';
 import { pick, randomInt, seededRandom } from './support/prng.js';
 import { waitForQuiescence } from './support/quiesce.js';
@@ -51,7 +52,9 @@ after(async () => {
 /** The bridges' warnings and errors, for a failure message: they usually say what went wrong. */
 function complaints(all: readonly BridgeChild[]): string {
   return all
-    .flatMap((bridge, index) => bridge.lines.filter((line) => typeof line['level'] === 'number' && line['level'] >= 40).map((line) => `#${index + 1} ${JSON.stringify(line).slice(0, 400)}`))
+    .flatMap((bridge, index) =>
+      bridge.lines.filter((line) => typeof line['level'] === 'number' && line['level'] >= 40).map((line) => `#${index + 1} ${JSON.stringify(line).slice(0, 400)}`),
+    )
     .slice(-30)
     .join('\n');
 }
@@ -119,7 +122,9 @@ test('three-way mirror survives SIGKILL mid-stream: every message exactly once o
   const settled = await waitForQuiescence(activeWorld, activeDriver.messages, { stableMs: 3_000, maxMs: 90_000 });
   const report = checkMirror(activeWorld, activeDriver.messages);
   const { slackEnvelopes, slackRedelivered, discordWhileDown } = activeDriver.stats;
-  t.diagnostic(`settled ${settled.complete ? 'complete' : 'INCOMPLETE'}; Slack envelopes ${slackEnvelopes} (${slackRedelivered} redelivered), Discord messages written while down ${discordWhileDown}`);
+  t.diagnostic(
+    `settled ${settled.complete ? 'complete' : 'INCOMPLETE'}; Slack envelopes ${slackEnvelopes} (${slackRedelivered} redelivered), Discord messages written while down ${discordWhileDown}`,
+  );
   for (const line of summarize(report, 5).split('\n')) t.diagnostic(line);
   const threaded = activeDriver.messages.filter((m) => m.root !== undefined).length;
   assert.ok(threaded > 0, 'some messages were thread replies');

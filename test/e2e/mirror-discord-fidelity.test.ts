@@ -4,12 +4,13 @@
  * discord.js client: replies, forwards, stickers, embeds-only messages, mentions in both
  * directions, and MESSAGE_UPDATEs that change nothing.
  */
-import { afterEach, beforeEach, describe, test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { afterEach, beforeEach, describe, test } from 'node:test';
 import type { APIMessage, APIUser } from 'discord.js';
-import { dispatchCreate, dispatchUpdate, docMessage, type DocMessageInit } from '../../src/simulators/discord/doc-payloads.js';
+import { type DocMessageInit, dispatchCreate, dispatchUpdate, docMessage } from '../../src/simulators/discord/doc-payloads.js';
 import type { FakeMessage } from '../../src/simulators/fluxra.js';
-import { ALICE, BOB, DISCORD_CHANNEL, SLACK_CHANNEL, eventually, startMirrorWorld, type MirrorWorld } from './mirror-to-fluxra-fixture.js';
+import { ALICE, BOB, DISCORD_CHANNEL, eventually, type MirrorWorld, SLACK_CHANNEL, startMirrorWorld } from './mirror-to-fluxra-fixture.js';
 
 const ZWSP = '\u200B';
 let world: MirrorWorld;
@@ -24,8 +25,7 @@ afterEach(async () => {
   await world.close();
 });
 
-const fluxraMessages = (): FakeMessage[] =>
-  [...world.fluxra.state.messages.values()].filter((m) => m.conversationId === world.conversationId).sort((a, b) => a.seq - b.seq);
+const fluxraMessages = (): FakeMessage[] => [...world.fluxra.state.messages.values()].filter((m) => m.conversationId === world.conversationId).sort((a, b) => a.seq - b.seq);
 const fluxraWith = (needle: string): Promise<FakeMessage> => eventually(() => fluxraMessages().find((m) => m.content.includes(needle)), `the Fluxra message with ${needle}`);
 const slackWith = (needle: string) => eventually(() => world.slack.state.history(SLACK_CHANNEL).find((m) => m.text.includes(needle)), `the Slack copy with ${needle}`);
 const discordWith = (needle: string) => eventually(() => world.discord.state.history(DISCORD_CHANNEL).find((m) => m.content.includes(needle)), `the Discord copy with ${needle}`);
@@ -60,8 +60,14 @@ describe('Discord replies, forwards, stickers and embeds', () => {
     await world.engine.idle();
     // An edit keeps the quote line in Fluxra and on the copy.
     dispatchUpdate(world.discord.state, answer as Parameters<typeof dispatchUpdate>[1], { content: 'still true, checked' });
-    await eventually(() => (world.fluxra.state.messages.get(reply.messageId)?.content === '[Bob · Discord] > ↪ Bob: from before the link\n\nstill true, checked' ? true : undefined), 'the Fluxra edit');
-    await eventually(() => (world.slack.state.history(SLACK_CHANNEL).find((m) => m.ts === copy.ts)?.text === '> ↪ Bob: from before the link\n\nstill true, checked' ? true : undefined), 'the Slack edit');
+    await eventually(
+      () => (world.fluxra.state.messages.get(reply.messageId)?.content === '[Bob · Discord] > ↪ Bob: from before the link\n\nstill true, checked' ? true : undefined),
+      'the Fluxra edit',
+    );
+    await eventually(
+      () => (world.slack.state.history(SLACK_CHANNEL).find((m) => m.ts === copy.ts)?.text === '> ↪ Bob: from before the link\n\nstill true, checked' ? true : undefined),
+      'the Slack edit',
+    );
   });
 
   test('a forward mirrors its snapshot text with a forwarded mark', async () => {

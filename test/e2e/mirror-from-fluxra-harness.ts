@@ -9,18 +9,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { Agent } from 'undici';
-import type { AdapterDirectory } from '../../src/core/consumer.js';
-import { createLogger, silentLogger, type Logger } from '../../src/core/logger.js';
-import type { MirrorConfig } from '../../src/mirror/mirror-item.js';
-import { createFluxraPoller, type FluxraPoller } from '../../src/mirror/from-fluxra/poller.js';
 import type { ChannelRef, ChatAdapter } from '../../src/core/chat.js';
+import type { AdapterDirectory } from '../../src/core/consumer.js';
+import { createLogger, type Logger, silentLogger } from '../../src/core/logger.js';
+import { createFluxraPoller, type FluxraPoller } from '../../src/mirror/from-fluxra/poller.js';
+import type { MirrorConfig } from '../../src/mirror/mirror-item.js';
 import { createFluxraBudget } from '../../src/ratelimit/fluxra-budget.js';
 import type { RateBudget, ScheduleOptions } from '../../src/ratelimit/types.js';
 import { createFluxraClient, type FluxraClient } from '../../src/services/fluxra/index.js';
-import { createStore, type Store } from '../../src/store/index.js';
-import { CHANNEL_ID, startHarness, type Harness as DiscordHarness } from '../support/discord-harness.js';
 import { createFakeFluxra, type FakeAgentCredentials, type FakeFluxra } from '../../src/simulators/fluxra.js';
-import { startSlackPair, type SlackPair } from '../support/slack-harness.js';
+import { createStore, type Store } from '../../src/store/index.js';
+import { CHANNEL_ID, type Harness as DiscordHarness, startHarness } from '../support/discord-harness.js';
+import { type SlackPair, startSlackPair } from '../support/slack-harness.js';
 
 /** Fast schedules so that a test sees several polls and scans in well under a second. */
 export const TEST_MIRROR_CONFIG: MirrorConfig = {

@@ -3,17 +3,18 @@
  * lost (intent written, post made, crash before the record) is found in history and not
  * repeated; on both platforms, top-level and in threads, as the bot and as an agent.
  */
-import { after, before, describe, test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { silentLogger } from '../../src/core/logger.js';
-import { POST_INTENTS_NAMESPACE, POST_RESULTS_NAMESPACE, postKey, postOnceDetailed, type PostIntent } from '../../src/delivery/post-once.js';
+import { after, before, describe, test } from 'node:test';
 import type { ChannelRef, ChatAdapter, MessageRef, OutboundMessage, PostOptions } from '../../src/core/chat.js';
+import { silentLogger } from '../../src/core/logger.js';
+import { POST_INTENTS_NAMESPACE, POST_RESULTS_NAMESPACE, type PostIntent, postKey, postOnceDetailed } from '../../src/delivery/post-once.js';
 import { createStore, type Store } from '../../src/store/index.js';
-import { CHANNEL_ID, startHarness, type Harness } from '../support/discord-harness.js';
-import { startSlackPair, type SlackPair } from '../support/slack-harness.js';
+import { CHANNEL_ID, type Harness, startHarness } from '../support/discord-harness.js';
+import { type SlackPair, startSlackPair } from '../support/slack-harness.js';
 
 interface Platform {
   name: 'slack' | 'discord';
@@ -77,7 +78,13 @@ describe('postOnce on both platforms', () => {
    * intent in today's form (the key's record, before its result replaces it) or as releases
    * before kept it (a namespace of its own), which an upgrade after a crash must still honour.
    */
-  async function postWithLostRecord(platform: Platform, key: string, message: OutboundMessage, options: PostOptions = {}, form: 'current' | 'legacy' = 'legacy'): Promise<MessageRef[]> {
+  async function postWithLostRecord(
+    platform: Platform,
+    key: string,
+    message: OutboundMessage,
+    options: PostOptions = {},
+    form: 'current' | 'legacy' = 'legacy',
+  ): Promise<MessageRef[]> {
     const namespace = form === 'current' ? POST_RESULTS_NAMESPACE : POST_INTENTS_NAMESPACE;
     await store.kv<PostIntent>(namespace).set(key, { key, channel: platform.channel, startedAt: Date.now() });
     return platform.adapter().post(platform.channel, message, options);
@@ -113,26 +120,27 @@ describe('postOnce on both platforms', () => {
       ['channel', 'agent', 'current'],
       ['thread', 'bot', 'current'],
     ] as const) {
-      {
-        test(`${platform.name}: ${who === 'agent' ? 'an agent' : 'a bot'} post in a ${where} whose record was lost is found, not repeated (${form} intent)`, async () => {
-          const text = uniqueText(`**hello** from ${who} in ${where}`);
-          const message: OutboundMessage = who === 'agent' ? { text, as: { name: 'weather-bot' } } : { text };
-          const options: PostOptions = where === 'thread' ? { threadRootId: platform.personRoot(uniqueText('root')) } : {};
-          const key = postKey(uniqueText('msg'), platform.channel);
-          const posted = await postWithLostRecord(platform, key, message, options, form);
+      test(`${platform.name}: ${who === 'agent' ? 'an agent' : 'a bot'} post in a ${where} whose record was lost is found, not repeated (${form} intent)`, async () => {
+        const text = uniqueText(`**hello** from ${who} in ${where}`);
+        const message: OutboundMessage = who === 'agent' ? { text, as: { name: 'weather-bot' } } : { text };
+        const options: PostOptions = where === 'thread' ? { threadRootId: platform.personRoot(uniqueText('root')) } : {};
+        const key = postKey(uniqueText('msg'), platform.channel);
+        const posted = await postWithLostRecord(platform, key, message, options, form);
 
-          const outcome = await postOnceDetailed({ store, adapter: platform.adapter(), channel: platform.channel, message, options, key });
-          assert.equal(outcome.how, 'found');
-          assert.deepEqual(outcome.refs, posted, 'the same refs post() returned, meta included');
-          const needle = text.split(' ').at(-1) ?? text;
-          assert.deepEqual(platform.postsContaining(needle, options.threadRootId), posted.map((ref) => ref.messageId));
+        const outcome = await postOnceDetailed({ store, adapter: platform.adapter(), channel: platform.channel, message, options, key });
+        assert.equal(outcome.how, 'found');
+        assert.deepEqual(outcome.refs, posted, 'the same refs post() returned, meta included');
+        const needle = text.split(' ').at(-1) ?? text;
+        assert.deepEqual(
+          platform.postsContaining(needle, options.threadRootId),
+          posted.map((ref) => ref.messageId),
+        );
 
-          const again = await postOnceDetailed({ store, adapter: platform.adapter(), channel: platform.channel, message, options, key });
-          assert.equal(again.how, 'known');
-          assert.deepEqual(again.refs, posted);
-          assert.equal(platform.postsContaining(needle, options.threadRootId).length, 1);
-        });
-      }
+        const again = await postOnceDetailed({ store, adapter: platform.adapter(), channel: platform.channel, message, options, key });
+        assert.equal(again.how, 'known');
+        assert.deepEqual(again.refs, posted);
+        assert.equal(platform.postsContaining(needle, options.threadRootId).length, 1);
+      });
     }
 
     test(`${platform.name}: an intent without a post (crash before posting) posts exactly once`, async () => {
@@ -141,7 +149,10 @@ describe('postOnce on both platforms', () => {
       await store.kv<PostIntent>(POST_INTENTS_NAMESPACE).set(key, { key, channel: platform.channel, startedAt: Date.now() });
       const outcome = await postOnceDetailed({ store, adapter: platform.adapter(), channel: platform.channel, message: { text, as: { name: 'weather-bot' } }, key });
       assert.equal(outcome.how, 'posted');
-      assert.deepEqual(platform.postsContaining(text), outcome.refs.map((ref) => ref.messageId));
+      assert.deepEqual(
+        platform.postsContaining(text),
+        outcome.refs.map((ref) => ref.messageId),
+      );
       assert.equal(await store.kv<PostIntent>(POST_INTENTS_NAMESPACE).get(key), undefined, 'the intent is cleared');
     });
 

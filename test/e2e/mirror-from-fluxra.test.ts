@@ -5,13 +5,14 @@
  * our own messages do not come back, and neither a failed delivery, a restart nor a 429
  * loses or doubles anything.
  */
-import { after, afterEach, before, describe, test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { after, afterEach, before, describe, test } from 'node:test';
 import type { APIMessage } from 'discord.js';
-import { POST_CLAIMS_NAMESPACE, POST_INTENTS_NAMESPACE, POST_RESULTS_NAMESPACE, postKey, type PostIntent } from '../../src/delivery/post-once.js';
 import { messageKey } from '../../src/core/keys.js';
+import { POST_CLAIMS_NAMESPACE, POST_INTENTS_NAMESPACE, POST_RESULTS_NAMESPACE, type PostIntent, postKey } from '../../src/delivery/post-once.js';
 import type { FakeSlackMessage } from '../../src/simulators/slack/state.js';
-import { eventually, startWorld, type Pair, type World } from './mirror-from-fluxra-harness.js';
+import { eventually, type Pair, startWorld, type World } from './mirror-from-fluxra-harness.js';
 
 describe('Fluxra → platforms', () => {
   let w: World;
@@ -27,12 +28,11 @@ describe('Fluxra → platforms', () => {
 
   /** Our live posts in a Slack channel (or one thread of it), oldest first. */
   const slackPosts = (pair: Pair, threadTs?: string): FakeSlackMessage[] =>
-    w.slack.fake.state
-      .history(pair.slack.channelId)
-      .filter((m) => !m.deleted && m.botId === w.slack.fake.botId && (threadTs ? m.threadTs === threadTs : !m.threadTs));
+    w.slack.fake.state.history(pair.slack.channelId).filter((m) => !m.deleted && m.botId === w.slack.fake.botId && (threadTs ? m.threadTs === threadTs : !m.threadTs));
   /** Messages in a Discord channel or thread channel, oldest first. */
   const discordPosts = (channelId: string): APIMessage[] => w.discord.fake.state.history(channelId);
-  const say = (pair: Pair, content: string, inReplyTo?: string) => w.fluxra.postAs(w.agent.agentId, { conversationId: pair.conversationId, content, ...(inReplyTo ? { inReplyTo } : {}) });
+  const say = (pair: Pair, content: string, inReplyTo?: string) =>
+    w.fluxra.postAs(w.agent.agentId, { conversationId: pair.conversationId, content, ...(inReplyTo ? { inReplyTo } : {}) });
 
   const arrived = (pair: Pair, needle: string) =>
     eventually(() => {
@@ -61,8 +61,16 @@ describe('Fluxra → platforms', () => {
     assert.equal(discord.content, 'Sunny, **21 °C** today');
     // Earlier in the same conversation, so already read: neither history nor our own message came.
     for (const text of ['old history', 'mirrored by us']) {
-      assert.equal(slackPosts(pair).some((m) => m.text.includes(text)), false, text);
-      assert.equal(discordPosts(pair.discord.channelId).some((m) => m.content.includes(text)), false, text);
+      assert.equal(
+        slackPosts(pair).some((m) => m.text.includes(text)),
+        false,
+        text,
+      );
+      assert.equal(
+        discordPosts(pair.discord.channelId).some((m) => m.content.includes(text)),
+        false,
+        text,
+      );
     }
     assert.ok(own.messageId);
     const copies = await eventually(async () => {
@@ -76,7 +84,10 @@ describe('Fluxra → platforms', () => {
     assert.equal(typeof status.lastDeliveryAt, 'number');
     const reads = w.scheduled.filter((options) => options.label?.includes('listMessages'));
     assert.ok(reads.length > 0, JSON.stringify(w.scheduled.slice(0, 5)));
-    assert.ok(reads.every((options) => options.priority === 'background'), 'polls run at background priority');
+    assert.ok(
+      reads.every((options) => options.priority === 'background'),
+      'polls run at background priority',
+    );
     await poller.stop();
   });
 
@@ -94,8 +105,16 @@ describe('Fluxra → platforms', () => {
     const discordReply = await eventually(() => discordPosts(root.discord.id).find((m) => m.content === 'Tomorrow: rain'), 'the Discord reply in the thread');
     assert.equal(discordReply.author.username, 'weather-bot');
     assert.equal(w.discord.fake.state.channels.get(root.discord.id)?.type, 11, 'a thread started from the root copy');
-    assert.equal(slackPosts(pair).some((m) => m.text === 'Tomorrow: rain'), false, 'not top-level on Slack');
-    assert.equal(discordPosts(pair.discord.channelId).some((m) => m.content === 'Tomorrow: rain'), false, 'not top-level on Discord');
+    assert.equal(
+      slackPosts(pair).some((m) => m.text === 'Tomorrow: rain'),
+      false,
+      'not top-level on Slack',
+    );
+    assert.equal(
+      discordPosts(pair.discord.channelId).some((m) => m.content === 'Tomorrow: rain'),
+      false,
+      'not top-level on Discord',
+    );
     await poller.stop();
   });
 
@@ -110,7 +129,9 @@ describe('Fluxra → platforms', () => {
     assert.doesNotMatch(slack.text, /<!/);
     assert.doesNotMatch(slack.text, /@(everyone|here|channel)\b/);
     assert.doesNotMatch(discord.content, /@(everyone|here)\b/);
-    const execute = w.discord.fake.state.calls.filter((call) => call.method === 'POST' && call.path.startsWith('/webhooks/') && String((call.body as { content?: string }).content).startsWith('ALERT'));
+    const execute = w.discord.fake.state.calls.filter(
+      (call) => call.method === 'POST' && call.path.startsWith('/webhooks/') && String((call.body as { content?: string }).content).startsWith('ALERT'),
+    );
     assert.equal(execute.length, 1);
     assert.deepEqual((execute[0]?.body as { allowed_mentions?: unknown }).allowed_mentions, { parse: [], users: [], replied_user: false });
     await poller.stop();
@@ -125,7 +146,9 @@ describe('Fluxra → platforms', () => {
     const { slack, discord } = await arrived(pair, 'MENTIONS');
     assert.doesNotMatch(slack.text, /<@/, 'no Slack user mention');
     assert.doesNotMatch(discord.content, /<@\d/, 'no Discord user mention');
-    const execute = w.discord.fake.state.calls.filter((call) => call.method === 'POST' && call.path.startsWith('/webhooks/') && String((call.body as { content?: string }).content).startsWith('MENTIONS'));
+    const execute = w.discord.fake.state.calls.filter(
+      (call) => call.method === 'POST' && call.path.startsWith('/webhooks/') && String((call.body as { content?: string }).content).startsWith('MENTIONS'),
+    );
     assert.deepEqual((execute[0]?.body as { allowed_mentions?: unknown }).allowed_mentions, { parse: [], users: [], replied_user: false });
     await poller.stop();
   });
@@ -168,9 +191,16 @@ describe('Fluxra → platforms', () => {
     const step2 = say(pair, 'step 2');
     say(pair, 'step 3');
     await eventually(() => discordPosts(pair.discord.channelId).find((m) => m.content === 'step 2'), 'step 2 on Discord');
-    await eventually(() => (w.slack.fake.state.callsTo('chat.postMessage').filter((call) => call.args.text === 'step 2').length >= 2 ? true : undefined), 'Slack retries of step 2');
+    await eventually(
+      () => (w.slack.fake.state.callsTo('chat.postMessage').filter((call) => call.args.text === 'step 2').length >= 2 ? true : undefined),
+      'Slack retries of step 2',
+    );
     assert.equal(await w.store.cursors.get(pair.conversationId), cursorAfterStep1, 'the cursor stays while a message is undelivered');
-    assert.equal(discordPosts(pair.discord.channelId).some((m) => m.content === 'step 3'), false, 'order holds: step 3 waits for step 2');
+    assert.equal(
+      discordPosts(pair.discord.channelId).some((m) => m.content === 'step 3'),
+      false,
+      'order holds: step 3 waits for step 2',
+    );
     await first.stop();
 
     // As if the process had died right after posting step 2 to Discord, before recording it.
@@ -187,8 +217,14 @@ describe('Fluxra → platforms', () => {
     await eventually(() => (slackPosts(pair).length === 3 && discordPosts(pair.discord.channelId).length === 3 ? true : undefined), 'steps 2 and 3 everywhere');
     await restarted.pollNow(pair.conversationId);
 
-    assert.deepEqual(slackPosts(pair).map((m) => m.text), ['step 1', 'step 2', 'step 3']);
-    assert.deepEqual(discordPosts(pair.discord.channelId).map((m) => m.content), ['step 1', 'step 2', 'step 3']);
+    assert.deepEqual(
+      slackPosts(pair).map((m) => m.text),
+      ['step 1', 'step 2', 'step 3'],
+    );
+    assert.deepEqual(
+      discordPosts(pair.discord.channelId).map((m) => m.content),
+      ['step 1', 'step 2', 'step 3'],
+    );
     assert.notEqual(await w.store.cursors.get(pair.conversationId), cursorAfterStep1);
     const copies = await w.store.messageMap.copiesOf(step2.messageId);
     assert.deepEqual(copies.find((ref) => ref.platform === 'discord')?.messageId, discordCopy.messageId);
@@ -224,8 +260,14 @@ describe('Fluxra → platforms', () => {
     say(pair, 'after the refusal');
     await arrived(pair, 'after the refusal');
     assert.ok(w.logs.some((line) => String(line.msg).startsWith('Fluxra refused the saved cursor')));
-    assert.deepEqual(slackPosts(pair).map((m) => m.text), ['before the refusal', 'after the refusal']);
-    assert.deepEqual(discordPosts(pair.discord.channelId).map((m) => m.content), ['before the refusal', 'after the refusal']);
+    assert.deepEqual(
+      slackPosts(pair).map((m) => m.text),
+      ['before the refusal', 'after the refusal'],
+    );
+    assert.deepEqual(
+      discordPosts(pair.discord.channelId).map((m) => m.content),
+      ['before the refusal', 'after the refusal'],
+    );
   });
 
   test("a quiet conversation is polled at the active pace as soon as a person's message went into it", async () => {
@@ -259,7 +301,10 @@ describe('Fluxra → platforms', () => {
     await w.store.links.unlink(pair.discord);
     say(pair, 'nobody listens');
     await poller.pollNow(pair.conversationId);
-    assert.equal(slackPosts(pair).some((m) => m.text === 'nobody listens'), false);
+    assert.equal(
+      slackPosts(pair).some((m) => m.text === 'nobody listens'),
+      false,
+    );
     assert.equal(discordPosts(pair.discord.channelId).length, 0);
     await poller.stop();
   });

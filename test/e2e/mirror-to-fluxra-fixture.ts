@@ -10,17 +10,17 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { Agent } from 'undici';
 import { configSchema } from '../../src/config/schema.js';
+import type { ChannelRef, ChatAdapter, InboundEvent } from '../../src/core/chat.js';
 import { createLogger, type Logger } from '../../src/core/logger.js';
 import { createMirrorEngine, type MirrorEngine } from '../../src/mirror/engine.js';
 import type { MirrorConfig } from '../../src/mirror/mirror-item.js';
 import { createDiscordAdapter, type DiscordAdapter } from '../../src/platforms/discord/index.js';
 import { createSlackAdapter, type SlackAdapter } from '../../src/platforms/slack/index.js';
-import type { ChannelRef, ChatAdapter, InboundEvent } from '../../src/core/chat.js';
 import { createFluxraClient, type FluxraClient } from '../../src/services/fluxra/index.js';
-import { createStore, type Store } from '../../src/store/index.js';
 import { createFakeDiscord, type FakeDiscord } from '../../src/simulators/discord.js';
 import { createFakeFluxra, type FakeAgentCredentials, type FakeFluxra } from '../../src/simulators/fluxra.js';
 import { createFakeSlack, type FakeSlack } from '../../src/simulators/slack.js';
+import { createStore, type Store } from '../../src/store/index.js';
 
 export const SLACK_TOKENS = { botToken: 'xoxb-5555_6666_mirrortoken', appToken: 'xapp-1-A555-7777-mirrorapptoken', signingSecret: 'mirror-signing-secret-0001' };
 export const DISCORD_TOKEN = 'MTAwMDAwMDAwMDAwMDAwMDAw.mirror.token-for-mirror-tests-00';
@@ -110,8 +110,7 @@ export async function startMirrorWorld(options: { mirror?: Partial<MirrorConfig>
   ]);
 
   let store = await createStore({ path: storePath }, { logger });
-  const build = (): MirrorEngine =>
-    createMirrorEngine({ store, fluxra: client, adapters, config: mirrorConfig, selfAgentId: bridgeAgent.agentId, logger, stopTimeoutMs: 1_000 });
+  const build = (): MirrorEngine => createMirrorEngine({ store, fluxra: client, adapters, config: mirrorConfig, selfAgentId: bridgeAgent.agentId, logger, stopTimeoutMs: 1_000 });
   let engine = build();
 
   for (const adapter of adapters.values()) {

@@ -2,11 +2,23 @@
  * Platform → Fluxra mirroring end to end: the real Slack and Discord adapters against the
  * fakes, the real Fluxra client against the fake Fluxra, a SQLite store, the mirror engine.
  */
-import { afterEach, beforeEach, describe, test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { afterEach, beforeEach, describe, test } from 'node:test';
 import type { APIMessage } from 'discord.js';
 import type { FakeMessage } from '../../src/simulators/fluxra.js';
-import { ALICE, BOB, DISCORD_CHANNEL, SLACK_CHANNEL, SLACK_OTHER_CHANNEL, discordRef, eventually, slackRef, startMirrorWorld, type MirrorWorld } from './mirror-to-fluxra-fixture.js';
+import {
+  ALICE,
+  BOB,
+  DISCORD_CHANNEL,
+  discordRef,
+  eventually,
+  type MirrorWorld,
+  SLACK_CHANNEL,
+  SLACK_OTHER_CHANNEL,
+  slackRef,
+  startMirrorWorld,
+} from './mirror-to-fluxra-fixture.js';
 
 let world: MirrorWorld;
 
@@ -24,7 +36,12 @@ async function fluxraCount(count: number, what: string): Promise<FakeMessage[]> 
 
 /** A person's message in the linked Slack channel; resolves once the app acked it. */
 async function slackSay(text: string, options: { threadTs?: string; user?: string; channel?: string } = {}): Promise<string> {
-  const event = world.slack.userMessage({ channel: options.channel ?? SLACK_CHANNEL, user: options.user ?? ALICE.id, text, ...(options.threadTs ? { threadTs: options.threadTs } : {}) });
+  const event = world.slack.userMessage({
+    channel: options.channel ?? SLACK_CHANNEL,
+    user: options.user ?? ALICE.id,
+    text,
+    ...(options.threadTs ? { threadTs: options.threadTs } : {}),
+  });
   await world.slack.deliverEvent(event);
   return event['ts'] as string;
 }
@@ -91,7 +108,11 @@ describe('platform → Fluxra', () => {
     // On Discord the thread is started from the root's copy and shares its id.
     const inThread = await eventually(() => discordHistory(rootCopy.id).find((m) => m.content === 'an answer'), 'the reply in the Discord thread');
     assert.equal(inThread.author.username, 'Alice (Slack)');
-    assert.equal(discordHistory().some((m) => m.content === 'an answer'), false, 'not in the channel itself');
+    assert.equal(
+      discordHistory().some((m) => m.content === 'an answer'),
+      false,
+      'not in the channel itself',
+    );
   });
 
   test('a Discord thread reply lands in the Slack thread of the root’s copy', async () => {
@@ -141,7 +162,10 @@ describe('platform → Fluxra', () => {
     await slackSay('marker');
     await fluxraCount(1, 'the marker');
     await world.engine.idle();
-    assert.deepEqual(fluxraMessages().map((m) => m.content), ['[Alice · Slack] marker']);
+    assert.deepEqual(
+      fluxraMessages().map((m) => m.content),
+      ['[Alice · Slack] marker'],
+    );
     assert.equal(world.fluxra.requestsTo('editMessage').length, 0);
   });
 
@@ -154,7 +178,12 @@ describe('platform → Fluxra', () => {
     await slackSay('slack marker');
     await eventually(() => (fluxraMessages().length >= 2 ? true : undefined), 'both markers');
     await world.engine.idle();
-    assert.deepEqual(fluxraMessages().map((m) => m.content).sort(), ['[Alice · Slack] slack marker', '[Bob · Discord] discord marker']);
+    assert.deepEqual(
+      fluxraMessages()
+        .map((m) => m.content)
+        .sort(),
+      ['[Alice · Slack] slack marker', '[Bob · Discord] discord marker'],
+    );
   });
 
   test('a Slack retry and a Discord gateway replay are each delivered once', async () => {
@@ -173,7 +202,12 @@ describe('platform → Fluxra', () => {
 
     await fluxraCount(2, 'both messages');
     await world.engine.idle();
-    assert.deepEqual(fluxraMessages().map((m) => m.content).sort(), ['[Alice · Slack] said once', '[Bob · Discord] replayed']);
+    assert.deepEqual(
+      fluxraMessages()
+        .map((m) => m.content)
+        .sort(),
+      ['[Alice · Slack] said once', '[Bob · Discord] replayed'],
+    );
     assert.equal(discordHistory().filter((m) => m.content === 'said once').length, 1);
     assert.equal(slackHistory().filter((m) => m.text === 'replayed').length, 1);
   });
@@ -193,7 +227,15 @@ describe('platform → Fluxra', () => {
     const rejoined = parts.map((part) => part.content.slice('[Alice · Slack] '.length)).join(' ');
     assert.equal(rejoined.split(/\s+/).join(' '), text);
     const copies = discordHistory().filter((m) => /^w\d{4}/.test(m.content));
-    assert.equal(copies.map((m) => m.content).join(' ').split(/\s+/).join(' '), text, 'the Discord copy reads the same, in order');
+    assert.equal(
+      copies
+        .map((m) => m.content)
+        .join(' ')
+        .split(/\s+/)
+        .join(' '),
+      text,
+      'the Discord copy reads the same, in order',
+    );
   });
 });
 
@@ -218,7 +260,10 @@ describe('platform → Fluxra when the conversation is blocked', () => {
     world.fluxra.state.deleteBlock(world.bridgeAgent.agentId, block?.blockId ?? '');
     await fluxraCount(3, 'the queued messages');
     await world.engine.idle();
-    assert.deepEqual(fluxraMessages().map((m) => m.content), ['[Alice · Slack] one', '[Alice · Slack] two', '[Alice · Slack] three']);
+    assert.deepEqual(
+      fluxraMessages().map((m) => m.content),
+      ['[Alice · Slack] one', '[Alice · Slack] two', '[Alice · Slack] three'],
+    );
     assert.equal((await world.store.links.get(slackRef))?.paused, false);
     assert.equal(notices('no longer blocked').length, 1, 'the channel hears once that it resumed');
     assert.equal(notices(BLOCKED).length, 1);
@@ -266,10 +311,26 @@ describe('platform → Fluxra under failures and restarts', () => {
     const expected = (prefix: string) => Array.from({ length: 50 }, (_, i) => `${prefix}${String(i).padStart(2, '0')}`);
     const contents = fluxraMessages().map((m) => m.content);
     assert.equal(contents.length, 100, 'each exactly once in Fluxra');
-    assert.deepEqual(contents.filter((c) => c.startsWith('[Alice')).map((c) => c.slice('[Alice · Slack] '.length)), expected('s'));
-    assert.deepEqual(contents.filter((c) => c.startsWith('[Bob')).map((c) => c.slice('[Bob · Discord] '.length)), expected('d'));
-    assert.deepEqual(discordHistory().filter((m) => /^s\d\d$/.test(m.content)).map((m) => m.content), expected('s'));
-    assert.deepEqual(slackHistory().filter((m) => /^d\d\d$/.test(m.text)).map((m) => m.text), expected('d'));
+    assert.deepEqual(
+      contents.filter((c) => c.startsWith('[Alice')).map((c) => c.slice('[Alice · Slack] '.length)),
+      expected('s'),
+    );
+    assert.deepEqual(
+      contents.filter((c) => c.startsWith('[Bob')).map((c) => c.slice('[Bob · Discord] '.length)),
+      expected('d'),
+    );
+    assert.deepEqual(
+      discordHistory()
+        .filter((m) => /^s\d\d$/.test(m.content))
+        .map((m) => m.content),
+      expected('s'),
+    );
+    assert.deepEqual(
+      slackHistory()
+        .filter((m) => /^d\d\d$/.test(m.text))
+        .map((m) => m.text),
+      expected('d'),
+    );
     assert.ok(world.fluxra.requestsTo('listMessages').length > 0, 'ambiguous failures were reconciled before sending again');
   });
 
@@ -285,8 +346,14 @@ describe('platform → Fluxra under failures and restarts', () => {
 
     const sent = await fluxraCount(7, 'every message in Fluxra while Discord is stalled');
     // The two channels are independent: only each one's own order is fixed.
-    assert.deepEqual(sent.map((m) => m.content).filter((c) => c.startsWith('[Alice')), ['[Alice · Slack] warm-up', ...held.map((text) => `[Alice · Slack] ${text}`)]);
-    assert.deepEqual(sent.map((m) => m.content).filter((c) => c.startsWith('[Bob')), ['[Bob · Discord] meanwhile on Discord']);
+    assert.deepEqual(
+      sent.map((m) => m.content).filter((c) => c.startsWith('[Alice')),
+      ['[Alice · Slack] warm-up', ...held.map((text) => `[Alice · Slack] ${text}`)],
+    );
+    assert.deepEqual(
+      sent.map((m) => m.content).filter((c) => c.startsWith('[Bob')),
+      ['[Bob · Discord] meanwhile on Discord'],
+    );
     await eventually(() => slackHistory().find((m) => m.text === 'meanwhile on Discord'), 'the Discord message copied into Slack, not held behind Discord');
     assert.equal(discordHistory().filter((m) => held.includes(m.content)).length, 0, 'no copy could reach the stalled Discord');
 
@@ -294,7 +361,9 @@ describe('platform → Fluxra under failures and restarts', () => {
     await eventually(() => (discordHistory().filter((m) => held.includes(m.content)).length >= held.length ? true : undefined), 'the held copies');
     await world.engine.idle();
     assert.deepEqual(
-      discordHistory().filter((m) => m.webhook_id).map((m) => m.content),
+      discordHistory()
+        .filter((m) => m.webhook_id)
+        .map((m) => m.content),
       ['warm-up', ...held],
       'each copied to Discord once, in the order it was written',
     );
@@ -313,7 +382,9 @@ describe('platform → Fluxra under failures and restarts', () => {
     await eventually(() => (slackHistory().filter((m) => m.text === 'first' || m.text === 'second').length >= 2 ? true : undefined), 'both copies in the working Slack channel');
     await world.engine.idle();
     assert.deepEqual(
-      slackHistory().filter((m) => m.text === 'first' || m.text === 'second').map((m) => m.text),
+      slackHistory()
+        .filter((m) => m.text === 'first' || m.text === 'second')
+        .map((m) => m.text),
       ['first', 'second'],
       'the working channel gets each copy once, in order',
     );
@@ -354,9 +425,14 @@ describe('platform → Fluxra under failures and restarts', () => {
       ['[Alice · Slack] before', '[Alice · Slack] answer lost', '[Alice · Slack] pending one'],
       'the Slack channel in order, the lost answer not sent again',
     );
-    assert.deepEqual(contents.filter((c) => c.startsWith('[Bob')), ['[Bob · Discord] pending two']);
     assert.deepEqual(
-      discordHistory().filter((m) => m.webhook_id).map((m) => m.content),
+      contents.filter((c) => c.startsWith('[Bob')),
+      ['[Bob · Discord] pending two'],
+    );
+    assert.deepEqual(
+      discordHistory()
+        .filter((m) => m.webhook_id)
+        .map((m) => m.content),
       ['before', 'answer lost', 'pending one'],
       'each copied to Discord once, in order',
     );
@@ -373,7 +449,12 @@ describe('platform → Fluxra with other bots allowed', () => {
     await slackSay('marker');
     await eventually(() => (fluxraMessages().length >= 2 ? true : undefined), 'the bot message and the marker');
     await world.engine.idle();
-    assert.deepEqual(fluxraMessages().map((m) => m.content).sort(), ['[Alice · Slack] marker', '[robot · Discord] beep']);
+    assert.deepEqual(
+      fluxraMessages()
+        .map((m) => m.content)
+        .sort(),
+      ['[Alice · Slack] marker', '[robot · Discord] beep'],
+    );
     assert.equal(slackHistory().filter((m) => m.text === 'beep').length, 1, 'cross-posted once');
   });
 });

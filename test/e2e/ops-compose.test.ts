@@ -5,9 +5,10 @@
  * from env_file only, REDIS_URL to the redis service, a health check on /healthz, a grace
  * period longer than the drain, and a named volume for Redis.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
 import { configSchema } from '../../src/config/schema.js';
 
 type Yaml = string | Yaml[] | { [key: string]: Yaml };
@@ -74,7 +75,10 @@ for (const name of ['bridge-1', 'bridge-2']) {
     // The grace period covers the default drain plus closing.
     const grace = Number(/^(\d+)s$/.exec(String(bridge['stop_grace_period']))?.[1]) * 1000;
     assert.ok(grace > configSchema.parse({}).shutdown.drainTimeoutMs, `stop_grace_period ${String(bridge['stop_grace_period'])}`);
-    assert.ok((bridge['ports'] as string[]).some((port) => /^\d+:8080$/.test(port)), 'the health port is published');
+    assert.ok(
+      (bridge['ports'] as string[]).some((port) => /^\d+:8080$/.test(port)),
+      'the health port is published',
+    );
   });
 }
 

@@ -28,7 +28,7 @@ export function parseMetrics(text: string): Sample[] {
 }
 
 /** The value of the sample with this name whose labels include `labels`; undefined when absent. */
-export function valueOf(samples: readonly Sample[], name: string, labels: Record<string, string> = {}): number | undefined {
+export function sampleValue(samples: readonly Sample[], name: string, labels: Record<string, string> = {}): number | undefined {
   return samples.find((sample) => sample.name === name && Object.entries(labels).every(([key, value]) => sample.labels[key] === value))?.value;
 }
 
@@ -77,7 +77,7 @@ export async function waitForMetric(base: string, name: string, labels: Record<s
   return waitFor(
     async () => {
       const samples = await scrape(base, token);
-      const value = valueOf(samples, name, labels);
+      const value = sampleValue(samples, name, labels);
       return value !== undefined && value >= min ? samples : undefined;
     },
     `${name}${JSON.stringify(labels)} >= ${min}`,
@@ -97,15 +97,19 @@ export interface PrivateRedis {
 export async function startPrivateRedis(password: string, fixedPort?: number): Promise<PrivateRedis> {
   const { spawn } = await import('node:child_process');
   const { createServer } = await import('node:net');
-  const port = fixedPort ?? await new Promise<number>((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
+  const port =
+    fixedPort ??
+    (await new Promise<number>((resolve, reject) => {
+      const probe = createServer();
+      probe.once('error', reject);
+      probe.listen(0, '127.0.0.1', () => {
+        const address = probe.address();
+        probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+      });
+    }));
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--requirepass', password, '--save', '', '--appendonly', 'no'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--requirepass', password, '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let out = '';
   await new Promise<void>((resolve, reject) => {

@@ -5,19 +5,20 @@
  * and interaction tokens, the Fluxra API key and the JWTs it is exchanged for, the Blocks
  * key, the Redis password), and its whole stdout and stderr are searched for each value.
  */
-import { after, before, test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before, test } from 'node:test';
 import { silentLogger } from '../../src/core/logger.js';
-import { createStore } from '../../src/store/index.js';
 import { createFakeBlocks, FAKE_BLOCKS_API_KEY, type FakeBlocks } from '../../src/simulators/blocks.js';
 import { createFakeDiscord, type FakeDiscord } from '../../src/simulators/discord.js';
 import { createFakeFluxra, type FakeAgentCredentials, type FakeFluxra } from '../../src/simulators/fluxra.js';
 import { createFakeSlack, type FakeSlack } from '../../src/simulators/slack.js';
-import { startBridgeChild, type BridgeChild } from './support/bridge-child.js';
-import { readiness, startPrivateRedis, waitFor, type PrivateRedis } from './ops-harness.js';
+import { createStore } from '../../src/store/index.js';
+import { type PrivateRedis, readiness, startPrivateRedis, waitFor } from './ops-harness.js';
+import { type BridgeChild, startBridgeChild } from './support/bridge-child.js';
 
 const SECRETS = {
   slackBotToken: 'xoxb-7001_7002_opslogsbottoken',
@@ -47,7 +48,13 @@ before(async () => {
   poster = fluxra.createAgent({ agentName: 'poster' });
   conversationId = fluxra.createConversation({ creatorId: bridgeAgent.agentId, name: 'ops-logs', memberIds: [poster.agentId] }).conversationId;
   blocks = await createFakeBlocks();
-  slack = await createFakeSlack({ botToken: SECRETS.slackBotToken, appToken: SECRETS.slackAppToken, signingSecret: SECRETS.slackSigningSecret, users: [SLACK_USER], channels: [{ id: SLACK_CHANNEL, name: 'ops' }] });
+  slack = await createFakeSlack({
+    botToken: SECRETS.slackBotToken,
+    appToken: SECRETS.slackAppToken,
+    signingSecret: SECRETS.slackSigningSecret,
+    users: [SLACK_USER],
+    channels: [{ id: SLACK_CHANNEL, name: 'ops' }],
+  });
   discord = await createFakeDiscord({ token: SECRETS.discordToken, guildId: GUILD, channels: [{ id: DISCORD_CHANNEL, name: 'ops' }] });
   redis = await startPrivateRedis(SECRETS.redisPassword);
 });
@@ -119,7 +126,14 @@ async function driveTraffic(bridge: BridgeChild, base: string, slackSay: (text: 
   await waitFor(() => discord.state.history(DISCORD_CHANNEL).find((message) => message.content.includes('secret-free hello')), 'the Discord copy');
   fluxra.postAs(poster.agentId, { conversationId, content: 'an agent speaks' });
   await waitFor(() => discord.state.history(DISCORD_CHANNEL).find((message) => message.content.includes('an agent speaks')), 'the agent message on Discord');
-  const interaction = discord.sendInteraction({ commandName: 'block', subcommand: 'list', options: [], channelId: DISCORD_CHANNEL, user: ADMIN_DISCORD, permissions: String(1 << 4) });
+  const interaction = discord.sendInteraction({
+    commandName: 'block',
+    subcommand: 'list',
+    options: [],
+    channelId: DISCORD_CHANNEL,
+    user: ADMIN_DISCORD,
+    permissions: String(1 << 4),
+  });
   await waitFor(() => (interaction.callbacks.length > 0 || interaction.original ? true : undefined), 'the /block list answer');
   const ready = await readiness(base);
   assert.equal(ready.body.checks['blocks'], 'ok', 'the Blocks key was used (readiness probe)');
@@ -150,9 +164,15 @@ test('HTTP mode (signing secret), with a forged request: no credential appears i
     const slackStarted = await bridge.waitForLog((line) => line['msg'] === 'slack adapter started', 'the Slack receiver');
     const events = `http://127.0.0.1:${String(slackStarted['port'])}/slack/events`;
     const base = `http://127.0.0.1:${String(started['healthPort'])}`;
-    const forged = await slack.deliverEvent(slack.userMessage({ channel: SLACK_CHANNEL, user: SLACK_USER.id, text: 'forged' }), { via: 'http', httpUrl: events, forgeSignature: true });
+    const forged = await slack.deliverEvent(slack.userMessage({ channel: SLACK_CHANNEL, user: SLACK_USER.id, text: 'forged' }), {
+      via: 'http',
+      httpUrl: events,
+      forgeSignature: true,
+    });
     assert.equal(forged.status, 401);
-    await driveTraffic(bridge, base, (text) => slack.deliverEvent(slack.userMessage({ channel: SLACK_CHANNEL, user: SLACK_USER.id, text: `${text} over http` }), { via: 'http', httpUrl: events }));
+    await driveTraffic(bridge, base, (text) =>
+      slack.deliverEvent(slack.userMessage({ channel: SLACK_CHANNEL, user: SLACK_USER.id, text: `${text} over http` }), { via: 'http', httpUrl: events }),
+    );
   } finally {
     await bridge.killAndWait('SIGTERM');
   }

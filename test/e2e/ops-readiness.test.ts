@@ -3,12 +3,13 @@
  * Redis answers 503 with the failing parts when the Blocks key is wrong, when the Discord
  * gateway is gone, and when Redis is gone, while /healthz keeps answering 200.
  */
-import { after, before, test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
 import { createFakeBlocks, type FakeBlocks } from '../../src/simulators/blocks.js';
-import { startBridgeChild, type BridgeChild } from './support/bridge-child.js';
+import { type PrivateRedis, readiness, startPrivateRedis, waitFor } from './ops-harness.js';
+import { type BridgeChild, startBridgeChild } from './support/bridge-child.js';
 import { createMirrorWorld, type MirrorWorld } from './support/mirror-world.js';
-import { readiness, startPrivateRedis, waitFor, type PrivateRedis } from './ops-harness.js';
 
 let world: MirrorWorld;
 let blocks: FakeBlocks;
@@ -32,7 +33,10 @@ after(async () => {
   // Redis is still gone (the last test stops it): shutdown steps are bounded, so the bridge exits anyway.
   bridge.child.kill('SIGTERM');
   assert.equal(await bridge.exit, 0, bridge.stderr());
-  assert.ok(bridge.lines.some((line) => line['msg'] === 'bridge stopped'), 'it stopped through its shutdown steps');
+  assert.ok(
+    bridge.lines.some((line) => line['msg'] === 'bridge stopped'),
+    'it stopped through its shutdown steps',
+  );
   await blocks.close();
   await world.close();
 });

@@ -4,14 +4,15 @@
  * drain time runs out, what is left stays in the outbox and is delivered after the next
  * start: nothing is lost either way.
  */
-import { afterEach, beforeEach, test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { afterEach, beforeEach, test } from 'node:test';
 import { silentLogger } from '../../src/core/logger.js';
-import { createStore } from '../../src/store/index.js';
 import type { FakeMessage } from '../../src/simulators/fluxra.js';
-import { startBridgeChild, type BridgeChild } from './support/bridge-child.js';
-import { createMirrorWorld, DISCORD_PEOPLE, SLACK_PEOPLE, type MirrorWorld } from './support/mirror-world.js';
+import { createStore } from '../../src/store/index.js';
 import { readiness, waitFor } from './ops-harness.js';
+import { type BridgeChild, startBridgeChild } from './support/bridge-child.js';
+import { createMirrorWorld, DISCORD_PEOPLE, type MirrorWorld, SLACK_PEOPLE } from './support/mirror-world.js';
 
 let world: MirrorWorld;
 
@@ -66,7 +67,13 @@ test('SIGTERM with work in the outbox: refuses new work, drains every item, exit
   const ready = await readiness(base);
   assert.equal(ready.status, 503);
   assert.ok(ready.body.failing.includes('shutdown'), JSON.stringify(ready.body));
-  const interaction = world.discord.sendInteraction({ commandName: 'bridge', subcommand: 'status', options: [], channelId: group().discordChannel!, user: { id: DISCORD_PEOPLE[0].id, username: DISCORD_PEOPLE[0].username } });
+  const interaction = world.discord.sendInteraction({
+    commandName: 'bridge',
+    subcommand: 'status',
+    options: [],
+    channelId: group().discordChannel!,
+    user: { id: DISCORD_PEOPLE[0].id, username: DISCORD_PEOPLE[0].username },
+  });
 
   assert.equal(await bridge.exit, 0, bridge.stderr());
   assert.ok(bridge.lines.some((line) => line['msg'] === 'outbox drained'));

@@ -5,13 +5,14 @@
  * names, never as a bare ID. And posting as an agent that the bridge blocked is a refusal
  * the console shows (HTTP 400 with Fluxra's reason), not a sandbox failure (500, error log).
  */
-import { after, before, test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before, test } from 'node:test';
 import { DISCORD_APPLICATION_ID, DISCORD_CHANNEL, DISCORD_GUILD_ID, DISCORD_PERSON, SLACK_CHANNEL, SLACK_PERSON } from '../../src/sandbox/identities.js';
-import { startSandboxChild, type SandboxChild } from './sandbox-child.js';
+import { type SandboxChild, startSandboxChild } from './sandbox-child.js';
 
 let dataDir: string;
 let sandbox: SandboxChild;
@@ -69,15 +70,26 @@ test('every answer and post of the bridge names people and channels by mention, 
   // A mention of the bot starts a session: the bridge's own posts in the thread count too.
   assert.deepEqual(await sandbox.act('slack', { text: '@bridge say hello' }), { ok: true });
   const mentioned = await sandbox.waitForView(
-    (view) => view.slack.messages.find((message: { text: string; replies: Array<{ text: string }> }) => message.text.includes('say hello') && message.replies.some((reply) => reply.text.includes('simulated'))),
+    (view) =>
+      view.slack.messages.find(
+        (message: { text: string; replies: Array<{ text: string }> }) => message.text.includes('say hello') && message.replies.some((reply) => reply.text.includes('simulated')),
+      ),
     'the agent answering the mention',
   );
   assert.match(mentioned.text, /^<@U[A-Z0-9]+> say hello$/, 'the console sent @bridge as Slack sends a mention');
   answers.push(await command('discord', '/bridge unlink'));
 
   const view = await sandbox.view();
-  interface Shown { kind: string; text: string; replies: Shown[] }
-  const bridgePosts = (messages: Shown[]): string[] => messages.flatMap((message) => [message, ...message.replies]).filter((message) => message.kind === 'bridge').map((message) => message.text);
+  interface Shown {
+    kind: string;
+    text: string;
+    replies: Shown[];
+  }
+  const bridgePosts = (messages: Shown[]): string[] =>
+    messages
+      .flatMap((message) => [message, ...message.replies])
+      .filter((message) => message.kind === 'bridge')
+      .map((message) => message.text);
   const everything = [...answers, ...bridgePosts(view.slack.messages), ...bridgePosts(view.discord.messages)];
   assert.ok(everything.length >= answers.length + 2, 'the bridge posted in the channels as well');
   for (const text of everything) assert.deepEqual(bareIds(text), [], `a bare ID in: ${text}`);
@@ -86,14 +98,18 @@ test('every answer and post of the bridge names people and channels by mention, 
   assert.match(answers[3] ?? '', /by <@910000000000000201>/);
 });
 
-test('posting as an agent the bridge blocked is refused with HTTP 400 and Fluxra\'s reason, and logs no error', async () => {
+test("posting as an agent the bridge blocked is refused with HTTP 400 and Fluxra's reason, and logs no error", async () => {
   const view = await sandbox.view();
   const agent = view.fluxra.agents.find((candidate: { agentName: string }) => candidate.agentName === 'review-agent');
   assert.ok(agent);
   if (!view.slack.linkedTo) await command('slack', `/bridge link ${view.fluxra.conversationId ?? 'new'}`);
   const blocked = await command('slack', `/block agent ${agent.agentId}`);
   assert.match(blocked, /^Blocked/);
-  const response = await fetch(`${sandbox.url}/api/fluxra`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'let me in', agentId: agent.agentId }) });
+  const response = await fetch(`${sandbox.url}/api/fluxra`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ text: 'let me in', agentId: agent.agentId }),
+  });
   assert.equal(response.status, 400);
   const body = (await response.json()) as { ok: boolean; error: string };
   assert.equal(body.ok, false);

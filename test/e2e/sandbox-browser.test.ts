@@ -10,14 +10,15 @@
  *
  * Chromium must be installed (`.ci/run` installs it with apt): without it this test fails.
  */
-import { after, before, test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
-import { startSandboxChild, type SandboxChild } from './sandbox-child.js';
+import { type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
+import { type SandboxChild, startSandboxChild } from './sandbox-child.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const RESULTS = fileURLToPath(new URL('../../test-results/', import.meta.url));
@@ -86,7 +87,9 @@ async function assertNoError(name: 'slack' | 'discord' | 'fluxra'): Promise<void
 /** The answer only the visitor sees to the command they typed (waits for it to arrive). */
 async function ephemeralAnswer(name: 'slack' | 'discord', typed: string, timeout = WAIT_MS, run = false): Promise<string> {
   if (run) await type(name, typed);
-  const entry = pane(name).locator('.ephemeral', { has: page.locator('.typed', { hasText: typed }) }).last();
+  const entry = pane(name)
+    .locator('.ephemeral', { has: page.locator('.typed', { hasText: typed }) })
+    .last();
   const answer = entry.locator('.answer:not(.pending)').first();
   await answer.waitFor({ timeout });
   return (await answer.textContent()) ?? '';
@@ -216,7 +219,10 @@ async function visitorJourney(): Promise<void> {
   assert.doesNotMatch(visible, /[👀⏳✅❌👁⧗]/u);
   // Mentions in each platform's own syntax read as names. (A copy mirrored from the other
   // platform carries that platform's syntax as the mirror wrote it: the mirror's business.)
-  const ownSyntax = [(await pane('slack').locator('.msg.person, .msg.bridge, .ephemeral').allInnerTexts()).join('\n'), (await pane('discord').locator('.msg.person, .msg.bridge, .ephemeral').allInnerTexts()).join('\n')];
+  const ownSyntax = [
+    (await pane('slack').locator('.msg.person, .msg.bridge, .ephemeral').allInnerTexts()).join('\n'),
+    (await pane('discord').locator('.msg.person, .msg.bridge, .ephemeral').allInnerTexts()).join('\n'),
+  ];
   for (const text of ownSyntax) assert.doesNotMatch(text, /<[@#]!?[A-Z0-9]+>/);
   // Every composer's placeholder fits its box at 1280×720.
   const overflowing = await page.evaluate(`[...document.querySelectorAll('.composer textarea')].filter((area) => {

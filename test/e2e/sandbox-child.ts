@@ -3,7 +3,7 @@
  * the npm script runs: it bundles src/sandbox and runs it), on a free port and a data dir of
  * the test's own. Resolves once it prints its address; `stop()` sends SIGTERM and waits.
  */
-import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 

@@ -2,10 +2,11 @@
  * The sandbox's Discord pane reads typed commands the way Discord's client would send them,
  * against the command JSON the real Discord adapter registers for the bridge's real specs.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { commandJson } from '../../src/platforms/discord/commands.js';
+import { test } from 'node:test';
 import type { CommandSpec } from '../../src/core/chat.js';
+import { commandJson } from '../../src/platforms/discord/commands.js';
 import { parseDiscordCommand } from '../../src/sandbox/discord-command.js';
 
 const AGENT: CommandSpec = {
@@ -13,7 +14,14 @@ const AGENT: CommandSpec = {
   description: 'Ask a coding agent',
   requiresPrivilege: false,
   subcommands: [
-    { name: 'ask', description: 'Start', options: [{ name: 'prompt', description: 'What', required: true }, { name: 'agent', description: 'Who', required: false }] },
+    {
+      name: 'ask',
+      description: 'Start',
+      options: [
+        { name: 'prompt', description: 'What', required: true },
+        { name: 'agent', description: 'Who', required: false },
+      ],
+    },
     { name: 'help', description: 'How', options: [] },
   ],
 };
@@ -22,7 +30,14 @@ const BRIDGE: CommandSpec = {
   description: 'Links',
   requiresPrivilege: true,
   subcommands: [
-    { name: 'link', description: 'Link', options: [{ name: 'conversation', description: 'conv', required: true }, { name: 'name', description: 'name', required: false }] },
+    {
+      name: 'link',
+      description: 'Link',
+      options: [
+        { name: 'conversation', description: 'conv', required: true },
+        { name: 'name', description: 'name', required: false },
+      ],
+    },
     { name: 'status', description: 'Status', options: [] },
   ],
 };

@@ -4,12 +4,13 @@
  * simulators' snapshots), and an agent turn still running at the stop, which its agent
  * finishes after the restart. Mirroring carries on without repeating old messages.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startSandboxChild, type SandboxChild } from './sandbox-child.js';
+import { test } from 'node:test';
+import { type SandboxChild, startSandboxChild } from './sandbox-child.js';
 
 interface Shown {
   id?: string;
@@ -38,7 +39,10 @@ test('a restarted sandbox keeps links, history and answers, finishes a running a
     await accepted(sandbox, 'discord', `/bridge link ${conversationId}`);
     await sandbox.waitForView((view) => view.discord.linkedTo === conversationId, 'Discord linked');
     await accepted(sandbox, 'slack', 'said before the restart');
-    await sandbox.waitForView((view) => count(texts(view.discord.messages), 'said before the restart') === 1 && count(texts(view.fluxra.messages), 'said before the restart') === 1, 'the post mirrored');
+    await sandbox.waitForView(
+      (view) => count(texts(view.discord.messages), 'said before the restart') === 1 && count(texts(view.fluxra.messages), 'said before the restart') === 1,
+      'the post mirrored',
+    );
     await accepted(sandbox, 'slack', '/agent summarise the restart');
     await sandbox.waitForView((view) => view.slack.messages.find((message: { text: string }) => message.text.includes('summarise the restart')), 'the agent request posted');
     assert.equal(await sandbox.stop(), 0);
@@ -56,15 +60,24 @@ test('a restarted sandbox keeps links, history and answers, finishes a running a
 
     // The turn left running finishes now, in the thread of the request.
     await sandbox.waitForView(
-      (current) => current.slack.messages.find((message: Required<Shown>) => message.text.includes('summarise the restart') && count(texts(message.replies), 'after the sandbox restarted') === 1),
+      (current) =>
+        current.slack.messages.find(
+          (message: Required<Shown>) => message.text.includes('summarise the restart') && count(texts(message.replies), 'after the sandbox restarted') === 1,
+        ),
       'the agent answer after the restart',
     );
 
     // Still linked both ways, and nothing from before is mirrored again.
     await accepted(sandbox, 'discord', 'said after the restart');
-    await sandbox.waitForView((current) => count(texts(current.slack.messages), 'said after the restart') === 1 && count(texts(current.fluxra.messages), 'said after the restart') === 1, 'the new post mirrored');
+    await sandbox.waitForView(
+      (current) => count(texts(current.slack.messages), 'said after the restart') === 1 && count(texts(current.fluxra.messages), 'said after the restart') === 1,
+      'the new post mirrored',
+    );
     await accepted(sandbox, 'fluxra', 'an agent after the restart');
-    await sandbox.waitForView((current) => count(texts(current.slack.messages), 'an agent after the restart') === 1 && count(texts(current.discord.messages), 'an agent after the restart') === 1, 'the agent post mirrored');
+    await sandbox.waitForView(
+      (current) => count(texts(current.slack.messages), 'an agent after the restart') === 1 && count(texts(current.discord.messages), 'an agent after the restart') === 1,
+      'the agent post mirrored',
+    );
     const last = await sandbox.view();
     assert.equal(count(texts(last.slack.messages), 'said before the restart'), 1);
     assert.equal(count(texts(last.discord.messages), 'said before the restart'), 1);
@@ -86,7 +99,10 @@ test('Discord reactions are kept across a restart, as Discord keeps them on the 
     const reacted = await sandbox.waitForView((view) => all(view.discord.messages).find((message) => (message.reactions?.length ?? 0) > 0), 'a reaction on Discord');
     assert.equal(await sandbox.stop(), 0);
     const saved = JSON.parse(readFileSync(join(dataDir, 'discord.json'), 'utf8')) as { data: { reactions?: Array<[string, string[]]> } };
-    assert.ok(saved.data.reactions?.some(([key, emoji]) => key.endsWith(`/${reacted.id}`) && emoji.length > 0), 'the reactions are saved with the Discord state');
+    assert.ok(
+      saved.data.reactions?.some(([key, emoji]) => key.endsWith(`/${reacted.id}`) && emoji.length > 0),
+      'the reactions are saved with the Discord state',
+    );
 
     sandbox = await startSandboxChild(dataDir, ['--agent-delay-ms', '200']);
     const view = await sandbox.view();

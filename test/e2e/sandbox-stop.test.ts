@@ -5,12 +5,13 @@
  * any signal (the sandbox, orphaned, stops by itself). Either way the console stops answering
  * and the state is saved.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { eventually } from '../support/eventually.js';
 

@@ -3,10 +3,11 @@
  * `agent` options, and a mention; the answers land in a thread created from the message
  * that roots the session, and replies in that thread are follow-ups.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import type { APIMessage } from 'discord.js';
-import { DISCORD_CHANNEL, eventually, startSessionsRig, type SessionsRig } from './sessions-harness.js';
+import { DISCORD_CHANNEL, eventually, type SessionsRig, startSessionsRig } from './sessions-harness.js';
 
 function messagesIn(rig: SessionsRig, channelId: string): APIMessage[] {
   return rig.discord!.fake.state.messages.get(channelId) ?? [];
@@ -16,7 +17,15 @@ test('/agent ask on Discord: root message, answer in its thread, ✅ on the stat
   const rig = await startSessionsRig({ platform: 'discord', blocks: { script: { delayMs: 100 } } });
   try {
     const fake = rig.discord!.fake;
-    const interaction = fake.sendInteraction({ commandName: 'agent', subcommand: 'ask', options: [{ name: 'prompt', value: 'fix the flaky test' }, { name: 'agent', value: 'codex' }], channelId: DISCORD_CHANNEL });
+    const interaction = fake.sendInteraction({
+      commandName: 'agent',
+      subcommand: 'ask',
+      options: [
+        { name: 'prompt', value: 'fix the flaky test' },
+        { name: 'agent', value: 'codex' },
+      ],
+      channelId: DISCORD_CHANNEL,
+    });
     const ack = await eventually(() => interaction.callbacks.find((c) => c.type === 4)?.data?.['content'] ?? interaction.original?.content, 'the ephemeral answer');
     assert.match(String(ack), /^Asking codex/);
     const root = await eventually(() => messagesIn(rig, DISCORD_CHANNEL).find((m) => m.content.startsWith('alice asked codex')), 'the root message');
@@ -27,7 +36,15 @@ test('/agent ask on Discord: root message, answer in its thread, ✅ on the stat
     await eventually(() => fake.state.reactions.get(`${root.id}/${status.id}`)?.has('✅'), 'the ✅ on the status');
     assert.deepEqual([...rig.blocks.state.sessions.values()][0]!.agent, { agent_name: 'codex' });
     // An unknown agent option is refused with the valid names.
-    const wrong = fake.sendInteraction({ commandName: 'agent', subcommand: 'ask', options: [{ name: 'prompt', value: 'x' }, { name: 'agent', value: 'gpt9' }], channelId: DISCORD_CHANNEL });
+    const wrong = fake.sendInteraction({
+      commandName: 'agent',
+      subcommand: 'ask',
+      options: [
+        { name: 'prompt', value: 'x' },
+        { name: 'agent', value: 'gpt9' },
+      ],
+      channelId: DISCORD_CHANNEL,
+    });
     const refusal = await eventually(() => wrong.callbacks.find((c) => c.type === 4)?.data?.['content'] ?? wrong.original?.content, 'the refusal');
     assert.match(String(refusal), /^There is no agent `gpt9`\. Agents: claude, codex/);
   } finally {

@@ -3,10 +3,11 @@
  * front of the fake forwards the POST, then replaces the answer with a 502) is not resent:
  * the engine finds it among the session's user messages and polls its turn.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { test } from 'node:test';
 import { eventually, startSessionsRig } from './sessions-harness.js';
 
 const CHANNEL = 'C0FOLLOW';
@@ -66,7 +67,10 @@ test('a follow-up that Blocks processed behind a 5xx is found, not resent, and a
     const posts = rig.blocks.state.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/messages'));
     assert.equal(posts.length, 1, 'the follow-up reached Blocks once: it was not resent');
     assert.equal(session.turns.length, 2);
-    assert.ok(rig.blocks.state.requests.some((r) => r.method === 'GET' && r.path.endsWith('/messages') && r.query.includes('role=user')), 'the session was checked');
+    assert.ok(
+      rig.blocks.state.requests.some((r) => r.method === 'GET' && r.path.endsWith('/messages') && r.query.includes('role=user')),
+      'the session was checked',
+    );
     assert.ok(inThread().some((m) => /earlier turn was still running/.test(m.text)));
   } finally {
     await rig.close();

@@ -11,25 +11,33 @@ import { Writable } from 'node:stream';
 import { Agent } from 'undici';
 import { createAgentCommand } from '../../src/commands/agent.js';
 import { createPermissions } from '../../src/commands/permissions.js';
-import { createCommandRouter, type CommandRouter } from '../../src/commands/router.js';
+import { type CommandRouter, createCommandRouter } from '../../src/commands/router.js';
 import type { CommandHandler } from '../../src/commands/types.js';
 import type { BridgeConfig } from '../../src/config/schema.js';
+import type { ChatAdapter, InboundEvent } from '../../src/core/chat.js';
 import { createLogger } from '../../src/core/logger.js';
 import { createDiscordAdapter, type DiscordAdapter } from '../../src/platforms/discord/index.js';
-import type { ChatAdapter, InboundEvent } from '../../src/core/chat.js';
 import { createBlocksBudget } from '../../src/ratelimit/blocks-budget.js';
 import type { RateBudget } from '../../src/ratelimit/types.js';
 import { createBlocksClient } from '../../src/services/blocks/index.js';
 import { createSessionEngine, type SessionEngine } from '../../src/sessions/engine.js';
-import { createAgentQuota, type AgentQuotaConfig } from '../../src/sessions/quota.js';
+import { type AgentQuotaConfig, createAgentQuota } from '../../src/sessions/quota.js';
 import { createTurnScheduler } from '../../src/sessions/scheduler.js';
-import { createStore, type Store } from '../../src/store/index.js';
 import { createFakeBlocks, type FakeBlocks, type FakeBlocksOptions } from '../../src/simulators/blocks.js';
 import { createFakeDiscord, type FakeDiscord } from '../../src/simulators/discord.js';
-import { startSlackPair, type SlackPair } from '../support/slack-harness.js';
 import type { FakeSlackChannel } from '../../src/simulators/slack/state.js';
+import { createStore, type Store } from '../../src/store/index.js';
+import { type SlackPair, startSlackPair } from '../support/slack-harness.js';
 
-export const RATE_LIMIT: BridgeConfig['blocks']['rateLimit'] = { limit: 100, windowMs: 1_000, safetyMarginMs: 0, interactiveReserve: 10, backoffMs: 50, maxBackoffMs: 200, shareAcrossPrefixes: true };
+export const RATE_LIMIT: BridgeConfig['blocks']['rateLimit'] = {
+  limit: 100,
+  windowMs: 1_000,
+  safetyMarginMs: 0,
+  interactiveReserve: 10,
+  backoffMs: 50,
+  maxBackoffMs: 200,
+  shareAcrossPrefixes: true,
+};
 export const SESSIONS: BridgeConfig['sessions'] = { pollIntervalMs: 40, maxPollIntervalMs: 150, turnTimeoutMinutes: 60, attachAsFileOverChars: 12_000, boundChannelMode: 'queue' };
 export const ALIAS_ID = '0b7f5a4e-1111-4c2d-9a00-00000000a11a';
 export const DISCORD_TOKEN = 'MTAwMDAwMDAwMDAwMDAwMDAw.fake00.token-for-sessions-0000';
@@ -108,11 +116,16 @@ export async function startSessionsRig(options: RigOptions): Promise<SessionsRig
     createScheduler: (poll) => createTurnScheduler({ budget, config: sessions, rateLimit: RATE_LIMIT, poll, logger }),
     logger,
     ...(options.queuedNoticeMs !== undefined ? { queuedNoticeMs: options.queuedNoticeMs } : {}),
-    ...(options.quota ? { quota: createAgentQuota({ ledger: store.agentQuota, config: options.quota, turnTimeoutMs: sessions.turnTimeoutMinutes * 60_000, now: Date.now, logger }) } : {}),
+    ...(options.quota
+      ? { quota: createAgentQuota({ ledger: store.agentQuota, config: options.quota, turnTimeoutMs: sessions.turnTimeoutMinutes * 60_000, now: Date.now, logger }) }
+      : {}),
     retryDelayMs: 50,
   });
   const router = createCommandRouter({
-    handlers: [createAgentCommand({ name: 'agent', engine, resolveAgent: (name) => client.resolveAgent(name) }) as CommandHandler<never>, ...(options.extraHandlers?.(engine, store) ?? [])],
+    handlers: [
+      createAgentCommand({ name: 'agent', engine, resolveAgent: (name) => client.resolveAgent(name) }) as CommandHandler<never>,
+      ...(options.extraHandlers?.(engine, store) ?? []),
+    ],
     permissions: createPermissions({ slackAllowedUserIds: [], discordAllowedUserIds: [], allowPrivilegedUsers: true }),
     logger,
   });
@@ -124,7 +137,15 @@ export async function startSessionsRig(options: RigOptions): Promise<SessionsRig
   let slack: SlackPair | undefined;
   let discord: { fake: FakeDiscord; adapter: DiscordAdapter } | undefined;
   if (options.platform === 'slack') {
-    slack = await startSlackPair('socket', { fake: { users: [{ id: 'UADA', name: 'ada', displayName: 'Ada', isAdmin: true }, { id: 'UBOB', name: 'bob' }], ...(options.slackChannels ? { channels: options.slackChannels } : {}) } });
+    slack = await startSlackPair('socket', {
+      fake: {
+        users: [
+          { id: 'UADA', name: 'ada', displayName: 'Ada', isAdmin: true },
+          { id: 'UBOB', name: 'bob' },
+        ],
+        ...(options.slackChannels ? { channels: options.slackChannels } : {}),
+      },
+    });
     const adapter = slack.adapter;
     adapters.set('slack', adapter);
     slack.setBehaviour((event) => route(event, adapter));

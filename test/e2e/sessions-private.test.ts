@@ -3,9 +3,10 @@
  * spec §5.1): a Slack private channel or DM, a Discord channel hidden from @everyone. Asked
  * in a public channel, the create carries no `is_private` (Blocks' default, visible).
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { DISCORD_CHANNEL, eventually, startSessionsRig, type SessionsRig } from './sessions-harness.js';
+import { test } from 'node:test';
+import { DISCORD_CHANNEL, eventually, type SessionsRig, startSessionsRig } from './sessions-harness.js';
 
 const PUBLIC = 'C0PUBLIC1';
 const SECRET = 'C0SECRET1';
@@ -46,7 +47,10 @@ test('Slack: /agent in a private channel and a mention in a DM create private se
     const [secret] = await eventually(() => (createsFor(rig, 'summarise the secret plan').length ? createsFor(rig, 'summarise the secret plan') : undefined), 'the private create');
     const [open] = await eventually(() => (createsFor(rig, 'summarise the public plan').length ? createsFor(rig, 'summarise the public plan') : undefined), 'the public create');
     const [dm] = await eventually(() => (createsFor(rig, 'look at my draft').length ? createsFor(rig, 'look at my draft') : undefined), 'the DM create');
-    const [mention] = await eventually(() => (createsFor(rig, 'look at the public draft').length ? createsFor(rig, 'look at the public draft') : undefined), 'the public mention create');
+    const [mention] = await eventually(
+      () => (createsFor(rig, 'look at the public draft').length ? createsFor(rig, 'look at the public draft') : undefined),
+      'the public mention create',
+    );
     assert.equal(secret!['is_private'], true);
     assert.equal(dm!['is_private'], true);
     assert.equal(open!['is_private'], undefined);

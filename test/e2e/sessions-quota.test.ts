@@ -4,17 +4,18 @@
  * the answer saying when a turn frees up, and Blocks receives nothing. The ledger lives in the
  * store, so a second bridge on the same Redis counts the same turns.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { test } from 'node:test';
 import { createLogger } from '../../src/core/logger.js';
 import type { AgentQuotaConfig } from '../../src/sessions/quota.js';
-import { createStore } from '../../src/store/index.js';
 import type { FakeSlackMessage } from '../../src/simulators/slack/state.js';
-import { deleteKeys, REDIS_URL } from '../unit/store/fixtures.js';
+import { createStore } from '../../src/store/index.js';
 import { openTestRedis } from '../unit/ratelimit/redis-test-helpers.js';
+import { deleteKeys, REDIS_URL } from '../unit/store/fixtures.js';
 import { startBoundRig } from './bound-channel-harness.js';
-import { eventually, startSessionsRig, type SessionsRig } from './sessions-harness.js';
+import { eventually, type SessionsRig, startSessionsRig } from './sessions-harness.js';
 
 const CHANNEL = 'C0QUOTA01';
 const BOUND = 'C0QUOTABOUND';
@@ -86,7 +87,10 @@ test('over quota in a bound channel: the message is answered with the time and n
     await say(rig, BOUND, 'why is the build red?');
     await eventually(() => creates(rig).length === 1 || undefined, 'the session');
     const second = await say(rig, BOUND, 'and the lint step?');
-    await eventually(() => thread(rig, BOUND, second).find((m) => /^You have started 1 agent turn in the last hour, the most allowed\. The next one can start at \d\d:\d\d UTC\.$/.test(m.text)), 'the quota answer');
+    await eventually(
+      () => thread(rig, BOUND, second).find((m) => /^You have started 1 agent turn in the last hour, the most allowed\. The next one can start at \d\d:\d\d UTC\.$/.test(m.text)),
+      'the quota answer',
+    );
     await rig.engine.idle();
     assert.equal(creates(rig).length + followUps(rig).length, 1);
   } finally {
@@ -97,8 +101,18 @@ test('over quota in a bound channel: the message is answered with the time and n
 test('a second bridge on the same Redis sees the same quota', async () => {
   const prefix = `quota-e2e-${randomUUID()}`;
   const logger = createLogger({ level: 'silent' });
-  const first = await startSessionsRig({ platform: 'slack', blocks: { script: { manual: true } }, quota: ONE_RUNNING, store: await createStore({ redisUrl: REDIS_URL, namespacePrefix: prefix }, { logger }) });
-  const second = await startSessionsRig({ platform: 'slack', blocks: { script: { manual: true } }, quota: ONE_RUNNING, store: await createStore({ redisUrl: REDIS_URL, namespacePrefix: prefix }, { logger }) });
+  const first = await startSessionsRig({
+    platform: 'slack',
+    blocks: { script: { manual: true } },
+    quota: ONE_RUNNING,
+    store: await createStore({ redisUrl: REDIS_URL, namespacePrefix: prefix }, { logger }),
+  });
+  const second = await startSessionsRig({
+    platform: 'slack',
+    blocks: { script: { manual: true } },
+    quota: ONE_RUNNING,
+    store: await createStore({ redisUrl: REDIS_URL, namespacePrefix: prefix }, { logger }),
+  });
   try {
     assert.match(await command(first, 'agent', 'on the first replica'), /^Asking claude/);
     await eventually(() => creates(first).length === 1 || undefined, 'the create on the first replica');

@@ -5,13 +5,14 @@
  * answered and some are not, restarted on the same store: every answer is in the thread
  * that asked, exactly once.
  */
-import { after, before, test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import { after, before, test } from 'node:test';
 import { createFakeBlocks, type FakeBlocks } from '../../src/simulators/blocks.js';
 import { createFakeSlack, type FakeSlack } from '../../src/simulators/slack.js';
 import { eventually } from './sessions-harness.js';
@@ -27,7 +28,11 @@ let slack: FakeSlack;
 
 before(async () => {
   // Answers spread over ~0.4–4 s after each create: the kill lands among them.
-  blocks = await createFakeBlocks({ windowMs: WINDOW_MS, limit: 100, script: (ctx) => ({ delayMs: 400 + ((Number.parseInt(ctx.prompt.replace(/\D/g, ''), 10) * 131) % 3_600), final: `Answer to ${ctx.prompt}` }) });
+  blocks = await createFakeBlocks({
+    windowMs: WINDOW_MS,
+    limit: 100,
+    script: (ctx) => ({ delayMs: 400 + ((Number.parseInt(ctx.prompt.replace(/\D/g, ''), 10) * 131) % 3_600), final: `Answer to ${ctx.prompt}` }),
+  });
   slack = await createFakeSlack({ ...SLACK, users: [{ id: 'UADA', name: 'ada', displayName: 'Ada' }] });
 });
 

@@ -3,10 +3,11 @@
  * mentions start sessions whose answers land in the thread that asked, follow-ups interrupt
  * running turns, and every Blocks error gets its answer.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import type { FakeSlackMessage } from '../../src/simulators/slack/state.js';
-import { ALIAS_ID, eventually, startSessionsRig, type SessionsRig } from './sessions-harness.js';
+import { ALIAS_ID, eventually, type SessionsRig, startSessionsRig } from './sessions-harness.js';
 
 const CHANNEL = 'C0AGENTS';
 
@@ -109,7 +110,9 @@ test('a reply in the thread is a follow-up that interrupts the running turn', as
 test('pull requests are listed as links with the answer', async () => {
   const rig = await startSessionsRig({
     platform: 'slack',
-    blocks: { script: { delayMs: 50, final: 'Opened two PRs.', pullRequests: ['https://github.com/acme/app/pull/12', { url: 'https://github.com/acme/app/pull/13', status: 'open' }] } },
+    blocks: {
+      script: { delayMs: 50, final: 'Opened two PRs.', pullRequests: ['https://github.com/acme/app/pull/12', { url: 'https://github.com/acme/app/pull/13', status: 'open' }] },
+    },
   });
   try {
     const ts = await mention(rig, '<@UBRIDGE> fix it');
@@ -159,7 +162,10 @@ test('Blocks errors: key refused, validation reason, 5xx on create, 404 on a fol
     try {
       rig.blocks.inject({ method: 'POST', path: '/rest/v1/sessions', type: 'respond', status: 502, body: 'bad gateway', times: 2 });
       const ts = await mention(rig, '<@UBRIDGE> fix it');
-      await eventually(() => thread(rig, ts).find((m) => m.text === 'Blocks returned an error; the session may or may not have started. Check Blocks before asking again.'), 'the answer');
+      await eventually(
+        () => thread(rig, ts).find((m) => m.text === 'Blocks returned an error; the session may or may not have started. Check Blocks before asking again.'),
+        'the answer',
+      );
       assert.equal(rig.blocks.state.requests.filter((r) => r.method === 'POST').length, 2);
     } finally {
       await rig.close();

@@ -1,7 +1,7 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startSlackPair, type SlackPair } from '../support/slack-harness.js';
+import { type SlackPair, startSlackPair } from '../support/slack-harness.js';
 
 async function withPair(mode: 'socket' | 'http', run: (pair: SlackPair) => Promise<void>): Promise<void> {
   const pair = await startSlackPair(mode, { fake: { users: [{ id: 'U0ALICE', name: 'alice' }] } });
@@ -132,7 +132,10 @@ test('Socket Mode: messages of one channel are handled one at a time, in the ord
     }
     await waitForEvent((event) => event.kind === 'message' && event.text === 'm7', 'the last message');
     await fake.state.waitFor(() => (trace.length === 16 ? true : undefined), 'every handler to finish');
-    assert.deepEqual(trace, texts.flatMap((text) => [`start ${text}`, `end ${text}`]));
+    assert.deepEqual(
+      trace,
+      texts.flatMap((text) => [`start ${text}`, `end ${text}`]),
+    );
   }));
 
 test('Socket Mode: a slow channel does not hold up another channel', () =>

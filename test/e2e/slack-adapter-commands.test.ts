@@ -1,7 +1,7 @@
-import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSlackPair, type SlackPair } from '../support/slack-harness.js';
+import { describe, test } from 'node:test';
 import type { CommandInvocation } from '../../src/core/chat.js';
+import { type SlackPair, startSlackPair } from '../support/slack-harness.js';
 
 const USERS = [
   { id: 'U0ALICE', name: 'alice', displayName: 'Alice' },

@@ -1,7 +1,7 @@
-import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSlackPair, type SlackPair } from '../support/slack-harness.js';
+import { describe, test } from 'node:test';
 import type { InboundEvent, InboundMessage } from '../../src/core/chat.js';
+import { type SlackPair, startSlackPair } from '../support/slack-harness.js';
 
 const USERS = [
   { id: 'U0ALICE', name: 'alice', displayName: 'Alice A.' },
@@ -65,7 +65,14 @@ for (const mode of ['socket', 'http'] as const) {
         const original = fake.userMessage({ channel: 'C1', user: 'U0ALICE', text: 'helo', threadTs: '1700000000.000100' });
         await fake.deliverEvent({ type: 'message', subtype: 'channel_join', channel: 'C1', user: 'U0ALICE', ts: '1700000001.000001', text: '<@U0ALICE> has joined' });
         // An unfurl: message_changed without `edited`.
-        await fake.deliverEvent({ type: 'message', subtype: 'message_changed', channel: 'C1', ts: '1700000002.000001', message: { ...original, attachments: [{}] }, previous_message: original });
+        await fake.deliverEvent({
+          type: 'message',
+          subtype: 'message_changed',
+          channel: 'C1',
+          ts: '1700000002.000001',
+          message: { ...original, attachments: [{}] },
+          previous_message: original,
+        });
         await fake.deliverEvent({
           type: 'message',
           subtype: 'message_changed',

@@ -1,7 +1,7 @@
-import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSlackPair, type SlackPair } from '../support/slack-harness.js';
+import { describe, test } from 'node:test';
 import { BridgeError, RateLimitedError, UpstreamError } from '../../src/core/errors.js';
+import { type SlackPair, startSlackPair } from '../support/slack-harness.js';
 
 const channel = { platform: 'slack' as const, channelId: 'C0GENERAL' };
 
@@ -20,7 +20,11 @@ for (const mode of ['socket', 'http'] as const) {
       withPair(mode, async ({ fake, adapter }) => {
         const [root] = await adapter.post(channel, { text: 'Question?' });
         assert.ok(root);
-        const refs = await adapter.post(channel, { text: '**Answer** for <@slack:U0ALICE|Alice> @here', as: { name: 'Researcher', iconUrl: 'https://img.test/r.png' } }, { threadRootId: root.messageId });
+        const refs = await adapter.post(
+          channel,
+          { text: '**Answer** for <@slack:U0ALICE|Alice> @here', as: { name: 'Researcher', iconUrl: 'https://img.test/r.png' } },
+          { threadRootId: root.messageId },
+        );
         assert.deepEqual(refs, [{ platform: 'slack', channelId: 'C0GENERAL', messageId: refs[0]?.messageId, threadRootId: root.messageId }]);
         const calls = fake.state.callsTo('chat.postMessage');
         assert.deepEqual(calls[1]?.args, {
@@ -45,8 +49,17 @@ for (const mode of ['socket', 'http'] as const) {
         const [root] = await adapter.post(channel, { text: 'root' });
         const parts = await adapter.post(channel, { text }, { threadRootId: root?.messageId });
         assert.ok(parts.length >= 2);
-        const sent = fake.state.callsTo('chat.postMessage').slice(-parts.length).map((call) => String(call.args.text));
-        assert.deepEqual(parts.map((ref) => ref.messageId), fake.state.history('C0GENERAL').slice(-parts.length).map((message) => message.ts));
+        const sent = fake.state
+          .callsTo('chat.postMessage')
+          .slice(-parts.length)
+          .map((call) => String(call.args.text));
+        assert.deepEqual(
+          parts.map((ref) => ref.messageId),
+          fake.state
+            .history('C0GENERAL')
+            .slice(-parts.length)
+            .map((message) => message.ts),
+        );
         assert.ok(sent[0]?.startsWith('Intro paragraph.'));
         assert.ok(sent.at(-1)?.endsWith('Outro.'));
         for (const part of sent) {

@@ -2,12 +2,13 @@
  * Kills a process that is writing to the SQLite store (SIGKILL, no chance to flush or close)
  * and checks that every item whose enqueue had returned is there, in order, intact.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { silentLogger } from '../../src/core/logger.js';
 import { createStore } from '../../src/store/index.js';
@@ -73,8 +74,14 @@ test('after SIGKILL mid-stream, every enqueue that returned is in the outbox, in
         }
         // In order, and nothing but whole items: ids ascend with n, and beyond the
         // acknowledged ones only the few that were committed but not yet printed.
-        assert.deepEqual(entries.map((e) => e.item.n), [...entries.map((e) => e.item.n)].sort((x, y) => x - y));
-        assert.deepEqual(entries.map((e) => e.id), [...entries.map((e) => e.id)].sort());
+        assert.deepEqual(
+          entries.map((e) => e.item.n),
+          [...entries.map((e) => e.item.n)].sort((x, y) => x - y),
+        );
+        assert.deepEqual(
+          entries.map((e) => e.id),
+          [...entries.map((e) => e.id)].sort(),
+        );
         assert.ok(entries.length - ackedHere.length <= 1, `${entries.length - ackedHere.length} unacknowledged items in ${partition}`);
       }
       assert.equal(await store.outbox.depth(), total);

@@ -3,8 +3,9 @@
  * server not on it make no request upstream and store nothing; the server is logged once,
  * not once per event. The listed server works as before.
  */
-import { after, before, test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
 import { eventually } from '../support/eventually.js';
 import { CHANNEL_A, CHANNEL_B, GUILD_A, GUILD_B, MANAGE_CHANNELS, MOD_A, MOD_B, startTenancyWorld, type TenancyWorld } from './tenancy-harness.js';
 
@@ -20,7 +21,10 @@ after(async () => {
 
 test('a message and a command from a server not on the allow-list reach nothing upstream', async () => {
   const conversationId = world.fluxra.createConversation({ creatorId: world.bridgeAgent.agentId, name: 'listed' }).conversationId;
-  assert.match(await world.command({ channelId: CHANNEL_A, user: MOD_A, commandName: 'bridge', subcommand: 'link', options: [{ name: 'conversation', value: conversationId }] }), /^Linked\./);
+  assert.match(
+    await world.command({ channelId: CHANNEL_A, user: MOD_A, commandName: 'bridge', subcommand: 'link', options: [{ name: 'conversation', value: conversationId }] }),
+    /^Linked\./,
+  );
   const before = world.fluxra.state.requests.length;
 
   // From guild B: two messages, a mention-free post and a command; none may reach Fluxra.

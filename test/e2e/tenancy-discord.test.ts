@@ -4,10 +4,11 @@
  * conversation; a Manage-Channels member of guild B can neither link it, nor block or
  * unblock it, and nothing of A's channel reaches B, until A hands B a share code.
  */
-import { after, before, test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { eventually } from '../support/eventually.js';
+import { after, before, test } from 'node:test';
 import { BLOCKED_NOTICE, RESUMED_NOTICE } from '../../src/mirror/link-notices.js';
+import { eventually } from '../support/eventually.js';
 import { ADMIN, CHANNEL_A, CHANNEL_B, GUILD_B, MANAGE_CHANNELS, MOD_A, MOD_B, startTenancyWorld, type TenancyWorld } from './tenancy-harness.js';
 
 let world: TenancyWorld;
@@ -51,7 +52,10 @@ test('another server can neither link, block nor unblock a conversation it does 
 
   // A message in A reaches Fluxra, never B.
   world.discord.sendMessage({ channelId: CHANNEL_A, content: 'for team A only', author: { id: MOD_A.id, username: MOD_A.username } });
-  await eventually(() => [...world.fluxra.state.messages.values()].some((m) => m.conversationId === conversationId && m.content.includes('for team A only')), "A's message in Fluxra");
+  await eventually(
+    () => [...world.fluxra.state.messages.values()].some((m) => m.conversationId === conversationId && m.content.includes('for team A only')),
+    "A's message in Fluxra",
+  );
   assert.deepEqual(copiesIn(CHANNEL_B), []);
 
   // A shares; B links with the code, once.
@@ -97,7 +101,7 @@ test('a share code works once, and a replayed /bridge interaction does nothing t
   assert.match(await bridge(CHANNEL_B, MOD_B, 'link', [{ name: 'conversation', value: code }]), /share code is not valid/);
 });
 
-test("/block list shows a server its own blocks; only the maker removes one", async () => {
+test('/block list shows a server its own blocks; only the maker removes one', async () => {
   const target = world.fluxra.createAgent();
   assert.match(await block(CHANNEL_A, MOD_A, 'agent', [{ name: 'agent_id', value: target.agentId }]), /^Blocked agent/);
   const blockId = [...world.fluxra.state.blocks.values()].find((b) => b.targetId === target.agentId)?.blockId;
@@ -106,12 +110,19 @@ test("/block list shows a server its own blocks; only the maker removes one", as
   assert.ok(!(await block(CHANNEL_B, MOD_B, 'list')).includes(blockId), "B does not see A's block");
   assert.match(await block(CHANNEL_B, MOD_B, 'remove', [{ name: 'id', value: blockId }]), /no block .* of yours/);
   assert.match(await block(CHANNEL_B, MOD_B, 'remove', [{ name: 'id', value: target.agentId }]), /has no block of yours/);
-  assert.ok([...world.fluxra.state.blocks.values()].some((b) => b.blockId === blockId), 'the block is still there');
+  assert.ok(
+    [...world.fluxra.state.blocks.values()].some((b) => b.blockId === blockId),
+    'the block is still there',
+  );
   assert.match(await block(CHANNEL_A, MOD_A, 'remove', [{ name: 'id', value: blockId }]), /^Removed block/);
 });
 
 test('blocking a conversation from its channel posts a public notice there, and so does unblocking it', async () => {
-  const botPosts = () => world.discord.state.history(CHANNEL_A).filter((m) => m.author.id === world.discord.state.botUser.id).map((m) => m.content);
+  const botPosts = () =>
+    world.discord.state
+      .history(CHANNEL_A)
+      .filter((m) => m.author.id === world.discord.state.botUser.id)
+      .map((m) => m.content);
   assert.match(await block(CHANNEL_A, MOD_A, 'conversation'), /^Blocked conversation/);
   await eventually(() => botPosts().includes(BLOCKED_NOTICE), 'the block notice in the channel');
   assert.equal((await world.bridge.store.links.get({ platform: 'discord', channelId: CHANNEL_A }))?.paused, true);

@@ -9,13 +9,13 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { createBridge, type Bridge } from '../../src/app/bridge.js';
+import { type Bridge, createBridge } from '../../src/app/bridge.js';
 import { loadConfig } from '../../src/config/load.js';
 import { createLogger } from '../../src/core/logger.js';
 import { createFakeDiscord, type FakeDiscord, type FakeInteraction } from '../../src/simulators/discord.js';
 import { createFakeFluxra, type FakeAgentCredentials, type FakeFluxra } from '../../src/simulators/fluxra.js';
-import { createFakeSlack, type FakeSlack } from '../../src/simulators/slack.js';
 import type { FakeSlackUser } from '../../src/simulators/slack/state.js';
+import { createFakeSlack, type FakeSlack } from '../../src/simulators/slack.js';
 
 export const DISCORD_TOKEN = 'MTAwMDAwMDAwMDAwMDAwMDAw.tenant.token-for-tenancy-tests-0';
 export const APP_ID = '400000000000000001';
@@ -41,7 +41,14 @@ export interface TenancyWorld {
   bridge: Bridge;
   logs: Array<Record<string, unknown>>;
   /** Runs a command as `user` in `channelId` and returns the answer's text. */
-  command(input: { channelId: string; user: { id: string; username: string }; commandName: string; subcommand: string; options?: Array<{ name: string; value: string }>; id?: string }): Promise<string>;
+  command(input: {
+    channelId: string;
+    user: { id: string; username: string };
+    commandName: string;
+    subcommand: string;
+    options?: Array<{ name: string; value: string }>;
+    id?: string;
+  }): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -83,9 +90,7 @@ export async function startTenancyWorld(options: TenancyWorldOptions = {}): Prom
     channels: [{ id: CHANNEL_A, name: 'a-general' }],
     otherGuilds: [{ id: GUILD_B, name: 'Guild B', channels: [{ id: CHANNEL_B, name: 'b-general' }] }],
   });
-  const slack = options.slack
-    ? await createFakeSlack({ ...SLACK_SECRETS, users: options.slack.users, channels: [{ id: SLACK_CHANNEL, name: 'tenant' }] })
-    : undefined;
+  const slack = options.slack ? await createFakeSlack({ ...SLACK_SECRETS, users: options.slack.users, channels: [{ id: SLACK_CHANNEL, name: 'tenant' }] }) : undefined;
   const slackConfig = options.slack
     ? { slack: { mode: 'http', port: 0, apiUrl: slack?.apiUrl, ...(options.slack.allowedTeamIds ? { allowedTeamIds: options.slack.allowedTeamIds } : {}) } }
     : {};

@@ -4,13 +4,14 @@
  * guilds) and each conversation the server of its earliest link. Owners already recorded
  * stay; a second run changes nothing.
  */
-import { after, before, test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
 import { migrateTenancy } from '../../src/app/tenancy.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { createDiscordAdapter, type DiscordAdapter } from '../../src/platforms/discord/index.js';
-import { createConversationOwners, CONVERSATION_OWNERS_KV, type OwnerRecord } from '../../src/store/conversation-owners.js';
 import { createFakeDiscord, type FakeDiscord } from '../../src/simulators/discord.js';
+import { CONVERSATION_OWNERS_KV, createConversationOwners, type OwnerRecord } from '../../src/store/conversation-owners.js';
 import { openTempStore, type TempStore } from '../unit/commands/bridge-harness.js';
 import { CHANNEL_A, CHANNEL_B, DISCORD_TOKEN, GUILD_A, GUILD_B } from './tenancy-harness.js';
 

@@ -5,8 +5,9 @@
  * second time; a Slack Connect guest who is an admin of their own workspace is not
  * privileged here.
  */
-import { after, before, test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
 import { eventually } from '../support/eventually.js';
 import { SLACK_CHANNEL, startTenancyWorld, type TenancyWorld } from './tenancy-harness.js';
 

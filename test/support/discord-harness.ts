@@ -3,10 +3,10 @@
  * the real code, events collected, and a teardown that leaves nothing open.
  */
 import { Writable } from 'node:stream';
-import { createLogger } from '../../src/core/logger.js';
-import { createDiscordAdapter, type DiscordAdapter } from '../../src/platforms/discord/index.js';
-import type { DiscordAdapterConfig } from '../../src/platforms/discord/config.js';
 import type { CommandInvocation, InboundEvent } from '../../src/core/chat.js';
+import { createLogger } from '../../src/core/logger.js';
+import type { DiscordAdapterConfig } from '../../src/platforms/discord/config.js';
+import { createDiscordAdapter, type DiscordAdapter } from '../../src/platforms/discord/index.js';
 import { createFakeDiscord, type FakeDiscord, type FakeDiscordOptions } from '../../src/simulators/discord.js';
 
 export const TOKEN = 'MTAwMDAwMDAwMDAwMDAwMDAw.fake00.token-for-tests-only-0000';
@@ -28,7 +28,11 @@ export interface Harness {
 }
 
 export async function startHarness(
-  options: { fake?: Partial<FakeDiscordOptions>; adapter?: Partial<DiscordAdapterConfig>; onCommand?: (invocation: CommandInvocation, adapter: DiscordAdapter) => Promise<void> } = {},
+  options: {
+    fake?: Partial<FakeDiscordOptions>;
+    adapter?: Partial<DiscordAdapterConfig>;
+    onCommand?: (invocation: CommandInvocation, adapter: DiscordAdapter) => Promise<void>;
+  } = {},
 ): Promise<Harness> {
   const fake = await createFakeDiscord({
     token: TOKEN,

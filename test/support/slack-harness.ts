@@ -3,10 +3,10 @@
  * collects the neutral events it emits and the JSON log lines it writes.
  */
 import { EventEmitter } from 'node:events';
-import { createLogger } from '../../src/core/logger.js';
-import { createSlackAdapter, type SlackAdapter } from '../../src/platforms/slack/index.js';
-import type { SlackAdapterConfig } from '../../src/platforms/slack/config.js';
 import type { InboundEvent, InboundHandler } from '../../src/core/chat.js';
+import { createLogger } from '../../src/core/logger.js';
+import type { SlackAdapterConfig } from '../../src/platforms/slack/config.js';
+import { createSlackAdapter, type SlackAdapter } from '../../src/platforms/slack/index.js';
 import { createFakeSlack, type FakeSlack, type FakeSlackOptions } from '../../src/simulators/slack.js';
 
 export const TOKENS = {
@@ -27,10 +27,7 @@ export interface SlackPair {
   stop(): Promise<void>;
 }
 
-export async function startSlackPair(
-  mode: 'socket' | 'http',
-  options: { fake?: Partial<FakeSlackOptions>; adapter?: Partial<SlackAdapterConfig> } = {},
-): Promise<SlackPair> {
+export async function startSlackPair(mode: 'socket' | 'http', options: { fake?: Partial<FakeSlackOptions>; adapter?: Partial<SlackAdapterConfig> } = {}): Promise<SlackPair> {
   const fake = await createFakeSlack({ ...TOKENS, ...options.fake });
   const changes = new EventEmitter();
   const events: InboundEvent[] = [];

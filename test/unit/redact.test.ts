@@ -1,5 +1,5 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { redactSecrets, registerSecret } from '../../src/core/redact.js';
 
 test('masks token shapes seen for the first time', () => {

@@ -8,11 +8,11 @@ import type { Dispatcher } from 'undici';
 import type { LoadedConfig } from '../../config/load.js';
 import { RateLimitedError } from '../../core/errors.js';
 import { silentLogger } from '../../core/logger.js';
+import { createBlocksBudget } from '../../ratelimit/blocks-budget.js';
 import { budgetScope } from '../../ratelimit/budget-id.js';
 import type { BudgetRedis } from '../../ratelimit/budget-redis.js';
-import { createBlocksBudget } from '../../ratelimit/blocks-budget.js';
 import { BlocksApiError, BlocksErrorCode, createBlocksClient } from '../../services/blocks/index.js';
-import { failed, notConfigured, ok, reasonOf, type CheckResult } from './result.js';
+import { type CheckResult, failed, notConfigured, ok, reasonOf } from './result.js';
 
 const PART = 'blocks key';
 /** A valid UUID (the client refuses anything else) that no session has. */
@@ -31,7 +31,12 @@ export async function checkBlocks(loaded: LoadedConfig, deps: BlocksCheckDeps): 
   if (deps.redis === null) return failed(PART, 'not checked: the shared rate budget needs Redis, which is not reachable', 'fix Redis first (see the redis line)');
 
   // The bridge's own budget (same scope, same Redis): the probe counts against the key like any request.
-  const budget = await createBlocksBudget({ apiKey, rateLimit: config.blocks.rateLimit, ...(deps.redis ? { redis: deps.redis, idPrefix: budgetScope(config) } : {}), logger: silentLogger() });
+  const budget = await createBlocksBudget({
+    apiKey,
+    rateLimit: config.blocks.rateLimit,
+    ...(deps.redis ? { redis: deps.redis, idPrefix: budgetScope(config) } : {}),
+    logger: silentLogger(),
+  });
   try {
     const client = createBlocksClient({
       baseUrl: config.blocks.baseUrl,
@@ -52,7 +57,7 @@ export async function checkBlocks(loaded: LoadedConfig, deps: BlocksCheckDeps): 
       return failed(PART, `refused by ${config.blocks.baseUrl}: ${reasonOf(error)}`, 'BLOCKS_API_KEY is wrong, revoked, or belongs to another environment than blocks.baseUrl');
     }
     if (error instanceof RateLimitedError) {
-      return failed(PART, reasonOf(error), 'the key\'s 100 requests a minute are in use (another replica or tool?); try again in a minute');
+      return failed(PART, reasonOf(error), "the key's 100 requests a minute are in use (another replica or tool?); try again in a minute");
     }
     return failed(PART, reasonOf(error), 'check blocks.baseUrl and the network');
   } finally {

@@ -3,7 +3,7 @@ import type { Dispatcher } from 'undici';
 import type { LoadedConfig } from '../../config/load.js';
 import { silentLogger } from '../../core/logger.js';
 import { createFluxraClient, fluxraClientOptionsFromConfig, isCredentialsRejected } from '../../services/fluxra/index.js';
-import { failed, notConfigured, ok, reasonOf, type CheckResult } from './result.js';
+import { type CheckResult, failed, notConfigured, ok, reasonOf } from './result.js';
 
 const NETWORK_HINT = 'check fluxra.baseUrl, DNS and any proxy between the bridge and Fluxra';
 
@@ -29,9 +29,7 @@ export async function checkFluxra(loaded: LoadedConfig, dispatcher: Dispatcher):
       failed(
         'fluxra token',
         reasonOf(error),
-        isCredentialsRejected(error)
-          ? 'FLUXRA_API_KEY is wrong, expired or revoked, or is not a key of FLUXRA_AGENT_ID; create a new key with the recovery key'
-          : NETWORK_HINT,
+        isCredentialsRejected(error) ? 'FLUXRA_API_KEY is wrong, expired or revoked, or is not a key of FLUXRA_AGENT_ID; create a new key with the recovery key' : NETWORK_HINT,
       ),
   );
   return Promise.all([health, token]);

@@ -2,7 +2,7 @@
 import type { Dispatcher } from 'undici';
 import type { LoadedConfig } from '../../config/load.js';
 import { discordFailure, discordGet, slackCall, slackFailure } from '../platform-http.js';
-import { failed, notConfigured, ok, reasonOf, type CheckResult } from './result.js';
+import { type CheckResult, failed, notConfigured, ok, reasonOf } from './result.js';
 
 const SLACK_TOKEN_HINTS: Record<string, string> = {
   invalid_auth: 'SLACK_BOT_TOKEN is wrong: copy OAuth & Permissions → Bot User OAuth Token (xoxb-…)',
@@ -14,7 +14,9 @@ const SLACK_TOKEN_HINTS: Record<string, string> = {
 export async function checkSlack(loaded: LoadedConfig, dispatcher: Dispatcher): Promise<CheckResult[]> {
   const { slack } = loaded.config;
   if (slack.botToken === undefined) {
-    return [notConfigured('slack auth.test', 'set SLACK_BOT_TOKEN, and SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP); "fluxra-bridge slack manifest" creates the app')];
+    return [
+      notConfigured('slack auth.test', 'set SLACK_BOT_TOKEN, and SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP); "fluxra-bridge slack manifest" creates the app'),
+    ];
   }
   const results: CheckResult[] = [];
   try {
@@ -38,7 +40,11 @@ export async function checkSlack(loaded: LoadedConfig, dispatcher: Dispatcher): 
       results.push(
         failure === undefined
           ? ok('slack socket mode', 'the app-level token opens Socket Mode connections')
-          : failed('slack socket mode', `Slack refused the app-level token: ${failure}`, 'SLACK_APP_TOKEN must be an app-level token (xapp-…) with connections:write, and Socket Mode must be on in the app settings'),
+          : failed(
+              'slack socket mode',
+              `Slack refused the app-level token: ${failure}`,
+              'SLACK_APP_TOKEN must be an app-level token (xapp-…) with connections:write, and Socket Mode must be on in the app settings',
+            ),
       );
     } catch (error) {
       results.push(failed('slack socket mode', reasonOf(error), 'check slack.apiUrl and the network'));

@@ -12,6 +12,9 @@ export function formatReport(results: readonly CheckResult[]): string {
   }
   const count = (status: CheckResult['status']): number => results.filter((result) => result.status === status).length;
   const failing = count('failed');
-  lines.push('', `${count('ok')} working, ${failing} failing, ${count('not-configured')} not configured${failing > 0 ? ': the bridge will not work fully until the failing parts are fixed' : ''}`);
+  lines.push(
+    '',
+    `${count('ok')} working, ${failing} failing, ${count('not-configured')} not configured${failing > 0 ? ': the bridge will not work fully until the failing parts are fixed' : ''}`,
+  );
   return `${lines.join('\n')}\n`;
 }

@@ -3,9 +3,9 @@ import { accessSync, constants, existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { LoadedConfig } from '../../config/load.js';
 import { silentLogger } from '../../core/logger.js';
-import { createBudgetRedis, redisWhere, type BudgetRedis } from '../../ratelimit/budget-redis.js';
+import { type BudgetRedis, createBudgetRedis, redisWhere } from '../../ratelimit/budget-redis.js';
 import { createStore } from '../../store/index.js';
-import { failed, notConfigured, ok, reasonOf, type CheckResult } from './result.js';
+import { type CheckResult, failed, notConfigured, ok, reasonOf } from './result.js';
 
 /** The nearest folder of `path` that exists (the bridge creates the missing ones at start). */
 function nearestFolder(path: string): string {

@@ -5,11 +5,11 @@
  * that every server or workspace is served as a tenant of its own.
  */
 import type { Dispatcher } from 'undici';
-import { tenancyWarnings } from '../../core/tenancy.js';
 import type { LoadedConfig } from '../../config/load.js';
 import type { PlatformName } from '../../core/chat.js';
+import { tenancyWarnings } from '../../core/tenancy.js';
 import { discordGet, slackCall } from '../platform-http.js';
-import { ok, reasonOf, warning, type CheckResult } from './result.js';
+import { type CheckResult, ok, reasonOf, warning } from './result.js';
 
 /** Pure: the line about the servers the bot is in. */
 export function discordServersResult(guilds: ReadonlyArray<{ id: string; name?: string }>, allowed: readonly string[]): CheckResult {
@@ -17,14 +17,20 @@ export function discordServersResult(guilds: ReadonlyArray<{ id: string; name?: 
   const strangers = guilds.filter((guild) => !allowed.includes(guild.id));
   if (strangers.length === 0) return ok(part, `the bot is in ${guilds.length} server(s), all on discord.allowedGuildIds`);
   const named = strangers.map((guild) => `${guild.name ?? 'unnamed'} (${guild.id})`).join(', ');
-  return warning(part, `the bot is in ${strangers.length} server(s) not on discord.allowedGuildIds, whose events and commands are ignored: ${named}`, 'remove the bot from them, or add them to discord.allowedGuildIds');
+  return warning(
+    part,
+    `the bot is in ${strangers.length} server(s) not on discord.allowedGuildIds, whose events and commands are ignored: ${named}`,
+    'remove the bot from them, or add them to discord.allowedGuildIds',
+  );
 }
 
 export async function checkTenancy(loaded: LoadedConfig, dispatcher: Dispatcher): Promise<CheckResult[]> {
   const { slack, discord } = loaded.config;
   const platforms: PlatformName[] = [...(slack.botToken !== undefined ? (['slack'] as const) : []), ...(discord.token !== undefined ? (['discord'] as const) : [])];
   const tenancy = { slackAllowedTeamIds: slack.allowedTeamIds, discordAllowedGuildIds: discord.allowedGuildIds };
-  const results: CheckResult[] = tenancyWarnings(tenancy, platforms).map((text) => warning('tenancy', text, 'set the allow-list to serve one organisation; see "Security model" in the README'));
+  const results: CheckResult[] = tenancyWarnings(tenancy, platforms).map((text) =>
+    warning('tenancy', text, 'set the allow-list to serve one organisation; see "Security model" in the README'),
+  );
   // Without a list, the warning above says all there is to say.
   if (discord.token !== undefined && discord.allowedGuildIds !== undefined) {
     try {

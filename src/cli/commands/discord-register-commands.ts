@@ -93,9 +93,7 @@ const runDiscordRegisterCommands: CommandRun = async (input, io) => {
       io.out(lines.join('\n'));
     } else {
       io.out(lines.join('\n'));
-      io.err(
-        `! Message Content intent: NOT enabled. Turn it on (${INTENT_HOWTO}); without it the bridge receives messages without their text.`,
-      );
+      io.err(`! Message Content intent: NOT enabled. Turn it on (${INTENT_HOWTO}); without it the bridge receives messages without their text.`);
     }
     return EXIT_OK;
   } catch (error) {
@@ -122,6 +120,10 @@ export const discordRegisterCommandsCommand: CommandDef = {
     guild: { type: 'string', valueName: 'ID', help: 'Register in this guild (server) id instead of discord.guildId / globally' },
   },
   positionals: [],
-  exitCodes: ['0  the commands were registered', '1  Discord refused or could not be reached', '2  bad usage, invalid configuration, DISCORD_TOKEN missing, or no command to register'],
+  exitCodes: [
+    '0  the commands were registered',
+    '1  Discord refused or could not be reached',
+    '2  bad usage, invalid configuration, DISCORD_TOKEN missing, or no command to register',
+  ],
   run: runDiscordRegisterCommands,
 };

@@ -29,9 +29,9 @@ function registrationLines(registration: FluxraRegistration): string[] {
     '!! The secrets below are shown ONCE: Fluxra will not show them again. Store them now. !!',
     ...(registration.warning ? [`   (Fluxra says: ${registration.warning})`] : []),
     '',
-    'Recovery key (the agent\'s master credential: it creates and revokes API keys):',
+    "Recovery key (the agent's master credential: it creates and revokes API keys):",
     `  ${registration.recoveryKey}`,
-    '  Keep it OFFLINE (a password manager or a sealed note), never in the bridge\'s environment:',
+    "  Keep it OFFLINE (a password manager or a sealed note), never in the bridge's environment:",
     '  the bridge does not need it, and whoever holds it controls the agent.',
   ];
 }
@@ -77,14 +77,19 @@ const runFluxraRegister: CommandRun = async (input, io) => {
     io.out(registrationLines(registration).join('\n'));
 
     try {
-      const key = await client.createApiKey({ agentId: registration.agentId, recoveryKey: registration.recoveryKey, name: keyName, ...(expiresInDays !== undefined ? { expiresInDays } : {}) });
+      const key = await client.createApiKey({
+        agentId: registration.agentId,
+        recoveryKey: registration.recoveryKey,
+        name: keyName,
+        ...(expiresInDays !== undefined ? { expiresInDays } : {}),
+      });
       io.out(
         [
           '',
           `API key "${key.name}" created (${key.keyId}; ${key.expiresAt ? `expires ${key.expiresAt}` : 'no expiry'}; scopes: ${key.scopes.join(', ') || 'the default set'}).`,
           '',
           // The key is printed once, here, in the form the operator needs.
-          'Put these two lines in the bridge\'s environment (an .env file readable only by the bridge, or your secret store):',
+          "Put these two lines in the bridge's environment (an .env file readable only by the bridge, or your secret store):",
           '',
           `FLUXRA_AGENT_ID=${registration.agentId}`,
           `FLUXRA_API_KEY=${key.apiKey}`,
@@ -111,7 +116,7 @@ const runFluxraRegister: CommandRun = async (input, io) => {
 
 export const fluxraRegisterCommand: CommandDef = {
   path: ['fluxra', 'register'],
-  summary: 'Register the bridge\'s Fluxra agent and create its API key (prints one-time secrets)',
+  summary: "Register the bridge's Fluxra agent and create its API key (prints one-time secrets)",
   description: [
     'Registers a Fluxra agent for the bridge (POST /api/auth/register), then creates an API key',
     'for it with the recovery key (POST /api/agents/{agent_id}), against fluxra.baseUrl.',
@@ -124,7 +129,11 @@ export const fluxraRegisterCommand: CommandDef = {
     'key-name': { type: 'string', valueName: 'NAME', help: `Label of the API key (default "${DEFAULT_KEY_NAME}"; name it after the deployment)` },
     'expires-days': { type: 'string', valueName: 'DAYS', help: 'The API key expires after this many days (default: no expiry)' },
   },
-  positionals: [{ name: 'agent-name', help: 'The agent\'s name: 3 to 50 letters, digits or hyphens' }],
-  exitCodes: ['0  registered, key created, secrets printed', '1  Fluxra refused (e.g. name taken) or could not be reached', '2  bad usage (e.g. an invalid name) or invalid configuration'],
+  positionals: [{ name: 'agent-name', help: "The agent's name: 3 to 50 letters, digits or hyphens" }],
+  exitCodes: [
+    '0  registered, key created, secrets printed',
+    '1  Fluxra refused (e.g. name taken) or could not be reached',
+    '2  bad usage (e.g. an invalid name) or invalid configuration',
+  ],
   run: runFluxraRegister,
 };

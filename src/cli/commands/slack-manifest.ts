@@ -63,9 +63,7 @@ export function slackEventsUrl(httpUrl: string): string {
 
 /** "link <conversation> [name] | unlink [what] | status | help": what Slack shows under the command. */
 export function slackUsageHint(spec: CommandSpec): string {
-  const hint = spec.subcommands
-    .map((sub) => [sub.name, ...sub.options.map((option) => (option.required ? `<${option.name}>` : `[${option.name}]`))].join(' '))
-    .join(' | ');
+  const hint = spec.subcommands.map((sub) => [sub.name, ...sub.options.map((option) => (option.required ? `<${option.name}>` : `[${option.name}]`))].join(' ')).join(' | ');
   // Slack's limit for usage_hint is 1000 characters.
   return hint.length <= 1000 ? hint : `${hint.slice(0, 999)}…`;
 }
@@ -167,7 +165,7 @@ export const slackManifestCommand: CommandDef = {
     'Notes and next steps go to stderr, so `> manifest.json` captures only the manifest.',
   ].join('\n'),
   options: {
-    'http-url': { type: 'string', valueName: 'URL', help: 'HTTP mode: the bridge\'s public https base URL (Socket Mode when absent)' },
+    'http-url': { type: 'string', valueName: 'URL', help: "HTTP mode: the bridge's public https base URL (Socket Mode when absent)" },
     name: { type: 'string', valueName: 'NAME', help: `App and bot name (default "${DEFAULT_APP_NAME}", at most 35 characters)` },
   },
   positionals: [],

@@ -78,7 +78,11 @@ export const startCommand: CommandDef = {
   ].join('\n'),
   options: {},
   positionals: [],
-  exitCodes: ['0  stopped cleanly after SIGTERM/SIGINT', '1  the bridge could not start (or could not stop cleanly)', '2  invalid configuration (every problem is listed on stderr), or no chat platform or no upstream configured (one line names what is missing)'],
+  exitCodes: [
+    '0  stopped cleanly after SIGTERM/SIGINT',
+    '1  the bridge could not start (or could not stop cleanly)',
+    '2  invalid configuration (every problem is listed on stderr), or no chat platform or no upstream configured (one line names what is missing)',
+  ],
   run: (input, io) => {
     const configPath = configOption(input);
     return runBridge(io, configPath !== undefined ? { configPath } : {});

@@ -14,16 +14,17 @@
  * channel the platform refuses for good (deleted, access lost) is skipped with an error in
  * the log (`post-copy.ts`); anything that may pass is retried with the item.
  */
-import { describeError } from '../../core/errors.js';
-import type { Logger } from '../../core/logger.js';
-import type { AdapterDirectory } from '../../core/consumer.js';
+
 import type { Author, ChannelRef, MessageRef, OutboundMessage } from '../../core/chat.js';
-import type { Store } from '../../store/index.js';
+import type { AdapterDirectory } from '../../core/consumer.js';
+import { describeError } from '../../core/errors.js';
 import { channelKey, messageKey } from '../../core/keys.js';
+import type { Logger } from '../../core/logger.js';
+import { postKey } from '../../delivery/post-once.js';
+import type { Store } from '../../store/index.js';
 import { crossPostName } from '../attribution.js';
 import type { CopyItem } from '../mirror-item.js';
 import { isPermanentForCopy, postCopyOrSkip } from '../post-copy.js';
-import { postKey } from '../../delivery/post-once.js';
 import { threadsInlineReplies, withQuote } from '../threading.js';
 
 type CopyPost = Extract<CopyItem, { kind: 'post' }>;

@@ -14,19 +14,20 @@
  * that concerns only one copy (channel gone, no access) is logged and that copy skipped,
  * so that one broken channel cannot hold up a conversation forever.
  */
+
+import type { ChannelRef, ChatAdapter, MessageRef, OutboundMessage } from '../../core/chat.js';
 import type { AdapterDirectory } from '../../core/consumer.js';
 import { describeError } from '../../core/errors.js';
-import { breakMentionSyntax } from '../../format/mentions.js';
+import { channelKey } from '../../core/keys.js';
 import type { Logger } from '../../core/logger.js';
 import type { MirrorMetrics } from '../../core/metrics-hooks.js';
-import type { ChannelRef, ChatAdapter, MessageRef, OutboundMessage } from '../../core/chat.js';
+import { postKey } from '../../delivery/post-once.js';
+import { breakMentionSyntax } from '../../format/mentions.js';
 import type { FluxraMessage } from '../../services/fluxra/index.js';
 import type { Store } from '../../store/index.js';
-import { channelKey } from '../../core/keys.js';
-import { DELIVERED_NAMESPACE, DELIVERED_TTL_MS, deliveredRecord, detectChange, type DeliveredRecord } from './fluxra-edits.js';
 import { createDeliveryRecorder } from '../link-status.js';
 import { postCopyOrSkip } from '../post-copy.js';
-import { postKey } from '../../delivery/post-once.js';
+import { DELIVERED_NAMESPACE, DELIVERED_TTL_MS, type DeliveredRecord, deliveredRecord, detectChange } from './fluxra-edits.js';
 
 export interface FromFluxraDeps {
   store: Store;
@@ -118,7 +119,10 @@ export function createFromFluxra(deps: FromFluxraDeps): FromFluxra {
       } catch (error) {
         // Try the other channels first: one platform's outage should not delay the other.
         failure ??= error;
-        logger.warn({ messageId: message.messageId, channel: channelKey(target.channel), err: describeError(error) }, 'delivery of a Fluxra message failed; the batch will be retried');
+        logger.warn(
+          { messageId: message.messageId, channel: channelKey(target.channel), err: describeError(error) },
+          'delivery of a Fluxra message failed; the batch will be retried',
+        );
       }
     }
     if (failure !== undefined) throw failure;

@@ -22,13 +22,13 @@ import type { AdapterDirectory } from '../../core/consumer.js';
 import { describeError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { MirrorMetrics } from '../../core/metrics-hooks.js';
+import { clampTimerDelay } from '../../core/timer-delay.js';
 import type { FluxraClient } from '../../services/fluxra/index.js';
 import type { Store } from '../../store/index.js';
-import { createConversationReader, type Watch } from './reader.js';
-import { createFromFluxra } from './deliver.js';
-import { nextPollDelay } from './timing.js';
 import type { MirrorConfig } from '../mirror-item.js';
-import { clampTimerDelay } from '../../core/timer-delay.js';
+import { createFromFluxra } from './deliver.js';
+import { createConversationReader, type Watch } from './reader.js';
+import { nextPollDelay } from './timing.js';
 
 export interface FluxraPollerDeps {
   fluxra: Pick<FluxraClient, 'listMessages' | 'readMessagesSince'>;
@@ -66,7 +66,17 @@ export interface FluxraPoller {
 
 /** A newly followed conversation; its first edit scan waits one interval (right after start nothing was delivered yet). */
 function newWatch(conversationId: string, now: number, editScanIntervalMs: number): Watch {
-  return { conversationId, timer: undefined, dueAt: 0, tail: Promise.resolve(), lastMessageAt: undefined, failures: 0, lastError: undefined, nextEditScanAt: now + editScanIntervalMs, removed: false };
+  return {
+    conversationId,
+    timer: undefined,
+    dueAt: 0,
+    tail: Promise.resolve(),
+    lastMessageAt: undefined,
+    failures: 0,
+    lastError: undefined,
+    nextEditScanAt: now + editScanIntervalMs,
+    removed: false,
+  };
 }
 
 /**
@@ -97,7 +107,18 @@ export function createFluxraPoller(deps: FluxraPollerDeps): FluxraPoller {
   let refreshTimer: NodeJS.Timeout | undefined;
   let refreshing: Promise<void> = Promise.resolve();
 
-  const reader = createConversationReader({ fluxra, store, from, config, logger, now, metrics: deps.metrics, signal: () => abort.signal, stillRunning: () => running, mayPoll: (watch) => running && !watch.removed && mayWork() });
+  const reader = createConversationReader({
+    fluxra,
+    store,
+    from,
+    config,
+    logger,
+    now,
+    metrics: deps.metrics,
+    signal: () => abort.signal,
+    stillRunning: () => running,
+    mayPoll: (watch) => running && !watch.removed && mayWork(),
+  });
   const pollOnce = (watch: Watch): Promise<void> => reader.pollOnce(watch);
 
   const schedule = (watch: Watch): void => {

@@ -59,7 +59,10 @@ export function createConversationReader(deps: ConversationReaderDeps) {
     noteActivity(watch, fresh);
     await from.deliverBatch(watch.conversationId, fresh, targets);
     if (page.cursor !== undefined) await store.cursors.saveDelivered(watch.conversationId, page.cursor);
-    logger.info({ conversationId: watch.conversationId, skippedHistory: page.messages.length - fresh.length, delivered: fresh.length }, 'started following a conversation from now');
+    logger.info(
+      { conversationId: watch.conversationId, skippedHistory: page.messages.length - fresh.length, delivered: fresh.length },
+      'started following a conversation from now',
+    );
   };
 
   const readNew = async (watch: Watch, cursor: string, targets: readonly DeliveryTarget[]): Promise<void> => {
@@ -69,7 +72,10 @@ export function createConversationReader(deps: ConversationReaderDeps) {
     } catch (error) {
       // Cursor lifetime is undocumented: a refused cursor would stop this conversation for good.
       if (error instanceof FluxraApiError && error.status === 400) {
-        logger.error({ conversationId: watch.conversationId, err: describeError(error) }, 'Fluxra refused the saved cursor; starting again from the newest page (messages older than that page may be missed)');
+        logger.error(
+          { conversationId: watch.conversationId, err: describeError(error) },
+          'Fluxra refused the saved cursor; starting again from the newest page (messages older than that page may be missed)',
+        );
         await store.cursors.delete(watch.conversationId);
       }
       throw error;

@@ -11,10 +11,11 @@
  * order (SQLite reads run on a thread pool), so each channel's accepts form a chain and no
  * event overtakes an earlier one of its channel on the way into the outbox.
  */
+
+import { toChannelRef } from '../../core/keys.js';
 import type { Logger } from '../../core/logger.js';
 import type { LinksRepository, OutboxRepository } from '../../store/index.js';
-import { toChannelRef } from '../../core/keys.js';
-import { mirrorPartition, type MirrorConfig, type MirrorItem } from '../mirror-item.js';
+import { type MirrorConfig, type MirrorItem, mirrorPartition } from '../mirror-item.js';
 
 export interface MirrorIntakeDeps {
   links: LinksRepository;

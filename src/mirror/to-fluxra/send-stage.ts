@@ -9,18 +9,19 @@
  *
  * Errors are thrown unchanged; the engine decides between retry, pause and drop.
  */
-import type { Logger } from '../../core/logger.js';
+
 import type { ChannelRef, InboundDelete, InboundEdit, InboundMessage, MessageRef } from '../../core/chat.js';
+import { messageKey } from '../../core/keys.js';
+import type { Logger } from '../../core/logger.js';
+import { mentionsAsNames } from '../../format/mentions.js';
 import { FLUXRA_MAX_CONTENT_LENGTH, FluxraApiError, type FluxraClient } from '../../services/fluxra/index.js';
 import { DEFAULT_MESSAGE_MAP_TTL_MS, type KvNamespace, type LinkRecord, type Store } from '../../store/index.js';
-import { messageKey } from '../../core/keys.js';
-import { mentionsAsNames } from '../../format/mentions.js';
 import { fitInto, fluxraParts, textWithAttachments } from '../attribution.js';
-import { editChangesText } from './edit-changed.js';
-import { createFluxraSendOnce, type MessageProgress } from './fluxra-send.js';
 import { createDeliveryRecorder } from '../link-status.js';
 import type { CopyItem, MirrorConfig, MirrorItem } from '../mirror-item.js';
 import { replyParent, replyQuote, withQuote } from '../threading.js';
+import { editChangesText } from './edit-changed.js';
+import { createFluxraSendOnce, type MessageProgress } from './fluxra-send.js';
 
 export const MIRROR_PROGRESS_NAMESPACE = 'mirror-progress';
 
@@ -68,7 +69,11 @@ export function copyOfPost(item: InboundMessage, progress: MessageProgress, flux
 }
 
 /** The group of a message mirrored from this very source, or undefined (never mirrored, or a copy). */
-async function originGroupOf(store: Store, progressKv: KvNamespace<MessageProgress>, ref: MessageRef): Promise<{ fluxraIds: string[]; progress: MessageProgress | undefined } | undefined> {
+async function originGroupOf(
+  store: Store,
+  progressKv: KvNamespace<MessageProgress>,
+  ref: MessageRef,
+): Promise<{ fluxraIds: string[]; progress: MessageProgress | undefined } | undefined> {
   const group = await store.messageMap.groupOf(ref);
   if (group === undefined) return undefined;
   const progress = await progressKv.get(messageKey(ref));
@@ -144,7 +149,12 @@ export function createToFluxra(deps: ToFluxraDeps): ToFluxra {
     const contents = contentsOf(item, progress?.inReplyTo === undefined ? progress?.quote : undefined);
     if (contents.length === 0) return;
     const fitted = fitInto(contents, origin.fluxraIds.length, maxLength);
-    if (!editChangesText(origin.progress?.parts.map((part) => part.content), fitted)) {
+    if (
+      !editChangesText(
+        origin.progress?.parts.map((part) => part.content),
+        fitted,
+      )
+    ) {
       // A replay, an unfurl or a pin: the same text again.
       logger.debug({ platform: item.platform, messageId: item.ref.messageId, eventId: item.eventId }, 'edit changes nothing that was sent; not sent again');
       return;

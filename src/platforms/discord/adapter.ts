@@ -2,21 +2,21 @@
  * The Discord `ChatAdapter`: a discord.js Client for the gateway and REST, wired to the
  * inbound mapper, the interaction responder and the outbound calls in this folder.
  */
-import { Events, Status, type ChatInputCommandInteraction, type Interaction } from 'discord.js';
+import { type ChatInputCommandInteraction, Events, type Interaction, Status } from 'discord.js';
+import type { ChatAdapter, CommandSpec, ConnectionChange, InboundHandler } from '../../core/chat.js';
 import { BridgeError, describeError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { UpstreamMetrics } from '../../core/metrics-hooks.js';
 import { registerSecret } from '../../core/redact.js';
-import type { ChatAdapter, CommandSpec, ConnectionChange, InboundHandler } from '../../core/chat.js';
-import { resolveDiscordConfig, type DiscordAdapterConfig } from './config.js';
-import { toDiscordError } from './errors.js';
 import { discordChannelIsPrivate } from './channel-privacy.js';
-import { toInboundMessage } from './inbound.js';
-import { discordParts } from './outbound.js';
-import { guildOfChannel, readDiscordSince } from './history.js';
-import { createInboundQueue } from './inbound-queue.js';
-import { createDiscordParts } from './parts.js';
+import { type DiscordAdapterConfig, resolveDiscordConfig } from './config.js';
+import { toDiscordError } from './errors.js';
 import { createDiscordClient, onMessageDispatches, putCommands, toCommandInvocation, watchConnection } from './gateway.js';
+import { guildOfChannel, readDiscordSince } from './history.js';
+import { toInboundMessage } from './inbound.js';
+import { createInboundQueue } from './inbound-queue.js';
+import { discordParts } from './outbound.js';
+import { createDiscordParts } from './parts.js';
 
 /** The Discord adapter: a `ChatAdapter` that can also register its slash commands. */
 export interface DiscordAdapter extends ChatAdapter {
@@ -121,11 +121,7 @@ export function createDiscordAdapter(input: DiscordAdapterConfig, deps: DiscordA
     post: (channel, message, options) => outbound.post(channel, message, options),
     findOwnPost: (channel, message, options) => findOwnPost(channel, message, options),
     readSince: (channel, options) =>
-      readDiscordSince(
-        { rest, guildOf: (channelId) => guildOfChannel(client, rest, channelId), toMessage: (data) => toInboundMessage(data, context) },
-        channel.channelId,
-        options,
-      ),
+      readDiscordSince({ rest, guildOf: (channelId) => guildOfChannel(client, rest, channelId), toMessage: (data) => toInboundMessage(data, context) }, channel.channelId, options),
     placeOfChannel: (channelId) => guildOfChannel(client, rest, channelId),
     onConnectionChange(listener) {
       connectionListeners.push(listener);

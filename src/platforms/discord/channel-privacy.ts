@@ -6,7 +6,7 @@
  * has not cached counts as private, since a session hidden by mistake costs a click and one
  * shown by mistake leaks.
  */
-import { ChannelType, PermissionFlagsBits, type Client } from 'discord.js';
+import { ChannelType, type Client, PermissionFlagsBits } from 'discord.js';
 
 const ALWAYS_PRIVATE = new Set<number>([ChannelType.DM, ChannelType.GroupDM, ChannelType.PrivateThread]);
 

@@ -2,8 +2,9 @@
  * Configuration of the Discord adapter: what the composition root passes in (the
  * `discord` config section plus the command specs), with defaults declared once.
  */
-import { ConfigError, type ConfigProblem } from '../../core/errors.js';
+
 import type { CommandSpec } from '../../core/chat.js';
+import { ConfigError, type ConfigProblem } from '../../core/errors.js';
 
 export interface DiscordAdapterConfig {
   /** Bot token (secret: never logged). */
@@ -56,7 +57,11 @@ export function resolveDiscordConfig(config: DiscordAdapterConfig): ResolvedDisc
   else if (/\/v\d+\/?$/.test(config.apiUrl)) problems.push({ key: 'discord.apiUrl', found: config.apiUrl, expected: 'the REST base without the version (discord.js adds /v10)' });
   const deferAfterMs = config.deferAfterMs ?? DISCORD_DEFAULTS.deferAfterMs;
   if (!Number.isFinite(deferAfterMs) || deferAfterMs < 0 || deferAfterMs > 2_800) {
-    problems.push({ key: 'discord.deferAfterMs', found: String(config.deferAfterMs), expected: 'milliseconds between 0 and 2800 (Discord drops unanswered interactions after 3 s)' });
+    problems.push({
+      key: 'discord.deferAfterMs',
+      found: String(config.deferAfterMs),
+      expected: 'milliseconds between 0 and 2800 (Discord drops unanswered interactions after 3 s)',
+    });
   }
   const globalRequestsPerSecond = config.globalRequestsPerSecond ?? DISCORD_DEFAULTS.globalRequestsPerSecond;
   if (!Number.isInteger(globalRequestsPerSecond) || globalRequestsPerSecond < 1) {

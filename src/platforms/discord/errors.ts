@@ -4,7 +4,7 @@
  * the discord.js error is not kept as `cause` because its `url` still holds the token.
  */
 import { DiscordAPIError, HTTPError, RateLimitError } from 'discord.js';
-import { BridgeError, RateLimitedError, UpstreamError, describeError } from '../../core/errors.js';
+import { BridgeError, describeError, RateLimitedError, UpstreamError } from '../../core/errors.js';
 
 /** Discord JSON error codes we branch on. */
 export const DiscordErrorCode = {

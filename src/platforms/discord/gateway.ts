@@ -4,24 +4,24 @@
  * catch-up, and a chat-input interaction as a neutral command invocation.
  */
 import {
+  type ChatInputCommandInteraction,
   Client,
   Events,
   GatewayDispatchEvents,
+  type GatewayDispatchPayload,
   GatewayIntentBits,
   GuildMember,
   Options,
   PermissionFlagsBits,
+  type REST,
   RESTEvents,
   Routes,
-  type ChatInputCommandInteraction,
-  type GatewayDispatchPayload,
-  type REST,
 } from 'discord.js';
 import type { CommandInvocation, CommandSpec, ConnectionChange, InboundEvent } from '../../core/chat.js';
 import type { UpstreamMetrics } from '../../core/metrics-hooks.js';
 import { commandArgs, commandJson } from './commands.js';
 import type { resolveDiscordConfig } from './config.js';
-import { toInboundDeletes, toInboundEdit, toInboundMessage, type InboundContext } from './inbound.js';
+import { type InboundContext, toInboundDeletes, toInboundEdit, toInboundMessage } from './inbound.js';
 import type { ChannelLocation } from './locations.js';
 
 type ResolvedDiscordConfig = ReturnType<typeof resolveDiscordConfig>;
@@ -86,7 +86,13 @@ export function watchConnection(client: Client, tell: (change: ConnectionChange)
 }
 
 /** A chat-input interaction as the neutral command invocation (`eventId` is the interaction's). */
-export function toCommandInvocation(interaction: ChatInputCommandInteraction, eventId: string, location: ChannelLocation, spec: CommandSpec | undefined, isPrivate: boolean): CommandInvocation {
+export function toCommandInvocation(
+  interaction: ChatInputCommandInteraction,
+  eventId: string,
+  location: ChannelLocation,
+  spec: CommandSpec | undefined,
+  isPrivate: boolean,
+): CommandInvocation {
   const args = commandArgs(spec, interaction.options.data);
   const permissions = interaction.memberPermissions;
   const member = interaction.member;

@@ -5,7 +5,7 @@
  * the same for each of the guild's active threads under it (a thread with a new message is
  * active again, however old its root), found through `GET /guilds/:id/threads/active`.
  */
-import { Routes, type APIChannel, type APIMessage, type Client, type GatewayMessageCreateDispatchData, type REST } from 'discord.js';
+import { type APIChannel, type APIMessage, type Client, type GatewayMessageCreateDispatchData, type REST, Routes } from 'discord.js';
 import type { InboundMessage, ReadSinceOptions, ReadSinceResult } from '../../core/chat.js';
 import { toDiscordError } from './errors.js';
 import { snowflakeAt } from './own-posts.js';

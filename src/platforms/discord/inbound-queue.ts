@@ -3,8 +3,9 @@
  * a time, in gateway order, so that an edit never overtakes its create; a failing handler is
  * logged (the gateway has no redelivery to ask for).
  */
-import { describeError } from '../../core/errors.js';
+
 import type { InboundEvent, InboundHandler } from '../../core/chat.js';
+import { describeError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 
 export interface InboundQueue {

@@ -13,10 +13,10 @@ import type {
   GatewayMessageDeleteDispatchData,
   GatewayMessageUpdateDispatchData,
 } from 'discord.js';
-import { breakMentionSyntax, mentionsAsNames } from '../../format/mentions.js';
 import type { Attachment, Author, InboundDelete, InboundEdit, InboundMessage, MessageRef, ReplyTarget } from '../../core/chat.js';
+import { breakMentionSyntax, mentionsAsNames } from '../../format/mentions.js';
 import type { ChannelLocation } from './locations.js';
-import { discordDisplayName, discordMessageText, isForward, mirroredBody, type GuildNames } from './message-text.js';
+import { discordDisplayName, discordMessageText, type GuildNames, isForward, mirroredBody } from './message-text.js';
 
 export interface InboundContext {
   selfUserId(): string | undefined;
@@ -102,10 +102,7 @@ export async function toInboundEdit(data: GatewayMessageUpdateDispatchData, cont
 }
 
 /** `MESSAGE_DELETE` / `MESSAGE_DELETE_BULK` → one neutral delete per message. */
-export async function toInboundDeletes(
-  data: GatewayMessageDeleteDispatchData | GatewayMessageDeleteBulkDispatchData,
-  context: InboundContext,
-): Promise<InboundDelete[]> {
+export async function toInboundDeletes(data: GatewayMessageDeleteDispatchData | GatewayMessageDeleteBulkDispatchData, context: InboundContext): Promise<InboundDelete[]> {
   if (!data.guild_id) return [];
   const ids = 'ids' in data ? data.ids : [data.id];
   const deletes: InboundDelete[] = [];

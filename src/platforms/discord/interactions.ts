@@ -4,7 +4,7 @@
  * first reply then edits that response and later replies are follow-ups. Calls for one
  * interaction are serialised so that a defer and a reply never race.
  */
-import { MessageFlags, type ChatInputCommandInteraction, type MessageMentionOptions } from 'discord.js';
+import { type ChatInputCommandInteraction, MessageFlags, type MessageMentionOptions } from 'discord.js';
 import { BridgeError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { DiscordErrorCode, discordErrorCode, toDiscordError } from './errors.js';

@@ -7,7 +7,7 @@
  * messages from others. We read its cache first and ask REST for the rest, so that a
  * message in an old or unannounced thread is placed correctly instead of being lost.
  */
-import { Routes, type APIChannel, type Client, type REST } from 'discord.js';
+import { type APIChannel, type Client, type REST, Routes } from 'discord.js';
 import type { Logger } from '../../core/logger.js';
 import { DiscordErrorCode, discordErrorCode, toDiscordError } from './errors.js';
 

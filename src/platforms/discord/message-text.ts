@@ -7,7 +7,7 @@
  * unfurls) add nothing, so an unfurl arriving later changes nothing (see `edit-changed.ts`).
  */
 import type { APIAttachment, APIEmbed, APIMessage, APIStickerItem, APIUser } from 'discord.js';
-import { discordToMarkdown, type DiscordNames } from '../../format/discord.js';
+import { type DiscordNames, discordToMarkdown } from '../../format/discord.js';
 import type { MentionKind } from '../../format/mentions.js';
 
 /** The fields of a message or a message snapshot that the text is made of. */

@@ -3,12 +3,12 @@
  * our channel webhook), thread replies (starting the thread when needed), edits, deletes
  * and reactions. Every post carries `allowed_mentions` that can only ping users.
  */
-import { Routes, type APIMessage, type REST } from 'discord.js';
+import { type APIMessage, type REST, Routes } from 'discord.js';
+import type { ChannelRef, MessageRef, OutboundMessage, PostOptions } from '../../core/chat.js';
+import type { Logger } from '../../core/logger.js';
 import { markdownToDiscord } from '../../format/discord.js';
 import { mentionedUserIds } from '../../format/mentions.js';
 import { splitMessage } from '../../format/split.js';
-import type { Logger } from '../../core/logger.js';
-import type { ChannelRef, MessageRef, OutboundMessage, PostOptions } from '../../core/chat.js';
 import { DISCORD_DEFAULTS } from './config.js';
 import { DiscordErrorCode, discordErrorCode, toDiscordError } from './errors.js';
 import type { ChannelLocations } from './locations.js';
@@ -47,7 +47,10 @@ export interface DiscordOutbound {
 
 /** Discord refuses webhook names containing these, and names over 80 characters. */
 export function webhookUsername(name: string): string {
-  const cleaned = name.replace(/discord/gi, 'd1scord').replace(/clyde/gi, 'clyd3').trim();
+  const cleaned = name
+    .replace(/discord/gi, 'd1scord')
+    .replace(/clyde/gi, 'clyd3')
+    .trim();
   return (cleaned || 'agent').slice(0, 80);
 }
 

@@ -4,7 +4,7 @@
  * a post we look: read the channel (or the thread channel) after a snowflake made from the
  * time the attempt started, and match our own messages by author and content.
  */
-import { Routes, type APIMessage, type REST } from 'discord.js';
+import { type APIMessage, type REST, Routes } from 'discord.js';
 import type { FindOwnPostOptions, MessageRef, OutboundMessage } from '../../core/chat.js';
 import { DiscordErrorCode, discordErrorCode, toDiscordError } from './errors.js';
 import { discordParts, webhookUsername } from './outbound.js';
@@ -46,7 +46,9 @@ function shapesOf(message: OutboundMessage): PostShape[] {
 
 const byId = (a: APIMessage, b: APIMessage): number => (BigInt(a.id) < BigInt(b.id) ? -1 : BigInt(a.id) > BigInt(b.id) ? 1 : 0);
 
-export function createOwnPostFinder(deps: OwnPostDeps): (channel: { channelId: string }, message: OutboundMessage, options: FindOwnPostOptions) => Promise<MessageRef[] | undefined> {
+export function createOwnPostFinder(
+  deps: OwnPostDeps,
+): (channel: { channelId: string }, message: OutboundMessage, options: FindOwnPostOptions) => Promise<MessageRef[] | undefined> {
   /** Messages after `after` in `channelId`, oldest first; undefined when the channel does not exist. */
   const readSince = async (channelId: string, after: string): Promise<APIMessage[] | undefined> => {
     const all: APIMessage[] = [];

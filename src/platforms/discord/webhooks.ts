@@ -3,7 +3,7 @@
  * name (and owner) or created, cached with its token in memory only: a `MessageRef` keeps
  * the webhook id, never the token, and the token is looked up again here when needed.
  */
-import { Routes, type APIWebhook, type REST } from 'discord.js';
+import { type APIWebhook, type REST, Routes } from 'discord.js';
 import { BridgeError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { DiscordErrorCode, discordErrorCode, toDiscordError } from './errors.js';

@@ -8,20 +8,20 @@
  * `DeferredAckSocketModeReceiver`. Slash commands are the exception: Slack wants their ack
  * within 3 seconds, so they are acked at once and answered later through `reply()`.
  */
-import type { AddressInfo } from 'node:net';
+
 import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ChatAdapter, ConnectionChange, InboundHandler } from '../../core/chat.js';
 import { BridgeError, describeError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { UpstreamMetrics } from '../../core/metrics-hooks.js';
 import { registerSecret } from '../../core/redact.js';
-import type { ChatAdapter, ConnectionChange, InboundHandler } from '../../core/chat.js';
-import { SLACK_DEFAULTS, validateSlackAdapterConfig, type SlackAdapterConfig } from './config.js';
+import { type BoltApp, buildSlackApp, createSlackCall, createSlackLookups, initialiseIdentity, slackClientSetup } from './bolt-app.js';
+import { SLACK_DEFAULTS, type SlackAdapterConfig, validateSlackAdapterConfig } from './config.js';
 import type { InboundContext, SlackIdentity } from './inbound.js';
 import { createInvocationRegistry } from './invocations.js';
-import { createSlackOutbound } from './outbound.js';
 import { createSlackListeners } from './listeners.js';
-import { buildSlackApp, createSlackCall, createSlackLookups, initialiseIdentity, slackClientSetup, type BoltApp } from './bolt-app.js';
-
+import { createSlackOutbound } from './outbound.js';
 
 export interface SlackAdapter extends ChatAdapter {
   readonly platform: 'slack';

@@ -3,16 +3,17 @@
  * acks, or HTTP refusing stale requests), its listeners, the bot's identity, and the cached
  * lookups of people and channels.
  */
-import bolt from '@slack/bolt';
+
 import type { webApi } from '@slack/bolt';
+import bolt from '@slack/bolt';
 import type { ConnectionChange } from '../../core/chat.js';
+import { BridgeError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
+import type { UpstreamMetrics } from '../../core/metrics-hooks.js';
 import { createBoltLogger } from './bolt-logger.js';
 import { createSlackChannelPrivacy } from './channel-privacy.js';
 import { SLACK_DEFAULTS, type SlackAdapterConfig } from './config.js';
 import { slackErrorCode, toSlackError } from './errors.js';
-import { BridgeError } from '../../core/errors.js';
-import type { UpstreamMetrics } from '../../core/metrics-hooks.js';
 import type { SlackCommandPayload, SlackIdentity } from './inbound.js';
 import type { SlackCall } from './outbound.js';
 import { refuseStaleOrFutureRequests } from './request-freshness.js';

@@ -2,7 +2,7 @@
  * Bolt, the Web API client and the Socket Mode client each want a `@slack/logger` Logger;
  * this one forwards to our pino logger so that their lines carry our redaction and format.
  */
-import { LogLevel, type Logger as BoltLogger } from '@slack/bolt';
+import { type Logger as BoltLogger, LogLevel } from '@slack/bolt';
 import type { Logger } from '../../core/logger.js';
 
 const PINO_LEVEL: Record<LogLevel, string> = {

@@ -43,13 +43,15 @@ export const SLACK_DEFAULTS = {
 /** Throws a `ConfigError` listing every problem with `config`. */
 export function validateSlackAdapterConfig(config: SlackAdapterConfig): void {
   const problems: ConfigProblem[] = [];
-  if (!config.botToken?.startsWith('xoxb-')) problems.push({ key: 'slack.botToken', found: config.botToken ? 'a value of another shape' : 'nothing', expected: 'a bot token starting with xoxb-' });
+  if (!config.botToken?.startsWith('xoxb-'))
+    problems.push({ key: 'slack.botToken', found: config.botToken ? 'a value of another shape' : 'nothing', expected: 'a bot token starting with xoxb-' });
   if (config.mode === 'socket' && !config.appToken?.startsWith('xapp-')) {
     problems.push({ key: 'slack.appToken', found: config.appToken ? 'a value of another shape' : 'nothing', expected: 'an app-level token starting with xapp- (Socket Mode)' });
   }
   if (config.mode === 'http' && !config.signingSecret) problems.push({ key: 'slack.signingSecret', found: 'nothing', expected: 'the app signing secret (HTTP mode)' });
   if (config.mode !== 'socket' && config.mode !== 'http') problems.push({ key: 'slack.mode', found: String(config.mode), expected: 'socket or http' });
-  if (!Number.isInteger(config.port) || config.port < 0 || config.port > 65_535) problems.push({ key: 'slack.port', found: String(config.port), expected: 'a port between 0 and 65535' });
+  if (!Number.isInteger(config.port) || config.port < 0 || config.port > 65_535)
+    problems.push({ key: 'slack.port', found: String(config.port), expected: 'a port between 0 and 65535' });
   try {
     new URL(config.apiUrl);
   } catch {

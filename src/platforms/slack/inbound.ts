@@ -6,8 +6,9 @@
  * the `app_mention` events for one message carry different `event_id`s, and the engines'
  * dedupe must see them as one.
  */
-import { slackToMarkdown } from '../../format/slack.js';
+
 import type { Attachment, Author, CommandInvocation, InboundEvent, MessageRef } from '../../core/chat.js';
+import { slackToMarkdown } from '../../format/slack.js';
 import type { SlackChannelPrivacyDirectory } from './channel-privacy.js';
 import type { SlackUserDirectory } from './users.js';
 

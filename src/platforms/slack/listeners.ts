@@ -3,10 +3,11 @@
  * listener, so a rejection leaves it unacknowledged and Slack redelivers it; a command is
  * acked at once and runs on, its `respond` kept for the answer (`reply()`).
  */
-import { BridgeError, describeError } from '../../core/errors.js';
+
 import type { InboundHandler, InboundMessage } from '../../core/chat.js';
+import { BridgeError, describeError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
-import { toCommandInvocation, toInboundEvent, type InboundContext, type SlackCommandPayload } from './inbound.js';
+import { type InboundContext, type SlackCommandPayload, toCommandInvocation, toInboundEvent } from './inbound.js';
 import type { createInvocationRegistry } from './invocations.js';
 
 export interface SlackListenerDeps {

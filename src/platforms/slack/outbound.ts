@@ -3,17 +3,18 @@
  * own post again, read history since a time, edit, delete, react, and answer a command
  * (through its response_url while it lives, else the Web API).
  */
+
+import type { ChannelRef, ChatAdapter, CommandInvocation, InboundMessage, MessageRef, OutboundMessage, PostOptions, ReplyOptions } from '../../core/chat.js';
 import { BridgeError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
-import type { ChannelRef, ChatAdapter, CommandInvocation, InboundMessage, MessageRef, OutboundMessage, PostOptions, ReplyOptions } from '../../core/chat.js';
 import { markdownToSlack } from '../../format/slack.js';
 import { splitMessage } from '../../format/split.js';
 import { SLACK_DEFAULTS } from './config.js';
 import { slackEmojiName } from './emoji.js';
 import { slackErrorCode } from './errors.js';
+import { readSlackSince, type SlackHistoryEntry } from './history.js';
 import type { SlackIdentity } from './inbound.js';
 import type { createInvocationRegistry } from './invocations.js';
-import { readSlackSince, type SlackHistoryEntry } from './history.js';
 import { findOwnSlackPost, type SlackHistoryMessage } from './own-posts.js';
 
 /** One Web API call, errors mapped (see errors.ts). */
@@ -121,7 +122,12 @@ export function createSlackOutbound(deps: SlackOutboundDeps): SlackOutbound {
           // The response_url has expired (30 min): the Web API can still whisper.
           await call('chat.postEphemeral', { channel: invocation.channel.channelId, user: invocation.user.id, text });
         } else {
-          await call('chat.postMessage', { channel: invocation.channel.channelId, text, unfurl_links: false, ...(invocation.threadRootId ? { thread_ts: invocation.threadRootId } : {}) });
+          await call('chat.postMessage', {
+            channel: invocation.channel.channelId,
+            text,
+            unfurl_links: false,
+            ...(invocation.threadRootId ? { thread_ts: invocation.threadRootId } : {}),
+          });
         }
       }
     },

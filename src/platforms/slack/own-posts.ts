@@ -4,9 +4,10 @@
  * only way to avoid posting twice is to look: read the channel's history (or the thread's
  * replies) since the attempt started and match our own messages by author and text.
  */
+
+import type { FindOwnPostOptions, MessageRef, OutboundMessage } from '../../core/chat.js';
 import { markdownToSlack } from '../../format/slack.js';
 import { splitMessage } from '../../format/split.js';
-import type { FindOwnPostOptions, MessageRef, OutboundMessage } from '../../core/chat.js';
 import { SLACK_DEFAULTS } from './config.js';
 
 /** A message as `conversations.history` / `conversations.replies` return it (the fields we read). */
@@ -40,13 +41,7 @@ export function slackTsAt(epochMs: number): string {
 
 /** Slack may hand text back with entities escaped differently or whitespace trimmed. */
 export function sameSlackText(a: string, b: string): boolean {
-  const normalize = (text: string): string =>
-    text
-      .replace(/&lt;/g, '<')
-      .replace(/&gt;/g, '>')
-      .replace(/&amp;/g, '&')
-      .replace(/\s+/g, ' ')
-      .trim();
+  const normalize = (text: string): string => text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&').replace(/\s+/g, ' ').trim();
   return normalize(a) === normalize(b);
 }
 

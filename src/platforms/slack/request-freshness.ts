@@ -37,7 +37,10 @@ export interface ListeningReceiver {
  * Makes `receiver` answer 401 (and do nothing else) to requests stamped out of the window.
  * `onRefused` gets the verdict for a log line; the request's content is never read.
  */
-export function refuseStaleOrFutureRequests<R extends ListeningReceiver>(receiver: R, deps: { now: () => number; onRefused(verdict: 'too-old' | 'too-new', req: IncomingMessage): void }): R {
+export function refuseStaleOrFutureRequests<R extends ListeningReceiver>(
+  receiver: R,
+  deps: { now: () => number; onRefused(verdict: 'too-old' | 'too-new', req: IncomingMessage): void },
+): R {
   const inner = receiver.requestListener;
   receiver.requestListener = (req: IncomingMessage, res: ServerResponse) => {
     const verdict = judgeSlackTimestamp(req.headers['x-slack-request-timestamp'], deps.now());

@@ -8,9 +8,9 @@
  */
 import type { App, Logger as BoltLogger, Receiver, ReceiverEvent, webApi } from '@slack/bolt';
 import { SocketModeClient } from '@slack/socket-mode';
+import type { ConnectionChange } from '../../core/chat.js';
 import { describeError } from '../../core/errors.js';
 import { createKeyedLock } from '../../core/keyed-lock.js';
-import type { ConnectionChange } from '../../core/chat.js';
 
 export interface DeferredAckSocketModeReceiverOptions {
   appToken: string;

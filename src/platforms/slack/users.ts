@@ -4,8 +4,9 @@
  * minute, so that a demoted admin loses rights quickly. Expiry is checked on read, so
  * nothing here holds a timer.
  */
-import type { Logger } from '../../core/logger.js';
+
 import { describeError } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
 
 export interface SlackUserInfo {
   id: string;

@@ -7,9 +7,33 @@ import { esc, format, link, NO_NAMES, PAPERCLIP, reactionHtml } from './render-t
 // `@bridge` in a person's message becomes the platform's mention of the bot (as picking it in
 // Slack's or Discord's composer does), so the hint says so.
 const paneSpecs = {
-  slack: { title: 'Slack', label: 'Slack channel', placeholder: 'Message #sandbox, @bridge …, or a /command', hint: '@bridge asks an agent', threadLabel: 'In thread:', threadClear: 'Leave the thread', postsAsAgent: false },
-  discord: { title: 'Discord', label: 'Discord channel', placeholder: 'Message #sandbox, @bridge …, or a /command', hint: '@bridge asks an agent', threadLabel: 'In thread:', threadClear: 'Leave the thread', postsAsAgent: false },
-  fluxra: { title: 'Fluxra', label: 'Fluxra conversation', placeholder: 'Post as the agent chosen below', hint: '', threadLabel: 'Replying to:', threadClear: 'Stop replying', postsAsAgent: true },
+  slack: {
+    title: 'Slack',
+    label: 'Slack channel',
+    placeholder: 'Message #sandbox, @bridge …, or a /command',
+    hint: '@bridge asks an agent',
+    threadLabel: 'In thread:',
+    threadClear: 'Leave the thread',
+    postsAsAgent: false,
+  },
+  discord: {
+    title: 'Discord',
+    label: 'Discord channel',
+    placeholder: 'Message #sandbox, @bridge …, or a /command',
+    hint: '@bridge asks an agent',
+    threadLabel: 'In thread:',
+    threadClear: 'Leave the thread',
+    postsAsAgent: false,
+  },
+  fluxra: {
+    title: 'Fluxra',
+    label: 'Fluxra conversation',
+    placeholder: 'Post as the agent chosen below',
+    hint: '',
+    threadLabel: 'Replying to:',
+    threadClear: 'Stop replying',
+    postsAsAgent: true,
+  },
 };
 const panes = Object.keys(paneSpecs);
 const threadTarget = { slack: undefined, discord: undefined, fluxra: undefined };
@@ -28,12 +52,16 @@ function messageHtml(pane, message, isReply, names) {
   // As the platforms label them: posts by an app (under any name) say APP; Fluxra marks its agents.
   const badge = message.kind === 'person' ? '' : `<span class="badge ${message.kind}">${message.kind === 'agent' ? 'AGENT' : 'APP'}</span>`;
   const reactions = message.reactions.length ? `<div class="reactions">${message.reactions.map(reactionHtml).join('')}</div>` : '';
-  const files = message.attachments.length ? `<div class="files">${message.attachments.map((file) => `<span class="file">${PAPERCLIP}${link(file.url, file.name)}</span>`).join('')}</div>` : '';
+  const files = message.attachments.length
+    ? `<div class="files">${message.attachments.map((file) => `<span class="file">${PAPERCLIP}${link(file.url, file.name)}</span>`).join('')}</div>`
+    : '';
   const id = esc(message.id);
   // Always visible (no hover): touch screens have none, and a control that appears on hover is not found.
   const controls = [
     isReply ? '' : `<button type="button" class="msg-btn reply-btn" data-id="${id}">${pane === 'fluxra' ? 'Reply' : 'Reply in thread'}</button>`,
-    message.mine ? `<button type="button" class="msg-btn edit-btn" data-id="${id}">Edit</button><button type="button" class="msg-btn delete-btn" data-id="${id}">Delete</button>` : '',
+    message.mine
+      ? `<button type="button" class="msg-btn edit-btn" data-id="${id}">Edit</button><button type="button" class="msg-btn delete-btn" data-id="${id}">Delete</button>`
+      : '',
   ].join('');
   const replies = isReply || message.replies.length === 0 ? '' : `<div class="thread">${message.replies.map((reply) => messageHtml(pane, reply, true, names)).join('')}</div>`;
   return `<article class="msg ${message.kind}${isReply ? ' reply' : ''}" data-id="${id}">
@@ -85,11 +113,10 @@ function renderTop() {
   if (budget) {
     const pct = Math.min(100, Math.round((budget.usedInWindow / budget.limit) * 100));
     const paused = budget.pausedUntil > Date.now() ? ` · <strong>paused</strong>` : '';
-    $('#budget').innerHTML = `<span class="label">Blocks budget</span><span class="bar"><span style="width:${pct}%"></span></span><span><strong>${budget.usedInWindow}</strong>/${budget.limit} in ${Math.round(budget.windowMs / 1000)} s</span><span>queue ${budget.queued.interactive} people · ${budget.queued.background} polls${paused}</span>`;
+    $('#budget').innerHTML =
+      `<span class="label">Blocks budget</span><span class="bar"><span style="width:${pct}%"></span></span><span><strong>${budget.usedInWindow}</strong>/${budget.limit} in ${Math.round(budget.windowMs / 1000)} s</span><span>queue ${budget.queued.interactive} people · ${budget.queued.background} polls${paused}</span>`;
   }
-  $('#hints').innerHTML = view.hints.length
-    ? `<strong>Try:</strong><ol>${view.hints.map((hint) => `<li>${format(hint, 'hint')}</li>`).join('')}</ol>`
-    : '';
+  $('#hints').innerHTML = view.hints.length ? `<strong>Try:</strong><ol>${view.hints.map((hint) => `<li>${format(hint, 'hint')}</li>`).join('')}</ol>` : '';
 }
 
 function render() {
@@ -98,7 +125,11 @@ function render() {
   renderHeader('discord', view.discord.channel, linkState(view.discord));
   const fluxra = view.fluxra;
   const members = `${fluxra.members.length} member${fluxra.members.length === 1 ? '' : 's'}`;
-  renderHeader('fluxra', fluxra.name ? `${fluxra.name}` : '—', fluxra.conversationId ? `<span class="pill on" title="${esc(fluxra.members.join(', '))}">${members}</span>` : '<span class="pill off">no conversation</span>');
+  renderHeader(
+    'fluxra',
+    fluxra.name ? `${fluxra.name}` : '—',
+    fluxra.conversationId ? `<span class="pill on" title="${esc(fluxra.members.join(', '))}">${members}</span>` : '<span class="pill off">no conversation</span>',
+  );
   $('[data-pane="slack"] .as').textContent = `as ${view.slack.person}`;
   $('[data-pane="discord"] .as').textContent = `as ${view.discord.person}`;
   const select = $('[data-pane="fluxra"] .agent-select');

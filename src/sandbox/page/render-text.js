@@ -67,15 +67,30 @@ export function format(text, pane, names = NO_NAMES) {
 // 👀 and ⏳ are empty boxes.
 const svg = (title, body) => `<svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true">${body}</svg><span class="icon-label">${title}</span>`;
 const ICONS = {
-  seen: svg('seen', '<path d="M1 8s2.5-5 7-5 7 5 7 5-2.5 5-7 5-7-5-7-5z" fill="none" stroke="currentColor" stroke-width="1.5"/><circle cx="8" cy="8" r="2.2" fill="currentColor"/>'),
+  seen: svg(
+    'seen',
+    '<path d="M1 8s2.5-5 7-5 7 5 7 5-2.5 5-7 5-7-5-7-5z" fill="none" stroke="currentColor" stroke-width="1.5"/><circle cx="8" cy="8" r="2.2" fill="currentColor"/>',
+  ),
   working: svg('working', '<path d="M4 1.5h8M4 14.5h8M5 2v2.5L8 8l-3 3.5V14M11 2v2.5L8 8l3 3.5V14" fill="none" stroke="currentColor" stroke-width="1.5" stroke-linejoin="round"/>'),
   done: svg('done', '<path d="M2.5 8.5l3.5 3.5 7.5-8" fill="none" stroke="#059669" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"/>'),
   failed: svg('failed', '<path d="M3.5 3.5l9 9M12.5 3.5l-9 9" fill="none" stroke="#dc2626" stroke-width="2" stroke-linecap="round"/>'),
 };
-export const PAPERCLIP = '<svg viewBox="0 0 16 16" width="13" height="13" aria-hidden="true"><path d="M10.5 4.5l-5 5a1.4 1.4 0 002 2l5.5-5.5a2.8 2.8 0 00-4-4L3.5 7.5a4.2 4.2 0 006 6L14 9" fill="none" stroke="currentColor" stroke-width="1.4" stroke-linecap="round"/></svg>';
-const REACTIONS = { eyes: 'seen', '👀': 'seen', hourglass_flowing_sand: 'working', '⏳': 'working', hourglass: 'working', '⌛': 'working', white_check_mark: 'done', '✅': 'done', heavy_check_mark: 'done', x: 'failed', '❌': 'failed' };
+export const PAPERCLIP =
+  '<svg viewBox="0 0 16 16" width="13" height="13" aria-hidden="true"><path d="M10.5 4.5l-5 5a1.4 1.4 0 002 2l5.5-5.5a2.8 2.8 0 00-4-4L3.5 7.5a4.2 4.2 0 006 6L14 9" fill="none" stroke="currentColor" stroke-width="1.4" stroke-linecap="round"/></svg>';
+const REACTIONS = {
+  eyes: 'seen',
+  '👀': 'seen',
+  hourglass_flowing_sand: 'working',
+  '⏳': 'working',
+  hourglass: 'working',
+  '⌛': 'working',
+  white_check_mark: 'done',
+  '✅': 'done',
+  heavy_check_mark: 'done',
+  x: 'failed',
+  '❌': 'failed',
+};
 export const reactionHtml = (reaction) => {
   const icon = ICONS[REACTIONS[reaction]];
   return `<span class="reaction" title="${esc(reaction)}">${icon ?? esc(reaction.length <= 2 ? reaction : `:${reaction}:`)}</span>`;
 };
-

@@ -1,6 +1,7 @@
 /** Saves and restores the fake Slack's channel histories (users and channels are fixed, see identities.ts). */
-import type { FakeSlackState } from '../../simulators/slack.js';
+
 import type { FakeSlackMessage } from '../../simulators/slack/state.js';
+import type { FakeSlackState } from '../../simulators/slack.js';
 
 export interface SlackSnapshot {
   histories: Array<[channelId: string, messages: FakeSlackMessage[]]>;

@@ -3,8 +3,9 @@
  * workspace agent UUID. Blocks has no list-agents endpoint, so an unknown name is refused
  * locally, with the valid choices, before anything is sent.
  */
-import { CORE_AGENT_NAMES } from '../../core/upstream-names.js';
+
 import { UserInputError } from '../../core/errors.js';
+import { CORE_AGENT_NAMES } from '../../core/upstream-names.js';
 import { isUuid } from './links.js';
 import type { ResolvedAgent } from './types.js';
 

@@ -6,23 +6,13 @@
  */
 import type { Dispatcher } from 'undici';
 import { UserInputError } from '../../core/errors.js';
-import { silentLogger, type Logger } from '../../core/logger.js';
+import { type Logger, silentLogger } from '../../core/logger.js';
 import { registerSecret } from '../../core/redact.js';
 import type { RateBudget } from '../../ratelimit/types.js';
 import { createAgentResolver } from './agents.js';
-import { GTS_PATTERN, apiUrl, fallbackFinalMessageUrl, rebaseBlocksLink, sessionMessagesUrl } from './links.js';
-import {
-  asObject,
-  messageTime,
-  normalizeArtifact,
-  normalizeMessage,
-  normalizeMessagePage,
-  normalizeSession,
-  requireObject,
-  type NormalizeContext,
-} from './normalize.js';
-import { createBlocksTransport, type BlocksCall } from './transport.js';
-import { ALLOWED_ROLES, ALLOWED_TYPES, artifactIdsOf, positiveInt, requireMessage, requireProfile, requireUuid } from './validate.js';
+import { apiUrl, fallbackFinalMessageUrl, GTS_PATTERN, rebaseBlocksLink, sessionMessagesUrl } from './links.js';
+import { asObject, messageTime, type NormalizeContext, normalizeArtifact, normalizeMessage, normalizeMessagePage, normalizeSession, requireObject } from './normalize.js';
+import { type BlocksCall, createBlocksTransport } from './transport.js';
 import type {
   BlocksArtifact,
   BlocksCallOptions,
@@ -36,6 +26,7 @@ import type {
   ListMessagesInput,
   ResolvedAgent,
 } from './types.js';
+import { ALLOWED_ROLES, ALLOWED_TYPES, artifactIdsOf, positiveInt, requireMessage, requireProfile, requireUuid } from './validate.js';
 
 /** Options of `createBlocksClient`. */
 export interface BlocksClientConfig {
@@ -115,7 +106,6 @@ function finalUrlFor(baseUrl: URL, logger: Logger, sessionId: string, threadId: 
   return { url: fallbackFinalMessageUrl(baseUrl, sessionId, threadId).toString(), fallback: true };
 }
 
-
 export function createSessionBody(input: CreateSessionInput, agents: ReturnType<typeof createAgentResolver>): Record<string, unknown> {
   const message = requireMessage(input.message);
   const selectors = (['agentName', 'agentId', 'profile'] as const).filter((key) => input[key] !== undefined);
@@ -143,7 +133,6 @@ export function createSessionBody(input: CreateSessionInput, agents: ReturnType<
   if (input.sessionGroupId !== undefined) body.session_group_id = requireUuid(input.sessionGroupId, 'sessionGroupId');
   return body;
 }
-
 
 /** The URL of a session's messages query, every filter checked (a bad one is the person's input). */
 export function sessionMessagesQuery(baseUrl: URL, input: Parameters<BlocksClient['listMessages']>[0]): URL {

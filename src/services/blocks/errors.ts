@@ -3,7 +3,7 @@
  * client's retry loop and the engines agree on what a status means.
  */
 import { RateLimitedError, UpstreamError } from '../../core/errors.js';
-import { NetworkErrorCode, truncateForLog, urlForError, type HttpResponse } from '../http.js';
+import { type HttpResponse, NetworkErrorCode, truncateForLog, urlForError } from '../http.js';
 
 export const BlocksErrorCode = {
   /** 400 / 422: the request was refused as invalid (bad agent, bad query, non-UUID id, …). */
@@ -138,11 +138,7 @@ export function mapBlocksError(response: HttpResponse, ctx: MapErrorContext): Bl
     return new BlocksApiError(BlocksErrorCode.Validation, `Blocks refused ${where} (${status}${apiCode ? ` ${apiCode}` : ''})${because}`, base);
   }
   if (status === 401 || status === 403) {
-    return new BlocksApiError(
-      BlocksErrorCode.Auth,
-      `Blocks rejected the API key (${status}) on ${where}: check that the key is valid, unexpired and for this environment`,
-      base,
-    );
+    return new BlocksApiError(BlocksErrorCode.Auth, `Blocks rejected the API key (${status}) on ${where}: check that the key is valid, unexpired and for this environment`, base);
   }
   if (status === 404) {
     return new BlocksApiError(BlocksErrorCode.NotFound, `Blocks found nothing at ${where} (404; missing, or in another workspace)${because}`, base);

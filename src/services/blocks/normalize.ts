@@ -3,18 +3,11 @@
  * unspecified fields (pull request shape, ts as number or null, extra keys) and strict only
  * where the bridge cannot work without a value (ids).
  */
-import { BlocksApiError, BlocksErrorCode } from './errors.js';
-import { extractGts, rebaseBlocksLink, type BlocksLinkKind } from './links.js';
+
 import type { Logger } from '../../core/logger.js';
-import type {
-  BlocksArtifact,
-  BlocksMessage,
-  BlocksMessagePage,
-  BlocksPageMeta,
-  BlocksPullRequest,
-  BlocksSession,
-  BlocksSessionLinks,
-} from './types.js';
+import { BlocksApiError, BlocksErrorCode } from './errors.js';
+import { type BlocksLinkKind, extractGts, rebaseBlocksLink } from './links.js';
+import type { BlocksArtifact, BlocksMessage, BlocksMessagePage, BlocksPageMeta, BlocksPullRequest, BlocksSession, BlocksSessionLinks } from './types.js';
 
 export type WireObject = Record<string, unknown>;
 
@@ -116,9 +109,7 @@ export function normalizeSession(body: unknown, ctx: NormalizeContext): BlocksSe
   if (messages) links.messages = messages;
   if (thread) links.thread = thread;
   if (finalMessage) links.finalMessage = finalMessage;
-  const pullRequests = Array.isArray(object.pull_requests)
-    ? object.pull_requests.map(normalizePullRequest).filter((pr): pr is BlocksPullRequest => pr !== undefined)
-    : [];
+  const pullRequests = Array.isArray(object.pull_requests) ? object.pull_requests.map(normalizePullRequest).filter((pr): pr is BlocksPullRequest => pr !== undefined) : [];
   return {
     id,
     title: str(object.title),

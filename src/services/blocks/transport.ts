@@ -17,7 +17,7 @@ import type { Dispatcher } from 'undici';
 import { UpstreamError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { RateBudget, RequestPriority } from '../../ratelimit/types.js';
-import { MAX_RETRY_AFTER_MS, NetworkErrorCode, headerValue, parseRetryAfter, sendHttp, type HttpResponse } from '../http.js';
+import { type HttpResponse, headerValue, MAX_RETRY_AFTER_MS, NetworkErrorCode, parseRetryAfter, sendHttp } from '../http.js';
 import { BlocksApiError, mapBlocksError } from './errors.js';
 
 /** Longest Retry-After we honour: one full rate window (see http.ts). */

@@ -39,4 +39,3 @@ export function positiveInt(value: number | undefined, what: string, max?: numbe
   }
   return value;
 }
-

@@ -9,32 +9,13 @@ import { silentLogger } from '../../core/logger.js';
 import { registerSecret } from '../../core/redact.js';
 import { resolveFluxraRoutes } from './routes.js';
 import { createTokenCache } from './token-cache.js';
-import { createFluxraTransport, type FluxraCall } from './transport.js';
-import {
-  FLUXRA_MAX_CONTENT_LENGTH,
-  FLUXRA_MAX_MENTIONS,
-  type FluxraCallOptions,
-  type FluxraClient,
-  type FluxraClientOptions,
-  type FluxraMessage,
-} from './types.js';
-import {
-  readApiKey,
-  readBlock,
-  readConversation,
-  readHealth,
-  readMessage,
-  readPage,
-  readRegistration,
-  readSentMessage,
-  readToken,
-  type ReadContext,
-} from './wire.js';
 import type { FluxraAnswer } from './transport.js';
+import { createFluxraTransport, type FluxraCall } from './transport.js';
+import { FLUXRA_MAX_CONTENT_LENGTH, FLUXRA_MAX_MENTIONS, type FluxraCallOptions, type FluxraClient, type FluxraClientOptions, type FluxraMessage } from './types.js';
+import { type ReadContext, readApiKey, readBlock, readConversation, readHealth, readMessage, readPage, readRegistration, readSentMessage, readToken } from './wire.js';
 
 // Re-exported so that callers can import the whole client contract from this one module.
 export { FluxraApiError, isCredentialsRejected } from './errors.js';
-export { FLUXRA_MAX_CONTENT_LENGTH, FLUXRA_MAX_MENTIONS } from './types.js';
 export type {
   FluxraBlock,
   FluxraCallOptions,
@@ -46,6 +27,7 @@ export type {
   FluxraSentMessage,
   FluxraToken,
 } from './types.js';
+export { FLUXRA_MAX_CONTENT_LENGTH, FLUXRA_MAX_MENTIONS } from './types.js';
 
 const DEFAULTS = {
   maxRetries: 2,
@@ -64,10 +46,7 @@ function checkContent(content: string): void {
     throw new UserInputError('The message is empty; Fluxra needs some text to send.', 'CONTENT_EMPTY');
   }
   if (content.length > FLUXRA_MAX_CONTENT_LENGTH) {
-    throw new UserInputError(
-      `The message is ${content.length} characters long; Fluxra accepts at most ${FLUXRA_MAX_CONTENT_LENGTH}.`,
-      'CONTENT_TOO_LONG',
-    );
+    throw new UserInputError(`The message is ${content.length} characters long; Fluxra accepts at most ${FLUXRA_MAX_CONTENT_LENGTH}.`, 'CONTENT_TOO_LONG');
   }
 }
 
@@ -117,10 +96,7 @@ export function createFluxraClient(options: FluxraClientOptions): FluxraClient {
   }
 
   async function listMessages(input: { conversationId: string; cursor?: string; limit?: number }, callOptions?: FluxraCallOptions) {
-    const answer = await bearer(
-      { route: 'listMessages', params: { conversation_id: input.conversationId }, query: { limit: input.limit, cursor: input.cursor } },
-      callOptions,
-    );
+    const answer = await bearer({ route: 'listMessages', params: { conversation_id: input.conversationId }, query: { limit: input.limit, cursor: input.cursor } }, callOptions);
     const page = readPage(answer.res.body, ctx(answer), 'messages');
     const messages = page.items.map((item, index) => readMessage(item, ctx(answer), `messages[${index}]`));
     return { messages, cursor: page.cursor, hasMore: page.hasMore };
@@ -138,10 +114,7 @@ export function createFluxraClient(options: FluxraClientOptions): FluxraClient {
     exchangeToken: () => tokens.refresh(),
 
     async createConversation(input, callOptions) {
-      const answer = await bearer(
-        { route: 'createConversation', json: { type: input.type ?? 'group', name: input.name, member_ids: input.memberIds ?? [] } },
-        callOptions,
-      );
+      const answer = await bearer({ route: 'createConversation', json: { type: input.type ?? 'group', name: input.name, member_ids: input.memberIds ?? [] } }, callOptions);
       return readConversation(answer.res.body, ctx(answer));
     },
 
@@ -197,7 +170,10 @@ export function createFluxraClient(options: FluxraClientOptions): FluxraClient {
 type Transport = ReturnType<typeof createFluxraTransport>;
 
 /** The transport's options: the client's, with their defaults (declared once, in DEFAULTS). */
-function transportOptions(options: FluxraClientOptions, parts: Pick<Parameters<typeof createFluxraTransport>[0], 'routes' | 'logger' | 'now' | 'tokens'>): Parameters<typeof createFluxraTransport>[0] {
+function transportOptions(
+  options: FluxraClientOptions,
+  parts: Pick<Parameters<typeof createFluxraTransport>[0], 'routes' | 'logger' | 'now' | 'tokens'>,
+): Parameters<typeof createFluxraTransport>[0] {
   return {
     ...parts,
     baseUrl: options.baseUrl,

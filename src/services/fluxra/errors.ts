@@ -5,7 +5,7 @@
  */
 import { UpstreamError } from '../../core/errors.js';
 import { redactSecrets } from '../../core/redact.js';
-import { truncateForLog, type HttpResponse } from '../http.js';
+import { type HttpResponse, truncateForLog } from '../http.js';
 import type { FluxraRouteName } from './routes.js';
 
 /** Where a failed call went; carried by every `FluxraApiError`. */

@@ -13,9 +13,9 @@ import type { Dispatcher } from 'undici';
 import { RateLimitedError, UpstreamError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { RateBudget, RequestPriority } from '../../ratelimit/types.js';
-import { headerValue, MAX_RETRY_AFTER_MS, NetworkErrorCode, parseRetryAfter, sendHttp, urlForError, type HttpResponse } from '../http.js';
-import { toFluxraApiError, type FluxraErrorContext } from './errors.js';
-import { fillPath, type FluxraRouteName, type FluxraRoutes } from './routes.js';
+import { type HttpResponse, headerValue, MAX_RETRY_AFTER_MS, NetworkErrorCode, parseRetryAfter, sendHttp, urlForError } from '../http.js';
+import { type FluxraErrorContext, toFluxraApiError } from './errors.js';
+import { type FluxraRouteName, type FluxraRoutes, fillPath } from './routes.js';
 
 export type FluxraAuth = { kind: 'none' } | { kind: 'bearer' } | { kind: 'basic'; user: string; secret: string };
 

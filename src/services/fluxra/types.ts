@@ -176,7 +176,10 @@ export interface FluxraClient {
   /** One page. Without `cursor` the server returns the newest page. */
   listMessages(input: { conversationId: string; cursor?: string; limit?: number }, options?: FluxraCallOptions): Promise<FluxraMessagePage>;
   /** Every page after `cursor`; `cursor` of the result is where to resume next time. */
-  readMessagesSince(input: { conversationId: string; cursor?: string; limit?: number }, options?: FluxraCallOptions): Promise<{ messages: FluxraMessage[]; cursor: string | undefined }>;
+  readMessagesSince(
+    input: { conversationId: string; cursor?: string; limit?: number },
+    options?: FluxraCallOptions,
+  ): Promise<{ messages: FluxraMessage[]; cursor: string | undefined }>;
   editMessage(messageId: string, content: string, options?: FluxraCallOptions): Promise<FluxraMessage>;
   deleteMessage(messageId: string, options?: FluxraCallOptions): Promise<void>;
   createBlock(input: { type: 'agent' | 'group'; targetId: string }, options?: FluxraCallOptions): Promise<FluxraBlock>;

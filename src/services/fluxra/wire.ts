@@ -4,15 +4,7 @@
  * fields". A missing required field is a `BAD_RESPONSE` error here, not a crash later.
  */
 import { badResponse, type FluxraErrorContext } from './errors.js';
-import type {
-  FluxraApiKey,
-  FluxraBlock,
-  FluxraConversation,
-  FluxraHealth,
-  FluxraMessage,
-  FluxraRegistration,
-  FluxraSentMessage,
-} from './types.js';
+import type { FluxraApiKey, FluxraBlock, FluxraConversation, FluxraHealth, FluxraMessage, FluxraRegistration, FluxraSentMessage } from './types.js';
 
 type Json = Record<string, unknown>;
 

@@ -5,10 +5,10 @@
  * the next message starts a fresh one.
  */
 import type { ChannelRef } from '../../core/chat.js';
+import { createKeyedLock } from '../../core/keyed-lock.js';
+import { channelKey, toChannelRef } from '../../core/keys.js';
 import type { ResolvedAgent } from '../../services/blocks/types.js';
 import type { Store } from '../../store/index.js';
-import { channelKey, toChannelRef } from '../../core/keys.js';
-import { createKeyedLock } from '../../core/keyed-lock.js';
 
 /** One bound channel. */
 export interface ChannelBinding {

@@ -10,19 +10,20 @@
  * the bridge) at top level or in any thread, except replies in a thread session's thread
  * (`/agent` or a mention from before the binding), which stay follow-ups of that session.
  */
-import { describeError } from '../../core/errors.js';
+
 import type { ChannelRef, ChatAdapter, InboundMessage } from '../../core/chat.js';
+import { describeError } from '../../core/errors.js';
 import { channelKey, messageKey, toChannelRef } from '../../core/keys.js';
-import { createChannelBindings, isChannelSessionId, type ChannelBinding } from './bindings.js';
-import { createChannelQueue } from './queue.js';
-import { createMarks, drainChannel, type ChannelWorkerDeps } from './worker.js';
-import { postInThread, type EngineContext } from '../context.js';
-import { stripSelfMentions, type AgentNames } from '../parse.js';
-import type { PlacementHooks } from '../types.js';
 import { backoffMs } from '../../delivery/backoff.js';
-import { createChannelControl, type ChannelAgentControl } from './control.js';
-import { createTurnOutcomes } from './turn-outcomes.js';
 import { createWorkRunner } from '../../delivery/runner.js';
+import { type EngineContext, postInThread } from '../context.js';
+import { type AgentNames, stripSelfMentions } from '../parse.js';
+import type { PlacementHooks } from '../types.js';
+import { type ChannelBinding, createChannelBindings, isChannelSessionId } from './bindings.js';
+import { type ChannelAgentControl, createChannelControl } from './control.js';
+import { createChannelQueue } from './queue.js';
+import { createTurnOutcomes } from './turn-outcomes.js';
+import { type ChannelWorkerDeps, createMarks, drainChannel } from './worker.js';
 
 export type { BindOutcome, ChannelAgentControl } from './control.js';
 

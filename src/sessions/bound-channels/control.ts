@@ -91,6 +91,5 @@ export function createChannelControl(deps: ChannelControlDeps): ChannelAgentCont
         sending: batch?.messages.length ?? 0,
       };
     },
-
   };
 }

@@ -11,9 +11,9 @@
  *   (Slack retry, gateway replay, message + mention pair) is never sent twice.
  */
 import type { ChannelRef } from '../../core/chat.js';
+import { channelKey, messageKey } from '../../core/keys.js';
 import type { ResolvedAgent } from '../../services/blocks/types.js';
 import type { MessageKey, OutboxEntry, Store } from '../../store/index.js';
-import { channelKey, messageKey } from '../../core/keys.js';
 import type { PlacedMessage } from '../types.js';
 
 export const CHANNEL_QUEUE_PREFIX = 'sessions:chan:';

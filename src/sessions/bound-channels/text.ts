@@ -3,8 +3,9 @@
  * batch's prompt is rebuilt identically after a restart (the follow-up check after a 5xx
  * compares texts), and `postOnce` finds a post again by its text.
  */
-import { describeUser } from '../../format/chat-names.js';
+
 import { showInput } from '../../core/text.js';
+import { describeUser } from '../../format/chat-names.js';
 import type { PlacedMessage } from '../types.js';
 
 /** Longest quote of a message in a pointer line or a status. */
@@ -67,7 +68,9 @@ export interface ChannelStatusView {
 const MAX_LISTED = 5;
 
 export function channelStatusLines(view: ChannelStatusView): string[] {
-  const lines = [`This channel is bound to the agent ${showInput(view.agentLabel, 40)} (by ${describeUser(view.boundBy)}); messages wait for a running turn: ${view.mode === 'queue' ? 'yes (queue)' : 'no (interrupt)'}.`];
+  const lines = [
+    `This channel is bound to the agent ${showInput(view.agentLabel, 40)} (by ${describeUser(view.boundBy)}); messages wait for a running turn: ${view.mode === 'queue' ? 'yes (queue)' : 'no (interrupt)'}.`,
+  ];
   if (!view.session) lines.push('• Session: none yet; the next message here starts one.');
   else if (view.session.state !== 'active') lines.push(`• Session: ${view.session.state === 'failed' ? 'did not start; the next message starts a new one' : 'starting'}.`);
   else lines.push(`• Session: ${view.session.url ?? '(no link)'} (${view.session.turns} turn${view.session.turns === 1 ? '' : 's'})`);

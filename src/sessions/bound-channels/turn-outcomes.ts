@@ -3,10 +3,11 @@
  * threads when the turn or the request failed, then the channel's next batch goes. Heard
  * from the session engine's "turn ended" and "request failed" events.
  */
-import { describeError } from '../../core/errors.js';
+
 import type { ChannelRef } from '../../core/chat.js';
+import { describeError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
-import { postInThread, type EngineContext } from '../context.js';
+import { type EngineContext, postInThread } from '../context.js';
 import type { PlacedMessage, PlacementHooks, TurnPlacement } from '../types.js';
 import type { ChannelBindings } from './bindings.js';
 import { answeredElsewhereText, notAnsweredText } from './text.js';
@@ -47,7 +48,10 @@ export function createTurnOutcomes(deps: TurnOutcomeDeps): PlacementHooks {
         const answered = turn.state === 'done';
         for (const m of placement.messages) await settleReactions(ctx, m, answered ? '✅' : '❌');
         const main = answerMessage(placement);
-        const text = answered && main ? answeredElsewhereText(session.agentLabel, main, placement.messages.length) : notAnsweredText(session.agentLabel, reason ?? 'the turn ended without an answer.');
+        const text =
+          answered && main
+            ? answeredElsewhereText(session.agentLabel, main, placement.messages.length)
+            : notAnsweredText(session.agentLabel, reason ?? 'the turn ended without an answer.');
         await pointOthers(turn.id, placement, session.channel, text);
       } catch (error) {
         logger.warn({ turnId: turn.id, err: describeError(error) }, 'could not mark the messages of a finished turn');
@@ -62,7 +66,13 @@ export function createTurnOutcomes(deps: TurnOutcomeDeps): PlacementHooks {
       const channel = session?.channel ?? placement.messages[0]?.ref;
       try {
         for (const m of placement.messages) await settleReactions(ctx, m, '❌');
-        if (channel) await pointOthers(`${request.sessionRecordId}:${request.requestedAt}`, placement, { platform: channel.platform, channelId: channel.channelId }, notAnsweredText(session?.agentLabel ?? 'The agent', reason));
+        if (channel)
+          await pointOthers(
+            `${request.sessionRecordId}:${request.requestedAt}`,
+            placement,
+            { platform: channel.platform, channelId: channel.channelId },
+            notAnsweredText(session?.agentLabel ?? 'The agent', reason),
+          );
         if (!sessionUsable && channel) {
           const binding = await bindings.get({ platform: channel.platform, channelId: channel.channelId });
           if (binding?.sessionRecordId === request.sessionRecordId) {
@@ -74,6 +84,5 @@ export function createTurnOutcomes(deps: TurnOutcomeDeps): PlacementHooks {
         logger.warn({ sessionRecordId: request.sessionRecordId, err: describeError(error) }, 'could not mark the messages of a failed request');
       }
     },
-
   };
 }

@@ -14,13 +14,13 @@
  *                      last message, and the other messages' threads get a line pointing there.
  */
 import { messageKey } from '../../core/keys.js';
-import { channelSessionId, type ChannelBinding, type ChannelBindings } from './bindings.js';
-import type { ChannelBatch, ChannelQueue, QueuedMessage } from './queue.js';
-import { batchPrompt, UNBOUND_BEFORE_SENT_TEXT } from './text.js';
-import { postInThread, reactQuietly, type EngineContext } from '../context.js';
+import { type EngineContext, postInThread, reactQuietly } from '../context.js';
 import { processFollowUp } from '../follow-up.js';
 import { processStart, type RequestOutcome } from '../start.js';
 import type { AgentSessionRecord, FollowUpRequest, StartRequest, TurnPlacement } from '../types.js';
+import { type ChannelBinding, type ChannelBindings, channelSessionId } from './bindings.js';
+import type { ChannelBatch, ChannelQueue, QueuedMessage } from './queue.js';
+import { batchPrompt, UNBOUND_BEFORE_SENT_TEXT } from './text.js';
 
 /** Most messages sent in one prompt; more wait for the next turn. */
 export const MAX_BATCH = 20;
@@ -98,8 +98,15 @@ export async function drainChannel(deps: ChannelWorkerDeps, marks: Marks, channe
 
     const binding = await bindings.get(channel);
     if (!binding) {
-      await refuseUnbound(ctx, queue, fresh.map((e) => e.item));
-      await queue.complete(channel, fresh.map((e) => e.id));
+      await refuseUnbound(
+        ctx,
+        queue,
+        fresh.map((e) => e.item),
+      );
+      await queue.complete(
+        channel,
+        fresh.map((e) => e.id),
+      );
       continue;
     }
     const session = binding.sessionRecordId ? await ctx.state.getSession(binding.sessionRecordId) : undefined;

@@ -67,7 +67,8 @@ export function createAgentRunner(options: AgentRunnerOptions, messages: Message
 
   function scriptFor(session: FakeSession, ctx: TurnContext): AgentScript {
     const agents = options.agents ?? {};
-    const source = (session.agent.agent_name && agents[session.agent.agent_name]) || (session.agent.agent_id && agents[session.agent.agent_id]) || agents['*'] || options.script || {};
+    const source =
+      (session.agent.agent_name && agents[session.agent.agent_name]) || (session.agent.agent_id && agents[session.agent.agent_id]) || agents['*'] || options.script || {};
     return typeof source === 'function' ? source(ctx) : source;
   }
 
@@ -99,7 +100,7 @@ export function createAgentRunner(options: AgentRunnerOptions, messages: Message
       const encoded = JSON.stringify({ __name__: call.name, input: call.input ?? '' });
       messages.add(session, { chat_thread_id: turn.threadId, task_id: turn.taskId, role: 'assistant', type: 'tool_call', message: encoded });
     }
-    const text = finalText ?? (typeof script.final === 'function' ? script.final(ctx) : script.final ?? `Done: ${turn.prompt}`);
+    const text = finalText ?? (typeof script.final === 'function' ? script.final(ctx) : (script.final ?? `Done: ${turn.prompt}`));
     if (script.duplicateFinal !== false) {
       messages.add(session, { chat_thread_id: turn.threadId, task_id: turn.taskId, role: 'assistant', type: 'message', message: text });
     }

@@ -23,10 +23,11 @@ export type FaultAction =
   /** 429. `retryAfterSeconds` absent → no header; `retryAfterAs: 'date'` sends an HTTP date. */
   | { type: 'rate-limit'; retryAfterSeconds?: number; retryAfterAs?: 'seconds' | 'date'; body?: unknown };
 
-export type FaultSpec = FaultAction & FaultMatch & {
-  /** How many matching requests it applies to. Default 1. */
-  times?: number;
-};
+export type FaultSpec = FaultAction &
+  FaultMatch & {
+    /** How many matching requests it applies to. Default 1. */
+    times?: number;
+  };
 
 interface ActiveFault {
   spec: FaultSpec;

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AgentRunner } from './agents.js';
-import { sortKey, type FakeBlocksState, type FakeMessage, type FakeSession, type FakeTurn, type MessageFactory, type TsClock } from './store.js';
+import { type FakeBlocksState, type FakeMessage, type FakeSession, type FakeTurn, type MessageFactory, sortKey, type TsClock } from './store.js';
 
 export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const CORE_AGENTS = ['claude', 'codex', 'gemini', 'opencode', 'cursor', 'kimi', 'sisyphus'];
@@ -97,8 +97,7 @@ export function sessionJson(ctx: RouteContext, session: FakeSession, firstTurn?:
       self: link(ctx, sessionPath(session.id)),
       messages: link(ctx, `${sessionPath(session.id)}/messages`),
       thread: withThread ? link(ctx, threadPath(session.id, firstTurn.threadId)) : null,
-      final_message:
-        withThread && !ctx.behavior.omitFinalMessageLink ? link(ctx, `${threadPath(session.id, firstTurn.threadId)}?type=final_message&role=assistant`) : null,
+      final_message: withThread && !ctx.behavior.omitFinalMessageLink ? link(ctx, `${threadPath(session.id, firstTurn.threadId)}?type=final_message&role=assistant`) : null,
     },
   };
 }

@@ -37,7 +37,14 @@ export interface DocMessageInit {
 /** A `MESSAGE_CREATE` payload: the message object plus the gateway's `guild_id` and `member`. */
 export type DocMessage = APIMessage & { guild_id: string; member: Record<string, unknown> };
 
-const member = (person: DocPerson): Record<string, unknown> => ({ nick: person.nick ?? null, roles: [], joined_at: '2025-01-01T00:00:00.000000+00:00', deaf: false, mute: false, flags: 0 });
+const member = (person: DocPerson): Record<string, unknown> => ({
+  nick: person.nick ?? null,
+  roles: [],
+  joined_at: '2025-01-01T00:00:00.000000+00:00',
+  deaf: false,
+  mute: false,
+  flags: 0,
+});
 
 export function docMessage(state: FakeDiscordState, init: DocMessageInit): DocMessage {
   const forwarded = init.forwardOf;

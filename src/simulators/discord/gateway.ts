@@ -6,9 +6,9 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
-import type { FakeDiscordState } from './state.js';
+import { type WebSocket, WebSocketServer } from 'ws';
 import { snowflake } from './objects.js';
+import type { FakeDiscordState } from './state.js';
 
 interface Session {
   id: string;

@@ -6,8 +6,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { APIMessage } from 'discord.js';
-import type { FakeDiscordState, FakeWebhook } from './state.js';
 import { makeUser, snowflake } from './objects.js';
+import type { FakeDiscordState, FakeWebhook } from './state.js';
 
 interface Request {
   method: string;
@@ -186,7 +186,13 @@ function webhookWithToken(state: FakeDiscordState, parts: string[], request: Req
   if (messages === undefined && method === 'POST') {
     if (typeof request.body?.content !== 'string' || request.body.content.length === 0) return error(400, 50006, 'Cannot send an empty message');
     if (request.body.content.length > 2000) return error(400, 50035, 'Invalid Form Body: content: Must be 2000 or fewer in length.');
-    const message = state.createMessage({ channelId, author: webhookAuthor(webhook, request.body), content: request.body.content, webhookId: webhook.id, applicationId: webhook.applicationId ?? undefined });
+    const message = state.createMessage({
+      channelId,
+      author: webhookAuthor(webhook, request.body),
+      content: request.body.content,
+      webhookId: webhook.id,
+      applicationId: webhook.applicationId ?? undefined,
+    });
     return request.query.wait === 'true' ? ok(message) : noContent;
   }
   if (messages === 'messages' && messageId !== undefined) {
@@ -227,7 +233,17 @@ function interactionCallback(state: FakeDiscordState, id: string, token: string,
   interaction.callbacks.push(body);
   if (body.type === 4) interaction.original = interactionMessage(state, interaction.channelId, body.data ?? {});
   if (request.query.with_response === 'true') {
-    return ok({ interaction: { id, type: 2, activity_instance_id: null, response_message_id: interaction.original?.id ?? null, response_message_loading: body.type === 5, response_message_ephemeral: false }, resource: { type: body.type, message: interaction.original } });
+    return ok({
+      interaction: {
+        id,
+        type: 2,
+        activity_instance_id: null,
+        response_message_id: interaction.original?.id ?? null,
+        response_message_loading: body.type === 5,
+        response_message_ephemeral: false,
+      },
+      resource: { type: body.type, message: interaction.original },
+    });
   }
   return noContent;
 }

@@ -250,9 +250,7 @@ export class FakeDiscordState {
       features: [],
       emojis: [],
       stickers: [],
-      roles: [
-        { id: guildId, name: '@everyone', permissions: '1071698660929', position: 0, color: 0, hoist: false, managed: false, mentionable: false, flags: 0 },
-      ],
+      roles: [{ id: guildId, name: '@everyone', permissions: '1071698660929', position: 0, color: 0, hoist: false, managed: false, mentionable: false, flags: 0 }],
       joined_at: new Date(0).toISOString(),
       large: false,
       unavailable: false,

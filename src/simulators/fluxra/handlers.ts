@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { FluxraRouteName } from '../../services/fluxra/routes.js';
-import { FakeFluxraRefusal, type FakeBlock, type FakeFluxraState, type FakeMessage } from './state.js';
+import { type FakeBlock, FakeFluxraRefusal, type FakeFluxraState, type FakeMessage } from './state.js';
 
 /** Settings a test (or the sandbox) may change while the fake runs. */
 export interface FakeFluxraSettings {

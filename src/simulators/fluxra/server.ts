@@ -7,10 +7,10 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { resolveFluxraRoutes, type FluxraRouteName, type RouteDefinition } from '../../services/fluxra/routes.js';
-import { FaultQueue, type FakeFluxraFault } from './faults.js';
+import { type FluxraRouteName, type RouteDefinition, resolveFluxraRoutes } from '../../services/fluxra/routes.js';
+import { type FakeFluxraFault, FaultQueue } from './faults.js';
 import { createHandlers, FakeAuthFailure, type FakeFluxraSettings, type HandlerResult } from './handlers.js';
-import { FakeFluxraRefusal, FakeFluxraState, type FakeConversation, type FakeMessage, type RecordedRequest, type SendInput } from './state.js';
+import { type FakeConversation, FakeFluxraRefusal, FakeFluxraState, type FakeMessage, type RecordedRequest, type SendInput } from './state.js';
 
 export interface FakeFluxraOptions extends Partial<FakeFluxraSettings> {
   /** Default 0 (any free port). */
@@ -142,9 +142,16 @@ export async function createFakeFluxra(options: FakeFluxraOptions = {}): Promise
     try {
       result = handlers[route.name]({ route: route.name, params: route.params, query: url.searchParams, body, authorization: req.headers.authorization });
     } catch (error) {
-      if (error instanceof FakeAuthFailure) return send(res, record, 401, { text: error.message });
-      if (error instanceof FakeFluxraRefusal) return send(res, record, error.status, { json: { error: { code: error.code, message: error.message } } });
-      return send(res, record, 500, { json: { error: { code: 'INTERNAL_ERROR', message: 'internal error' } } });
+      if (error instanceof FakeAuthFailure) {
+        send(res, record, 401, { text: error.message });
+        return;
+      }
+      if (error instanceof FakeFluxraRefusal) {
+        send(res, record, error.status, { json: { error: { code: error.code, message: error.message } } });
+        return;
+      }
+      send(res, record, 500, { json: { error: { code: 'INTERNAL_ERROR', message: 'internal error' } } });
+      return;
     }
     send(res, record, result.status, { json: result.json });
   }
@@ -160,15 +167,17 @@ export async function createFakeFluxra(options: FakeFluxraOptions = {}): Promise
         return;
       }
       case 'status':
-        return send(res, record, fault.status, fault.text !== undefined ? { text: fault.text } : { json: fault.json }, fault.headers);
+        send(res, record, fault.status, fault.text !== undefined ? { text: fault.text } : { json: fault.json }, fault.headers);
+        return;
       case 'rateLimit':
-        return send(
+        send(
           res,
           record,
           429,
           { json: { error: { code: 'RATE_LIMIT_EXCEEDED', message: 'rate limit exceeded' } } },
           fault.retryAfter === undefined ? {} : { 'retry-after': fault.retryAfter },
         );
+        return;
       case 'hang':
         return;
       case 'drop':

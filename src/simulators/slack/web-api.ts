@@ -211,7 +211,18 @@ export function handleWebApi(
       if (!found) return fail('channel_not_found');
       const isIm = found.isIm === true;
       const isMpim = found.isMpim === true;
-      return ok({ channel: { id: found.id, name: found.name, is_channel: !isIm && !isMpim, is_group: found.isPrivate === true && !isMpim, is_im: isIm, is_mpim: isMpim, is_private: found.isPrivate === true || isMpim, is_member: true } });
+      return ok({
+        channel: {
+          id: found.id,
+          name: found.name,
+          is_channel: !isIm && !isMpim,
+          is_group: found.isPrivate === true && !isMpim,
+          is_im: isIm,
+          is_mpim: isMpim,
+          is_private: found.isPrivate === true || isMpim,
+          is_member: true,
+        },
+      });
     }
     default:
       return fail('unknown_method');

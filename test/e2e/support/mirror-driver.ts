@@ -18,7 +18,7 @@
  *
  * No test-framework imports: the benchmark drives through this too.
  */
-import { DISCORD_PEOPLE, SLACK_PEOPLE, type LinkGroup, type MirrorWorld } from './mirror-world.js';
+import { DISCORD_PEOPLE, type LinkGroup, type MirrorWorld, SLACK_PEOPLE } from './mirror-world.js';
 
 export type Side = 'slack' | 'discord' | 'fluxra';
 export const SIDES: readonly Side[] = ['slack', 'discord', 'fluxra'];
@@ -177,7 +177,15 @@ export function createMirrorDriver(world: MirrorWorld, options: MirrorDriverOpti
         const person = SLACK_PEOPLE[message.seq % SLACK_PEOPLE.length] ?? SLACK_PEOPLE[0];
         const event = world.slack.userMessage({ channel, user: person.id, text: message.text, ...(root?.originId ? { threadTs: root.originId } : {}) });
         message.originId = String(event['ts']);
-        const delivery: SlackDelivery = { message, event, eventId: `EvMX${String(slackDeliveries.length).padStart(8, '0')}`, envelopes: [], attempts: 0, lastSentAt: 0, acked: false };
+        const delivery: SlackDelivery = {
+          message,
+          event,
+          eventId: `EvMX${String(slackDeliveries.length).padStart(8, '0')}`,
+          envelopes: [],
+          attempts: 0,
+          lastSentAt: 0,
+          acked: false,
+        };
         slackDeliveries.push(delivery);
         if (slackUp()) deliverSlack(delivery);
       } else if (side === 'discord') {

@@ -14,10 +14,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '../../../src/core/logger.js';
-import { createStore } from '../../../src/store/index.js';
 import { createFakeDiscord, type FakeDiscord } from '../../../src/simulators/discord.js';
 import { createFakeFluxra, type FakeAgentCredentials, type FakeFluxra } from '../../../src/simulators/fluxra.js';
 import { createFakeSlack, type FakeSlack } from '../../../src/simulators/slack.js';
+import { createStore } from '../../../src/store/index.js';
 
 export const WORLD_SECRETS = {
   slackBotToken: 'xoxb-4242_4343_mirrorbottoken',

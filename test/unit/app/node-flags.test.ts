@@ -4,10 +4,11 @@
  * the benchmarks' bridge process uses): they must agree, or the benchmark would measure a
  * process nobody runs.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
 import { PRODUCTION_NODE_FLAGS } from '../../../src/app/node-flags.js';
 
 const repoFile = (path: string): string => readFileSync(new URL(`../../../${path}`, import.meta.url), 'utf8');
@@ -18,7 +19,10 @@ test('npm start runs the bridge with the production Node flags', () => {
 });
 
 test('the Docker image sets the same flags in NODE_OPTIONS', () => {
-  const runtimeStage = repoFile('Dockerfile').split(/^FROM /m).at(-1) ?? '';
+  const runtimeStage =
+    repoFile('Dockerfile')
+      .split(/^FROM /m)
+      .at(-1) ?? '';
   const options = /^ENV NODE_OPTIONS="([^"]*)"$/m.exec(runtimeStage)?.[1];
   assert.equal(options, PRODUCTION_NODE_FLAGS.join(' '));
 });

@@ -1,13 +1,13 @@
-import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { describe, test } from 'node:test';
 import { Agent } from 'undici';
 import { RateLimitedError, UpstreamError } from '../../../src/core/errors.js';
 import { BlocksApiError, createBlocksClient, mayHaveBeenProcessed } from '../../../src/services/blocks/index.js';
 import { FAKE_BLOCKS_API_KEY } from '../../../src/simulators/blocks.js';
+import { SOME_UUID, startHarness } from './harness.js';
 import { createPassThroughBudget } from './pass-through-budget.js';
-import { startHarness, SOME_UUID } from './harness.js';
 
 const SESSIONS = '/rest/v1/sessions';
 const ANY_SESSION = /^\/rest\/v1\/sessions\/[^/]+$/;
@@ -44,7 +44,14 @@ describe('validation errors', () => {
           }),
           shape,
         );
-        h.fake.inject({ type: 'respond', status, body: shape === 'error-object' ? { error: { code: 'VALIDATION', message: 'agent_name must be one of claude' } } : { error: 'agent_name must be one of claude', code: 'VALIDATION' } });
+        h.fake.inject({
+          type: 'respond',
+          status,
+          body:
+            shape === 'error-object'
+              ? { error: { code: 'VALIDATION', message: 'agent_name must be one of claude' } }
+              : { error: 'agent_name must be one of claude', code: 'VALIDATION' },
+        });
         await assert.rejects(
           h.client.createSession({ message: 'x', agentName: 'claude' }),
           blocksError('VALIDATION', (error) => {
@@ -117,7 +124,10 @@ describe('auth and not-found errors', () => {
   test('an unknown session, or one from another workspace, is NOT_FOUND', async () => {
     const h = await startHarness({ apiKeys: [FAKE_BLOCKS_API_KEY, 'blk_other_workspace_key'] });
     try {
-      await assert.rejects(h.client.getSession(SOME_UUID), blocksError('NOT_FOUND', (error) => assert.equal(error.status, 404)));
+      await assert.rejects(
+        h.client.getSession(SOME_UUID),
+        blocksError('NOT_FOUND', (error) => assert.equal(error.status, 404)),
+      );
       const foreign = h.fake.createEmptySession('blk_other_workspace_key');
       await assert.rejects(h.client.sendFollowUp(foreign.id, { message: 'hi' }), blocksError('NOT_FOUND'));
     } finally {
@@ -134,7 +144,10 @@ describe('429 handling', () => {
       const created = await h.client.createSession({ message: 'x', agentName: 'claude' });
       assert.ok(created.id);
       assert.deepEqual(h.budget.pauses, [2000]);
-      assert.deepEqual(h.fake.state.requests.map((r) => r.status), [429, 200]);
+      assert.deepEqual(
+        h.fake.state.requests.map((r) => r.status),
+        [429, 200],
+      );
       assert.equal(h.budget.scheduled.length, 2);
       assert.ok(h.budget.scheduled.every((s) => s.priority === 'interactive'));
     } finally {
@@ -242,7 +255,10 @@ describe('5xx and network failures', () => {
       h.fake.inject({ type: 'respond', status: 503, body: 'upstream down', method: 'GET', times: 2 });
       const session = await h.client.getSession(created.id);
       assert.equal(session.id, created.id);
-      assert.deepEqual(h.fake.state.requests.slice(1).map((r) => r.status), [503, 503, 200]);
+      assert.deepEqual(
+        h.fake.state.requests.slice(1).map((r) => r.status),
+        [503, 503, 200],
+      );
       assert.equal(h.budget.scheduled.length, 4);
     } finally {
       await h.close();
@@ -290,7 +306,10 @@ describe('5xx and network failures', () => {
     const h = await startHarness();
     try {
       h.fake.inject({ type: 'respond', status: 500, method: 'POST', path: SESSIONS, times: 5 });
-      await assert.rejects(h.client.createSession({ message: 'x', agentName: 'claude' }), blocksError('SERVER', (error) => assert.equal(error.maybeProcessed, true)));
+      await assert.rejects(
+        h.client.createSession({ message: 'x', agentName: 'claude' }),
+        blocksError('SERVER', (error) => assert.equal(error.maybeProcessed, true)),
+      );
       assert.equal(h.fake.state.requests.length, 2);
       h.fake.clearFaults();
       h.fake.inject({ type: 'respond', status: 500, method: 'POST', path: SESSIONS });
@@ -308,7 +327,13 @@ describe('5xx and network failures', () => {
       const created = await h.client.createSession({ message: 'x', agentName: 'claude' });
       h.fake.inject({ type: 'drop', method: 'GET', path: ANY_SESSION });
       assert.equal((await h.client.getSession(created.id)).id, created.id);
-      assert.deepEqual(h.fake.state.requests.slice(1).map((r) => [r.fault ?? '', r.status]), [['drop', 0], ['', 200]]);
+      assert.deepEqual(
+        h.fake.state.requests.slice(1).map((r) => [r.fault ?? '', r.status]),
+        [
+          ['drop', 0],
+          ['', 200],
+        ],
+      );
 
       h.fake.inject({ type: 'drop', method: 'POST', path: FOLLOW_UP });
       await assert.rejects(h.client.sendFollowUp(created.id, { message: 'again' }), (error: unknown) => {
@@ -341,7 +366,15 @@ describe('5xx and network failures', () => {
     await new Promise<void>((resolve) => probe.close(() => resolve()));
     const agent = new Agent();
     const budget = createPassThroughBudget();
-    const client = createBlocksClient({ baseUrl: `http://127.0.0.1:${port}`, apiKey: FAKE_BLOCKS_API_KEY, dispatcher: agent, budget, maxRetries: 2, backoffMs: 1, maxBackoffMs: 2 });
+    const client = createBlocksClient({
+      baseUrl: `http://127.0.0.1:${port}`,
+      apiKey: FAKE_BLOCKS_API_KEY,
+      dispatcher: agent,
+      budget,
+      maxRetries: 2,
+      backoffMs: 1,
+      maxBackoffMs: 2,
+    });
     try {
       await assert.rejects(client.sendFollowUp(SOME_UUID, { message: 'x' }), (error: unknown) => {
         assert.ok(error instanceof UpstreamError);
@@ -367,7 +400,10 @@ describe('timeouts on POSTs', () => {
         assert.equal(mayHaveBeenProcessed(error), true);
         return true;
       });
-      assert.deepEqual(h.fake.state.requests.map((r) => r.fault), ['hang', 'hang']);
+      assert.deepEqual(
+        h.fake.state.requests.map((r) => r.fault),
+        ['hang', 'hang'],
+      );
     } finally {
       await h.close();
     }

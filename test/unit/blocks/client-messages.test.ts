@@ -1,5 +1,5 @@
-import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
 import { UserInputError } from '../../../src/core/errors.js';
 import { startHarness } from './harness.js';
 
@@ -19,10 +19,7 @@ describe('listMessages', () => {
       });
       const request = h.fake.state.requests.at(-1)!;
       assert.equal(request.path, `/rest/v1/sessions/${created.id}/messages`);
-      assert.equal(
-        request.query,
-        `type=message&type=final_message&role=user&role=assistant&thread_id=${created.threadId}&gts=1777573302.4180&direction=asc&page=2&limit=100`,
-      );
+      assert.equal(request.query, `type=message&type=final_message&role=user&role=assistant&thread_id=${created.threadId}&gts=1777573302.4180&direction=asc&page=2&limit=100`);
       assert.deepEqual(h.budget.scheduled.at(-1), { priority: 'background', label: 'blocks.listMessages' });
     } finally {
       await h.close();
@@ -77,14 +74,23 @@ describe('listMessages', () => {
       const created = await h.client.createSession({ message: 'go', agentName: 'claude' });
       const input = { sessionId: created.id, threadId: created.threadId!, threaded: true, types: ['message' as const, 'final_message' as const], limit: 100 };
       const first = await h.client.listMessages(input);
-      assert.deepEqual(first.items.map((m) => m.message), ['step one']);
+      assert.deepEqual(
+        first.items.map((m) => m.message),
+        ['step one'],
+      );
       const second = await h.client.listMessages({ ...input, gts: first.newMessagesGts! });
-      assert.deepEqual(second.items.map((m) => m.message), ['step two']);
+      assert.deepEqual(
+        second.items.map((m) => m.message),
+        ['step two'],
+      );
       const third = await h.client.listMessages({ ...input, gts: second.newMessagesGts! });
-      assert.deepEqual(third.items.map((m) => [m.type, m.message]), [
-        ['message', 'Done: go'],
-        ['final_message', 'Done: go'],
-      ]);
+      assert.deepEqual(
+        third.items.map((m) => [m.type, m.message]),
+        [
+          ['message', 'Done: go'],
+          ['final_message', 'Done: go'],
+        ],
+      );
       const fourth = await h.client.listMessages({ ...input, gts: third.newMessagesGts! });
       assert.deepEqual(fourth.items, []);
       assert.ok(fourth.newMessagesGts, 'an empty page still carries a cursor');
@@ -165,7 +171,11 @@ describe('pollFinalMessage', () => {
         type: 'respond',
         status: 200,
         body: {
-          items: [body(1777573302.1, '2026-04-30T18:21:42.000Z', 'older'), body(1777573309.25, '2026-04-30T18:21:49.000Z', 'newest'), body(null, '2026-04-30T18:21:45.000Z', 'middle')],
+          items: [
+            body(1777573302.1, '2026-04-30T18:21:42.000Z', 'older'),
+            body(1777573309.25, '2026-04-30T18:21:49.000Z', 'newest'),
+            body(null, '2026-04-30T18:21:45.000Z', 'middle'),
+          ],
           meta: { total: 3, page: 1, limit: 50, total_pages: 1 },
           _links: {},
         },

@@ -1,8 +1,8 @@
-import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { UserInputError } from '../../../src/core/errors.js';
+import { describe, test } from 'node:test';
 import { CORE_AGENT_NAMES } from '../../../src/config/schema.js';
-import { startHarness, SOME_UUID } from './harness.js';
+import { UserInputError } from '../../../src/core/errors.js';
+import { SOME_UUID, startHarness } from './harness.js';
 
 const ALIAS_ID = '7d2c9a10-aaaa-4bbb-8ccc-000000000042';
 
@@ -26,10 +26,7 @@ describe('createSession', () => {
       assert.equal(created.turn.sessionId, created.id);
       assert.match(created.sessionHtmlUrl ?? '', new RegExp(`^https://blocks\\.team/app/[0-9a-f-]+/sessions/${created.id}$`));
       // The fake writes links on https://api.prod.blocks.team: the client rebased them.
-      assert.equal(
-        created.finalMessageUrl,
-        `${h.fake.url}/rest/v1/sessions/${created.id}/threads/${created.threadId}/messages?type=final_message&role=assistant`,
-      );
+      assert.equal(created.finalMessageUrl, `${h.fake.url}/rest/v1/sessions/${created.id}/threads/${created.threadId}/messages?type=final_message&role=assistant`);
       assert.equal(created.turn.finalMessageUrlIsFallback, false);
       assert.equal(created.links.self, `${h.fake.url}/rest/v1/sessions/${created.id}`);
       assert.equal(created.links.messages, `${h.fake.url}/rest/v1/sessions/${created.id}/messages`);
@@ -119,11 +116,14 @@ describe('createSession', () => {
       const url = new URL(created.finalMessageUrl);
       assert.equal(url.origin, h.fake.url);
       assert.equal(url.pathname, `/rest/v1/sessions/${created.id}/messages`);
-      assert.deepEqual([...url.searchParams], [
-        ['type', 'final_message'],
-        ['role', 'assistant'],
-        ['thread_id', created.threadId],
-      ]);
+      assert.deepEqual(
+        [...url.searchParams],
+        [
+          ['type', 'final_message'],
+          ['role', 'assistant'],
+          ['thread_id', created.threadId],
+        ],
+      );
       assert.equal(created.turn.finalMessageUrlIsFallback, true);
       h.fake.completeTurn(created.threadId!, 'fallback answer');
       const final = await h.client.pollFinalMessage(created.turn);
@@ -253,7 +253,10 @@ describe('priority on the wire', () => {
       const created = await h.client.createSession({ message: 'x', agentName: 'claude' });
       await h.client.pollFinalMessage(created.turn);
       await h.client.listMessages({ sessionId: created.id }, { priority: 'interactive' });
-      assert.deepEqual(h.fake.state.requests.map((r) => r.priority), ['interactive', 'background', 'interactive']);
+      assert.deepEqual(
+        h.fake.state.requests.map((r) => r.priority),
+        ['interactive', 'background', 'interactive'],
+      );
     } finally {
       await h.close();
     }

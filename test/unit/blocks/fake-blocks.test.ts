@@ -2,8 +2,9 @@
  * The fake Blocks server on its own, over raw HTTP: what other people's tests and the
  * rate-budget benchmark rely on (auth, shapes, filters, the sliding window, the log, faults).
  */
-import { describe, test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
 import { Agent, request } from 'undici';
 import { createFakeBlocks, FAKE_BLOCKS_API_KEY, FAKE_PRIORITY_HEADER, type FakeBlocks, type FakeBlocksOptions } from '../../../src/simulators/blocks.js';
 
@@ -14,7 +15,13 @@ interface Raw {
   json: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- wire JSON under test
 }
 
-async function withFake(options: FakeBlocksOptions, run: (fake: FakeBlocks, call: (method: 'GET' | 'POST', path: string, init?: { auth?: string | null; body?: unknown; headers?: Record<string, string> }) => Promise<Raw>) => Promise<void>) {
+async function withFake(
+  options: FakeBlocksOptions,
+  run: (
+    fake: FakeBlocks,
+    call: (method: 'GET' | 'POST', path: string, init?: { auth?: string | null; body?: unknown; headers?: Record<string, string> }) => Promise<Raw>,
+  ) => Promise<void>,
+) {
   const fake = await createFakeBlocks(options);
   const agent = new Agent();
   const call = async (method: 'GET' | 'POST', path: string, init: { auth?: string | null; body?: unknown; headers?: Record<string, string> } = {}): Promise<Raw> => {
@@ -48,7 +55,15 @@ describe('fake Blocks: auth', () => {
       assert.equal((await call('GET', '/rest/v1/sessions/0b7f5a4e-1111-4c2d-9a00-000000000001', { auth: `Bearer ${FAKE_BLOCKS_API_KEY}` })).status, 401);
       assert.equal((await call('GET', '/rest/v1/sessions/0b7f5a4e-1111-4c2d-9a00-000000000001', { auth: 'ApiKey wrong-key-123' })).status, 403);
       assert.equal((await call('GET', '/rest/v1/sessions/0b7f5a4e-1111-4c2d-9a00-000000000001')).status, 404);
-      assert.deepEqual(fake.state.requests.map((r) => [r.authPresent, r.status]), [[false, 401], [true, 401], [true, 403], [true, 404]]);
+      assert.deepEqual(
+        fake.state.requests.map((r) => [r.authPresent, r.status]),
+        [
+          [false, 401],
+          [true, 401],
+          [true, 403],
+          [true, 404],
+        ],
+      );
       const log = JSON.stringify(fake.state.requests);
       assert.ok(!log.includes(FAKE_BLOCKS_API_KEY) && !log.includes('wrong-key-123'));
     });
@@ -101,7 +116,10 @@ describe('fake Blocks: sessions', () => {
       assert.match(f.json._links.final_message.href, /\?type=final_message&role=assistant$/);
       assert.equal(fake.findTurn(s.thread_id)?.turn.status, 'interrupted');
       const old = await call('GET', `/rest/v1/sessions/${s.id}/threads/${s.thread_id}/messages?type=final_message`);
-      assert.deepEqual(old.json.items.map((m: { message: string }) => m.message), ['(interrupted)']);
+      assert.deepEqual(
+        old.json.items.map((m: { message: string }) => m.message),
+        ['(interrupted)'],
+      );
     });
   });
 });
@@ -114,21 +132,24 @@ describe('fake Blocks: message lists', () => {
       const base = `/rest/v1/sessions/${s.id}/messages`;
       const defaults = await call('GET', base);
       // Default: assistant message + final_message, including the null-thread notice and the duplicated final text.
-      assert.deepEqual(defaults.json.items.map((m: { type: string; message: string }) => `${m.type}:${m.message}`), [
-        'message:Sandbox is starting up.',
-        'message:p1',
-        'message:p2',
-        'message:final text',
-        'final_message:final text',
-      ]);
+      assert.deepEqual(
+        defaults.json.items.map((m: { type: string; message: string }) => `${m.type}:${m.message}`),
+        ['message:Sandbox is starting up.', 'message:p1', 'message:p2', 'message:final text', 'final_message:final text'],
+      );
       assert.equal(defaults.json.items[0].chat_thread_id, null);
       assert.deepEqual(defaults.json.meta, { total: 5, page: 1, limit: 50, total_pages: 1 });
       const finals = await call('GET', `${base}?type=final_message&role=assistant&role=user&thread_id=${s.thread_id}`);
       assert.equal(finals.json.items.length, 1);
       const users = await call('GET', `${base}?type=message&role=user`);
-      assert.deepEqual(users.json.items.map((m: { message: string; ts: unknown }) => [m.message, m.ts]), [['go', null]]);
+      assert.deepEqual(
+        users.json.items.map((m: { message: string; ts: unknown }) => [m.message, m.ts]),
+        [['go', null]],
+      );
       const paged = await call('GET', `${base}?limit=2&page=2&direction=desc`);
-      assert.deepEqual(paged.json.items.map((m: { message: string }) => m.message), ['p2', 'p1']);
+      assert.deepEqual(
+        paged.json.items.map((m: { message: string }) => m.message),
+        ['p2', 'p1'],
+      );
       assert.deepEqual(paged.json.meta, { total: 5, page: 2, limit: 2, total_pages: 3 });
       for (const bad of ['type=message,final_message', 'type=nope', 'role=bot', 'direction=up', 'limit=0', 'limit=101', 'page=0', 'gts=abc', 'thread_id=x']) {
         assert.equal((await call('GET', `${base}?${bad}`)).status, 422, bad);
@@ -266,7 +287,10 @@ describe('fake Blocks: faults', () => {
       assert.equal((await call('GET', messages)).status, 503);
       assert.equal((await call('GET', messages)).status, 200);
       assert.equal(fake.pendingFaults(), 0);
-      assert.deepEqual(fake.state.requests.map((r) => r.fault ?? '-'), ['rate-limit', 'latency', 'respond', 'respond', '-']);
+      assert.deepEqual(
+        fake.state.requests.map((r) => r.fault ?? '-'),
+        ['rate-limit', 'latency', 'respond', 'respond', '-'],
+      );
     });
   });
 
@@ -294,7 +318,13 @@ describe('fake Blocks: faults', () => {
       while (fake.state.requests.length < 2) await new Promise((resolve) => setImmediate(resolve));
       await fake.close();
       await assert.rejects(hung);
-      assert.deepEqual(fake.state.requests.map((r) => [r.fault, r.status]), [['drop', 0], ['hang', 0]]);
+      assert.deepEqual(
+        fake.state.requests.map((r) => [r.fault, r.status]),
+        [
+          ['drop', 0],
+          ['hang', 0],
+        ],
+      );
     } finally {
       await agent.close();
     }

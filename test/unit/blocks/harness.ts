@@ -3,7 +3,7 @@
  * Blocks server. `close` tears both down so the test process exits by itself.
  */
 import { Agent } from 'undici';
-import { createBlocksClient, type BlocksClient, type BlocksClientConfig } from '../../../src/services/blocks/index.js';
+import { type BlocksClient, type BlocksClientConfig, createBlocksClient } from '../../../src/services/blocks/index.js';
 import { createFakeBlocks, type FakeBlocks, type FakeBlocksOptions } from '../../../src/simulators/blocks.js';
 import { createPassThroughBudget, type RecordingBudget } from './pass-through-budget.js';
 

@@ -1,9 +1,9 @@
-import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { BlocksApiError, extractGts, rebaseBlocksLink } from '../../../src/services/blocks/index.js';
+import { describe, test } from 'node:test';
 import { createLogger } from '../../../src/core/logger.js';
+import { BlocksApiError, extractGts, rebaseBlocksLink } from '../../../src/services/blocks/index.js';
 import { startHarness } from './harness.js';
 
 const S = '0b7f5a4e-1111-4c2d-9a00-000000000001';
@@ -65,12 +65,15 @@ describe('rebaseBlocksLink', () => {
       '',
     ];
     for (const href of bad) {
-      assert.throws(() => rebaseBlocksLink(href, 'https://api.blocks.team'), (error: unknown) => {
-        assert.ok(error instanceof BlocksApiError, href);
-        assert.equal(error.code, 'BAD_LINK');
-        assert.equal(error.retryable, false);
-        return true;
-      });
+      assert.throws(
+        () => rebaseBlocksLink(href, 'https://api.blocks.team'),
+        (error: unknown) => {
+          assert.ok(error instanceof BlocksApiError, href);
+          assert.equal(error.code, 'BAD_LINK');
+          assert.equal(error.retryable, false);
+          return true;
+        },
+      );
     }
     assert.throws(() => rebaseBlocksLink(`https://api.blocks.team/rest/v1/sessions/${S}/messages`, 'https://api.blocks.team', { sessionId: T }), /another session/);
   });

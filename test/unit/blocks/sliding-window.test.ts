@@ -1,11 +1,14 @@
-import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
 import { createSlidingWindow, maxInAnyWindow } from '../../../src/simulators/blocks/sliding-window.js';
 
 describe('sliding window counter', () => {
   test('admits the limit in a window and refuses the next one', () => {
     const window = createSlidingWindow({ limit: 3, windowMs: 1000 });
-    assert.deepEqual([0, 10, 20, 30].map((t) => window.arrive('k', t)), [true, true, true, false]);
+    assert.deepEqual(
+      [0, 10, 20, 30].map((t) => window.arrive('k', t)),
+      [true, true, true, false],
+    );
   });
 
   test('counts refused arrivals too, so hammering keeps the window shut', () => {
@@ -46,7 +49,19 @@ describe('maxInAnyWindow', () => {
     assert.equal(maxInAnyWindow([], 1000), 0);
     assert.equal(maxInAnyWindow([3000, 0, 999, 1000, 1500], 1000), 3);
     assert.equal(maxInAnyWindow([0, 1000, 2000], 1000), 1);
-    assert.equal(maxInAnyWindow(Array.from({ length: 101 }, (_, i) => i * 599), 60_000), 101);
-    assert.equal(maxInAnyWindow(Array.from({ length: 101 }, (_, i) => i * 600), 60_000), 100);
+    assert.equal(
+      maxInAnyWindow(
+        Array.from({ length: 101 }, (_, i) => i * 599),
+        60_000,
+      ),
+      101,
+    );
+    assert.equal(
+      maxInAnyWindow(
+        Array.from({ length: 101 }, (_, i) => i * 600),
+        60_000,
+      ),
+      100,
+    );
   });
 });

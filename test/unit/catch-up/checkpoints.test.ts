@@ -1,11 +1,11 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { compareMessageIds, createCatchUpCheckpoints } from '../../../src/catch-up/checkpoints.js';
-import { silentLogger } from '../../../src/core/logger.js';
 import type { MessageRef } from '../../../src/core/chat.js';
+import { silentLogger } from '../../../src/core/logger.js';
 import { createStore } from '../../../src/store/index.js';
 
 const channel = { platform: 'slack' as const, channelId: 'C1' };
@@ -71,7 +71,13 @@ test('a busy channel is written once per interval, and flush writes what waits a
       ...store,
       kv<T>(name: string) {
         const inner = store.kv<T>(name);
-        return { ...inner, set: async (...args: Parameters<typeof inner.set>) => { writes += 1; await inner.set(...args); } };
+        return {
+          ...inner,
+          set: async (...args: Parameters<typeof inner.set>) => {
+            writes += 1;
+            await inner.set(...args);
+          },
+        };
       },
     };
     // A clock that never moves: every write after the first falls inside the interval.

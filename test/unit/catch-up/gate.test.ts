@@ -1,5 +1,5 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { createCatchUpGate } from '../../../src/catch-up/gate.js';
 import type { ChannelRef } from '../../../src/core/chat.js';
 

@@ -1,9 +1,9 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { unavailableAnswers } from '../../../src/app/commands-wiring.js';
 import { credentialNotes } from '../../../src/cli/command-specs.js';
 import { missingToStart, nothingConfigured } from '../../../src/cli/essentials.js';
 import { loadConfig } from '../../../src/config/load.js';
-import { unavailableAnswers } from '../../../src/app/commands-wiring.js';
 
 const SLACK = { SLACK_BOT_TOKEN: 'xoxb-1111_2222_essentials', SLACK_APP_TOKEN: 'xapp-1-A111-3333-essentials' };
 const FLUXRA = { FLUXRA_AGENT_ID: 'agt_0123456789abcdef0123456789abcdef', FLUXRA_API_KEY: 'sk_essentials_0001' };
@@ -14,7 +14,10 @@ test('start needs a chat platform and an upstream, and names what is missing', (
   assert.equal(missingToStart(load({ DISCORD_TOKEN: 'MTAwMDAwMDAwMDAwMDAwMDAw.essent.token-for-the-essentials-test', BLOCKS_API_KEY: 'blk_essentials_key_0001' })), undefined);
   assert.equal(missingToStart(load(FLUXRA)), 'no chat platform is configured: set SLACK_BOT_TOKEN and SLACK_APP_TOKEN for Slack, or DISCORD_TOKEN for Discord (see .env.example)');
   assert.equal(missingToStart(load(SLACK)), 'nothing to bridge to: set FLUXRA_AGENT_ID and FLUXRA_API_KEY for Fluxra, or BLOCKS_API_KEY for Blocks agents (see .env.example)');
-  assert.match(missingToStart(load({}, { slack: { mode: 'http' } })) ?? '', /^no chat platform is configured: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET for Slack, .*; nothing to bridge to: /);
+  assert.match(
+    missingToStart(load({}, { slack: { mode: 'http' } })) ?? '',
+    /^no chat platform is configured: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET for Slack, .*; nothing to bridge to: /,
+  );
 });
 
 test('check refuses only a configuration with no credentials at all', () => {

@@ -4,12 +4,24 @@
  * is taken away stops its duties; a leader that cannot renew in time steps down by its own
  * clock; a duty that fails to start makes its replica resign. Wake-ups cross the bus.
  */
-import { after, test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { connectClusterRedis, createLeaderDuties, createLeaderElector, createLeaderLock, createWakeBus, leaderLockKeys, type ClusterRedis, type Duty, type LeaderElector, type WakeMessage } from '../../../src/cluster/index.js';
+import { after, test } from 'node:test';
+import {
+  type ClusterRedis,
+  connectClusterRedis,
+  createLeaderDuties,
+  createLeaderElector,
+  createLeaderLock,
+  createWakeBus,
+  type Duty,
+  type LeaderElector,
+  leaderLockKeys,
+  type WakeMessage,
+} from '../../../src/cluster/index.js';
 import { createLogger, silentLogger } from '../../../src/core/logger.js';
-import { deleteKeysWith, REDIS_URL, uniquePrefix, withTestRedis } from '../ratelimit/redis-test-helpers.js';
 import { eventually } from '../../support/eventually.js';
+import { deleteKeysWith, REDIS_URL, uniquePrefix, withTestRedis } from '../ratelimit/redis-test-helpers.js';
 
 const prefix = uniquePrefix('leader-elector');
 const open: Array<{ stop(): Promise<void> }> = [];
@@ -43,10 +55,14 @@ async function replica(name: string, space: string, options: { ttlMs?: number; f
   });
   createLeaderDuties({ leadership: elector, duties: [duty('worker'), duty('gateway', options.failingDuty)], logger: silentLogger() });
   const handle: Replica = { name, elector, log, redis };
-  open.push({ stop: async () => { await elector.stop(); await redis.close(); } });
+  open.push({
+    stop: async () => {
+      await elector.stop();
+      await redis.close();
+    },
+  });
   return handle;
 }
-
 
 test('one replica leads and runs its duties in order; a leader that stops hands over at once and stops its duties in reverse', async () => {
   const a = await replica('a', 'handover');

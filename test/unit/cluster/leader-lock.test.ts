@@ -2,10 +2,11 @@
  * The leader lock against the real local Redis: one holder at a time, a new fencing token on
  * every acquisition, renewal and release only by the holder (and only under its own fence).
  */
-import { after, before, test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
 import { createLeaderLock, leaderLockKeys } from '../../../src/cluster/index.js';
-import { deleteKeysWith, openTestRedis, uniquePrefix, type TestRedis } from '../ratelimit/redis-test-helpers.js';
+import { deleteKeysWith, openTestRedis, type TestRedis, uniquePrefix } from '../ratelimit/redis-test-helpers.js';
 
 const prefix = uniquePrefix('leader-lock');
 let redis: TestRedis;
@@ -34,7 +35,7 @@ test('one holder at a time; each acquisition gets a greater fencing token', asyn
   assert.equal((await a.holder())?.owner, b.owner);
 });
 
-test('renewal extends only the holder\'s own term; release deletes only the holder\'s lock', async () => {
+test("renewal extends only the holder's own term; release deletes only the holder's lock", async () => {
   const keys = leaderLockKeys(`${prefix}:b`);
   const a = createLeaderLock({ redis, prefix: `${prefix}:b`, ttlMs: 2_000 });
   const b = createLeaderLock({ redis, prefix: `${prefix}:b`, ttlMs: 2_000 });

@@ -1,6 +1,6 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatBlockList, formatWhen, MAX_LISTED_BLOCKS, type BlockSummary } from '../../../src/commands/block-format.js';
+import { test } from 'node:test';
+import { type BlockSummary, formatBlockList, formatWhen, MAX_LISTED_BLOCKS } from '../../../src/commands/block-format.js';
 import { showInput } from '../../../src/core/text.js';
 
 const block = (n: number, overrides: Partial<BlockSummary> = {}): BlockSummary => ({

@@ -1,6 +1,6 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { blockUsage, parseBlockArgs, type BlockRequest } from '../../../src/commands/block-parse.js';
+import { test } from 'node:test';
+import { type BlockRequest, blockUsage, parseBlockArgs } from '../../../src/commands/block-parse.js';
 
 const AGENT = 'agt_0123456789abcdef0123456789abcdef';
 const CONV = 'conv_0f8fad5b-d9cb-469f-a165-70867728950e';

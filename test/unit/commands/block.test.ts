@@ -1,8 +1,8 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { UNEXPECTED_ERROR_ANSWER } from '../../../src/commands/router.js';
+import { test } from 'node:test';
 import { blockUsage } from '../../../src/commands/block-parse.js';
-import { startBlockHarness, type BlockHarness } from './fluxra-harness.js';
+import { UNEXPECTED_ERROR_ANSWER } from '../../../src/commands/router.js';
+import { type BlockHarness, startBlockHarness } from './fluxra-harness.js';
 
 async function withHarness(fn: (h: BlockHarness) => Promise<void>, options?: Parameters<typeof startBlockHarness>[0]): Promise<void> {
   const h = await startBlockHarness(options);
@@ -120,7 +120,10 @@ test('/block remove with a target finds its block among all pages and deletes it
       const answer = await h.run(`remove ${conversation.conversationId.toUpperCase()}`);
       assert.equal(answer, `Removed the block on conversation \`${conversation.conversationId}\` (block \`${block.blockId}\`).`);
       const requests = h.blockRequests();
-      assert.deepEqual(requests.map((r) => r.method), ['GET', 'GET', 'DELETE']);
+      assert.deepEqual(
+        requests.map((r) => r.method),
+        ['GET', 'GET', 'DELETE'],
+      );
       assert.equal(requests.at(-1)?.path, `/api/blocks/${block.blockId}`);
       assert.equal(h.fake.state.blocks.size, 3);
     },
@@ -131,7 +134,10 @@ test('/block remove with a target that is not blocked says so and deletes nothin
   withHarness(async (h) => {
     const target = h.fake.createAgent();
     assert.equal(await h.run(`remove ${target.agentId}`), `Agent \`${target.agentId}\` is not blocked.`);
-    assert.deepEqual(h.blockRequests().map((r) => r.method), ['GET']);
+    assert.deepEqual(
+      h.blockRequests().map((r) => r.method),
+      ['GET'],
+    );
   }));
 
 test('/block help and /block alone show the usage to anyone, without a request', () =>
@@ -192,13 +198,13 @@ test('404: removing a block that does not exist answers "no such block"', () =>
 test('400 INVALID_TARGET: says what Fluxra would not block', () =>
   withHarness(async (h) => {
     const unknownAgent = 'agt_ffffffffffffffffffffffffffffffff';
-    assert.equal(
-      await h.run(`agent ${unknownAgent}`),
-      `Fluxra will not block agent \`${unknownAgent}\`: no such agent is visible to the bridge, or it is the bridge's own agent.`,
-    );
+    assert.equal(await h.run(`agent ${unknownAgent}`), `Fluxra will not block agent \`${unknownAgent}\`: no such agent is visible to the bridge, or it is the bridge's own agent.`);
     assert.match(await h.run(`agent ${h.bridge.agentId}`), /Fluxra will not block agent .* or it is the bridge's own agent\./);
     const unknownConversation = 'conv_0f8fad5b-d9cb-469f-a165-70867728950e';
-    assert.equal(await h.run(`conversation ${unknownConversation}`), `Fluxra will not block conversation \`${unknownConversation}\`: no such conversation is visible to the bridge.`);
+    assert.equal(
+      await h.run(`conversation ${unknownConversation}`),
+      `Fluxra will not block conversation \`${unknownConversation}\`: no such conversation is visible to the bridge.`,
+    );
   }));
 
 test('400 INVALID_BLOCK_ID: says Fluxra does not take it as a block ID', () =>

@@ -2,9 +2,10 @@
  * `/block` and the links `/bridge` made: blocking a linked conversation pauses its links,
  * removing the block resumes them (and only those a block paused).
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { DISCORD_CHANNEL, SLACK_CHANNEL, startBridgeHarness, type BridgeHarness } from './bridge-harness.js';
+import { test } from 'node:test';
+import { type BridgeHarness, DISCORD_CHANNEL, SLACK_CHANNEL, startBridgeHarness } from './bridge-harness.js';
 
 async function withLinkedConversation(fn: (h: BridgeHarness, conv: string) => Promise<void>): Promise<void> {
   const h = await startBridgeHarness();
@@ -76,7 +77,10 @@ test('/block remove by block ID finds what it blocked first, then resumes its li
     const answer = await block(h, `remove ${created.blockId}`, DISCORD_CHANNEL);
     assert.equal(answer, `Removed block \`${created.blockId}\`.\nMirroring resumes for <#200000000000000001> and a Slack channel.`);
     assert.deepEqual(
-      h.blockRequests().slice(seen).map((r) => `${r.method} ${r.path}`),
+      h
+        .blockRequests()
+        .slice(seen)
+        .map((r) => `${r.method} ${r.path}`),
       ['GET /api/blocks', `DELETE /api/blocks/${created.blockId}`],
     );
     assert.equal((await h.store.links.get(SLACK_CHANNEL))?.paused, false);
@@ -91,7 +95,13 @@ test('/block remove by block ID reads no list when no link waits for a block', (
     assert.ok(created);
     const seen = h.blockRequests().length;
     assert.equal(await block(h, `remove ${created.blockId}`), `Removed block \`${created.blockId}\`.`);
-    assert.deepEqual(h.blockRequests().slice(seen).map((r) => r.method), ['DELETE']);
+    assert.deepEqual(
+      h
+        .blockRequests()
+        .slice(seen)
+        .map((r) => r.method),
+      ['DELETE'],
+    );
   }));
 
 test('a link paused for another reason keeps its pause and reason through block and unblock', () =>
@@ -122,10 +132,7 @@ test('unblocking a conversation that is no longer blocked still resumes links a 
     await block(h, 'conversation');
     // Someone removed the block elsewhere.
     h.fake.state.blocks.clear();
-    assert.equal(
-      await block(h, `remove ${conv}`),
-      `Conversation \`${conv}\` is not blocked.\nMirroring resumes for <#C0GENERAL> and a Discord channel.`,
-    );
+    assert.equal(await block(h, `remove ${conv}`), `Conversation \`${conv}\` is not blocked.\nMirroring resumes for <#C0GENERAL> and a Discord channel.`);
     assert.equal((await h.store.links.get(SLACK_CHANNEL))?.paused, false);
   }));
 
@@ -133,7 +140,14 @@ test('a link the mirror paused after refused sends is left to the mirror, which 
   withLinkedConversation(async (h, conv) => {
     await h.store.links.pause(SLACK_CHANNEL, 'fluxra-blocked');
     await block(h, 'conversation');
-    assert.equal(await block(h, `remove ${conv}`), `Removed the block on conversation \`${conv}\` (block \`${h.blockRequests().find((r) => r.method === 'DELETE')?.path.split('/').at(-1)}\`).\nMirroring resumes for a Discord channel.`);
+    assert.equal(
+      await block(h, `remove ${conv}`),
+      `Removed the block on conversation \`${conv}\` (block \`${h
+        .blockRequests()
+        .find((r) => r.method === 'DELETE')
+        ?.path.split('/')
+        .at(-1)}\`).\nMirroring resumes for a Discord channel.`,
+    );
     assert.deepEqual(await pausedState(h), [
       [true, 'fluxra-blocked'],
       [false, undefined],

@@ -1,12 +1,12 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeChannel, describeChannels, describeUser } from '../../../src/format/chat-names.js';
+import { test } from 'node:test';
 import { formatLinkStatus, MAX_LISTED_CHANNELS } from '../../../src/commands/bridge-format.js';
 import { describeLastDelivery } from '../../../src/commands/bridge-link-status.js';
+import { describeChannel, describeChannels, describeUser } from '../../../src/format/chat-names.js';
 
 const CONV = 'conv_0f8fad5b-d9cb-469f-a165-70867728950e';
 
-test('a channel on the reader\'s platform is a reference; on the other, a name; odd IDs are inert', () => {
+test("a channel on the reader's platform is a reference; on the other, a name; odd IDs are inert", () => {
   assert.equal(describeChannel({ platform: 'slack', channelId: 'C0GENERAL' }, 'slack'), '<#C0GENERAL>');
   assert.equal(describeChannel({ platform: 'slack', channelId: 'C0GENERAL' }, 'discord'), 'a Slack channel');
   assert.equal(describeChannel({ platform: 'discord', channelId: '200000000000000001' }, 'discord'), '<#200000000000000001>');
@@ -56,7 +56,10 @@ test('the last delivery reads from epoch ms or ISO; anything else is unknown, ne
 });
 
 test('status names at most ten other channels and counts the rest', () => {
-  const others = Array.from({ length: MAX_LISTED_CHANNELS + 3 }, (_, i) => ({ channel: { platform: 'slack' as const, channelId: `C${String(i).padStart(4, '0')}` }, link: undefined }));
+  const others = Array.from({ length: MAX_LISTED_CHANNELS + 3 }, (_, i) => ({
+    channel: { platform: 'slack' as const, channelId: `C${String(i).padStart(4, '0')}` },
+    link: undefined,
+  }));
   const text = formatLinkStatus({
     viewer: 'slack',
     link: { conversationId: CONV, linkedAt: Date.UTC(2026, 3, 3, 20, 0), linkedBy: 'U0ADMIN', paused: false },

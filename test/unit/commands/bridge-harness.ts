@@ -11,14 +11,14 @@ import { createBridgeCommand } from '../../../src/commands/bridge.js';
 import { LINK_STATUS_KV } from '../../../src/commands/bridge-link-status.js';
 import { channelLinksFromStore } from '../../../src/commands/channel-links.js';
 import { createPermissions } from '../../../src/commands/permissions.js';
-import { createCommandRouter, type CommandRouter } from '../../../src/commands/router.js';
+import { type CommandRouter, createCommandRouter } from '../../../src/commands/router.js';
 import type { CommandHandler } from '../../../src/commands/types.js';
-import { silentLogger, type Logger } from '../../../src/core/logger.js';
 import type { ChannelRef, PlatformName } from '../../../src/core/chat.js';
-import { createStore, type Store } from '../../../src/store/index.js';
+import { type Logger, silentLogger } from '../../../src/core/logger.js';
 import type { FakeFluxraOptions } from '../../../src/simulators/fluxra.js';
-import { ADMIN, startFluxraBackend, type FluxraBackend } from './fluxra-harness.js';
-import { captureLogger, createRecordingAdapter, invocation, type CapturedLog } from './helpers.js';
+import { createStore, type Store } from '../../../src/store/index.js';
+import { ADMIN, type FluxraBackend, startFluxraBackend } from './fluxra-harness.js';
+import { type CapturedLog, captureLogger, createRecordingAdapter, invocation } from './helpers.js';
 
 export { ADMIN };
 /** The Discord user on the allow-list of the harness router. */

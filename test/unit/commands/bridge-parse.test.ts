@@ -1,18 +1,22 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import {
-  MAX_CONVERSATION_NAME_LENGTH,
+  type BridgeRequest,
   bridgeUsage,
   defaultConversationName,
+  MAX_CONVERSATION_NAME_LENGTH,
   parseBridgeArgs,
   parseConversationName,
-  type BridgeRequest,
 } from '../../../src/commands/bridge-parse.js';
 import type { ParseResult } from '../../../src/commands/types.js';
 
 const CONV = 'conv_0f8fad5b-d9cb-469f-a165-70867728950e';
 
-const parse = (text: string): ParseResult<BridgeRequest> => parseBridgeArgs('bridge', text.split(/\s+/).filter((w) => w !== ''));
+const parse = (text: string): ParseResult<BridgeRequest> =>
+  parseBridgeArgs(
+    'bridge',
+    text.split(/\s+/).filter((w) => w !== ''),
+  );
 
 function refusal(text: string): string {
   const result = parse(text);
@@ -52,7 +56,10 @@ test('extra words are refused, naming them inertly', () => {
 });
 
 test('a target that is not a conversation ID is refused before anything is sent', () => {
-  assert.equal(refusal('link ../../api/blocks'), '`../../api/blocks` is not a conversation ID (conv_…): IDs never contain `/`. To create a new conversation: `/bridge link new [name]`.');
+  assert.equal(
+    refusal('link ../../api/blocks'),
+    '`../../api/blocks` is not a conversation ID (conv_…): IDs never contain `/`. To create a new conversation: `/bridge link new [name]`.',
+  );
   assert.match(refusal('link conv_1234'), /^`conv_1234` is not a conversation ID: after `conv_` come a UUID .*; that one is 9 characters long, a conversation ID is 41\.$/);
   assert.equal(refusal('link agt_0123456789abcdef0123456789abcdef'), '`agt_0123456789abcdef0123456789abcdef` is not a conversation ID (conv_…).');
   // A Cyrillic "с" in place of the Latin "c".
@@ -75,9 +82,18 @@ test('conversation names: letters, digits, - and _, at most 80 characters', () =
   const long = parseConversationName('a'.repeat(10_000));
   assert.equal(long.ok, false);
   assert.match(long.ok ? '' : long.message, /^`a{48}`… is too long for a conversation name \(10000 characters\): names are 1 to 80 letters, digits, `-` and `_`\.$/);
-  assert.deepEqual(parseConversationName('../etc'), { ok: false, message: '`../etc` is not a conversation name: it contains `.`, and names are 1 to 80 letters, digits, `-` and `_`.' });
-  assert.deepEqual(parseConversationName('a`b'), { ok: false, message: '`a\uFFFDb` is not a conversation name: it contains the character U+0060, and names are 1 to 80 letters, digits, `-` and `_`.' });
-  assert.deepEqual(parseConversationName('@everyone'), { ok: false, message: '`\uFFFDeveryone` is not a conversation name: it contains the character U+0040, and names are 1 to 80 letters, digits, `-` and `_`.' });
+  assert.deepEqual(parseConversationName('../etc'), {
+    ok: false,
+    message: '`../etc` is not a conversation name: it contains `.`, and names are 1 to 80 letters, digits, `-` and `_`.',
+  });
+  assert.deepEqual(parseConversationName('a`b'), {
+    ok: false,
+    message: '`a\uFFFDb` is not a conversation name: it contains the character U+0060, and names are 1 to 80 letters, digits, `-` and `_`.',
+  });
+  assert.deepEqual(parseConversationName('@everyone'), {
+    ok: false,
+    message: '`\uFFFDeveryone` is not a conversation name: it contains the character U+0040, and names are 1 to 80 letters, digits, `-` and `_`.',
+  });
   assert.match(refusal('link new caf\u00e9'), /^`caf\uFFFD` is not a conversation name: it contains the character U\+00E9, and names are/);
   assert.match(refusal('link new \u202Eevil'), /the character U\+202E/);
   // A Discord option value may hold spaces: the name is still one word.

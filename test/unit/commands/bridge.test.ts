@@ -1,9 +1,9 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { bridgeUsage } from '../../../src/commands/bridge-parse.js';
+import { test } from 'node:test';
 import { LINK_STATUS_KV, type LinkStatus } from '../../../src/commands/bridge-link-status.js';
-import { DISCORD_CHANNEL, SLACK_CHANNEL, startBridgeHarness, type BridgeHarness } from './bridge-harness.js';
+import { bridgeUsage } from '../../../src/commands/bridge-parse.js';
+import { type BridgeHarness, DISCORD_CHANNEL, SLACK_CHANNEL, startBridgeHarness } from './bridge-harness.js';
 
 async function withHarness(fn: (h: BridgeHarness) => Promise<void>, options?: Parameters<typeof startBridgeHarness>[0]): Promise<void> {
   const h = await startBridgeHarness(options);
@@ -42,7 +42,10 @@ test('link checks the conversation by a first read and the block list, then save
     assert.ok(cursor);
     assert.deepEqual((await h.client.readMessagesSince({ conversationId: conv, cursor })).messages, []);
     h.fake.postAs(author.agentId, { conversationId: conv, content: 'new' });
-    assert.deepEqual((await h.client.readMessagesSince({ conversationId: conv, cursor })).messages.map((m) => m.content), ['new']);
+    assert.deepEqual(
+      (await h.client.readMessagesSince({ conversationId: conv, cursor })).messages.map((m) => m.content),
+      ['new'],
+    );
     assert.equal(h.log.lines.find((l) => l['msg'] === 'channel linked')?.['conversationId'], conv);
   }));
 
@@ -164,10 +167,7 @@ test('link new with a name uses it; a name Fluxra refuses gets a short answer', 
     assert.match(await h.run('link new ops-room'), /^Created the Fluxra conversation `ops-room` \(`conv_[0-9a-f-]{36}`\)/);
     assert.equal(h.fake.requestsTo('createConversation')[0]?.body && (h.fake.requestsTo('createConversation')[0]?.body as { name: string }).name, 'ops-room');
     h.fake.inject({ kind: 'status', status: 400, json: { error: { code: 'INVALID_REQUEST', message: 'name taken' } } }, { route: 'createConversation' });
-    assert.equal(
-      await h.run('link new taken', { channel: DISCORD_CHANNEL }),
-      'Fluxra did not accept `taken` as a conversation name; try another: `/bridge link new <name>`.',
-    );
+    assert.equal(await h.run('link new taken', { channel: DISCORD_CHANNEL }), 'Fluxra did not accept `taken` as a conversation name; try another: `/bridge link new <name>`.');
     assert.equal(await h.store.links.get(DISCORD_CHANNEL), undefined);
   }));
 
@@ -195,10 +195,7 @@ test('unlink removes this channel only, names the conversation and who stays', (
     assert.equal(await h.store.links.get(SLACK_CHANNEL), undefined);
     assert.equal((await h.store.links.get(DISCORD_CHANNEL))?.conversationId, conv);
     assert.deepEqual(h.changes, [[SLACK_CHANNEL]]);
-    assert.equal(
-      await h.run('unlink', { channel: DISCORD_CHANNEL }),
-      `Unlinked this channel from \`${conv}\`: messages here no longer go to Fluxra, and nothing comes back.`,
-    );
+    assert.equal(await h.run('unlink', { channel: DISCORD_CHANNEL }), `Unlinked this channel from \`${conv}\`: messages here no longer go to Fluxra, and nothing comes back.`);
     assert.deepEqual(await h.store.links.channelsFor(conv), []);
   }));
 
@@ -226,7 +223,10 @@ test('status shows the link, the other channels from each side, and the last del
     const record: LinkStatus = { lastDeliveryAt: Date.UTC(2026, 3, 3, 20, 1), lastDirection: 'from-fluxra' };
     await h.store.kv<LinkStatus>(LINK_STATUS_KV).set(conv, record);
     const fromDiscord = (await h.run('status', { channel: DISCORD_CHANNEL })).split('\n');
-    assert.match(fromDiscord[0] ?? '', new RegExp(`^This channel is linked to the Fluxra conversation \`${conv}\` \\(since .*, by <@discord:300000000000000001\\|300000000000000001>\\)\\.$`));
+    assert.match(
+      fromDiscord[0] ?? '',
+      new RegExp(`^This channel is linked to the Fluxra conversation \`${conv}\` \\(since .*, by <@discord:300000000000000001\\|300000000000000001>\\)\\.$`),
+    );
     assert.equal(fromDiscord[2], '• Also linked: a Slack channel');
     assert.equal(fromDiscord[3], '• Last delivery: 3 Apr 2026, 20:01 UTC, from Fluxra to chat');
     // The Slack side, with a Slack neighbour, gets a channel reference.

@@ -1,8 +1,8 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { channelLinksFromStore, noChannelLinks } from '../../../src/commands/channel-links.js';
 import { silentLogger } from '../../../src/core/logger.js';
 import { createStore } from '../../../src/store/create-store.js';

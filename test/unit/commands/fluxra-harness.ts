@@ -7,12 +7,12 @@ import { Agent } from 'undici';
 import { createBlockCommand, type FluxraBlocksApi } from '../../../src/commands/block.js';
 import type { ChannelLinkLookup } from '../../../src/commands/channel-links.js';
 import { createPermissions } from '../../../src/commands/permissions.js';
-import { createCommandRouter, type CommandRouter } from '../../../src/commands/router.js';
+import { type CommandRouter, createCommandRouter } from '../../../src/commands/router.js';
+import type { PlatformName } from '../../../src/core/chat.js';
 import type { Logger } from '../../../src/core/logger.js';
 import { createFluxraClient, type FluxraClient } from '../../../src/services/fluxra/index.js';
-import type { PlatformName } from '../../../src/core/chat.js';
 import { createFakeFluxra, type FakeAgentCredentials, type FakeFluxra, type FakeFluxraOptions } from '../../../src/simulators/fluxra.js';
-import { captureLogger, createRecordingAdapter, invocation, type CapturedLog } from './helpers.js';
+import { type CapturedLog, captureLogger, createRecordingAdapter, invocation } from './helpers.js';
 
 /** A fixed clock for the fake, so that `created_at` (and the list's dates) are known. */
 export const FAKE_NOW = Date.UTC(2026, 3, 3, 20, 0, 0);
@@ -91,7 +91,12 @@ export async function startBlockHarness(
     log,
     async run(text, as = {}) {
       const adapter = createRecordingAdapter(as.platform ?? 'slack');
-      const inv = invocation({ ...(Array.isArray(text) ? { args: text } : { text }), userId: as.userId ?? ADMIN, privileged: as.privileged ?? false, platform: as.platform ?? 'slack' });
+      const inv = invocation({
+        ...(Array.isArray(text) ? { args: text } : { text }),
+        userId: as.userId ?? ADMIN,
+        privileged: as.privileged ?? false,
+        platform: as.platform ?? 'slack',
+      });
       await router.handle(inv, adapter);
       return adapter.onlyReply();
     },

@@ -3,8 +3,9 @@
  * answered (the platform boundary, not our code), invocations, and a real pino logger whose
  * JSON lines the tests read back.
  */
-import { createLogger, type Logger } from '../../../src/core/logger.js';
+
 import type { ChatAdapter, CommandInvocation, OutboundMessage, PlatformName, ReplyOptions } from '../../../src/core/chat.js';
+import { createLogger, type Logger } from '../../../src/core/logger.js';
 
 export interface RecordedReply {
   invocation: CommandInvocation;

@@ -1,5 +1,5 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { createPermissions } from '../../../src/commands/permissions.js';
 import type { CommandUser } from '../../../src/core/chat.js';
 

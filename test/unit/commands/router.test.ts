@@ -1,7 +1,7 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createCommandRouter, UNEXPECTED_ERROR_ANSWER } from '../../../src/commands/router.js';
+import { test } from 'node:test';
 import { createPermissions } from '../../../src/commands/permissions.js';
+import { createCommandRouter, UNEXPECTED_ERROR_ANSWER } from '../../../src/commands/router.js';
 import type { CommandHandler, ParseResult } from '../../../src/commands/types.js';
 import { ConfigError, RateLimitedError, UpstreamError, UserInputError } from '../../../src/core/errors.js';
 import { captureLogger, createRecordingAdapter, invocation } from './helpers.js';
@@ -99,7 +99,10 @@ test('privileged people pass; open subcommands need no permission', async () => 
   const { router, adapter } = setUp();
   await router.handle(invocation({ command: 'probe', text: 'secret', userId: 'U0OWNER', privileged: true }), adapter);
   await router.handle(invocation({ command: 'probe', text: 'open', userId: 'U0OTHER' }), adapter);
-  assert.deepEqual(adapter.replies.map((r) => r.message.text), ['ran secret', 'ran open']);
+  assert.deepEqual(
+    adapter.replies.map((r) => r.message.text),
+    ['ran secret', 'ran open'],
+  );
 });
 
 test('a UserInputError from a handler is shown as it is', async () => {

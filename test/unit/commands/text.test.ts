@@ -1,5 +1,5 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { MAX_ECHO_LENGTH, showInput, showWords } from '../../../src/core/text.js';
 
 test('ordinary input is wrapped in inline code as typed', () => {
@@ -13,7 +13,10 @@ test('long input is cut at a whole character and marked', () => {
 });
 
 test('backticks, mentions, markup and non-ASCII are replaced', () => {
-  assert.equal(showInput('`<@U1>` @everyone *b* ~s~ ||x|| &amp; é'), '`\uFFFD\uFFFD\uFFFDU1\uFFFD\uFFFD \uFFFDeveryone \uFFFDb\uFFFD \uFFFDs\uFFFD \uFFFD\uFFFDx\uFFFD\uFFFD \uFFFDamp; \uFFFD`');
+  assert.equal(
+    showInput('`<@U1>` @everyone *b* ~s~ ||x|| &amp; é'),
+    '`\uFFFD\uFFFD\uFFFDU1\uFFFD\uFFFD \uFFFDeveryone \uFFFDb\uFFFD \uFFFDs\uFFFD \uFFFD\uFFFDx\uFFFD\uFFFD \uFFFDamp; \uFFFD`',
+  );
 });
 
 test('empty input and edge spaces stay visible', () => {

@@ -1,8 +1,8 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { loadConfig } from '../../../src/config/load.js';
 import { ConfigError } from '../../../src/core/errors.js';
 
@@ -53,7 +53,10 @@ test('a bad config lists every problem at once with key, found and expected, and
   const keys = error.problems.map((p) => p.key);
   assert.ok(keys.includes('fluxra.baseUrl'), keys.join());
   assert.ok(keys.includes('fluxra.bogus'), keys.join());
-  assert.ok(keys.some((k) => k.startsWith('blocks.apiKey')), keys.join());
+  assert.ok(
+    keys.some((k) => k.startsWith('blocks.apiKey')),
+    keys.join(),
+  );
   assert.ok(keys.includes('blocks.rateLimit.limit'), keys.join());
   assert.ok(keys.includes('log.level'), keys.join());
   const baseUrl = error.problems.find((p) => p.key === 'fluxra.baseUrl');
@@ -66,8 +69,14 @@ test('a bad config lists every problem at once with key, found and expected, and
 test('half-configured platforms are reported, not silently skipped', () => {
   const error = configError(() => loadConfig({ path: writeJson({}), env: { SLACK_BOT_TOKEN: 'xoxb-only_bot_token', FLUXRA_API_KEY: 'sk_key_without_agent' } }));
   const keys = error.problems.map((p) => p.key);
-  assert.ok(keys.some((k) => k.startsWith('slack.appToken')), keys.join());
-  assert.ok(keys.some((k) => k.startsWith('fluxra.agentId')), keys.join());
+  assert.ok(
+    keys.some((k) => k.startsWith('slack.appToken')),
+    keys.join(),
+  );
+  assert.ok(
+    keys.some((k) => k.startsWith('fluxra.agentId')),
+    keys.join(),
+  );
 });
 
 test('secrets written into the config file are refused', () => {

@@ -1,6 +1,6 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
 import { configTableMarkdown, describeConfig } from '../../../src/config/describe.js';
 import { loadConfig } from '../../../src/config/load.js';
 
@@ -12,7 +12,9 @@ test('the README configuration table is the one generated from the schema', () =
 });
 
 test('every configuration key is documented with a meaning', () => {
-  const undocumented = describeConfig().filter((row) => row.description.trim() === '').map((row) => row.key);
+  const undocumented = describeConfig()
+    .filter((row) => row.description.trim() === '')
+    .map((row) => row.key);
   assert.deepEqual(undocumented, []);
 });
 

@@ -1,8 +1,8 @@
-import { afterEach, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterEach, beforeEach, test } from 'node:test';
 import { silentLogger } from '../../../src/core/logger.js';
 import { createOutboxWorker, type DeliveryHandler, type OutboxWorker } from '../../../src/delivery/outbox-worker.js';
 import { createStore, type Store } from '../../../src/store/index.js';
@@ -65,8 +65,14 @@ test('delivers each partition in order, picks up work queued while it runs, and 
   }
   await until(() => (seen.get('mirror:a')?.length ?? 0) === 30 && (seen.get('mirror:b')?.length ?? 0) === 30, changed);
   await worker.idle();
-  assert.deepEqual(seen.get('mirror:a'), Array.from({ length: 30 }, (_, n) => n));
-  assert.deepEqual(seen.get('mirror:b'), Array.from({ length: 30 }, (_, n) => 100 + n));
+  assert.deepEqual(
+    seen.get('mirror:a'),
+    Array.from({ length: 30 }, (_, n) => n),
+  );
+  assert.deepEqual(
+    seen.get('mirror:b'),
+    Array.from({ length: 30 }, (_, n) => 100 + n),
+  );
   assert.equal(await store.outbox.depth(), 0);
 });
 
@@ -90,7 +96,10 @@ test('a failing head holds back its own partition only, and goes first once it s
   await until(() => order.includes(10), changed);
   assert.equal(order.includes(2), false, 'the item behind the failing head waits');
   await until(() => order.length === 3, changed);
-  assert.deepEqual(order.filter((n) => n < 10), [1, 2]);
+  assert.deepEqual(
+    order.filter((n) => n < 10),
+    [1, 2],
+  );
   assert.equal(failuresLeft, 0);
   await worker.idle();
   assert.equal(await store.outbox.depth('mirror:slow'), 0);

@@ -1,8 +1,8 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { silentLogger } from '../../../src/core/logger.js';
-import { createWorkRunner, drainsAgain, type DrainResult, type DrainTurn } from '../../../src/delivery/runner.js';
+import { createWorkRunner, type DrainResult, type DrainTurn, drainsAgain } from '../../../src/delivery/runner.js';
 
 /** Lets timers and I/O run: a runner that spun on microtasks would never let this resolve. */
 const timersRun = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 20));
@@ -105,10 +105,7 @@ test('a drain that asks for a retry is drained again at that time, and a failing
   runner.kick('fails');
   await timersRun();
   await runner.idle();
-  assert.deepEqual(
-    turns.map((t) => t.key).sort(),
-    ['fails', 'fails', 'later', 'later'],
-  );
+  assert.deepEqual(turns.map((t) => t.key).sort(), ['fails', 'fails', 'later', 'later']);
   runner.kick('later', { force: true });
   await runner.idle();
   assert.equal(turns.at(-1)?.force, true);

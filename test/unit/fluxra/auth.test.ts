@@ -1,5 +1,5 @@
-import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
 import { ConfigError } from '../../../src/core/errors.js';
 import { FluxraApiError, isCredentialsRejected } from '../../../src/services/fluxra/errors.js';
 import { decodeJwtExpiry } from '../../../src/services/fluxra/token-cache.js';
@@ -113,7 +113,10 @@ describe('fluxra client: JWT', () => {
       await h.client.listBlocks();
       await h.client.health();
       assert.equal(h.fake.requestsTo('token').length, 1);
-      assert.equal(h.fake.requestsTo('listBlocks').every((r) => r.headers['authorization'] === 'Bearer'), true);
+      assert.equal(
+        h.fake.requestsTo('listBlocks').every((r) => r.headers['authorization'] === 'Bearer'),
+        true,
+      );
     } finally {
       await h.close();
     }
@@ -173,7 +176,7 @@ describe('fluxra client: JWT', () => {
   });
 
   test('a token answer with no expiry at all falls back to the configured lifetime', async () => {
-    let clock = 5_000_000;
+    const clock = 5_000_000;
     const h = await startHarness({ client: { now: () => clock, tokenLifetimeFallbackSeconds: 120, renewBeforeExpirySeconds: 20 } });
     try {
       h.fake.inject({ kind: 'status', status: 200, json: { access_token: 'opaque-token-without-claims' } }, { route: 'token' });
@@ -254,7 +257,10 @@ describe('fluxra client: JWT', () => {
       const client = h.makeClient({ agentId: undefined, apiKey: undefined });
       const error = await rejection(() => client.listBlocks());
       assert.ok(error instanceof ConfigError);
-      assert.deepEqual(error.problems.map((p) => p.key), ['fluxra.agentId', 'fluxra.apiKey']);
+      assert.deepEqual(
+        error.problems.map((p) => p.key),
+        ['fluxra.agentId', 'fluxra.apiKey'],
+      );
       assert.equal(h.fake.state.requests.length, 0);
     } finally {
       await h.close();

@@ -1,5 +1,5 @@
-import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
 import { FluxraApiError } from '../../../src/services/fluxra/client.js';
 import { rejection, startHarness } from './helpers.js';
 
@@ -16,10 +16,13 @@ describe('fluxra client: blocks', () => {
       assert.ok(!Number.isNaN(Date.parse(agentBlock.createdAt)));
       const groupBlock = await h.client.createBlock({ type: 'group', targetId: conversation.conversationId });
       assert.equal(groupBlock.targetType, 'group');
-      assert.deepEqual(h.fake.requestsTo('createBlock').map((r) => r.body), [
-        { type: 'agent', target_id: peer.agentId },
-        { type: 'group', target_id: conversation.conversationId },
-      ]);
+      assert.deepEqual(
+        h.fake.requestsTo('createBlock').map((r) => r.body),
+        [
+          { type: 'agent', target_id: peer.agentId },
+          { type: 'group', target_id: conversation.conversationId },
+        ],
+      );
     } finally {
       await h.close();
     }
@@ -47,7 +50,10 @@ describe('fluxra client: blocks', () => {
       const peers = Array.from({ length: 5 }, () => h.fake.createAgent());
       for (const peer of peers) await h.client.createBlock({ type: 'agent', targetId: peer.agentId });
       const blocks = await h.client.listBlocks();
-      assert.deepEqual(blocks.map((b) => b.targetId), peers.map((p) => p.agentId));
+      assert.deepEqual(
+        blocks.map((b) => b.targetId),
+        peers.map((p) => p.agentId),
+      );
       const pages = h.fake.requestsTo('listBlocks');
       assert.equal(pages.length, 3);
       assert.equal(pages[0]?.query['cursor'], undefined);
@@ -77,8 +83,14 @@ describe('fluxra client: blocks', () => {
       h.fake.inject({ kind: 'status', status: 200, json: { blocks: [block('blk_1')], cursor: 'p2', has_more: true } }, { route: 'listBlocks' });
       h.fake.inject({ kind: 'status', status: 200, json: { blocks: [block('blk_2')], has_more: true } }, { route: 'listBlocks' });
       const blocks = await h.client.listBlocks();
-      assert.deepEqual(blocks.map((b) => b.blockId), ['blk_1', 'blk_2']);
-      assert.deepEqual(h.fake.requestsTo('listBlocks').map((r) => r.query['cursor']), [undefined, 'p2']);
+      assert.deepEqual(
+        blocks.map((b) => b.blockId),
+        ['blk_1', 'blk_2'],
+      );
+      assert.deepEqual(
+        h.fake.requestsTo('listBlocks').map((r) => r.query['cursor']),
+        [undefined, 'p2'],
+      );
     } finally {
       await h.close();
     }

@@ -1,9 +1,9 @@
-import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
 import { RateLimitedError, UpstreamError } from '../../../src/core/errors.js';
 import { createLogger } from '../../../src/core/logger.js';
 import { FluxraApiError } from '../../../src/services/fluxra/client.js';
-import { createRecordingBudget, rejection, startHarness, type Harness } from './helpers.js';
+import { createRecordingBudget, type Harness, rejection, startHarness } from './helpers.js';
 
 async function conversationOf(h: Harness): Promise<string> {
   return h.fake.createConversation({ creatorId: h.bridge.agentId, name: 'c' }).conversationId;
@@ -112,7 +112,10 @@ describe('fluxra client: retries and the rate budget', () => {
       h.fake.inject({ kind: 'rateLimit', retryAfter: '3' }, { route: 'listBlocks' });
       assert.deepEqual(await h.client.listBlocks(), []);
       assert.deepEqual(budget.pauses, [3000]);
-      assert.deepEqual(h.fake.requestsTo('listBlocks').map((r) => r.status), [429, 200]);
+      assert.deepEqual(
+        h.fake.requestsTo('listBlocks').map((r) => r.status),
+        [429, 200],
+      );
     } finally {
       await h.close();
     }

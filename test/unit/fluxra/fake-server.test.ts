@@ -2,8 +2,9 @@
  * The fake itself, spoken to over raw HTTP (no client), for the behaviours the client tests
  * do not show: what the wire looks like.
  */
-import { describe, test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
 import { Agent, request } from 'undici';
 import { createFakeFluxra, type FakeFluxra } from '../../../src/simulators/fluxra.js';
 
@@ -127,7 +128,10 @@ describe('fake fluxra server', () => {
       assert.equal(empty.cursor, first.cursor);
       fake.postAs(agent.agentId, { conversationId: conversation.conversationId, content: 'two' });
       const next = JSON.parse((await call(`${path}?cursor=${empty.cursor}`, { auth })).text) as { messages: Array<{ content: string }> };
-      assert.deepEqual(next.messages.map((m) => m.content), ['two']);
+      assert.deepEqual(
+        next.messages.map((m) => m.content),
+        ['two'],
+      );
       const bad = await call(`${path}?cursor=garbage`, { auth });
       assert.equal(bad.status, 400);
     });

@@ -3,9 +3,9 @@
  * the real client, and a RateBudget that records what it was asked (it runs every job at once).
  */
 import { Agent } from 'undici';
+import type { BudgetSnapshot, RateBudget, ScheduleOptions } from '../../../src/ratelimit/types.js';
 import { createFluxraClient } from '../../../src/services/fluxra/client.js';
 import type { FluxraClient, FluxraClientOptions } from '../../../src/services/fluxra/types.js';
-import type { BudgetSnapshot, RateBudget, ScheduleOptions } from '../../../src/ratelimit/types.js';
 import { createFakeFluxra, type FakeAgentCredentials, type FakeFluxra, type FakeFluxraOptions } from '../../../src/simulators/fluxra.js';
 
 export interface RecordingBudget extends RateBudget {

@@ -1,8 +1,8 @@
-import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
 import { BridgeError, UserInputError } from '../../../src/core/errors.js';
 import { FLUXRA_MAX_CONTENT_LENGTH, FluxraApiError } from '../../../src/services/fluxra/client.js';
-import { rejection, startHarness, type Harness } from './helpers.js';
+import { type Harness, rejection, startHarness } from './helpers.js';
 
 async function withConversation(run: (h: Harness, conversationId: string, peerId: string) => Promise<void>, fake = {}): Promise<void> {
   const h = await startHarness({ fake });
@@ -132,7 +132,10 @@ describe('fluxra client: reading, editing, deleting', () => {
     await withConversation(async (h, conversationId, peerId) => {
       for (let i = 1; i <= 5; i += 1) h.fake.postAs(peerId, { conversationId, content: `m${i}` });
       const page = await h.client.listMessages({ conversationId, limit: 3 });
-      assert.deepEqual(page.messages.map((m) => m.content), ['m3', 'm4', 'm5']);
+      assert.deepEqual(
+        page.messages.map((m) => m.content),
+        ['m3', 'm4', 'm5'],
+      );
       assert.equal(page.hasMore, false);
       assert.ok(page.cursor);
       const first = page.messages[0]!;
@@ -155,11 +158,17 @@ describe('fluxra client: reading, editing, deleting', () => {
       const start = await h.client.listMessages({ conversationId });
       for (let i = 1; i <= 7; i += 1) h.fake.postAs(peerId, { conversationId, content: `n${i}` });
       const read = await h.client.readMessagesSince({ conversationId, cursor: start.cursor, limit: 3 });
-      assert.deepEqual(read.messages.map((m) => m.content), ['n1', 'n2', 'n3', 'n4', 'n5', 'n6', 'n7']);
+      assert.deepEqual(
+        read.messages.map((m) => m.content),
+        ['n1', 'n2', 'n3', 'n4', 'n5', 'n6', 'n7'],
+      );
       assert.equal(h.fake.requestsTo('listMessages').length, 1 + 3);
       h.fake.postAs(peerId, { conversationId, content: 'n8' });
       const next = await h.client.readMessagesSince({ conversationId, cursor: read.cursor, limit: 3 });
-      assert.deepEqual(next.messages.map((m) => m.content), ['n8']);
+      assert.deepEqual(
+        next.messages.map((m) => m.content),
+        ['n8'],
+      );
     });
   });
 
@@ -170,9 +179,15 @@ describe('fluxra client: reading, editing, deleting', () => {
       h.fake.inject({ kind: 'status', status: 200, json: { messages: [wire('msg_2')], next_cursor: 'c2', has_more: true } }, { route: 'listMessages' });
       h.fake.inject({ kind: 'status', status: 200, json: { messages: [wire('msg_3')], next_cursor: '', has_more: true } }, { route: 'listMessages' });
       const read = await h.client.readMessagesSince({ conversationId, cursor: 'c0' });
-      assert.deepEqual(read.messages.map((m) => m.messageId), ['msg_1', 'msg_2', 'msg_3']);
+      assert.deepEqual(
+        read.messages.map((m) => m.messageId),
+        ['msg_1', 'msg_2', 'msg_3'],
+      );
       assert.equal(read.cursor, 'c2');
-      assert.deepEqual(h.fake.requestsTo('listMessages').map((r) => r.query['cursor']), ['c0', 'c1', 'c2']);
+      assert.deepEqual(
+        h.fake.requestsTo('listMessages').map((r) => r.query['cursor']),
+        ['c0', 'c1', 'c2'],
+      );
     });
   });
 

@@ -1,14 +1,13 @@
-import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FluxraApiError } from '../../../src/services/fluxra/client.js';
-import { DEFAULT_FLUXRA_ROUTES, fillPath, resolveFluxraRoutes } from '../../../src/services/fluxra/routes.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { describe, test } from 'node:test';
 import { Agent } from 'undici';
 import { loadConfig } from '../../../src/config/load.js';
-import { createFluxraClient } from '../../../src/services/fluxra/client.js';
+import { createFluxraClient, FluxraApiError } from '../../../src/services/fluxra/client.js';
 import { fluxraClientOptionsFromConfig } from '../../../src/services/fluxra/from-config.js';
+import { DEFAULT_FLUXRA_ROUTES, fillPath, resolveFluxraRoutes } from '../../../src/services/fluxra/routes.js';
 import { createFakeFluxra } from '../../../src/simulators/fluxra.js';
 import { rejection, startHarness } from './helpers.js';
 
@@ -40,11 +39,7 @@ describe('fluxra routes', () => {
       const page = await h.client.listMessages({ conversationId: conversation.conversationId });
       assert.equal(page.messages[0]?.content, 'hi again');
       const seen = h.fake.state.requests.filter((r) => r.route !== 'token').map((r) => `${r.method} ${r.path}`);
-      assert.deepEqual(seen, [
-        'POST /api/v2/messages',
-        `PUT /api/messages/${sent.messageId}`,
-        `GET /api/v2/conversations/${conversation.conversationId}/history`,
-      ]);
+      assert.deepEqual(seen, ['POST /api/v2/messages', `PUT /api/messages/${sent.messageId}`, `GET /api/v2/conversations/${conversation.conversationId}/history`]);
     } finally {
       await h.close();
     }
@@ -74,7 +69,10 @@ describe('fluxra routes', () => {
       const client = createFluxraClient(fluxraClientOptionsFromConfig(config.fluxra, { dispatcher }));
       const conversation = fake.createConversation({ creatorId: bridge.agentId });
       await client.sendMessage({ conversationId: conversation.conversationId, content: 'via config' });
-      assert.deepEqual(fake.requestsTo('sendMessage').map((r) => `${r.method} ${r.path} ${r.status}`), ['POST /api/v2/messages 201']);
+      assert.deepEqual(
+        fake.requestsTo('sendMessage').map((r) => `${r.method} ${r.path} ${r.status}`),
+        ['POST /api/v2/messages 201'],
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
       await dispatcher.destroy();

@@ -1,6 +1,6 @@
-import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MENTION_BREAKER, discordToMarkdown, markdownToDiscord, type DiscordNames } from '../../../src/format/discord.js';
+import { describe, test } from 'node:test';
+import { type DiscordNames, discordToMarkdown, MENTION_BREAKER, markdownToDiscord } from '../../../src/format/discord.js';
 
 const Z = MENTION_BREAKER;
 
@@ -30,10 +30,7 @@ describe('discordToMarkdown', () => {
   test('resolved user, role and channel mentions become tokens carrying platform, id and name', () => {
     const known: Record<string, string> = { 'user:1': 'Bob_B', 'role:2': 'mods', 'channel:3': 'general' };
     const names: DiscordNames = (kind, id) => known[`${kind}:${id}`];
-    assert.equal(
-      discordToMarkdown('hi <@1>, <@!1> and <@&2> in <#3>', names),
-      'hi <@discord:1|Bob\\_B>, <@discord:1|Bob\\_B> and <@&discord:2|mods> in <#discord:3|general>',
-    );
+    assert.equal(discordToMarkdown('hi <@1>, <@!1> and <@&2> in <#3>', names), 'hi <@discord:1|Bob\\_B>, <@discord:1|Bob\\_B> and <@&discord:2|mods> in <#discord:3|general>');
   });
 });
 

@@ -1,7 +1,7 @@
-import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { breakMentionSyntax, mentionToken, mentionedUserIds, mentionsAsNames, mentionsIn, SYNTAX_BREAKER } from '../../../src/format/mentions.js';
+import { describe, test } from 'node:test';
 import { markdownToDiscord } from '../../../src/format/discord.js';
+import { breakMentionSyntax, mentionedUserIds, mentionsAsNames, mentionsIn, mentionToken, SYNTAX_BREAKER } from '../../../src/format/mentions.js';
 import { markdownToSlack } from '../../../src/format/slack.js';
 import { stripSelfMentions } from '../../../src/sessions/parse.js';
 
@@ -17,7 +17,10 @@ describe('the neutral mention model', () => {
   test('names cannot end the token, start a mass mention or format text', () => {
     const token = mentionToken({ kind: 'user', platform: 'slack', id: 'U1', name: '<b>|@here *x* `y`' });
     assert.equal(token, '<@slack:U1|bhere \\*x\\* \\`y\\`>');
-    assert.deepEqual(mentionsIn(token).map((mention) => mention.name), ['bhere *x* `y`']);
+    assert.deepEqual(
+      mentionsIn(token).map((mention) => mention.name),
+      ['bhere *x* `y`'],
+    );
   });
 
   test('one token renders live on its own platform only, as a plain name elsewhere (Fluxra too)', () => {

@@ -1,5 +1,5 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { markdownToSlack, slackToMarkdown } from '../../../src/format/slack.js';
 
 const ZWSP = '\u200B';
@@ -40,7 +40,11 @@ const inbound: Array<{ name: string; slack: string; markdown: string }> = [
   { name: 'mention labels name the tokens', slack: '<@U1|alice> and <#C1|general>', markdown: '<@slack:U1|alice> and <#slack:C1|general>' },
   { name: 'mass mentions become plain text', slack: '<!channel> <!here|here> <!everyone>', markdown: '@channel @here @everyone' },
   { name: 'user groups become role tokens named by their label', slack: 'ping <!subteam^S0614TZR7|@devs>', markdown: 'ping <@&slack:S0614TZR7|devs>' },
-  { name: 'mention syntax typed as text stays inert', slack: 'not &lt;@U0ADMIN&gt; nor &lt;@slack:U0ADMIN|x&gt;', markdown: `not \\<${ZWSP}@U0ADMIN> nor \\<${ZWSP}@slack:U0ADMIN|x>` },
+  {
+    name: 'mention syntax typed as text stays inert',
+    slack: 'not &lt;@U0ADMIN&gt; nor &lt;@slack:U0ADMIN|x&gt;',
+    markdown: `not \\<${ZWSP}@U0ADMIN> nor \\<${ZWSP}@slack:U0ADMIN|x>`,
+  },
   { name: 'dates become their fallback text', slack: '<!date^1392734382^{date}|Feb 18, 2014>', markdown: 'Feb 18, 2014' },
   { name: 'a link whose label is its URL is bare', slack: '<https://x.io|https://x.io>', markdown: 'https://x.io' },
   { name: 'inline code block moves onto its own lines', slack: 'before ```code``` after', markdown: 'before\n```\ncode\n```\nafter' },

@@ -1,5 +1,5 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { splitMessage } from '../../../src/format/split.js';
 
 const FENCE = /^ {0,3}(`{3,}|~{3,})/;

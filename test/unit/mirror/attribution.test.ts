@@ -1,5 +1,5 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { crossPostName, fitInto, fluxraParts, formatAttribution, platformLabel, textWithAttachments } from '../../../src/mirror/attribution.js';
 
 const DEFAULT_FORMAT = '[{name} · {platform}] {text}';

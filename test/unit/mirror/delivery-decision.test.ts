@@ -1,13 +1,12 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { RateLimitedError } from '../../../src/core/errors.js';
 import { decideRetry, decideSendFailure, pausedProbeWait, retryWaitMs } from '../../../src/mirror/delivery-decision.js';
 import { FluxraApiError } from '../../../src/services/fluxra/index.js';
 
 const config = { blockedProbeMs: 300_000, retryBaseMs: 1_000, retryMaxMs: 60_000 };
 const details = { service: 'fluxra' as const, method: 'POST', url: 'http://x/api/messages', route: 'sendMessage' as const };
-const refusal = (status: number, apiMessage: string): FluxraApiError =>
-  new FluxraApiError({ ...details, code: `HTTP_${status}`, status, apiMessage, retryable: status >= 500 });
+const refusal = (status: number, apiMessage: string): FluxraApiError => new FluxraApiError({ ...details, code: `HTTP_${status}`, status, apiMessage, retryable: status >= 500 });
 const half = (): number => 0.5;
 
 test('a send into a blocked conversation pauses the link and probes again after the probe interval', () => {

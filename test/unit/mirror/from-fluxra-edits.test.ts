@@ -1,9 +1,9 @@
-import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { contentHash, deliveredRecord, detectChange } from '../../../src/mirror/from-fluxra/fluxra-edits.js';
-import { toOutbound } from '../../../src/mirror/from-fluxra/deliver.js';
-import { isPermanentForCopy } from '../../../src/mirror/post-copy.js';
+import { describe, test } from 'node:test';
 import { BridgeError, RateLimitedError, UpstreamError } from '../../../src/core/errors.js';
+import { toOutbound } from '../../../src/mirror/from-fluxra/deliver.js';
+import { contentHash, deliveredRecord, detectChange } from '../../../src/mirror/from-fluxra/fluxra-edits.js';
+import { isPermanentForCopy } from '../../../src/mirror/post-copy.js';
 import type { FluxraMessage } from '../../../src/services/fluxra/index.js';
 
 const message = (overrides: Partial<FluxraMessage> = {}): FluxraMessage => ({

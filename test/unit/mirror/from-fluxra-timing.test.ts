@@ -1,5 +1,5 @@
-import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
 import { RateLimitedError } from '../../../src/core/errors.js';
 import { isActive, nextPollDelay, type PollTimingConfig } from '../../../src/mirror/from-fluxra/timing.js';
 
@@ -7,7 +7,14 @@ const config: PollTimingConfig = { pollIntervalMs: 2_000, idlePollIntervalMs: 15
 const NOW = 1_000_000_000;
 
 const rateLimited = (retryAfterMs: number): RateLimitedError =>
-  new RateLimitedError('Fluxra asked us to wait', { service: 'fluxra', status: 429, method: 'GET', url: 'http://fluxra.test/api/conversations/x/messages', retryAfterMs, retryAfterFromServer: true });
+  new RateLimitedError('Fluxra asked us to wait', {
+    service: 'fluxra',
+    status: 429,
+    method: 'GET',
+    url: 'http://fluxra.test/api/conversations/x/messages',
+    retryAfterMs,
+    retryAfterFromServer: true,
+  });
 
 describe('Fluxra poll timing', () => {
   test('a conversation with a message within activeForMs is polled at the active interval', () => {

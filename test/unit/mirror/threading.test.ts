@@ -1,8 +1,8 @@
-import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { MessageRef } from '../../../src/core/chat.js';
 import { replyParent, replyQuote, threadsInlineReplies, withQuote } from '../../../src/mirror/threading.js';
 import { editChangesText } from '../../../src/mirror/to-fluxra/edit-changed.js';
-import type { MessageRef } from '../../../src/core/chat.js';
 
 const at = (messageId: string, threadRootId?: string): MessageRef => ({ platform: 'discord', channelId: '100', messageId, ...(threadRootId ? { threadRootId } : {}) });
 

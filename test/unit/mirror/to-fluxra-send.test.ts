@@ -2,18 +2,19 @@
  * The exactly-once Fluxra send against the real client and the fake Fluxra, with its
  * progress in a real SQLite store.
  */
-import { afterEach, beforeEach, test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterEach, beforeEach, test } from 'node:test';
 import { Agent } from 'undici';
 import { RateLimitedError, UpstreamError } from '../../../src/core/errors.js';
 import { silentLogger } from '../../../src/core/logger.js';
-import { createFluxraSendOnce, surelyNotSent, type FluxraSendOnce, type MessageProgress } from '../../../src/mirror/to-fluxra/fluxra-send.js';
+import { createFluxraSendOnce, type FluxraSendOnce, type MessageProgress, surelyNotSent } from '../../../src/mirror/to-fluxra/fluxra-send.js';
 import { createFluxraClient, FluxraApiError } from '../../../src/services/fluxra/index.js';
-import { createStore, type Store } from '../../../src/store/index.js';
 import { createFakeFluxra, type FakeAgentCredentials, type FakeFluxra } from '../../../src/simulators/fluxra.js';
+import { createStore, type Store } from '../../../src/store/index.js';
 
 let dir = '';
 let store: Store;
@@ -45,7 +46,15 @@ beforeEach(async () => {
     retryBackoffMs: 5,
     rateLimitBackoffMs: 5,
   }));
-  sendOnce = createFluxraSendOnce({ fluxra, progress: store.kv<MessageProgress>('mirror-progress'), messageMap: store.messageMap, cursors: store.cursors, selfAgentId: agent.agentId, progressTtlMs: 60_000, logger: silentLogger() });
+  sendOnce = createFluxraSendOnce({
+    fluxra,
+    progress: store.kv<MessageProgress>('mirror-progress'),
+    messageMap: store.messageMap,
+    cursors: store.cursors,
+    selfAgentId: agent.agentId,
+    progressTtlMs: 60_000,
+    logger: silentLogger(),
+  });
 });
 
 afterEach(async () => {
@@ -63,7 +72,10 @@ test('sends each part in order once and records every id', async () => {
   const ids = await sendOnce.sendParts('k1', progress, signal);
   assert.deepEqual(sentContents(), ['part one', 'part two']);
   assert.equal(ids.length, 2);
-  assert.deepEqual((await progressOf('k1'))?.parts.map((p) => p.fluxraId), ids);
+  assert.deepEqual(
+    (await progressOf('k1'))?.parts.map((p) => p.fluxraId),
+    ids,
+  );
   // Delivered again (a duplicate event, or a retry after a later step failed): nothing is sent.
   assert.deepEqual(await sendOnce.sendParts('k1', (await progressOf('k1')) as MessageProgress, signal), ids);
   assert.equal(fake.requestsTo('sendMessage').length, 2);
@@ -136,7 +148,10 @@ test('a reply keeps its in_reply_to on every part', async () => {
   const root = fake.postAs(agent.agentId, { conversationId, content: 'root' });
   await sendOnce.sendParts('k6', { conversationId, inReplyTo: root.messageId, parts: [{ content: 'a' }, { content: 'b' }] }, signal);
   const replies = [...fake.state.messages.values()].filter((m) => m.content === 'a' || m.content === 'b');
-  assert.deepEqual(replies.map((m) => m.inReplyTo), [root.messageId, root.messageId]);
+  assert.deepEqual(
+    replies.map((m) => m.inReplyTo),
+    [root.messageId, root.messageId],
+  );
 });
 
 test('only failures that surely did not reach Fluxra count as unsent', () => {

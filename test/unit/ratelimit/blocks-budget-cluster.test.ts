@@ -4,12 +4,12 @@ import { after, before, describe, it } from 'node:test';
 import { Agent } from 'undici';
 import { createBlocksBudget } from '../../../src/ratelimit/blocks-budget.js';
 import { budgetScope, hashApiKey, SHARED_BUDGET_SCOPE } from '../../../src/ratelimit/budget-id.js';
-import { createBudgetRedis, type BudgetRedis } from '../../../src/ratelimit/budget-redis.js';
+import { type BudgetRedis, createBudgetRedis } from '../../../src/ratelimit/budget-redis.js';
 import { BudgetWaitTimeoutError } from '../../../src/ratelimit/errors.js';
 import type { RateBudget, RequestPriority } from '../../../src/ratelimit/types.js';
-import { getSession } from './blocks-request.js';
-import { startBlocksFake } from './blocks-fake.js';
 import { eventually } from '../../support/eventually.js';
+import { startBlocksFake } from './blocks-fake.js';
+import { getSession } from './blocks-request.js';
 import { deleteKeysWith, keysWith, REDIS_URL, uniquePrefix } from './redis-test-helpers.js';
 
 /** A key no other test run shares: budgets are named after the key alone. */
@@ -125,7 +125,7 @@ describe('Blocks rate budget, clustered over the real Redis', () => {
     assert.equal(server.violations, 0);
   });
 
-  it('a person on one replica goes before the other replica\'s waiting polls', async () => {
+  it("a person on one replica goes before the other replica's waiting polls", async () => {
     // Polls are paced 550 ms apart: a person asking right after a poll went out finds room.
     const apiKey = uniqueKey('people-first');
     const rateLimit = { limit: 10, windowMs: 4_000, safetyMarginMs: 400, interactiveReserve: 2 };
@@ -199,7 +199,10 @@ describe('Blocks rate budget, clustered over the real Redis', () => {
       await deploymentA.pause(5_000);
       const keys = [...(await keysWith(hashApiKey(apiKey)))];
       assert.ok(keys.length > 0);
-      assert.ok(keys.every((key) => !key.includes(apiKey)), keys.join(', '));
+      assert.ok(
+        keys.every((key) => !key.includes(apiKey)),
+        keys.join(', '),
+      );
       assert.ok(keys.includes(`${SHARED_BUDGET_SCOPE}:blocks:${hashApiKey(apiKey)}:paused`));
       assert.ok(keys.includes(`${SHARED_BUDGET_SCOPE}:blocks:${hashApiKey(apiKey)}:log`));
       assert.ok(keys.includes(`${prefix}:blocks:${hashApiKey(apiKey)}:log`));

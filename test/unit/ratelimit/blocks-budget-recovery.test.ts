@@ -12,10 +12,10 @@ import { createBlocksBudget } from '../../../src/ratelimit/blocks-budget.js';
 import { budgetId, hashApiKey, SHARED_BUDGET_SCOPE } from '../../../src/ratelimit/budget-id.js';
 import { createBudgetRedis } from '../../../src/ratelimit/budget-redis.js';
 import type { Admission } from '../../../src/ratelimit/types.js';
-import { getSession } from './blocks-request.js';
 import { startBlocksFake } from './blocks-fake.js';
+import { getSession } from './blocks-request.js';
 import { startRedisRelay } from './redis-relay.js';
-import { startOwnRedis, type OwnRedis } from './redis-server.js';
+import { type OwnRedis, startOwnRedis } from './redis-server.js';
 import { deleteKeysWith, withTestRedis } from './redis-test-helpers.js';
 
 const uniqueKey = (name: string): string => `blk_${name}_${randomUUID().replace(/-/g, '')}`;
@@ -71,7 +71,10 @@ describe('Blocks rate budget: shared state lost, slow Redis', () => {
     const budget = await createBlocksBudget({ apiKey, rateLimit, redis });
     try {
       const jobs = Array.from({ length: 6 }, () => budget.schedule({ priority: 'interactive' }, noop));
-      assert.deepEqual(await Promise.all(jobs), Array.from({ length: 6 }, () => 'sent'));
+      assert.deepEqual(
+        await Promise.all(jobs),
+        Array.from({ length: 6 }, () => 'sent'),
+      );
       await withTestRedis(async (client) => assert.ok((await client.pTTL(logKey(apiKey))) > 0), own.url);
     } finally {
       await budget.close();

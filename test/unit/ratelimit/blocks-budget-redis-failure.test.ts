@@ -4,8 +4,8 @@ import { Agent } from 'undici';
 import { createBlocksBudget } from '../../../src/ratelimit/blocks-budget.js';
 import { createBudgetRedis } from '../../../src/ratelimit/budget-redis.js';
 import { BudgetUnavailableError } from '../../../src/ratelimit/errors.js';
-import { getSession } from './blocks-request.js';
 import { startBlocksFake } from './blocks-fake.js';
+import { getSession } from './blocks-request.js';
 import { startRedisRelay } from './redis-relay.js';
 import { deleteKeysWith, uniquePrefix } from './redis-test-helpers.js';
 
@@ -38,9 +38,7 @@ describe('Blocks rate budget when Redis is bad or lost', () => {
     const redis = await createBudgetRedis({ url: relay.url });
     const budget = await createBlocksBudget({ apiKey, redis, idPrefix: prefix, rateLimit: { limit: 10, windowMs: 1_000, safetyMarginMs: 100, interactiveReserve: 2 } });
     try {
-      const jobs = Array.from({ length: 30 }, (_, i) =>
-        budget.schedule({ priority: i % 2 ? 'background' : 'interactive' }, () => getSession(agent, server.url, apiKey, `r${i}`)),
-      );
+      const jobs = Array.from({ length: 30 }, (_, i) => budget.schedule({ priority: i % 2 ? 'background' : 'interactive' }, () => getSession(agent, server.url, apiKey, `r${i}`)));
       const settled = Promise.allSettled(jobs);
       await jobs[0];
       await relay.cut();

@@ -5,8 +5,8 @@ import { ConfigError } from '../../../src/core/errors.js';
 import { createBlocksBudget } from '../../../src/ratelimit/blocks-budget.js';
 import { BudgetClosedError, BudgetWaitTimeoutError } from '../../../src/ratelimit/errors.js';
 import type { RateBudget, RequestPriority } from '../../../src/ratelimit/types.js';
+import { type BlocksFakeView, startBlocksFake } from './blocks-fake.js';
 import { getSession } from './blocks-request.js';
-import { startBlocksFake, type BlocksFakeView } from './blocks-fake.js';
 
 const API_KEY = 'blk_test_key_local_0001';
 
@@ -111,9 +111,7 @@ describe('Blocks rate budget (local)', () => {
     const server = await startBlocksFake({ limit: 2, windowMs: 1_000, apiKeys: [API_KEY] });
     await withBudget(server, rateLimit, async (budget) => {
       const results = await Promise.allSettled(
-        Array.from({ length: 5 }, (_, i) =>
-          budget.schedule({ priority: 'interactive', maxWaitMs: 100, label: `r${i}` }, () => getSession(agent, server.url, API_KEY, `r${i}`)),
-        ),
+        Array.from({ length: 5 }, (_, i) => budget.schedule({ priority: 'interactive', maxWaitMs: 100, label: `r${i}` }, () => getSession(agent, server.url, API_KEY, `r${i}`))),
       );
       const sent = results.filter((r) => r.status === 'fulfilled').length;
       const timedOut = results.filter((r) => r.status === 'rejected' && r.reason instanceof BudgetWaitTimeoutError).length;
@@ -132,7 +130,13 @@ describe('Blocks rate budget (local)', () => {
     server.inject429(3);
     await withBudget(server, rateLimit, async (_budget, send) => {
       const outcomes: string[] = [];
-      for (let i = 0; i < 4; i += 1) outcomes.push(await send('interactive').then(() => 'sent', () => 'failed'));
+      for (let i = 0; i < 4; i += 1)
+        outcomes.push(
+          await send('interactive').then(
+            () => 'sent',
+            () => 'failed',
+          ),
+        );
       assert.deepEqual(outcomes, ['failed', 'failed', 'failed', 'sent']);
     });
     const times = server.arrivals.map((a) => a.at);

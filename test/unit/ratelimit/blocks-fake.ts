@@ -3,7 +3,7 @@
  * arrivals with their time, status and label (sent in the fake's priority header), the
  * violations its strict sliding window counted, and 429 injection.
  */
-import { createFakeBlocks, FAKE_PRIORITY_HEADER, maxInAnyWindow, type FakeBlocks } from '../../../src/simulators/blocks.js';
+import { createFakeBlocks, FAKE_PRIORITY_HEADER, type FakeBlocks, maxInAnyWindow } from '../../../src/simulators/blocks.js';
 
 export { FAKE_PRIORITY_HEADER as LABEL_HEADER };
 

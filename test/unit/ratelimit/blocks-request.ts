@@ -5,8 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Dispatcher } from 'undici';
 import { RateLimitedError } from '../../../src/core/errors.js';
+import { type HttpResponse, parseRetryAfter, sendHttp, urlForError } from '../../../src/services/http.js';
 import { LABEL_HEADER } from './blocks-fake.js';
-import { parseRetryAfter, sendHttp, urlForError, type HttpResponse } from '../../../src/services/http.js';
 
 export async function getSession(dispatcher: Dispatcher, baseUrl: string, apiKey: string, label: string): Promise<HttpResponse> {
   const url = new URL(`/rest/v1/sessions/${randomUUID()}`, baseUrl);

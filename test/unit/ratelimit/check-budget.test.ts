@@ -12,17 +12,20 @@ import { loadConfig } from '../../../src/config/load.js';
 import { createBlocksBudget } from '../../../src/ratelimit/blocks-budget.js';
 import { budgetScope, hashApiKey } from '../../../src/ratelimit/budget-id.js';
 import { createBudgetRedis } from '../../../src/ratelimit/budget-redis.js';
-import { getSession } from './blocks-request.js';
 import { startBlocksFake } from './blocks-fake.js';
+import { getSession } from './blocks-request.js';
 import { deleteKeysWith, REDIS_URL, uniquePrefix } from './redis-test-helpers.js';
 
 // Opted out of sharing across prefixes, the budget is the prefix's: check must use the bridge's prefix.
-test('check draws from the running bridge\'s budget, under the bridge\'s key prefix', async () => {
+test("check draws from the running bridge's budget, under the bridge's key prefix", async () => {
   const apiKey = `blk_check_${randomUUID().replace(/-/g, '')}`;
   const server = await startBlocksFake({ limit: 2, windowMs: 2_000, apiKeys: [apiKey] });
   const loaded = loadConfig({
     env: { BLOCKS_API_KEY: apiKey, REDIS_URL },
-    overrides: { blocks: { baseUrl: server.url, rateLimit: { limit: 2, windowMs: 2_000, safetyMarginMs: 300, interactiveReserve: 1, shareAcrossPrefixes: false } }, redis: { keyPrefix: uniquePrefix('check') } },
+    overrides: {
+      blocks: { baseUrl: server.url, rateLimit: { limit: 2, windowMs: 2_000, safetyMarginMs: 300, interactiveReserve: 1, shareAcrossPrefixes: false } },
+      redis: { keyPrefix: uniquePrefix('check') },
+    },
   });
   const agent = new Agent();
   const redis = await createBudgetRedis({ url: REDIS_URL });

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Agent } from 'undici';
-import { createFluxraBudget } from '../../../src/ratelimit/fluxra-budget.js';
-import { BudgetWaitTimeoutError } from '../../../src/ratelimit/errors.js';
-import type { RequestPriority } from '../../../src/ratelimit/types.js';
 import { createBudgetRedis } from '../../../src/ratelimit/budget-redis.js';
+import { BudgetWaitTimeoutError } from '../../../src/ratelimit/errors.js';
+import { createFluxraBudget } from '../../../src/ratelimit/fluxra-budget.js';
+import type { RequestPriority } from '../../../src/ratelimit/types.js';
+import { eventually } from '../../support/eventually.js';
 import { getSession } from './blocks-request.js';
 import { startCountingServer } from './counting-server.js';
-import { eventually } from '../../support/eventually.js';
 import { deleteKeysWith, REDIS_URL, uniquePrefix } from './redis-test-helpers.js';
 
 // The counting server stands in for Fluxra here: only arrivals, timing and concurrency matter.
@@ -101,10 +101,13 @@ describe('Fluxra rate budget', () => {
       await budget.close();
       await server.close();
     }
-    assert.deepEqual(server.arrivals.map((a) => a.label), ['first']);
+    assert.deepEqual(
+      server.arrivals.map((a) => a.label),
+      ['first'],
+    );
   });
 
-  it('limits each replica on its own and shares a 429\'s pause through Redis', async () => {
+  it("limits each replica on its own and shares a 429's pause through Redis", async () => {
     const prefix = uniquePrefix('fluxra');
     const server = await startCountingServer({ limit: 1_000, windowMs: 1_000, latencyMs: 80 });
     const connections = [await createBudgetRedis({ url: REDIS_URL }), await createBudgetRedis({ url: REDIS_URL })];
@@ -119,7 +122,7 @@ describe('Fluxra rate budget', () => {
       const until = await eventually(() => budgets[1]!.snapshot().pausedUntil || false, 'replica 1 paused');
       await budgets[1]!.schedule({ priority: 'interactive' }, () => getSession(agent, server.url, KEY, 'after-pause'));
       const resumed = server.arrivals.find((a) => a.label === 'after-pause');
-      assert.ok(resumed && resumed.at >= until, 'replica 1 held its request during the other one\'s pause');
+      assert.ok(resumed && resumed.at >= until, "replica 1 held its request during the other one's pause");
     } finally {
       await Promise.all(budgets.map((b) => b.close()));
       await Promise.all(connections.map((c) => c.close()));

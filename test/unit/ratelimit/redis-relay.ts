@@ -2,7 +2,7 @@
  * A TCP relay in front of a Redis server that a test or the benchmark can cut (as a network
  * failure would) or slow down: replies from Redis are held back `delayMs` each, in order.
  */
-import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
+import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 
 export interface RedisRelay {
   url: string;
@@ -23,9 +23,11 @@ export async function startRedisRelay(target: { host?: string; port?: number } =
     let last = Promise.resolve();
     outbound.on('data', (chunk: Buffer) => {
       const wait = delayMs;
-      last = last.then(() => (wait > 0 ? new Promise((resolve) => setTimeout(resolve, wait)) : undefined)).then(() => {
-        if (!inbound.destroyed) inbound.write(chunk);
-      });
+      last = last
+        .then(() => (wait > 0 ? new Promise((resolve) => setTimeout(resolve, wait)) : undefined))
+        .then(() => {
+          if (!inbound.destroyed) inbound.write(chunk);
+        });
     });
     const drop = (): void => {
       inbound.destroy();

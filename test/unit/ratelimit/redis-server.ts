@@ -3,7 +3,7 @@
  * FLUSH, FLUSHALL, a restart without data). Needs `redis-server` on the PATH.
  */
 import { spawn } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
+import { type AddressInfo, createServer } from 'node:net';
 import { withTestRedis } from './redis-test-helpers.js';
 
 export interface OwnRedis {

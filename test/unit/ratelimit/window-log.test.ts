@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MAX_ABANDONED_ADMISSIONS, nextAsk } from '../../../src/ratelimit/admission-loop.js';
 import { BLOCKS_RATE_LIMIT_DEFAULTS, blocksSpacing, blocksWindowRules } from '../../../src/ratelimit/blocks-budget.js';
-import { createMemoryWindowStore, decideAdmission, pruneLog, type LogEntries, type WindowRules } from '../../../src/ratelimit/window-log.js';
+import { createMemoryWindowStore, decideAdmission, type LogEntries, pruneLog, type WindowRules } from '../../../src/ratelimit/window-log.js';
 import { redisErrorCode } from '../../../src/ratelimit/window-redis.js';
 
 const RULES: WindowRules = { limit: 10, spanMs: 1_100, backgroundLimit: 8, sliceMs: 100, sliceLimit: 1, headroom: 1 };
@@ -43,7 +43,7 @@ describe('sliding-window log decisions', () => {
     for (let t = 100; t < 800; t += 100) assert.equal(decideAdmission(log, t, ask(0, 1), RULES).background, 1);
     assert.equal(log.background.length, 8);
     const capped = decideAdmission(log, 800, ask(0, 1), RULES);
-    assert.equal(capped.background, 0, 'the reserve is the people\'s');
+    assert.equal(capped.background, 0, "the reserve is the people's");
     assert.equal(capped.backgroundRetryMs, 300, 'until the oldest poll leaves the window, at 1100');
     // People take the reserve; polling never takes the last `headroom` slot even once it may poll.
     assert.equal(decideAdmission(log, 800, ask(1, 0), RULES).interactive, 1);
@@ -96,7 +96,11 @@ describe('admission loop policy', () => {
     assert.equal(nextAsk(base), undefined);
     assert.deepEqual(nextAsk({ ...base, waiting: { interactive: 40, background: 9 } }), { interactive: 25, background: 0, dryRun: false });
     assert.deepEqual(nextAsk({ ...base, waiting: { interactive: 3, background: 9 } }), { interactive: 3, background: 1, dryRun: false });
-    assert.deepEqual(nextAsk({ ...base, waiting: { interactive: 3, background: 9 }, retryAt: { interactive: 1_500, background: 0 } }), { interactive: 0, background: 1, dryRun: false });
+    assert.deepEqual(nextAsk({ ...base, waiting: { interactive: 3, background: 9 }, retryAt: { interactive: 1_500, background: 0 } }), {
+      interactive: 0,
+      background: 1,
+      dryRun: false,
+    });
     assert.equal(nextAsk({ ...base, waiting: { interactive: 3, background: 9 }, retryAt: { interactive: 1_500, background: 1_200 } }), undefined);
   });
 

@@ -1,5 +1,5 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { mentionsToPlatform, slackTyped } from '../../../src/sandbox/visitor-text.js';
 
 const SLACK = { bridge: 'UBRIDGE', 'fluxra-bridge': 'UBRIDGE', ada: 'U0SBXADA' };

@@ -1,6 +1,6 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createChannelBindings, type ChannelBinding } from '../../../src/sessions/bound-channels/bindings.js';
+import { test } from 'node:test';
+import { type ChannelBinding, createChannelBindings } from '../../../src/sessions/bound-channels/bindings.js';
 import { forEachBackend } from '../store/fixtures.js';
 
 function binding(channelId: string, boundAt: number): ChannelBinding {
@@ -22,7 +22,10 @@ forEachBackend('channel bindings', (fixture) => {
     await bindings.remove({ platform: 'slack', channelId: 'C2' });
     const reopened = createChannelBindings(await fixture.open());
     const listed = (await reopened.list()).map((b) => [b.channel.channelId, b.boundAt]).sort();
-    assert.deepEqual(listed, [['C1', 1], ['C3', 3]]);
+    assert.deepEqual(listed, [
+      ['C1', 1],
+      ['C3', 3],
+    ]);
   });
 
   test('an index entry whose record is gone (a crash between the writes) is not listed', async () => {
@@ -30,6 +33,9 @@ forEachBackend('channel bindings', (fixture) => {
     await store.kv<string[]>('channel-bindings-index').set('__bound-channels__', ['slack:CGONE']);
     const bindings = createChannelBindings(store);
     await bindings.put(binding('C9', 9));
-    assert.deepEqual((await bindings.list()).map((b) => b.channel.channelId), ['C9']);
+    assert.deepEqual(
+      (await bindings.list()).map((b) => b.channel.channelId),
+      ['C9'],
+    );
   });
 });

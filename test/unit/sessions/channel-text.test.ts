@@ -1,5 +1,5 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { channelAction } from '../../../src/commands/agent.js';
 import { parseBridgeArgs } from '../../../src/commands/bridge-parse.js';
 import { answeredElsewhereText, batchPrompt, channelStatusLines, describeAge } from '../../../src/sessions/bound-channels/text.js';

@@ -1,5 +1,5 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { RateLimitedError, UpstreamError } from '../../../src/core/errors.js';
 import { BlocksApiError, BlocksErrorCode } from '../../../src/services/blocks/errors.js';
 import { blocksErrorText, KEY_REFUSED_TEXT, replyText, rootText, SESSION_GONE_TEXT } from '../../../src/sessions/messages.js';
@@ -9,7 +9,11 @@ const url = 'https://blocks.test/rest/v1/sessions';
 test('PRs are listed as links after the answer, whatever their shape', () => {
   const text = replyText({
     answer: 'Fixed it.',
-    pullRequests: [{ url: 'https://github.com/o/r/pull/12', label: 'https://github.com/o/r/pull/12' }, { url: 'https://github.com/o/r/pull/13', label: 'Fix flake', status: 'open' }, { label: 'PR-77' }],
+    pullRequests: [
+      { url: 'https://github.com/o/r/pull/12', label: 'https://github.com/o/r/pull/12' },
+      { url: 'https://github.com/o/r/pull/13', label: 'Fix flake', status: 'open' },
+      { label: 'PR-77' },
+    ],
     maxChars: 1000,
     agentLabel: 'claude',
   });

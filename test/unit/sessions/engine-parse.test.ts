@@ -1,8 +1,8 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createAgentResolver } from '../../../src/services/blocks/agents.js';
-import { editDistance, isNearAgentName, parseAgentRequest, stripSelfMentions, type AgentNames } from '../../../src/sessions/parse.js';
+import { test } from 'node:test';
 import { readInvocation } from '../../../src/commands/agent.js';
+import { createAgentResolver } from '../../../src/services/blocks/agents.js';
+import { type AgentNames, editDistance, isNearAgentName, parseAgentRequest, stripSelfMentions } from '../../../src/sessions/parse.js';
 
 const ALIAS_ID = '0b7f5a4e-1111-4c2d-9a00-00000000000a';
 const resolver = createAgentResolver({ reviewer: ALIAS_ID });
@@ -64,12 +64,22 @@ test('our own mentions are removed from a mention, other people stay in the prom
 
 test('/agent reads Discord options by position and Slack text as typed', () => {
   const n = names();
-  assert.deepEqual(readInvocation({ platform: 'discord', rawText: '' }, ['ask', 'fix the flaky test', 'codex'], n), { kind: 'request', agent: 'codex', named: true, prompt: 'fix the flaky test' });
+  assert.deepEqual(readInvocation({ platform: 'discord', rawText: '' }, ['ask', 'fix the flaky test', 'codex'], n), {
+    kind: 'request',
+    agent: 'codex',
+    named: true,
+    prompt: 'fix the flaky test',
+  });
   // Discord without the agent option: the prompt reads like a mention's text.
   assert.deepEqual(readInvocation({ platform: 'discord', rawText: '' }, ['ask', 'codex fix it'], n), { kind: 'request', agent: 'codex', named: true, prompt: 'fix it' });
   assert.deepEqual(readInvocation({ platform: 'discord', rawText: '' }, ['ask', 'fix it'], n), { kind: 'request', agent: 'claude', named: false, prompt: 'fix it' });
   assert.deepEqual(readInvocation({ platform: 'discord', rawText: '' }, ['help'], n), { kind: 'usage' });
-  assert.deepEqual(readInvocation({ platform: 'slack', rawText: 'kimi write\nthe docs' }, ['kimi', 'write', 'the', 'docs'], n), { kind: 'request', agent: 'kimi', named: true, prompt: 'write\nthe docs' });
+  assert.deepEqual(readInvocation({ platform: 'slack', rawText: 'kimi write\nthe docs' }, ['kimi', 'write', 'the', 'docs'], n), {
+    kind: 'request',
+    agent: 'kimi',
+    named: true,
+    prompt: 'write\nthe docs',
+  });
 });
 
 test('typo distance', () => {

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { maxInAnyWindow } from '../../../src/simulators/blocks.js';
-import { eventually, startSchedulerHarness, type SchedulerHarness, type SchedulerHarnessOptions } from './scheduler-harness.js';
+import { eventually, type SchedulerHarness, type SchedulerHarnessOptions, startSchedulerHarness } from './scheduler-harness.js';
 
 const RATE_LIMIT = { limit: 100, windowMs: 2_000, safetyMarginMs: 100, interactiveReserve: 10, backoffMs: 200, maxBackoffMs: 2_000, shareAcrossPrefixes: true };
 const SESSIONS = { pollIntervalMs: 250, maxPollIntervalMs: 3_000, turnTimeoutMinutes: 60, attachAsFileOverChars: 12_000, boundChannelMode: 'queue' as const };
@@ -41,7 +41,10 @@ describe('turn scheduler against the Blocks fake (real budget and client)', () =
     );
     assert.ok(h.fake.maxInAnyWindow() <= RATE_LIMIT.limit, `busiest window ${h.fake.maxInAnyWindow()}`);
     const polls = requests.filter((r) => r.priority === 'background');
-    const busiestPolling = maxInAnyWindow(polls.map((r) => r.arrivalMs), RATE_LIMIT.windowMs);
+    const busiestPolling = maxInAnyWindow(
+      polls.map((r) => r.arrivalMs),
+      RATE_LIMIT.windowMs,
+    );
     assert.ok(busiestPolling <= RATE_LIMIT.limit - RATE_LIMIT.interactiveReserve, `polling's busiest window ${busiestPolling}`);
     // Fair: no turn got ahead of another by more than one round (plus the polls in flight).
     const counts = ids.map((id) => h.pollsOf(id).length);

@@ -8,7 +8,7 @@ import { Agent } from 'undici';
 import type { BridgeConfig } from '../../../src/config/schema.js';
 import { createBlocksBudget } from '../../../src/ratelimit/blocks-budget.js';
 import type { RateBudget } from '../../../src/ratelimit/types.js';
-import { createBlocksClient, type BlocksClient, type BlocksTurn } from '../../../src/services/blocks/index.js';
+import { type BlocksClient, type BlocksTurn, createBlocksClient } from '../../../src/services/blocks/index.js';
 import { createTurnScheduler, type TurnScheduler, type TurnSchedulerOptions } from '../../../src/sessions/scheduler.js';
 import { createFakeBlocks, type FakeBlocks, type FakeBlocksOptions, type FakeRequestRecord } from '../../../src/simulators/blocks.js';
 

@@ -11,7 +11,7 @@ import { createLogger } from '../../../src/core/logger.js';
 import { BLOCKS_RATE_LIMIT_DEFAULTS } from '../../../src/ratelimit/blocks-budget.js';
 import { ageIntervalMs, loadScale, pollLoad, pollPaceMs } from '../../../src/sessions/poll-intervals.js';
 import { createTurnScheduler, type TurnScheduler, type TurnSchedulerOptions } from '../../../src/sessions/scheduler.js';
-import { createPausableBudget, createScriptedPoller, T0, useSimClock, type PausableBudget, type ScriptedPoller, type SimClock } from './scheduler-clock.js';
+import { createPausableBudget, createScriptedPoller, type PausableBudget, type ScriptedPoller, type SimClock, T0, useSimClock } from './scheduler-clock.js';
 
 const SESSIONS = { pollIntervalMs: 5_000, maxPollIntervalMs: 60_000, turnTimeoutMinutes: 60, attachAsFileOverChars: 12_000, boundChannelMode: 'queue' as const };
 const RATE_LIMIT = { ...BLOCKS_RATE_LIMIT_DEFAULTS };
@@ -29,7 +29,14 @@ function serverError(): UpstreamError {
 }
 
 function rateLimited(): RateLimitedError {
-  return new RateLimitedError('Blocks rate limit hit', { service: 'blocks', status: 429, method: 'GET', url: 'https://api.blocks.team/x', retryAfterMs: 10_000, retryAfterFromServer: true });
+  return new RateLimitedError('Blocks rate limit hit', {
+    service: 'blocks',
+    status: 429,
+    method: 'GET',
+    url: 'https://api.blocks.team/x',
+    retryAfterMs: 10_000,
+    retryAfterFromServer: true,
+  });
 }
 
 describe('poll intervals', () => {
@@ -53,7 +60,10 @@ describe('poll intervals', () => {
   it('paces polling at the budget’s background spacing and scales intervals by the load', () => {
     assert.equal(pollPaceMs(RATE_LIMIT), PACE_MS);
     // The spec's examples (§10.3): 20 young turns share the polling budget.
-    const twenty = pollLoad(Array.from({ length: 20 }, () => 5_000), PACE_MS);
+    const twenty = pollLoad(
+      Array.from({ length: 20 }, () => 5_000),
+      PACE_MS,
+    );
     assert.equal(Math.round(5_000 * loadScale(twenty)), 20 * PACE_MS);
     // A lone turn gets the floor, not the whole budget.
     assert.equal(loadScale(pollLoad([5_000], PACE_MS)), 0.4);
@@ -182,7 +192,10 @@ describe('turn scheduler (simulated clock)', () => {
     assert.equal(poller.count('a'), 1);
     s.remove('a');
     assert.equal(s.has('a'), false);
-    poller.open().find((c) => c.turnId === 'a')?.settle('pending');
+    poller
+      .open()
+      .find((c) => c.turnId === 'a')
+      ?.settle('pending');
     await clock.advance(30_000);
     assert.equal(poller.count('a'), 1);
     assert.equal(s.has('a'), false);

@@ -1,5 +1,5 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { DEFAULT_AGE_STEPS } from '../../../src/sessions/poll-intervals.js';
 import { backoffUntil, createTurnTable } from '../../../src/sessions/turn-table.js';
 

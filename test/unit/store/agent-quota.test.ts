@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { silentLogger } from '../../../src/core/logger.js';
-import { createAgentQuota, type AgentQuota, type AgentQuotaConfig } from '../../../src/sessions/quota.js';
+import { type AgentQuota, type AgentQuotaConfig, createAgentQuota } from '../../../src/sessions/quota.js';
 import type { Store } from '../../../src/store/index.js';
 import { forEachBackend } from './fixtures.js';
 
@@ -19,7 +19,7 @@ function quotaOn(store: Store, clock: { now: number }, config: AgentQuotaConfig 
 const ask = (userId: string, channelId: string, requestId: string) => ({ platform: 'slack' as const, userId, channelId, requestId });
 
 forEachBackend('agent quota', (fixture) => {
-  test('a second replica sees the first one\'s running turns, and their release', async () => {
+  test("a second replica sees the first one's running turns, and their release", async () => {
     const clock = { now: Date.parse('2026-12-04T13:00:00Z') };
     const first = quotaOn(await fixture.open(), clock);
     const second = quotaOn(await fixture.open(), clock);
@@ -39,7 +39,7 @@ forEachBackend('agent quota', (fixture) => {
     assert.ok((await second.admit(ask('UADA', 'C9', 'r6'))).ok, 'a finished turn frees a place on every replica');
   });
 
-  test('a follow-up that interrupts one\'s own running turn fits; interrupting someone else\'s does not', async () => {
+  test("a follow-up that interrupts one's own running turn fits; interrupting someone else's does not", async () => {
     const clock = { now: Date.parse('2026-12-04T13:00:00Z') };
     const quota = quotaOn(await fixture.open(), clock, { ...CONFIG, perPersonRunning: 1 });
     const ada = await quota.admit(ask('UADA', 'C1', 'a1'));

@@ -1,8 +1,8 @@
-import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile, readdir, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { describe, test } from 'node:test';
 import { ConfigError } from '../../../src/core/errors.js';
 import { silentLogger } from '../../../src/core/logger.js';
 import { createStore, StoreError } from '../../../src/store/index.js';
@@ -146,10 +146,7 @@ describe('SQLite file', () => {
     try {
       const path = join(dir, 'bridge.db');
       await writeFile(path, 'this is not a database, just some bytes that are long enough to have a header'.repeat(20));
-      await assert.rejects(
-        createStore({ path }, { logger }),
-        (error: unknown) => error instanceof StoreError && error.code === 'STORE_CORRUPT' && !error.retryable,
-      );
+      await assert.rejects(createStore({ path }, { logger }), (error: unknown) => error instanceof StoreError && error.code === 'STORE_CORRUPT' && !error.retryable);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

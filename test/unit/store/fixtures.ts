@@ -3,17 +3,18 @@
  * local Redis under a key prefix unique to the test (deleted afterwards). Each test gets a
  * fresh location; `open()` may be called again to reopen the same location.
  */
-import { afterEach, beforeEach, describe } from 'node:test';
+
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { keysMatching, openTestRedis, type TestRedis } from '../ratelimit/redis-test-helpers.js';
+import { afterEach, beforeEach, describe } from 'node:test';
 import { silentLogger } from '../../../src/core/logger.js';
-import { createStore, type Store, type StoreConfig } from '../../../src/store/index.js';
 import type { StoreBackend } from '../../../src/store/backend.js';
+import { createStore, type Store, type StoreConfig } from '../../../src/store/index.js';
 import { openRedisBackend } from '../../../src/store/redis-backend.js';
 import { openSqliteBackend } from '../../../src/store/sqlite-backend.js';
+import { keysMatching, openTestRedis, type TestRedis } from '../ratelimit/redis-test-helpers.js';
 
 export const REDIS_URL = process.env.STORE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 

@@ -1,5 +1,5 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import type { ChannelRef } from '../../../src/core/chat.js';
 import { createLinksRepository } from '../../../src/store/links.js';
 import { forEachBackend } from './fixtures.js';
@@ -123,7 +123,7 @@ forEachBackend('links', (fx) => {
     assert.deepEqual(await second.links.channelsFor('conv-1'), [slack]);
   });
 
-  test('reads are cached: own changes show at once, another replica\'s once the cache entry expires', async () => {
+  test("reads are cached: own changes show at once, another replica's once the cache entry expires", async () => {
     let clock = 10_000;
     const backend = await fx.openBackend();
     const here = createLinksRepository(backend, fx.prefix, { cacheTtlMs: 1_000, now: () => clock });

@@ -1,5 +1,5 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { createOutboxIdGenerator, isOutboxId } from '../../../src/store/outbox-id.js';
 
 test('ids sort in generation order within one millisecond and across milliseconds', () => {

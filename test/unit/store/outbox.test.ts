@@ -1,5 +1,5 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { forEachBackend, sleep } from './fixtures.js';
 
 interface Job {
@@ -13,8 +13,14 @@ forEachBackend('outbox', (fx) => {
     for (let n = 1; n <= 5; n += 1) ids.push(await store.outbox.enqueue<Job>('slack:C1', { n }));
     assert.deepEqual([...ids].sort(), ids, 'ids sort in enqueue order');
     const entries = await store.outbox.peek<Job>('slack:C1', 3);
-    assert.deepEqual(entries.map((e) => e.item.n), [1, 2, 3]);
-    assert.deepEqual(entries.map((e) => e.id), ids.slice(0, 3));
+    assert.deepEqual(
+      entries.map((e) => e.item.n),
+      [1, 2, 3],
+    );
+    assert.deepEqual(
+      entries.map((e) => e.id),
+      ids.slice(0, 3),
+    );
     assert.equal(entries[0]?.partition, 'slack:C1');
     assert.equal(entries[0]?.attempts, 0);
     assert.equal(entries[0]?.retryAt, undefined);
@@ -24,8 +30,14 @@ forEachBackend('outbox', (fx) => {
     const store = await fx.open();
     const ids = await Promise.all(Array.from({ length: 100 }, (_, n) => store.outbox.enqueue<Job>('p', { n })));
     const entries = await store.outbox.peek<Job>('p', 200);
-    assert.deepEqual(entries.map((e) => e.item.n), Array.from({ length: 100 }, (_, n) => n));
-    assert.deepEqual(entries.map((e) => e.id), ids);
+    assert.deepEqual(
+      entries.map((e) => e.item.n),
+      Array.from({ length: 100 }, (_, n) => n),
+    );
+    assert.deepEqual(
+      entries.map((e) => e.id),
+      ids,
+    );
   });
 
   test('a peek during concurrent enqueues only ever sees a prefix of the call order', async () => {
@@ -38,7 +50,11 @@ forEachBackend('outbox', (fx) => {
     while (!done) snapshots.push((await store.outbox.peek<Job>('p', 100)).map((e) => e.item.n));
     await all;
     snapshots.push((await store.outbox.peek<Job>('p', 100)).map((e) => e.item.n));
-    for (const seen of snapshots) assert.deepEqual(seen, Array.from({ length: seen.length }, (_, i) => i));
+    for (const seen of snapshots)
+      assert.deepEqual(
+        seen,
+        Array.from({ length: seen.length }, (_, i) => i),
+      );
     assert.equal(snapshots.at(-1)?.length, 60);
   });
 
@@ -50,9 +66,15 @@ forEachBackend('outbox', (fx) => {
     assert.deepEqual(await store.outbox.partitions(), ['discord:9', 'slack:C1']);
     assert.equal(await store.outbox.depth(), 3);
     assert.equal(await store.outbox.depth('slack:C1'), 2);
-    assert.deepEqual((await store.outbox.peek<Job>('discord:9', 10)).map((e) => e.item.n), [2]);
+    assert.deepEqual(
+      (await store.outbox.peek<Job>('discord:9', 10)).map((e) => e.item.n),
+      [2],
+    );
     assert.equal(await store.outbox.complete('slack:C1', a1), true);
-    assert.deepEqual((await store.outbox.peek<Job>('slack:C1', 10)).map((e) => e.item.n), [3]);
+    assert.deepEqual(
+      (await store.outbox.peek<Job>('slack:C1', 10)).map((e) => e.item.n),
+      [3],
+    );
   });
 
   test('complete removes an item once and drops an emptied partition from the list', async () => {
@@ -84,7 +106,10 @@ forEachBackend('outbox', (fx) => {
 
     await sleep(300);
     const ready = await store.outbox.peek<Job>('p', 10);
-    assert.deepEqual(ready.map((e) => e.item.n), [1, 2]);
+    assert.deepEqual(
+      ready.map((e) => e.item.n),
+      [1, 2],
+    );
     assert.equal(ready[0]?.attempts, 1);
   });
 
@@ -95,7 +120,10 @@ forEachBackend('outbox', (fx) => {
     await store.outbox.fail('p', ids[0]!, Date.now() - 1);
     await store.outbox.fail('p', ids[1]!, Date.now() + 60_000, 'later');
     const ready = await store.outbox.peek<Job>('p', 10);
-    assert.deepEqual(ready.map((e) => e.item.n), [1]);
+    assert.deepEqual(
+      ready.map((e) => e.item.n),
+      [1],
+    );
     assert.equal(ready[0]?.attempts, 2);
     assert.equal(ready[0]?.lastError, undefined);
   });
@@ -117,7 +145,10 @@ forEachBackend('outbox', (fx) => {
     const second = await fx.open();
     assert.deepEqual(await second.outbox.partitions(), ['p']);
     await second.outbox.enqueue<Job>('p', { n: 3 });
-    assert.deepEqual((await second.outbox.peek<Job>('p', 10)).map((e) => e.item.n), [1, 2, 3]);
+    assert.deepEqual(
+      (await second.outbox.peek<Job>('p', 10)).map((e) => e.item.n),
+      [1, 2, 3],
+    );
   });
 
   test('rejects an undefined item and a limit below one', async () => {

@@ -4,11 +4,12 @@
  * created, and rows byte for byte as keyv serialized them through @keyv/sqlite (captured
  * from the previous code: `{"value":…,"expires":…}`, a leading ':' escaped as '::').
  */
-import { after, before, describe, test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { silentLogger } from '../../../src/core/logger.js';
 import { createStore, type Store } from '../../../src/store/index.js';
@@ -42,17 +43,11 @@ function writeOldFile(path: string, now: number): void {
       `${PREFIX}:links:discord:111`,
       '{"value":{"channel":{"platform":"discord","channelId":"111"},"conversationId":"conv-1","linkedAt":1796428744611,"linkedBy":"U2","paused":true,"pausedReason":"too many failures"}}',
     ],
-    [
-      `${PREFIX}:links:slack:C1`,
-      '{"value":{"channel":{"platform":"slack","channelId":"C1"},"conversationId":"conv-1","linkedAt":1796428744610,"linkedBy":"U1","paused":false}}',
-    ],
+    [`${PREFIX}:links:slack:C1`, '{"value":{"channel":{"platform":"slack","channelId":"C1"},"conversationId":"conv-1","linkedAt":1796428744610,"linkedBy":"U1","paused":false}}'],
     [`${PREFIX}:message-ids:discord:111:222`, `{"value":"fm-1","expires":${later}}`],
     [`${PREFIX}:message-ids:slack:C1:1700000000.000100`, `{"value":"fm-1","expires":${later}}`],
     [`${PREFIX}:sessions-by-thread:slack:C1:1700000000.000200`, '{"value":"sess-1"}'],
-    [
-      `${PREFIX}:sessions:sess-1`,
-      '{"value":{"id":"sess-1","threadRoot":{"platform":"slack","channelId":"C1","messageId":"1700000000.000200"},"status":"running","turns":2}}',
-    ],
+    [`${PREFIX}:sessions:sess-1`, '{"value":{"id":"sess-1","threadRoot":{"platform":"slack","channelId":"C1","messageId":"1700000000.000200"},"status":"running","turns":2}}'],
     // Another bridge sharing the file: never touched by this one, expired or not.
     ['other-bridge:kv:feature:gone', `{"value":"theirs","expires":${now - 1_000}}`],
   ];

@@ -3,11 +3,12 @@
  * test exercises): batch reads, the expired-record cleanup keyv does through deleteMany,
  * has, and clear, which must stay inside the store's own prefix.
  */
-import { afterEach, beforeEach, test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { afterEach, beforeEach, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { silentLogger } from '../../../src/core/logger.js';
 import { openSqliteBackend, type SqliteBackend } from '../../../src/store/sqlite-backend.js';
-import { setTimeout as sleep } from 'node:timers/promises';
 
 let backend: SqliteBackend;
 

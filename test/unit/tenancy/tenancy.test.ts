@@ -3,8 +3,9 @@
  * an injected clock (one-time, expiring after 15 minutes), and the `check` line about the
  * Discord servers the bot is in.
  */
-import { after, before, test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
 import { discordServersResult } from '../../../src/cli/check/tenancy.js';
 import { isPlaceAllowed, ORGANISATION_TENANT, sameTenant, tenancyWarnings, tenantOf } from '../../../src/core/tenancy.js';
 import { isPrivilegedHere } from '../../../src/platforms/slack/inbound.js';

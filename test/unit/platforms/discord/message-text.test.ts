@@ -2,8 +2,9 @@
  * Message bodies shaped as Discord's documentation shows them (Message, Message Reference,
  * Message Snapshot, Sticker Item, Embed objects), read as the mirror's neutral text.
  */
-import { describe, test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
 import { EmbedType } from 'discord.js';
 import { discordMessageText, type GuildNames } from '../../../../src/platforms/discord/message-text.js';
 
@@ -24,7 +25,20 @@ describe('Discord message text', () => {
       content: '',
       message_reference: { type: 1, message_id: '600000000000000001', channel_id: '500000000000000002', guild_id: '700000000000000001' },
       message_snapshots: [
-        { message: { type: 0, content: 'the **original** words', embeds: [], attachments: [], timestamp: '2026-12-04T10:00:00.000000+00:00', edited_timestamp: null, flags: 0, mentions: [], mention_roles: [], components: [] } },
+        {
+          message: {
+            type: 0,
+            content: 'the **original** words',
+            embeds: [],
+            attachments: [],
+            timestamp: '2026-12-04T10:00:00.000000+00:00',
+            edited_timestamp: null,
+            flags: 0,
+            mentions: [],
+            mention_roles: [],
+            components: [],
+          },
+        },
       ],
     };
     assert.equal(discordMessageText(forward, noGuildNames), '*Forwarded:*\nthe **original** words');
@@ -55,6 +69,9 @@ describe('Discord message text', () => {
   });
 
   test('embeds next to text (an unfurl) add nothing', () => {
-    assert.equal(discordMessageText({ content: 'see https://example.com', embeds: [{ type: EmbedType.Link, title: 'Example', url: 'https://example.com' }] }, noGuildNames), 'see https://example.com');
+    assert.equal(
+      discordMessageText({ content: 'see https://example.com', embeds: [{ type: EmbedType.Link, title: 'Example', url: 'https://example.com' }] }, noGuildNames),
+      'see https://example.com',
+    );
   });
 });

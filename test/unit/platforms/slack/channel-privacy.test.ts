@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { silentLogger } from '../../../../src/core/logger.js';
 import { createSlackChannelPrivacy, slackChannelPrivacy } from '../../../../src/platforms/slack/channel-privacy.js';
 
-test('Slack privacy from the event\'s channel_type, a D… id, or conversations.info', () => {
+test("Slack privacy from the event's channel_type, a D… id, or conversations.info", () => {
   assert.equal(slackChannelPrivacy({ channelId: 'C1', channelType: 'channel' }), false);
   for (const type of ['group', 'im', 'mpim']) assert.equal(slackChannelPrivacy({ channelId: 'C1', channelType: type }), true, type);
   assert.equal(slackChannelPrivacy({ channelId: 'D0123' }), true);

@@ -1,5 +1,5 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { createInvocationRegistry, type InvocationRecord } from '../../../../src/platforms/slack/invocations.js';
 
 const record = (userId: string): InvocationRecord => ({ channelId: 'C1', userId, respond: async () => undefined });
@@ -21,5 +21,8 @@ test('the registry keeps at most maxEntries, dropping the oldest first', () => {
   assert.equal(registry.size, 3);
   assert.equal(registry.get('a'), undefined);
   assert.equal(registry.get('b'), undefined);
-  assert.deepEqual(['c', 'd', 'e'].map((id) => registry.get(id)?.userId), ['c', 'd', 'e']);
+  assert.deepEqual(
+    ['c', 'd', 'e'].map((id) => registry.get(id)?.userId),
+    ['c', 'd', 'e'],
+  );
 });
