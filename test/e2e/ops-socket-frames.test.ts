@@ -8,20 +8,16 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { readiness, waitFor } from './ops-harness.js';
-import { type BridgeChild, startBridgeChild } from './support/bridge-child.js';
-import { createMirrorWorld, type MirrorWorld, SLACK_PEOPLE } from './support/mirror-world.js';
+import type { BridgeChild } from './support/bridge-child.js';
+import { startLinkedBridge } from './support/linked-bridge.js';
+import { type MirrorWorld, SLACK_PEOPLE } from './support/mirror-world.js';
 
 let world: MirrorWorld;
 let bridge: BridgeChild;
 let base: string;
 
 before(async () => {
-  world = await createMirrorWorld({ groups: 1 });
-  await world.seedLinks();
-  bridge = startBridgeChild({ config: world.config(), env: world.env, dir: world.dir });
-  const started = await bridge.waitForLog((line) => line['msg'] === 'bridge started', 'the bridge started', 60_000);
-  base = `http://127.0.0.1:${String(started['healthPort'])}`;
-  await world.slack.waitForSocket();
+  ({ world, bridge, base } = await startLinkedBridge());
 });
 
 after(async () => {
