@@ -304,6 +304,11 @@ export const configSchema = z
           .min(16, 'a random token of at least 16 characters')
           .optional()
           .describe('When set, `/metrics` answers only `Authorization: Bearer <token>` (401 otherwise); `/healthz` and `/readyz` stay open'),
+        eventLoopBlockedMs: nonNegativeInt
+          .default(10_000)
+          .describe(
+            'Liveness guard: when the event loop stays blocked this long (ms), a watcher thread logs it and kills the process for the supervisor to restart; `/healthz` answers 503 once a tick came half this late. 0 turns the guard off',
+          ),
       })
       .strict()
       .prefault({}),

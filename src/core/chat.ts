@@ -276,6 +276,8 @@ export interface ChatAdapter {
    * replica), `disconnected` while it should be up but is not (reconnecting).
    */
   connectionState?(): ConnectionState;
+  /** Why the connection is down and will not come back by itself (Slack's `link_disabled`), if so. */
+  connectionProblem?(): string | undefined;
   /**
    * Stops receiving events and commands while posting keeps working, so that a graceful
    * shutdown can drain the outbox through the adapter; `stop` still closes everything.

@@ -10,7 +10,7 @@ import type { HealthServer } from './server.js';
 export interface ReadinessParts {
   store: { ping(): Promise<void> };
   /** The platform adapters; those that cannot tell their connection state are skipped. */
-  adapters: ReadonlyArray<{ readonly platform: string; connectionState?(): 'connected' | 'disconnected' | 'idle' }>;
+  adapters: ReadonlyArray<{ readonly platform: string; connectionState?(): 'connected' | 'disconnected' | 'idle'; connectionProblem?(): string | undefined }>;
   fluxra?: { exchangeToken(): Promise<unknown> };
   blocksKey?: BlocksKeyState;
   /** The shared rate budget's Redis connection, when clustered. */
@@ -22,10 +22,11 @@ export function registerReadinessChecks(health: Pick<HealthServer, 'setCheck'>, 
   for (const adapter of parts.adapters) {
     const state = adapter.connectionState?.bind(adapter);
     if (state === undefined) continue;
+    const problem = adapter.connectionProblem?.bind(adapter);
     // `idle` passes: the connection is not this replica's to hold (clustered Discord), or the
     // bridge is starting or stopping, which the `started` and `shutdown` checks report.
     health.setCheck(adapter.platform, async () => {
-      if (state() === 'disconnected') throw new Error(`not connected to ${adapter.platform} (reconnecting)`);
+      if (state() === 'disconnected') throw new Error(problem?.() ?? `not connected to ${adapter.platform} (reconnecting)`);
     });
   }
   const fluxra = parts.fluxra;

@@ -10,6 +10,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describeError } from '../core/errors.js';
+import { eventLoopStalled, type LivenessGuard, startLivenessGuard } from './liveness-guard.js';
 
 /** Resolves when the part is ready; rejects (with a short reason) when it is not. */
 export type ReadinessCheck = () => Promise<void>;
@@ -19,6 +20,8 @@ export interface HealthServerConfig {
   host: string;
   /** When set, `/metrics` requires `Authorization: Bearer <metricsToken>`. */
   metricsToken?: string | undefined;
+  /** The liveness guard's bound (see `liveness-guard.ts`); 0 or absent: no guard. */
+  eventLoopBlockedMs?: number | undefined;
 }
 
 /** What `/metrics` serves (a `BridgeMetrics`). */
@@ -78,6 +81,19 @@ export function createHealthServer(config: HealthServerConfig, deps: HealthServe
   const checks = new Map<string, ReadinessCheck>();
   let shuttingDown = false;
   let server: Server | undefined;
+  let guard: LivenessGuard | undefined;
+  const boundMs = config.eventLoopBlockedMs ?? 0;
+
+  /** `/healthz`: 200 while the event loop keeps up; 503 when a recent tick came half the bound late. */
+  function liveness(res: ServerResponse): void {
+    if (!guard) {
+      send(res, 200, { status: 'ok' });
+      return;
+    }
+    const delayMs = guard.worstDelayMs();
+    const stalled = eventLoopStalled(delayMs, boundMs);
+    send(res, stalled ? 503 : 200, { status: stalled ? 'event loop stalled' : 'ok', eventLoopDelayMs: delayMs, eventLoopBoundMs: boundMs });
+  }
 
   async function readiness(res: ServerResponse): Promise<void> {
     const results = await Promise.all([...checks].map(async ([name, check]) => [name, await runCheck(check)] as const));
@@ -113,7 +129,7 @@ export function createHealthServer(config: HealthServerConfig, deps: HealthServe
       server = createServer((req, res) => {
         const path = (req.url ?? '/').split('?')[0];
         if (req.method !== 'GET') return send(res, 405, { error: 'method not allowed' });
-        if (path === '/healthz') return send(res, 200, { status: 'ok' });
+        if (path === '/healthz') return liveness(res);
         if (path === '/readyz') return void readiness(res);
         if (path === '/metrics') return void metrics(req, res);
         return send(res, 404, { error: 'not found' });
@@ -122,9 +138,12 @@ export function createHealthServer(config: HealthServerConfig, deps: HealthServe
         server?.once('error', reject);
         server?.listen(config.port, config.host, () => resolve());
       });
+      if (boundMs > 0 && !guard) guard = startLivenessGuard(boundMs);
       return { port: (server.address() as AddressInfo).port };
     },
     async close() {
+      await guard?.stop();
+      guard = undefined;
       if (!server) return;
       const current = server;
       server = undefined;

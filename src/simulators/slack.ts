@@ -76,6 +76,11 @@ export interface FakeSlack {
   waitForSocket(): Promise<void>;
   /** Socket Mode connections open now (one per replica of the app). */
   socketCount(): number;
+  /**
+   * Sends one raw frame to every open Socket Mode connection, as Slack would: a `disconnect`
+   * (`{type:'disconnect', reason:'link_disabled'}`), or an envelope of any shape, even a broken one.
+   */
+  sendFrame(frame: Record<string, unknown>): void;
   /** Answers the next `times` calls to `method` with 429 and `Retry-After`. */
   rateLimit(method: string, retryAfterSeconds: number, times?: number): void;
   /** Deletes a channel: from now on every call naming it answers `channel_not_found`. */
@@ -229,6 +234,9 @@ export async function createFakeSlack(options: FakeSlackOptions): Promise<FakeSl
       appUrl = url;
     },
     socketCount: () => sockets.size,
+    sendFrame(frame) {
+      for (const ws of sockets) ws.send(JSON.stringify(frame));
+    },
     async waitForSocket() {
       await state.waitFor(() => sockets.size > 0, 'a Socket Mode connection');
     },

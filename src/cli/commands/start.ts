@@ -7,12 +7,14 @@
  */
 import type { Bridge } from '../../app/bridge.js';
 import { describeError } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
 import type { CommandDef } from '../command-def.js';
 import { missingToStart } from '../essentials.js';
 import { EXIT_CONFIG, EXIT_FAILED, EXIT_OK } from '../exit.js';
 import { BIN } from '../help.js';
 import type { CliIo } from '../io.js';
 import { configOption, loadCliConfig } from '../load.js';
+import { installProcessGuards } from '../process-guards.js';
 
 export interface StartOptions {
   /** `--config FILE`; else the usual lookup (see `loadCliConfig`). */
@@ -32,10 +34,19 @@ export async function runBridge(io: CliIo, options: StartOptions = {}): Promise<
   const [{ createBridge }, { createLogger }] = await Promise.all([import('../../app/bridge.js'), import('../../core/logger.js')]);
   const logger = createLogger({ level: loaded.config.log.level });
   if (loaded.source) logger.info({ file: loaded.source }, 'configuration loaded');
+  const removeGuards = installProcessGuards(logger);
+  try {
+    return await runUntilStopped(() => createBridge(loaded, { logger }), logger);
+  } finally {
+    removeGuards();
+  }
+}
 
+/** Builds and starts the bridge, then runs it until SIGTERM/SIGINT; resolves with the exit code. */
+async function runUntilStopped(build: () => Promise<Bridge>, logger: Logger): Promise<number> {
   let bridge: Bridge | undefined;
   try {
-    bridge = await createBridge(loaded, { logger });
+    bridge = await build();
     await bridge.start();
   } catch (error) {
     logger.fatal({ err: describeError(error) }, 'the bridge could not start');

@@ -53,6 +53,8 @@ export function createSlackAdapter(config: SlackAdapterConfig, deps: SlackAdapte
   /** The receiver runs (HTTP server listening, or Socket Mode wanted); `connected`: the socket is up. */
   let receiving = false;
   let connected = false;
+  /** Set when Slack ended the Socket Mode link for good; readiness reports it. */
+  let linkStopped: string | undefined;
 
   const call = createSlackCall(() => app, apiUrl, deps.metrics);
 
@@ -73,6 +75,10 @@ export function createSlackAdapter(config: SlackAdapterConfig, deps: SlackAdapte
       onInbound: listeners.deliverInbound,
       onCommand: listeners.runCommand,
       onSocketState: (up) => (connected = up),
+      onLinkStopped: (reason) => {
+        linkStopped = `Slack closed the Socket Mode link (${reason}) and the bridge does not reconnect: turn Socket Mode back on in the Slack app's settings, then restart the bridge`;
+        logger.error({ reason }, linkStopped);
+      },
       onConnectionChange: (change) => {
         for (const listener of connectionListeners) listener(change);
       },
@@ -141,6 +147,10 @@ export function createSlackAdapter(config: SlackAdapterConfig, deps: SlackAdapte
     connectionState() {
       if (!receiving) return 'idle';
       return config.mode === 'http' || connected ? 'connected' : 'disconnected';
+    },
+
+    connectionProblem() {
+      return linkStopped;
     },
 
     async stopReceiving() {

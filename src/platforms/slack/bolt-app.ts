@@ -34,6 +34,8 @@ export interface SlackAppHooks {
   onCommand(payload: SlackCommandPayload, respond: (message: Record<string, unknown>) => Promise<unknown>, retryNum: unknown): void;
   /** Socket Mode: the socket is up (true) or not (the client reconnects by itself). */
   onSocketState(up: boolean): void;
+  /** Socket Mode: Slack ended the link for good (`link_disabled`); the client no longer reconnects. */
+  onLinkStopped(reason: string): void;
   onConnectionChange(change: ConnectionChange): void;
   onRateLimited(): void;
 }
@@ -54,6 +56,7 @@ function socketReceiver(config: SlackAdapterConfig, hooks: SlackAppHooks, boltLo
   receiver.onConnectionChange((change) => hooks.onConnectionChange(change));
   receiver.client.on('connected', () => hooks.onSocketState(true));
   for (const state of ['connecting', 'reconnecting', 'disconnected']) receiver.client.on(state, () => hooks.onSocketState(false));
+  receiver.client.on('final_disconnect', (reason: string) => hooks.onLinkStopped(reason));
   return receiver;
 }
 

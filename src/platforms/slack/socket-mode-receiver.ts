@@ -4,13 +4,15 @@
  * at once, and Bolt calls it for Events API envelopes *before* dispatching them; Slack
  * would then never redeliver an event whose handler failed. Here `ack` only records the
  * answer, and the answer is sent when `processEvent` resolves. When it rejects (a listener
- * threw), nothing is sent and Slack retries the envelope.
+ * threw), nothing is sent and Slack retries the envelope. Envelopes Bolt cannot dispatch
+ * (a type it does not know, or a malformed payload the client renamed) are acked at once and
+ * logged: Bolt would neither handle nor ack them, and Slack would redeliver them forever.
  */
 import type { App, Logger as BoltLogger, Receiver, ReceiverEvent, webApi } from '@slack/bolt';
-import { SocketModeClient } from '@slack/socket-mode';
 import type { ConnectionChange } from '../../core/chat.js';
 import { describeError } from '../../core/errors.js';
 import { createKeyedLock } from '../../core/keyed-lock.js';
+import { GuardedSocketModeClient, MALFORMED_ENVELOPE } from './socket-mode-client.js';
 
 export interface DeferredAckSocketModeReceiverOptions {
   appToken: string;
@@ -22,14 +24,14 @@ export interface DeferredAckSocketModeReceiverOptions {
 interface SlackEventArgs {
   ack: (response?: Record<string, unknown>) => Promise<void>;
   body: Record<string, unknown>;
-  envelope_id: string;
+  envelope_id: string | undefined;
   type: string;
   retry_num?: number;
   retry_reason?: string;
 }
 
 export class DeferredAckSocketModeReceiver implements Receiver {
-  readonly client: SocketModeClient;
+  readonly client: GuardedSocketModeClient;
   private app: App | undefined;
   private readonly logger: BoltLogger;
   /**
@@ -41,8 +43,12 @@ export class DeferredAckSocketModeReceiver implements Receiver {
 
   constructor(options: DeferredAckSocketModeReceiverOptions) {
     this.logger = options.logger;
-    this.client = new SocketModeClient({ appToken: options.appToken, logger: options.logger, clientOptions: options.clientOptions });
+    this.client = new GuardedSocketModeClient({ appToken: options.appToken, logger: options.logger, clientOptions: options.clientOptions });
     this.client.on('slack_event', (args: SlackEventArgs) => {
+      if (!BOLT_ENVELOPE_TYPES.has(args.type)) {
+        void this.ackUndispatchable(args);
+        return;
+      }
       const channel = channelOf(args);
       void (channel === undefined ? this.dispatch(args) : this.perChannel.run(channel, () => this.dispatch(args)));
     });
@@ -74,6 +80,22 @@ export class DeferredAckSocketModeReceiver implements Receiver {
     return this.client.disconnect();
   }
 
+  /** Acks an envelope no listener can handle, so that Slack does not redeliver it, and says why once. */
+  private async ackUndispatchable(args: SlackEventArgs): Promise<void> {
+    const detail =
+      args.type === MALFORMED_ENVELOPE ? `malformed ${String(args.body['original_type'])} envelope (${String(args.body['problem'])})` : `envelope of unknown type ${args.type}`;
+    if (typeof args.envelope_id !== 'string') {
+      this.logger.warn(`Socket Mode frame of unknown type ${args.type} ignored`);
+      return;
+    }
+    this.logger.warn(`Socket Mode ${detail} ${args.envelope_id} acknowledged and dropped`);
+    try {
+      await args.ack();
+    } catch (error) {
+      this.logger.warn(`Socket Mode ack of ${args.envelope_id} failed: ${describeError(error)}`);
+    }
+  }
+
   private async dispatch(args: SlackEventArgs): Promise<void> {
     let acked = false;
     let response: Record<string, unknown> | undefined;
@@ -101,6 +123,9 @@ export class DeferredAckSocketModeReceiver implements Receiver {
     }
   }
 }
+
+/** The envelope types Bolt dispatches to listeners (Socket Mode's documented types). */
+const BOLT_ENVELOPE_TYPES = new Set(['events_api', 'slash_commands', 'interactive']);
 
 /** The channel an Events API envelope is about; commands and interactions are not ordered. */
 function channelOf(args: SlackEventArgs): string | undefined {
