@@ -5,6 +5,7 @@
  * auth (401 missing/malformed, 403 wrong key); then the documented endpoint answers.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readBody } from '../read-body.js';
 import type { FaultAction, FaultQueue } from './faults.js';
 import { type RouteContext, route } from './routes.js';
 import type { SlidingWindow } from './sliding-window.js';
@@ -29,15 +30,6 @@ export interface RequestHandler {
   handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
   /** Cancels the waits of injected latency faults. */
   clearTimers(): void;
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
 
 /** The parsed JSON body; undefined when empty or not JSON. */
