@@ -7,12 +7,14 @@
  * No test-framework imports: the same fake serves the e2e tests and the sandbox simulator.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { eventCallback, type SlashCommandInput, signatureHeaders, slashCommandBody } from './slack/payloads.js';
+import { routeHttp } from './slack/http-routes.js';
+import { eventCallback, type SlashCommandInput, slashCommandBody, type UserMessageInput, userMessageEvent, userMessageRecord } from './slack/payloads.js';
+import { acceptSocket, closeSockets, type DeliveryType, postSigned, socketEnvelope } from './slack/socket-mode.js';
 import { type FakeSlackAck, type FakeSlackChannel, FakeSlackState, type FakeSlackUser } from './slack/state.js';
-import { handleWebApi, type RateLimitPlan, type WebApiIdentity } from './slack/web-api.js';
+import type { RateLimitPlan, WebApiIdentity } from './slack/web-api.js';
 
 export type { FakeSlackAck, FakeSlackChannel, FakeSlackUser, SlashCommandInput };
 export { FakeSlackState };
@@ -87,17 +89,7 @@ export interface FakeSlack {
   deleteChannel(channelId: string): void;
   /** Records a message a person (or another bot) wrote and returns its `message` event. */
   /** `channelType`: `channel` (default), `group` (private channel), `im`, `mpim`. */
-  userMessage(input: {
-    channel: string;
-    user?: string;
-    text: string;
-    threadTs?: string;
-    botId?: string;
-    subtype?: string;
-    files?: unknown[];
-    username?: string;
-    channelType?: string;
-  }): Record<string, unknown>;
+  userMessage(input: UserMessageInput): Record<string, unknown>;
   deliverEvent(event: Record<string, unknown>, options?: DeliveryOptions): Promise<DeliveryResult>;
   deliverCommand(input: SlashCommandInput, options?: DeliveryOptions): Promise<DeliveryResult>;
   close(): Promise<void>;
@@ -127,35 +119,11 @@ export async function createFakeSlack(options: FakeSlackOptions): Promise<FakeSl
   };
 
   const server = createServer((req, res) => {
-    void route(req, res).catch((error: unknown) => {
+    void routeHttp(req, res, state, identity, rateLimits).catch((error: unknown) => {
       res.writeHead(500, { 'content-type': 'text/plain' });
       res.end(String(error));
     });
   });
-
-  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const raw = await readBody(req);
-    const args = parseArgs(raw, req.headers['content-type']);
-    if (req.method === 'POST' && url.pathname.startsWith('/api/')) {
-      const method = url.pathname.slice('/api/'.length);
-      const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-      const token = bearer ?? (typeof args.token === 'string' ? args.token : undefined);
-      delete args.token;
-      const reply = handleWebApi(state, identity, rateLimits, method, token, args);
-      res.writeHead(reply.status, { 'content-type': 'application/json; charset=utf-8', ...reply.headers });
-      res.end(JSON.stringify(reply.body));
-      return;
-    }
-    if (req.method === 'POST' && url.pathname.startsWith('/response/')) {
-      state.recordResponse(url.pathname.slice('/response/'.length), args);
-      res.writeHead(200, { 'content-type': 'text/plain' });
-      res.end('ok');
-      return;
-    }
-    res.writeHead(404, { 'content-type': 'text/plain' });
-    res.end('not found');
-  }
 
   const wss = new WebSocketServer({ noServer: true });
   server.on('upgrade', (req, socket, head) => {
@@ -163,32 +131,14 @@ export async function createFakeSlack(options: FakeSlackOptions): Promise<FakeSl
       socket.destroy();
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      sockets.add(ws);
-      ws.on('close', () => {
-        sockets.delete(ws);
-        state.emit('change');
-      });
-      ws.on('message', (data) => {
-        let frame: { envelope_id?: unknown; payload?: unknown };
-        try {
-          frame = JSON.parse(String(data)) as typeof frame;
-        } catch {
-          return;
-        }
-        if (typeof frame.envelope_id === 'string') state.recordAck(frame.envelope_id, frame.payload);
-      });
-      ws.send(JSON.stringify({ type: 'hello', num_connections: sockets.size, connection_info: { app_id: identity.appId }, debug_info: { host: 'fake-slack' } }), () => {
-        state.emit('change');
-      });
-    });
+    acceptSocket(wss, req, socket, head, sockets, state, identity.appId);
   });
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   port = (server.address() as AddressInfo).port;
   const baseUrl = `http://127.0.0.1:${port}`;
 
-  async function deliver(type: 'events_api' | 'slash_commands', payload: Record<string, unknown>, form: string, delivery: DeliveryOptions): Promise<DeliveryResult> {
+  async function deliver(type: DeliveryType, payload: Record<string, unknown>, form: string, delivery: DeliveryOptions): Promise<DeliveryResult> {
     const via = delivery.via ?? (sockets.size > 0 ? 'socket' : 'http');
     if (via === 'socket') {
       // Slack hands each envelope to one of the app's open connections (replicas): round robin.
@@ -196,31 +146,14 @@ export async function createFakeSlack(options: FakeSlackOptions): Promise<FakeSl
       const ws = open[nextSocket++ % Math.max(1, open.length)];
       if (!ws) throw new Error('fake Slack: no Socket Mode client connected');
       const envelopeId = `env-${++counter}`;
-      const envelope = {
-        envelope_id: envelopeId,
-        type,
-        payload,
-        accepts_response_payload: type !== 'events_api',
-        ...(delivery.retryNum !== undefined ? { retry_attempt: delivery.retryNum, retry_reason: delivery.retryReason ?? 'timeout' } : { retry_attempt: 0, retry_reason: '' }),
-      };
-      ws.send(JSON.stringify(envelope));
+      ws.send(JSON.stringify(socketEnvelope(envelopeId, type, payload, delivery)));
       if (delivery.waitForAck === false) return { envelopeId };
       const ack = await state.waitFor(() => state.acks.find((candidate) => candidate.envelopeId === envelopeId), `ack of ${envelopeId}`);
       return { envelopeId, ack };
     }
     const target = delivery.httpUrl ?? appUrl;
     if (!target) throw new Error('fake Slack: no app URL for HTTP delivery (call setAppUrl)');
-    const rawBody = type === 'events_api' ? JSON.stringify(payload) : form;
-    const timestamp = Math.floor(Date.now() / 1000) - (delivery.timestampAgeSeconds ?? 0);
-    const secret = delivery.forgeSignature ? 'not-the-signing-secret' : (options.signingSecret ?? '');
-    const headers: Record<string, string> = {
-      // Exactly this Content-Type for commands: with a charset Bolt parses JSON and answers 400.
-      'content-type': type === 'events_api' ? 'application/json' : 'application/x-www-form-urlencoded',
-      ...signatureHeaders(secret, rawBody, timestamp),
-      ...(delivery.retryNum !== undefined ? { 'x-slack-retry-num': String(delivery.retryNum), 'x-slack-retry-reason': delivery.retryReason ?? 'http_timeout' } : {}),
-    };
-    const response = await fetch(target, { method: 'POST', headers, body: rawBody });
-    return { status: response.status, body: await response.text() };
+    return postSigned(target, type, payload, form, delivery, options.signingSecret ?? '');
   }
 
   return {
@@ -249,29 +182,8 @@ export async function createFakeSlack(options: FakeSlackOptions): Promise<FakeSl
     },
     userMessage(input) {
       const ts = state.nextTs();
-      state.history(input.channel).push({
-        ts,
-        text: input.text,
-        reactions: [],
-        ...(input.user ? { user: input.user } : {}),
-        ...(input.botId ? { botId: input.botId } : {}),
-        ...(input.threadTs ? { threadTs: input.threadTs } : {}),
-        ...(input.files ? { files: input.files } : {}),
-      });
-      return {
-        type: 'message',
-        channel: input.channel,
-        channel_type: input.channelType ?? 'channel',
-        text: input.text,
-        ts,
-        event_ts: ts,
-        ...(input.user ? { user: input.user } : {}),
-        ...(input.botId ? { bot_id: input.botId } : {}),
-        ...(input.subtype ? { subtype: input.subtype } : {}),
-        ...(input.username ? { username: input.username } : {}),
-        ...(input.threadTs ? { thread_ts: input.threadTs } : {}),
-        ...(input.files ? { files: input.files } : {}),
-      };
+      state.history(input.channel).push(userMessageRecord(input, ts));
+      return userMessageEvent(input, ts);
     },
     deliverEvent(event, delivery = {}) {
       const payload = eventCallback(event, {
@@ -293,47 +205,10 @@ export async function createFakeSlack(options: FakeSlackOptions): Promise<FakeSl
       return deliver('slash_commands', body, new URLSearchParams(body).toString(), delivery).then((result) => ({ ...result, responseId: id }));
     },
     async close() {
-      // Ask open clients to close and wait for their answer: terminating at once leaves a
-      // Socket Mode client waiting out its close-handshake timeout.
-      await Promise.all(
-        [...sockets].map(
-          (ws) =>
-            new Promise<void>((resolve) => {
-              ws.once('close', () => resolve());
-              ws.close(1001, 'fake Slack closing');
-              setTimeout(() => {
-                ws.terminate();
-                resolve();
-              }, 2_000).unref();
-            }),
-        ),
-      );
+      await closeSockets(sockets);
       wss.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-/** Web API calls come form-encoded (objects as JSON strings) or as JSON. */
-function parseArgs(raw: string, contentType: string | undefined): Record<string, unknown> {
-  if (raw === '') return {};
-  if ((contentType ?? '').includes('application/json')) {
-    try {
-      const parsed: unknown = JSON.parse(raw);
-      return parsed !== null && typeof parsed === 'object' ? { ...(parsed as Record<string, unknown>) } : {};
-    } catch {
-      return {};
-    }
-  }
-  return Object.fromEntries(new URLSearchParams(raw));
 }

@@ -155,3 +155,61 @@ export function createMessageFactory(now: () => number, ts: TsClock): MessageFac
 export function sortKey(message: FakeMessage): number {
   return message.ts ?? Date.parse(message.created_at) / 1000;
 }
+
+export function findTurn(state: FakeBlocksState, threadId: string): { session: FakeSession; turn: FakeTurn } | undefined {
+  for (const session of state.sessions.values()) {
+    const turn = session.turns.find((candidate) => candidate.threadId === threadId.toLowerCase());
+    if (turn) return { session, turn };
+  }
+  return undefined;
+}
+
+export function requireSession(state: FakeBlocksState, sessionId: string): FakeSession {
+  const session = state.sessions.get(sessionId.toLowerCase());
+  if (!session) throw new Error(`fake blocks: no session ${sessionId}`);
+  return session;
+}
+
+/** Stores an artifact for the session; a plan is also listed in the session's plan_artifact_ids. */
+export function addArtifact(state: FakeBlocksState, session: FakeSession, fields: Partial<Omit<FakeArtifact, 'id' | 'sessionId'>>, now: () => number): FakeArtifact {
+  const id = randomUUID();
+  const kind = fields.kind ?? 'plan';
+  const artifact: FakeArtifact = {
+    id,
+    sessionId: session.id,
+    url: fields.url ?? `https://storage.blocks.invalid/artifacts/${id}?X-Amz-Signature=fake`,
+    file_name: fields.file_name ?? 'plan.md',
+    file_path: fields.file_path ?? '/workspace/plan.md',
+    file_size_in_kb: fields.file_size_in_kb ?? 2,
+    mime_type: fields.mime_type ?? 'text/markdown',
+    kind,
+    plan_id: fields.plan_id !== undefined ? fields.plan_id : kind === 'plan' ? randomUUID() : null,
+    created_at: fields.created_at ?? new Date(now()).toISOString(),
+  };
+  state.artifacts.set(id, artifact);
+  if (kind === 'plan') session.plan_artifact_ids.push(id);
+  return artifact;
+}
+
+/** Stores a session with no messages and no turns. */
+export function addEmptySession(state: FakeBlocksState, apiKey: string, now: () => number): FakeSession {
+  const iso = new Date(now()).toISOString();
+  const session: FakeSession = {
+    id: randomUUID(),
+    apiKey,
+    title: 'Empty session',
+    agent: { agent_name: 'claude' },
+    is_private: false,
+    is_archived: false,
+    pull_requests: [],
+    source_url: null,
+    session_group_id: null,
+    plan_artifact_ids: [],
+    created_at: iso,
+    updated_at: iso,
+    turns: [],
+    messages: [],
+  };
+  state.sessions.set(session.id, session);
+  return session;
+}

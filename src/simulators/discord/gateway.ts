@@ -14,7 +14,7 @@ interface Session {
   id: string;
   sequence: number;
   /** Every dispatch of this session, for replay on RESUME. */
-  log: Array<{ s: number; t: string; d: unknown }>;
+  log: Dispatch[];
   socket: WebSocket | undefined;
   /** Set by `dropConnection({ replaySince })`: replay from here instead of the client's seq. */
   forcedReplaySince?: number;
@@ -42,6 +42,84 @@ export interface FakeGateway {
   close(): Promise<void>;
 }
 
+type Dispatch = { s: number; t: string; d: unknown };
+
+/** The `d` of an IDENTIFY or RESUME frame, as far as the fake reads it. */
+type HandshakeData = { token?: unknown; session_id?: unknown; seq?: unknown } | undefined;
+
+function send(socket: WebSocket, payload: unknown): void {
+  if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(payload));
+}
+
+/** Numbers a dispatch in its session and keeps it for replay. */
+function record(session: Session, t: string, d: unknown): Dispatch {
+  session.sequence += 1;
+  const event = { s: session.sequence, t, d };
+  session.log.push(event);
+  return event;
+}
+
+/** IDENTIFY: a new session, READY and one GUILD_CREATE per guild; undefined (socket closed) for a wrong token. */
+function identifySession(state: FakeDiscordState, sessions: Map<string, Session>, socket: WebSocket, d: HandshakeData, resumeUrl: () => string): Session | undefined {
+  if (d?.token !== state.token) {
+    socket.close(4004, 'Authentication failed');
+    return undefined;
+  }
+  const session: Session = { id: snowflake(), sequence: 0, log: [], socket: undefined };
+  sessions.set(session.id, session);
+  const ready = record(session, 'READY', {
+    v: 10,
+    user: state.botUser,
+    session_id: session.id,
+    resume_gateway_url: resumeUrl(),
+    guilds: state.guilds.map((guild) => ({ id: guild.id, unavailable: true })),
+    shard: [0, 1],
+    application: { id: state.applicationId, flags: 0 },
+  });
+  send(socket, { op: 0, ...ready });
+  for (const { id } of state.guilds) {
+    const guild = record(session, 'GUILD_CREATE', state.guildJson(id));
+    send(socket, { op: 0, ...guild });
+  }
+  return session;
+}
+
+/** RESUME: replays what the client missed, then RESUMED; undefined (INVALID_SESSION sent) when it cannot resume. */
+function resumeSession(state: FakeDiscordState, sessions: Map<string, Session>, socket: WebSocket, d: HandshakeData): Session | undefined {
+  const session = sessions.get(String(d?.session_id));
+  if (!session || d?.token !== state.token) {
+    send(socket, { op: 9, d: false });
+    return undefined;
+  }
+  const since = session.forcedReplaySince ?? Number(d?.seq ?? 0);
+  delete session.forcedReplaySince;
+  for (const event of session.log.filter((entry) => entry.s > since)) send(socket, { op: 0, ...event });
+  send(socket, { op: 0, ...record(session, 'RESUMED', {}) });
+  return session;
+}
+
+/** Closes every client with 1001, terminating those that do not answer within a second. */
+async function closeClients(wss: WebSocketServer): Promise<void> {
+  const open = [...wss.clients];
+  await Promise.all(
+    open.map(
+      (socket) =>
+        new Promise<void>((resolve) => {
+          if (socket.readyState === socket.CLOSED) return resolve();
+          const timer = setTimeout(() => {
+            socket.terminate();
+            resolve();
+          }, 1000);
+          socket.once('close', () => {
+            clearTimeout(timer);
+            resolve();
+          });
+          socket.close(1001, 'Fake shutting down');
+        }),
+    ),
+  );
+}
+
 export function createFakeGateway(state: FakeDiscordState, options: FakeGatewayOptions): FakeGateway {
   const wss = new WebSocketServer({ noServer: true });
   const sessions = new Map<string, Session>();
@@ -50,23 +128,12 @@ export function createFakeGateway(state: FakeDiscordState, options: FakeGatewayO
   const counts = { identify: 0, resume: 0, heartbeat: 0 };
   let lastIdentify: Record<string, unknown> | undefined;
 
-  const send = (socket: WebSocket, payload: unknown): void => {
-    if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(payload));
-  };
-
   const connected = (session: Session, socket: WebSocket): void => {
     session.socket = socket;
     current = session;
     const pending = waiters;
     waiters = [];
     for (const resolve of pending) resolve();
-  };
-
-  const record = (session: Session, t: string, d: unknown): { s: number; t: string; d: unknown } => {
-    session.sequence += 1;
-    const event = { s: session.sequence, t, d };
-    session.log.push(event);
-    return event;
   };
 
   const dispatch = (t: string, d: unknown): void => {
@@ -78,7 +145,7 @@ export function createFakeGateway(state: FakeDiscordState, options: FakeGatewayO
   wss.on('connection', (socket) => {
     send(socket, { op: 10, d: { heartbeat_interval: options.heartbeatIntervalMs } });
     socket.on('message', (raw) => {
-      let frame: { op: number; d: any };
+      let frame: { op: number; d: HandshakeData };
       try {
         frame = JSON.parse(String(raw));
       } catch {
@@ -94,41 +161,14 @@ export function createFakeGateway(state: FakeDiscordState, options: FakeGatewayO
           counts.identify += 1;
           const { token: _token, ...identify } = (frame.d ?? {}) as Record<string, unknown>;
           lastIdentify = identify;
-          if (frame.d?.token !== state.token) {
-            socket.close(4004, 'Authentication failed');
-            return;
-          }
-          const session: Session = { id: snowflake(), sequence: 0, log: [], socket: undefined };
-          sessions.set(session.id, session);
-          const ready = record(session, 'READY', {
-            v: 10,
-            user: state.botUser,
-            session_id: session.id,
-            resume_gateway_url: options.url(),
-            guilds: state.guilds.map((guild) => ({ id: guild.id, unavailable: true })),
-            shard: [0, 1],
-            application: { id: state.applicationId, flags: 0 },
-          });
-          send(socket, { op: 0, ...ready });
-          for (const { id } of state.guilds) {
-            const guild = record(session, 'GUILD_CREATE', state.guildJson(id));
-            send(socket, { op: 0, ...guild });
-          }
-          connected(session, socket);
+          const session = identifySession(state, sessions, socket, frame.d, options.url);
+          if (session) connected(session, socket);
           break;
         }
         case 6: {
           counts.resume += 1;
-          const session = sessions.get(String(frame.d?.session_id));
-          if (!session || frame.d?.token !== state.token) {
-            send(socket, { op: 9, d: false });
-            return;
-          }
-          const since = session.forcedReplaySince ?? Number(frame.d?.seq ?? 0);
-          delete session.forcedReplaySince;
-          for (const event of session.log.filter((entry) => entry.s > since)) send(socket, { op: 0, ...event });
-          send(socket, { op: 0, ...record(session, 'RESUMED', {}) });
-          connected(session, socket);
+          const session = resumeSession(state, sessions, socket, frame.d);
+          if (session) connected(session, socket);
           break;
         }
         default:
@@ -168,24 +208,7 @@ export function createFakeGateway(state: FakeDiscordState, options: FakeGatewayO
       return lastIdentify;
     },
     async close() {
-      const open = [...wss.clients];
-      await Promise.all(
-        open.map(
-          (socket) =>
-            new Promise<void>((resolve) => {
-              if (socket.readyState === socket.CLOSED) return resolve();
-              const timer = setTimeout(() => {
-                socket.terminate();
-                resolve();
-              }, 1000);
-              socket.once('close', () => {
-                clearTimeout(timer);
-                resolve();
-              });
-              socket.close(1001, 'Fake shutting down');
-            }),
-        ),
-      );
+      await closeClients(wss);
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };

@@ -91,6 +91,97 @@ function recordHeaders(req: IncomingMessage): Record<string, string> {
   return headers;
 }
 
+type Handlers = ReturnType<typeof createHandlers>;
+type RouteMatch = { name: FluxraRouteName; params: Record<string, string> };
+
+function matchRoute(compiled: CompiledRoute[], method: string, path: string): RouteMatch | undefined {
+  for (const route of compiled) {
+    if (route.method !== method) continue;
+    const found = route.pattern.exec(path);
+    if (!found) continue;
+    const params: Record<string, string> = {};
+    route.keys.forEach((key, index) => {
+      params[key] = decodeURIComponent(found[index + 1] ?? '');
+    });
+    return { name: route.name, params };
+  }
+  return undefined;
+}
+
+function parseJsonBody(raw: string): unknown {
+  try {
+    return raw === '' ? undefined : JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
+}
+
+function send(res: ServerResponse, record: RecordedRequest, status: number, body: { json?: unknown; text?: string }, headers: Record<string, string> = {}): void {
+  record.status = status;
+  if (body.text !== undefined) {
+    res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...headers });
+    res.end(body.text);
+  } else {
+    res.writeHead(status, { 'content-type': 'application/json', ...headers });
+    res.end(body.json === undefined ? '' : JSON.stringify(body.json));
+  }
+}
+
+/** Runs the route's handler: auth failures in plain text, refusals as the JSON error envelope. */
+function answer(handlers: Handlers, res: ServerResponse, record: RecordedRequest, route: RouteMatch | undefined, req: IncomingMessage, url: URL, body: unknown): void {
+  if (!route) {
+    send(res, record, 404, { json: { error: { code: 'NOT_FOUND', message: `no route ${req.method} ${url.pathname}` } } });
+    return;
+  }
+  let result: HandlerResult;
+  try {
+    result = handlers[route.name]({ route: route.name, params: route.params, query: url.searchParams, body, authorization: req.headers.authorization });
+  } catch (error) {
+    if (error instanceof FakeAuthFailure) {
+      send(res, record, 401, { text: error.message });
+      return;
+    }
+    if (error instanceof FakeFluxraRefusal) {
+      send(res, record, error.status, { json: { error: { code: error.code, message: error.message } } });
+      return;
+    }
+    send(res, record, 500, { json: { error: { code: 'INTERNAL_ERROR', message: 'internal error' } } });
+    return;
+  }
+  send(res, record, result.status, { json: result.json });
+}
+
+/** Applies an injected fault; latency keeps its timer in `timers` so close() can cancel it. */
+function applyFault(fault: FakeFluxraFault, req: IncomingMessage, res: ServerResponse, record: RecordedRequest, proceed: () => void, timers: Set<NodeJS.Timeout>): void {
+  switch (fault.kind) {
+    case 'latency': {
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        if (!res.destroyed) proceed();
+      }, fault.ms);
+      timers.add(timer);
+      return;
+    }
+    case 'status':
+      send(res, record, fault.status, fault.text !== undefined ? { text: fault.text } : { json: fault.json }, fault.headers);
+      return;
+    case 'rateLimit':
+      send(
+        res,
+        record,
+        429,
+        { json: { error: { code: 'RATE_LIMIT_EXCEEDED', message: 'rate limit exceeded' } } },
+        fault.retryAfter === undefined ? {} : { 'retry-after': fault.retryAfter },
+      );
+      return;
+    case 'hang':
+      return;
+    case 'drop':
+      req.socket.destroy();
+      return;
+  }
+}
+
 export async function createFakeFluxra(options: FakeFluxraOptions = {}): Promise<FakeFluxra> {
   const now = options.now ?? Date.now;
   const settings: FakeFluxraSettings = {
@@ -108,84 +199,6 @@ export async function createFakeFluxra(options: FakeFluxraOptions = {}): Promise
   const compiled = (Object.keys(table) as FluxraRouteName[]).map((name) => compile(name, table[name]));
   const timers = new Set<NodeJS.Timeout>();
 
-  function match(method: string, path: string): { name: FluxraRouteName; params: Record<string, string> } | undefined {
-    for (const route of compiled) {
-      if (route.method !== method) continue;
-      const found = route.pattern.exec(path);
-      if (!found) continue;
-      const params: Record<string, string> = {};
-      route.keys.forEach((key, index) => {
-        params[key] = decodeURIComponent(found[index + 1] ?? '');
-      });
-      return { name: route.name, params };
-    }
-    return undefined;
-  }
-
-  function send(res: ServerResponse, record: RecordedRequest, status: number, body: { json?: unknown; text?: string }, headers: Record<string, string> = {}): void {
-    record.status = status;
-    if (body.text !== undefined) {
-      res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...headers });
-      res.end(body.text);
-    } else {
-      res.writeHead(status, { 'content-type': 'application/json', ...headers });
-      res.end(body.json === undefined ? '' : JSON.stringify(body.json));
-    }
-  }
-
-  function answer(res: ServerResponse, record: RecordedRequest, route: ReturnType<typeof match>, req: IncomingMessage, url: URL, body: unknown): void {
-    if (!route) {
-      send(res, record, 404, { json: { error: { code: 'NOT_FOUND', message: `no route ${req.method} ${url.pathname}` } } });
-      return;
-    }
-    let result: HandlerResult;
-    try {
-      result = handlers[route.name]({ route: route.name, params: route.params, query: url.searchParams, body, authorization: req.headers.authorization });
-    } catch (error) {
-      if (error instanceof FakeAuthFailure) {
-        send(res, record, 401, { text: error.message });
-        return;
-      }
-      if (error instanceof FakeFluxraRefusal) {
-        send(res, record, error.status, { json: { error: { code: error.code, message: error.message } } });
-        return;
-      }
-      send(res, record, 500, { json: { error: { code: 'INTERNAL_ERROR', message: 'internal error' } } });
-      return;
-    }
-    send(res, record, result.status, { json: result.json });
-  }
-
-  function applyFault(fault: FakeFluxraFault, req: IncomingMessage, res: ServerResponse, record: RecordedRequest, proceed: () => void): void {
-    switch (fault.kind) {
-      case 'latency': {
-        const timer = setTimeout(() => {
-          timers.delete(timer);
-          if (!res.destroyed) proceed();
-        }, fault.ms);
-        timers.add(timer);
-        return;
-      }
-      case 'status':
-        send(res, record, fault.status, fault.text !== undefined ? { text: fault.text } : { json: fault.json }, fault.headers);
-        return;
-      case 'rateLimit':
-        send(
-          res,
-          record,
-          429,
-          { json: { error: { code: 'RATE_LIMIT_EXCEEDED', message: 'rate limit exceeded' } } },
-          fault.retryAfter === undefined ? {} : { 'retry-after': fault.retryAfter },
-        );
-        return;
-      case 'hang':
-        return;
-      case 'drop':
-        req.socket.destroy();
-        return;
-    }
-  }
-
   const server = createServer((req, res) => {
     const at = Date.now();
     const chunks: Buffer[] = [];
@@ -193,14 +206,8 @@ export async function createFakeFluxra(options: FakeFluxraOptions = {}): Promise
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'http://fake.invalid');
       const method = req.method ?? 'GET';
-      const route = match(method, url.pathname);
-      const raw = Buffer.concat(chunks).toString('utf8');
-      let body: unknown;
-      try {
-        body = raw === '' ? undefined : JSON.parse(raw);
-      } catch {
-        body = undefined;
-      }
+      const route = matchRoute(compiled, method, url.pathname);
+      const body = parseJsonBody(Buffer.concat(chunks).toString('utf8'));
       const record: RecordedRequest = {
         method,
         path: url.pathname,
@@ -211,9 +218,9 @@ export async function createFakeFluxra(options: FakeFluxraOptions = {}): Promise
         at,
       };
       state.requests.push(record);
-      const proceed = () => answer(res, record, route, req, url, body);
+      const proceed = () => answer(handlers, res, record, route, req, url, body);
       const fault = faults.take(route?.name);
-      if (fault) applyFault(fault, req, res, record, proceed);
+      if (fault) applyFault(fault, req, res, record, proceed, timers);
       else proceed();
     });
   });

@@ -3,6 +3,7 @@
  * request signatures (`v0=` + HMAC-SHA256 of `v0:{timestamp}:{body}`).
  */
 import { createHmac } from 'node:crypto';
+import type { FakeSlackMessage } from './state.js';
 
 export interface SlashCommandInput {
   /** With or without the leading slash. */
@@ -51,4 +52,48 @@ export function slashCommandBody(input: SlashCommandInput, ids: { teamId: string
 export function signatureHeaders(signingSecret: string, rawBody: string, timestampSeconds: number): Record<string, string> {
   const signature = createHmac('sha256', signingSecret).update(`v0:${timestampSeconds}:${rawBody}`).digest('hex');
   return { 'x-slack-request-timestamp': String(timestampSeconds), 'x-slack-signature': `v0=${signature}` };
+}
+
+/** A message a person (or another bot) wrote; `channelType`: `channel` (default), `group` (private channel), `im`, `mpim`. */
+export interface UserMessageInput {
+  channel: string;
+  user?: string;
+  text: string;
+  threadTs?: string;
+  botId?: string;
+  subtype?: string;
+  files?: unknown[];
+  username?: string;
+  channelType?: string;
+}
+
+/** How the fake's history stores a user's message. */
+export function userMessageRecord(input: UserMessageInput, ts: string): FakeSlackMessage {
+  return {
+    ts,
+    text: input.text,
+    reactions: [],
+    ...(input.user ? { user: input.user } : {}),
+    ...(input.botId ? { botId: input.botId } : {}),
+    ...(input.threadTs ? { threadTs: input.threadTs } : {}),
+    ...(input.files ? { files: input.files } : {}),
+  };
+}
+
+/** The `message` event Slack sends for a user's message. */
+export function userMessageEvent(input: UserMessageInput, ts: string): Record<string, unknown> {
+  return {
+    type: 'message',
+    channel: input.channel,
+    channel_type: input.channelType ?? 'channel',
+    text: input.text,
+    ts,
+    event_ts: ts,
+    ...(input.user ? { user: input.user } : {}),
+    ...(input.botId ? { bot_id: input.botId } : {}),
+    ...(input.subtype ? { subtype: input.subtype } : {}),
+    ...(input.username ? { username: input.username } : {}),
+    ...(input.threadTs ? { thread_ts: input.threadTs } : {}),
+    ...(input.files ? { files: input.files } : {}),
+  };
 }

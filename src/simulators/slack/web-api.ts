@@ -84,6 +84,107 @@ function historyPage(
   };
 }
 
+/** `chat.postMessage`: the bot's message, at the end of the channel or in a thread. */
+function postMessage(state: FakeSlackState, identity: WebApiIdentity, channel: string | undefined, args: Record<string, unknown>): WebApiReply {
+  if (!channel) return fail('channel_not_found');
+  const text = str(args.text);
+  if (!text) return fail('no_text');
+  const threadTs = str(args.thread_ts);
+  if (threadTs && !state.findMessage(channel, threadTs)) return fail('thread_not_found');
+  const message: FakeSlackMessage = {
+    ts: state.nextTs(),
+    text,
+    user: identity.botUserId,
+    botId: identity.botId,
+    reactions: [],
+    ...(str(args.username) ? { username: str(args.username) } : {}),
+    ...(str(args.icon_url) ? { iconUrl: str(args.icon_url) } : {}),
+    ...(threadTs ? { threadTs } : {}),
+  };
+  state.history(channel).push(message);
+  return ok({ channel, ts: message.ts, message: messageJson(channel, message) });
+}
+
+/** `reactions.add` / `reactions.remove` by the bot. */
+function react(state: FakeSlackState, identity: WebApiIdentity, method: string, channel: string | undefined, args: Record<string, unknown>): WebApiReply {
+  const message = channel ? state.findMessage(channel, str(args.timestamp) ?? '') : undefined;
+  const name = str(args.name);
+  if (!message) return fail('message_not_found');
+  if (!name || !/^[a-z0-9_+'-]+$/.test(name)) return fail('invalid_name');
+  const existing = message.reactions.find((reaction) => reaction.name === name);
+  const reacted = existing?.users.includes(identity.botUserId) ?? false;
+  if (method === 'reactions.add') {
+    if (reacted) return fail('already_reacted');
+    if (existing) existing.users.push(identity.botUserId);
+    else message.reactions.push({ name, users: [identity.botUserId] });
+  } else {
+    if (!existing || !reacted) return fail('no_reaction');
+    existing.users = existing.users.filter((user) => user !== identity.botUserId);
+    if (existing.users.length === 0) message.reactions.splice(message.reactions.indexOf(existing), 1);
+  }
+  return ok();
+}
+
+function userInfo(state: FakeSlackState, identity: WebApiIdentity, args: Record<string, unknown>): WebApiReply {
+  const user = state.users.get(str(args.user) ?? '');
+  if (!user) return fail('user_not_found');
+  return ok({
+    user: {
+      id: user.id,
+      team_id: user.teamId ?? identity.teamId,
+      name: user.name,
+      real_name: user.realName ?? user.name,
+      is_admin: user.isAdmin ?? false,
+      is_owner: user.isOwner ?? false,
+      is_primary_owner: user.isPrimaryOwner ?? false,
+      is_bot: user.isBot ?? false,
+      profile: {
+        display_name: user.displayName ?? '',
+        real_name: user.realName ?? user.name,
+        ...(user.imageUrl ? { image_72: user.imageUrl } : {}),
+      },
+    },
+  });
+}
+
+/** `conversations.history` (top-level messages) or `conversations.replies` (one thread). */
+function conversationPage(state: FakeSlackState, method: string, channel: string | undefined, args: Record<string, unknown>): WebApiReply {
+  if (!channel) return fail('channel_not_found');
+  const root = str(args.ts);
+  if (method === 'conversations.replies' && (!root || !state.findMessage(channel, root))) return fail('thread_not_found');
+  const live = state.history(channel).filter((message) => !message.deleted);
+  const inView =
+    method === 'conversations.replies'
+      ? live.filter((message) => message.ts === root || message.threadTs === root)
+      : live.filter((message) => !message.threadTs || message.threadTs === message.ts);
+  // Thread roots carry reply_count and latest_reply, as Slack's do (catch-up finds threads by them).
+  const threadInfo = (message: FakeSlackMessage): Record<string, unknown> => {
+    const replies = live.filter((reply) => reply.threadTs === message.ts && reply.ts !== message.ts);
+    const latest = replies.at(-1);
+    return latest ? { thread_ts: message.ts, reply_count: replies.length, latest_reply: latest.ts } : {};
+  };
+  return ok(historyPage(channel, inView, method === 'conversations.history', args, method === 'conversations.history' ? threadInfo : undefined));
+}
+
+function channelInfo(state: FakeSlackState, channel: string | undefined): WebApiReply {
+  const found = state.channels.get(channel ?? '');
+  if (!found) return fail('channel_not_found');
+  const isIm = found.isIm === true;
+  const isMpim = found.isMpim === true;
+  return ok({
+    channel: {
+      id: found.id,
+      name: found.name,
+      is_channel: !isIm && !isMpim,
+      is_group: found.isPrivate === true && !isMpim,
+      is_im: isIm,
+      is_mpim: isMpim,
+      is_private: found.isPrivate === true || isMpim,
+      is_member: true,
+    },
+  });
+}
+
 /** Handles one call; `token` is the bearer token (or the `token` argument) it came with. */
 export function handleWebApi(
   state: FakeSlackState,
@@ -110,25 +211,8 @@ export function handleWebApi(
       return ok({ url: 'https://fake.slack.test/', team: 'Fake Team', user: 'bridge', team_id: identity.teamId, user_id: identity.botUserId, bot_id: identity.botId });
     case 'apps.connections.open':
       return ok({ url: identity.socketUrl() });
-    case 'chat.postMessage': {
-      if (!channel) return fail('channel_not_found');
-      const text = str(args.text);
-      if (!text) return fail('no_text');
-      const threadTs = str(args.thread_ts);
-      if (threadTs && !state.findMessage(channel, threadTs)) return fail('thread_not_found');
-      const message: FakeSlackMessage = {
-        ts: state.nextTs(),
-        text,
-        user: identity.botUserId,
-        botId: identity.botId,
-        reactions: [],
-        ...(str(args.username) ? { username: str(args.username) } : {}),
-        ...(str(args.icon_url) ? { iconUrl: str(args.icon_url) } : {}),
-        ...(threadTs ? { threadTs } : {}),
-      };
-      state.history(channel).push(message);
-      return ok({ channel, ts: message.ts, message: messageJson(channel, message) });
-    }
+    case 'chat.postMessage':
+      return postMessage(state, identity, channel, args);
     case 'chat.update': {
       const message = channel ? state.findMessage(channel, str(args.ts) ?? '') : undefined;
       if (!channel || !message) return fail('message_not_found');
@@ -149,81 +233,15 @@ export function handleWebApi(
       if (!str(args.user) || !state.users.has(str(args.user) ?? '')) return fail('user_not_in_channel');
       return ok({ message_ts: state.nextTs() });
     case 'reactions.add':
-    case 'reactions.remove': {
-      const message = channel ? state.findMessage(channel, str(args.timestamp) ?? '') : undefined;
-      const name = str(args.name);
-      if (!message) return fail('message_not_found');
-      if (!name || !/^[a-z0-9_+'-]+$/.test(name)) return fail('invalid_name');
-      const existing = message.reactions.find((reaction) => reaction.name === name);
-      const reacted = existing?.users.includes(identity.botUserId) ?? false;
-      if (method === 'reactions.add') {
-        if (reacted) return fail('already_reacted');
-        if (existing) existing.users.push(identity.botUserId);
-        else message.reactions.push({ name, users: [identity.botUserId] });
-      } else {
-        if (!existing || !reacted) return fail('no_reaction');
-        existing.users = existing.users.filter((user) => user !== identity.botUserId);
-        if (existing.users.length === 0) message.reactions.splice(message.reactions.indexOf(existing), 1);
-      }
-      return ok();
-    }
-    case 'users.info': {
-      const user = state.users.get(str(args.user) ?? '');
-      if (!user) return fail('user_not_found');
-      return ok({
-        user: {
-          id: user.id,
-          team_id: user.teamId ?? identity.teamId,
-          name: user.name,
-          real_name: user.realName ?? user.name,
-          is_admin: user.isAdmin ?? false,
-          is_owner: user.isOwner ?? false,
-          is_primary_owner: user.isPrimaryOwner ?? false,
-          is_bot: user.isBot ?? false,
-          profile: {
-            display_name: user.displayName ?? '',
-            real_name: user.realName ?? user.name,
-            ...(user.imageUrl ? { image_72: user.imageUrl } : {}),
-          },
-        },
-      });
-    }
+    case 'reactions.remove':
+      return react(state, identity, method, channel, args);
+    case 'users.info':
+      return userInfo(state, identity, args);
     case 'conversations.history':
-    case 'conversations.replies': {
-      if (!channel) return fail('channel_not_found');
-      const root = str(args.ts);
-      if (method === 'conversations.replies' && (!root || !state.findMessage(channel, root))) return fail('thread_not_found');
-      const live = state.history(channel).filter((message) => !message.deleted);
-      const inView =
-        method === 'conversations.replies'
-          ? live.filter((message) => message.ts === root || message.threadTs === root)
-          : live.filter((message) => !message.threadTs || message.threadTs === message.ts);
-      // Thread roots carry reply_count and latest_reply, as Slack's do (catch-up finds threads by them).
-      const threadInfo = (message: FakeSlackMessage): Record<string, unknown> => {
-        const replies = live.filter((reply) => reply.threadTs === message.ts && reply.ts !== message.ts);
-        const latest = replies.at(-1);
-        return latest ? { thread_ts: message.ts, reply_count: replies.length, latest_reply: latest.ts } : {};
-      };
-      return ok(historyPage(channel, inView, method === 'conversations.history', args, method === 'conversations.history' ? threadInfo : undefined));
-    }
-    case 'conversations.info': {
-      const found = state.channels.get(channel ?? '');
-      if (!found) return fail('channel_not_found');
-      const isIm = found.isIm === true;
-      const isMpim = found.isMpim === true;
-      return ok({
-        channel: {
-          id: found.id,
-          name: found.name,
-          is_channel: !isIm && !isMpim,
-          is_group: found.isPrivate === true && !isMpim,
-          is_im: isIm,
-          is_mpim: isMpim,
-          is_private: found.isPrivate === true || isMpim,
-          is_member: true,
-        },
-      });
-    }
+    case 'conversations.replies':
+      return conversationPage(state, method, channel, args);
+    case 'conversations.info':
+      return channelInfo(state, channel);
     default:
       return fail('unknown_method');
   }
