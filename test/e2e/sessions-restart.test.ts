@@ -201,3 +201,61 @@ test('requests waiting for their rate slot at a SIGKILL are resumed: each answer
   // Only a create whose bytes may have left at the kill gets the notice: those in flight, never the waiting ones.
   assert.ok(noticed <= 3, `only creates in flight at the kill may get the notice (got ${noticed})`);
 });
+
+test('a create and a follow-up whose bytes left before a SIGKILL: one honest notice, or the answer after checking Blocks; never sent twice', { timeout: 120_000 }, async () => {
+  const channel = 'C0SENDING';
+  const configPath = writeConfig({ limit: 100, windowMs: WINDOW_MS, safetyMarginMs: 0, interactiveReserve: 10, backoffMs: 100, maxBackoffMs: 500 });
+  const history = () => slack.state.history(channel);
+  const threadOf = (prompt: string) => {
+    const root = history().find((m) => !m.threadTs && m.text.endsWith(`> ${prompt}`));
+    return root ? { root, replies: history().filter((m) => m.threadTs === root.ts) } : undefined;
+  };
+  const posts = (path: RegExp) => blocks.state.requests.filter((r) => r.method === 'POST' && path.test(r.path)).length;
+  const CREATE = /^\/rest\/v1\/sessions$/;
+  const FOLLOW_UP = /^\/rest\/v1\/sessions\/[^/]+\/messages$/;
+
+  const first = startBridge(configPath);
+  let root = '';
+  const before = { creates: 0, followUps: 0 };
+  try {
+    await first.started;
+    await slack.waitForSocket();
+    await slack.deliverCommand({ command: 'agent', text: 'send 1000', channelId: channel, userId: 'UADA' });
+    await eventually(() => threadOf('send 1000')?.replies.some((m) => m.text === 'Answer to send 1000'), 'the first answer', 30_000);
+    root = threadOf('send 1000')!.root.ts;
+    before.creates = posts(CREATE);
+    before.followUps = posts(FOLLOW_UP);
+    // Both POSTs reach Blocks and are never answered: the bridge dies while they are in flight.
+    blocks.inject({ method: 'POST', path: CREATE, type: 'hang' });
+    blocks.inject({ method: 'POST', path: FOLLOW_UP, type: 'hang' });
+    await slack.deliverCommand({ command: 'agent', text: 'send 1002', channelId: channel, userId: 'UADA' });
+    await slack.deliverEvent(slack.userMessage({ channel, user: 'UADA', text: 'send 1001', threadTs: root }));
+    await eventually(() => posts(CREATE) === before.creates + 1 && posts(FOLLOW_UP) === before.followUps + 1, 'both POSTs in flight at Blocks', 30_000);
+  } finally {
+    first.child.kill('SIGKILL');
+  }
+  await first.exit;
+  blocks.clearFaults();
+
+  const second = startBridge(configPath);
+  try {
+    await second.started;
+    await eventually(() => threadOf('send 1000')?.replies.some((m) => m.text === 'Answer to send 1001'), 'the follow-up answered after the restart', 30_000);
+    await eventually(() => threadOf('send 1002')?.replies.some((m) => /may or may not have started/.test(m.text)), 'the honest notice for the create', 30_000);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+  } finally {
+    second.child.kill('SIGTERM');
+  }
+  assert.equal(await second.exit, 0, second.output().slice(-3000));
+
+  const created = threadOf('send 1002')!.replies;
+  assert.equal(created.filter((m) => /may or may not have started/.test(m.text)).length, 1, 'one notice for the create that may have left');
+  assert.equal(posts(CREATE), before.creates + 1, 'the create is never sent a second time');
+  const followed = threadOf('send 1000')!.replies;
+  assert.equal(followed.filter((m) => m.text === 'Answer to send 1001').length, 1, 'the follow-up answered exactly once');
+  // Blocks was read first (ours was not there: the hung POST was never processed), then the follow-up sent once more.
+  const readBeforeResend = blocks.state.requests.filter((r) => r.method === 'GET' && FOLLOW_UP.test(r.path) && /role=user/.test(r.query));
+  assert.ok(readBeforeResend.length >= 1, 'the session was read before the follow-up was resent');
+  const session = [...blocks.state.sessions.values()].find((s) => s.turns[0]?.prompt === 'send 1000')!;
+  assert.equal(session.turns.length, 2, 'one follow-up turn at Blocks');
+});
