@@ -12,7 +12,7 @@ import { fallbackFinalMessageUrl } from '../services/blocks/links.js';
 import type { BlocksTurn } from '../services/blocks/types.js';
 import { type EngineContext, editQuietly, postInThread, requestThread } from './context.js';
 import { blocksErrorText, followUpMayHaveArrivedText, interruptedNoticeText, interruptedStatusText, noSessionText, queuedText } from './messages.js';
-import { type RequestOutcome, releaseRequestQuota } from './start.js';
+import { neverSent, type RequestOutcome, releaseRequestQuota } from './start.js';
 import { endTurn, registerTurn } from './turns.js';
 import type { AgentSessionRecord, FollowUpRequest, TurnPlacement, TurnRecord } from './types.js';
 
@@ -51,10 +51,15 @@ export async function processFollowUp(ctx: EngineContext, request: FollowUpReque
       blocksTurn = await findOurFollowUp(ctx, session, request, sentAt);
     }
     if (!blocksTurn) {
-      await progressStore.set(progressKey, { state: 'sending', sentAt }, { ttlMs: PROGRESS_TTL_MS });
-      blocksTurn = await sendOnce(ctx, session, request, sentAt);
+      // Marked only once the slot is granted, just before the bytes leave: a follow-up that
+      // waited for its slot when the process died is simply sent after the restart.
+      const markSending = () => progressStore.set(progressKey, { state: 'sending', sentAt }, { ttlMs: PROGRESS_TTL_MS });
+      blocksTurn = await sendOnce(ctx, session, request, sentAt, markSending);
     }
   } catch (error) {
+    // The budget could not admit a call (Redis blip, shutdown): retried with backoff. The
+    // progress record says whether a POST may have left, and the retry checks Blocks first.
+    if (neverSent(error)) throw error;
     return followUpFailed(ctx, session, request, progressKey, error);
   }
   if (!blocksTurn) {
@@ -79,10 +84,16 @@ export async function processFollowUp(ctx: EngineContext, request: FollowUpReque
  * session's user messages, and one more POST only if ours is not there. Undefined when the
  * second POST fails the same way (we cannot know, and will not guess again).
  */
-async function sendOnce(ctx: EngineContext, session: AgentSessionRecord, request: FollowUpRequest, sentAt: number): Promise<BlocksTurn | undefined> {
+async function sendOnce(
+  ctx: EngineContext,
+  session: AgentSessionRecord,
+  request: FollowUpRequest,
+  sentAt: number,
+  onAdmitted: () => Promise<void>,
+): Promise<BlocksTurn | undefined> {
   const sessionId = session.blocksSessionId ?? '';
   try {
-    return await ctx.blocks.sendFollowUp(sessionId, { message: request.text }, { priority: 'interactive' });
+    return await ctx.blocks.sendFollowUp(sessionId, { message: request.text }, { priority: 'interactive', onAdmitted });
   } catch (error) {
     if (!mayHaveBeenProcessed(error)) throw error;
     ctx.logger.warn({ sessionId, err: describeError(error) }, 'follow-up POST failed after it may have reached Blocks; checking the session before resending');
@@ -90,7 +101,7 @@ async function sendOnce(ctx: EngineContext, session: AgentSessionRecord, request
   const found = await findOurFollowUp(ctx, session, request, sentAt);
   if (found) return found;
   try {
-    return await ctx.blocks.sendFollowUp(sessionId, { message: request.text }, { priority: 'interactive' });
+    return await ctx.blocks.sendFollowUp(sessionId, { message: request.text }, { priority: 'interactive', onAdmitted });
   } catch (error) {
     if (mayHaveBeenProcessed(error)) return findOurFollowUp(ctx, session, request, sentAt);
     throw error;

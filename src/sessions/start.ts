@@ -2,13 +2,18 @@
  * Starting a session from a persisted start request, resumable at every step:
  *
  *   root message (commands only, posted once) → session record `pending` (thread mapped)
- *   → "queued" note when the budget would make the person wait → record `creating`
- *   → Blocks create (interactive) → record `active` + first turn registered.
+ *   → "queued" note when the budget would make the person wait → record `waiting`
+ *   → rate slot granted → record `sending` → Blocks create (interactive)
+ *   → record `active` + first turn registered.
  *
- * A create has no idempotency key, so a record found `creating` after a crash is never
- * created again: the thread is told the session may or may not have started.
+ * Nothing has left while the record says `waiting`: a restart, or a budget that could not
+ * admit the request (Redis blip, shutdown), resumes it with backoff. A create has no
+ * idempotency key and Blocks has no session list to look in, so a record found `sending`
+ * after a crash is never created again: the thread is told the session may or may not
+ * have started.
  */
 import { describeError, RateLimitedError } from '../core/errors.js';
+import { BudgetClosedError, BudgetUnavailableError, BudgetWaitTimeoutError } from '../ratelimit/errors.js';
 import { BlocksApiError, BlocksErrorCode } from '../services/blocks/errors.js';
 import type { BlocksCreatedSession } from '../services/blocks/types.js';
 import { type EngineContext, postInThread, reactQuietly } from './context.js';
@@ -21,8 +26,8 @@ export type RequestOutcome = { kind: 'done' } | { kind: 'retry'; afterMs: number
 
 export async function processStart(ctx: EngineContext, request: StartRequest): Promise<RequestOutcome> {
   let session = await ctx.state.getSession(request.sessionRecordId);
-  if (session && session.state !== 'pending') {
-    if (session.state === 'creating') {
+  if (session && session.state !== 'pending' && session.state !== 'waiting') {
+    if (session.state === 'sending' || session.state === 'creating') {
       // We were killed while the create was in flight: it may have reached Blocks.
       ctx.logger.warn({ sessionRecordId: session.id }, 'found a session create interrupted by a restart; not resending it');
       await ctx.state.putSession({ ...session, state: 'failed' });
@@ -55,7 +60,20 @@ export async function processStart(ctx: EngineContext, request: StartRequest): P
     await postInThread(ctx, session.channel, session.threadRoot.messageId, `${session.id}:queued`, queuedText(waitMs)).catch(() => undefined);
   }
 
-  await ctx.state.putSession({ ...session, state: 'creating' });
+  const waiting: AgentSessionRecord = { ...session, state: 'waiting' };
+  await ctx.state.putSession(waiting);
+  let sending = false;
+  let markFailed = false;
+  const markSending = async (): Promise<void> => {
+    if (sending) return;
+    try {
+      await ctx.state.putSession({ ...waiting, state: 'sending' });
+    } catch (error) {
+      markFailed = true;
+      throw error;
+    }
+    sending = true;
+  };
   let created: BlocksCreatedSession;
   try {
     created = await ctx.blocks.createSession(
@@ -66,10 +84,13 @@ export async function processStart(ctx: EngineContext, request: StartRequest): P
         // Only ever true: a public channel's session keeps Blocks' default.
         ...(request.isPrivate === true ? { isPrivate: true } : {}),
       },
-      { priority: 'interactive' },
+      { priority: 'interactive', onAdmitted: markSending },
     );
   } catch (error) {
-    return createFailed(ctx, session, request, error);
+    // Not admitted, or the mark could not be written (then nothing was sent either): the
+    // request keeps its place and the request queue retries it with backoff.
+    if (!sending && (neverSent(error) || markFailed)) throw error;
+    return createFailed(ctx, waiting, request, error);
   }
 
   const active: AgentSessionRecord = { ...session, state: 'active', blocksSessionId: created.id, ...(created.sessionHtmlUrl ? { sessionUrl: created.sessionHtmlUrl } : {}) };
@@ -77,6 +98,14 @@ export async function processStart(ctx: EngineContext, request: StartRequest): P
   ctx.logger.info({ sessionRecordId: active.id, sessionId: created.id, agent: request.agentLabel, origin: request.origin }, 'agent session started');
   await registerTurn(ctx, active, created.turn, request.placement, request.quota);
   return { kind: 'done' };
+}
+
+/**
+ * The budget refused to admit the request (its shared state unreachable, shut down, or no
+ * slot in time): its bytes never left, so it is safe to try again later.
+ */
+export function neverSent(error: unknown): boolean {
+  return error instanceof BudgetUnavailableError || error instanceof BudgetClosedError || error instanceof BudgetWaitTimeoutError;
 }
 
 /** A request that will never become a turn gives its quota back. */

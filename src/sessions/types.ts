@@ -22,10 +22,12 @@ export interface Asker {
 }
 
 /**
- * `pending`: persisted, not yet sent to Blocks. `creating`: the create POST is (or was, when
- * found after a crash) in flight. `active`: the Blocks session exists. `failed`: it never did.
+ * `pending`: persisted, not yet sent to Blocks. `waiting`: the create waits for its rate
+ * slot; nothing has left, so a restart simply resumes it. `sending`: the slot was granted and
+ * the create POST may have left (written just before the bytes go). `creating` is how
+ * earlier versions stored `sending`. `active`: the Blocks session exists. `failed`: it never did.
  */
-export type AgentSessionState = 'pending' | 'creating' | 'active' | 'failed';
+export type AgentSessionState = 'pending' | 'waiting' | 'sending' | 'creating' | 'active' | 'failed';
 
 export interface AgentSessionRecord extends SessionRecord {
   platform: PlatformName;

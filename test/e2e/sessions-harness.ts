@@ -73,6 +73,8 @@ export interface RigOptions {
   /** Slack channels the fake knows (for `conversations.info`), and Discord's (default: one public). */
   slackChannels?: FakeSlackChannel[];
   discordChannels?: Array<{ id: string; name: string; private?: boolean }>;
+  /** Fault injection around the real Blocks budget (e.g. a Redis blip that fails one admission). */
+  wrapBudget?: (budget: RateBudget) => RateBudget;
   /** More commands beside /agent (e.g. /bridge with its agent half), built on the engine. */
   extraHandlers?: (engine: SessionEngine, store: Store) => CommandHandler<never>[];
 }
@@ -91,7 +93,8 @@ export async function startSessionsRig(options: RigOptions): Promise<SessionsRig
   });
   const store = options.store ?? (await createStore({ path: join(mkdtempSync(join(tmpdir(), 'sessions-e2e-')), 'bridge.db') }, { logger }));
   const apiKey = options.apiKey ?? blocks.apiKey;
-  const budget = await createBlocksBudget({ apiKey, rateLimit: RATE_LIMIT, logger });
+  const realBudget = await createBlocksBudget({ apiKey, rateLimit: RATE_LIMIT, logger });
+  const budget = options.wrapBudget ? options.wrapBudget(realBudget) : realBudget;
   const dispatcher = new Agent();
   const baseUrl = options.blocksUrl ? await options.blocksUrl(blocks) : blocks.url;
   const client = createBlocksClient({
@@ -176,6 +179,7 @@ export async function startSessionsRig(options: RigOptions): Promise<SessionsRig
         await discord.fake.close();
       }
       await budget.close();
+      await realBudget.close();
       await store.close();
       await dispatcher.close();
       await blocks.close();

@@ -174,12 +174,13 @@ export function createBlocksClient(config: BlocksClientConfig): BlocksClient {
   const agents = createAgentResolver(config.agentAliases);
   const transport = createBlocksTransport(blocksTransportOptions(config, logger));
 
-  async function send(call: Omit<BlocksCall, 'priority' | 'maxWaitMs' | 'signal'>, options: BlocksCallOptions | undefined, defaultPriority: BlocksCall['priority']) {
+  async function send(call: Omit<BlocksCall, 'priority' | 'maxWaitMs' | 'signal' | 'onAdmitted'>, options: BlocksCallOptions | undefined, defaultPriority: BlocksCall['priority']) {
     const response = await transport.call({
       ...call,
       priority: options?.priority ?? defaultPriority,
       ...(options?.maxWaitMs !== undefined ? { maxWaitMs: options.maxWaitMs } : {}),
       ...(options?.signal ? { signal: options.signal } : {}),
+      ...(options?.onAdmitted ? { onAdmitted: options.onAdmitted } : {}),
     });
     const ctx: NormalizeContext = { baseUrl, method: call.method, url: call.url, logger };
     return { body: response.body, ctx };

@@ -52,6 +52,8 @@ export interface BlocksCall {
   resend: ResendPolicy;
   maxWaitMs?: number;
   signal?: AbortSignal;
+  /** Awaited after the slot is granted, before the bytes leave (see BlocksCallOptions.onAdmitted). */
+  onAdmitted?: () => Promise<void>;
 }
 
 export interface BlocksTransport {
@@ -73,8 +75,9 @@ export function createBlocksTransport(config: TransportConfig): BlocksTransport 
     if (config.sendPriorityHeader) headers[PRIORITY_HEADER] = call.priority;
     const scheduleOptions = { priority: call.priority, label: call.label, ...(call.maxWaitMs !== undefined ? { maxWaitMs: call.maxWaitMs } : {}) };
     // The callback issues exactly one request, at once: the budget counts the slot as spent when it runs.
-    return config.budget.schedule(scheduleOptions, () =>
-      sendHttp(config.dispatcher, {
+    return config.budget.schedule(scheduleOptions, async () => {
+      await call.onAdmitted?.();
+      return sendHttp(config.dispatcher, {
         service: 'blocks',
         method: call.method,
         url: call.url,
@@ -82,8 +85,8 @@ export function createBlocksTransport(config: TransportConfig): BlocksTransport 
         json: call.json,
         timeoutMs: config.requestTimeoutMs,
         ...(call.signal ? { signal: call.signal } : {}),
-      }),
-    );
+      });
+    });
   }
 
   async function call(call: BlocksCall): Promise<HttpResponse> {

@@ -128,6 +128,12 @@ export interface BlocksCallOptions {
   /** Give up waiting for a budget slot after this long. */
   maxWaitMs?: number;
   signal?: AbortSignal;
+  /**
+   * Runs after the rate budget granted a slot and before the request's bytes leave, once per
+   * attempt: the place for one durable "sending" mark (the budget leaves room for it). When it
+   * throws, nothing is sent.
+   */
+  onAdmitted?: () => Promise<void>;
 }
 
 /** Input of `createSession`: exactly one of agentName / agentId / profile. */
