@@ -80,6 +80,7 @@ export function createCommands(config: Readonly<BridgeConfig>, parts: CommandsPa
       links: store.links,
       cursors: store.cursors,
       linkStatus: store.kv(LINK_STATUS_KV),
+      deadLetters: store.deadLetters,
       onLinksChanged,
       tenancy: { tenancy: tenancy.tenancy, owners: tenancy.owners, shareCodes: tenancy.shareCodes },
       // Channels bound to an agent (issue 8): `/bridge link agent`, `/bridge unlink agent`, status.

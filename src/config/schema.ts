@@ -193,6 +193,9 @@ const mirrorSchema = z
     retryBaseMs: positiveInt.default(1_000).describe('First retry delay of a failed delivery (doubles per attempt)'),
     retryMaxMs: positiveInt.default(60_000).describe('Longest retry delay of a failed delivery'),
     blockedProbeMs: positiveInt.default(300_000).describe('How often a link paused by a Fluxra block tries again'),
+    maxAttempts: positiveInt
+      .default(12)
+      .describe('Failed attempts after which a queued delivery is moved to the dead letters (`fluxra-bridge deadletters`) so its channel goes on'),
   })
   .strict()
   .prefault({});

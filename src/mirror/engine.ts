@@ -83,7 +83,10 @@ export { isBlockedRefusal } from './delivery-decision.js';
 
 /** The two stages' outbox workers. A stopped worker cannot start again: each run (each leadership term) gets fresh ones. */
 function buildStageWorkers(
-  options: Pick<OutboxWorkerOptions<unknown>, 'outbox' | 'mayWork' | 'logger' | 'now'> & { concurrency?: number | undefined; stopTimeoutMs?: number | undefined },
+  options: Pick<OutboxWorkerOptions<unknown>, 'outbox' | 'mayWork' | 'logger' | 'now' | 'deadLetters' | 'onDeadLetter'> & {
+    concurrency?: number | undefined;
+    stopTimeoutMs?: number | undefined;
+  },
   handlers: Pick<StageHandlers, 'send' | 'copy'>,
 ): { send: OutboxWorker; copy: OutboxWorker } {
   const { concurrency, stopTimeoutMs, ...common } = options;
@@ -132,7 +135,16 @@ export function createMirrorEngine(options: MirrorEngineOptions): MirrorEngine {
   });
 
   // A stopped worker cannot start again: each run (each leadership term) gets fresh ones.
-  const workerOptions = { outbox: store.outbox, mayWork, logger, now, concurrency: options.concurrency, stopTimeoutMs: options.stopTimeoutMs };
+  const workerOptions = {
+    outbox: store.outbox,
+    deadLetters: store.deadLetters,
+    onDeadLetter: (partition: string) => options.metrics?.deadLettered(isCopyPartition(partition) ? 'copy' : 'send'),
+    mayWork,
+    logger,
+    now,
+    concurrency: options.concurrency,
+    stopTimeoutMs: options.stopTimeoutMs,
+  };
   const buildWorkers = () => buildStageWorkers(workerOptions, handlers);
   let { send: worker, copy: copyWorker } = buildWorkers();
   let workerStopped = false;
