@@ -9,7 +9,6 @@ import { capitalized, showInput } from '../core/text.js';
 import { describeChannels, sameChannel } from '../format/chat-names.js';
 import type { ChannelAgentControl } from '../sessions/bound-channels/bound-channels.js';
 import type { CursorsRepository } from '../store/cursors.js';
-import type { DeadLetterRepository } from '../store/dead-letters.js';
 import type { KvNamespace } from '../store/kv.js';
 import type { LinksRepository } from '../store/links.js';
 import type { BlockSummary } from './block-format.js';
@@ -40,8 +39,8 @@ export interface BridgeCommandOptions {
   cursors: Pick<CursorsRepository, 'get' | 'saveDelivered'>;
   /** `store.kv(LINK_STATUS_KV)`: the mirror's per-conversation delivery records. */
   linkStatus: Pick<KvNamespace<unknown>, 'get'>;
-  /** `store.deadLetters`: status counts the channel's items that failed for good. */
-  deadLetters?: Pick<DeadLetterRepository, 'count'>;
+  /** How many of a channel's queued items failed for good (dead letters), for status. */
+  deadLettersOf?: (channel: ChannelRef) => Promise<number>;
   /** Told which channels were linked or unlinked (the composition root passes the mirror's wake-up). */
   onLinksChanged?: (channels: ChannelRef[]) => void;
   /**

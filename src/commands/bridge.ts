@@ -13,8 +13,6 @@
  * `link agent` / `unlink agent` bind the channel to a Blocks agent instead (bridge-agent.ts);
  * either half works without the other's service configured.
  */
-import type { ChannelRef } from '../core/chat.js';
-import { copyPartition, mirrorPartition } from '../delivery/sections.js';
 import { agentStatusLines, type BridgeAgentOptions, linkAgent, unlinkAgent } from './bridge-agent.js';
 import { formatLinkStatus } from './bridge-format.js';
 import { type BridgeCommandOptions, createLinkActions } from './bridge-link.js';
@@ -50,15 +48,8 @@ export function createBridgeCommand(options: BridgeCommandOptions): CommandHandl
     const otherChannels = await othersShown(link.conversationId, context, context.admin);
     const others = await Promise.all(otherChannels.map(async (other) => ({ channel: other, link: await links.get(other) })));
     const lastDelivery = await linkStatus.get(link.conversationId);
-    const deadLetters = await deadLettersOf(channel);
+    const deadLetters = (await options.deadLettersOf?.(channel)) ?? 0;
     return formatLinkStatus({ viewer: platform, link, others, lastDelivery, blockCommandName: options.blockCommandName, deadLetters });
-  }
-
-  /** Dead letters of both of the channel's stages (to Fluxra, and its copies into the other channels). */
-  async function deadLettersOf(channel: ChannelRef): Promise<number> {
-    if (options.deadLetters === undefined) return 0;
-    const counts = await Promise.all([mirrorPartition(channel), copyPartition(channel)].map((partition) => options.deadLetters?.count(partition) ?? 0));
-    return counts.reduce((sum, count) => sum + count, 0);
   }
 
   return {
