@@ -26,6 +26,8 @@ export interface StoreConfig {
   path?: string;
   /** Redis URL (config `redis.url`); takes precedence over `path`. */
   redisUrl?: string;
+  /** Redis only: a command not answered within this long rejects. Default 2000. */
+  redisCommandTimeoutMs?: number;
   /** Prefix of every key; lets several bridges (or tests) share one Redis. Default `fluxra-bridge`. */
   namespacePrefix?: string;
   /** How long message-map entries live after their last write. Default 30 days. */
@@ -79,7 +81,7 @@ export async function createStore(config: StoreConfig, deps: StoreDeps): Promise
 
   let backend: StoreBackend;
   if (config.redisUrl !== undefined) {
-    backend = await openRedisBackend({ url: config.redisUrl, prefix }, { logger });
+    backend = await openRedisBackend({ url: config.redisUrl, prefix, ...(config.redisCommandTimeoutMs ? { commandTimeoutMs: config.redisCommandTimeoutMs } : {}) }, { logger });
   } else if (config.path !== undefined && config.path !== '') {
     backend = await openSqliteBackend({ path: config.path, prefix, ...(config.sqliteSynchronous ? { synchronous: config.sqliteSynchronous } : {}) }, { logger });
   } else {
