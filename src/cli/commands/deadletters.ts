@@ -22,7 +22,7 @@ async function withStore(input: CommandInput, io: CliIo, act: (store: Store) => 
     {
       path: config.store.path,
       sqliteSynchronous: config.store.sqliteSynchronous,
-      ...(config.redis.url ? { redisUrl: config.redis.url, namespacePrefix: config.redis.keyPrefix } : {}),
+      ...(config.redis.url ? { redisUrl: config.redis.url, namespacePrefix: config.redis.keyPrefix, redisCommandTimeoutMs: config.redis.commandTimeoutMs } : {}),
     },
     { logger: silentLogger() },
   );
