@@ -16,6 +16,7 @@ import type { ChannelRef } from '../core/chat.js';
 import type { AdapterDirectory } from '../core/consumer.js';
 import { describeError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import { channelDeadLetters } from '../delivery/sections.js';
 import type { BlocksClient } from '../services/blocks/index.js';
 import type { FluxraClient } from '../services/fluxra/index.js';
 import type { SessionEngine } from '../sessions/engine.js';
@@ -80,6 +81,7 @@ export function createCommands(config: Readonly<BridgeConfig>, parts: CommandsPa
       links: store.links,
       cursors: store.cursors,
       linkStatus: store.kv(LINK_STATUS_KV),
+      deadLettersOf: (channel) => channelDeadLetters(store.deadLetters, channel),
       onLinksChanged,
       tenancy: { tenancy: tenancy.tenancy, owners: tenancy.owners, shareCodes: tenancy.shareCodes },
       // Channels bound to an agent (issue 8): `/bridge link agent`, `/bridge unlink agent`, status.

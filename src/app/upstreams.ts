@@ -54,7 +54,7 @@ export async function createUpstreams(loaded: LoadedConfig, deps: UpstreamsDeps)
     {
       path: config.store.path,
       sqliteSynchronous: config.store.sqliteSynchronous,
-      ...(config.redis.url ? { redisUrl: config.redis.url, namespacePrefix: config.redis.keyPrefix } : {}),
+      ...(config.redis.url ? { redisUrl: config.redis.url, namespacePrefix: config.redis.keyPrefix, redisCommandTimeoutMs: config.redis.commandTimeoutMs } : {}),
     },
     { logger },
   );

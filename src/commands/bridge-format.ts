@@ -22,6 +22,8 @@ export interface StatusView {
   /** What the mirror recorded (`LinkStatus`), or undefined. */
   lastDelivery: unknown;
   blockCommandName: string;
+  /** This channel's queued items that failed for good (dead letters). */
+  deadLetters?: number;
 }
 
 function when(epochMs: number): string {
@@ -47,6 +49,16 @@ function othersLine(view: StatusView): string {
   return `• Also linked: ${shown.join(', ')}`;
 }
 
+/** Shown only when some of this channel's messages failed for good: an operator must look. */
+function deadLettersLine(view: StatusView): string[] {
+  const count = view.deadLetters ?? 0;
+  if (count === 0) return [];
+  const what = count === 1 ? '1 message' : `${count} messages`;
+  return [
+    `• Not delivered: ${what} failed for good and ${count === 1 ? 'is' : 'are'} kept as dead letters; a bridge operator can retry or drop them (\`fluxra-bridge deadletters\`)`,
+  ];
+}
+
 /** The status block of a linked channel. */
 export function formatLinkStatus(view: StatusView): string {
   const { link } = view;
@@ -55,5 +67,6 @@ export function formatLinkStatus(view: StatusView): string {
     mirroringLine(view),
     othersLine(view),
     `• Last delivery: ${describeLastDelivery(view.lastDelivery)}`,
+    ...deadLettersLine(view),
   ].join('\n');
 }

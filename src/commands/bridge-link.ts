@@ -39,6 +39,8 @@ export interface BridgeCommandOptions {
   cursors: Pick<CursorsRepository, 'get' | 'saveDelivered'>;
   /** `store.kv(LINK_STATUS_KV)`: the mirror's per-conversation delivery records. */
   linkStatus: Pick<KvNamespace<unknown>, 'get'>;
+  /** How many of a channel's queued items failed for good (dead letters), for status. */
+  deadLettersOf?: (channel: ChannelRef) => Promise<number>;
   /** Told which channels were linked or unlinked (the composition root passes the mirror's wake-up). */
   onLinksChanged?: (channels: ChannelRef[]) => void;
   /**

@@ -48,7 +48,8 @@ export function createBridgeCommand(options: BridgeCommandOptions): CommandHandl
     const otherChannels = await othersShown(link.conversationId, context, context.admin);
     const others = await Promise.all(otherChannels.map(async (other) => ({ channel: other, link: await links.get(other) })));
     const lastDelivery = await linkStatus.get(link.conversationId);
-    return formatLinkStatus({ viewer: platform, link, others, lastDelivery, blockCommandName: options.blockCommandName });
+    const deadLetters = (await options.deadLettersOf?.(channel)) ?? 0;
+    return formatLinkStatus({ viewer: platform, link, others, lastDelivery, blockCommandName: options.blockCommandName, deadLetters });
   }
 
   return {

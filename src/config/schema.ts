@@ -193,6 +193,9 @@ const mirrorSchema = z
     retryBaseMs: positiveInt.default(1_000).describe('First retry delay of a failed delivery (doubles per attempt)'),
     retryMaxMs: positiveInt.default(60_000).describe('Longest retry delay of a failed delivery'),
     blockedProbeMs: positiveInt.default(300_000).describe('How often a link paused by a Fluxra block tries again'),
+    maxAttempts: positiveInt
+      .default(12)
+      .describe('Failed attempts after which a queued delivery is moved to the dead letters (`fluxra-bridge deadletters`) so its channel goes on'),
   })
   .strict()
   .prefault({});
@@ -285,6 +288,9 @@ export const configSchema = z
           .max(60_000)
           .default(10_000)
           .describe('Lifetime of the leader lock without renewal: a dead leader is replaced within about this long'),
+        commandTimeoutMs: positiveInt
+          .default(2_000)
+          .describe('A store command Redis has not answered within this long fails (and so does every command while Redis is down: nothing waits in a queue)'),
       })
       .strict()
       .prefault({}),
@@ -304,6 +310,7 @@ export const configSchema = z
           .min(16, 'a random token of at least 16 characters')
           .optional()
           .describe('When set, `/metrics` answers only `Authorization: Bearer <token>` (401 otherwise); `/healthz` and `/readyz` stay open'),
+        checkTimeoutMs: positiveInt.default(1_000).describe('Each `/readyz` check that has not answered within this long counts as failing, so a probe gets a 503, not a timeout'),
         eventLoopBlockedMs: nonNegativeInt
           .default(10_000)
           .describe(

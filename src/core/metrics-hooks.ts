@@ -17,6 +17,8 @@ export interface MirrorMetrics {
   pollFailed(conversationId: string): void;
   /** The conversation is no longer followed: its lag series goes away. */
   forget(conversationId: string): void;
+  /** A queued item failed for good and became a dead letter; `stage` is `send` (to Fluxra) or `copy` (into the other channels). */
+  deadLettered(stage: 'send' | 'copy'): void;
 }
 
 /** What anything that talks to Slack, Discord, Fluxra or Blocks reports about failed calls. */

@@ -7,7 +7,7 @@
  */
 import { describeError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import type { OutboxEntry, OutboxRepository } from '../store/index.js';
+import type { DeadLetterRepository, OutboxEntry, OutboxRepository } from '../store/index.js';
 import { createWorkRunner, type DrainTurn } from './runner.js';
 
 /** What became of one attempt at an item. */
@@ -15,7 +15,9 @@ export type DeliveryOutcome =
   /** Delivered (or nothing to deliver): remove it. */
   | { kind: 'done' }
   /** Not now: keep it at the head of its partition and try again at `retryAt` (epoch ms). */
-  | { kind: 'retry'; retryAt: number; error: string };
+  | { kind: 'retry'; retryAt: number; error: string }
+  /** Failed for good: keep it as a dead letter (with the reason) and go on with the partition. */
+  | { kind: 'dead'; reason: string };
 
 export type DeliveryHandler<T> = (entry: OutboxEntry<T>, signal: AbortSignal) => Promise<DeliveryOutcome>;
 
@@ -24,6 +26,10 @@ export interface OutboxWorkerOptions<T> {
   /** Which partitions are ours (the outbox is shared by engines and by the mirror's stages). */
   ownsPartition: (partition: string) => boolean;
   handle: DeliveryHandler<T>;
+  /** Where items that failed for good are kept. Without it, a dead item is retried a minute later instead. */
+  deadLetters?: Pick<DeadLetterRepository, 'add'>;
+  /** An item was dead-lettered (for the metric). */
+  onDeadLetter?: (partition: string) => void;
   /** Partitions drained at the same time. Default 32. */
   concurrency?: number;
   /** Items delivered from one partition before it yields its slot to others. Default 25. */
@@ -98,8 +104,7 @@ export function createOutboxWorker<T>(options: OutboxWorkerOptions<T>): OutboxWo
       }
       if (!turn.mayGoOn() && outcome.kind === 'retry') return {};
       try {
-        if (outcome.kind === 'done') await outbox.complete(partition, entry.id);
-        else await outbox.fail(partition, entry.id, outcome.retryAt, outcome.error);
+        await settle(entry, outcome);
       } catch (error) {
         // The item stays at the head: delivered again (idempotently) or retried later.
         logger.error({ partition, id: entry.id, err: describeError(error) }, 'mirror outbox update failed');
@@ -110,6 +115,19 @@ export function createOutboxWorker<T>(options: OutboxWorkerOptions<T>): OutboxWo
       if (delivered >= batchSize && turn.othersWaiting()) return { yielded: true };
     }
     return {};
+  }
+
+  /** Acts on an outcome in the store. A dead item is kept as a dead letter before it leaves the outbox. */
+  async function settle(entry: OutboxEntry<T>, outcome: DeliveryOutcome): Promise<void> {
+    const { partition, id } = entry;
+    if (outcome.kind === 'done') await outbox.complete(partition, id);
+    else if (outcome.kind === 'retry') await outbox.fail(partition, id, outcome.retryAt, outcome.error);
+    else if (options.deadLetters === undefined) await outbox.fail(partition, id, now() + 60_000, outcome.reason);
+    else {
+      await options.deadLetters.add(entry, outcome.reason, now());
+      await outbox.complete(partition, id);
+      options.onDeadLetter?.(partition);
+    }
   }
 
   function notify(partition: string, notifyOptions: { force?: boolean } = {}): void {

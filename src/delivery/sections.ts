@@ -6,6 +6,7 @@
  */
 import type { ChannelRef } from '../core/chat.js';
 import { channelKey } from '../core/keys.js';
+import type { DeadLetterRepository } from '../store/dead-letters.js';
 
 /** Every outbox partition of the mirror carries this prefix. */
 export const MIRROR_PARTITION_PREFIX = 'mirror:';
@@ -20,6 +21,12 @@ export function mirrorPartition(channel: ChannelRef): string {
 /** The copy-stage partition of a source channel: its copies go out in the order it wrote them. */
 export function copyPartition(channel: ChannelRef): string {
   return COPY_PARTITION_PREFIX + channelKey(channel);
+}
+
+/** A channel's dead letters, of both mirror stages (to Fluxra, and its copies into the other channels). */
+export async function channelDeadLetters(deadLetters: Pick<DeadLetterRepository, 'count'>, channel: ChannelRef): Promise<number> {
+  const counts = await Promise.all([mirrorPartition(channel), copyPartition(channel)].map((partition) => deadLetters.count(partition)));
+  return counts.reduce((sum, count) => sum + count, 0);
 }
 
 export const isCopyPartition = (partition: string): boolean => partition.startsWith(COPY_PARTITION_PREFIX);

@@ -22,6 +22,8 @@ export interface HealthServerConfig {
   metricsToken?: string | undefined;
   /** The liveness guard's bound (see `liveness-guard.ts`); 0 or absent: no guard. */
   eventLoopBlockedMs?: number | undefined;
+  /** Bound of each readiness check; a check slower than this fails. Default 1000. */
+  checkTimeoutMs?: number | undefined;
 }
 
 /** What `/metrics` serves (a `BridgeMetrics`). */
@@ -42,12 +44,12 @@ export interface HealthServer {
   close(): Promise<void>;
 }
 
-const CHECK_TIMEOUT_MS = 3_000;
+const DEFAULT_CHECK_TIMEOUT_MS = 1_000;
 
-async function runCheck(check: ReadinessCheck): Promise<string | undefined> {
+async function runCheck(check: ReadinessCheck, timeoutMs: number): Promise<string | undefined> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
+    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
   });
   try {
     await Promise.race([check(), timeout]);
@@ -96,7 +98,7 @@ export function createHealthServer(config: HealthServerConfig, deps: HealthServe
   }
 
   async function readiness(res: ServerResponse): Promise<void> {
-    const results = await Promise.all([...checks].map(async ([name, check]) => [name, await runCheck(check)] as const));
+    const results = await Promise.all([...checks].map(async ([name, check]) => [name, await runCheck(check, config.checkTimeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS)] as const));
     if (shuttingDown) results.push(['shutdown', 'shutting down']);
     const failing = results.filter(([, reason]) => reason !== undefined).map(([name]) => name);
     const ok = failing.length === 0;

@@ -126,6 +126,12 @@ export function createBridgeMetrics(options: BridgeMetricsOptions = {}): BridgeM
     labelNames: ['direction', 'platform'] as const,
     registers,
   });
+  const deadLettered = new Counter({
+    name: `${METRIC_PREFIX}dead_letters_total`,
+    help: 'Queued mirror items that failed for good and were moved to the dead letters, by stage (send, copy)',
+    labelNames: ['stage'],
+    registers,
+  });
   const inboundEvents = new Counter({
     name: `${METRIC_PREFIX}inbound_events_total`,
     help: 'Events and commands taken from the platforms, by platform and kind (message, edit, delete, command)',
@@ -200,6 +206,9 @@ export function createBridgeMetrics(options: BridgeMetricsOptions = {}): BridgeM
     registry,
     mirrored(direction: MirrorDirection, platform: string) {
       mirrored.inc({ direction, platform });
+    },
+    deadLettered(stage) {
+      deadLettered.inc({ stage });
     },
     polled(conversationId) {
       pollBase.set(conversationId, now());

@@ -7,16 +7,20 @@ import { retryDelayMs } from '../delivery/outbox-worker.js';
 import { FluxraApiError } from '../services/fluxra/index.js';
 import type { MirrorConfig } from './mirror-item.js';
 
-export type RetryTimingConfig = Pick<MirrorConfig, 'blockedProbeMs' | 'retryBaseMs' | 'retryMaxMs'>;
+export type RetryTimingConfig = Pick<MirrorConfig, 'blockedProbeMs' | 'retryBaseMs' | 'retryMaxMs' | 'maxAttempts'>;
 
 /** Fluxra's answer to a send into a conversation that is blocked (by us or by a member). */
 export function isBlockedRefusal(error: unknown): error is FluxraApiError {
   return error instanceof FluxraApiError && error.status === 403 && /block/i.test(error.apiMessage);
 }
 
-/** Refusals about this item itself, not the link: retrying cannot help, so it is dropped. */
+/**
+ * Refusals that retrying cannot help: the item itself is invalid (400, 413, 422), the
+ * conversation is gone (404), or Fluxra forbids it for a reason other than a block (403).
+ * Such an item is dead-lettered at once so that the channel goes on.
+ */
 export function isPoisonItem(error: unknown): boolean {
-  return error instanceof FluxraApiError && (error.status === 400 || error.status === 413 || error.status === 422);
+  return error instanceof FluxraApiError && [400, 403, 404, 413, 422].includes(error.status) && !isBlockedRefusal(error);
 }
 
 /** The wait before retry number `attempt`: the server's Retry-After (never under the base), else jittered backoff. */
@@ -28,19 +32,31 @@ export function retryWaitMs(error: unknown, attempt: number, config: Pick<Mirror
 export type FailureDecision =
   /** Fluxra blocks the conversation: pause the link (tell the channel once) and probe again at `retryAt`. */
   | { kind: 'pause'; retryAt: number; reason: string }
-  /** Fluxra refuses the item itself: drop it (logged), the channel goes on. */
-  | { kind: 'drop' }
+  /** The item failed for good (a permanent refusal, or `maxAttempts` failures): dead-letter it, the channel goes on. */
+  | { kind: 'dead'; reason: string }
   /** Anything else: keep the item at the head and try again at `retryAt` (attempt number `attempt`). */
   | { kind: 'retry'; retryAt: number; attempt: number; waitMs: number };
 
 /** The decision after a failed send to Fluxra of an item that failed `failuresBefore` times already. */
 export function decideSendFailure(error: unknown, failuresBefore: number, now: number, config: RetryTimingConfig, random?: () => number): FailureDecision {
   if (isBlockedRefusal(error)) return { kind: 'pause', retryAt: now + config.blockedProbeMs, reason: error.apiMessage };
-  if (isPoisonItem(error)) return { kind: 'drop' };
+  if (isPoisonItem(error)) return { kind: 'dead', reason: `refused by Fluxra (${(error as FluxraApiError).status})` };
+  return decideRetryOrDead(error, failuresBefore, now, config, random);
+}
+
+/** Retry with backoff, until the item has failed `maxAttempts` times: then it is dead (a lasting 5xx or 401 must not hold its channel forever). */
+export function decideRetryOrDead(
+  error: unknown,
+  failuresBefore: number,
+  now: number,
+  config: Pick<MirrorConfig, 'retryBaseMs' | 'retryMaxMs' | 'maxAttempts'>,
+  random?: () => number,
+): Exclude<FailureDecision, { kind: 'pause' }> {
+  if (failuresBefore + 1 >= config.maxAttempts) return { kind: 'dead', reason: `failed ${config.maxAttempts} times` };
   return decideRetry(error, failuresBefore, now, config, random);
 }
 
-/** The copy stage never pauses or drops: Fluxra has the message, its copies are retried until they go. */
+/** A retry with backoff (the copy stage never pauses: Fluxra has the message, its copies are retried until they go or are dead). */
 export function decideRetry(
   error: unknown,
   failuresBefore: number,

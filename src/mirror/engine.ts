@@ -81,9 +81,17 @@ export interface MirrorEngine extends InboundConsumer {
 
 export { isBlockedRefusal } from './delivery-decision.js';
 
+/** Where the stages keep items that failed for good, and the metric that counts them (by stage: bounded labels). */
+function deadLetterOptions(store: Store, metrics: MirrorMetrics | undefined): Pick<OutboxWorkerOptions<unknown>, 'deadLetters' | 'onDeadLetter'> {
+  return { deadLetters: store.deadLetters, onDeadLetter: (partition) => metrics?.deadLettered(isCopyPartition(partition) ? 'copy' : 'send') };
+}
+
 /** The two stages' outbox workers. A stopped worker cannot start again: each run (each leadership term) gets fresh ones. */
 function buildStageWorkers(
-  options: Pick<OutboxWorkerOptions<unknown>, 'outbox' | 'mayWork' | 'logger' | 'now'> & { concurrency?: number | undefined; stopTimeoutMs?: number | undefined },
+  options: Pick<OutboxWorkerOptions<unknown>, 'outbox' | 'mayWork' | 'logger' | 'now' | 'deadLetters' | 'onDeadLetter'> & {
+    concurrency?: number | undefined;
+    stopTimeoutMs?: number | undefined;
+  },
   handlers: Pick<StageHandlers, 'send' | 'copy'>,
 ): { send: OutboxWorker; copy: OutboxWorker } {
   const { concurrency, stopTimeoutMs, ...common } = options;
@@ -133,7 +141,7 @@ export function createMirrorEngine(options: MirrorEngineOptions): MirrorEngine {
 
   // A stopped worker cannot start again: each run (each leadership term) gets fresh ones.
   const workerOptions = { outbox: store.outbox, mayWork, logger, now, concurrency: options.concurrency, stopTimeoutMs: options.stopTimeoutMs };
-  const buildWorkers = () => buildStageWorkers(workerOptions, handlers);
+  const buildWorkers = () => buildStageWorkers({ ...workerOptions, ...deadLetterOptions(store, options.metrics) }, handlers);
   let { send: worker, copy: copyWorker } = buildWorkers();
   let workerStopped = false;
   const intake = createMirrorIntake({

@@ -21,6 +21,8 @@ export interface MirrorConfig {
   retryBaseMs: number;
   retryMaxMs: number;
   blockedProbeMs: number;
+  /** Failed attempts after which an item is dead-lettered. */
+  maxAttempts: number;
 }
 
 /** One queued platform → Fluxra delivery. */

@@ -12,7 +12,7 @@ import type { MirrorMetrics } from '../core/metrics-hooks.js';
 import type { DeliveryOutcome } from '../delivery/outbox-worker.js';
 import type { OutboxEntry, Store } from '../store/index.js';
 import type { createCrossPoster } from './cross-post/copy-stage.js';
-import { decideRetry, decideSendFailure, pausedProbeWait, type RetryTimingConfig } from './delivery-decision.js';
+import { decideRetryOrDead, decideSendFailure, pausedProbeWait, type RetryTimingConfig } from './delivery-decision.js';
 import type { createLinkNotices } from './link-notices.js';
 import type { CopyItem, MirrorItem } from './mirror-item.js';
 import type { createToFluxra } from './to-fluxra/send-stage.js';
@@ -86,11 +86,13 @@ export function createStageHandlers(deps: StageHandlerDeps): StageHandlers {
       if (!paused) await deps.notices.pause(channel, decision.reason);
       return { kind: 'retry', retryAt: decision.retryAt, error: description };
     }
-    if (decision.kind === 'drop') {
-      logger.error({ partition, eventId: item.eventId, kind: item.kind, err: description }, 'Fluxra refused this item as invalid; dropping it');
-      return { kind: 'done' };
-    }
+    if (decision.kind === 'dead') return deadLetter(partition, { eventId: item.eventId, kind: item.kind }, decision.reason, description);
     return logRetry(partition, { eventId: item.eventId, kind: item.kind }, decision, description);
+  }
+
+  function deadLetter(partition: string, what: Record<string, unknown>, reason: string, description: string): DeliveryOutcome {
+    logger.error({ partition, ...what, reason, err: description }, 'mirror delivery failed for good; moved to the dead letters');
+    return { kind: 'dead', reason: `${reason}: ${description}` };
   }
 
   function logRetry(partition: string, what: Record<string, unknown>, decision: { retryAt: number; attempt: number; waitMs: number }, description: string): DeliveryOutcome {
@@ -108,7 +110,10 @@ export function createStageHandlers(deps: StageHandlerDeps): StageHandlers {
       await deps.crossPoster.deliver(entry.item, () => signal.aborted);
       return { kind: 'done' };
     } catch (error) {
-      return logRetry(entry.partition, { copy: entry.item.kind }, decideRetry(error, entry.attempts, now(), config), describeError(error));
+      const description = describeError(error);
+      const decision = decideRetryOrDead(error, entry.attempts, now(), config);
+      if (decision.kind === 'dead') return deadLetter(entry.partition, { copy: entry.item.kind }, decision.reason, description);
+      return logRetry(entry.partition, { copy: entry.item.kind }, decision, description);
     }
   }
 

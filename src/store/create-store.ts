@@ -9,6 +9,7 @@ import type { Logger } from '../core/logger.js';
 import { type AgentQuotaLedger, createAgentQuotaLedger } from './agent-quota.js';
 import type { BackendKind, StoreBackend } from './backend.js';
 import { type CursorsRepository, createCursorsRepository } from './cursors.js';
+import { createDeadLetterRepository, type DeadLetterRepository } from './dead-letters.js';
 import { createDedupeRepository, type DedupeRepository } from './dedupe.js';
 import { StoreError } from './errors.js';
 import { createKvNamespace, KV_NAME_PATTERN, type KvNamespace } from './kv.js';
@@ -25,6 +26,8 @@ export interface StoreConfig {
   path?: string;
   /** Redis URL (config `redis.url`); takes precedence over `path`. */
   redisUrl?: string;
+  /** Redis only: a command not answered within this long rejects. Default 2000. */
+  redisCommandTimeoutMs?: number;
   /** Prefix of every key; lets several bridges (or tests) share one Redis. Default `fluxra-bridge`. */
   namespacePrefix?: string;
   /** How long message-map entries live after their last write. Default 30 days. */
@@ -47,6 +50,8 @@ export interface Store {
   readonly cursors: CursorsRepository;
   readonly dedupe: DedupeRepository;
   readonly outbox: OutboxRepository;
+  /** Outbox items that failed for good, kept until an operator retries or drops them. */
+  readonly deadLetters: DeadLetterRepository;
   readonly sessions: SessionsRepository;
   /** Agent turns admitted per person and per channel (the quota). */
   readonly agentQuota: AgentQuotaLedger;
@@ -76,7 +81,7 @@ export async function createStore(config: StoreConfig, deps: StoreDeps): Promise
 
   let backend: StoreBackend;
   if (config.redisUrl !== undefined) {
-    backend = await openRedisBackend({ url: config.redisUrl, prefix }, { logger });
+    backend = await openRedisBackend({ url: config.redisUrl, prefix, ...(config.redisCommandTimeoutMs ? { commandTimeoutMs: config.redisCommandTimeoutMs } : {}) }, { logger });
   } else if (config.path !== undefined && config.path !== '') {
     backend = await openSqliteBackend({ path: config.path, prefix, ...(config.sqliteSynchronous ? { synchronous: config.sqliteSynchronous } : {}) }, { logger });
   } else {
@@ -84,13 +89,15 @@ export async function createStore(config: StoreConfig, deps: StoreDeps): Promise
   }
 
   try {
+    const outbox = await createOutboxRepository(backend);
     const store: Store = {
       backend: backend.kind,
       links: createLinksRepository(backend, prefix),
       messageMap: createMessageMapRepository(backend, prefix, config.messageMapTtlMs),
       cursors: createCursorsRepository(backend, prefix),
       dedupe: createDedupeRepository(backend, prefix, config.dedupeTtlMs),
-      outbox: await createOutboxRepository(backend),
+      outbox,
+      deadLetters: createDeadLetterRepository(backend, outbox),
       sessions: createSessionsRepository(backend, prefix),
       agentQuota: createAgentQuotaLedger(backend),
       kv<T>(name: string) {

@@ -3,6 +3,7 @@ export type { AgentQuotaLedger } from './agent-quota.js';
 export type { BackendKind } from './backend.js';
 export { createStore, DEFAULT_NAMESPACE_PREFIX, type Store, type StoreConfig, type StoreDeps } from './create-store.js';
 export type { CursorsRepository } from './cursors.js';
+export type { DeadLetter, DeadLetterRepository } from './dead-letters.js';
 export { DEFAULT_DEDUPE_TTL_MS, type DedupeRepository } from './dedupe.js';
 export { StoreError, type StoreErrorCode } from './errors.js';
 export type { KvNamespace } from './kv.js';

@@ -27,9 +27,11 @@ export interface RedisBackendConfig {
   prefix: string;
   /** Deadline for connecting and for `ping`. */
   timeoutMs?: number;
+  /** A command Redis has not answered within this long rejects. Default 2000. */
+  commandTimeoutMs?: number;
 }
 
-const DEFAULTS = { timeoutMs: 5_000 } as const;
+const DEFAULTS = { timeoutMs: 5_000, commandTimeoutMs: 2_000 } as const;
 
 // KEYS: order zset, values hash, registry set. ARGV: member, value, map, ttl ms (0: none).
 const PUT = `
@@ -77,8 +79,9 @@ return removed`;
 export async function openRedisBackend(config: RedisBackendConfig, deps: { logger: Logger }): Promise<StoreBackend> {
   const logger = deps.logger;
   const timeoutMs = config.timeoutMs ?? DEFAULTS.timeoutMs;
-  // Commands wait in the queue while reconnecting: the store's callers retry on their own.
-  const client = createRedisClient(config.url, { connectTimeoutMs: timeoutMs, failFast: false });
+  // Fail fast: while Redis is down a command rejects at once (no offline queue that grows without
+  // bound) and a hung one after `commandTimeoutMs`; the store's callers retry on their own.
+  const client = createRedisClient(config.url, { connectTimeoutMs: timeoutMs, failFast: true, commandTimeoutMs: config.commandTimeoutMs ?? DEFAULTS.commandTimeoutMs });
   client.on('error', (error: unknown) => logger.warn({ err: describeError(error) }, 'store: redis connection error'));
   try {
     await client.connect();

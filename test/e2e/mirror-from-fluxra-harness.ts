@@ -34,6 +34,7 @@ export const TEST_MIRROR_CONFIG: MirrorConfig = {
   retryBaseMs: 20,
   retryMaxMs: 200,
   blockedProbeMs: 1_000,
+  maxAttempts: 12,
 };
 
 /** Discord text channels the fake knows: one per test (CHANNEL_ID is the harness default). */

@@ -4,6 +4,7 @@
  * the mirror engine routed like the composition root routes it. One Slack channel and one
  * Discord channel are linked to one Fluxra conversation of the bridge agent.
  */
+
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ import { Agent } from 'undici';
 import { configSchema } from '../../src/config/schema.js';
 import type { ChannelRef, ChatAdapter, InboundEvent } from '../../src/core/chat.js';
 import { createLogger, type Logger } from '../../src/core/logger.js';
+import type { MirrorMetrics } from '../../src/core/metrics-hooks.js';
 import { createMirrorEngine, type MirrorEngine } from '../../src/mirror/engine.js';
 import type { MirrorConfig } from '../../src/mirror/mirror-item.js';
 import { createDiscordAdapter, type DiscordAdapter } from '../../src/platforms/discord/index.js';
@@ -47,6 +49,8 @@ export interface MirrorWorld {
   /** Every platform event the adapters emitted, in order. */
   events: InboundEvent[];
   logs: Array<Record<string, unknown>>;
+  /** The SQLite file of the store (a CLI command may open it too). */
+  storePath: string;
   /** Stops the engine and closes the store, then builds both again on the same SQLite file. */
   restart(): Promise<void>;
   /** Stops the engine only (its store stays open), e.g. to queue work while nothing delivers. */
@@ -56,7 +60,7 @@ export interface MirrorWorld {
 
 export const TEST_MIRROR_CONFIG: MirrorConfig = configSchema.shape.mirror.parse({ retryBaseMs: 10, retryMaxMs: 80, blockedProbeMs: 150 });
 
-export async function startMirrorWorld(options: { mirror?: Partial<MirrorConfig> } = {}): Promise<MirrorWorld> {
+export async function startMirrorWorld(options: { mirror?: Partial<MirrorConfig>; metrics?: MirrorMetrics } = {}): Promise<MirrorWorld> {
   const logs: Array<Record<string, unknown>> = [];
   const logger: Logger = createLogger({
     level: 'debug',
@@ -110,7 +114,17 @@ export async function startMirrorWorld(options: { mirror?: Partial<MirrorConfig>
   ]);
 
   let store = await createStore({ path: storePath }, { logger });
-  const build = (): MirrorEngine => createMirrorEngine({ store, fluxra: client, adapters, config: mirrorConfig, selfAgentId: bridgeAgent.agentId, logger, stopTimeoutMs: 1_000 });
+  const build = (): MirrorEngine =>
+    createMirrorEngine({
+      store,
+      fluxra: client,
+      adapters,
+      config: mirrorConfig,
+      selfAgentId: bridgeAgent.agentId,
+      logger,
+      stopTimeoutMs: 1_000,
+      ...(options.metrics ? { metrics: options.metrics } : {}),
+    });
   let engine = build();
 
   for (const adapter of adapters.values()) {
@@ -144,6 +158,7 @@ export async function startMirrorWorld(options: { mirror?: Partial<MirrorConfig>
     },
     events,
     logs,
+    storePath,
     async stopEngine() {
       if (engineStopped) return;
       engineStopped = true;

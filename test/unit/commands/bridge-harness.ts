@@ -15,6 +15,7 @@ import { type CommandRouter, createCommandRouter } from '../../../src/commands/r
 import type { CommandHandler } from '../../../src/commands/types.js';
 import type { ChannelRef, PlatformName } from '../../../src/core/chat.js';
 import { type Logger, silentLogger } from '../../../src/core/logger.js';
+import { channelDeadLetters } from '../../../src/delivery/sections.js';
 import type { FakeFluxraOptions } from '../../../src/simulators/fluxra.js';
 import { createStore, type Store } from '../../../src/store/index.js';
 import { ADMIN, type FluxraBackend, startFluxraBackend } from './fluxra-harness.js';
@@ -69,6 +70,7 @@ export function createLinkRouter(options: {
         links: store.links,
         cursors: store.cursors,
         linkStatus: store.kv(LINK_STATUS_KV),
+        deadLettersOf: (channel) => channelDeadLetters(store.deadLetters, channel),
         ...changed,
       }) as CommandHandler<unknown>,
     ],

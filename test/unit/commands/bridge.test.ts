@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
 import { LINK_STATUS_KV, type LinkStatus } from '../../../src/commands/bridge-link-status.js';
 import { bridgeUsage } from '../../../src/commands/bridge-parse.js';
+import { copyPartition, mirrorPartition } from '../../../src/delivery/sections.js';
 import { type BridgeHarness, DISCORD_CHANNEL, SLACK_CHANNEL, startBridgeHarness } from './bridge-harness.js';
 
 async function withHarness(fn: (h: BridgeHarness) => Promise<void>, options?: Parameters<typeof startBridgeHarness>[0]): Promise<void> {
@@ -291,4 +292,19 @@ test('any member may read /bridge status of a linked channel; unlinking stays wi
     assert.match(await h.run('status', member), new RegExp(`^This channel is linked to the Fluxra conversation \`${conv}\``));
     assert.doesNotMatch(await h.run('unlink', member), /^Unlinked/);
     assert.equal((await h.store.links.get(SLACK_CHANNEL))?.conversationId, conv, 'still linked');
+  }));
+
+test('status counts the channel’s dead letters, of both stages, and only that channel’s', () =>
+  withHarness(async (h) => {
+    const conv = h.conversation();
+    await h.run(`link ${conv}`);
+    assert.ok(!(await h.run('status')).includes('Not delivered'), 'nothing said while there are none');
+    const dead = (id: string, partition: string) => h.store.deadLetters.add({ id, partition, item: { kind: 'message' }, enqueuedAt: 0, attempts: 3 }, 'refused by Fluxra (404)');
+    await dead('o1', mirrorPartition(SLACK_CHANNEL));
+    await dead('o2', copyPartition(SLACK_CHANNEL));
+    await dead('o3', mirrorPartition(DISCORD_CHANNEL));
+    assert.equal(
+      (await h.run('status')).split('\n').at(-1),
+      '• Not delivered: 2 messages failed for good and are kept as dead letters; a bridge operator can retry or drop them (`fluxra-bridge deadletters`)',
+    );
   }));

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { RateLimitedError } from '../../../src/core/errors.js';
-import { decideRetry, decideSendFailure, pausedProbeWait, retryWaitMs } from '../../../src/mirror/delivery-decision.js';
+import { decideRetry, decideRetryOrDead, decideSendFailure, pausedProbeWait, retryWaitMs } from '../../../src/mirror/delivery-decision.js';
 import { FluxraApiError } from '../../../src/services/fluxra/index.js';
 
-const config = { blockedProbeMs: 300_000, retryBaseMs: 1_000, retryMaxMs: 60_000 };
+const config = { blockedProbeMs: 300_000, retryBaseMs: 1_000, retryMaxMs: 60_000, maxAttempts: 5 };
 const details = { service: 'fluxra' as const, method: 'POST', url: 'http://x/api/messages', route: 'sendMessage' as const };
 const refusal = (status: number, apiMessage: string): FluxraApiError => new FluxraApiError({ ...details, code: `HTTP_${status}`, status, apiMessage, retryable: status >= 500 });
 const half = (): number => 0.5;
@@ -14,14 +14,19 @@ test('a send into a blocked conversation pauses the link and probes again after 
   assert.deepEqual(decision, { kind: 'pause', retryAt: 310_000, reason: 'This conversation is blocked' });
 });
 
-test('a 403 that is not about a block is retried with backoff, not a pause', () => {
-  assert.equal(decideSendFailure(refusal(403, 'forbidden'), 0, 0, config, half).kind, 'retry');
+test('a 403 that is not about a block, a 404 and an invalid item (400, 413, 422) are dead at once, not paused nor retried', () => {
+  for (const status of [400, 403, 404, 413, 422]) {
+    assert.deepEqual(decideSendFailure(refusal(status, 'forbidden'), 0, 0, config), { kind: 'dead', reason: `refused by Fluxra (${status})` });
+  }
 });
 
-test('an item Fluxra refuses as invalid (400, 413, 422) is dropped; a server error is retried', () => {
-  for (const status of [400, 413, 422]) assert.deepEqual(decideSendFailure(refusal(status, 'bad'), 3, 0, config), { kind: 'drop' });
-  assert.equal(decideSendFailure(refusal(503, 'down'), 3, 0, config, half).kind, 'retry');
-  assert.equal(decideSendFailure(new Error('socket hang up'), 0, 0, config, half).kind, 'retry');
+test('a server error, a 401 or a network failure is retried until the item has failed maxAttempts times, then it is dead', () => {
+  for (const error of [refusal(503, 'down'), refusal(401, 'token'), new Error('socket hang up')]) {
+    assert.equal(decideSendFailure(error, 3, 0, config, half).kind, 'retry');
+    assert.deepEqual(decideSendFailure(error, 4, 0, config, half), { kind: 'dead', reason: 'failed 5 times' });
+  }
+  assert.equal(decideRetryOrDead(new Error('x'), 3, 0, config, half).kind, 'retry');
+  assert.equal(decideRetryOrDead(new Error('x'), 4, 0, config, half).kind, 'dead');
 });
 
 test('retries back off by attempt, capped, and honour a Retry-After no shorter than the base', () => {

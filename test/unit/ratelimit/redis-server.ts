@@ -20,8 +20,9 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-export async function startOwnRedis(): Promise<OwnRedis> {
-  const port = await freePort();
+/** Starts one on a free port, or on `port` (to restart one that was stopped). */
+export async function startOwnRedis(port?: number): Promise<OwnRedis> {
+  port ??= await freePort();
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = `redis://127.0.0.1:${port}`;
