@@ -155,6 +155,11 @@ export interface PostOptions {
   threadRootId?: string;
   /** A name for a Discord thread created for this post. */
   threadName?: string;
+  /**
+   * Post only the parts from this index on: the earlier ones exist already (a split post
+   * resumed after one of its later parts failed). Past the last part, nothing is posted.
+   */
+  fromPart?: number;
 }
 
 /** Where `findOwnPost` looks for a post we may already have made. */

@@ -12,6 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import type { ChannelRef, ChatAdapter, MessageRef, OutboundMessage, PostOptions } from '../../src/core/chat.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { POST_INTENTS_NAMESPACE, POST_RESULTS_NAMESPACE, type PostIntent, postKey, postOnceDetailed } from '../../src/delivery/post-once.js';
+import { renderedSlackParts } from '../../src/platforms/slack/own-posts.js';
 import { createStore, type Store } from '../../src/store/index.js';
 import { CHANNEL_ID, type Harness, startHarness } from '../support/discord-harness.js';
 import { type SlackPair, startSlackPair } from '../support/slack-harness.js';
@@ -182,6 +183,38 @@ describe('postOnce on both platforms', () => {
     const outcome = await postOnceDetailed({ store, adapter: platform.adapter(), channel: platform.channel, message, key });
     assert.equal(outcome.how, 'found');
     assert.deepEqual(outcome.refs, posted);
+  });
+
+  test('slack: a 12,000-character answer whose second part hits one 5xx ends with every part posted once, in order', async () => {
+    const platform = platforms[0] as Platform;
+    const marker = uniqueText('long answer');
+    const paragraph = (word: string): string => `${word} `.repeat(1_000).trim();
+    const text = `${marker}\n\n${paragraph('alpha')}\n\n${paragraph('bravo')}`;
+    assert.ok(text.length > 12_000);
+    const message: OutboundMessage = { text, as: { name: 'weather-bot' } };
+    const options: PostOptions = { threadRootId: platform.personRoot(uniqueText('question')) };
+    const key = postKey(uniqueText('answer'), platform.channel);
+    const ours = (): string[] =>
+      slack.fake.state
+        .history('C0GENERAL')
+        .filter((m) => !m.deleted && m.threadTs === options.threadRootId && m.ts !== options.threadRootId)
+        .map((m) => m.text);
+
+    slack.fake.serverError('chat.postMessage', { skip: 1 });
+    await assert.rejects(postOnceDetailed({ store, adapter: platform.adapter(), channel: platform.channel, message, options, key }));
+    assert.equal(ours().length, 1, 'the first part went out before the 5xx');
+
+    const outcome = await postOnceDetailed({ store, adapter: platform.adapter(), channel: platform.channel, message, options, key });
+    assert.equal(outcome.how, 'resumed');
+    const parts = renderedSlackParts(message);
+    assert.ok(parts.length >= 3);
+    assert.deepEqual(ours(), parts, 'every part exactly once, in order');
+    assert.equal(outcome.refs.length, parts.length);
+
+    const again = await postOnceDetailed({ store, adapter: platform.adapter(), channel: platform.channel, message, options, key });
+    assert.equal(again.how, 'known');
+    assert.deepEqual(again.refs, outcome.refs);
+    assert.deepEqual(ours(), parts);
   });
 
   test('discord: a post made as the bot is not taken for one made as an agent', async () => {

@@ -102,7 +102,7 @@ export function createDiscordOutbound(deps: DiscordOutboundDeps): DiscordOutboun
         const parts = discordParts(message, message.as !== undefined && hook === undefined);
         const refs: MessageRef[] = [];
         const allowed = allowedMentionsFor(message);
-        for (const content of parts) {
+        for (const content of parts.slice(options.fromPart ?? 0)) {
           let posted: APIMessage;
           if (hook && message.as) {
             const body = { content, username: webhookUsername(message.as.name), allowed_mentions: allowed, ...(message.as.iconUrl ? { avatar_url: message.as.iconUrl } : {}) };

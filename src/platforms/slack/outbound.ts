@@ -49,11 +49,11 @@ async function tolerating(tolerated: string, action: () => Promise<unknown>): Pr
 }
 
 /** Posts `text` in as many messages as Slack's length needs; their ts in order. */
-async function postParts(call: SlackCall, channelId: string, text: string, extra: Record<string, unknown>): Promise<string[]> {
+async function postParts(call: SlackCall, channelId: string, text: string, extra: Record<string, unknown>, fromPart = 0): Promise<string[]> {
   const parts = splitMessage(text, SLACK_DEFAULTS.maxMessageLength);
   if (parts.length === 0) throw new BridgeError('SLACK_EMPTY_MESSAGE', 'Refusing to post an empty message to Slack');
   const ids: string[] = [];
-  for (const part of parts) {
+  for (const part of parts.slice(fromPart)) {
     const result = await call('chat.postMessage', { channel: channelId, text: markdownToSlack(part), unfurl_links: false, unfurl_media: false, ...extra });
     ids.push(String(result.ts));
   }
@@ -69,7 +69,7 @@ export function createSlackOutbound(deps: SlackOutboundDeps): SlackOutbound {
         // Needs the chat:write.customize scope.
         ...(message.as ? { username: message.as.name, ...(message.as.iconUrl ? { icon_url: message.as.iconUrl } : {}) } : {}),
       };
-      const ids = await postParts(call, channel.channelId, message.text, extra);
+      const ids = await postParts(call, channel.channelId, message.text, extra, options.fromPart);
       return ids.map((ts) => ({ platform: 'slack', channelId: channel.channelId, messageId: ts, ...(options.threadRootId ? { threadRootId: options.threadRootId } : {}) }));
     },
 
