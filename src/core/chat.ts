@@ -162,6 +162,17 @@ export interface PostOptions {
   fromPart?: number;
 }
 
+/** Which part of a split message an edited platform message shows. */
+export interface EditOptions {
+  /** The index of the part (as `post` splits the text) the message becomes; default 0. */
+  part?: number;
+}
+
+/** What an edit learnt: how many parts the new text has, so that callers add or drop messages. */
+export interface EditResult {
+  parts: number;
+}
+
 /** Where `findOwnPost` looks for a post we may already have made. */
 export interface FindOwnPostOptions {
   /** Look in the thread of this root message (as `post` was given it), else top-level. */
@@ -251,7 +262,11 @@ export interface ChatAdapter {
    * recording was lost in a crash is found again instead of being repeated.
    */
   findOwnPost(channel: ChannelRef, message: OutboundMessage, options: FindOwnPostOptions): Promise<MessageRef[] | undefined>;
-  edit(ref: MessageRef, message: OutboundMessage): Promise<void>;
+  /**
+   * Replaces the text of `ref` with one part of `message` (the first unless `options.part`).
+   * A text longer than one message leaves the other parts to the caller (`editSplit`).
+   */
+  edit(ref: MessageRef, message: OutboundMessage, options?: EditOptions): Promise<EditResult>;
   delete(ref: MessageRef): Promise<void>;
   /** `emoji` is a Unicode emoji (✅, 👀, ⏳, ❌); adapters map it to their names. */
   react(ref: MessageRef, emoji: string): Promise<void>;

@@ -98,12 +98,12 @@ export function createSlackOutbound(deps: SlackOutboundDeps): SlackOutbound {
       return readSlackSince({ read, toMessage: deps.toMessage, now }, channel.channelId, options);
     },
 
-    async edit(ref, message) {
+    async edit(ref, message, options = {}) {
       const parts = splitMessage(message.text, SLACK_DEFAULTS.maxMessageLength);
-      if (parts.length > 1) logger.warn({ messageId: ref.messageId, parts: parts.length }, 'slack edit longer than one message; keeping the first part');
-      const first = parts[0];
-      if (first === undefined) throw new BridgeError('SLACK_EMPTY_MESSAGE', 'Refusing to edit a Slack message to empty text');
-      await call('chat.update', { channel: ref.channelId, ts: ref.messageId, text: markdownToSlack(parts.length > 1 ? `${first}\n…` : first) });
+      const part = parts[options.part ?? 0];
+      if (part === undefined) throw new BridgeError('SLACK_EMPTY_MESSAGE', 'Refusing to edit a Slack message to empty text');
+      await call('chat.update', { channel: ref.channelId, ts: ref.messageId, text: markdownToSlack(part) });
+      return { parts: parts.length };
     },
 
     // Already gone is what we wanted.
