@@ -179,6 +179,8 @@ export interface FindOwnPostOptions {
   threadRootId?: string;
   /** Only posts made at or after this time (epoch ms) count. */
   sinceMs: number;
+  /** Look for the parts from this index on (as `PostOptions.fromPart` posted them). */
+  fromPart?: number;
 }
 
 /** What `readSince` reads: one channel's messages after a point, threads included. */

@@ -127,14 +127,15 @@ export async function postOnceDetailed(input: PostOnceInput): Promise<PostOnceOu
   const intent = record ?? legacyIntent;
   if (intent) {
     const sinceMs = intent.startedAt - (input.clockSkewMs ?? POST_ONCE_DEFAULTS.clockSkewMs);
-    const found = await adapter.findOwnPost(channel, message, { ...(threadRootId ? { threadRootId } : {}), sinceMs });
+    const fromPart = input.options?.fromPart ?? 0;
+    const found = await adapter.findOwnPost(channel, message, { ...(threadRootId ? { threadRootId } : {}), sinceMs, fromPart });
     const first = found?.[0];
     if (found && first) {
       const owner = await claims.get(messageKey(first));
       if (owner === undefined || owner === key) {
         // A split post that failed part-way left its first parts: post the rest after them
         // (nothing when all are there), so that every part exists exactly once, in order.
-        const rest = await adapter.post(channel, message, { ...input.options, fromPart: found.length });
+        const rest = await adapter.post(channel, message, { ...input.options, fromPart: fromPart + found.length });
         if (rest.length === 0) return finish(found, 'found');
         await finish([...found, ...rest], 'posted');
         return { refs: [...found, ...rest], how: 'resumed' };

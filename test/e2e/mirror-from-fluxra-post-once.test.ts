@@ -144,6 +144,23 @@ describe('postOnce on both platforms', () => {
       });
     }
 
+    test(`${platform.name}: the added parts of a grown edit whose record was lost are found, not repeated`, async () => {
+      const marker = uniqueText('grown');
+      // Numbered words: no two parts read alike.
+      const words = (word: string): string => Array.from({ length: 900 }, (_, i) => `${word}${i}`).join(' ');
+      const message: OutboundMessage = { text: `${marker}\n\n${words('golf')}\n\n${words('hotel')}`, as: { name: 'weather-bot' } };
+      const options: PostOptions = { fromPart: 1 };
+      const key = postKey(uniqueText('msg'), platform.channel);
+      const posted = await postWithLostRecord(platform, key, message, options, 'current');
+      assert.ok(posted.length >= 1);
+      const outcome = await postOnceDetailed({ store, adapter: platform.adapter(), channel: platform.channel, message, options, key });
+      assert.equal(outcome.how, 'found');
+      assert.deepEqual(outcome.refs, posted);
+      assert.equal(platform.postsContaining(marker).length, 0, 'the first part was never posted here');
+      const hotel = platform.postsContaining('hotel');
+      assert.ok(hotel.length > 0 && hotel.every((id) => posted.some((ref) => ref.messageId === id)), 'no part posted again');
+    });
+
     test(`${platform.name}: an intent without a post (crash before posting) posts exactly once`, async () => {
       const text = uniqueText('never posted');
       const key = postKey(uniqueText('msg'), platform.channel);
