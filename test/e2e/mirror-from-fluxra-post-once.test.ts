@@ -234,6 +234,36 @@ describe('postOnce on both platforms', () => {
     assert.deepEqual(ours(), parts);
   });
 
+  test('discord: a long answer whose second part hits one 5xx ends with every part posted once, in order', async () => {
+    const platform = platforms[1] as Platform;
+    const marker = uniqueText('long discord answer');
+    const words = (word: string): string => Array.from({ length: 300 }, (_, i) => `${word}${i}`).join(' ');
+    const message: OutboundMessage = { text: `${marker}\n\n${words('india')}\n\n${words('juliett')}\n\n${words('kilo')}`, as: { name: 'weather-bot' } };
+    const key = postKey(uniqueText('answer'), platform.channel);
+    discord.fake.state.rateLimits.push({ method: 'POST', path: /^\/webhooks\//, remaining: 1, retryAfterSeconds: 0, status: 503, skip: 1 });
+    await assert.rejects(postOnceDetailed({ store, adapter: platform.adapter(), channel: platform.channel, message, key }));
+    assert.equal(platform.postsContaining(marker).length, 1, 'the first part went out before the 5xx');
+
+    const outcome = await postOnceDetailed({ store, adapter: platform.adapter(), channel: platform.channel, message, key });
+    assert.equal(outcome.how, 'resumed');
+    const contents = discord.fake.state
+      .history(CHANNEL_ID)
+      .filter((m) => outcome.refs.some((ref) => ref.messageId === m.id))
+      .map((m) => m.content);
+    assert.ok(contents.length >= 3);
+    assert.ok(contents[0]?.startsWith(marker), 'the first part first');
+    for (const word of ['india299', 'juliett299', 'kilo299']) assert.equal(contents.join(' ').split(word).length - 1, 1, `${word} exactly once`);
+    const joined = contents.join(' ');
+    const positions = ['india0 ', 'india299', 'juliett0 ', 'juliett299', 'kilo0 ', 'kilo299'].map((word) => joined.indexOf(word));
+    assert.deepEqual(
+      positions,
+      [...positions].sort((a, b) => a - b),
+      'in order',
+    );
+    assert.ok(positions.every((at) => at >= 0));
+    for (const word of ['india0 ', 'juliett0 ', 'kilo0 ']) assert.equal(platform.postsContaining(word).length, 1, `the part with ${word.trim()} posted once`);
+  });
+
   test('discord: a post made as the bot is not taken for one made as an agent', async () => {
     const platform = platforms[1] as Platform;
     const text = uniqueText('same words');
