@@ -127,6 +127,9 @@ export function createDiscordOutbound(deps: DiscordOutboundDeps): DiscordOutboun
     async edit(ref, message, options = {}) {
       const webhookId = ref.meta?.['webhookId'];
       const parts = discordParts(message, message.as !== undefined && webhookId === undefined);
+      // Callers that keep every part (editSplit) name the part; anyone else is told what is left out.
+      if (options.part === undefined && parts.length > 1)
+        logger.warn({ messageId: ref.messageId, parts: parts.length }, 'discord edit longer than one message; only the first part is shown');
       const content = parts[options.part ?? 0] ?? '\u200B';
       const channelId = messageChannel(ref);
       const allowed = allowedMentionsFor(message);

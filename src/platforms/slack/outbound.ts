@@ -100,6 +100,9 @@ export function createSlackOutbound(deps: SlackOutboundDeps): SlackOutbound {
 
     async edit(ref, message, options = {}) {
       const parts = splitMessage(message.text, SLACK_DEFAULTS.maxMessageLength);
+      // Callers that keep every part (editSplit) name the part; anyone else is told what is left out.
+      if (options.part === undefined && parts.length > 1)
+        logger.warn({ messageId: ref.messageId, parts: parts.length }, 'slack edit longer than one message; only the first part is shown');
       const part = parts[options.part ?? 0];
       if (part === undefined) throw new BridgeError('SLACK_EMPTY_MESSAGE', 'Refusing to edit a Slack message to empty text');
       await call('chat.update', { channel: ref.channelId, ts: ref.messageId, text: markdownToSlack(part) });
