@@ -136,13 +136,14 @@ export function createFromFluxra(deps: FromFluxraDeps): FromFluxra {
     if (!change) return undefined;
     const copies = await store.messageMap.copiesOf(message.messageId);
     for (const parts of partsByChannel(copies)) {
-      const adapter = adapters.get(parts[0]?.platform ?? 'slack');
-      if (!adapter || !parts[0]) continue;
+      const first = parts[0];
+      const adapter = first && adapters.get(first.platform);
+      if (!first || !adapter) continue;
       if (change === 'delete') {
         for (const part of parts) await adapter.delete(part);
         continue;
       }
-      const key = postKey(message.messageId, toChannelRef(parts[0]));
+      const key = postKey(message.messageId, toChannelRef(first));
       const added = await editSplit({ store, adapter, parts, message: toOutbound(message), key, logger });
       if (added.length > 0) await store.messageMap.record(message.messageId, added);
     }
