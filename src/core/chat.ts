@@ -155,6 +155,22 @@ export interface PostOptions {
   threadRootId?: string;
   /** A name for a Discord thread created for this post. */
   threadName?: string;
+  /**
+   * Post only the parts from this index on: the earlier ones exist already (a split post
+   * resumed after one of its later parts failed). Past the last part, nothing is posted.
+   */
+  fromPart?: number;
+}
+
+/** Which part of a split message an edited platform message shows. */
+export interface EditOptions {
+  /** The index of the part (as `post` splits the text) the message becomes; default 0. */
+  part?: number;
+}
+
+/** What an edit learnt: how many parts the new text has, so that callers add or drop messages. */
+export interface EditResult {
+  parts: number;
 }
 
 /** Where `findOwnPost` looks for a post we may already have made. */
@@ -163,6 +179,8 @@ export interface FindOwnPostOptions {
   threadRootId?: string;
   /** Only posts made at or after this time (epoch ms) count. */
   sinceMs: number;
+  /** Look for the parts from this index on (as `PostOptions.fromPart` posted them). */
+  fromPart?: number;
 }
 
 /** What `readSince` reads: one channel's messages after a point, threads included. */
@@ -246,7 +264,11 @@ export interface ChatAdapter {
    * recording was lost in a crash is found again instead of being repeated.
    */
   findOwnPost(channel: ChannelRef, message: OutboundMessage, options: FindOwnPostOptions): Promise<MessageRef[] | undefined>;
-  edit(ref: MessageRef, message: OutboundMessage): Promise<void>;
+  /**
+   * Replaces the text of `ref` with one part of `message` (the first unless `options.part`).
+   * A text longer than one message leaves the other parts to the caller (`editSplit`).
+   */
+  edit(ref: MessageRef, message: OutboundMessage, options?: EditOptions): Promise<EditResult>;
   delete(ref: MessageRef): Promise<void>;
   /** `emoji` is a Unicode emoji (✅, 👀, ⏳, ❌); adapters map it to their names. */
   react(ref: MessageRef, emoji: string): Promise<void>;

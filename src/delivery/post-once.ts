@@ -8,7 +8,9 @@
  *   result known for the key?         → return it (already delivered)
  *   intent for the key exists?        → a previous attempt may have posted: ask the adapter
  *                                       to find our post (`findOwnPost`) since the intent
- *                                       started; found and not claimed by another key → record it
+ *                                       started; found and not claimed by another key → post
+ *                                       the parts still missing (a split post that failed
+ *                                       part-way), then record them all
  *   otherwise                         → write the intent, post, record the result over the intent
  *
  * Intent and result are one record per key (in `POST_RESULTS_NAMESPACE`: an intent until the
@@ -65,8 +67,11 @@ export interface PostOnceInput {
 
 export interface PostOnceOutcome {
   refs: MessageRef[];
-  /** `posted` now, `found` in history after a lost record, `known` from an earlier call. */
-  how: 'posted' | 'found' | 'known';
+  /**
+   * `posted` now, `found` in history after a lost record, `resumed`: the first parts found
+   * in history and the rest posted now, `known` from an earlier call.
+   */
+  how: 'posted' | 'found' | 'resumed' | 'known';
 }
 
 export const POST_ONCE_DEFAULTS = {
@@ -122,11 +127,19 @@ export async function postOnceDetailed(input: PostOnceInput): Promise<PostOnceOu
   const intent = record ?? legacyIntent;
   if (intent) {
     const sinceMs = intent.startedAt - (input.clockSkewMs ?? POST_ONCE_DEFAULTS.clockSkewMs);
-    const found = await adapter.findOwnPost(channel, message, { ...(threadRootId ? { threadRootId } : {}), sinceMs });
+    const fromPart = input.options?.fromPart ?? 0;
+    const found = await adapter.findOwnPost(channel, message, { ...(threadRootId ? { threadRootId } : {}), sinceMs, fromPart });
     const first = found?.[0];
     if (found && first) {
       const owner = await claims.get(messageKey(first));
-      if (owner === undefined || owner === key) return finish(found, 'found');
+      if (owner === undefined || owner === key) {
+        // A split post that failed part-way left its first parts: post the rest after them
+        // (nothing when all are there), so that every part exists exactly once, in order.
+        const rest = await adapter.post(channel, message, { ...input.options, fromPart: fromPart + found.length });
+        if (rest.length === 0) return finish(found, 'found');
+        await finish([...found, ...rest], 'posted');
+        return { refs: [...found, ...rest], how: 'resumed' };
+      }
     }
   } else {
     await records.set(key, { key, channel, startedAt: now() }, { ttlMs: POST_ONCE_DEFAULTS.intentTtlMs });

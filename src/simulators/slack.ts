@@ -85,6 +85,8 @@ export interface FakeSlack {
   sendFrame(frame: Record<string, unknown>): void;
   /** Answers the next `times` calls to `method` with 429 and `Retry-After`. */
   rateLimit(method: string, retryAfterSeconds: number, times?: number): void;
+  /** Lets `skip` calls to `method` pass, then answers the next `times` with HTTP `status` (a 5xx). */
+  serverError(method: string, options?: { status?: number; skip?: number; times?: number }): void;
   /** Deletes a channel: from now on every call naming it answers `channel_not_found`. */
   deleteChannel(channelId: string): void;
   /** Records a message a person (or another bot) wrote and returns its `message` event. */
@@ -179,6 +181,9 @@ export async function createFakeSlack(options: FakeSlackOptions): Promise<FakeSl
     },
     rateLimit(method, retryAfterSeconds, times = 1) {
       rateLimits.set(method, { retryAfterSeconds, times });
+    },
+    serverError(method, { status = 503, skip = 0, times = 1 } = {}) {
+      rateLimits.set(method, { retryAfterSeconds: 0, times, skip, status });
     },
     userMessage(input) {
       const ts = state.nextTs();

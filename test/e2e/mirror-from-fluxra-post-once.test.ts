@@ -12,6 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import type { ChannelRef, ChatAdapter, MessageRef, OutboundMessage, PostOptions } from '../../src/core/chat.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { POST_INTENTS_NAMESPACE, POST_RESULTS_NAMESPACE, type PostIntent, postKey, postOnceDetailed } from '../../src/delivery/post-once.js';
+import { renderedSlackParts } from '../../src/platforms/slack/own-posts.js';
 import { createStore, type Store } from '../../src/store/index.js';
 import { CHANNEL_ID, type Harness, startHarness } from '../support/discord-harness.js';
 import { type SlackPair, startSlackPair } from '../support/slack-harness.js';
@@ -143,6 +144,23 @@ describe('postOnce on both platforms', () => {
       });
     }
 
+    test(`${platform.name}: the added parts of a grown edit whose record was lost are found, not repeated`, async () => {
+      const marker = uniqueText('grown');
+      // Numbered words: no two parts read alike.
+      const words = (word: string): string => Array.from({ length: 900 }, (_, i) => `${word}${i}`).join(' ');
+      const message: OutboundMessage = { text: `${marker}\n\n${words('golf')}\n\n${words('hotel')}`, as: { name: 'weather-bot' } };
+      const options: PostOptions = { fromPart: 1 };
+      const key = postKey(uniqueText('msg'), platform.channel);
+      const posted = await postWithLostRecord(platform, key, message, options, 'current');
+      assert.ok(posted.length >= 1);
+      const outcome = await postOnceDetailed({ store, adapter: platform.adapter(), channel: platform.channel, message, options, key });
+      assert.equal(outcome.how, 'found');
+      assert.deepEqual(outcome.refs, posted);
+      assert.equal(platform.postsContaining(marker).length, 0, 'the first part was never posted here');
+      const hotel = platform.postsContaining('hotel');
+      assert.ok(hotel.length > 0 && hotel.every((id) => posted.some((ref) => ref.messageId === id)), 'no part posted again');
+    });
+
     test(`${platform.name}: an intent without a post (crash before posting) posts exactly once`, async () => {
       const text = uniqueText('never posted');
       const key = postKey(uniqueText('msg'), platform.channel);
@@ -182,6 +200,68 @@ describe('postOnce on both platforms', () => {
     const outcome = await postOnceDetailed({ store, adapter: platform.adapter(), channel: platform.channel, message, key });
     assert.equal(outcome.how, 'found');
     assert.deepEqual(outcome.refs, posted);
+  });
+
+  test('slack: a 12,000-character answer whose second part hits one 5xx ends with every part posted once, in order', async () => {
+    const platform = platforms[0] as Platform;
+    const marker = uniqueText('long answer');
+    const paragraph = (word: string): string => `${word} `.repeat(1_000).trim();
+    const text = `${marker}\n\n${paragraph('alpha')}\n\n${paragraph('bravo')}`;
+    assert.ok(text.length > 12_000);
+    const message: OutboundMessage = { text, as: { name: 'weather-bot' } };
+    const options: PostOptions = { threadRootId: platform.personRoot(uniqueText('question')) };
+    const key = postKey(uniqueText('answer'), platform.channel);
+    const ours = (): string[] =>
+      slack.fake.state
+        .history('C0GENERAL')
+        .filter((m) => !m.deleted && m.threadTs === options.threadRootId && m.ts !== options.threadRootId)
+        .map((m) => m.text);
+
+    slack.fake.serverError('chat.postMessage', { skip: 1 });
+    await assert.rejects(postOnceDetailed({ store, adapter: platform.adapter(), channel: platform.channel, message, options, key }));
+    assert.equal(ours().length, 1, 'the first part went out before the 5xx');
+
+    const outcome = await postOnceDetailed({ store, adapter: platform.adapter(), channel: platform.channel, message, options, key });
+    assert.equal(outcome.how, 'resumed');
+    const parts = renderedSlackParts(message);
+    assert.ok(parts.length >= 3);
+    assert.deepEqual(ours(), parts, 'every part exactly once, in order');
+    assert.equal(outcome.refs.length, parts.length);
+
+    const again = await postOnceDetailed({ store, adapter: platform.adapter(), channel: platform.channel, message, options, key });
+    assert.equal(again.how, 'known');
+    assert.deepEqual(again.refs, outcome.refs);
+    assert.deepEqual(ours(), parts);
+  });
+
+  test('discord: a long answer whose second part hits one 5xx ends with every part posted once, in order', async () => {
+    const platform = platforms[1] as Platform;
+    const marker = uniqueText('long discord answer');
+    const words = (word: string): string => Array.from({ length: 300 }, (_, i) => `${word}${i}`).join(' ');
+    const message: OutboundMessage = { text: `${marker}\n\n${words('india')}\n\n${words('juliett')}\n\n${words('kilo')}`, as: { name: 'weather-bot' } };
+    const key = postKey(uniqueText('answer'), platform.channel);
+    discord.fake.state.rateLimits.push({ method: 'POST', path: /^\/webhooks\//, remaining: 1, retryAfterSeconds: 0, status: 503, skip: 1 });
+    await assert.rejects(postOnceDetailed({ store, adapter: platform.adapter(), channel: platform.channel, message, key }));
+    assert.equal(platform.postsContaining(marker).length, 1, 'the first part went out before the 5xx');
+
+    const outcome = await postOnceDetailed({ store, adapter: platform.adapter(), channel: platform.channel, message, key });
+    assert.equal(outcome.how, 'resumed');
+    const contents = discord.fake.state
+      .history(CHANNEL_ID)
+      .filter((m) => outcome.refs.some((ref) => ref.messageId === m.id))
+      .map((m) => m.content);
+    assert.ok(contents.length >= 3);
+    assert.ok(contents[0]?.startsWith(marker), 'the first part first');
+    for (const word of ['india299', 'juliett299', 'kilo299']) assert.equal(contents.join(' ').split(word).length - 1, 1, `${word} exactly once`);
+    const joined = contents.join(' ');
+    const positions = ['india0 ', 'india299', 'juliett0 ', 'juliett299', 'kilo0 ', 'kilo299'].map((word) => joined.indexOf(word));
+    assert.deepEqual(
+      positions,
+      [...positions].sort((a, b) => a - b),
+      'in order',
+    );
+    assert.ok(positions.every((at) => at >= 0));
+    for (const word of ['india0 ', 'juliett0 ', 'kilo0 ']) assert.equal(platform.postsContaining(word).length, 1, `the part with ${word.trim()} posted once`);
   });
 
   test('discord: a post made as the bot is not taken for one made as an agent', async () => {

@@ -34,6 +34,15 @@ describe('Fluxra → platforms', () => {
   const say = (pair: Pair, content: string, inReplyTo?: string) =>
     w.fluxra.postAs(w.agent.agentId, { conversationId: pair.conversationId, content, ...(inReplyTo ? { inReplyTo } : {}) });
 
+  /** A linked pair and a started poller that has its first cursor. */
+  const pollingPair = async () => {
+    const pair = await w.linkPair();
+    const poller = w.poller();
+    await poller.start();
+    await eventually(async () => w.store.cursors.get(pair.conversationId), 'the first cursor');
+    return { pair, poller };
+  };
+
   const arrived = (pair: Pair, needle: string) =>
     eventually(() => {
       const slack = slackPosts(pair).find((m) => m.text.includes(needle));
@@ -92,10 +101,7 @@ describe('Fluxra → platforms', () => {
   });
 
   test('a reply to a mapped message lands in its thread on both platforms', async () => {
-    const pair = await w.linkPair();
-    const poller = w.poller();
-    await poller.start();
-    await eventually(async () => w.store.cursors.get(pair.conversationId), 'the first cursor');
+    const { pair, poller } = await pollingPair();
     const question = say(pair, 'Forecast thread root');
     const root = await arrived(pair, 'Forecast thread root');
     say(pair, 'Tomorrow: rain', question.messageId);
@@ -119,10 +125,7 @@ describe('Fluxra → platforms', () => {
   });
 
   test('nothing from Fluxra pings a whole channel', async () => {
-    const pair = await w.linkPair();
-    const poller = w.poller();
-    await poller.start();
-    await eventually(async () => w.store.cursors.get(pair.conversationId), 'the first cursor');
+    const { pair, poller } = await pollingPair();
     say(pair, 'ALERT @everyone @here @channel <!channel> <!here> <!everyone> <!subteam^S1>');
     const { slack, discord } = await arrived(pair, 'ALERT');
 
@@ -138,10 +141,7 @@ describe('Fluxra → platforms', () => {
   });
 
   test('mention syntax in a Fluxra message never pings anyone on either platform', async () => {
-    const pair = await w.linkPair();
-    const poller = w.poller();
-    await poller.start();
-    await eventually(async () => w.store.cursors.get(pair.conversationId), 'the first cursor');
+    const { pair, poller } = await pollingPair();
     say(pair, 'MENTIONS <@U0SLACKADMIN> <@slack:U0SLACKADMIN|Admin> <@300000000000000055> <@discord:300000000000000055|Bob>');
     const { slack, discord } = await arrived(pair, 'MENTIONS');
     assert.doesNotMatch(slack.text, /<@/, 'no Slack user mention');
@@ -154,10 +154,7 @@ describe('Fluxra → platforms', () => {
   });
 
   test('an edit and a delete in Fluxra follow to both platforms', async () => {
-    const pair = await w.linkPair();
-    const poller = w.poller();
-    await poller.start();
-    await eventually(async () => w.store.cursors.get(pair.conversationId), 'the first cursor');
+    const { pair, poller } = await pollingPair();
     const message = say(pair, 'Draft: cloudy');
     const { slack, discord } = await arrived(pair, 'Draft: cloudy');
 
@@ -171,6 +168,62 @@ describe('Fluxra → platforms', () => {
     // Each change is applied once, however many scans see it.
     const edits = w.slack.fake.state.callsTo('chat.update').filter((call) => call.args.ts === slack.ts);
     assert.equal(edits.length, 1);
+    await poller.stop();
+  });
+
+  /** A long agent text near Fluxra's 10,000-character limit: `marker`, then a paragraph of each word repeated. */
+  const longText = (marker: string, words: string[]): string =>
+    [marker, ...words.map((word) => `${word} `.repeat(Math.floor(9_600 / words.length / (word.length + 1))).trim())].join('\n\n');
+  /** How often `word` occurs in the texts, whole. */
+  const count = (texts: string[], word: string): number => texts.join(' ').split(word).length - 1;
+
+  test('a 9,600-character message whose second Slack part hits one 5xx ends with every part posted once, in order', async () => {
+    const { pair, poller } = await pollingPair();
+    const text = longText('LONG-5XX', ['alpha', 'bravo', 'charlie']);
+    w.slack.fake.serverError('chat.postMessage', { skip: 1 });
+    say(pair, text);
+    const posted = await eventually(() => {
+      const texts = slackPosts(pair).map((m) => m.text);
+      return count(texts, 'charlie') > 0 && texts.at(-1)?.endsWith('charlie') ? texts : undefined;
+    }, 'the whole message on Slack');
+    assert.ok(posted.length >= 3, 'split into parts');
+    assert.ok(posted[0]?.startsWith('LONG-5XX'), 'the first part first');
+    assert.equal(count(posted, 'LONG-5XX'), 1, 'each part exactly once');
+    for (const word of ['alpha', 'bravo', 'charlie']) assert.equal(count(posted, word), count([text], word), `every "${word}", once`);
+    await poller.stop();
+  });
+
+  test('an edit that grows a message past the platform limit posts the extra parts after it and logs it', async () => {
+    const { pair, poller } = await pollingPair();
+    const message = say(pair, 'GROW short draft');
+    const { slack, discord } = await arrived(pair, 'GROW short draft');
+
+    const text = longText('GROW grown', ['delta', 'echo', 'foxtrot']);
+    w.fluxra.editAs(w.agent.agentId, message.messageId, text);
+    const slackTexts = await eventually(() => {
+      const texts = slackPosts(pair).map((m) => m.text);
+      return texts[0]?.startsWith('GROW grown') && count(texts, 'foxtrot') === count([text], 'foxtrot') ? texts : undefined;
+    }, 'the grown message on Slack');
+    const discordTexts = await eventually(() => {
+      const texts = discordPosts(pair.discord.channelId).map((m) => m.content);
+      return texts[0]?.startsWith('GROW grown') && count(texts, 'foxtrot') === count([text], 'foxtrot') ? texts : undefined;
+    }, 'the grown message on Discord');
+
+    assert.equal(slackPosts(pair)[0]?.ts, slack.ts, 'the first part is the edited message');
+    assert.equal(discordPosts(pair.discord.channelId)[0]?.id, discord.id);
+    for (const texts of [slackTexts, discordTexts]) {
+      assert.ok(texts.length > 1);
+      for (const word of ['delta', 'echo', 'foxtrot']) assert.equal(count(texts, word), count([text], word), `every "${word}", once`);
+    }
+    assert.ok(
+      w.logs.some((line) => String(line.msg).includes('posted the extra parts')),
+      'the growth is logged',
+    );
+
+    // A delete then removes every part.
+    w.fluxra.deleteAs(w.agent.agentId, message.messageId);
+    await eventually(() => (slackPosts(pair).length === 0 ? true : undefined), 'every Slack part deleted');
+    await eventually(() => (discordPosts(pair.discord.channelId).length === 0 ? true : undefined), 'every Discord part deleted');
     await poller.stop();
   });
 
@@ -232,10 +285,7 @@ describe('Fluxra → platforms', () => {
   });
 
   test('a 429 from Fluxra is waited out and nothing is lost', async () => {
-    const pair = await w.linkPair();
-    const poller = w.poller();
-    await poller.start();
-    await eventually(async () => w.store.cursors.get(pair.conversationId), 'the first cursor');
+    const { pair, poller } = await pollingPair();
     w.fluxra.inject({ kind: 'rateLimit', retryAfter: '0' }, { route: 'listMessages', times: 3 });
     say(pair, 'after the limit');
     await arrived(pair, 'after the limit');
@@ -286,10 +336,7 @@ describe('Fluxra → platforms', () => {
   });
 
   test('paused and unlinked channels get nothing', async () => {
-    const pair = await w.linkPair();
-    const poller = w.poller();
-    await poller.start();
-    await eventually(async () => w.store.cursors.get(pair.conversationId), 'the first cursor');
+    const { pair, poller } = await pollingPair();
     await w.store.links.pause(pair.discord, 'test');
     // A poll that started before the pause may still hold the old targets: let it finish.
     await poller.pollNow(pair.conversationId);

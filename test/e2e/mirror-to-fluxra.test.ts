@@ -46,6 +46,18 @@ async function slackSay(text: string, options: { threadTs?: string; user?: strin
   return event['ts'] as string;
 }
 
+/** Alice's edit of her Slack message `ts`, as Slack's `message_changed` event carries it. */
+async function slackEdit(ts: string, before: string, after: string, eventTs: string): Promise<void> {
+  await world.slack.deliverEvent({
+    type: 'message',
+    subtype: 'message_changed',
+    channel: SLACK_CHANNEL,
+    ts: eventTs,
+    message: { user: ALICE.id, text: after, ts, edited: { user: ALICE.id, ts: eventTs } },
+    previous_message: { user: ALICE.id, text: before, ts },
+  });
+}
+
 function discordSay(content: string, channelId = DISCORD_CHANNEL): APIMessage {
   return world.discord.sendMessage({ channelId, content, author: BOB });
 }
@@ -151,14 +163,7 @@ describe('platform → Fluxra', () => {
   });
 
   test('an edit of a message the mirror never sent is ignored', async () => {
-    await world.slack.deliverEvent({
-      type: 'message',
-      subtype: 'message_changed',
-      channel: SLACK_CHANNEL,
-      ts: '1800000002.000001',
-      message: { user: ALICE.id, text: 'edited old', ts: '1600000000.000001', edited: { user: ALICE.id, ts: '1800000002.000001' } },
-      previous_message: { user: ALICE.id, text: 'old', ts: '1600000000.000001' },
-    });
+    await slackEdit('1600000000.000001', 'old', 'edited old', '1800000002.000001');
     await slackSay('marker');
     await fluxraCount(1, 'the marker');
     await world.engine.idle();
@@ -167,6 +172,42 @@ describe('platform → Fluxra', () => {
       ['[Alice · Slack] marker'],
     );
     assert.equal(world.fluxra.requestsTo('editMessage').length, 0);
+  });
+
+  test('an edit that arrives before its message (Slack retried the message later) is applied when the message arrives', async () => {
+    const original = world.slack.userMessage({ channel: SLACK_CHANNEL, user: ALICE.id, text: 'first draft' });
+    const ts = original['ts'] as string;
+    await slackEdit(ts, 'first draft', 'final words', '1800000003.000001');
+    await world.engine.idle();
+    await world.slack.deliverEvent(original);
+    const [sent] = await fluxraCount(1, 'the message');
+    assert.equal(sent?.content, '[Alice · Slack] final words');
+    await eventually(() => discordHistory().find((m) => m.content === 'final words'), 'the Discord copy with the edited text');
+    await world.engine.idle();
+    assert.equal(discordHistory().filter((m) => m.content.includes('first draft')).length, 0);
+  });
+
+  test('a delete that arrives before its message keeps the message out of the mirror', async () => {
+    const original = world.slack.userMessage({ channel: SLACK_CHANNEL, user: ALICE.id, text: 'regretted words' });
+    const ts = original['ts'] as string;
+    await world.slack.deliverEvent({
+      type: 'message',
+      subtype: 'message_deleted',
+      channel: SLACK_CHANNEL,
+      ts: '1800000004.000001',
+      deleted_ts: ts,
+      previous_message: { user: ALICE.id, text: 'regretted words', ts },
+    });
+    await world.engine.idle();
+    await world.slack.deliverEvent(original);
+    await slackSay('after the delete');
+    await fluxraCount(1, 'the next message');
+    await world.engine.idle();
+    assert.deepEqual(
+      fluxraMessages().map((m) => m.content),
+      ['[Alice · Slack] after the delete'],
+    );
+    assert.equal(discordHistory().filter((m) => m.content.includes('regretted')).length, 0);
   });
 
   test('our own posts, other bots and unlinked channels are not mirrored', async () => {

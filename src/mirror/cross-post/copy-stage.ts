@@ -18,8 +18,9 @@
 import type { Author, ChannelRef, MessageRef, OutboundMessage } from '../../core/chat.js';
 import type { AdapterDirectory } from '../../core/consumer.js';
 import { describeError } from '../../core/errors.js';
-import { channelKey, messageKey } from '../../core/keys.js';
+import { channelKey, messageKey, toChannelRef } from '../../core/keys.js';
 import type { Logger } from '../../core/logger.js';
+import { editSplit, partsByChannel } from '../../delivery/edit-split.js';
 import { postKey } from '../../delivery/post-once.js';
 import type { Store } from '../../store/index.js';
 import { crossPostName } from '../attribution.js';
@@ -109,27 +110,32 @@ export function createCrossPoster(deps: CrossPosterDeps): CrossPoster {
     }
   }
 
-  /** The copies of a message mirrored from `source`: those in the other channels. */
-  async function copiesFrom(source: MessageRef): Promise<MessageRef[]> {
+  /** The message mirrored from `source` and its copies in the other channels. */
+  async function groupFrom(source: MessageRef): Promise<{ fluxraMessageId: string; copies: MessageRef[] } | undefined> {
     const group = await store.messageMap.groupOf(source);
-    return group === undefined ? [] : group.copies.filter((copy) => !sameChannel(copy, source));
+    return group && { fluxraMessageId: group.fluxraMessageId, copies: group.copies.filter((copy) => !sameChannel(copy, source)) };
   }
 
   async function edit(author: Author, source: MessageRef, text: string, quote: string | undefined): Promise<void> {
-    // A split copy is edited through its first part (the adapter keeps what fits).
-    const firsts = new Map<string, MessageRef>();
-    for (const copy of await copiesFrom(source)) if (!firsts.has(channelKey(copy))) firsts.set(channelKey(copy), copy);
-    for (const copy of firsts.values()) {
-      const adapter = adapters.get(copy.platform);
-      if (adapter === undefined) continue;
+    const group = await groupFrom(source);
+    if (group === undefined) return;
+    const { fluxraMessageId } = group;
+    for (const parts of partsByChannel(group.copies)) {
+      const copy = parts[0];
+      const adapter = copy && adapters.get(copy.platform);
+      if (!copy || adapter === undefined) continue;
       // A copy of an inline reply posted outside a thread carried the quote line: it keeps it.
       const shown = withQuote(copy.threadRootId === undefined ? quote : undefined, text);
-      await onCopy(copy, 'edit', () => adapter.edit(copy, outbound(author, source, shown)));
+      const key = postKey(fluxraMessageId, toChannelRef(copy));
+      await onCopy(copy, 'edit', async () => {
+        const added = await editSplit({ store, adapter, parts, message: outbound(author, source, shown), key, logger });
+        if (added.length > 0) await store.messageMap.record(fluxraMessageId, added);
+      });
     }
   }
 
   async function remove(source: MessageRef, fluxraMessageId: string): Promise<void> {
-    for (const copy of await copiesFrom(source)) {
+    for (const copy of (await groupFrom(source))?.copies ?? []) {
       const adapter = adapters.get(copy.platform);
       if (adapter === undefined) continue;
       await onCopy(copy, 'delete', () => adapter.delete(copy));

@@ -18,9 +18,10 @@
 import type { ChannelRef, ChatAdapter, MessageRef, OutboundMessage } from '../../core/chat.js';
 import type { AdapterDirectory } from '../../core/consumer.js';
 import { describeError } from '../../core/errors.js';
-import { channelKey } from '../../core/keys.js';
+import { channelKey, toChannelRef } from '../../core/keys.js';
 import type { Logger } from '../../core/logger.js';
 import type { MirrorMetrics } from '../../core/metrics-hooks.js';
+import { editSplit, partsByChannel } from '../../delivery/edit-split.js';
 import { postKey } from '../../delivery/post-once.js';
 import { breakMentionSyntax } from '../../format/mentions.js';
 import type { FluxraMessage } from '../../services/fluxra/index.js';
@@ -134,19 +135,17 @@ export function createFromFluxra(deps: FromFluxraDeps): FromFluxra {
     const change = detectChange(record, message);
     if (!change) return undefined;
     const copies = await store.messageMap.copiesOf(message.messageId);
-    const seen = new Set<string>();
-    for (const copy of copies) {
-      const adapter = adapters.get(copy.platform);
-      if (!adapter) continue;
+    for (const parts of partsByChannel(copies)) {
+      const first = parts[0];
+      const adapter = first && adapters.get(first.platform);
+      if (!first || !adapter) continue;
       if (change === 'delete') {
-        await adapter.delete(copy);
+        for (const part of parts) await adapter.delete(part);
         continue;
       }
-      // A split message is edited through its first part (the adapter keeps what fits).
-      const channel = channelKey(copy);
-      if (seen.has(channel)) continue;
-      seen.add(channel);
-      await adapter.edit(copy, toOutbound(message));
+      const key = postKey(message.messageId, toChannelRef(first));
+      const added = await editSplit({ store, adapter, parts, message: toOutbound(message), key, logger });
+      if (added.length > 0) await store.messageMap.record(message.messageId, added);
     }
     await delivered.set(message.messageId, deliveredRecord(message, now()), { ttlMs: DELIVERED_TTL_MS });
     logger.info({ messageId: message.messageId, change, copies: copies.length }, 'followed a Fluxra change');

@@ -20,6 +20,7 @@ import { fitInto, fluxraParts, textWithAttachments } from '../attribution.js';
 import { createDeliveryRecorder } from '../link-status.js';
 import type { CopyItem, MirrorConfig, MirrorItem } from '../mirror-item.js';
 import { replyParent, replyQuote, withQuote } from '../threading.js';
+import { createEarlyChanges, withEarlyChange } from './early-changes.js';
 import { editChangesText } from './edit-changed.js';
 import { createFluxraSendOnce, type MessageProgress } from './fluxra-send.js';
 
@@ -89,6 +90,7 @@ export function createToFluxra(deps: ToFluxraDeps): ToFluxra {
   const maxLength = deps.maxContentLength ?? FLUXRA_MAX_CONTENT_LENGTH;
   const progressKv = store.kv<MessageProgress>(MIRROR_PROGRESS_NAMESPACE);
   const recordDelivery = createDeliveryRecorder(store);
+  const earlyChanges = createEarlyChanges(store);
   const sendOnce = createFluxraSendOnce({
     fluxra,
     progress: progressKv,
@@ -109,12 +111,21 @@ export function createToFluxra(deps: ToFluxraDeps): ToFluxra {
       maxLength,
     );
 
-  async function deliverMessage(item: InboundMessage, link: LinkRecord, signal: AbortSignal): Promise<void> {
-    const key = messageKey(item.ref);
+  async function deliverMessage(arrived: InboundMessage, link: LinkRecord, signal: AbortSignal): Promise<void> {
+    const key = messageKey(arrived.ref);
     let progress = await progressKv.get(key);
+    let item = arrived;
     if (progress === undefined) {
       // Delivered so long ago that its progress expired, but still mapped: a late duplicate.
       if ((await store.messageMap.fluxraIdOf(item.ref)) !== undefined) return;
+      // An edit or delete that came before the message (its first delivery failed) applies now.
+      const changed = withEarlyChange(arrived, await earlyChanges.find(arrived));
+      if (changed === undefined) {
+        logger.info({ platform: arrived.platform, messageId: arrived.ref.messageId }, 'message was deleted before it arrived; not mirrored');
+        await earlyChanges.forget(arrived);
+        return;
+      }
+      item = changed;
       const parent = replyParent(item);
       const inReplyTo = parent === undefined ? undefined : await store.messageMap.fluxraIdOf(parent.ref);
       // An inline reply keeps its context as a quoted line wherever it cannot be threaded.
@@ -135,6 +146,7 @@ export function createToFluxra(deps: ToFluxraDeps): ToFluxra {
     await store.messageMap.record(fluxraMessageId, [item.ref]);
     await queueCopies(item.ref, copyOfPost(item, progress, fluxraMessageId));
     await recordDelivery(progress.conversationId, 'to-fluxra', now());
+    if (item !== arrived) await earlyChanges.forget(arrived);
   }
 
   const originGroup = (ref: MessageRef) => originGroupOf(store, progressKv, ref);
@@ -142,7 +154,9 @@ export function createToFluxra(deps: ToFluxraDeps): ToFluxra {
   async function deliverEdit(item: InboundEdit, signal: AbortSignal): Promise<void> {
     const origin = await originGroup(item.ref);
     if (origin === undefined) {
-      logger.debug({ platform: item.platform, messageId: item.ref.messageId }, 'edit of a message the mirror did not send; ignored');
+      // Not sent (yet): the message may still arrive, after its edit.
+      logger.debug({ platform: item.platform, messageId: item.ref.messageId }, 'edit of a message the mirror has not sent; kept for a while');
+      await earlyChanges.remember(item);
       return;
     }
     const progress = origin.progress;
@@ -175,7 +189,10 @@ export function createToFluxra(deps: ToFluxraDeps): ToFluxra {
 
   async function deliverDelete(item: InboundDelete, signal: AbortSignal): Promise<void> {
     const origin = await originGroup(item.ref);
-    if (origin === undefined) return;
+    if (origin === undefined) {
+      await earlyChanges.remember(item);
+      return;
+    }
     for (const id of origin.fluxraIds) await unlessGone(() => fluxra.deleteMessage(id, { signal }));
     // The copy stage deletes the copies, then forgets the message (it finds them through it).
     await queueCopies(item.ref, { kind: 'delete', source: item.ref, fluxraMessageId: origin.fluxraIds[0] as string });

@@ -126,7 +126,7 @@ export function createDiscordAdapter(input: DiscordAdapterConfig, deps: DiscordA
     onConnectionChange(listener) {
       connectionListeners.push(listener);
     },
-    edit: (ref, message) => outbound.edit(ref, message),
+    edit: (ref, message, options) => outbound.edit(ref, message, options),
     delete: (ref) => outbound.delete(ref),
     react: (ref, emoji) => outbound.react(ref, emoji),
     unreact: (ref, emoji) => outbound.unreact(ref, emoji),

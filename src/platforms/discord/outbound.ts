@@ -4,7 +4,7 @@
  * and reactions. Every post carries `allowed_mentions` that can only ping users.
  */
 import { type APIMessage, type REST, Routes } from 'discord.js';
-import type { ChannelRef, MessageRef, OutboundMessage, PostOptions } from '../../core/chat.js';
+import type { ChannelRef, EditOptions, EditResult, MessageRef, OutboundMessage, PostOptions } from '../../core/chat.js';
 import type { Logger } from '../../core/logger.js';
 import { markdownToDiscord } from '../../format/discord.js';
 import { mentionedUserIds } from '../../format/mentions.js';
@@ -39,7 +39,7 @@ export interface DiscordOutboundDeps {
 
 export interface DiscordOutbound {
   post(channel: ChannelRef, message: OutboundMessage, options?: PostOptions): Promise<MessageRef[]>;
-  edit(ref: MessageRef, message: OutboundMessage): Promise<void>;
+  edit(ref: MessageRef, message: OutboundMessage, options?: EditOptions): Promise<EditResult>;
   delete(ref: MessageRef): Promise<void>;
   react(ref: MessageRef, emoji: string): Promise<void>;
   unreact(ref: MessageRef, emoji: string): Promise<void>;
@@ -102,7 +102,7 @@ export function createDiscordOutbound(deps: DiscordOutboundDeps): DiscordOutboun
         const parts = discordParts(message, message.as !== undefined && hook === undefined);
         const refs: MessageRef[] = [];
         const allowed = allowedMentionsFor(message);
-        for (const content of parts) {
+        for (const content of parts.slice(options.fromPart ?? 0)) {
           let posted: APIMessage;
           if (hook && message.as) {
             const body = { content, username: webhookUsername(message.as.name), allowed_mentions: allowed, ...(message.as.iconUrl ? { avatar_url: message.as.iconUrl } : {}) };
@@ -124,11 +124,13 @@ export function createDiscordOutbound(deps: DiscordOutboundDeps): DiscordOutboun
       }
     },
 
-    async edit(ref, message) {
+    async edit(ref, message, options = {}) {
       const webhookId = ref.meta?.['webhookId'];
       const parts = discordParts(message, message.as !== undefined && webhookId === undefined);
-      if (parts.length > 1) logger.warn({ messageId: ref.messageId, parts: parts.length }, 'discord edit longer than one message; keeping the first part');
-      const content = parts[0] ?? '\u200B';
+      // Callers that keep every part (editSplit) name the part; anyone else is told what is left out.
+      if (options.part === undefined && parts.length > 1)
+        logger.warn({ messageId: ref.messageId, parts: parts.length }, 'discord edit longer than one message; only the first part is shown');
+      const content = parts[options.part ?? 0] ?? '\u200B';
       const channelId = messageChannel(ref);
       const allowed = allowedMentionsFor(message);
       try {
@@ -142,6 +144,7 @@ export function createDiscordOutbound(deps: DiscordOutboundDeps): DiscordOutboun
       } catch (error) {
         throw toDiscordError(error, 'edit a message');
       }
+      return { parts: Math.max(parts.length, 1) };
     },
 
     async delete(ref) {

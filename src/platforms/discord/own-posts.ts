@@ -82,6 +82,7 @@ export function createOwnPostFinder(
     if (!history) return undefined;
     let best: { ids: APIMessage[]; viaWebhook: boolean } | undefined;
     for (const shape of shapesOf(message)) {
+      shape.parts = shape.parts.slice(options.fromPart ?? 0);
       const first = shape.parts[0];
       if (first === undefined) continue;
       const mine: APIMessage[] = [];

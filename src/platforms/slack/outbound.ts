@@ -49,11 +49,11 @@ async function tolerating(tolerated: string, action: () => Promise<unknown>): Pr
 }
 
 /** Posts `text` in as many messages as Slack's length needs; their ts in order. */
-async function postParts(call: SlackCall, channelId: string, text: string, extra: Record<string, unknown>): Promise<string[]> {
+async function postParts(call: SlackCall, channelId: string, text: string, extra: Record<string, unknown>, fromPart = 0): Promise<string[]> {
   const parts = splitMessage(text, SLACK_DEFAULTS.maxMessageLength);
   if (parts.length === 0) throw new BridgeError('SLACK_EMPTY_MESSAGE', 'Refusing to post an empty message to Slack');
   const ids: string[] = [];
-  for (const part of parts) {
+  for (const part of parts.slice(fromPart)) {
     const result = await call('chat.postMessage', { channel: channelId, text: markdownToSlack(part), unfurl_links: false, unfurl_media: false, ...extra });
     ids.push(String(result.ts));
   }
@@ -69,7 +69,7 @@ export function createSlackOutbound(deps: SlackOutboundDeps): SlackOutbound {
         // Needs the chat:write.customize scope.
         ...(message.as ? { username: message.as.name, ...(message.as.iconUrl ? { icon_url: message.as.iconUrl } : {}) } : {}),
       };
-      const ids = await postParts(call, channel.channelId, message.text, extra);
+      const ids = await postParts(call, channel.channelId, message.text, extra, options.fromPart);
       return ids.map((ts) => ({ platform: 'slack', channelId: channel.channelId, messageId: ts, ...(options.threadRootId ? { threadRootId: options.threadRootId } : {}) }));
     },
 
@@ -98,12 +98,15 @@ export function createSlackOutbound(deps: SlackOutboundDeps): SlackOutbound {
       return readSlackSince({ read, toMessage: deps.toMessage, now }, channel.channelId, options);
     },
 
-    async edit(ref, message) {
+    async edit(ref, message, options = {}) {
       const parts = splitMessage(message.text, SLACK_DEFAULTS.maxMessageLength);
-      if (parts.length > 1) logger.warn({ messageId: ref.messageId, parts: parts.length }, 'slack edit longer than one message; keeping the first part');
-      const first = parts[0];
-      if (first === undefined) throw new BridgeError('SLACK_EMPTY_MESSAGE', 'Refusing to edit a Slack message to empty text');
-      await call('chat.update', { channel: ref.channelId, ts: ref.messageId, text: markdownToSlack(parts.length > 1 ? `${first}\n…` : first) });
+      // Callers that keep every part (editSplit) name the part; anyone else is told what is left out.
+      if (options.part === undefined && parts.length > 1)
+        logger.warn({ messageId: ref.messageId, parts: parts.length }, 'slack edit longer than one message; only the first part is shown');
+      const part = parts[options.part ?? 0];
+      if (part === undefined) throw new BridgeError('SLACK_EMPTY_MESSAGE', 'Refusing to edit a Slack message to empty text');
+      await call('chat.update', { channel: ref.channelId, ts: ref.messageId, text: markdownToSlack(part) });
+      return { parts: parts.length };
     },
 
     // Already gone is what we wanted.

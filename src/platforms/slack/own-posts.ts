@@ -90,7 +90,7 @@ export async function findOwnSlackPost(
   message: OutboundMessage,
   options: FindOwnPostOptions,
 ): Promise<MessageRef[] | undefined> {
-  const parts = renderedSlackParts(message);
+  const parts = renderedSlackParts(message).slice(options.fromPart ?? 0);
   if (parts.length === 0) return undefined;
   const base: Record<string, unknown> = { channel: channelId, oldest: slackTsAt(options.sinceMs), limit: PAGE_SIZE };
   if (options.threadRootId) base.ts = options.threadRootId;

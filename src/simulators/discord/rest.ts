@@ -58,7 +58,12 @@ export async function handleRest(state: FakeDiscordState, gatewayUrl: string, re
 function rateLimited(state: FakeDiscordState, request: Request): Reply | undefined {
   const rule = state.rateLimits.find((candidate) => candidate.remaining > 0 && (!candidate.method || candidate.method === request.method) && candidate.path.test(request.path));
   if (!rule) return undefined;
+  if ((rule.skip ?? 0) > 0) {
+    rule.skip = (rule.skip ?? 0) - 1;
+    return undefined;
+  }
   rule.remaining -= 1;
+  if (rule.status !== undefined) return { status: rule.status, body: { message: 'fake server error', code: 0 } };
   const headers: Record<string, string> = {
     'retry-after': String(rule.retryAfterSeconds),
     'x-ratelimit-limit': '5',

@@ -53,6 +53,10 @@ export interface RateLimitRule {
   remaining: number;
   retryAfterSeconds: number;
   global?: boolean;
+  /** Answer with this status (a 5xx) instead of a 429. */
+  status?: number;
+  /** How many matching requests pass before the rule starts answering. */
+  skip?: number;
 }
 
 export type Dispatch = (event: string, data: unknown) => void;

@@ -22,8 +22,11 @@ export interface WebApiReply {
   body: Record<string, unknown>;
 }
 
-/** Rate limits injected by tests: the next `times` calls to `method` get 429. */
-export type RateLimitPlan = Map<string, { retryAfterSeconds: number; times: number }>;
+/**
+ * Faults injected by tests: after `skip` calls to `method` pass, the next `times` get 429
+ * with `Retry-After` (a rate limit), or `status` (a 5xx) when one is set.
+ */
+export type RateLimitPlan = Map<string, { retryAfterSeconds: number; times: number; skip?: number; status?: number }>;
 
 const ok = (body: Record<string, unknown> = {}): WebApiReply => ({ status: 200, body: { ok: true, ...body } });
 const fail = (error: string): WebApiReply => ({ status: 200, body: { ok: false, error } });
@@ -196,8 +199,10 @@ export function handleWebApi(
 ): WebApiReply {
   state.recordCall(method, args);
   const limit = rateLimits.get(method);
-  if (limit && limit.times > 0) {
+  if (limit && limit.times > 0 && (limit.skip ?? 0) > 0) limit.skip = (limit.skip ?? 0) - 1;
+  else if (limit && limit.times > 0) {
     limit.times -= 1;
+    if (limit.status !== undefined) return { status: limit.status, body: { ok: false, error: 'internal_error' } };
     return { status: 429, headers: { 'retry-after': String(limit.retryAfterSeconds) }, body: { ok: false, error: 'ratelimited' } };
   }
   const expected = method === 'apps.connections.open' ? identity.appToken : identity.botToken;
