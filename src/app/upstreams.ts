@@ -4,6 +4,7 @@
  * readiness state of the Blocks key. Each is made only when configured; `closers` lists how
  * to close what was opened, in opening order (the bridge closes in reverse).
  */
+
 import type { Dispatcher } from 'undici';
 import type { LoadedConfig } from '../config/load.js';
 import type { BridgeConfig } from '../config/schema.js';
@@ -19,6 +20,7 @@ import { type BlocksClient, createBlocksClient } from '../services/blocks/index.
 import { fluxraClientOptionsFromConfig } from '../services/fluxra/from-config.js';
 import { createFluxraClient, type FluxraClient } from '../services/fluxra/index.js';
 import { createStore, type Store } from '../store/index.js';
+import { storeConfigOf } from './store-config.js';
 
 export type Closer = () => Promise<void>;
 
@@ -50,14 +52,7 @@ export async function createUpstreams(loaded: LoadedConfig, deps: UpstreamsDeps)
   const { logger } = deps;
   const closers: Closer[] = [];
 
-  const store = await createStore(
-    {
-      path: config.store.path,
-      sqliteSynchronous: config.store.sqliteSynchronous,
-      ...(config.redis.url ? { redisUrl: config.redis.url, namespacePrefix: config.redis.keyPrefix, redisCommandTimeoutMs: config.redis.commandTimeoutMs } : {}),
-    },
-    { logger },
-  );
+  const store = await createStore(storeConfigOf(config), { logger });
   closers.push(() => store.close());
 
   let budgetRedis: BudgetRedis | undefined;

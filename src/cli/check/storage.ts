@@ -1,6 +1,8 @@
 /** The store (opened and pinged like the bridge does) and Redis (the shared rate budget's connection). */
+
 import { accessSync, constants, existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { storeConfigOf } from '../../app/store-config.js';
 import type { LoadedConfig } from '../../config/load.js';
 import { silentLogger } from '../../core/logger.js';
 import { type BudgetRedis, createBudgetRedis, redisWhere } from '../../ratelimit/budget-redis.js';
@@ -35,7 +37,7 @@ export async function checkStore(loaded: LoadedConfig): Promise<CheckResult> {
   if (!redisUrl && !existsSync(config.store.path)) return checkStoreToBe(config.store.path);
   const what = redisUrl ? `Redis store at ${redisWhere(redisUrl)}` : `SQLite store ${config.store.path}`;
   try {
-    const store = await createStore({ path: config.store.path, ...(redisUrl ? { redisUrl } : {}) }, { logger: silentLogger() });
+    const store = await createStore(storeConfigOf(config), { logger: silentLogger() });
     try {
       await store.ping();
     } finally {

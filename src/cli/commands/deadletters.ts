@@ -4,6 +4,7 @@
  * of their channel's queue so that it goes on; here they are listed, queued again, or dropped.
  * The commands open the store the bridge uses (SQLite file or Redis) and touch nothing else.
  */
+import { storeConfigOf } from '../../app/store-config.js';
 import type { Store } from '../../store/index.js';
 import type { CommandDef, CommandInput, CommandRun } from '../command-def.js';
 import { EXIT_FAILED, EXIT_OK } from '../exit.js';
@@ -18,14 +19,7 @@ async function withStore(input: CommandInput, io: CliIo, act: (store: Store) => 
   const { config } = outcome.loaded;
   // Loaded only when the command runs: --help answers without the store's drivers.
   const [{ createStore }, { silentLogger }] = await Promise.all([import('../../store/index.js'), import('../../core/logger.js')]);
-  const store = await createStore(
-    {
-      path: config.store.path,
-      sqliteSynchronous: config.store.sqliteSynchronous,
-      ...(config.redis.url ? { redisUrl: config.redis.url, namespacePrefix: config.redis.keyPrefix, redisCommandTimeoutMs: config.redis.commandTimeoutMs } : {}),
-    },
-    { logger: silentLogger() },
-  );
+  const store = await createStore(storeConfigOf(config), { logger: silentLogger() });
   try {
     return await act(store);
   } finally {
