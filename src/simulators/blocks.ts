@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { type AgentRunnerOptions, createAgentRunner } from './blocks/agents.js';
+import type { FaultPlan } from './fault-plan.js';
 import { createFaultQueue, type FaultSpec } from './blocks/faults.js';
 import { createRequestHandler } from './blocks/request-handler.js';
 import type { ErrorShape, FakeBlocksBehavior, RouteContext } from './blocks/routes.js';
@@ -60,6 +61,8 @@ export interface FakeBlocksOptions extends AgentRunnerOptions {
   omitFinalMessageLink?: boolean;
   singleRoleOnly?: boolean;
   systemNotices?: boolean;
+  /** The fault matrix's plan: creates, follow-ups and polls it names fail. */
+  faultPlan?: FaultPlan;
 }
 
 export interface FakeBlocks {
@@ -118,6 +121,7 @@ export async function createFakeBlocks(options: FakeBlocksOptions = {}): Promise
     now,
     priorityHeader: FAKE_PRIORITY_HEADER,
     retryAfterOnLimit: options.retryAfterOnLimit !== false,
+    ...(options.faultPlan ? { faultPlan: options.faultPlan } : {}),
   });
 
   const server = createServer((req, res) => {

@@ -4,6 +4,7 @@
  * (`rest: { api: fake.apiUrl }`). No test-framework imports: this also runs as a simulator.
  */
 import { createServer, type Server } from 'node:http';
+import type { FaultPlan } from './fault-plan.js';
 import type { AddressInfo } from 'node:net';
 import type { APIAttachment, APIChannel, APIMessage, APIUser } from 'discord.js';
 import { createFakeGateway, type FakeGateway } from './discord/gateway.js';
@@ -26,6 +27,8 @@ export interface FakeDiscordOptions {
   /** More guilds the bot is in (two tenants), each with its own text channels. */
   otherGuilds?: Array<{ id: string; name?: string; channels: Array<{ id: string; name: string }> }>;
   heartbeatIntervalMs?: number;
+  /** The fault matrix's plan: channel posts, webhook posts, edits and history reads it names fail. */
+  faultPlan?: FaultPlan;
 }
 
 export interface FakeUserMessage {
@@ -105,7 +108,7 @@ export async function createFakeDiscord(options: FakeDiscordOptions): Promise<Fa
       res.end(JSON.stringify({ message: '404: Not Found', code: 0 }));
       return;
     }
-    handleRest(state, gatewayUrl(), req, res).catch((error: unknown) => {
+    handleRest(state, gatewayUrl(), req, res, options.faultPlan).catch((error: unknown) => {
       res.writeHead(500, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ message: `fake failure: ${String(error)}`, code: 0 }));
     });

@@ -14,6 +14,7 @@ import { routeHttp } from './slack/http-routes.js';
 import { eventCallback, type SlashCommandInput, slashCommandBody, type UserMessageInput, userMessageEvent, userMessageRecord } from './slack/payloads.js';
 import { acceptSocket, closeSockets, type DeliveryType, postSigned, socketEnvelope } from './slack/socket-mode.js';
 import { type FakeSlackAck, type FakeSlackChannel, FakeSlackState, type FakeSlackUser } from './slack/state.js';
+import type { FaultPlan } from './fault-plan.js';
 import type { RateLimitPlan, WebApiIdentity } from './slack/web-api.js';
 
 export type { FakeSlackAck, FakeSlackChannel, FakeSlackUser, SlashCommandInput };
@@ -29,6 +30,8 @@ export interface FakeSlackOptions {
   botId?: string;
   users?: FakeSlackUser[];
   channels?: FakeSlackChannel[];
+  /** The fault matrix's plan: posts, updates, deletes and history reads it names fail. */
+  faultPlan?: FaultPlan;
 }
 
 export interface DeliveryOptions {
@@ -121,7 +124,7 @@ export async function createFakeSlack(options: FakeSlackOptions): Promise<FakeSl
   };
 
   const server = createServer((req, res) => {
-    void routeHttp(req, res, state, identity, rateLimits).catch((error: unknown) => {
+    void routeHttp(req, res, state, identity, rateLimits, options.faultPlan).catch((error: unknown) => {
       res.writeHead(500, { 'content-type': 'text/plain' });
       res.end(String(error));
     });
