@@ -106,7 +106,10 @@ export async function catchUpChannel(deps: ChannelReadDeps, adapter: ChatAdapter
       // start: Discord never redelivers what happened while we were down.
       const delayMs = HISTORY_RETRY_DELAYS_MS[attempt];
       if (delayMs !== undefined) {
-        logger.warn({ channel: channelKey(channel), attempt: attempt + 1, retryInMs: delayMs, err: describeError(error) }, 'catch-up could not read the channel history; trying again');
+        logger.warn(
+          { channel: channelKey(channel), attempt: attempt + 1, retryInMs: delayMs, err: describeError(error) },
+          'catch-up could not read the channel history; trying again',
+        );
         const waited = await sleep(delayMs, true, { signal: deps.signal }).catch(() => false);
         if (waited && !deps.stopped()) continue;
         return;

@@ -12,7 +12,6 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { type AgentRunnerOptions, createAgentRunner } from './blocks/agents.js';
-import type { FaultPlan } from './fault-plan.js';
 import { createFaultQueue, type FaultSpec } from './blocks/faults.js';
 import { createRequestHandler } from './blocks/request-handler.js';
 import type { ErrorShape, FakeBlocksBehavior, RouteContext } from './blocks/routes.js';
@@ -31,6 +30,7 @@ import {
   findTurn,
   requireSession,
 } from './blocks/store.js';
+import type { FaultPlan } from './fault-plan.js';
 
 export type { AgentScript, AgentScriptSource, TurnContext } from './blocks/agents.js';
 export type { FaultAction, FaultMatch, FaultSpec } from './blocks/faults.js';

@@ -4,13 +4,13 @@
  * (`rest: { api: fake.apiUrl }`). No test-framework imports: this also runs as a simulator.
  */
 import { createServer, type Server } from 'node:http';
-import type { FaultPlan } from './fault-plan.js';
 import type { AddressInfo } from 'node:net';
 import type { APIAttachment, APIChannel, APIMessage, APIUser } from 'discord.js';
 import { createFakeGateway, type FakeGateway } from './discord/gateway.js';
 import { makeMember, snowflake } from './discord/objects.js';
 import { handleRest } from './discord/rest.js';
 import { FakeDiscordState, type FakeInteraction } from './discord/state.js';
+import type { FaultPlan } from './fault-plan.js';
 
 export type { FakeInteraction, FakeWebhook, RateLimitRule, RecordedCall } from './discord/state.js';
 export { FakeDiscordState } from './discord/state.js';

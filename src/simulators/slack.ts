@@ -10,11 +10,11 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type WebSocket, WebSocketServer } from 'ws';
+import type { FaultPlan } from './fault-plan.js';
 import { routeHttp } from './slack/http-routes.js';
 import { eventCallback, type SlashCommandInput, slashCommandBody, type UserMessageInput, userMessageEvent, userMessageRecord } from './slack/payloads.js';
 import { acceptSocket, closeSockets, type DeliveryType, postSigned, socketEnvelope } from './slack/socket-mode.js';
 import { type FakeSlackAck, type FakeSlackChannel, FakeSlackState, type FakeSlackUser } from './slack/state.js';
-import type { FaultPlan } from './fault-plan.js';
 import type { RateLimitPlan, WebApiIdentity } from './slack/web-api.js';
 
 export type { FakeSlackAck, FakeSlackChannel, FakeSlackUser, SlashCommandInput };

@@ -5,9 +5,9 @@
  * auth (401 missing/malformed, 403 wrong key); then the documented endpoint answers.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { applyOutboundFault, type CallKind, type FaultPlan } from '../fault-plan.js';
 import { readBody } from '../read-body.js';
 import type { FaultAction, FaultQueue } from './faults.js';
-import { applyOutboundFault, type CallKind, type FaultPlan } from '../fault-plan.js';
 import { type RouteContext, route } from './routes.js';
 import type { SlidingWindow } from './sliding-window.js';
 import type { FakeBlocksState, FakeRequestRecord } from './store.js';

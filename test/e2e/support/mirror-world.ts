@@ -15,8 +15,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '../../../src/core/logger.js';
 import { createFakeDiscord, type FakeDiscord } from '../../../src/simulators/discord.js';
-import { createFakeFluxra, type FakeAgentCredentials, type FakeFluxra } from '../../../src/simulators/fluxra.js';
 import type { FaultPlan } from '../../../src/simulators/fault-plan.js';
+import { createFakeFluxra, type FakeAgentCredentials, type FakeFluxra } from '../../../src/simulators/fluxra.js';
 import { createFakeSlack, type FakeSlack } from '../../../src/simulators/slack.js';
 import { createStore } from '../../../src/store/index.js';
 

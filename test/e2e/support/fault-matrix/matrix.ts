@@ -119,16 +119,13 @@ export async function runCell(rig: Rig, cell: string, fault: CellFault): Promise
   // A late duplicate would show up now.
   await new Promise((resolve) => setTimeout(resolve, 500));
   const ready = await until(() => rig.world.ready(), 15_000);
-  const checks: ScenarioCheck[] = [
-    checkMirrorRun(rig.world.mirror, mirrorRun),
-    ...sessionRuns.map((run) => checkSessionRun(rig.world.blocks, run, fault.noticeAllowed)),
-  ];
+  const checks: ScenarioCheck[] = [checkMirrorRun(rig.world.mirror, mirrorRun), ...sessionRuns.map((run) => checkSessionRun(rig.world.blocks, run, fault.noticeAllowed))];
   const lost = checks.reduce((sum, check) => sum + check.lost, 0);
   const duplicated = checks.reduce((sum, check) => sum + check.duplicated, 0);
   const problems = checks.flatMap((check) => check.problems);
   const injected = rig.world.plan.injected.length - injectedBefore;
   if (injected < fault.expectInjected) problems.push(`the fault fired ${injected} times, expected at least ${fault.expectInjected}`);
-  if (!ready) problems.push('not ready again');
+  if (!ready) problems.push(`not ready again: ${rig.world.notReady ?? ''}`);
   return { cell, survived: problems.length === 0, lost, duplicated, injected, ready, problems, ms: Date.now() - started };
 }
 

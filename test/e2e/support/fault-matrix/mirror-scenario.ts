@@ -9,8 +9,8 @@ import { checkMirror, collectGroup } from '../mirror-checker.js';
 import type { MirrorDriver, OriginMessage } from '../mirror-driver.js';
 import type { MirrorWorld } from '../mirror-world.js';
 import { waitForQuiescence } from '../quiesce.js';
-import { LONG_CHUNKS, longText } from './world.js';
 import type { SlackSender } from './slack-events.js';
+import { LONG_CHUNKS, longText } from './world.js';
 
 export interface MirrorRun {
   cell: string;

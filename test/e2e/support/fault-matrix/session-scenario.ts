@@ -65,6 +65,8 @@ export interface SessionRequest {
   kind: 'create' | 'follow-up';
   /** The exact answer, or the chunk prefix of a long one. */
   answer: string | { longPrefix: string };
+  /** A follow-up's create: when that got a notice, "did not start, nothing to follow up" answers the follow-up. */
+  after?: SessionRequest;
 }
 
 export interface SessionRun {
@@ -72,7 +74,7 @@ export interface SessionRun {
   requests: SessionRequest[];
 }
 
-const MAY_HAVE_STARTED = /may or may not have (started|reached the agent)/;
+const MAY_HAVE_STARTED = /may or may not have (started|reached the agent)|did not start, so there is nothing to follow up/;
 
 async function until(predicate: () => boolean, maxMs: number): Promise<void> {
   const started = Date.now();
@@ -97,7 +99,7 @@ export async function runSessionScenario(place: AskPlace, cell: string, stepMaxM
   await until(() => answeredOnce(first) !== undefined, stepMaxMs);
   const prompt = `more q${tag}e`;
   place.ask(0, prompt, first.threadKey);
-  requests.push({ place, prompt, threadKey: first.threadKey, kind: 'follow-up', answer: `Follow-up done: ${prompt}` });
+  requests.push({ place, prompt, threadKey: first.threadKey, kind: 'follow-up', answer: `Follow-up done: ${prompt}`, after: first });
   return { cell, requests };
 }
 
@@ -114,7 +116,9 @@ function answeredOnce(request: SessionRequest): 'answer' | 'notice' | 'twice' | 
     const complete = new Set(chunks).size === LONG_CHUNKS;
     answers = complete ? Math.round(chunks.length / LONG_CHUNKS) : 0;
   }
-  const notices = thread.filter((message) => MAY_HAVE_STARTED.test(message) && (request.kind === 'create' ? /started/.test(message) : /follow-up/.test(message))).length;
+  const notices = thread.filter(
+    (message) => MAY_HAVE_STARTED.test(message) && (request.kind === 'create' ? /have started/.test(message) : /follow-up|follow up/.test(message)),
+  ).length;
   if (answers + notices > 1) return 'twice';
   if (answers === 1) return 'answer';
   if (notices === 1) return 'notice';
@@ -142,7 +146,7 @@ export function checkSessionRun(blocks: FakeBlocks, run: SessionRun, noticeAllow
     } else if (how === 'twice') {
       duplicated += 1;
       problems.push(`${what} answered more than once`);
-    } else if (how === 'notice' && !(request.kind === 'create' ? noticeAllowed.create : noticeAllowed.followUp)) {
+    } else if (how === 'notice' && !(request.kind === 'create' ? noticeAllowed.create : noticeAllowed.followUp || (request.after && answeredOnce(request.after) === 'notice'))) {
       lost += 1;
       problems.push(`${what} got a "may have started" notice for a fault Blocks never saw`);
     }

@@ -11,8 +11,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { type Bridge, createBridge } from '../../../../src/app/bridge.js';
-import { loadConfig } from '../../../../src/config/load.js';
 import { storeConfigOf } from '../../../../src/app/store-config.js';
+import { loadConfig } from '../../../../src/config/load.js';
 import { createLogger, silentLogger } from '../../../../src/core/logger.js';
 import { createFakeBlocks, type FakeBlocks } from '../../../../src/simulators/blocks.js';
 import { createFaultPlan, type FaultPlan } from '../../../../src/simulators/fault-plan.js';
@@ -49,6 +49,8 @@ export interface MatrixWorld {
   startReplica(index?: number): Promise<void>;
   /** True when every replica's /readyz answers 200. */
   ready(): Promise<boolean>;
+  /** What the last `ready()` that failed heard. */
+  notReady: string | undefined;
   close(): Promise<void>;
 }
 
@@ -58,19 +60,22 @@ export interface MatrixWorldOptions {
   replicas?: number;
 }
 
-async function readyz(port: number): Promise<boolean> {
+async function readyz(port: number): Promise<string | undefined> {
   try {
     const response = await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(2_000) });
-    await response.arrayBuffer();
-    return response.status === 200;
-  } catch {
-    return false;
+    const body = await response.text();
+    return response.status === 200 ? undefined : `${response.status} ${body.slice(0, 300)}`;
+  } catch (error) {
+    return String(error);
   }
 }
 
 export async function createMatrixWorld(options: MatrixWorldOptions = {}): Promise<MatrixWorld> {
   const plan = createFaultPlan({ holdMs: HOLD_MS });
-  const mirror = await createMirrorWorld({ groups: 1, faultPlan: plan, extraSlackChannels: [{ id: AGENTS_CHANNEL, name: 'ask-agents' }],
+  const mirror = await createMirrorWorld({
+    groups: 1,
+    faultPlan: plan,
+    extraSlackChannels: [{ id: AGENTS_CHANNEL, name: 'ask-agents' }],
     extraDiscordChannels: [{ id: DISCORD_AGENTS_CHANNEL, name: 'ask-agents' }],
   });
   const blocks = await createFakeBlocks({
@@ -103,7 +108,7 @@ export async function createMatrixWorld(options: MatrixWorldOptions = {}): Promi
     mirror: { pollIntervalMs: 100, idlePollIntervalMs: 150, editScanIntervalMs: 250, retryBaseMs: 50, retryMaxMs: 400 },
     sessions: { pollIntervalMs: 50, maxPollIntervalMs: 200 },
     agentQuota: { perPersonRunning: 50, perPersonPerHour: 5_000, perChannelRunning: 50, perChannelPerHour: 5_000 },
-    health: { checkTimeoutMs: 500 },
+    health: { checkTimeoutMs: 500, blocksRecheckMs: 1_000 },
     log: { level: 'warn' },
     ...(options.redisUrl ? { redis: { url: options.redisUrl, keyPrefix: 'fault-matrix', commandTimeoutMs: 500, leaderLockTtlMs: 3_000 } } : {}),
   });
@@ -121,7 +126,7 @@ export async function createMatrixWorld(options: MatrixWorldOptions = {}): Promi
   for (let n = 0; n < (options.replicas ?? 1); n += 1) replicas.push(await startOne(n));
   await mirror.slack.waitForSocket();
 
-  return {
+  const world: MatrixWorld = {
     plan,
     mirror,
     blocks,
@@ -133,9 +138,12 @@ export async function createMatrixWorld(options: MatrixWorldOptions = {}): Promi
     async startReplica(index = 0) {
       replicas[index] = await startOne(index);
     },
+    notReady: undefined,
     async ready() {
       const answers = await Promise.all(replicas.map((replica) => readyz(replica.healthPort)));
-      return answers.every(Boolean);
+      const failing = answers.filter((answer) => answer !== undefined);
+      if (failing.length > 0) world.notReady = failing.join('; ');
+      return failing.length === 0;
     },
     async close() {
       plan.clear();
@@ -144,6 +152,7 @@ export async function createMatrixWorld(options: MatrixWorldOptions = {}): Promi
       await mirror.close();
     },
   };
+  return world;
 }
 
 /** The group's links, written into the store the bridge will open (SQLite file or Redis). */
