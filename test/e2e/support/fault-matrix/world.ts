@@ -58,6 +58,8 @@ export interface MatrixWorldOptions {
   /** Use this Redis (own server) instead of a SQLite file. */
   redisUrl?: string;
   replicas?: number;
+  /** More config, merged one level deep per section. */
+  extra?: Record<string, Record<string, unknown>>;
 }
 
 async function readyz(port: number): Promise<string | undefined> {
@@ -90,7 +92,7 @@ export async function createMatrixWorld(options: MatrixWorldOptions = {}): Promi
 
   const logs: Array<Record<string, unknown>> = [];
   const logger = createLogger({
-    level: 'warn',
+    level: (process.env['FAULT_MATRIX_LOG_LEVEL'] as 'warn' | undefined) ?? 'warn',
     destination: new Writable({
       write(chunk: Buffer, _encoding, callback) {
         for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) logs.push(JSON.parse(line) as Record<string, unknown>);
@@ -103,18 +105,19 @@ export async function createMatrixWorld(options: MatrixWorldOptions = {}): Promi
     blocks: {
       baseUrl: blocks.url,
       requestTimeoutMs: REQUEST_TIMEOUT_MS,
-      rateLimit: { limit: 100, windowMs: 1_000, safetyMarginMs: 0, interactiveReserve: 10, backoffMs: 50, maxBackoffMs: 200 },
+      rateLimit: { limit: 100, windowMs: 1_000, safetyMarginMs: 200, interactiveReserve: 10, backoffMs: 50, maxBackoffMs: 200, shareAcrossPrefixes: false },
     },
     mirror: { pollIntervalMs: 100, idlePollIntervalMs: 150, editScanIntervalMs: 250, retryBaseMs: 50, retryMaxMs: 400 },
     sessions: { pollIntervalMs: 50, maxPollIntervalMs: 200 },
     agentQuota: { perPersonRunning: 50, perPersonPerHour: 5_000, perChannelRunning: 50, perChannelPerHour: 5_000 },
     health: { checkTimeoutMs: 500, blocksRecheckMs: 1_000 },
     log: { level: 'warn' },
-    ...(options.redisUrl ? { redis: { url: options.redisUrl, keyPrefix: 'fault-matrix', commandTimeoutMs: 500, leaderLockTtlMs: 3_000 } } : {}),
+    ...(options.redisUrl ? { redis: { keyPrefix: `fault-matrix-${process.pid}-${Date.now()}`, commandTimeoutMs: 500, leaderLockTtlMs: 3_000 } } : {}),
+    ...options.extra,
   });
   const path = join(mirror.dir, 'bridge.json');
   writeFileSync(path, JSON.stringify(config));
-  const loaded = loadConfig({ path, env: { ...mirror.env, BLOCKS_API_KEY: blocks.apiKey } });
+  const loaded = loadConfig({ path, env: { ...mirror.env, BLOCKS_API_KEY: blocks.apiKey, ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}) } });
   await seedLinks(storeConfigOf(loaded.config), mirror);
 
   const replicas: MatrixReplica[] = [];
