@@ -15,12 +15,13 @@ import type { createCrossPoster } from './cross-post/copy-stage.js';
 import { decideRetryOrDead, decideSendFailure, pausedProbeWait, type RetryTimingConfig } from './delivery-decision.js';
 import type { createLinkNotices } from './link-notices.js';
 import type { CopyItem, MirrorItem } from './mirror-item.js';
+import { RootCopyPendingError, rootWaitMs } from './pending-copies.js';
 import type { createToFluxra } from './to-fluxra/send-stage.js';
 
 export interface StageHandlerDeps {
   store: Store;
   toFluxra: Pick<ReturnType<typeof createToFluxra>, 'deliver'>;
-  crossPoster: Pick<ReturnType<typeof createCrossPoster>, 'deliver'>;
+  crossPoster: Pick<ReturnType<typeof createCrossPoster>, 'deliver' | 'givenUp'>;
   notices: Pick<ReturnType<typeof createLinkNotices>, 'settle' | 'pause' | 'resume'>;
   config: RetryTimingConfig;
   logger: Logger;
@@ -110,9 +111,15 @@ export function createStageHandlers(deps: StageHandlerDeps): StageHandlers {
       await deps.crossPoster.deliver(entry.item, () => signal.aborted);
       return { kind: 'done' };
     } catch (error) {
+      // Its thread root's copy is still queued elsewhere: not a failure, look again soon.
+      if (error instanceof RootCopyPendingError) return { kind: 'wait', retryAt: now() + rootWaitMs(config) };
       const description = describeError(error);
       const decision = decideRetryOrDead(error, entry.attempts, now(), config);
-      if (decision.kind === 'dead') return deadLetter(entry.partition, { copy: entry.item.kind }, decision.reason, description);
+      if (decision.kind === 'dead') {
+        // Replies waiting for these copies go top-level, quoted, from now on.
+        await deps.crossPoster.givenUp(entry.item);
+        return deadLetter(entry.partition, { copy: entry.item.kind }, decision.reason, description);
+      }
       return logRetry(entry.partition, { copy: entry.item.kind }, decision, description);
     }
   }
