@@ -147,3 +147,45 @@ test('a person over their quota is told when it frees up in the pane thread, and
     await rig.close();
   }
 });
+
+test("events shaped as Slack's reference shows them (extra fields, enterprise context, rich text blocks) work the same", async () => {
+  const rig = await startSessionsRig({ platform: 'slack', slackAdapter: PANE });
+  try {
+    const fake = rig.slack!.fake;
+    // The thread exists in the fake; the events below are written out as Slack's docs show them.
+    const { channel, threadTs } = fake.openAssistantThread({ userId: 'UADA' });
+    await fake.deliverEvent({
+      type: 'assistant_thread_started',
+      assistant_thread: {
+        user_id: 'UADA',
+        context: { channel_id: 'C123ABC456', team_id: 'T07XY8FPJ5C', enterprise_id: 'E480293PS82' },
+        channel_id: channel,
+        thread_ts: threadTs,
+      },
+      event_ts: '1715873754.429808',
+    });
+    await eventually(() => fake.state.assistantThread(channel, threadTs)?.prompts, 'the prompts');
+    const ts = fake.state.nextTs();
+    fake.state.history(channel).push({ ts, text: 'Summarise the incident in three bullets', user: 'UADA', threadTs, reactions: [] });
+    await fake.deliverEvent({
+      user: 'UADA',
+      type: 'message',
+      ts,
+      client_msg_id: '7d1e4a8f-1b8e-4f0c-9a4e-2f6c1b2a9d11',
+      text: 'Summarise the incident in three bullets',
+      team: 'T0FAKE',
+      thread_ts: threadTs,
+      parent_user_id: 'UADA',
+      blocks: [{ type: 'rich_text', block_id: 'Xy1', elements: [{ type: 'rich_text_section', elements: [{ type: 'text', text: 'Summarise the incident in three bullets' }] }] }],
+      channel,
+      event_ts: ts,
+      channel_type: 'im',
+    });
+    const [create] = await eventually(() => (creates(rig).length > 0 ? creates(rig) : undefined), 'the create');
+    assert.equal(create!['message'], 'Summarise the incident in three bullets');
+    assert.equal(create!['is_private'], true);
+    assert.equal(await eventually(() => fake.state.assistantThread(channel, threadTs)?.title, 'the title'), 'Summarise the incident in three bullets');
+  } finally {
+    await rig.close();
+  }
+});
