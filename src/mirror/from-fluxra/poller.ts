@@ -24,7 +24,7 @@ import { describeError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { MirrorMetrics } from '../../core/metrics-hooks.js';
 import { clampTimerDelay } from '../../core/timer-delay.js';
-import { createOutboxWorker, type DeliveryOutcome, type OutboxWorker } from '../../delivery/outbox-worker.js';
+import { createOutboxWorker, type DeliveryOutcome, type OutboxWorker } from '../../delivery/runner.js';
 import type { FluxraClient } from '../../services/fluxra/index.js';
 import type { OutboxEntry, Store } from '../../store/index.js';
 import { decideRetryOrDead } from '../delivery-decision.js';
