@@ -23,6 +23,7 @@ import { copyStageHandler, createCrossPoster } from './cross-post/copy-stage.js'
 import { createFluxraPoller } from './from-fluxra/poller.js';
 import { createLinkNotices } from './link-notices.js';
 import { type CopyItem, copyPartition, isCopyPartition, isSendPartition, type MirrorConfig, type MirrorItem, mirrorPartition } from './mirror-item.js';
+import { createPendingCopies } from './pending-copies.js';
 import { createMirrorIntake } from './to-fluxra/intake.js';
 import { createSendStage, createToFluxra } from './to-fluxra/send-stage.js';
 
@@ -33,6 +34,11 @@ export interface MirrorPoller {
   pollNow(conversationId: string): Promise<void>;
   /** A person's message was just sent into the conversation (answers are likely: poll soon). */
   noteActivity?(conversationId: string): void;
+  /** Its queue of agents' posts (one partition per channel): new work, a rescan, idle. */
+  notify?(partition: string, options?: { force?: boolean }): void;
+  rescan?(options?: { force?: boolean }): Promise<void>;
+  idle?(): Promise<void>;
+  busy?(): boolean;
 }
 
 export interface MirrorEngineOptions {
@@ -109,15 +115,29 @@ export function createMirrorEngine(options: MirrorEngineOptions): MirrorEngine {
     options.poller === false
       ? undefined
       : (options.poller ??
-        createFluxraPoller({ fluxra, store, adapters, config, selfAgentId, logger, metrics: options.metrics, mayWork, ...(options.now ? { now: options.now } : {}) }));
+        createFluxraPoller({
+          fluxra,
+          store,
+          adapters,
+          config,
+          selfAgentId,
+          logger,
+          metrics: options.metrics,
+          mayWork,
+          onDeadLetter: () => options.metrics?.deadLettered('copy'),
+          ...(options.now ? { now: options.now } : {}),
+        }));
   const now = options.now ?? Date.now;
   const notices = createLinkNotices({ store, adapters, logger, now });
-  const crossPoster = createCrossPoster({ store, adapters, logger });
+  const pending = createPendingCopies(store);
+  const crossPoster = createCrossPoster({ store, adapters, logger, pending });
   const toFluxra = createToFluxra({
     store,
     fluxra,
     async queueCopies(source: ChannelRef, item: CopyItem) {
       const partition = copyPartition(toChannelRef(source));
+      // Replies to this message in the other channels wait for these copies (pending-copies.ts).
+      if (item.kind === 'post') await pending.mark(item.fluxraMessageId, await crossPoster.targetsOf(item));
       await store.outbox.enqueue(partition, item);
       copyWorker.notify(partition);
     },
@@ -182,7 +202,7 @@ export function createMirrorEngine(options: MirrorEngineOptions): MirrorEngine {
     wake(channel) {
       if (channel === undefined) {
         sendStage.forgetProbe();
-        void Promise.all([worker.notifyAll({ force: true }), copyWorker.notifyAll({ force: true })]).catch((error: unknown) =>
+        void Promise.all([worker.notifyAll({ force: true }), copyWorker.notifyAll({ force: true }), poller?.rescan?.({ force: true })]).catch((error: unknown) =>
           logger.warn({ err: describeError(error) }, 'mirror wake failed'),
         );
         return;
@@ -203,15 +223,17 @@ export function createMirrorEngine(options: MirrorEngineOptions): MirrorEngine {
       do {
         await worker.idle();
         await copyWorker.idle();
-      } while (worker.busy() || copyWorker.busy());
+        await poller?.idle?.();
+      } while (worker.busy() || copyWorker.busy() || poller?.busy?.() === true);
     },
     notify(partition) {
       // Each worker ignores the other's partitions.
       worker.notify(partition);
       copyWorker.notify(partition);
+      poller?.notify?.(partition);
     },
     async rescan() {
-      await Promise.all([worker.notifyAll(), copyWorker.notifyAll()]);
+      await Promise.all([worker.notifyAll(), copyWorker.notifyAll(), poller?.rescan?.()]);
     },
   };
 }
