@@ -19,6 +19,7 @@ import type { RateBudget } from '../ratelimit/types.js';
 import type { BlocksClient } from '../services/blocks/index.js';
 import type { FluxraClient } from '../services/fluxra/index.js';
 import type { Store } from '../store/index.js';
+import { createAgentPostRelay } from './agent-post-relay.js';
 import { createAgentSessions } from './agent-sessions.js';
 import { createBridgeHealth } from './bridge-health.js';
 import { createCommands } from './commands-wiring.js';
@@ -84,7 +85,10 @@ export async function createBridge(loaded: LoadedConfig, deps: BridgeDeps): Prom
 
   // Agent sessions (only with Blocks). The engine finds adapters in this map, filled once they exist.
   const sessionAdapters = new Map<ChatAdapter['platform'], ChatAdapter>();
-  const sessions = blocks && blocksBudget ? createAgentSessions(config, { store, blocks, blocksBudget, adapters: sessionAdapters, cluster, metrics, logger }) : undefined;
+  // Agent threads are mirrored through the mirror (built below with the event consumers).
+  const agentPosts = createAgentPostRelay();
+  const sessions =
+    blocks && blocksBudget ? createAgentSessions(config, { store, blocks, blocksBudget, adapters: sessionAdapters, cluster, metrics, logger, agentPosts }) : undefined;
   const tenancy = createTenancyParts(config, { store, logger });
   const commandAdapters = new Map<ChatAdapter['platform'], ChatAdapter>();
   const router = createCommands(config, {
@@ -102,6 +106,7 @@ export async function createBridge(loaded: LoadedConfig, deps: BridgeDeps): Prom
   warnAboutTenancy(tenancy.tenancy, adapters, logger);
 
   const { consumers, mirror, catchUp } = createEventConsumers(config, { store, fluxra, sessions, adapters, cluster, linkChanges, metrics, logger });
+  agentPosts.connect(mirror);
   const inbound = createInboundDispatch({ router, catchUp, consumers, metrics, logger, gate: tenancy.gate });
   for (const adapter of adapters) {
     adapter.onEvent((event) => inbound.dispatch(event, adapter));
