@@ -42,8 +42,11 @@ export interface ThreadsWorld {
   blocks: FakeBlocks;
   discord: FakeDiscord;
   slack: FakeSlack;
-  bridge: Bridge;
+  /** The running bridge (a new one after `restart`). */
+  readonly bridge: Bridge;
   logs: Array<Record<string, unknown>>;
+  /** Stops the bridge and starts a new one on the same store and configuration (a restart). */
+  restart(): Promise<void>;
   /** Runs a Discord command as `user` in `channelId` (with Manage Channels) and returns the answer's text. */
   discordCommand(input: {
     channelId: string;
@@ -135,19 +138,29 @@ export async function startThreadsWorld(options: ThreadsWorldOptions = {}): Prom
       SLACK_SIGNING_SECRET: SLACK_SECRETS.signingSecret,
     },
   });
-  const bridge = await createBridge(loaded, { logger });
-  await bridge.start();
-  const slackPort = (bridge.adapters.find((adapter) => adapter.platform === 'slack') as { port?: number } | undefined)?.port;
-  if (slackPort === undefined) throw new Error('the Slack adapter has no port');
-  slack.setAppUrl(`http://127.0.0.1:${slackPort}/slack/events`);
+  const startBridge = async (): Promise<Bridge> => {
+    const started = await createBridge(loaded, { logger });
+    await started.start();
+    const slackPort = (started.adapters.find((adapter) => adapter.platform === 'slack') as { port?: number } | undefined)?.port;
+    if (slackPort === undefined) throw new Error('the Slack adapter has no port');
+    slack.setAppUrl(`http://127.0.0.1:${slackPort}/slack/events`);
+    return started;
+  };
+  let bridge = await startBridge();
   return {
     fluxra,
     bridgeAgent,
     blocks,
     discord,
     slack,
-    bridge,
+    get bridge() {
+      return bridge;
+    },
     logs,
+    async restart() {
+      await bridge.stop();
+      bridge = await startBridge();
+    },
     discordCommand(input) {
       return answerOf(
         discord.sendInteraction({
