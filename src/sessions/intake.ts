@@ -15,6 +15,7 @@ import { type AgentNames, parseAgentRequest, stripSelfMentions } from './parse.j
 import type { QuotaTicket } from './quota.js';
 import { decideCopyFollowUp, strangerFollowUpText } from './thread-copies.js';
 import { findContinuedSession, sessionPlace } from './thread-lookup.js';
+import { threadTitle } from './thread-title.js';
 import type { AgentSessionRecord, FollowUpRequest, SessionRequest, StartRequest } from './types.js';
 import { agentUsage, unknownAgentText } from './usage.js';
 
@@ -181,6 +182,18 @@ export function createSessionIntake(deps: SessionIntakeDeps): SessionIntake {
     if (!admitted.ok) return answerLater(event, threadRootId, admitted.text);
     const agent = { resolved: ctx.blocks.resolveAgent(parsed.agent), label: parsed.agent, prompt: parsed.prompt };
     await enqueue(mentionStartRequest(event, threadRootId, agent, ctx.now(), admitted));
+    if (event.inAssistantPane === true) titleLater(event, source, threadRootId, parsed.prompt);
+  }
+
+  /** A side-pane thread is named after the prompt that started its session (best effort). */
+  function titleLater(event: InboundMessage, source: ChatAdapter, threadRootId: string, prompt: string): void {
+    if (!source.titleThread) return;
+    const thread = { platform: event.platform, channelId: event.ref.channelId, messageId: threadRootId };
+    const task = source
+      .titleThread(thread, threadTitle(prompt))
+      .catch((error: unknown) => ctx.logger.warn({ err: describeError(error) }, 'could not title a side-pane thread'))
+      .finally(() => sideTasks.delete(task));
+    sideTasks.add(task);
   }
 
   return {
