@@ -19,6 +19,7 @@ import type { RateBudget } from '../ratelimit/types.js';
 import type { BlocksClient } from '../services/blocks/index.js';
 import type { FluxraClient } from '../services/fluxra/index.js';
 import type { Store } from '../store/index.js';
+import { createAgentPostRelay } from './agent-post-relay.js';
 import { createAgentSessions } from './agent-sessions.js';
 import { createBridgeHealth } from './bridge-health.js';
 import { createCommands } from './commands-wiring.js';
@@ -115,7 +116,10 @@ async function buildBridge(
 
   // Agent sessions (only with Blocks). The engine finds adapters in this map, filled once they exist.
   const sessionAdapters = new Map<ChatAdapter['platform'], ChatAdapter>();
-  const sessions = blocks && blocksBudget ? createAgentSessions(config, { store, blocks, blocksBudget, adapters: sessionAdapters, cluster, metrics, logger }) : undefined;
+  // Agent threads are mirrored through the mirror (built below with the event consumers).
+  const agentPosts = createAgentPostRelay();
+  const sessions =
+    blocks && blocksBudget ? createAgentSessions(config, { store, blocks, blocksBudget, adapters: sessionAdapters, cluster, metrics, logger, agentPosts }) : undefined;
   const tenancy = createTenancyParts(config, { store, logger });
   const commandAdapters = new Map<ChatAdapter['platform'], ChatAdapter>();
   const router = createCommands(config, {
@@ -136,6 +140,7 @@ async function buildBridge(
   const { consumers, mirror, catchUp } = createEventConsumers(config, { store, fluxra, sessions, adapters, cluster, linkChanges, metrics, logger });
   for (const consumer of consumers) opened.push({ what: `engine ${consumer.name}`, close: () => consumer.stop() });
   opened.push({ what: 'catch-up', close: () => catchUp.stop() });
+  agentPosts.connect(mirror);
   const inbound = createInboundDispatch({ router, catchUp, consumers, metrics, logger, gate: tenancy.gate });
   for (const adapter of adapters) {
     adapter.onEvent((event) => inbound.dispatch(event, adapter));

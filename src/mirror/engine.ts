@@ -10,6 +10,7 @@
  * Fluxra block), and dropping (unlinked channel, or a message Fluxra refuses as invalid).
  */
 
+import type { AgentPostSink } from '../core/agent-posts.js';
 import type { ChannelRef, ChatAdapter } from '../core/chat.js';
 import type { AdapterDirectory, InboundConsumer, PlatformEvent } from '../core/consumer.js';
 import { describeError } from '../core/errors.js';
@@ -19,6 +20,7 @@ import type { MirrorMetrics } from '../core/metrics-hooks.js';
 import { createOutboxWorker, type DeliveryHandler, type OutboxWorker, type OutboxWorkerOptions } from '../delivery/runner.js';
 import type { FluxraClient } from '../services/fluxra/index.js';
 import type { Store } from '../store/index.js';
+import { agentPostItem } from './agent-post.js';
 import { copyStageHandler, createCrossPoster } from './cross-post/copy-stage.js';
 import { createFluxraPoller } from './from-fluxra/poller.js';
 import { createLinkNotices } from './link-notices.js';
@@ -70,7 +72,8 @@ export interface MirrorEngineOptions {
   onEnqueued?: (partition: string) => void;
 }
 
-export interface MirrorEngine extends InboundConsumer {
+/** Also an `AgentPostSink`: the agent threads' posts, handed over by the session engine, are mirrored like people's messages. */
+export interface MirrorEngine extends InboundConsumer, AgentPostSink {
   /**
    * Look at queued work again now, ignoring retry waits once: after a link was resumed by
    * someone else (`/block remove`, `/bridge`), so that its waiting items go at once.
@@ -179,6 +182,9 @@ export function createMirrorEngine(options: MirrorEngineOptions): MirrorEngine {
     name: 'mirror',
     async accept(event: PlatformEvent, _source: ChatAdapter) {
       await intake.accept(event);
+    },
+    async acceptAgentPost(post) {
+      await intake.accept(agentPostItem(post));
     },
     async start() {
       if (started) return;

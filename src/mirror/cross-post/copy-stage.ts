@@ -54,7 +54,9 @@ export interface CrossPosterDeps {
 
 const sameChannel = (a: ChannelRef, b: ChannelRef): boolean => channelKey(a) === channelKey(b);
 
-function outbound(author: Author, source: MessageRef, text: string): OutboundMessage {
+/** A copy under its author's name (`Alice (Slack)`), or an agent post's under the agent's (`claude (Blocks)`). */
+function outbound(author: Author, source: MessageRef, text: string, agent?: string): OutboundMessage {
+  if (agent !== undefined) return { text, as: { name: crossPostName(agent, 'blocks') } };
   return { text, as: { name: crossPostName(author.displayName, source.platform), ...(author.avatarUrl ? { iconUrl: author.avatarUrl } : {}) } };
 }
 
@@ -101,7 +103,7 @@ export function createCrossPoster(deps: CrossPosterDeps): CrossPoster {
           store,
           adapter,
           channel: target,
-          message: outbound(input.author, input.source, withQuote(quote, input.text)),
+          message: outbound(input.author, input.source, withQuote(quote, input.text), input.agent),
           ...(threadRootId !== undefined ? { threadRootId } : {}),
           key: postKey(input.fluxraMessageId, target),
           logger,
