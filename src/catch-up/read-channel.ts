@@ -34,7 +34,7 @@ export interface ChannelReadDeps {
   accept: (event: PlatformEvent, source: ChatAdapter) => Promise<void>;
 }
 
-/** Hands the event to the engines; a refused message freezes its channel's checkpoint, an accepted one moves it. */
+/** Hands the event to the engines; a refused message freezes its channel's checkpoint until it is accepted, an accepted one moves it. */
 export async function acceptRecorded(
   deps: { accept: (event: PlatformEvent, source: ChatAdapter) => Promise<void>; checkpoints: CatchUpCheckpoints },
   event: PlatformEvent,
@@ -43,10 +43,14 @@ export async function acceptRecorded(
   try {
     await deps.accept(event, source);
   } catch (error) {
-    if (event.kind === 'message') deps.checkpoints.freeze(event.ref);
+    if (event.kind === 'message') deps.checkpoints.freeze(event.ref, event.eventId);
     throw error;
   }
-  if (event.kind === 'message') deps.checkpoints.accepted(event.ref);
+  if (event.kind === 'message') {
+    // A message refused before and accepted now (retried in process) no longer holds the channel.
+    deps.checkpoints.thaw(event.ref, event.eventId);
+    deps.checkpoints.accepted(event.ref);
+  }
 }
 
 /** The channels the engines serve on a platform, each once, from the earliest time any engine serves it. */
