@@ -10,7 +10,8 @@
  * (a new Discord gateway session instead of a RESUME, a new Slack Socket Mode connection).
  * From where: the channel's checkpoint (the newest message the engines accepted), less an
  * overlap; a channel without one starts where it became served; never further back than
- * `maxAgeMs`. Edits and deletes made meanwhile are not caught up.
+ * `maxAgeMs`. Edits made meanwhile to messages up to `changesLookbackMs` old are caught up
+ * too, after the messages, as far as the history shows them (an edit mark); deletes are not.
  */
 
 import type { ChatAdapter, ConnectionChange, PlatformName } from '../core/chat.js';
@@ -29,6 +30,7 @@ export const CATCH_UP_DEFAULTS: CatchUpSettings = {
   overlapMs: 10_000,
   maxAgeMs: 24 * 60 * 60 * 1000,
   threadLookbackMs: 24 * 60 * 60 * 1000,
+  changesLookbackMs: 60 * 60 * 1000,
   concurrency: 4,
 };
 

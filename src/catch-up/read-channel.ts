@@ -18,6 +18,8 @@ export interface CatchUpSettings {
   overlapMs: number;
   maxAgeMs: number;
   threadLookbackMs: number;
+  /** Edits made meanwhile to messages this recent are caught up too (0: none before the starting point). */
+  changesLookbackMs: number;
   /** Channels read at the same time. */
   concurrency: number;
 }
@@ -94,6 +96,7 @@ export async function catchUpChannel(deps: ChannelReadDeps, adapter: ChatAdapter
       notBeforeMs: Math.max(served.since, started - settings.maxAgeMs),
       maxPages: settings.maxPages,
       threadLookbackMs: settings.threadLookbackMs,
+      ...(settings.changesLookbackMs > 0 ? { changesSinceMs: started - settings.changesLookbackMs } : {}),
       signal: deps.signal,
     });
   } catch (error) {
@@ -118,6 +121,24 @@ export async function catchUpChannel(deps: ChannelReadDeps, adapter: ChatAdapter
       return;
     }
   }
+  // After every message: an edit never reaches the engines before its message. The engines
+  // send on only what differs from what they last sent, so an edit read again is sent once.
+  for (const edit of result.edits ?? []) {
+    if (deps.stopped()) return;
+    try {
+      await deps.accept(edit, adapter);
+    } catch (error) {
+      logger.error(
+        { channel: channelKey(channel), eventId: edit.eventId, err: describeError(error) },
+        'catch-up: the engines refused an edit; it is read again at the next start or reconnect',
+      );
+      checkpoints.freeze(channel);
+      return;
+    }
+  }
   checkpoints.thaw(channel);
-  logger.info({ channel: channelKey(channel), read: result.messages.length, from: after ?? 'served since', tookMs: now() - started }, 'channel caught up');
+  logger.info(
+    { channel: channelKey(channel), read: result.messages.length, edits: result.edits?.length ?? 0, from: after ?? 'served since', tookMs: now() - started },
+    'channel caught up',
+  );
 }
