@@ -242,7 +242,7 @@ const catchUpSchema = z
     threadLookbackMs: positiveInt.default(86_400_000).describe('Slack: thread roots this recent are checked for replies posted meanwhile'),
     changesLookbackMs: nonNegativeInt
       .default(3_600_000)
-      .describe('Messages this recent that were edited while the bridge was down get the edit mirrored (0: only messages newer than the last accepted one)'),
+      .describe('Messages this recent that were edited or deleted while the bridge was down get the edit or delete mirrored (0: not caught up)'),
     concurrency: z.number().int().min(1).max(32).default(4).describe('Channels read at the same time'),
   })
   .strict()

@@ -222,6 +222,11 @@ export interface ReadSinceResult {
    * they last sent), so the same edit read at every start is sent on once.
    */
   edits?: InboundEdit[];
+  /**
+   * The top-level messages the read saw (all of them, mapped or not) after `fromId`: every
+   * top-level message after it still in the channel is listed, so one missing was deleted.
+   */
+  present?: { fromId: string; topLevelIds: string[] };
 }
 
 /**

@@ -1,10 +1,11 @@
 /**
- * Edits made while the bridge was down are caught up (src/catch-up/), end to end: the bridge
- * runs as a child process against the Fluxra, Slack (Socket Mode) and Discord fakes, with one
- * Slack and one Discord channel linked to one conversation. A message on each platform is
- * mirrored; the bridge stops; both messages are edited (neither platform hands those edits
- * over as events after the downtime); the bridge starts again and mirrors each edit to Fluxra
- * and to the other platform's copy once, and a further restart edits nothing again.
+ * Edits and deletes made while the bridge was down are caught up (src/catch-up/), end to
+ * end: the bridge runs as a child process against the Fluxra, Slack (Socket Mode) and Discord
+ * fakes, with one Slack and one Discord channel linked to one conversation. Two messages on
+ * each platform are mirrored; the bridge stops; one of each is edited and the other deleted
+ * (neither platform hands those changes over as events after the downtime); the bridge starts
+ * again and mirrors each edit and delete to Fluxra and to the other platform's copy once, and
+ * a further start changes nothing again.
  */
 
 import assert from 'node:assert/strict';
@@ -21,7 +22,9 @@ after(async () => {
   await world?.close();
 });
 
-test('edits made on Slack and Discord while the bridge was stopped reach Fluxra and the other platform once, and not again at the next start', { timeout: 120_000 }, async () => {
+test('edits and deletes made on Slack and Discord while the bridge was stopped reach Fluxra and the other platform once, and not again at the next start', {
+  timeout: 120_000,
+}, async () => {
   world = await createMirrorWorld({ groups: 1, agentsPerGroup: 1 });
   await world.seedLinks();
   const activeWorld = world;
@@ -38,6 +41,9 @@ test('edits made on Slack and Discord while the bridge was stopped reach Fluxra 
   const inFluxra = (needle: string) =>
     [...activeWorld.fluxra.state.messages.values()].filter((m) => m.conversationId === group.conversationId && !m.deleted && m.content.includes(needle));
   const fluxraEdits = (): number => activeWorld.fluxra.requestsTo('editMessage').length;
+  const fluxraDeletes = (): number => activeWorld.fluxra.requestsTo('deleteMessage').length;
+  const onDiscord = (needle: string) => (activeWorld.discord.state.messages.get(discordChannel) ?? []).filter((m) => m.content.includes(needle));
+  const onSlack = (needle: string) => activeWorld.slack.state.history(slackChannel).filter((m) => !m.deleted && m.text.includes(needle));
 
   const first = await start();
   await activeWorld.slack.waitForSocket();
@@ -49,7 +55,19 @@ test('edits made on Slack and Discord while the bridge was stopped reach Fluxra 
     content: 'discord original words',
     author: { id: DISCORD_PEOPLE[0].id, username: DISCORD_PEOPLE[0].username },
   });
-  await eventually(() => inFluxra('slack original words').length === 1 && inFluxra('discord original words').length === 1, 'both messages in Fluxra', 30_000);
+  const slackDoomed = activeWorld.slack.userMessage({ channel: slackChannel, user: SLACK_PEOPLE[0].id, text: 'slack doomed words' });
+  await activeWorld.slack.deliverEvent(slackDoomed);
+  const discordDoomed = activeWorld.discord.sendMessage({
+    channelId: discordChannel,
+    content: 'discord doomed words',
+    author: { id: DISCORD_PEOPLE[0].id, username: DISCORD_PEOPLE[0].username },
+  });
+  await eventually(
+    () => ['slack original', 'discord original', 'slack doomed', 'discord doomed'].every((needle) => inFluxra(needle).length === 1),
+    'the messages in Fluxra',
+    30_000,
+  );
+  await eventually(() => onDiscord('slack doomed').length === 1 && onSlack('discord doomed').length === 1, 'the doomed messages copied', 30_000);
   // The cross-posts: each message's copy on the other platform.
   await eventually(
     () => (activeWorld.discord.state.messages.get(discordChannel) ?? []).some((m) => m.content.includes('slack original words')),
@@ -65,6 +83,8 @@ test('edits made on Slack and Discord while the bridge was stopped reach Fluxra 
   slackRecord.text = 'slack fixed words';
   slackRecord.edited = { user: SLACK_PEOPLE[0].id, ts: activeWorld.slack.state.nextTs() };
   activeWorld.discord.editMessage(discordChannel, discordMessage.id, 'discord fixed words');
+  activeWorld.slack.state.history(slackChannel).find((m) => m.ts === String(slackDoomed['ts']))!.deleted = true;
+  activeWorld.discord.deleteMessage(discordChannel, discordDoomed.id);
 
   const second = await start();
   await eventually(() => inFluxra('slack fixed words').length === 1 && inFluxra('discord fixed words').length === 1, 'both edits in Fluxra', 30_000);
@@ -72,6 +92,9 @@ test('edits made on Slack and Discord while the bridge was stopped reach Fluxra 
   await eventually(() => activeWorld.slack.state.history(slackChannel).some((m) => m.text.includes('discord fixed words')), 'the Slack copy edited', 30_000);
   assert.equal(inFluxra('original words').length, 0, 'no copy keeps the old text');
   assert.equal(fluxraEdits(), 2, 'one Fluxra edit per edited message');
+  await eventually(() => inFluxra('doomed').length === 0, 'both deletes in Fluxra', 30_000);
+  await eventually(() => onDiscord('slack doomed').length === 0 && onSlack('discord doomed').length === 0, 'both copies deleted', 30_000);
+  assert.equal(fluxraDeletes(), 2, 'one Fluxra delete per deleted message');
   assert.equal(await second.killAndWait('SIGTERM'), 0);
 
   // A further start reads the same edit marks again: nothing is edited twice.
@@ -83,4 +106,5 @@ test('edits made on Slack and Discord while the bridge was stopped reach Fluxra 
   activeWorld.discord.sendMessage({ channelId: discordChannel, content: 'discord marker', author: { id: DISCORD_PEOPLE[0].id, username: DISCORD_PEOPLE[0].username } });
   await eventually(() => inFluxra('slack marker').length === 1 && inFluxra('discord marker').length === 1, 'the markers in Fluxra', 30_000);
   assert.equal(fluxraEdits(), 2, 'no edit sent again at the next start');
+  assert.equal(fluxraDeletes(), 2, 'no delete sent again at the next start');
 });

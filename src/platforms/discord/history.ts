@@ -103,6 +103,7 @@ export async function readDiscordSince(deps: DiscordHistoryDeps, channelId: stri
 
   const guildId = await deps.guildOf(channelId);
   const collected = await readForward(channelId, { pages: options.maxPages });
+  const topLevelIds = collected.map((entry) => entry.id);
   {
     let active: { threads?: APIChannel[] };
     try {
@@ -130,5 +131,5 @@ export async function readDiscordSince(deps: DiscordHistoryDeps, channelId: stri
     if (isNew) messages.push(message);
     if (entry.edited_timestamp) edits.push(discordEditOf(message, entry.edited_timestamp));
   }
-  return { messages, truncated, edits };
+  return { messages, truncated, edits, present: { fromId: after, topLevelIds } };
 }

@@ -90,6 +90,8 @@ export async function readSlackSince(deps: SlackHistoryDeps, channelId: string, 
   // conversations.history pages newest first: the part after `start` comes first.
   let cursor: string | undefined;
   let oldestSeen: bigint | undefined;
+  let oldestTs: string | undefined;
+  const topLevelIds: string[] = [];
   let pages = 0;
   do {
     options.signal?.throwIfAborted();
@@ -98,7 +100,11 @@ export async function readSlackSince(deps: SlackHistoryDeps, channelId: string, 
     cursor = page.nextCursor;
     for (const entry of page.messages) {
       const ts = slackTsMicros(entry.ts);
-      if (oldestSeen === undefined || ts < oldestSeen) oldestSeen = ts;
+      if (oldestSeen === undefined || ts < oldestSeen) {
+        oldestSeen = ts;
+        oldestTs = entry.ts;
+      }
+      topLevelIds.push(entry.ts);
       if (ts > start) raws.push(entry);
       else if (ts > changesStart && editedTsOf(entry) !== undefined) editedBefore.push(entry);
       if ((entry.reply_count ?? 0) > 0 && entry.latest_reply !== undefined && slackTsMicros(entry.latest_reply) > start) roots.push(entry.ts);
@@ -143,5 +149,7 @@ export async function readSlackSince(deps: SlackHistoryDeps, channelId: string, 
     const editedTs = editedTsOf(entry);
     if (message && editedTs !== undefined) earlier.push(slackEditOf(message, editedTs));
   }
-  return { messages, truncated, edits: [...earlier, ...edits] };
+  // Pages come newest first: cut short by the bound, everything after the oldest entry seen was read.
+  const fromId = cursor && oldestTs !== undefined ? oldestTs : slackTsAt(scanFromMs);
+  return { messages, truncated, edits: [...earlier, ...edits], present: { fromId, topLevelIds } };
 }
