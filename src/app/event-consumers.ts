@@ -69,9 +69,7 @@ export function createEventConsumers(config: Readonly<BridgeConfig>, parts: Even
     sources: [...(mirror ? [linkedChannels(store.links)] : []), ...servedChannelSources(consumers)],
     checkpoints: createCatchUpCheckpoints({ store, logger }),
     recent: createRecentMessages({ store, logger, lookbackMs: config.catchUp.changesLookbackMs }),
-    accept: async (event, adapter) => {
-      for (const consumer of consumers) await consumer.accept(event, adapter);
-    },
+    consumers,
     settings: config.catchUp,
     logger,
   });

@@ -45,8 +45,8 @@ export interface CatchUpDeps {
   checkpoints: CatchUpCheckpoints;
   /** Recent messages accepted, to catch up deletes made meanwhile (absent: they are not). */
   recent?: RecentMessages;
-  /** Hands an event to the engines; resolves once they made it durable. */
-  accept(event: PlatformEvent, source: ChatAdapter): Promise<void>;
+  /** The engines every event is handed to, in order; each resolves once it made the event durable. */
+  consumers: readonly InboundConsumer[];
   settings: CatchUpSettings;
   logger: Logger;
   now?: () => number;

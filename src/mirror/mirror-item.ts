@@ -58,4 +58,13 @@ export type CopyItem =
     }
   | { kind: 'delete'; source: MessageRef; fluxraMessageId: string };
 
-export { COPY_PARTITION_PREFIX, copyPartition, isCopyPartition, isSendPartition, MIRROR_PARTITION_PREFIX, mirrorPartition } from '../delivery/sections.js';
+export {
+  COPY_PARTITION_PREFIX,
+  copyPartition,
+  fromFluxraPartition,
+  isCopyPartition,
+  isFromFluxraPartition,
+  isSendPartition,
+  MIRROR_PARTITION_PREFIX,
+  mirrorPartition,
+} from '../delivery/sections.js';

@@ -67,7 +67,7 @@ test('a message not yet durable when the process ended is caught up from history
       adapters: [adapter],
       sources: [async () => [{ channel: { platform: 'discord', channelId: CHANNEL_ID }, since: servedSince }]],
       checkpoints: createCatchUpCheckpoints({ store: checkpointStore, logger: silentLogger(), minIntervalMs: 0 }),
-      accept: (event) => accept(event),
+      consumers: [{ name: 'durable', accept: (event) => accept(event), start: async () => undefined, stop: async () => undefined }],
       settings: { ...CATCH_UP_DEFAULTS, overlapMs: 0 },
       logger: silentLogger(),
     });
