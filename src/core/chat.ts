@@ -88,6 +88,11 @@ export interface InboundMessage extends InboundBase {
    * private. Adapters set it, counting a channel they cannot judge as private.
    */
   privateChannel?: boolean;
+  /**
+   * Written in the platform's AI side pane (Slack's "Agents & AI Apps"): addressed to the bot
+   * (`mentionsBot` is set too), its thread one agent session titled from the first prompt.
+   */
+  inAssistantPane?: boolean;
 }
 
 /** The message a reply answers, with enough of it to quote where it cannot be threaded. */
@@ -201,6 +206,12 @@ export interface ReadSinceOptions {
    * lists active threads instead and ignores it.
    */
   threadLookbackMs: number;
+  /**
+   * Epoch ms: also look this far back (when earlier than where reading starts, never before
+   * `notBeforeMs`) for messages edited since, so that edits made while the bridge was down are
+   * caught up. Messages from there on are not returned again as messages, only as edits.
+   */
+  changesSinceMs?: number;
   signal?: AbortSignal;
 }
 
@@ -209,6 +220,18 @@ export interface ReadSinceResult {
   messages: InboundMessage[];
   /** The page bound was reached: older messages than the oldest returned may be missing. */
   truncated: boolean;
+  /**
+   * Messages read (from `changesSinceMs` on) that carry an edit mark, as the edits live
+   * delivery would have given (same `eventId`: the message and its edit stamp), oldest
+   * message first. Whether an edit is news is the engines' call (they compare with what
+   * they last sent), so the same edit read at every start is sent on once.
+   */
+  edits?: InboundEdit[];
+  /**
+   * The top-level messages the read saw (all of them, mapped or not) after `fromId`: every
+   * top-level message after it still in the channel is listed, so one missing was deleted.
+   */
+  present?: { fromId: string; topLevelIds: string[] };
 }
 
 /**
@@ -290,6 +313,11 @@ export interface ChatAdapter {
    * places were kept (the tenancy migration at start). Undefined when it cannot be told.
    */
   placeOfChannel?(channelId: string): Promise<string | undefined>;
+  /**
+   * Names a thread where the platform shows thread names (Slack's side pane: its history
+   * list). `thread` is the thread's root message. Best effort: callers log a failure.
+   */
+  titleThread?(thread: MessageRef, title: string): Promise<void>;
   /** Answers a command (ephemeral by default). May be called more than once. */
   reply(invocation: CommandInvocation, message: OutboundMessage, options?: ReplyOptions): Promise<void>;
   /**

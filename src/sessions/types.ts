@@ -41,6 +41,8 @@ export interface AgentSessionRecord extends SessionRecord {
   sessionUrl?: string;
   /** The turn in flight or the last one; follow-ups supersede it. */
   currentTurnId?: string;
+  /** The workspace or server it was started in: who may continue it from a copy of its thread. */
+  placeId?: string;
   turnCount: number;
   createdAt: number;
 }
@@ -107,6 +109,8 @@ export interface StartRequest {
   isPrivate?: boolean;
   /** Its admission under the agent quotas (absent when quotas are off). */
   quota?: QuotaTicket;
+  /** The workspace or server it was asked in (`InboundBase.placeId`). */
+  placeId?: string;
 }
 
 /** A person's reply in a session's thread. */
