@@ -88,7 +88,8 @@ export interface CellFault {
   during: () => Promise<void> | void;
   /** Clears it, once the scenarios settled under it (or `STEP_MAX_MS` passed). */
   clear: () => Promise<void> | void;
-  noticeAllowed: { create: boolean; followUp: boolean };
+  /** `unavailable`: the store was down, so "temporarily unavailable, try again" is an honest answer. */
+  noticeAllowed: { create: boolean; followUp: boolean; unavailable?: boolean };
   /** Faults of the plan this cell must have applied (0 for Redis cells). */
   expectInjected: number;
   /** Messages written before the scenarios (e.g. while the bridge was down) that must arrive too. */

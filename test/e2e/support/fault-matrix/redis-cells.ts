@@ -139,7 +139,7 @@ export async function runRedisMatrix(options: { onCell?: (result: CellResult) =>
           await redis.start();
         },
         clear: () => undefined,
-        noticeAllowed: { create: false, followUp: false },
+        noticeAllowed: { create: false, followUp: false, unavailable: true },
         expectInjected: 0,
       });
       cells.push(outage);
@@ -172,7 +172,10 @@ export async function runRedisMatrix(options: { onCell?: (result: CellResult) =>
       options.onCell?.(wiped);
     }
   } finally {
-    if (process.env['FAULT_MATRIX_LOGS']) for (const line of rig.world.logs) console.error(JSON.stringify(line).slice(0, 400));
+    if (process.env['FAULT_MATRIX_LOGS']) {
+      for (const line of rig.world.logs) console.error(JSON.stringify(line).slice(0, 400));
+      for (const m of rig.world.mirror.slack.state.history('C0ASKAGENT')) console.error('SLACK', JSON.stringify(m).slice(0, 300));
+    }
     await stopRig(rig);
     await redis.close();
   }

@@ -75,6 +75,8 @@ export interface SessionRun {
 }
 
 const MAY_HAVE_STARTED = /may or may not have (started|reached the agent)|did not start, so there is nothing to follow up/;
+/** The answer to a mention the bridge could not make durable (its store down): honest, and nothing started. */
+const UNAVAILABLE = /temporarily unavailable and could not take this request/;
 
 async function until(predicate: () => boolean, maxMs: number): Promise<void> {
   const started = Date.now();
@@ -117,7 +119,8 @@ function answeredOnce(request: SessionRequest): 'answer' | 'notice' | 'twice' | 
     answers = complete ? Math.round(chunks.length / LONG_CHUNKS) : 0;
   }
   const notices = thread.filter(
-    (message) => MAY_HAVE_STARTED.test(message) && (request.kind === 'create' ? /have started/.test(message) : /follow-up|follow up/.test(message)),
+    (message) =>
+      UNAVAILABLE.test(message) || (MAY_HAVE_STARTED.test(message) && (request.kind === 'create' ? /have started/.test(message) : /follow-up|follow up/.test(message))),
   ).length;
   if (answers + notices > 1) return 'twice';
   if (answers === 1) return 'answer';
@@ -133,7 +136,7 @@ export function sessionsSettled(run: SessionRun): boolean {
  * `noticeAllowed`: the cell made a Blocks create or follow-up time out after it arrived, so
  * the bridge cannot know whether it started; one notice then counts as the answer.
  */
-export function checkSessionRun(blocks: FakeBlocks, run: SessionRun, noticeAllowed: { create: boolean; followUp: boolean }): ScenarioCheck {
+export function checkSessionRun(blocks: FakeBlocks, run: SessionRun, noticeAllowed: { create: boolean; followUp: boolean; unavailable?: boolean }): ScenarioCheck {
   const problems: string[] = [];
   let lost = 0;
   let duplicated = 0;
@@ -146,7 +149,7 @@ export function checkSessionRun(blocks: FakeBlocks, run: SessionRun, noticeAllow
     } else if (how === 'twice') {
       duplicated += 1;
       problems.push(`${what} answered more than once`);
-    } else if (how === 'notice' && !(request.kind === 'create' ? noticeAllowed.create : noticeAllowed.followUp || (request.after && answeredOnce(request.after) === 'notice'))) {
+    } else if (how === 'notice' && !noticeAllowed.unavailable && !(request.kind === 'create' ? noticeAllowed.create : noticeAllowed.followUp || (request.after && answeredOnce(request.after) === 'notice'))) {
       lost += 1;
       problems.push(`${what} got a "may have started" notice for a fault Blocks never saw`);
     }
