@@ -121,63 +121,81 @@ async function relink(rig: Rig): Promise<string[]> {
 export const REDIS_CELLS = ['redis:down-5s-with-data', 'redis:restart-without-data'] as const;
 export type RedisCell = (typeof REDIS_CELLS)[number];
 
-export async function runRedisMatrix(options: { onCell?: (result: CellResult) => void; cells?: readonly RedisCell[] } = {}): Promise<CellResult[]> {
-  const wanted = new Set(options.cells ?? REDIS_CELLS);
+/**
+ * A Redis of our own and two replicas on it, for one cell: each Redis cell starts from a
+ * healthy cluster, so that one cell's leftovers cannot fail the next.
+ */
+async function withRedisRig(body: (rig: Rig, redis: RedisServer) => Promise<CellResult>): Promise<CellResult> {
   const redis = await startRedisServer();
-  const cells: CellResult[] = [];
   const rig = await startRig({
     redisUrl: redis.url,
     replicas: 2,
     extra: { permissions: { slackAllowedUserIds: [SLACK_PEOPLE[0].id], discordAllowedUserIds: [DISCORD_PEOPLE[0].id] } },
   });
   try {
-    if (wanted.has('redis:down-5s-with-data')) {
-      const outage = await runCell(rig, 'redis:down-5s-with-data', {
-        async during() {
-          await redis.stop('save');
-          await new Promise((resolve) => setTimeout(resolve, OUTAGE_MS));
-          await redis.start();
-        },
-        clear: () => undefined,
-        noticeAllowed: { create: false, followUp: false, unavailable: true },
-        expectInjected: 0,
-      });
-      cells.push(outage);
-      options.onCell?.(outage);
-    }
-    if (wanted.has('redis:restart-without-data')) {
-      let relinked: string[] = [];
-      const wiped = await runCell(rig, 'redis:restart-without-data', {
-        async before() {
-          await redis.stop('wipe');
-          await redis.start();
-          // By itself: ready again with nothing but the restart, then links are made anew.
-          await until(async () => ((await rig.world.ready()) ? true : undefined), 30_000);
-          // Link reads are cached for a second (src/store/links.ts): a person relinks after that.
-          await new Promise((resolve) => setTimeout(resolve, LINKS_CACHE_TTL_MS + 500));
-          relinked = await relink(rig);
-        },
-        during: () => undefined,
-        clear: () => undefined,
-        noticeAllowed: { create: false, followUp: false },
-        expectInjected: 0,
-      });
-      for (const answer of relinked) {
-        if (!answer.startsWith('Linked.')) {
-          wiped.problems.push(`relink answered: ${answer}`);
-          wiped.survived = false;
-        }
-      }
-      cells.push(wiped);
-      options.onCell?.(wiped);
-    }
+    return await body(rig, redis);
   } finally {
-    if (process.env['FAULT_MATRIX_LOGS']) {
-      for (const line of rig.world.logs) console.error(JSON.stringify(line).slice(0, 400));
-      for (const m of rig.world.mirror.slack.state.history('C0ASKAGENT')) console.error('SLACK', JSON.stringify(m).slice(0, 300));
-    }
+    if (process.env['FAULT_MATRIX_LOGS']) for (const line of rig.world.logs) console.error(JSON.stringify(line).slice(0, 400));
     await stopRig(rig);
     await redis.close();
+  }
+}
+
+/** Redis stopped while both scenarios run, restarted after 5 s with its data. */
+function outageCell(): Promise<CellResult> {
+  return withRedisRig((rig, redis) =>
+    runCell(rig, 'redis:down-5s-with-data', {
+      async during() {
+        await redis.stop('save');
+        await new Promise((resolve) => setTimeout(resolve, OUTAGE_MS));
+        await redis.start();
+      },
+      clear: () => undefined,
+      noticeAllowed: { create: false, followUp: false, unavailable: true },
+      expectInjected: 0,
+    }),
+  );
+}
+
+/** Redis restarted empty; the bridge gets ready by itself, links are made anew, then both scenarios run. */
+function wipeCell(): Promise<CellResult> {
+  return withRedisRig(async (rig, redis) => {
+    let relinked: string[] = [];
+    const result = await runCell(rig, 'redis:restart-without-data', {
+      async before() {
+        await redis.stop('wipe');
+        await redis.start();
+        await until(async () => ((await rig.world.ready()) ? true : undefined), 30_000);
+        // Link reads are cached for a second (src/store/links.ts): a person relinks after that.
+        await new Promise((resolve) => setTimeout(resolve, LINKS_CACHE_TTL_MS + 500));
+        relinked = await relink(rig);
+      },
+      during: () => undefined,
+      clear: () => undefined,
+      noticeAllowed: { create: false, followUp: false },
+      expectInjected: 0,
+    });
+    for (const answer of relinked) {
+      if (!answer.startsWith('Linked.')) {
+        result.problems.push(`relink answered: ${answer}`);
+        result.survived = false;
+      }
+    }
+    return result;
+  });
+}
+
+export async function runRedisMatrix(options: { onCell?: (result: CellResult) => void; cells?: readonly RedisCell[] } = {}): Promise<CellResult[]> {
+  const wanted = new Set(options.cells ?? REDIS_CELLS);
+  const cells: CellResult[] = [];
+  for (const [name, run] of [
+    ['redis:down-5s-with-data', outageCell],
+    ['redis:restart-without-data', wipeCell],
+  ] as const) {
+    if (!wanted.has(name)) continue;
+    const result = await run();
+    cells.push(result);
+    options.onCell?.(result);
   }
   return cells;
 }

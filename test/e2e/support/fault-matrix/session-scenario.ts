@@ -119,8 +119,7 @@ function answeredOnce(request: SessionRequest): 'answer' | 'notice' | 'twice' | 
     answers = complete ? Math.round(chunks.length / LONG_CHUNKS) : 0;
   }
   const notices = thread.filter(
-    (message) =>
-      UNAVAILABLE.test(message) || (MAY_HAVE_STARTED.test(message) && (request.kind === 'create' ? /have started/.test(message) : /follow-up|follow up/.test(message))),
+    (message) => UNAVAILABLE.test(message) || (MAY_HAVE_STARTED.test(message) && (request.kind === 'create' ? /have started/.test(message) : /follow-up|follow up/.test(message))),
   ).length;
   if (answers + notices > 1) return 'twice';
   if (answers === 1) return 'answer';
@@ -149,7 +148,11 @@ export function checkSessionRun(blocks: FakeBlocks, run: SessionRun, noticeAllow
     } else if (how === 'twice') {
       duplicated += 1;
       problems.push(`${what} answered more than once`);
-    } else if (how === 'notice' && !noticeAllowed.unavailable && !(request.kind === 'create' ? noticeAllowed.create : noticeAllowed.followUp || (request.after && answeredOnce(request.after) === 'notice'))) {
+    } else if (
+      how === 'notice' &&
+      !noticeAllowed.unavailable &&
+      !(request.kind === 'create' ? noticeAllowed.create : noticeAllowed.followUp || (request.after && answeredOnce(request.after) === 'notice'))
+    ) {
       lost += 1;
       problems.push(`${what} got a "may have started" notice for a fault Blocks never saw`);
     }
