@@ -19,7 +19,7 @@
  * p95_delay_ms, naive_median_delay_ms, naive_429s, …}]}.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { BridgeConfig } from '../src/config/schema.js';
+import { type BridgeConfig, sessionsDefaults } from '../src/config/schema.js';
 import { type AgentScript, maxInAnyWindow, type TurnContext } from '../src/simulators/blocks.js';
 import { type NaiveRunResult, runNaive } from './sessions-naive.js';
 import { startSessionsRig } from './sessions-rig.js';
@@ -47,6 +47,7 @@ const rateLimit: BridgeConfig['blocks']['rateLimit'] = {
   shareAcrossPrefixes: true,
 };
 const sessions: BridgeConfig['sessions'] = {
+  ...sessionsDefaults(),
   pollIntervalMs: scaled(5_000),
   maxPollIntervalMs: scaled(60_000),
   turnTimeoutMinutes: 60,

@@ -16,7 +16,7 @@ import type { SessionsConfig } from './config.js';
 import type { SessionEvents } from './events.js';
 import type { AgentQuota } from './quota.js';
 import type { SessionState } from './session-store.js';
-import type { AgentSessionRecord, SessionRequest, TurnRecord, TurnScheduler } from './types.js';
+import type { AgentSessionRecord, ProgressDisplay, SessionRequest, TurnRecord, TurnScheduler } from './types.js';
 
 export interface SessionEngineSettings {
   sessions: SessionsConfig;
@@ -47,6 +47,10 @@ export interface EngineContext {
   events: SessionEvents;
   /** Per-person and per-channel agent quotas; absent, nobody is limited. */
   quota?: AgentQuota;
+  /** Shows running turns' progress natively (progress-display.ts). */
+  progress: ProgressDisplay;
+  /** Poll rounds of each running turn in this process: which request a round makes (progress.ts). */
+  pollRounds: Map<string, number>;
 }
 
 /** The thread a turn speaks in: its placement's, else the session's. */
@@ -77,16 +81,6 @@ export async function postInThread(ctx: EngineContext, channel: ChannelRef, thre
     ...(threadRootId !== undefined ? { options: { threadRootId } } : {}),
     key: `sessions:${key}`,
   });
-}
-
-/** Edits a status message; a failure is logged, never fatal (the answer matters more). */
-export async function editQuietly(ctx: EngineContext, ref: MessageRef | undefined, text: string): Promise<void> {
-  if (!ref) return;
-  try {
-    await adapterFor(ctx, ref.platform).edit(ref, { text });
-  } catch (error) {
-    ctx.logger.warn({ err: describeError(error), messageId: ref.messageId }, 'could not update a session status message');
-  }
 }
 
 export async function reactQuietly(ctx: EngineContext, ref: MessageRef | undefined, emoji: string): Promise<void> {

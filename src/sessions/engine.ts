@@ -25,6 +25,7 @@ import { createSessionEvents, type SessionEvents } from './events.js';
 import { processFollowUp } from './follow-up.js';
 import { type CommandStart, type CommandStartOutcome, createSessionIntake } from './intake.js';
 import type { AgentNames } from './parse.js';
+import { createProgressDisplay, type ProgressDisplay } from './progress-display.js';
 import type { AgentQuota } from './quota.js';
 import { createRequestQueue } from './request-queue.js';
 import { createSessionState, type SessionState } from './session-store.js';
@@ -107,6 +108,8 @@ export function createSessionEngine(options: SessionEngineOptions): SessionEngin
   // turn another replica ended meanwhile is found ended by its next poll and dropped).
   const scheduler: TurnScheduler = options.createScheduler((turnId) => (mayWork() ? pollTurn(ctx, turnId) : Promise.resolve('pending')));
   const ctx: EngineContext = {
+    progress: undefined as unknown as ProgressDisplay,
+    pollRounds: new Map(),
     store: options.store,
     state,
     blocks: options.blocks,
@@ -121,6 +124,8 @@ export function createSessionEngine(options: SessionEngineOptions): SessionEngin
     queuedNoticeMs: options.queuedNoticeMs ?? 3_000,
     ...(options.quota ? { quota: options.quota } : {}),
   };
+  // The display reads the context it is part of: built once the rest is there.
+  ctx.progress = createProgressDisplay(ctx);
   const agentNames = agentNamesOf(options.blocks, options.settings.defaultAgent);
   const channels = createChannelSessions({ ctx, agentNames, retryDelayMs, mayWork: () => mayWork() });
 
@@ -154,6 +159,7 @@ export function createSessionEngine(options: SessionEngineOptions): SessionEngin
       started = true;
       const resumed = await resumeRunningTurns(state, scheduler);
       scheduler.start();
+      ctx.progress.start();
       const queuedSessions = await requests.start();
       await channels.start();
       logger.info({ runningTurns: resumed, queuedSessions }, 'session engine started');
@@ -162,6 +168,7 @@ export function createSessionEngine(options: SessionEngineOptions): SessionEngin
       started = false;
       requests.halt();
       channels.stop();
+      ctx.progress.stop();
       await scheduler.stop();
       await settledWithin(inFlight(), options.stopGraceMs ?? 5_000);
     },

@@ -9,9 +9,11 @@ import { describeError, RateLimitedError } from '../core/errors.js';
 import { breakMentionSyntax } from '../format/mentions.js';
 import { BlocksApiError, BlocksErrorCode } from '../services/blocks/errors.js';
 import type { BlocksMessage, BlocksPullRequest, BlocksTurn } from '../services/blocks/types.js';
-import { type EngineContext, editQuietly, postInThread, reactQuietly, turnThread } from './context.js';
-import { doneText, failedText, KEY_REFUSED_TEXT, replyText, SESSION_GONE_TEXT, timedOutText, workingText } from './messages.js';
+import { type EngineContext, postInThread, reactQuietly, turnThread } from './context.js';
+import { doneText, failedText, KEY_REFUSED_TEXT, replyText, SESSION_GONE_TEXT, timedOutText } from './messages.js';
+import { absorbItems, emptyProgress, type ProgressStep, useCompletionLink } from './progress.js';
 import type { QuotaTicket } from './quota.js';
+import { editStatus, showStatus } from './status-message.js';
 import type { AgentSessionRecord, PollOutcome, TurnPlacement, TurnRecord } from './types.js';
 
 /**
@@ -40,22 +42,7 @@ export async function registerTurn(ctx: EngineContext, session: AgentSessionReco
   return turn;
 }
 
-/** Posts the turn's "working…" message in the thread (once) and remembers it. */
-export async function showStatus(ctx: EngineContext, session: AgentSessionRecord, turn: TurnRecord): Promise<TurnRecord> {
-  if (turn.statusRef) return turn;
-  try {
-    const [ref] = await postInThread(ctx, session.channel, turnThread(session, turn), `${turn.id}:status`, workingText(session.agentLabel, session.sessionUrl, turn.n > 1));
-    if (!ref) return turn;
-    const latest = (await ctx.state.getTurn(turn.id)) ?? turn;
-    const updated = { ...latest, statusRef: ref };
-    await ctx.state.putTurn(updated);
-    return updated;
-  } catch (error) {
-    // The answer still comes: it is posted in the thread without a status to update.
-    ctx.logger.warn({ turnId: turn.id, err: describeError(error) }, 'could not post the session status message');
-    return turn;
-  }
-}
+export { showStatus };
 
 /** Ends a turn in a state other than running: index entry removed, scheduler told. */
 export async function endTurn(ctx: EngineContext, turn: TurnRecord, state: Exclude<TurnRecord['state'], 'running'>, extra: Partial<TurnRecord> = {}): Promise<TurnRecord> {
@@ -63,6 +50,7 @@ export async function endTurn(ctx: EngineContext, turn: TurnRecord, state: Exclu
   await ctx.state.putTurn(ended);
   await ctx.state.unmarkRunning(ended);
   ctx.scheduler.remove(turn.id);
+  ctx.pollRounds.delete(turn.id);
   // Whoever asked for it may ask again (quota: running turns).
   await ctx.quota?.release(turn.quota);
   return ended;
@@ -92,7 +80,7 @@ export async function pollTurn(ctx: EngineContext, turnId: string): Promise<Poll
   }
   let final: BlocksMessage | undefined;
   try {
-    final = await ctx.blocks.pollFinalMessage(turn.blocks, { priority: 'background' });
+    ({ final } = await readTurn(ctx, session, turn));
   } catch (error) {
     return pollFailed(ctx, turn, error);
   }
@@ -123,6 +111,47 @@ async function pollFailed(ctx: EngineContext, turn: TurnRecord, error: unknown):
   throw error;
 }
 
+/**
+ * One request for the turn (spec §10.3): the progress read (new steps and the final message
+ * since the persisted cursor), or every few rounds the cursor-less completion link. New steps
+ * are persisted (cursor and seen ids with them) before they are shown, so a restart resumes
+ * from the cursor and never shows a step twice.
+ */
+async function readTurn(ctx: EngineContext, session: AgentSessionRecord, turn: TurnRecord): Promise<{ final: BlocksMessage | undefined; turn: TurnRecord }> {
+  const sessions = ctx.settings.sessions;
+  const round = ctx.pollRounds.get(turn.id) ?? 0;
+  ctx.pollRounds.set(turn.id, round + 1);
+  if (useCompletionLink(sessions.progress, turn.blocks.threadId !== null, round, sessions.progressFinalCheckEvery)) {
+    const final = await ctx.blocks.pollFinalMessage(turn.blocks, { priority: 'background' });
+    if (final !== undefined) ctx.pollRounds.delete(turn.id);
+    else if (sessions.progress !== 'off') await showProgress(ctx, session, turn, []);
+    return { final, turn };
+  }
+  const read = await ctx.blocks.pollTurnItems(turn.blocks, turn.progress?.cursor, { priority: 'background' });
+  const before = turn.progress ?? emptyProgress();
+  const { progress, fresh } = absorbItems(before, read.items, read.final, read.gts);
+  let current = turn;
+  if (fresh.length > 0 || progress.cursor !== before.cursor || progress.seenIds.length !== before.seenIds.length) {
+    const latest = (await ctx.state.getTurn(turn.id)) ?? turn;
+    // A follow-up may have ended it meanwhile: its progress is of no interest any more.
+    if (latest.state !== 'running') return { final: undefined, turn: latest };
+    current = { ...latest, progress };
+    await ctx.state.putTurn(current);
+  }
+  if (read.final !== undefined) ctx.pollRounds.delete(turn.id);
+  else await showProgress(ctx, session, current, fresh);
+  return { final: read.final, turn: current };
+}
+
+/** Shows progress; a failure never fails the poll (the answer matters more). */
+async function showProgress(ctx: EngineContext, session: AgentSessionRecord, turn: TurnRecord, fresh: ProgressStep[]): Promise<void> {
+  try {
+    await ctx.progress.update(session, turn, fresh);
+  } catch (error) {
+    ctx.logger.warn({ turnId: turn.id, err: describeError(error) }, 'could not show the progress of a turn');
+  }
+}
+
 /** Posts the final answer (once), then marks the status done with ✅. */
 async function deliverAnswer(ctx: EngineContext, turnId: string, final: BlocksMessage): Promise<void> {
   const turn = await ctx.state.getTurn(turnId);
@@ -139,11 +168,13 @@ async function deliverAnswer(ctx: EngineContext, turnId: string, final: BlocksMe
     maxChars: ctx.settings.sessions.attachAsFileOverChars,
     agentLabel: session.agentLabel,
   });
-  await postInThread(ctx, session.channel, turnThread(session, turn), `reply:${final.id}`, text);
+  // A stream opened for the turn (before a crash, too) takes the answer; else a plain post, as always.
+  const shown = await ctx.progress.finish(session, turn, text);
+  if (shown === 'post') await postInThread(ctx, session.channel, turnThread(session, turn), `reply:${final.id}`, text);
   // The visible "done" comes before the turn is recorded as ended: a crash in between leaves a
   // running turn that the next poll finishes again (the reply is known to postOnce, the edit and
   // the reaction are idempotent), never a "working…" status that nothing will update.
-  await editQuietly(ctx, turn.statusRef, doneText(session.agentLabel, session.sessionUrl));
+  await editStatus(ctx, turn.statusRef, doneText(session.agentLabel, session.sessionUrl));
   await reactQuietly(ctx, turn.statusRef ?? (turn.placement ? undefined : session.threadRoot), '✅');
   const ended = await endTurn(ctx, turn, 'done', { finalMessageId: final.id });
   await ctx.events.turnEnded({ turn: ended, session });
@@ -175,7 +206,8 @@ export async function finishUnanswered(ctx: EngineContext, turnId: string, how: 
       ? timedOutText(session.agentLabel, ctx.settings.sessions.turnTimeoutMinutes, session.sessionUrl)
       : failedText(session.agentLabel, reason, session.sessionUrl);
   // Shown before the turn is recorded as ended, for the same reason as in deliverAnswer.
-  if (turn.statusRef) await editQuietly(ctx, turn.statusRef, text);
+  await ctx.progress.finish(session, turn, text);
+  if (turn.statusRef) await editStatus(ctx, turn.statusRef, text);
   else await postInThread(ctx, session.channel, turnThread(session, turn), `${turn.id}:${how}`, text).catch(() => undefined);
   const ended = await endTurn(ctx, turn, how);
   await ctx.events.turnEnded({ turn: ended, session, reason: text });

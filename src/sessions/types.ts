@@ -13,6 +13,7 @@
 import type { ChannelRef, MessageRef, PlatformName } from '../core/chat.js';
 import type { BlocksTurn, ResolvedAgent } from '../services/blocks/types.js';
 import type { SessionRecord } from '../store/sessions.js';
+import type { ProgressStep, TurnProgress } from './progress.js';
 import type { QuotaTicket } from './quota.js';
 
 /** Who asked, for the root message and logs. */
@@ -66,6 +67,8 @@ export interface TurnRecord {
   quota?: QuotaTicket;
   finalMessageId?: string;
   finishedAt?: number;
+  /** What the progress reads found so far: cursor, seen ids, steps, an open Slack stream (progress.ts). */
+  progress?: TurnProgress;
 }
 
 /** One person's message answered by a turn (channel sessions: several may share one turn). */
@@ -152,4 +155,18 @@ export interface PlacementHooks {
   turnEnded(turn: TurnRecord, session: AgentSessionRecord, reason?: string): Promise<void>;
   /** A placed request failed before any turn started; `reason` is what people are shown. */
   requestFailed(request: SessionRequest, reason: string, sessionUsable: boolean): Promise<void>;
+}
+
+/** Shows running turns' progress natively (progress-display.ts builds it). */
+export interface ProgressDisplay {
+  /** After a poll of a running turn: shows what is new (may be nothing). Returns the turn as persisted. */
+  update(session: AgentSessionRecord, turn: TurnRecord, fresh: readonly ProgressStep[]): Promise<TurnRecord>;
+  /**
+   * Before the answer is posted: clears the status and closes the turn's stream, with the
+   * answer when it fits. 'streamed': the answer is in the stream, post nothing more.
+   */
+  finish(session: AgentSessionRecord, turn: TurnRecord, answer: string | undefined): Promise<'streamed' | 'post'>;
+  /** Starts the timer that keeps statuses alive and shows throttled step lists. */
+  start(): void;
+  stop(): void;
 }

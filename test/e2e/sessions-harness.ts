@@ -13,7 +13,7 @@ import { createAgentCommand } from '../../src/commands/agent.js';
 import { createPermissions } from '../../src/commands/permissions.js';
 import { type CommandRouter, createCommandRouter } from '../../src/commands/router.js';
 import type { CommandHandler } from '../../src/commands/types.js';
-import type { BridgeConfig } from '../../src/config/schema.js';
+import { type BridgeConfig, sessionsDefaults } from '../../src/config/schema.js';
 import type { ChatAdapter, InboundEvent } from '../../src/core/chat.js';
 import { createLogger } from '../../src/core/logger.js';
 import { createDiscordAdapter, type DiscordAdapter } from '../../src/platforms/discord/index.js';
@@ -38,7 +38,14 @@ export const RATE_LIMIT: BridgeConfig['blocks']['rateLimit'] = {
   maxBackoffMs: 200,
   shareAcrossPrefixes: true,
 };
-export const SESSIONS: BridgeConfig['sessions'] = { pollIntervalMs: 40, maxPollIntervalMs: 150, turnTimeoutMinutes: 60, attachAsFileOverChars: 12_000, boundChannelMode: 'queue' };
+export const SESSIONS: BridgeConfig['sessions'] = {
+  ...sessionsDefaults(),
+  pollIntervalMs: 40,
+  maxPollIntervalMs: 150,
+  turnTimeoutMinutes: 60,
+  attachAsFileOverChars: 12_000,
+  boundChannelMode: 'queue',
+};
 export const ALIAS_ID = '0b7f5a4e-1111-4c2d-9a00-00000000a11a';
 export const DISCORD_TOKEN = 'MTAwMDAwMDAwMDAwMDAwMDAw.fake00.token-for-sessions-0000';
 export const GUILD_ID = '100000000000000001';
