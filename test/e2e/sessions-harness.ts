@@ -60,6 +60,7 @@ export interface SessionsRig {
   slack?: SlackPair;
   discord?: { fake: FakeDiscord; adapter: DiscordAdapter };
   logs: Array<Record<string, unknown>>;
+  restartEngine(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -117,20 +118,22 @@ export async function startSessionsRig(options: RigOptions): Promise<SessionsRig
   });
   const sessions = { ...SESSIONS, ...options.sessions };
   const adapters = new Map<ChatAdapter['platform'], ChatAdapter>();
-  const engine = createSessionEngine({
-    store,
-    blocks: client,
-    budget,
-    adapters,
-    settings: { sessions, defaultAgent: options.defaultAgent ?? 'claude', commandName: 'agent', blocksBaseUrl: baseUrl },
-    createScheduler: (poll) => createTurnScheduler({ budget, config: sessions, rateLimit: RATE_LIMIT, poll, logger }),
-    logger,
-    ...(options.queuedNoticeMs !== undefined ? { queuedNoticeMs: options.queuedNoticeMs } : {}),
-    ...(options.quota
-      ? { quota: createAgentQuota({ ledger: store.agentQuota, config: options.quota, turnTimeoutMs: sessions.turnTimeoutMinutes * 60_000, now: Date.now, logger }) }
-      : {}),
-    retryDelayMs: 50,
-  });
+  const buildEngine = (): SessionEngine =>
+    createSessionEngine({
+      store,
+      blocks: client,
+      budget,
+      adapters,
+      settings: { sessions, defaultAgent: options.defaultAgent ?? 'claude', commandName: 'agent', blocksBaseUrl: baseUrl },
+      createScheduler: (poll) => createTurnScheduler({ budget, config: sessions, rateLimit: RATE_LIMIT, poll, logger }),
+      logger,
+      ...(options.queuedNoticeMs !== undefined ? { queuedNoticeMs: options.queuedNoticeMs } : {}),
+      ...(options.quota
+        ? { quota: createAgentQuota({ ledger: store.agentQuota, config: options.quota, turnTimeoutMs: sessions.turnTimeoutMinutes * 60_000, now: Date.now, logger }) }
+        : {}),
+      retryDelayMs: 50,
+    });
+  let engine = buildEngine();
   const router = createCommandRouter({
     handlers: [
       createAgentCommand({ name: 'agent', engine, resolveAgent: (name) => client.resolveAgent(name) }) as CommandHandler<never>,
@@ -172,7 +175,15 @@ export async function startSessionsRig(options: RigOptions): Promise<SessionsRig
   return {
     blocks,
     store,
-    engine,
+    get engine() {
+      return engine;
+    },
+    /** A restart of the engine (what a process restart loses: everything in memory), over the same store and chats. */
+    async restartEngine() {
+      await engine.stop();
+      engine = buildEngine();
+      await engine.start();
+    },
     router,
     budget,
     ...(slack ? { slack } : {}),

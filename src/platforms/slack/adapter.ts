@@ -22,6 +22,7 @@ import type { InboundContext, SlackIdentity } from './inbound.js';
 import { createInvocationRegistry } from './invocations.js';
 import { createSlackListeners } from './listeners.js';
 import { createSlackOutbound } from './outbound.js';
+import { createSlackProgress } from './progress.js';
 
 export interface SlackAdapter extends ChatAdapter {
   readonly platform: 'slack';
@@ -165,6 +166,8 @@ export function createSlackAdapter(config: SlackAdapterConfig, deps: SlackAdapte
     onConnectionChange(listener) {
       connectionListeners.push(listener);
     },
+
+    progress: createSlackProgress(call),
 
     ...outbound,
   };
