@@ -138,8 +138,9 @@ async function readTurn(ctx: EngineContext, session: AgentSessionRecord, turn: T
     current = { ...latest, progress };
     await ctx.state.putTurn(current);
   }
+  // Steps found with the final message are shown too (the stream then closes with the answer).
+  if (read.final === undefined || fresh.length > 0) await showProgress(ctx, session, current, fresh);
   if (read.final !== undefined) ctx.pollRounds.delete(turn.id);
-  else await showProgress(ctx, session, current, fresh);
   return { final: read.final, turn: current };
 }
 
