@@ -26,6 +26,11 @@ export interface ViewMessage {
   reactions: string[];
   /** Thread replies, oldest first (top-level messages only). */
   replies: ViewMessage[];
+  /** Slack: an answer still streaming (`chat.startStream`), and its plan of tool steps. */
+  streaming?: boolean;
+  tasks?: Array<{ title: string; status: string }>;
+  /** What the thread shows below its replies while an agent works: Slack's status line, Discord's typing. */
+  threadStatus?: string;
 }
 
 /** A slash command a visitor ran and what only they were shown in answer. */
