@@ -219,7 +219,7 @@ const sessionsSchema = z
     progressFinalCheckEvery: positiveInt
       .default(6)
       .describe('Every Nth poll of a running turn reads the cursor-less final_message link instead of the progress read (the cursor alone never decides completion)'),
-    progressMinEditMs: positiveInt.default(2_000).describe('Progress of one turn is shown at most this often (status edits, stream appends)'),
+    progressMinEditMs: positiveInt.default(2_000).describe("A turn's status line and step list change at most this often (stream appends follow the polls)"),
     progressStepsShown: positiveInt.default(5).describe('Discord: steps listed in the status message (the newest ones; counts cover all)'),
     progressStatusRefreshMs: positiveInt.default(90_000).describe('Slack: the thread status is set again this often while a turn runs (Slack drops it after two minutes)'),
     progressTypingEveryMs: positiveInt.default(8_000).describe('Discord: the typing indicator is sent again this often while a turn runs (it lasts 10 s)'),
