@@ -15,6 +15,7 @@ import { collectAnswers, createConsoleActions } from './actions.js';
 import { sandboxBridgeConfig } from './bridge-config.js';
 import { type ConsoleServer, startConsoleServer } from './console-server.js';
 import { readSnapshot, writeSnapshot } from './persist/snapshot-file.js';
+import { createSidePaneActions } from './side-pane.js';
 import { buildView } from './view.js';
 import type { CommandEntry, ConsoleView } from './view-types.js';
 import { createSandboxWorld, type SandboxWorld } from './world.js';
@@ -114,6 +115,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       host: options.host,
       port: options.port,
       actions: createConsoleActions(world, running, commands, () => server?.url ?? ''),
+      sidePane: createSidePaneActions(world),
       currentView: () => current,
       refresh,
       onError,

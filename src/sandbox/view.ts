@@ -8,6 +8,7 @@ import type { FakeMessage } from '../simulators/fluxra/state.js';
 import type { FakeSlackMessage } from '../simulators/slack/state.js';
 import { nextHints } from './hints.js';
 import { DISCORD_CHANNEL, DISCORD_PERSON, SLACK_CHANNEL, SLACK_PERSON } from './identities.js';
+import { sidePaneView } from './side-pane.js';
 import type { ChatPaneView, CommandEntry, ConsoleView, FluxraPaneView, ViewMessage } from './view-types.js';
 import type { SandboxWorld } from './world.js';
 
@@ -166,6 +167,7 @@ export async function buildView(world: SandboxWorld, bridge: Bridge, commands: r
       commands: commands.filter((entry) => entry.platform === 'discord'),
       names: discordNames(world),
     },
+    sidePane: sidePaneView(world),
     fluxra: fluxraPane(world, conversationId),
     ...(bridge.blocksBudget ? { budget: bridge.blocksBudget.snapshot() } : {}),
     hints: [],

@@ -17,6 +17,7 @@ import { type BridgeConfig, sessionsDefaults } from '../../src/config/schema.js'
 import type { ChatAdapter, InboundEvent } from '../../src/core/chat.js';
 import { createLogger } from '../../src/core/logger.js';
 import { createDiscordAdapter, type DiscordAdapter } from '../../src/platforms/discord/index.js';
+import type { SlackAdapterConfig } from '../../src/platforms/slack/config.js';
 import { createBlocksBudget } from '../../src/ratelimit/blocks-budget.js';
 import type { RateBudget } from '../../src/ratelimit/types.js';
 import { createBlocksClient } from '../../src/services/blocks/index.js';
@@ -80,6 +81,8 @@ export interface RigOptions {
   store?: Store;
   /** Slack channels the fake knows (for `conversations.info`), and Discord's (default: one public). */
   slackChannels?: FakeSlackChannel[];
+  /** Slack adapter settings beside the harness's own (e.g. the side pane, `assistant`). */
+  slackAdapter?: Partial<SlackAdapterConfig>;
   discordChannels?: Array<{ id: string; name: string; private?: boolean }>;
   /** Fault injection around the real Blocks budget (e.g. a Redis blip that fails one admission). */
   wrapBudget?: (budget: RateBudget) => RateBudget;
@@ -158,6 +161,7 @@ export async function startSessionsRig(options: RigOptions): Promise<SessionsRig
         ],
         ...(options.slackChannels ? { channels: options.slackChannels } : {}),
       },
+      ...(options.slackAdapter ? { adapter: options.slackAdapter } : {}),
     });
     const adapter = slack.adapter;
     adapters.set('slack', adapter);

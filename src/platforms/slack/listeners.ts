@@ -12,7 +12,7 @@ import type { createInvocationRegistry } from './invocations.js';
 
 export interface SlackListenerDeps {
   /** The context of one event; `retryNum` as Slack sent it. */
-  contextOf(retryNum: unknown, teamId?: string): InboundContext;
+  contextOf(retryNum: unknown, teamId?: string, inPane?: boolean): InboundContext;
   /** The bridge's handler, once `onEvent` was called. */
   handler(): InboundHandler | undefined;
   invocations: ReturnType<typeof createInvocationRegistry>;
@@ -20,7 +20,8 @@ export interface SlackListenerDeps {
 }
 
 export interface SlackListeners {
-  deliverInbound(raw: unknown, retryNum: unknown, teamId: string | undefined): Promise<void>;
+  /** `inPane`: written in Slack's AI side pane (see assistant.ts). */
+  deliverInbound(raw: unknown, retryNum: unknown, teamId: string | undefined, inPane?: boolean): Promise<void>;
   runCommand(payload: SlackCommandPayload, respond: (message: Record<string, unknown>) => Promise<unknown>, retryNum: unknown): void;
   /** A history entry as a neutral message (catch-up, finding our own posts). */
   toMessage(raw: Record<string, unknown>): Promise<InboundMessage | undefined>;
@@ -37,8 +38,8 @@ export function createSlackListeners(deps: SlackListenerDeps): SlackListeners {
     return handler;
   };
   return {
-    async deliverInbound(raw, retryNum, teamId) {
-      const event = await toInboundEvent(raw, deps.contextOf(retryNum, teamId));
+    async deliverInbound(raw, retryNum, teamId, inPane) {
+      const event = await toInboundEvent(raw, deps.contextOf(retryNum, teamId, inPane));
       if (!event) return;
       const handler = handlerFor('event');
       try {

@@ -8,6 +8,7 @@
  * error, not retryable: the session engine then falls back to plain posts.
  */
 import type { MessageRef, ProgressSurface, StreamChunk, ThreadRef } from '../../core/chat.js';
+import type { AssistantThreads } from './assistant-threads.js';
 import { slackErrorCode } from './errors.js';
 import type { SlackCall } from './outbound.js';
 
@@ -22,7 +23,8 @@ export function slackChunks(chunk: StreamChunk): Array<Record<string, unknown>> 
   return chunks;
 }
 
-export function createSlackProgress(call: SlackCall): ProgressSurface {
+/** `threads`: the `assistant.threads.*` calls, shared with the side pane (its threads get the same status). */
+export function createSlackProgress(call: SlackCall, threads: Pick<AssistantThreads, 'setStatus'>): ProgressSurface {
   let teamId: Promise<string | undefined> | undefined;
   /** The workspace of the token, for `recipient_team_id` (required outside DMs); read once. */
   const team = (): Promise<string | undefined> => {
@@ -38,7 +40,7 @@ export function createSlackProgress(call: SlackCall): ProgressSurface {
 
   return {
     async setThreadStatus(thread: ThreadRef, status: string) {
-      await call('assistant.threads.setStatus', { channel_id: thread.channelId, thread_ts: thread.threadRootId, status });
+      await threads.setStatus({ channelId: thread.channelId, threadTs: thread.threadRootId }, status);
     },
 
     async startStream(thread, first, options) {

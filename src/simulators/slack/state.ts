@@ -40,6 +40,8 @@ export interface FakeSlackMessage {
   deleted?: boolean;
   /** Files shared with the message (Slack's file objects, as the event carried them). */
   files?: unknown[];
+  /** `assistant_app_thread`: the root Slack makes when a person opens the side pane. */
+  subtype?: string;
   reactions: Array<{ name: string; users: string[] }>;
   /** An answer stream (`chat.startStream`) still open. */
   streaming?: boolean;
@@ -75,6 +77,21 @@ export interface FakeSlackResponse {
   body: Record<string, unknown>;
 }
 
+/** One thread of Slack's AI side pane, as the app set it up (`assistant.threads.*`). */
+export interface FakeAssistantThread {
+  /** The app's DM with the person (`D…`). */
+  channel: string;
+  threadTs: string;
+  userId: string;
+  /** The channel the person was looking at (`assistant_thread.context.channel_id`). */
+  contextChannel?: string;
+  title?: string;
+  /** What the pane shows under the thread ("is thinking…"); cleared when the app replies. */
+  status?: string;
+  prompts?: Array<{ title: string; message: string }>;
+  promptsTitle?: string;
+}
+
 export interface FakeSlackMark {
   seq: number;
   label: string;
@@ -96,6 +113,8 @@ export class FakeSlackState extends EventEmitter {
   readonly threadStatuses = new Map<string, FakeThreadStatus>();
   /** How long a status lives without news (Slack: two minutes). */
   threadStatusTimeoutMs = 120_000;
+  /** Side-pane threads by `${channel}:${threadTs}`. */
+  readonly assistantThreads = new Map<string, FakeAssistantThread>();
   private seq = 0;
 
   refuseMethod(method: string, error = 'missing_scope'): void {
@@ -170,6 +189,10 @@ export class FakeSlackState extends EventEmitter {
     this.marks.push(mark);
     this.emit('change');
     return mark;
+  }
+
+  assistantThread(channel: string, threadTs: string): FakeAssistantThread | undefined {
+    return this.assistantThreads.get(`${channel}:${threadTs}`);
   }
 
   callsTo(method: string): FakeSlackCall[] {

@@ -1,6 +1,7 @@
 /**
- * The fake's agent methods, as Slack documents them: `assistant.threads.setStatus` (a status
- * per thread, dropped after its timeout or when the bot posts in the thread) and the answer
+ * The fake's agent methods, as Slack documents them: `assistant.threads.setStatus` in a
+ * channel thread (scope chat:write since 2026-03; a status per thread, dropped after its
+ * timeout or when the bot posts in the thread; side-pane threads are web-api.ts's) and the answer
  * stream (`chat.startStream` / `appendStream` / `stopStream`: one bot message that grows with
  * `markdown_text` and `task_update` chunks while it streams, `message_not_in_streaming_state`
  * once stopped). A test may refuse any method (`state.refuseMethod`) as a workspace or token
@@ -60,6 +61,8 @@ export function handleAgentMethod(state: FakeSlackState, bot: { userId: string; 
     case 'assistant.threads.setStatus': {
       const channel = str(args.channel_id);
       const threadTs = str(args.thread_ts);
+      // A side-pane thread keeps its status with the pane (web-api.ts); a channel thread's is kept here.
+      if (channel && threadTs && state.assistantThread(channel, threadTs)) return undefined;
       if (!channel) return { ok: false, error: 'channel_not_found' };
       if (!threadTs || !state.findMessage(channel, threadTs)) return { ok: false, error: 'invalid_thread_ts' };
       if (typeof args.status !== 'string') return { ok: false, error: 'invalid_arguments' };
