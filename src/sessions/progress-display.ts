@@ -72,7 +72,7 @@ export function createProgressDisplay(ctx: EngineContext): ProgressDisplay {
         refused.add(key);
         ctx.logger.warn({ platform, method, err: describeError(error) }, 'the platform refused a progress method; falling back to plain posts for it');
       } else {
-        ctx.logger.debug?.({ platform, method, err: describeError(error) }, 'a progress call failed; trying again later');
+        ctx.logger.debug({ platform, method, err: describeError(error) }, 'a progress call failed; trying again later');
       }
       return undefined;
     }
@@ -192,8 +192,16 @@ export function createProgressDisplay(ctx: EngineContext): ProgressDisplay {
     start() {
       if (timer || sessions.progress === 'off') return;
       const tickMs = Math.max(10, Math.min(sessions.progressMinEditMs, sessions.progressTypingEveryMs, sessions.progressStatusRefreshMs) / 2);
+      let ticking = false;
       timer = setInterval(() => {
-        tick().catch((error) => ctx.logger.warn({ err: describeError(error) }, 'progress refresh failed'));
+        // A slow platform must not pile refreshes up: one round at a time.
+        if (ticking) return;
+        ticking = true;
+        tick()
+          .catch((error) => ctx.logger.warn({ err: describeError(error) }, 'progress refresh failed'))
+          .finally(() => {
+            ticking = false;
+          });
       }, tickMs);
       timer.unref();
     },
