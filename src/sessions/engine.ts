@@ -168,8 +168,8 @@ export function createSessionEngine(options: SessionEngineOptions): SessionEngin
       started = false;
       requests.halt();
       channels.stop();
-      ctx.progress.stop();
       await scheduler.stop();
+      await ctx.progress.stop();
       await settledWithin(inFlight(), options.stopGraceMs ?? 5_000);
     },
     async idle() {

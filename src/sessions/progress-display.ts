@@ -18,7 +18,7 @@ import { describeError } from '../core/errors.js';
 import { type EngineContext, turnThread } from './context.js';
 import { displayDue, type ProgressStep, statusTextOf, stepListText, type TurnProgress } from './progress.js';
 import { editStatus, workingHeader } from './status-message.js';
-import type { AgentSessionRecord, ProgressDisplay, TurnRecord } from './types.js';
+import type { AgentSessionRecord, ProgressDisplay, TurnRecord, TurnStream } from './types.js';
 
 export type { ProgressDisplay };
 
@@ -35,6 +35,8 @@ interface LiveTurn {
   /** The step list shown in the status message, and when (Discord). */
   listShownAt: number | undefined;
   listPending: { statusRef: MessageRef; text: string } | undefined;
+  /** The open stream, once known (from the store after a restart). */
+  stream: TurnStream | undefined;
 }
 
 /** How often the native status of a live turn is sent again, and until when (undefined: while it runs). */
@@ -54,6 +56,8 @@ export function createProgressDisplay(ctx: EngineContext): ProgressDisplay {
   const sessions = ctx.settings.sessions;
   const live = new Map<string, LiveTurn>();
   const refused = new Set<string>();
+  /** Each turn's queued updates, in order. */
+  const chains = new Map<string, Promise<void>>();
   let timer: NodeJS.Timeout | undefined;
 
   function surfaceOf(platform: ChatAdapter['platform']): ProgressSurface | undefined {
@@ -97,29 +101,58 @@ export function createProgressDisplay(ctx: EngineContext): ProgressDisplay {
   }
 
   /** Streams the new steps (Slack); false when the platform does not stream (or refused to). */
-  async function stream(session: AgentSessionRecord, turn: TurnRecord, entry: LiveTurn, fresh: readonly ProgressStep[]): Promise<TurnRecord | false> {
+  async function stream(session: AgentSessionRecord, turn: TurnRecord, entry: LiveTurn, fresh: readonly ProgressStep[]): Promise<boolean> {
     const surface = surfaceOf(entry.platform);
     if (!surface?.startStream || !surface.appendStream || refused.has(`${entry.platform}:startStream`)) return false;
     const progress = turn.progress as TurnProgress;
     const texts = fresh.filter((step) => step.kind === 'text').map((step) => step.text);
     const hasTools = fresh.some((step) => step.kind === 'tool');
-    if (!progress.stream) {
+    entry.stream ??= await ctx.state.getStream(turn.id);
+    if (!entry.stream) {
       // The stream opens with the agent's first words; tool steps alone stay in the status.
-      if (texts.length === 0) return turn;
+      if (texts.length === 0) return true;
       const chunk: StreamChunk = { text: `${texts.join('\n\n')}\n\n`, tasks: planTasks(progress.steps, false) };
       const start = surface.startStream;
       const ref = await attempt(entry.platform, 'startStream', () => start(entry.thread, chunk, { recipientUserId: session.askedBy.id, planMode: true }));
       if (!ref) return false;
-      const updated: TurnRecord = { ...turn, progress: { ...progress, stream: { ts: ref.messageId, channelId: ref.channelId, threadRootId: entry.thread.threadRootId } } };
-      await ctx.state.putTurn(updated);
-      return updated;
+      entry.stream = { ts: ref.messageId, channelId: ref.channelId, threadRootId: entry.thread.threadRootId };
+      await ctx.state.putStream(turn.id, entry.stream);
+      return true;
     }
-    if (texts.length === 0 && !hasTools) return turn;
-    const ref = streamRef(entry.platform, progress);
+    if (texts.length === 0 && !hasTools) return true;
+    const ref = streamRef(entry.platform, entry.stream);
     const append = surface.appendStream;
     const chunk: StreamChunk = { ...(texts.length > 0 ? { text: `${texts.join('\n\n')}\n\n` } : {}), ...(hasTools ? { tasks: planTasks(progress.steps, false) } : {}) };
     await attempt(entry.platform, 'appendStream', () => append(ref, chunk));
-    return turn;
+    return true;
+  }
+
+  /** Shows one poll's news: the status, then the stream or the step list. */
+  async function show(session: AgentSessionRecord, turn: TurnRecord, fresh: readonly ProgressStep[]): Promise<void> {
+    const at = ctx.now();
+    const entry = entryFor(session, turn);
+    const progress = turn.progress;
+    const newest = progress?.steps.at(-1);
+    const status = statusTextOf(newest);
+    // The first status at once; a changed one within the platform's pace.
+    if (entry.statusSetAt === undefined || (status !== entry.status && displayDue(entry.statusSetAt, at, sessions.progressMinEditMs))) await setStatus(entry, status, at);
+    else if (status !== entry.status) entry.status = status;
+    if (sessions.progress !== 'steps' || !progress || fresh.length === 0) return;
+    if (await stream(session, turn, entry, fresh)) return;
+    if (!turn.statusRef) return;
+    entry.listPending = { statusRef: turn.statusRef, text: stepListText(workingHeader(session, turn), progress, sessions.progressStepsShown) };
+    if (displayDue(entry.listShownAt, at, sessions.progressMinEditMs)) await showList(entry, at);
+  }
+
+  /** Runs `work` after the turn's earlier updates; a failure is logged, never thrown. */
+  function enqueue(turnId: string, work: () => Promise<void>): void {
+    const next = (chains.get(turnId) ?? Promise.resolve())
+      .then(work)
+      .catch((error: unknown) => ctx.logger.warn({ turnId, err: describeError(error) }, 'could not show the progress of a turn'));
+    chains.set(turnId, next);
+    void next.finally(() => {
+      if (chains.get(turnId) === next) chains.delete(turnId);
+    });
   }
 
   function entryFor(session: AgentSessionRecord, turn: TurnRecord): LiveTurn {
@@ -134,6 +167,7 @@ export function createProgressDisplay(ctx: EngineContext): ProgressDisplay {
         statusSetAt: undefined,
         listShownAt: undefined,
         listPending: undefined,
+        stream: undefined,
       };
       live.set(turn.id, entry);
     }
@@ -150,42 +184,30 @@ export function createProgressDisplay(ctx: EngineContext): ProgressDisplay {
   }
 
   return {
-    async update(session, turn, fresh) {
-      if (sessions.progress === 'off') return turn;
-      const at = ctx.now();
-      const entry = entryFor(session, turn);
-      const progress = turn.progress;
-      const newest = progress?.steps.at(-1);
-      const status = statusTextOf(newest);
-      // The first status at once; a changed one within the platform's pace.
-      if (entry.statusSetAt === undefined || (status !== entry.status && displayDue(entry.statusSetAt, at, sessions.progressMinEditMs))) await setStatus(entry, status, at);
-      else if (status !== entry.status) entry.status = status;
-      if (sessions.progress !== 'steps' || !progress || fresh.length === 0) return turn;
-      const streamed = await stream(session, turn, entry, fresh);
-      if (streamed !== false) return streamed;
-      if (!turn.statusRef) return turn;
-      entry.listPending = { statusRef: turn.statusRef, text: stepListText(workingHeader(session, turn), progress, sessions.progressStepsShown) };
-      if (displayDue(entry.listShownAt, at, sessions.progressMinEditMs)) await showList(entry, at);
-      return turn;
+    update(session, turn, fresh) {
+      if (sessions.progress === 'off') return;
+      enqueue(turn.id, () => show(session, turn, fresh));
     },
 
     async finish(session, turn, answer) {
+      // Whatever the polls queued is shown first (the stream may have just opened).
+      await chains.get(turn.id);
       const entry = live.get(turn.id);
       live.delete(turn.id);
       const platform = session.channel.platform;
       const surface = surfaceOf(platform);
-      if (surface && sessions.progress !== 'off' && platform === 'slack' && (entry?.statusSetAt !== undefined || turn.progress !== undefined)) {
+      if (sessions.progress === 'off' || !surface) return 'post';
+      if (platform === 'slack' && (entry?.statusSetAt !== undefined || turn.progress !== undefined)) {
         const thread: ThreadRef = entry?.thread ?? { platform, channelId: session.channel.channelId, threadRootId: turnThread(session, turn) };
         await attempt(platform, 'setThreadStatus', () => surface.setThreadStatus(thread, ''));
       }
-      const progress = turn.progress;
-      // A stream opened before a crash is closed here too: the ts is in the record.
-      if (!progress?.stream || !surface?.stopStream) return 'post';
+      // A stream opened before a crash is closed here too: its ts is in the store.
+      const open = entry?.stream ?? (surface.stopStream ? await ctx.state.getStream(turn.id) : undefined);
+      if (!open || !surface.stopStream) return 'post';
       const fits = answer !== undefined && answer.length <= STREAM_TEXT_MAX;
       const stop = surface.stopStream;
-      const ref = streamRef(platform, progress);
-      const last: StreamChunk = { ...(fits ? { text: answer } : {}), tasks: planTasks(progress.steps, true) };
-      const outcome = await attempt(platform, 'stopStream', () => stop(ref, last));
+      const last: StreamChunk = { ...(fits ? { text: answer } : {}), tasks: planTasks(turn.progress?.steps ?? [], true) };
+      const outcome = await attempt(platform, 'stopStream', () => stop(streamRef(platform, open), last));
       return outcome !== undefined && fits ? 'streamed' : 'post';
     },
 
@@ -206,14 +228,14 @@ export function createProgressDisplay(ctx: EngineContext): ProgressDisplay {
       timer.unref();
     },
 
-    stop() {
+    async stop() {
       clearInterval(timer);
       timer = undefined;
+      await Promise.allSettled([...chains.values()]);
     },
   };
 }
 
-function streamRef(platform: ChatAdapter['platform'], progress: TurnProgress): MessageRef {
-  const stream = progress.stream as NonNullable<TurnProgress['stream']>;
+function streamRef(platform: ChatAdapter['platform'], stream: TurnStream): MessageRef {
   return { platform, channelId: stream.channelId, messageId: stream.ts, threadRootId: stream.threadRootId };
 }

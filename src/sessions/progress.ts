@@ -33,10 +33,6 @@ export interface TurnProgress {
   steps: ProgressStep[];
   toolCalls: number;
   messages: number;
-  /** Full text of the agent's intermediate messages streamed so far (Slack stream). */
-  streamedTexts?: number;
-  /** A Slack answer stream opened for this turn: stopped (with the answer) when it ends, even after a crash. */
-  stream?: { ts: string; channelId: string; threadRootId: string };
 }
 
 export const PROGRESS_LIMITS = Object.freeze({

@@ -124,7 +124,7 @@ async function readTurn(ctx: EngineContext, session: AgentSessionRecord, turn: T
   if (useCompletionLink(sessions.progress, turn.blocks.threadId !== null, round, sessions.progressFinalCheckEvery)) {
     const final = await ctx.blocks.pollFinalMessage(turn.blocks, { priority: 'background' });
     if (final !== undefined) ctx.pollRounds.delete(turn.id);
-    else if (sessions.progress !== 'off') await showProgress(ctx, session, turn, []);
+    else if (sessions.progress !== 'off') showProgress(ctx, session, turn, []);
     return { final, turn };
   }
   const read = await ctx.blocks.pollTurnItems(turn.blocks, turn.progress?.cursor, { priority: 'background' });
@@ -139,18 +139,14 @@ async function readTurn(ctx: EngineContext, session: AgentSessionRecord, turn: T
     await ctx.state.putTurn(current);
   }
   // Steps found with the final message are shown too (the stream then closes with the answer).
-  if (read.final === undefined || fresh.length > 0) await showProgress(ctx, session, current, fresh);
+  if (read.final === undefined || fresh.length > 0) showProgress(ctx, session, current, fresh);
   if (read.final !== undefined) ctx.pollRounds.delete(turn.id);
   return { final: read.final, turn: current };
 }
 
-/** Shows progress; a failure never fails the poll (the answer matters more). */
-async function showProgress(ctx: EngineContext, session: AgentSessionRecord, turn: TurnRecord, fresh: ProgressStep[]): Promise<void> {
-  try {
-    await ctx.progress.update(session, turn, fresh);
-  } catch (error) {
-    ctx.logger.warn({ turnId: turn.id, err: describeError(error) }, 'could not show the progress of a turn');
-  }
+/** Shows progress without holding the poll up (the display queues it per turn and logs failures). */
+function showProgress(ctx: EngineContext, session: AgentSessionRecord, turn: TurnRecord, fresh: ProgressStep[]): void {
+  ctx.progress.update(session, turn, fresh);
 }
 
 /** Posts the final answer (once), then marks the status done with ✅. */

@@ -71,6 +71,13 @@ export interface TurnRecord {
   progress?: TurnProgress;
 }
 
+/** A Slack answer stream opened for a turn: stopped (with the answer) when it ends, even after a crash. */
+export interface TurnStream {
+  ts: string;
+  channelId: string;
+  threadRootId: string;
+}
+
 /** One person's message answered by a turn (channel sessions: several may share one turn). */
 export interface PlacedMessage {
   ref: MessageRef;
@@ -159,8 +166,12 @@ export interface PlacementHooks {
 
 /** Shows running turns' progress natively (progress-display.ts builds it). */
 export interface ProgressDisplay {
-  /** After a poll of a running turn: shows what is new (may be nothing). Returns the turn as persisted. */
-  update(session: AgentSessionRecord, turn: TurnRecord, fresh: readonly ProgressStep[]): Promise<TurnRecord>;
+  /**
+   * After a poll of a running turn: shows what is new (may be nothing). Queued behind the
+   * turn's earlier updates and not awaited by the poll, so a slow platform never holds up
+   * polling; `finish` waits for them.
+   */
+  update(session: AgentSessionRecord, turn: TurnRecord, fresh: readonly ProgressStep[]): void;
   /**
    * Before the answer is posted: clears the status and closes the turn's stream, with the
    * answer when it fits. 'streamed': the answer is in the stream, post nothing more.
@@ -168,5 +179,6 @@ export interface ProgressDisplay {
   finish(session: AgentSessionRecord, turn: TurnRecord, answer: string | undefined): Promise<'streamed' | 'post'>;
   /** Starts the timer that keeps statuses alive and shows throttled step lists. */
   start(): void;
-  stop(): void;
+  /** Stops the timer and waits for the updates under way. */
+  stop(): Promise<void>;
 }
