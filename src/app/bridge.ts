@@ -102,7 +102,7 @@ export async function createBridge(loaded: LoadedConfig, deps: BridgeDeps): Prom
   warnAboutTenancy(tenancy.tenancy, adapters, logger);
 
   const { consumers, mirror, catchUp } = createEventConsumers(config, { store, fluxra, sessions, adapters, cluster, linkChanges, metrics, logger });
-  const inbound = createInboundDispatch({ router, catchUp, consumers, metrics, logger, gate: tenancy.gate });
+  const inbound = createInboundDispatch({ router, catchUp, consumers, metrics, logger, gate: tenancy.gate, ...(sessions ? { buttons: sessions } : {}) });
   for (const adapter of adapters) {
     adapter.onEvent((event) => inbound.dispatch(event, adapter));
   }

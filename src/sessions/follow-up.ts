@@ -10,7 +10,7 @@ import { messageKey } from '../core/keys.js';
 import { BlocksApiError, BlocksErrorCode, mayHaveBeenProcessed } from '../services/blocks/errors.js';
 import { fallbackFinalMessageUrl } from '../services/blocks/links.js';
 import type { BlocksTurn } from '../services/blocks/types.js';
-import { type EngineContext, editQuietly, postInThread, requestThread } from './context.js';
+import { type EngineContext, editStatus, postInThread, requestThread } from './context.js';
 import { blocksErrorText, followUpMayHaveArrivedText, interruptedNoticeText, interruptedStatusText, noSessionText, queuedText } from './messages.js';
 import { neverSent, type RequestOutcome, releaseRequestQuota } from './start.js';
 import { endTurn, registerTurn } from './turns.js';
@@ -148,7 +148,7 @@ async function supersede(ctx: EngineContext, session: AgentSessionRecord, reques
   const previous = await ctx.state.getTurn(session.currentTurnId);
   if (!previous || previous.state !== 'running') return undefined;
   const ended = await endTurn(ctx, previous, 'superseded');
-  await editQuietly(ctx, ended.statusRef, interruptedStatusText(session.agentLabel, session.sessionUrl));
+  await editStatus(ctx, session, ended.statusRef, interruptedStatusText(session.agentLabel, session.sessionUrl));
   await postInThread(ctx, session.channel, requestThread(session, request), `fu:${progressKey}:interrupted`, interruptedNoticeText(session.agentLabel)).catch((error: unknown) => {
     ctx.logger.warn({ err: describeError(error) }, 'could not say that a turn was interrupted');
   });

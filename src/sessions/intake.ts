@@ -64,6 +64,7 @@ export function mentionStartRequest(
     prompt: agent.prompt,
     requestedAt: now,
     ...(event.privateChannel === true ? { isPrivate: true } : {}),
+    ...(event.placeId !== undefined ? { placeId: event.placeId } : {}),
     ...withTicket(admitted),
   };
 }
@@ -84,6 +85,7 @@ export function commandStartRequest(start: CommandStart, now: number, admitted: 
     prompt: start.prompt,
     requestedAt: now,
     ...(invocation.privateChannel === true ? { isPrivate: true } : {}),
+    ...(invocation.placeId !== undefined ? { placeId: invocation.placeId } : {}),
     ...withTicket(admitted),
   };
 }

@@ -51,6 +51,8 @@ export async function processStart(ctx: EngineContext, request: StartRequest): P
       state: 'pending',
       turnCount: 0,
       createdAt: request.requestedAt,
+      ...(request.placeId !== undefined ? { placeId: request.placeId } : {}),
+      ...(request.isPrivate === true ? { isPrivate: true } : {}),
     };
     await ctx.state.putSession(session);
   }

@@ -43,6 +43,12 @@ export interface AgentSessionRecord extends SessionRecord {
   currentTurnId?: string;
   turnCount: number;
   createdAt: number;
+  /** The workspace or guild it was started in: a button of it pressed from another is refused. */
+  placeId?: string;
+  /** Created private on Blocks (asked in a private channel): a fresh session here is too. */
+  isPrivate?: boolean;
+  /** Epoch ms when Blocks said the session is gone: its buttons are stale from then on. */
+  endedAt?: number;
 }
 
 export type TurnState = 'running' | 'done' | 'failed' | 'timed-out' | 'superseded';
@@ -91,7 +97,7 @@ export interface TurnPlacement {
 export interface StartRequest {
   kind: 'start';
   sessionRecordId: string;
-  origin: 'command' | 'mention' | 'channel';
+  origin: 'command' | 'mention' | 'channel' | 'button';
   channel: ChannelRef;
   /** The mention message (or its thread's root) to thread under; absent for a command. */
   threadRoot?: MessageRef;
@@ -105,6 +111,8 @@ export interface StartRequest {
   placement?: TurnPlacement;
   /** Asked in a private channel, a group DM or a DM: the Blocks session is created private. */
   isPrivate?: boolean;
+  /** The workspace or guild it was asked in (the event's `placeId`). */
+  placeId?: string;
   /** Its admission under the agent quotas (absent when quotas are off). */
   quota?: QuotaTicket;
 }

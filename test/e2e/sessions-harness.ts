@@ -134,6 +134,7 @@ export async function startSessionsRig(options: RigOptions): Promise<SessionsRig
   });
   const route = async (event: InboundEvent, adapter: ChatAdapter): Promise<void> => {
     if (event.kind === 'command') await router.handle(event, adapter);
+    else if (event.kind === 'button' || event.kind === 'form') await engine.handleButton(event, adapter);
     else await engine.accept(event, adapter);
   };
 

@@ -40,6 +40,8 @@ export interface FakeSlackMessage {
   deleted?: boolean;
   /** Files shared with the message (Slack's file objects, as the event carried them). */
   files?: unknown[];
+  /** Block Kit blocks the bot posted or updated the message with (buttons live here). */
+  blocks?: Array<Record<string, unknown>>;
   reactions: Array<{ name: string; users: string[] }>;
 }
 
@@ -62,6 +64,16 @@ export interface FakeSlackResponse {
   body: Record<string, unknown>;
 }
 
+/** A modal the app opened with `views.open` (for a click the fake delivered). */
+export interface FakeSlackView {
+  seq: number;
+  id: string;
+  triggerId: string;
+  /** The user whose click it answers. */
+  userId: string;
+  view: Record<string, unknown>;
+}
+
 export interface FakeSlackMark {
   seq: number;
   label: string;
@@ -77,6 +89,9 @@ export class FakeSlackState extends EventEmitter {
   readonly acks: FakeSlackAck[] = [];
   readonly responses: FakeSlackResponse[] = [];
   readonly marks: FakeSlackMark[] = [];
+  readonly views: FakeSlackView[] = [];
+  /** trigger_id → the user whose click it came with (`views.open` accepts only these). */
+  readonly triggers = new Map<string, string>();
   private seq = 0;
   private lastTsMicros = 0;
 
