@@ -73,6 +73,8 @@ export interface RigOptions {
   /** Slack channels the fake knows (for `conversations.info`), and Discord's (default: one public). */
   slackChannels?: FakeSlackChannel[];
   discordChannels?: Array<{ id: string; name: string; private?: boolean }>;
+  /** More Discord guilds the bot is in (another tenant). */
+  discordOtherGuilds?: Array<{ id: string; name?: string; channels: Array<{ id: string; name: string }> }>;
   /** Fault injection around the real Blocks budget (e.g. a Redis blip that fails one admission). */
   wrapBudget?: (budget: RateBudget) => RateBudget;
   /** More commands beside /agent (e.g. /bridge with its agent half), built on the engine. */
@@ -154,7 +156,12 @@ export async function startSessionsRig(options: RigOptions): Promise<SessionsRig
     adapters.set('slack', adapter);
     slack.setBehaviour((event) => route(event, adapter));
   } else {
-    const fake = await createFakeDiscord({ token: DISCORD_TOKEN, guildId: GUILD_ID, channels: options.discordChannels ?? [{ id: DISCORD_CHANNEL, name: 'general' }] });
+    const fake = await createFakeDiscord({
+      token: DISCORD_TOKEN,
+      guildId: GUILD_ID,
+      channels: options.discordChannels ?? [{ id: DISCORD_CHANNEL, name: 'general' }],
+      ...(options.discordOtherGuilds ? { otherGuilds: options.discordOtherGuilds } : {}),
+    });
     const adapter = createDiscordAdapter({ token: DISCORD_TOKEN, apiUrl: fake.apiUrl, commands: [...router.specs], restRetries: 0 }, { logger });
     adapter.onEvent((event) => route(event, adapter));
     await adapter.start();
