@@ -158,7 +158,9 @@ async function visitorJourney(): Promise<void> {
   assert.equal(await form.locator('.form-title').textContent(), 'Follow up');
   await form.locator('textarea').fill('and list its commands');
   await form.locator('.form-submit').click();
-  await form.waitFor({ state: 'hidden', timeout: WAIT_MS });
+  // Gone from view once sent (not merely marked hidden), and never shown in the other pane.
+  await pane('slack').locator('.chat-form').waitFor({ state: 'hidden', timeout: WAIT_MS });
+  assert.equal(await pane('discord').locator('.chat-form').isVisible(), false);
   assert.match(await ephemeralAnswer('slack', 'and list its commands'), /^Sent your follow-up to/);
   await threadRoot.locator('.thread .msg.reply .text', { hasText: 'followed up:' }).waitFor({ timeout: WAIT_MS });
   await threadRoot.locator('.thread .msg.reply .text', { hasText: 'received: “and list its commands”' }).waitFor({ timeout: AGENT_WAIT_MS });
