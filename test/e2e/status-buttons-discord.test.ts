@@ -121,6 +121,14 @@ test("Discord: a bound channel's New session is /agent new; after it, and after 
     const asked = fake.sendMessage({ channelId: DISCORD_CHANNEL, content: 'what does the build do?' });
     const status = await eventually(() => messagesIn(rig, asked.id).find((m) => /is working/.test(m.content)), 'the status in the message thread');
     assert.match(customId(status, 'new-session'), /^new-session\|ch:discord:/);
+    // Follow up joins the channel's queue, as a reply in the thread would, and reaches the same session.
+    const pressed = press(rig, asked.id, status, 'follow-up');
+    const modal = await eventually(() => pressed.callbacks.find((c) => c.type === 9), 'the modal response');
+    assert.match(String(modal.data?.['custom_id']), /^follow-up\|ch:discord:.+@\d+$/);
+    assert.match(await ephemeral(fake.submitModal({ from: pressed, text: 'and the lint step?' })), /^Sent your follow-up to claude/);
+    await eventually(() => followUps(rig).some((r) => String((r.body as Record<string, unknown>)['message']).includes('and the lint step?')), 'the follow-up on Blocks');
+    await eventually(() => messagesIn(rig, asked.id).find((m) => m.content.startsWith('alice followed up:')), 'the text in the thread');
+    await rig.engine.idle();
     const renewed = press(rig, asked.id, status, 'new-session');
     assert.match(await ephemeral(renewed), /^The next message here starts a new claude session/);
     const stale = press(rig, asked.id, status, 'follow-up');
