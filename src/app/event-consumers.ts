@@ -68,9 +68,7 @@ export function createEventConsumers(config: Readonly<BridgeConfig>, parts: Even
     adapters,
     sources: [...(mirror ? [linkedChannels(store.links)] : []), ...servedChannelSources(consumers)],
     checkpoints: createCatchUpCheckpoints({ store, logger }),
-    accept: async (event, adapter) => {
-      for (const consumer of consumers) await consumer.accept(event, adapter);
-    },
+    consumers,
     settings: config.catchUp,
     logger,
   });

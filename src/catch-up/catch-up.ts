@@ -39,8 +39,8 @@ export interface CatchUpDeps {
   /** Who serves which channels: the links, and any engine with `servedChannels`. */
   sources: readonly ServedChannelSource[];
   checkpoints: CatchUpCheckpoints;
-  /** Hands an event to the engines; resolves once they made it durable. */
-  accept(event: PlatformEvent, source: ChatAdapter): Promise<void>;
+  /** The engines every event is handed to, in order; each resolves once it made the event durable. */
+  consumers: readonly InboundConsumer[];
   settings: CatchUpSettings;
   logger: Logger;
   now?: () => number;

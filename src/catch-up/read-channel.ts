@@ -5,7 +5,7 @@
  */
 
 import type { ChatAdapter, PlatformName } from '../core/chat.js';
-import type { PlatformEvent, ServedChannel } from '../core/consumer.js';
+import type { InboundConsumer, PlatformEvent, ServedChannel } from '../core/consumer.js';
 import { describeError } from '../core/errors.js';
 import { channelKey } from '../core/keys.js';
 import type { Logger } from '../core/logger.js';
@@ -35,13 +35,9 @@ export interface ChannelReadDeps {
 }
 
 /** Hands the event to the engines; a refused message freezes its channel's checkpoint, an accepted one moves it. */
-export async function acceptRecorded(
-  deps: { accept: (event: PlatformEvent, source: ChatAdapter) => Promise<void>; checkpoints: CatchUpCheckpoints },
-  event: PlatformEvent,
-  source: ChatAdapter,
-): Promise<void> {
+export async function acceptRecorded(deps: { consumers: readonly InboundConsumer[]; checkpoints: CatchUpCheckpoints }, event: PlatformEvent, source: ChatAdapter): Promise<void> {
   try {
-    await deps.accept(event, source);
+    for (const consumer of deps.consumers) await consumer.accept(event, source);
   } catch (error) {
     if (event.kind === 'message') deps.checkpoints.freeze(event.ref);
     throw error;

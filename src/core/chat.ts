@@ -88,6 +88,11 @@ export interface InboundMessage extends InboundBase {
    * private. Adapters set it, counting a channel they cannot judge as private.
    */
   privateChannel?: boolean;
+  /**
+   * Written in the platform's AI side pane (Slack's "Agents & AI Apps"): addressed to the bot
+   * (`mentionsBot` is set too), its thread one agent session titled from the first prompt.
+   */
+  inAssistantPane?: boolean;
 }
 
 /** The message a reply answers, with enough of it to quote where it cannot be threaded. */
@@ -346,6 +351,11 @@ export interface ChatAdapter {
    * places were kept (the tenancy migration at start). Undefined when it cannot be told.
    */
   placeOfChannel?(channelId: string): Promise<string | undefined>;
+  /**
+   * Names a thread where the platform shows thread names (Slack's side pane: its history
+   * list). `thread` is the thread's root message. Best effort: callers log a failure.
+   */
+  titleThread?(thread: MessageRef, title: string): Promise<void>;
   /** Answers a command, a button press or a form (ephemeral by default). May be called more than once. */
   reply(invocation: Interaction, message: OutboundMessage, options?: ReplyOptions): Promise<void>;
   /**

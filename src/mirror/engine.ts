@@ -16,16 +16,15 @@ import { describeError } from '../core/errors.js';
 import { toChannelRef } from '../core/keys.js';
 import type { Logger } from '../core/logger.js';
 import type { MirrorMetrics } from '../core/metrics-hooks.js';
-import { createOutboxWorker, type OutboxWorker, type OutboxWorkerOptions } from '../delivery/outbox-worker.js';
+import { createOutboxWorker, type DeliveryHandler, type OutboxWorker, type OutboxWorkerOptions } from '../delivery/runner.js';
 import type { FluxraClient } from '../services/fluxra/index.js';
 import type { Store } from '../store/index.js';
-import { createCrossPoster } from './cross-post/copy-stage.js';
+import { copyStageHandler, createCrossPoster } from './cross-post/copy-stage.js';
 import { createFluxraPoller } from './from-fluxra/poller.js';
 import { createLinkNotices } from './link-notices.js';
 import { type CopyItem, copyPartition, isCopyPartition, isSendPartition, type MirrorConfig, type MirrorItem, mirrorPartition } from './mirror-item.js';
-import { createStageHandlers, type StageHandlers } from './stage-handlers.js';
 import { createMirrorIntake } from './to-fluxra/intake.js';
-import { createToFluxra } from './to-fluxra/send-stage.js';
+import { createSendStage, createToFluxra } from './to-fluxra/send-stage.js';
 
 /** The Fluxra → platforms half (see `from-fluxra/poller.ts`), as the engine drives it. */
 export interface MirrorPoller {
@@ -92,7 +91,7 @@ function buildStageWorkers(
     concurrency?: number | undefined;
     stopTimeoutMs?: number | undefined;
   },
-  handlers: Pick<StageHandlers, 'send' | 'copy'>,
+  handlers: { send: DeliveryHandler<MirrorItem>; copy: DeliveryHandler<CopyItem> },
 ): { send: OutboxWorker; copy: OutboxWorker } {
   const { concurrency, stopTimeoutMs, ...common } = options;
   const bounds = { ...(concurrency !== undefined ? { concurrency } : {}), ...(stopTimeoutMs !== undefined ? { stopTimeoutMs } : {}) };
@@ -127,10 +126,9 @@ export function createMirrorEngine(options: MirrorEngineOptions): MirrorEngine {
     logger,
     now,
   });
-  const handlers = createStageHandlers({
+  const sendStage = createSendStage({
     store,
     toFluxra,
-    crossPoster,
     notices,
     config,
     logger,
@@ -141,6 +139,7 @@ export function createMirrorEngine(options: MirrorEngineOptions): MirrorEngine {
 
   // A stopped worker cannot start again: each run (each leadership term) gets fresh ones.
   const workerOptions = { outbox: store.outbox, mayWork, logger, now, concurrency: options.concurrency, stopTimeoutMs: options.stopTimeoutMs };
+  const handlers = { send: sendStage.send, copy: copyStageHandler(crossPoster, { config, logger, now }) };
   const buildWorkers = () => buildStageWorkers({ ...workerOptions, ...deadLetterOptions(store, options.metrics) }, handlers);
   let { send: worker, copy: copyWorker } = buildWorkers();
   let workerStopped = false;
@@ -168,7 +167,7 @@ export function createMirrorEngine(options: MirrorEngineOptions): MirrorEngine {
         ({ send: worker, copy: copyWorker } = buildWorkers());
         workerStopped = false;
         // Another replica may have changed links and notices while we were not leading.
-        handlers.reset();
+        sendStage.reset();
       }
       await worker.start();
       await copyWorker.start();
@@ -182,14 +181,14 @@ export function createMirrorEngine(options: MirrorEngineOptions): MirrorEngine {
     },
     wake(channel) {
       if (channel === undefined) {
-        handlers.forgetProbe();
+        sendStage.forgetProbe();
         void Promise.all([worker.notifyAll({ force: true }), copyWorker.notifyAll({ force: true })]).catch((error: unknown) =>
           logger.warn({ err: describeError(error) }, 'mirror wake failed'),
         );
         return;
       }
       const ref = toChannelRef(channel);
-      handlers.forgetProbe(mirrorPartition(ref));
+      sendStage.forgetProbe(mirrorPartition(ref));
       worker.notify(mirrorPartition(ref), { force: true });
       // A link just made: read its conversation now instead of at the next link refresh.
       if (poller !== undefined) {

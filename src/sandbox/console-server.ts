@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { type ActionInput, ActionRefused, type ConsoleActions } from './actions.js';
 import type { ChatButtons, PressInput, SubmitInput } from './chat-buttons.js';
 import type { EditInput, RemoveInput } from './message-edits.js';
+import type { SidePaneActions } from './side-pane.js';
 import type { ConsoleView } from './view-types.js';
 import { SAMPLE_ATTACHMENT } from './visitor-text.js';
 
@@ -19,6 +20,8 @@ export interface ConsoleServerOptions {
   actions: ConsoleActions;
   /** Buttons under messages and the forms they open, in the Slack and Discord panes. */
   buttons?: ChatButtons;
+  /** Slack's AI side pane: `POST /api/side-pane` writes in a chat, `/api/side-pane/open` starts one. */
+  sidePane: SidePaneActions;
   currentView(): ConsoleView;
   /** Called after each action so that its effect is shown without waiting for the next refresh. */
   refresh(): Promise<void>;
@@ -40,6 +43,7 @@ const STATIC: Record<string, { file: string; type: string }> = {
   '/console.css': { file: 'console.css', type: 'text/css; charset=utf-8' },
   '/console.js': { file: 'console.js', type: 'text/javascript; charset=utf-8' },
   '/render-text.js': { file: 'render-text.js', type: 'text/javascript; charset=utf-8' },
+  '/side-pane.js': { file: 'side-pane.js', type: 'text/javascript; charset=utf-8' },
 };
 const PANES = new Set(['slack', 'discord', 'fluxra']);
 const MAX_BODY = 64 * 1024;
@@ -144,6 +148,23 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
       res.writeHead(200, { 'content-type': `${SAMPLE_ATTACHMENT.type}; charset=utf-8`, 'cache-control': 'no-store' });
       res.end(SAMPLE_ATTACHMENT.body);
       return;
+    }
+    const sidePaneVerb = /^\/api\/side-pane(?:\/(open))?$/.exec(url.pathname);
+    if (req.method === 'POST' && sidePaneVerb) {
+      try {
+        const body = (await readJson(req)) as Record<string, unknown> | null;
+        if (sidePaneVerb[1] === 'open') await options.sidePane.open();
+        else {
+          const thread = optional(body ?? {}, 'thread');
+          await options.sidePane.post({ text: textOf(body ?? {}), ...(thread ? { thread } : {}) });
+        }
+      } catch (error) {
+        if (error instanceof ActionRefused) return sendJson(res, 400, { ok: false, error: error.message });
+        options.onError(error);
+        return sendJson(res, 500, { ok: false, error: `The sandbox could not do that: ${(error as Error).message}` });
+      }
+      await options.refresh();
+      return sendJson(res, 200, { ok: true });
     }
     const [, pane, verb] = /^\/api\/([a-z]+)(?:\/(edit|delete|press|submit|cancel))?$/.exec(url.pathname) ?? [];
     if (req.method === 'POST' && pane && PANES.has(pane)) {

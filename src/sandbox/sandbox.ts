@@ -16,6 +16,7 @@ import { sandboxBridgeConfig } from './bridge-config.js';
 import { createChatButtons } from './chat-buttons.js';
 import { type ConsoleServer, startConsoleServer } from './console-server.js';
 import { readSnapshot, writeSnapshot } from './persist/snapshot-file.js';
+import { createSidePaneActions } from './side-pane.js';
 import { buildView } from './view.js';
 import type { CommandEntry, ConsoleView } from './view-types.js';
 import { createSandboxWorld, type SandboxWorld } from './world.js';
@@ -117,6 +118,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       port: options.port,
       actions: createConsoleActions(world, running, commands, () => server?.url ?? ''),
       buttons,
+      sidePane: createSidePaneActions(world),
       currentView: () => current,
       refresh,
       onError,

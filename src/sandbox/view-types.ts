@@ -90,8 +90,30 @@ export interface FluxraPaneView {
   agents: Array<{ agentId: string; agentName: string }>;
 }
 
+/** One chat of Slack's AI side pane: what the bridge set on it, and its messages. */
+export interface SidePaneThreadView {
+  threadTs: string;
+  openedAt: number;
+  /** Set by the bridge from the first prompt (`assistant.threads.setTitle`). */
+  title?: string;
+  /** "is thinking…" while the bridge works (`assistant.threads.setStatus`); gone once it answers. */
+  status?: string;
+  /** The suggested prompts the bridge offered (`assistant.threads.setSuggestedPrompts`). */
+  prompts: Array<{ title: string; message: string }>;
+  promptsTitle?: string;
+  messages: ViewMessage[];
+}
+
+/** Slack's AI side pane as the visitor (Ada) sees it: her pane chats, newest first. */
+export interface SidePaneView {
+  person: string;
+  threads: SidePaneThreadView[];
+}
+
 export interface ConsoleView {
   slack: ChatPaneView;
+  /** Slack's AI side pane (the fourth view). */
+  sidePane: SidePaneView;
   discord: ChatPaneView;
   fluxra: FluxraPaneView;
   budget?: BudgetSnapshot;

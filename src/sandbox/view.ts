@@ -9,6 +9,7 @@ import type { FakeSlackMessage } from '../simulators/slack/state.js';
 import { type ChatButtons, discordButtons, slackButtons } from './chat-buttons.js';
 import { nextHints } from './hints.js';
 import { DISCORD_CHANNEL, DISCORD_PERSON, SLACK_CHANNEL, SLACK_PERSON } from './identities.js';
+import { sidePaneView } from './side-pane.js';
 import type { ChatPaneView, CommandEntry, ConsoleView, FluxraPaneView, ViewMessage } from './view-types.js';
 import type { SandboxWorld } from './world.js';
 
@@ -154,6 +155,7 @@ export async function buildView(world: SandboxWorld, bridge: Bridge, commands: r
       ...(discordForm ? { form: discordForm } : {}),
       names: discordNames(world),
     },
+    sidePane: sidePaneView(world),
     fluxra: fluxraPane(world, conversationId),
     ...(bridge.blocksBudget ? { budget: bridge.blocksBudget.snapshot() } : {}),
     hints: [],

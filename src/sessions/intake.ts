@@ -12,6 +12,7 @@ import type { ResolvedAgent } from '../services/blocks/types.js';
 import { type EngineContext, postInThread } from './context.js';
 import { type AgentNames, parseAgentRequest, stripSelfMentions } from './parse.js';
 import type { QuotaTicket } from './quota.js';
+import { threadTitle } from './thread-title.js';
 import type { AgentSessionRecord, FollowUpRequest, SessionRequest, StartRequest } from './types.js';
 import { agentUsage, unknownAgentText } from './usage.js';
 
@@ -153,6 +154,18 @@ export function createSessionIntake(deps: SessionIntakeDeps): SessionIntake {
     if (!admitted.ok) return answerLater(event, threadRootId, admitted.text);
     const agent = { resolved: ctx.blocks.resolveAgent(parsed.agent), label: parsed.agent, prompt: parsed.prompt };
     await enqueue(mentionStartRequest(event, threadRootId, agent, ctx.now(), admitted));
+    if (event.inAssistantPane === true) titleLater(event, source, threadRootId, parsed.prompt);
+  }
+
+  /** A side-pane thread is named after the prompt that started its session (best effort). */
+  function titleLater(event: InboundMessage, source: ChatAdapter, threadRootId: string, prompt: string): void {
+    if (!source.titleThread) return;
+    const thread = { platform: event.platform, channelId: event.ref.channelId, messageId: threadRootId };
+    const task = source
+      .titleThread(thread, threadTitle(prompt))
+      .catch((error: unknown) => ctx.logger.warn({ err: describeError(error) }, 'could not title a side-pane thread'))
+      .finally(() => sideTasks.delete(task));
+    sideTasks.add(task);
   }
 
   return {

@@ -103,7 +103,15 @@ test('slack manifest prints the Socket Mode manifest with scopes, events and the
   ]) {
     assert.ok(manifest.oauth_config.scopes.bot.includes(scope), scope);
   }
-  assert.deepEqual(manifest.settings.event_subscriptions.bot_events, ['app_mention', 'message.channels', 'message.groups']);
+  // The side pane (slack.assistant.enabled by default) adds its events.
+  assert.deepEqual(manifest.settings.event_subscriptions.bot_events, [
+    'app_mention',
+    'assistant_thread_context_changed',
+    'assistant_thread_started',
+    'message.channels',
+    'message.groups',
+    'message.im',
+  ]);
   assert.equal(manifest.settings.socket_mode_enabled, true);
   assert.equal(manifest.settings.event_subscriptions.request_url, undefined);
   // The status messages' buttons and forms (issue 19) need interactivity; Socket Mode carries it.

@@ -7,7 +7,9 @@
  * attaches a file, edits and deletes a message, and posts as a Fluxra agent. The agent's
  * status message carries buttons: Follow up opens the form, whose text goes to the agent. The visible text
  * never shows Slack's entities (`&lt;`) or raw mention syntax, and the bridge's reactions are
- * drawn icons, not emoji that the default fonts lack. A screenshot is kept in test-results/.
+ * drawn icons, not emoji that the default fonts lack. Then Slack's AI side pane: the toggle
+ * opens it in the Slack column, a suggested prompt starts a session whose title and answer
+ * show in the pane's thread, and a follow-up is answered there. A screenshot is kept in test-results/.
  *
  * Chromium must be installed (`.ci/run` installs it with apt): without it this test fails.
  */
@@ -243,8 +245,8 @@ async function visitorJourney(): Promise<void> {
     (await pane('discord').locator('.msg.person, .msg.bridge, .ephemeral').allInnerTexts()).join('\n'),
   ];
   for (const text of ownSyntax) assert.doesNotMatch(text, /<[@#]!?[A-Z0-9]+>/);
-  // Every composer's placeholder fits its box at 1280×720.
-  const overflowing = await page.evaluate(`[...document.querySelectorAll('.composer textarea')].filter((area) => {
+  // Every shown composer's placeholder fits its box at 1280×720 (the closed side pane's is checked once it is open).
+  const overflowing = await page.evaluate(`[...document.querySelectorAll('.composer textarea')].filter((area) => area.offsetParent !== null).filter((area) => {
     const style = getComputedStyle(area);
     const context = document.createElement('canvas').getContext('2d');
     context.font = style.font;
@@ -252,4 +254,52 @@ async function visitorJourney(): Promise<void> {
     return context.measureText(area.placeholder).width > room;
   }).map((area) => area.placeholder)`);
   assert.deepEqual(overflowing, [], 'placeholders cut off');
+
+  await sidePaneJourney();
+}
+
+/** Slack's AI side pane, as a person uses it: open, pick a suggested prompt, read, follow up. */
+async function sidePaneJourney(): Promise<void> {
+  const side = page.locator('[data-pane="side-pane"]');
+  assert.equal(await side.isVisible(), false, 'the side pane is closed until toggled');
+  await pane('slack').locator('.open-side-pane').click();
+  await side.waitFor();
+  assert.equal(await pane('slack').isVisible(), false, 'it takes the Slack column, as Slack splits its window');
+  await side.locator('.new-chat').click();
+  const prompt = side.locator('.prompt-btn').first();
+  await prompt.waitFor({ timeout: WAIT_MS });
+  const message = (await prompt.getAttribute('data-message')) ?? '';
+  assert.ok(message.length > 0, 'a suggested prompt carries its message');
+  await prompt.click();
+  await side.locator('.msg.person .text', { hasText: message.slice(0, 24) }).waitFor({ timeout: WAIT_MS });
+  await side.locator('.msg.bridge .text', { hasText: 'simulated' }).first().waitFor({ timeout: AGENT_WAIT_MS });
+  // Titled from the first prompt, in the header and the list of chats; the prompts are gone once the chat began.
+  const title = (await side.locator('.side-title').textContent()) ?? '';
+  assert.ok(message.startsWith(title.replace(/…$/, '')), `title "${title}" from "${message}"`);
+  assert.equal(await side.locator('.prompt-btn').count(), 0);
+
+  const input = side.locator('textarea');
+  await input.fill('and say it in one line');
+  await input.press('Enter');
+  await page.waitForFunction(`document.querySelector('[data-pane="side-pane"] textarea').value === ''`);
+  assert.equal(await side.locator('.composer .error').textContent(), '');
+  const followUp = side.locator('.msg.person', { hasText: 'and say it in one line' });
+  await followUp.waitFor({ timeout: WAIT_MS });
+  await side.locator('.msg.person:has-text("and say it in one line") ~ .msg.bridge .text', { hasText: 'simulated' }).first().waitFor({ timeout: AGENT_WAIT_MS });
+  // The pane's chat is the person's own: the channel shows nothing of it.
+  assert.equal(await pane('slack').locator('.msg .text', { hasText: 'and say it in one line' }).count(), 0);
+  const placeholderFits = await page.evaluate(`(() => {
+    const area = document.querySelector('[data-pane="side-pane"] textarea');
+    const style = getComputedStyle(area);
+    const context = document.createElement('canvas').getContext('2d');
+    context.font = style.font;
+    return context.measureText(area.placeholder).width <= area.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  })()`);
+  assert.equal(placeholderFits, true, 'the side pane placeholder fits');
+
+  // Back to the channel and again to the pane (left open for the screenshot).
+  await side.locator('.back-to-channel').click();
+  await pane('slack').waitFor();
+  await pane('slack').locator('.open-side-pane').click();
+  await side.waitFor();
 }

@@ -17,6 +17,7 @@ import type { BridgeConfig } from '../../src/config/schema.js';
 import type { ChatAdapter, InboundEvent } from '../../src/core/chat.js';
 import { createLogger } from '../../src/core/logger.js';
 import { createDiscordAdapter, type DiscordAdapter } from '../../src/platforms/discord/index.js';
+import type { SlackAdapterConfig } from '../../src/platforms/slack/config.js';
 import { createBlocksBudget } from '../../src/ratelimit/blocks-budget.js';
 import type { RateBudget } from '../../src/ratelimit/types.js';
 import { createBlocksClient } from '../../src/services/blocks/index.js';
@@ -72,6 +73,8 @@ export interface RigOptions {
   store?: Store;
   /** Slack channels the fake knows (for `conversations.info`), and Discord's (default: one public). */
   slackChannels?: FakeSlackChannel[];
+  /** Slack adapter settings beside the harness's own (e.g. the side pane, `assistant`). */
+  slackAdapter?: Partial<SlackAdapterConfig>;
   discordChannels?: Array<{ id: string; name: string; private?: boolean }>;
   /** More Discord guilds the bot is in (another tenant). */
   discordOtherGuilds?: Array<{ id: string; name?: string; channels: Array<{ id: string; name: string }> }>;
@@ -151,6 +154,7 @@ export async function startSessionsRig(options: RigOptions): Promise<SessionsRig
         ],
         ...(options.slackChannels ? { channels: options.slackChannels } : {}),
       },
+      ...(options.slackAdapter ? { adapter: options.slackAdapter } : {}),
     });
     const adapter = slack.adapter;
     adapters.set('slack', adapter);

@@ -12,7 +12,7 @@
  * crash between the post and its recording (or the same item queued twice) never posts
  * twice. Edits and deletes follow the recorded copies; both are harmless to repeat. A
  * channel the platform refuses for good (deleted, access lost) is skipped with an error in
- * the log (`post-copy.ts`); anything that may pass is retried with the item.
+ * the log (`postCopyOrSkip` in `delivery/post-once.ts`); anything that may pass is retried with the item.
  */
 
 import type { Author, ChannelRef, MessageRef, OutboundMessage } from '../../core/chat.js';
@@ -21,11 +21,12 @@ import { describeError } from '../../core/errors.js';
 import { channelKey, messageKey, toChannelRef } from '../../core/keys.js';
 import type { Logger } from '../../core/logger.js';
 import { editSplit, partsByChannel } from '../../delivery/edit-split.js';
-import { postKey } from '../../delivery/post-once.js';
-import type { Store } from '../../store/index.js';
+import { isPermanentForCopy, postCopyOrSkip, postKey } from '../../delivery/post-once.js';
+import type { DeliveryOutcome } from '../../delivery/runner.js';
+import type { OutboxEntry, Store } from '../../store/index.js';
 import { crossPostName } from '../attribution.js';
+import { deadLetterOutcome, decideRetryOrDead, type RetryTimingConfig, retryOutcome } from '../delivery-decision.js';
 import type { CopyItem } from '../mirror-item.js';
-import { isPermanentForCopy, postCopyOrSkip } from '../post-copy.js';
 import { threadsInlineReplies, withQuote } from '../threading.js';
 
 type CopyPost = Extract<CopyItem, { kind: 'post' }>;
@@ -149,5 +150,28 @@ export function createCrossPoster(deps: CrossPosterDeps): CrossPoster {
       else if (item.kind === 'edit') await edit(item.author, item.source, item.text, item.quote);
       else await remove(item.source, item.fluxraMessageId);
     },
+  };
+}
+
+/**
+ * The copy stage's outbox handler: Fluxra already has the message, so there is no link state
+ * to honour (an unlinked or paused link still gets the copies of what it sent); a failure is
+ * retried with backoff and holds back only the later copies from the same channel.
+ */
+export function copyStageHandler(
+  crossPoster: Pick<CrossPoster, 'deliver'>,
+  deps: { config: RetryTimingConfig; logger: Logger; now: () => number },
+): (entry: OutboxEntry<CopyItem>, signal: AbortSignal) => Promise<DeliveryOutcome> {
+  const { config, logger, now } = deps;
+  return async (entry, signal) => {
+    try {
+      await crossPoster.deliver(entry.item, () => signal.aborted);
+      return { kind: 'done' };
+    } catch (error) {
+      const description = describeError(error);
+      const decision = decideRetryOrDead(error, entry.attempts, now(), config);
+      if (decision.kind === 'dead') return deadLetterOutcome(logger, entry.partition, { copy: entry.item.kind }, decision.reason, description);
+      return retryOutcome(logger, entry.partition, { copy: entry.item.kind }, decision, description);
+    }
   };
 }

@@ -22,12 +22,11 @@ import { channelKey, toChannelRef } from '../../core/keys.js';
 import type { Logger } from '../../core/logger.js';
 import type { MirrorMetrics } from '../../core/metrics-hooks.js';
 import { editSplit, partsByChannel } from '../../delivery/edit-split.js';
-import { postKey } from '../../delivery/post-once.js';
+import { postCopyOrSkip, postKey } from '../../delivery/post-once.js';
 import { breakMentionSyntax } from '../../format/mentions.js';
 import type { FluxraMessage } from '../../services/fluxra/index.js';
 import type { Store } from '../../store/index.js';
 import { createDeliveryRecorder } from '../link-status.js';
-import { postCopyOrSkip } from '../post-copy.js';
 import { DELIVERED_NAMESPACE, DELIVERED_TTL_MS, type DeliveredRecord, deliveredRecord, detectChange } from './fluxra-edits.js';
 
 export interface FromFluxraDeps {

@@ -10,6 +10,7 @@ import type { ConnectionChange } from '../../core/chat.js';
 import { BridgeError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { UpstreamMetrics } from '../../core/metrics-hooks.js';
+import type { BoltAssistant } from './assistant.js';
 import { createBoltLogger } from './bolt-logger.js';
 import { createSlackChannelPrivacy } from './channel-privacy.js';
 import { SLACK_DEFAULTS, type SlackAdapterConfig } from './config.js';
@@ -42,6 +43,8 @@ export interface SlackAppHooks {
   onLinkStopped(reason: string): void;
   onConnectionChange(change: ConnectionChange): void;
   onRateLimited(): void;
+  /** Slack's side pane (Bolt's `Assistant`), when enabled: it takes the DM thread messages. */
+  assistant?: BoltAssistant;
 }
 
 /** HTTP mode: Bolt's receiver, refusing requests stamped more than 5 min from now either way. */
@@ -78,6 +81,8 @@ export function buildSlackApp(config: SlackAdapterConfig, hooks: SlackAppHooks):
   const receiver = config.mode === 'http' ? httpReceiver(config, hooks, boltLogger) : socketReceiver(config, hooks, boltLogger);
   const built = new App({ ...common, receiver });
 
+  // Global middleware: it runs before the listeners below and keeps the pane's events from them.
+  if (hooks.assistant) built.assistant(hooks.assistant);
   built.event('message', async ({ event, context }) => hooks.onInbound(event, context.retryNum, context.teamId));
   built.event('app_mention', async ({ event, context }) => hooks.onInbound(event, context.retryNum, context.teamId));
   for (const name of config.commandNames) {

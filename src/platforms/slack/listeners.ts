@@ -13,7 +13,7 @@ import type { createInvocationRegistry } from './invocations.js';
 
 export interface SlackListenerDeps {
   /** The context of one event; `retryNum` as Slack sent it. */
-  contextOf(retryNum: unknown, teamId?: string): InboundContext;
+  contextOf(retryNum: unknown, teamId?: string, inPane?: boolean): InboundContext;
   /** The bridge's handler, once `onEvent` was called. */
   handler(): InboundHandler | undefined;
   invocations: ReturnType<typeof createInvocationRegistry>;
@@ -21,7 +21,8 @@ export interface SlackListenerDeps {
 }
 
 export interface SlackListeners {
-  deliverInbound(raw: unknown, retryNum: unknown, teamId: string | undefined): Promise<void>;
+  /** `inPane`: written in Slack's AI side pane (see assistant.ts). */
+  deliverInbound(raw: unknown, retryNum: unknown, teamId: string | undefined, inPane?: boolean): Promise<void>;
   runCommand(payload: SlackCommandPayload, respond: (message: Record<string, unknown>) => Promise<unknown>, retryNum: unknown): void;
   /** A button click (link buttons only need the ack they got). */
   runButton(body: unknown, respond: (message: Record<string, unknown>) => Promise<unknown>): void;
@@ -65,8 +66,8 @@ export function createSlackListeners(deps: SlackListenerDeps): SlackListeners {
         if (form) await handlerFor('form')(form);
       });
     },
-    async deliverInbound(raw, retryNum, teamId) {
-      const event = await toInboundEvent(raw, deps.contextOf(retryNum, teamId));
+    async deliverInbound(raw, retryNum, teamId, inPane) {
+      const event = await toInboundEvent(raw, deps.contextOf(retryNum, teamId, inPane));
       if (!event) return;
       const handler = handlerFor('event');
       try {

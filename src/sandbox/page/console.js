@@ -1,7 +1,9 @@
 // The sandbox console: renders the view the server streams over SSE and posts what the
-// visitor types. Plain DOM, no framework: the page is three lists and three forms.
+// visitor types. Plain DOM, no framework: the page is three lists and three forms, and
+// Slack's AI side pane (side-pane.js).
 
 import { esc, format, link, NO_NAMES, PAPERCLIP, reactionHtml } from './render-text.js';
+import { buildSidePane, renderSidePane } from './side-pane.js';
 
 // What differs between the panes; the rest is the page's <template id="pane-template">.
 // `@bridge` in a person's message becomes the platform's mention of the bot (as picking it in
@@ -197,6 +199,7 @@ function render() {
   renderTimeline('discord', view.discord.messages, view.discord.commands, view.discord.names, 'No messages yet.');
   // The header and the body say the same thing: no conversation, or one without messages yet.
   renderTimeline('fluxra', fluxra.messages, [], NO_NAMES, fluxra.conversationId ? 'No messages in this conversation yet.' : 'No conversation linked yet.');
+  renderSidePane(view.sidePane, view.slack.names);
   firstRender = false;
 }
 
@@ -348,6 +351,9 @@ for (const pane of panes) {
     else if (button.classList.contains('delete-btn')) void remove(pane, id);
   });
 }
+
+// The fourth view: Slack's AI side pane, beside the three chats.
+buildSidePane($('#panes'));
 
 // A command in a hint fills the composer of the pane the hint names.
 $('#hints').addEventListener('click', (event) => {

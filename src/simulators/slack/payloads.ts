@@ -80,6 +80,25 @@ export function userMessageRecord(input: UserMessageInput, ts: string): FakeSlac
   };
 }
 
+/** `assistant_thread_started` / `assistant_thread_context_changed`, as Slack's reference shows them. */
+export function assistantThreadEvent(
+  type: 'assistant_thread_started' | 'assistant_thread_context_changed',
+  thread: { userId: string; channel: string; threadTs: string; contextChannel?: string | undefined },
+  teamId: string,
+  eventTs: string,
+): Record<string, unknown> {
+  return {
+    type,
+    assistant_thread: {
+      user_id: thread.userId,
+      context: { ...(thread.contextChannel ? { channel_id: thread.contextChannel } : {}), team_id: teamId, enterprise_id: null },
+      channel_id: thread.channel,
+      thread_ts: thread.threadTs,
+    },
+    event_ts: eventTs,
+  };
+}
+
 /** The `message` event Slack sends for a user's message. */
 export function userMessageEvent(input: UserMessageInput, ts: string): Record<string, unknown> {
   return {

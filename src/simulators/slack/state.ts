@@ -42,6 +42,8 @@ export interface FakeSlackMessage {
   files?: unknown[];
   /** Block Kit blocks the bot posted or updated the message with (buttons live here). */
   blocks?: Array<Record<string, unknown>>;
+  /** `assistant_app_thread`: the root Slack makes when a person opens the side pane. */
+  subtype?: string;
   reactions: Array<{ name: string; users: string[] }>;
 }
 
@@ -74,6 +76,21 @@ export interface FakeSlackView {
   view: Record<string, unknown>;
 }
 
+/** One thread of Slack's AI side pane, as the app set it up (`assistant.threads.*`). */
+export interface FakeAssistantThread {
+  /** The app's DM with the person (`D…`). */
+  channel: string;
+  threadTs: string;
+  userId: string;
+  /** The channel the person was looking at (`assistant_thread.context.channel_id`). */
+  contextChannel?: string;
+  title?: string;
+  /** What the pane shows under the thread ("is thinking…"); cleared when the app replies. */
+  status?: string;
+  prompts?: Array<{ title: string; message: string }>;
+  promptsTitle?: string;
+}
+
 export interface FakeSlackMark {
   seq: number;
   label: string;
@@ -92,6 +109,8 @@ export class FakeSlackState extends EventEmitter {
   readonly views: FakeSlackView[] = [];
   /** trigger_id → the user whose click it came with (`views.open` accepts only these). */
   readonly triggers = new Map<string, string>();
+  /** Side-pane threads by `${channel}:${threadTs}`. */
+  readonly assistantThreads = new Map<string, FakeAssistantThread>();
   private seq = 0;
   private lastTsMicros = 0;
 
@@ -145,6 +164,10 @@ export class FakeSlackState extends EventEmitter {
     this.marks.push(mark);
     this.emit('change');
     return mark;
+  }
+
+  assistantThread(channel: string, threadTs: string): FakeAssistantThread | undefined {
+    return this.assistantThreads.get(`${channel}:${threadTs}`);
   }
 
   callsTo(method: string): FakeSlackCall[] {

@@ -47,6 +47,7 @@ function messageJson(channel: string, message: FakeSlackMessage): Record<string,
     ...(message.threadTs ? { thread_ts: message.threadTs } : {}),
     ...(message.edited ? { edited: message.edited } : {}),
     ...(message.blocks ? { blocks: message.blocks } : {}),
+    ...(message.subtype ? { subtype: message.subtype } : {}),
   };
 }
 
@@ -145,6 +146,9 @@ function postMessage(state: FakeSlackState, identity: WebApiIdentity, channel: s
     ...(blocks ? { blocks } : {}),
   };
   state.history(channel).push(message);
+  // Slack clears a side-pane thread's status when the app replies in it.
+  const pane = threadTs ? state.assistantThread(channel, threadTs) : undefined;
+  if (pane) delete pane.status;
   return ok({ channel, ts: message.ts, message: messageJson(channel, message) });
 }
 
@@ -228,6 +232,55 @@ function channelInfo(state: FakeSlackState, channel: string | undefined): WebApi
   });
 }
 
+/** Arrays arrive form-encoded as JSON strings (the WebClient's encoding) or as JSON. */
+function jsonArg(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `assistant.threads.setStatus` / `setTitle` / `setSuggestedPrompts`: `channel_id` and
+ * `thread_ts` name a side-pane thread; an unknown channel is `channel_not_found`, an unknown
+ * thread `invalid_thread_ts`, as Slack's reference lists.
+ */
+function assistantThreads(state: FakeSlackState, method: string, args: Record<string, unknown>): WebApiReply {
+  const channel = str(args.channel_id);
+  const threadTs = str(args.thread_ts);
+  if (!channel || (!state.channels.has(channel) && !state.histories.has(channel))) return fail('channel_not_found');
+  const thread = threadTs ? state.assistantThread(channel, threadTs) : undefined;
+  if (!thread) return fail('invalid_thread_ts');
+  if (method === 'assistant.threads.setStatus') {
+    if (typeof args.status !== 'string') return fail('invalid_arguments');
+    if (args.status === '') delete thread.status;
+    else thread.status = args.status;
+    return ok();
+  }
+  if (method === 'assistant.threads.setTitle') {
+    const title = str(args.title);
+    if (!title) return fail('invalid_arguments');
+    thread.title = title;
+    return ok();
+  }
+  const prompts = jsonArg(args.prompts);
+  const valid =
+    Array.isArray(prompts) &&
+    prompts.length > 0 &&
+    prompts.length <= 4 &&
+    prompts.every(
+      (prompt: unknown) => typeof prompt === 'object' && prompt !== null && str((prompt as Record<string, unknown>).title) && str((prompt as Record<string, unknown>).message),
+    );
+  if (!valid) return fail('invalid_arguments');
+  thread.prompts = (prompts as Array<{ title: string; message: string }>).map((prompt) => ({ title: prompt.title, message: prompt.message }));
+  const title = str(args.title);
+  if (title) thread.promptsTitle = title;
+  else delete thread.promptsTitle;
+  return ok();
+}
+
 /** Handles one call; `token` is the bearer token (or the `token` argument) it came with. */
 export function handleWebApi(
   state: FakeSlackState,
@@ -293,6 +346,10 @@ export function handleWebApi(
       return conversationPage(state, method, channel, args);
     case 'conversations.info':
       return channelInfo(state, channel);
+    case 'assistant.threads.setStatus':
+    case 'assistant.threads.setTitle':
+    case 'assistant.threads.setSuggestedPrompts':
+      return assistantThreads(state, method, args);
     default:
       return fail('unknown_method');
   }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, test } from 'node:test';
 import { silentLogger } from '../../../src/core/logger.js';
-import { createOutboxWorker, type DeliveryHandler, type OutboxWorker } from '../../../src/delivery/outbox-worker.js';
+import { createOutboxWorker, type DeliveryHandler, type OutboxWorker } from '../../../src/delivery/runner.js';
 import { createStore, type Store } from '../../../src/store/index.js';
 
 interface Job {
