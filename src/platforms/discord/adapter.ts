@@ -69,10 +69,10 @@ export function createDiscordAdapter(input: DiscordAdapterConfig, deps: DiscordA
     responder.settled(eventId);
   };
 
-  /** A button press or a modal submission: tracked without a defer (a press may be answered with a modal). */
+  /** A button press (tracked without a defer: it may be answered with a modal) or a modal submission. */
   const onComponent = async (interaction: ButtonInteraction | ModalSubmitInteraction): Promise<void> => {
     const eventId = `discord:interaction:${interaction.id}`;
-    if (!responder.track(eventId, interaction, { defer: false })) {
+    if (!responder.track(eventId, interaction, { defer: !interaction.isButton() })) {
       logger.debug({ eventId }, 'discord interaction replayed after a RESUME; already handled');
       return;
     }
