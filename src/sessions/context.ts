@@ -3,11 +3,13 @@
  * chat operations it does (post once in a thread, edit or react without failing the turn).
  */
 
+import type { AgentPostSink } from '../core/agent-posts.js';
 import type { ChannelRef, ChatAdapter, MessageRef, OutboundMessage, PlatformName } from '../core/chat.js';
 import type { AdapterDirectory } from '../core/consumer.js';
 import { describeError } from '../core/errors.js';
 import type { KeyedLock } from '../core/keyed-lock.js';
 import type { Logger } from '../core/logger.js';
+import type { TenancyConfig } from '../core/tenancy.js';
 import { postOnce } from '../delivery/post-once.js';
 import type { RateBudget } from '../ratelimit/types.js';
 import type { BlocksClient } from '../services/blocks/client.js';
@@ -48,6 +50,10 @@ export interface EngineContext {
   events: SessionEvents;
   /** Per-person and per-channel agent quotas; absent, nobody is limited. */
   quota?: AgentQuota;
+  /** Where the agent threads' posts go to be mirrored (the mirror, when Fluxra is configured). */
+  agentPosts?: AgentPostSink;
+  /** The allow-lists: who may continue a session from a copy of its thread (thread-copies.ts). */
+  tenancy?: TenancyConfig;
 }
 
 /** The thread a turn speaks in: its placement's, else the session's. */

@@ -11,10 +11,12 @@
  * once in the thread → status "done" + ✅ → session kept for follow-ups.
  */
 
+import type { AgentPostSink } from '../core/agent-posts.js';
 import type { ButtonPress, ChatAdapter, FormSubmission } from '../core/chat.js';
 import type { AdapterDirectory, InboundConsumer, PlatformEvent } from '../core/consumer.js';
 import { createKeyedLock } from '../core/keyed-lock.js';
 import type { Logger } from '../core/logger.js';
+import type { TenancyConfig } from '../core/tenancy.js';
 import { settledWithin } from '../delivery/runner.js';
 import type { RateBudget } from '../ratelimit/types.js';
 import type { BlocksClient } from '../services/blocks/client.js';
@@ -58,6 +60,10 @@ export interface SessionEngineOptions {
   onEnqueued?: (partition: string) => void;
   /** Per-person and per-channel agent quotas (shared through the store); absent, nobody is limited. */
   quota?: AgentQuota;
+  /** Where agent threads' posts go to be mirrored into the linked channels and Fluxra; absent, they are not. */
+  agentPosts?: AgentPostSink;
+  /** The allow-lists: a session is continued from a copy of its thread only by its own tenant. Absent: no lists. */
+  tenancy?: TenancyConfig;
 }
 
 export type { CommandStart, CommandStartOutcome } from './intake.js';
@@ -123,6 +129,8 @@ export function createSessionEngine(options: SessionEngineOptions): SessionEngin
     events,
     queuedNoticeMs: options.queuedNoticeMs ?? 3_000,
     ...(options.quota ? { quota: options.quota } : {}),
+    ...(options.agentPosts ? { agentPosts: options.agentPosts } : {}),
+    ...(options.tenancy ? { tenancy: options.tenancy } : {}),
   };
   const agentNames = agentNamesOf(options.blocks, options.settings.defaultAgent);
   const channels = createChannelSessions({ ctx, agentNames, retryDelayMs, mayWork: () => mayWork() });

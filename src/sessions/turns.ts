@@ -9,6 +9,7 @@ import { describeError, RateLimitedError } from '../core/errors.js';
 import { breakMentionSyntax } from '../format/mentions.js';
 import { BlocksApiError, BlocksErrorCode } from '../services/blocks/errors.js';
 import type { BlocksMessage, BlocksPullRequest, BlocksTurn } from '../services/blocks/types.js';
+import { shareAgentPost } from './agent-thread.js';
 import { statusMessage } from './buttons/status-buttons.js';
 import { type EngineContext, editStatus, postInThread, reactQuietly, turnThread } from './context.js';
 import { doneText, failedText, KEY_REFUSED_TEXT, replyText, SESSION_GONE_TEXT, timedOutText, workingText } from './messages.js';
@@ -155,7 +156,10 @@ async function deliverAnswer(ctx: EngineContext, turnId: string, final: BlocksMe
     maxChars: ctx.settings.sessions.attachAsFileOverChars,
     agentLabel: session.agentLabel,
   });
-  await postInThread(ctx, session.channel, turnThread(session, turn), `reply:${final.id}`, text);
+  const answerRefs = await postInThread(ctx, session.channel, turnThread(session, turn), `reply:${final.id}`, text);
+  // Mirrored (answer, then the final status line) before the turn ends: a crash in between hands them over again.
+  await shareAgentPost(ctx, 'answer', answerRefs, text, session.agentLabel);
+  await shareAgentPost(ctx, 'status', turn.statusRef, doneText(session.agentLabel, session.sessionUrl), session.agentLabel);
   // The visible "done" comes before the turn is recorded as ended: a crash in between leaves a
   // running turn that the next poll finishes again (the reply is known to postOnce, the edit and
   // the reaction are idempotent), never a "working…" status that nothing will update.
@@ -190,9 +194,10 @@ export async function finishUnanswered(ctx: EngineContext, turnId: string, how: 
     how === 'timed-out'
       ? timedOutText(session.agentLabel, ctx.settings.sessions.turnTimeoutMinutes, session.sessionUrl)
       : failedText(session.agentLabel, reason, session.sessionUrl);
-  // Shown before the turn is recorded as ended, for the same reason as in deliverAnswer.
+  // Shown (and mirrored) before the turn is recorded as ended, for the same reason as in deliverAnswer.
   if (turn.statusRef) await editStatus(ctx, session, turn.statusRef, text);
-  else await postInThread(ctx, session.channel, turnThread(session, turn), `${turn.id}:${how}`, text).catch(() => undefined);
+  const statusRef = turn.statusRef ?? (await postInThread(ctx, session.channel, turnThread(session, turn), `${turn.id}:${how}`, text).catch(() => undefined))?.[0];
+  await shareAgentPost(ctx, 'status', statusRef, text, session.agentLabel);
   const ended = await endTurn(ctx, turn, how);
   await ctx.events.turnEnded({ turn: ended, session, reason: text });
   ctx.logger.info({ sessionId: session.blocksSessionId, turnId, how }, 'turn ended without an answer');

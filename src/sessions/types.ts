@@ -41,10 +41,13 @@ export interface AgentSessionRecord extends SessionRecord {
   sessionUrl?: string;
   /** The turn in flight or the last one; follow-ups supersede it. */
   currentTurnId?: string;
+  /**
+   * The workspace or server it was started in: who may continue it from a copy of its thread,
+   * and where its buttons may be pressed.
+   */
+  placeId?: string;
   turnCount: number;
   createdAt: number;
-  /** The workspace or guild it was started in: a button of it pressed from another is refused. */
-  placeId?: string;
   /** Created private on Blocks (asked in a private channel): a fresh session here is too. */
   isPrivate?: boolean;
   /** Epoch ms when Blocks said the session is gone: its buttons are stale from then on. */
@@ -111,10 +114,10 @@ export interface StartRequest {
   placement?: TurnPlacement;
   /** Asked in a private channel, a group DM or a DM: the Blocks session is created private. */
   isPrivate?: boolean;
-  /** The workspace or guild it was asked in (the event's `placeId`). */
-  placeId?: string;
   /** Its admission under the agent quotas (absent when quotas are off). */
   quota?: QuotaTicket;
+  /** The workspace or server it was asked in (`InboundBase.placeId`). */
+  placeId?: string;
 }
 
 /** A person's reply in a session's thread. */

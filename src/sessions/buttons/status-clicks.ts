@@ -15,6 +15,7 @@
  */
 import type { ButtonPress, ChatAdapter, FormSpec, FormSubmission, InboundMessage } from '../../core/chat.js';
 import { describeError } from '../../core/errors.js';
+import { shareAgentPost } from '../agent-thread.js';
 import { createChannelBindings } from '../bound-channels/bindings.js';
 import type { ChannelSessions } from '../bound-channels/bound-channels.js';
 import { type EngineContext, postInThread } from '../context.js';
@@ -137,6 +138,8 @@ export function createStatusClicks(deps: StatusClicksDeps): StatusClicks {
   async function echo(event: FormSubmission, session: AgentSessionRecord, threadRootId: string, text: string): Promise<InboundMessage> {
     const [ref] = await postInThread(ctx, session.channel, threadRootId, `button:${event.platform}:${event.eventId}`, text);
     if (!ref) throw new Error('posting the follow-up text returned no message');
+    // Our own post, so the mirror would skip it: handed over like the question of a thread.
+    await shareAgentPost(ctx, 'question', ref, text, session.agentLabel);
     return {
       kind: 'message',
       platform: event.platform,
@@ -194,13 +197,9 @@ export function createStatusClicks(deps: StatusClicksDeps): StatusClicks {
       ...(ticket ? { quota: ticket } : {}),
     };
     try {
-      await postInThread(
-        ctx,
-        session.channel,
-        session.threadRoot.messageId,
-        `button:${event.platform}:${event.eventId}`,
-        rootText(event.user.displayName, session.agentLabel, prompt),
-      );
+      const question = rootText(event.user.displayName, session.agentLabel, prompt);
+      const posted = await postInThread(ctx, session.channel, session.threadRoot.messageId, `button:${event.platform}:${event.eventId}`, question);
+      await shareAgentPost(ctx, 'question', posted, question, session.agentLabel);
       await deps.enqueue(request);
     } catch (error) {
       await ctx.quota?.release(ticket);
