@@ -262,6 +262,12 @@ export interface ReadSinceOptions {
    * lists active threads instead and ignores it.
    */
   threadLookbackMs: number;
+  /**
+   * Epoch ms: also look this far back (when earlier than where reading starts, never before
+   * `notBeforeMs`) for messages edited since, so that edits made while the bridge was down are
+   * caught up. Messages from there on are not returned again as messages, only as edits.
+   */
+  changesSinceMs?: number;
   signal?: AbortSignal;
 }
 
@@ -270,6 +276,18 @@ export interface ReadSinceResult {
   messages: InboundMessage[];
   /** The page bound was reached: older messages than the oldest returned may be missing. */
   truncated: boolean;
+  /**
+   * Messages read (from `changesSinceMs` on) that carry an edit mark, as the edits live
+   * delivery would have given (same `eventId`: the message and its edit stamp), oldest
+   * message first. Whether an edit is news is the engines' call (they compare with what
+   * they last sent), so the same edit read at every start is sent on once.
+   */
+  edits?: InboundEdit[];
+  /**
+   * The top-level messages the read saw (all of them, mapped or not) after `fromId`: every
+   * top-level message after it still in the channel is listed, so one missing was deleted.
+   */
+  present?: { fromId: string; topLevelIds: string[] };
 }
 
 /**

@@ -34,6 +34,7 @@ import { createSessionState, type SessionState } from './session-store.js';
 import { processStart } from './start.js';
 import { pollTurn } from './turns.js';
 import type { TurnScheduler, TurnSchedulerFactory } from './types.js';
+import { createUnavailableAnswers } from './unavailable-answers.js';
 
 export interface SessionEngineOptions {
   store: Store;
@@ -134,6 +135,7 @@ export function createSessionEngine(options: SessionEngineOptions): SessionEngin
   };
   const agentNames = agentNamesOf(options.blocks, options.settings.defaultAgent);
   const channels = createChannelSessions({ ctx, agentNames, retryDelayMs, mayWork: () => mayWork() });
+  const unavailable = createUnavailableAnswers({ logger, now });
 
   const requests = createRequestQueue({
     state,
@@ -157,8 +159,18 @@ export function createSessionEngine(options: SessionEngineOptions): SessionEngin
     servedChannels: () => channels.boundChannels(),
     async accept(event: PlatformEvent, source: ChatAdapter) {
       if (event.kind !== 'message') return;
-      if (await channels.accept(event, source)) return;
-      await intake.acceptMessage(event, source);
+      if (unavailable.answered(event.eventId)) {
+        logger.info({ eventId: event.eventId }, 'mention delivered again after it was answered "temporarily unavailable"; no session started');
+        return;
+      }
+      try {
+        if (await channels.accept(event, source)) return;
+        await intake.acceptMessage(event, source);
+      } catch (error) {
+        // Not durable: the platform delivers it again, and the person hears now rather than never.
+        await unavailable.answerIfUnavailable(event, source, error);
+        throw error;
+      }
     },
     startFromCommand: (start) => intake.startFromCommand(start),
     handleButton: (event, source) => buttons.handle(event, source),

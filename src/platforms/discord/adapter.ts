@@ -50,7 +50,12 @@ export function createDiscordAdapter(input: DiscordAdapterConfig, deps: DiscordA
 
   const { applicationId, locations, outbound, findOwnPost, responder, context } = createDiscordParts(client, config, logger, () => selfUserId);
 
-  const inbound = createInboundQueue(() => handler, logger);
+  const connectionListeners: Array<(change: ConnectionChange) => void> = [];
+  const tellConnection = (change: ConnectionChange): void => {
+    for (const listener of connectionListeners) listener(change);
+  };
+  // A channel queue that overflowed left events out: the catch-up reads them as after a lost gap.
+  const inbound = createInboundQueue({ handler: () => handler, logger, onGap: () => tellConnection({ kind: 'restored', lost: true }) });
   const deliver = inbound.deliver;
   onMessageDispatches(client, context, inbound.enqueue);
 
@@ -93,10 +98,7 @@ export function createDiscordAdapter(input: DiscordAdapterConfig, deps: DiscordA
   });
   client.on(Events.Error, (error) => logger.error({ err: error }, 'discord client error'));
   client.on(Events.ShardResume, (_shardId, replayed) => logger.info({ replayed }, 'discord gateway resumed'));
-  const connectionListeners: Array<(change: ConnectionChange) => void> = [];
-  const resetSessions = watchConnection(client, (change) => {
-    for (const listener of connectionListeners) listener(change);
-  });
+  const resetSessions = watchConnection(client, tellConnection);
 
   return {
     platform: 'discord',
@@ -128,6 +130,7 @@ export function createDiscordAdapter(input: DiscordAdapterConfig, deps: DiscordA
     async stop() {
       responder.stop();
       await client.destroy();
+      inbound.stop();
       await inbound.drained();
       started = false;
     },
