@@ -12,7 +12,7 @@
  */
 
 import type { AgentPostSink } from '../core/agent-posts.js';
-import type { ChatAdapter } from '../core/chat.js';
+import type { ButtonPress, ChatAdapter, FormSubmission } from '../core/chat.js';
 import type { AdapterDirectory, InboundConsumer, PlatformEvent } from '../core/consumer.js';
 import { createKeyedLock } from '../core/keyed-lock.js';
 import type { Logger } from '../core/logger.js';
@@ -22,6 +22,7 @@ import type { RateBudget } from '../ratelimit/types.js';
 import type { BlocksClient } from '../services/blocks/client.js';
 import type { Store } from '../store/index.js';
 import { type ChannelAgentControl, createChannelSessions } from './bound-channels/bound-channels.js';
+import { createStatusClicks } from './buttons/status-clicks.js';
 import type { EngineContext, SessionEngineSettings } from './context.js';
 import { createSessionEvents, type SessionEvents } from './events.js';
 import { processFollowUp } from './follow-up.js';
@@ -78,6 +79,8 @@ export interface SessionEngine extends InboundConsumer {
   readonly events: Pick<SessionEvents, 'onTurnEnded' | 'onRequestFailed'>;
   /** Channels bound to an agent (`/bridge link agent`, `/agent new`, status). */
   readonly channels: ChannelAgentControl;
+  /** A press of a status message's button, or the form it opened (buttons/status-clicks.ts); never rejects. */
+  handleButton(event: ButtonPress | FormSubmission, source: ChatAdapter): Promise<void>;
   /** Resolves when no request is being worked on (tests, shutdown). */
   idle(): Promise<void>;
   /** New requests in `partition`, queued by another replica. */
@@ -144,6 +147,7 @@ export function createSessionEngine(options: SessionEngineOptions): SessionEngin
     now,
   });
   const intake = createSessionIntake({ ctx, agentNames, enqueue: (request) => requests.enqueue(request) });
+  const buttons = createStatusClicks({ ctx, channels, enqueue: (request) => requests.enqueue(request) });
   const inFlight = (): Array<Promise<unknown>> => [...requests.inFlight(), ...intake.inFlight(), ...channels.inFlight()];
   let started = false;
 
@@ -169,6 +173,7 @@ export function createSessionEngine(options: SessionEngineOptions): SessionEngin
       }
     },
     startFromCommand: (start) => intake.startFromCommand(start),
+    handleButton: (event, source) => buttons.handle(event, source),
     async start() {
       if (started) return;
       started = true;
