@@ -280,6 +280,9 @@ const catchUpSchema = z
     overlapMs: nonNegativeInt.default(10_000).describe('Re-read this much before the newest accepted message (duplicates are dropped)'),
     maxAgeMs: positiveInt.default(86_400_000).describe('Never read further back than this'),
     threadLookbackMs: positiveInt.default(86_400_000).describe('Slack: thread roots this recent are checked for replies posted meanwhile'),
+    changesLookbackMs: nonNegativeInt
+      .default(3_600_000)
+      .describe('Messages this recent that were edited or deleted while the bridge was down get the edit or delete mirrored (0: not caught up)'),
     concurrency: z.number().int().min(1).max(32).default(4).describe('Channels read at the same time'),
   })
   .strict()

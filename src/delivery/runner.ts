@@ -257,7 +257,12 @@ export type DeliveryOutcome =
   /** Not now: keep it at the head of its partition and try again at `retryAt` (epoch ms). */
   | { kind: 'retry'; retryAt: number; error: string }
   /** Failed for good: keep it as a dead letter (with the reason) and go on with the partition. */
-  | { kind: 'dead'; reason: string };
+  | { kind: 'dead'; reason: string }
+  /**
+   * Not yet, and not a failure (it waits for another queue's item, e.g. its thread root):
+   * the item keeps its place and its attempt count; the partition looks again at `retryAt`.
+   */
+  | { kind: 'wait'; retryAt: number };
 
 export type DeliveryHandler<T> = (entry: OutboxEntry<T>, signal: AbortSignal) => Promise<DeliveryOutcome>;
 
@@ -343,6 +348,7 @@ export function createOutboxWorker<T>(options: OutboxWorkerOptions<T>): OutboxWo
         outcome = { kind: 'retry', retryAt: now() + 1_000, error: describeError(error) };
       }
       if (!turn.mayGoOn() && outcome.kind === 'retry') return {};
+      if (outcome.kind === 'wait') return { retryAt: outcome.retryAt };
       try {
         await settle(entry, outcome);
       } catch (error) {
@@ -362,6 +368,7 @@ export function createOutboxWorker<T>(options: OutboxWorkerOptions<T>): OutboxWo
     const { partition, id } = entry;
     if (outcome.kind === 'done') await outbox.complete(partition, id);
     else if (outcome.kind === 'retry') await outbox.fail(partition, id, outcome.retryAt, outcome.error);
+    else if (outcome.kind === 'wait') return;
     else if (options.deadLetters === undefined) await outbox.fail(partition, id, now() + 60_000, outcome.reason);
     else {
       await options.deadLetters.add(entry, outcome.reason, now());

@@ -10,6 +10,7 @@
  * Fluxra block), and dropping (unlinked channel, or a message Fluxra refuses as invalid).
  */
 
+import type { AgentPostSink } from '../core/agent-posts.js';
 import type { ChannelRef, ChatAdapter } from '../core/chat.js';
 import type { AdapterDirectory, InboundConsumer, PlatformEvent } from '../core/consumer.js';
 import { describeError } from '../core/errors.js';
@@ -19,10 +20,12 @@ import type { MirrorMetrics } from '../core/metrics-hooks.js';
 import { createOutboxWorker, type DeliveryHandler, type OutboxWorker, type OutboxWorkerOptions } from '../delivery/runner.js';
 import type { FluxraClient } from '../services/fluxra/index.js';
 import type { Store } from '../store/index.js';
+import { agentPostItem } from './agent-post.js';
 import { copyStageHandler, createCrossPoster } from './cross-post/copy-stage.js';
 import { createFluxraPoller } from './from-fluxra/poller.js';
 import { createLinkNotices } from './link-notices.js';
 import { type CopyItem, copyPartition, isCopyPartition, isSendPartition, type MirrorConfig, type MirrorItem, mirrorPartition } from './mirror-item.js';
+import { createPendingCopies } from './pending-copies.js';
 import { createMirrorIntake } from './to-fluxra/intake.js';
 import { createSendStage, createToFluxra } from './to-fluxra/send-stage.js';
 
@@ -33,6 +36,11 @@ export interface MirrorPoller {
   pollNow(conversationId: string): Promise<void>;
   /** A person's message was just sent into the conversation (answers are likely: poll soon). */
   noteActivity?(conversationId: string): void;
+  /** Its queue of agents' posts (one partition per channel): new work, a rescan, idle. */
+  notify?(partition: string, options?: { force?: boolean }): void;
+  rescan?(options?: { force?: boolean }): Promise<void>;
+  idle?(): Promise<void>;
+  busy?(): boolean;
 }
 
 export interface MirrorEngineOptions {
@@ -64,7 +72,8 @@ export interface MirrorEngineOptions {
   onEnqueued?: (partition: string) => void;
 }
 
-export interface MirrorEngine extends InboundConsumer {
+/** Also an `AgentPostSink`: the agent threads' posts, handed over by the session engine, are mirrored like people's messages. */
+export interface MirrorEngine extends InboundConsumer, AgentPostSink {
   /**
    * Look at queued work again now, ignoring retry waits once: after a link was resumed by
    * someone else (`/block remove`, `/bridge`), so that its waiting items go at once.
@@ -109,15 +118,29 @@ export function createMirrorEngine(options: MirrorEngineOptions): MirrorEngine {
     options.poller === false
       ? undefined
       : (options.poller ??
-        createFluxraPoller({ fluxra, store, adapters, config, selfAgentId, logger, metrics: options.metrics, mayWork, ...(options.now ? { now: options.now } : {}) }));
+        createFluxraPoller({
+          fluxra,
+          store,
+          adapters,
+          config,
+          selfAgentId,
+          logger,
+          metrics: options.metrics,
+          mayWork,
+          onDeadLetter: () => options.metrics?.deadLettered('copy'),
+          ...(options.now ? { now: options.now } : {}),
+        }));
   const now = options.now ?? Date.now;
   const notices = createLinkNotices({ store, adapters, logger, now });
-  const crossPoster = createCrossPoster({ store, adapters, logger });
+  const pending = createPendingCopies(store);
+  const crossPoster = createCrossPoster({ store, adapters, logger, pending });
   const toFluxra = createToFluxra({
     store,
     fluxra,
     async queueCopies(source: ChannelRef, item: CopyItem) {
       const partition = copyPartition(toChannelRef(source));
+      // Replies to this message in the other channels wait for these copies (pending-copies.ts).
+      if (item.kind === 'post') await pending.mark(item.fluxraMessageId, await crossPoster.targetsOf(item));
       await store.outbox.enqueue(partition, item);
       copyWorker.notify(partition);
     },
@@ -160,6 +183,9 @@ export function createMirrorEngine(options: MirrorEngineOptions): MirrorEngine {
     async accept(event: PlatformEvent, _source: ChatAdapter) {
       await intake.accept(event);
     },
+    async acceptAgentPost(post) {
+      await intake.accept(agentPostItem(post));
+    },
     async start() {
       if (started) return;
       started = true;
@@ -182,7 +208,7 @@ export function createMirrorEngine(options: MirrorEngineOptions): MirrorEngine {
     wake(channel) {
       if (channel === undefined) {
         sendStage.forgetProbe();
-        void Promise.all([worker.notifyAll({ force: true }), copyWorker.notifyAll({ force: true })]).catch((error: unknown) =>
+        void Promise.all([worker.notifyAll({ force: true }), copyWorker.notifyAll({ force: true }), poller?.rescan?.({ force: true })]).catch((error: unknown) =>
           logger.warn({ err: describeError(error) }, 'mirror wake failed'),
         );
         return;
@@ -203,15 +229,17 @@ export function createMirrorEngine(options: MirrorEngineOptions): MirrorEngine {
       do {
         await worker.idle();
         await copyWorker.idle();
-      } while (worker.busy() || copyWorker.busy());
+        await poller?.idle?.();
+      } while (worker.busy() || copyWorker.busy() || poller?.busy?.() === true);
     },
     notify(partition) {
       // Each worker ignores the other's partitions.
       worker.notify(partition);
       copyWorker.notify(partition);
+      poller?.notify?.(partition);
     },
     async rescan() {
-      await Promise.all([worker.notifyAll(), copyWorker.notifyAll()]);
+      await Promise.all([worker.notifyAll(), copyWorker.notifyAll(), poller?.rescan?.()]);
     },
   };
 }

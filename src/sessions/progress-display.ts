@@ -15,9 +15,9 @@
  */
 import type { ChatAdapter, MessageRef, ProgressSurface, StreamChunk, ThreadRef } from '../core/chat.js';
 import { describeError } from '../core/errors.js';
-import { type EngineContext, turnThread } from './context.js';
+import { type EngineContext, editStatus, turnThread } from './context.js';
+import { workingText } from './messages.js';
 import { displayDue, type ProgressStep, statusTextOf, stepListText, type TurnProgress } from './progress.js';
-import { editStatus, workingHeader } from './status-message.js';
 import type { AgentSessionRecord, ProgressDisplay, TurnRecord, TurnStream } from './types.js';
 
 export type { ProgressDisplay };
@@ -34,7 +34,7 @@ interface LiveTurn {
   statusSetAt: number | undefined;
   /** The step list shown in the status message, and when (Discord). */
   listShownAt: number | undefined;
-  listPending: { statusRef: MessageRef; text: string } | undefined;
+  listPending: { session: AgentSessionRecord; statusRef: MessageRef; text: string } | undefined;
   /** The open stream, once known (from the store after a restart). */
   stream: TurnStream | undefined;
 }
@@ -97,7 +97,8 @@ export function createProgressDisplay(ctx: EngineContext): ProgressDisplay {
     if (!pending) return;
     entry.listPending = undefined;
     entry.listShownAt = at;
-    await editStatus(ctx, pending.statusRef, pending.text);
+    // Through the one status edit, which keeps the message's buttons.
+    await editStatus(ctx, pending.session, pending.statusRef, pending.text);
   }
 
   /** Streams the new steps (Slack); false when the platform does not stream (or refused to). */
@@ -140,7 +141,11 @@ export function createProgressDisplay(ctx: EngineContext): ProgressDisplay {
     if (sessions.progress !== 'steps' || !progress || fresh.length === 0) return;
     if (await stream(session, turn, entry, fresh)) return;
     if (!turn.statusRef) return;
-    entry.listPending = { statusRef: turn.statusRef, text: stepListText(workingHeader(session, turn), progress, sessions.progressStepsShown) };
+    entry.listPending = {
+      session,
+      statusRef: turn.statusRef,
+      text: stepListText(workingText(session.agentLabel, session.sessionUrl, turn.n > 1), progress, sessions.progressStepsShown),
+    };
     if (displayDue(entry.listShownAt, at, sessions.progressMinEditMs)) await showList(entry, at);
   }
 
@@ -196,19 +201,20 @@ export function createProgressDisplay(ctx: EngineContext): ProgressDisplay {
       live.delete(turn.id);
       const platform = session.channel.platform;
       const surface = surfaceOf(platform);
-      if (sessions.progress === 'off' || !surface) return 'post';
+      if (sessions.progress === 'off' || !surface) return undefined;
       if (platform === 'slack' && (entry?.statusSetAt !== undefined || turn.progress !== undefined)) {
         const thread: ThreadRef = entry?.thread ?? { platform, channelId: session.channel.channelId, threadRootId: turnThread(session, turn) };
         await attempt(platform, 'setThreadStatus', () => surface.setThreadStatus(thread, ''));
       }
       // A stream opened before a crash is closed here too: its ts is in the store.
       const open = entry?.stream ?? (surface.stopStream ? await ctx.state.getStream(turn.id) : undefined);
-      if (!open || !surface.stopStream) return 'post';
+      if (!open || !surface.stopStream) return undefined;
       const fits = answer !== undefined && answer.length <= STREAM_TEXT_MAX;
       const stop = surface.stopStream;
       const last: StreamChunk = { ...(fits ? { text: answer } : {}), tasks: planTasks(turn.progress?.steps ?? [], true) };
-      const outcome = await attempt(platform, 'stopStream', () => stop(streamRef(platform, open), last));
-      return outcome !== undefined && fits ? 'streamed' : 'post';
+      const ref = streamRef(platform, open);
+      const outcome = await attempt(platform, 'stopStream', () => stop(ref, last));
+      return outcome !== undefined && fits ? [ref] : undefined;
     },
 
     start() {

@@ -84,6 +84,8 @@ export interface RigOptions {
   /** Slack adapter settings beside the harness's own (e.g. the side pane, `assistant`). */
   slackAdapter?: Partial<SlackAdapterConfig>;
   discordChannels?: Array<{ id: string; name: string; private?: boolean }>;
+  /** More Discord guilds the bot is in (another tenant). */
+  discordOtherGuilds?: Array<{ id: string; name?: string; channels: Array<{ id: string; name: string }> }>;
   /** Fault injection around the real Blocks budget (e.g. a Redis blip that fails one admission). */
   wrapBudget?: (budget: RateBudget) => RateBudget;
   /** More commands beside /agent (e.g. /bridge with its agent half), built on the engine. */
@@ -147,6 +149,7 @@ export async function startSessionsRig(options: RigOptions): Promise<SessionsRig
   });
   const route = async (event: InboundEvent, adapter: ChatAdapter): Promise<void> => {
     if (event.kind === 'command') await router.handle(event, adapter);
+    else if (event.kind === 'button' || event.kind === 'form') await engine.handleButton(event, adapter);
     else await engine.accept(event, adapter);
   };
 
@@ -167,7 +170,12 @@ export async function startSessionsRig(options: RigOptions): Promise<SessionsRig
     adapters.set('slack', adapter);
     slack.setBehaviour((event) => route(event, adapter));
   } else {
-    const fake = await createFakeDiscord({ token: DISCORD_TOKEN, guildId: GUILD_ID, channels: options.discordChannels ?? [{ id: DISCORD_CHANNEL, name: 'general' }] });
+    const fake = await createFakeDiscord({
+      token: DISCORD_TOKEN,
+      guildId: GUILD_ID,
+      channels: options.discordChannels ?? [{ id: DISCORD_CHANNEL, name: 'general' }],
+      ...(options.discordOtherGuilds ? { otherGuilds: options.discordOtherGuilds } : {}),
+    });
     const adapter = createDiscordAdapter({ token: DISCORD_TOKEN, apiUrl: fake.apiUrl, commands: [...router.specs], restRetries: 0 }, { logger });
     adapter.onEvent((event) => route(event, adapter));
     await adapter.start();

@@ -11,7 +11,7 @@
  * handler, decides between retry, pause and drop (`delivery-decision.ts`).
  */
 
-import type { ChannelRef, InboundDelete, InboundEdit, InboundMessage, MessageRef } from '../../core/chat.js';
+import type { ChannelRef, InboundDelete, InboundEdit, MessageRef } from '../../core/chat.js';
 import { describeError } from '../../core/errors.js';
 import { messageKey, toChannelRef } from '../../core/keys.js';
 import type { Logger } from '../../core/logger.js';
@@ -20,11 +20,12 @@ import type { DeliveryOutcome } from '../../delivery/runner.js';
 import { mentionsAsNames } from '../../format/mentions.js';
 import { FLUXRA_MAX_CONTENT_LENGTH, FluxraApiError, type FluxraClient } from '../../services/fluxra/index.js';
 import { DEFAULT_MESSAGE_MAP_TTL_MS, type KvNamespace, type LinkRecord, type OutboxEntry, type Store } from '../../store/index.js';
+import { attributionOf } from '../agent-post.js';
 import { fitInto, fluxraParts, textWithAttachments } from '../attribution.js';
 import { deadLetterOutcome, decideSendFailure, pausedProbeWait, type RetryTimingConfig, retryOutcome } from '../delivery-decision.js';
 import type { createLinkNotices } from '../link-notices.js';
 import { createDeliveryRecorder } from '../link-status.js';
-import type { CopyItem, MirrorConfig, MirrorItem } from '../mirror-item.js';
+import type { CopyItem, MirrorConfig, MirroredMessage, MirrorItem } from '../mirror-item.js';
 import { replyParent, replyQuote, withQuote } from '../threading.js';
 import { createEarlyChanges, withEarlyChange } from './early-changes.js';
 import { editChangesText } from './edit-changed.js';
@@ -62,7 +63,7 @@ async function unlessGone(action: () => Promise<unknown>): Promise<void> {
 }
 
 /** The copy-stage item of a message Fluxra now has as `fluxraMessageId`. */
-export function copyOfPost(item: InboundMessage, progress: MessageProgress, fluxraMessageId: string): CopyItem {
+export function copyOfPost(item: MirroredMessage, progress: MessageProgress, fluxraMessageId: string): CopyItem {
   return {
     kind: 'post',
     source: item.ref,
@@ -72,6 +73,7 @@ export function copyOfPost(item: InboundMessage, progress: MessageProgress, flux
     fluxraMessageId,
     ...(progress.inReplyTo !== undefined ? { rootFluxraMessageId: progress.inReplyTo } : {}),
     ...(progress.quote !== undefined ? { quote: progress.quote } : {}),
+    ...(item.agent !== undefined ? { agent: item.agent } : {}),
   };
 }
 
@@ -110,14 +112,10 @@ export function createToFluxra(deps: ToFluxraDeps): ToFluxra {
   });
 
   /** Fluxra's content of a message: mentions as plain names (Fluxra has no live mentions), attributed, split. */
-  const contentsOf = (item: InboundMessage | InboundEdit, quote: string | undefined): string[] =>
-    fluxraParts(
-      config.attributionFormat,
-      { name: item.author.displayName, platform: item.platform, text: withQuote(quote, mentionsAsNames(textWithAttachments(item.text, item.attachments))) },
-      maxLength,
-    );
+  const contentsOf = (item: MirroredMessage | InboundEdit, quote: string | undefined): string[] =>
+    fluxraParts(config.attributionFormat, { ...attributionOf(item), text: withQuote(quote, mentionsAsNames(textWithAttachments(item.text, item.attachments))) }, maxLength);
 
-  async function deliverMessage(arrived: InboundMessage, link: LinkRecord, signal: AbortSignal): Promise<void> {
+  async function deliverMessage(arrived: MirroredMessage, link: LinkRecord, signal: AbortSignal): Promise<void> {
     const key = messageKey(arrived.ref);
     let progress = await progressKv.get(key);
     let item = arrived;

@@ -89,6 +89,8 @@ export function createSlackAdapter(config: SlackAdapterConfig, deps: SlackAdapte
       now,
       onInbound: listeners.deliverInbound,
       onCommand: listeners.runCommand,
+      onButton: listeners.runButton,
+      onForm: listeners.runForm,
       onSocketState: (up) => (connected = up),
       onLinkStopped: (reason) => {
         linkStopped = `Slack closed the Socket Mode link (${reason}) and the bridge does not reconnect: turn Socket Mode back on in the Slack app's settings, then restart the bridge`;

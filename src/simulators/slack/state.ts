@@ -40,6 +40,8 @@ export interface FakeSlackMessage {
   deleted?: boolean;
   /** Files shared with the message (Slack's file objects, as the event carried them). */
   files?: unknown[];
+  /** Block Kit blocks the bot posted or updated the message with (buttons live here). */
+  blocks?: Array<Record<string, unknown>>;
   /** `assistant_app_thread`: the root Slack makes when a person opens the side pane. */
   subtype?: string;
   reactions: Array<{ name: string; users: string[] }>;
@@ -75,6 +77,16 @@ export interface FakeSlackResponse {
   seq: number;
   id: string;
   body: Record<string, unknown>;
+}
+
+/** A modal the app opened with `views.open` (for a click the fake delivered). */
+export interface FakeSlackView {
+  seq: number;
+  id: string;
+  triggerId: string;
+  /** The user whose click it answers. */
+  userId: string;
+  view: Record<string, unknown>;
 }
 
 /** One thread of Slack's AI side pane, as the app set it up (`assistant.threads.*`). */
@@ -113,6 +125,9 @@ export class FakeSlackState extends EventEmitter {
   readonly threadStatuses = new Map<string, FakeThreadStatus>();
   /** How long a status lives without news (Slack: two minutes). */
   threadStatusTimeoutMs = 120_000;
+  readonly views: FakeSlackView[] = [];
+  /** trigger_id → the user whose click it came with (`views.open` accepts only these). */
+  readonly triggers = new Map<string, string>();
   /** Side-pane threads by `${channel}:${threadTs}`. */
   readonly assistantThreads = new Map<string, FakeAssistantThread>();
   private seq = 0;
