@@ -5,20 +5,16 @@
  * a request leaves within a bound (shorter than the margin) of its admission, any
  * `limit + 1` arrivals at the server span more than the window.
  *
- * The rules, decided here for the in-memory log and mirrored line by line by the Redis
- * script (window-redis.ts):
- * - people are admitted whenever the log holds fewer than `limit` entries;
- * - background work only while fewer than `backgroundLimit` (limit − interactive reserve)
- *   of the entries are background, while the entries, paced one per `paceMs` (span / limit)
- *   from the oldest, run at most one pace ahead of now, and while `headroom` slots stay
- *   free, one of which polling may borrow when an entry leaves within a pace.
- * Why (measured): a person waits only when the log is full, and then until the next entry
- * leaves. Entries leave a span after they came, so clumps of admissions make long stretches
- * with nothing leaving a span later, in which people find the log full for up to a second.
- * The pace counts people's entries too, so polling fills the gaps they leave and the log
- * fills no faster than a span: entries arrive, and so leave, about one per pace. The headroom
- * keeps a slot free for people; the borrowed one comes back within a pace, which bounds a
- * person's wait, and lends polling the utilization a second free slot would cost.
+ * The rules, decided here for the in-memory log and mirrored by the Redis script
+ * (window-redis.ts): people are admitted while the log holds fewer than `limit` entries;
+ * polling only while fewer than `backgroundLimit` (limit − interactive reserve) entries are
+ * polls, while the entries, paced one per `paceMs` from the oldest, are at most a pace
+ * ahead of now, and while `headroom` slots stay free, one of which is lent to polling when
+ * an entry leaves within a pace. Why: a person waits only while the log is full, until an
+ * entry leaves; entries leave a span after they came, so clumps of admissions make long
+ * stretches with nothing leaving (measured: people waited up to a second). Paced, people
+ * counted, entries come and so leave about one a pace; the lent slot comes back within a
+ * pace, and one slot always stays free.
  */
 
 export interface WindowRules {
@@ -56,9 +52,7 @@ export interface LogEntries {
 
 /** Drops what is `spanMs` old or older; keeps the arrays sorted. */
 export function pruneLog(log: LogEntries, now: number, spanMs: number): void {
-  const stale = (at: number): boolean => at <= now - spanMs;
-  while (log.all.length > 0 && stale(log.all[0] ?? 0)) log.all.shift();
-  while (log.background.length > 0 && stale(log.background[0] ?? 0)) log.background.shift();
+  for (const entries of [log.all, log.background]) while (entries.length > 0 && (entries[0] ?? 0) <= now - spanMs) entries.shift();
 }
 
 /** Decides on a pruned log and records what it admits (unless a dry run). */

@@ -21,8 +21,7 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local span, limit, bgLimit, pace, headroom = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
 local askI, askB, dry = tonumber(ARGV[6]), tonumber(ARGV[7]), ARGV[8] == '1'
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - span)
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - span)
+for _, key in ipairs(KEYS) do redis.call('ZREMRANGEBYSCORE', key, '-inf', now - span) end
 local entries = redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
 local total = #entries / 2
 local bg = redis.call('ZCARD', KEYS[2])
@@ -60,8 +59,7 @@ if askB > admitB then
   if bg >= bgLimit then retryB = math.max(retryB, expiry(KEYS[2], bg - bgLimit, dry and bg - admitB or bg)) end
   if total >= free then retryB = math.max(retryB, expiry(KEYS[1], total - free - lendable, recorded), expiry(KEYS[1], total - free, recorded) - pace) end
 end
-redis.call('PEXPIRE', KEYS[1], 2 * span)
-redis.call('PEXPIRE', KEYS[2], 2 * span)
+for _, key in ipairs(KEYS) do redis.call('PEXPIRE', key, 2 * span) end
 return {admitI, admitB, retryI, retryB, now}`;
 
 const ADMIT_SHA = createHash('sha1').update(ADMIT).digest('hex');
