@@ -5,6 +5,7 @@
 
 import type { ClusterRuntime } from '../cluster/runtime.js';
 import type { BridgeConfig } from '../config/schema.js';
+import type { AgentPostSink } from '../core/agent-posts.js';
 import type { AdapterDirectory } from '../core/consumer.js';
 import type { Logger } from '../core/logger.js';
 import type { BridgeMetrics } from '../metrics/registry.js';
@@ -14,6 +15,7 @@ import { createSessionEngine, type SessionEngine } from '../sessions/engine.js';
 import { createAgentQuota } from '../sessions/quota.js';
 import { createTurnScheduler } from '../sessions/scheduler.js';
 import type { Store } from '../store/index.js';
+import { tenancyConfigOf } from './tenancy.js';
 
 export interface AgentSessionsParts {
   store: Store;
@@ -24,6 +26,8 @@ export interface AgentSessionsParts {
   cluster: Pick<ClusterRuntime, 'mayWork' | 'publish'>;
   metrics: BridgeMetrics;
   logger: Logger;
+  /** Where agent threads' posts go to be mirrored (the mirror, connected once it is built). */
+  agentPosts?: AgentPostSink;
 }
 
 export function createAgentSessions(config: Readonly<BridgeConfig>, parts: AgentSessionsParts): SessionEngine {
@@ -38,6 +42,8 @@ export function createAgentSessions(config: Readonly<BridgeConfig>, parts: Agent
     logger,
     mayWork: cluster.mayWork,
     onEnqueued: (partition) => cluster.publish({ kind: 'sessions', partition }),
+    ...(parts.agentPosts ? { agentPosts: parts.agentPosts } : {}),
+    tenancy: tenancyConfigOf(config),
     quota: createAgentQuota({ ledger: store.agentQuota, config: config.agentQuota, turnTimeoutMs: config.sessions.turnTimeoutMinutes * 60_000, now: Date.now, logger }),
   });
   // Answered, failed or timed out; a turn superseded by a follow-up lives on in the next one.

@@ -29,17 +29,17 @@ export interface BridgeHealthParts {
 export function createBridgeHealth(config: Readonly<BridgeConfig>, parts: BridgeHealthParts): HealthServer {
   const { store, adapters, blocksKey, budgetRedis, cluster, fluxra, metrics, isStarted } = parts;
   const health = createHealthServer(config.health, { metrics });
-  // store, the platforms' connections, the Blocks key and Redis (Fluxra's token just below).
-  registerReadinessChecks(health, { store, adapters, ...(blocksKey ? { blocksKey } : {}), ...(budgetRedis ? { redis: budgetRedis } : {}) });
+  // store, the platforms' connections, Fluxra's token (cached while valid), the Blocks key and Redis.
+  registerReadinessChecks(health, {
+    store,
+    adapters,
+    ...(fluxra ? { fluxra } : {}),
+    ...(blocksKey ? { blocksKey } : {}),
+    ...(budgetRedis ? { redis: budgetRedis } : {}),
+  });
   health.setCheck('started', async () => {
     if (!isStarted()) throw new Error('starting');
   });
   if (cluster.leadership.mode === 'clustered') health.setCheck('cluster', () => cluster.ping());
-  if (fluxra) {
-    const client = fluxra;
-    health.setCheck('fluxra', async () => {
-      await client.exchangeToken();
-    });
-  }
   return health;
 }

@@ -19,6 +19,7 @@ import type { RateBudget } from '../ratelimit/types.js';
 import type { BlocksClient } from '../services/blocks/index.js';
 import type { FluxraClient } from '../services/fluxra/index.js';
 import type { Store } from '../store/index.js';
+import { createAgentPostRelay } from './agent-post-relay.js';
 import { createAgentSessions } from './agent-sessions.js';
 import { createBridgeHealth } from './bridge-health.js';
 import { createCommands } from './commands-wiring.js';
@@ -67,11 +68,41 @@ export interface Bridge {
 }
 
 export async function createBridge(loaded: LoadedConfig, deps: BridgeDeps): Promise<Bridge> {
-  const { config } = loaded;
   const logger = deps.logger;
   const metrics = deps.metrics ?? createBridgeMetrics();
-  const transport = createUpstreamTransport(config, { metrics, dispatcher: deps.dispatcher });
+  const transport = createUpstreamTransport(loaded.config, { metrics, dispatcher: deps.dispatcher });
+  const ownDispatcher = transport.owned;
+  // Everything opened so far, in opening order: a step that fails half-way closes these in
+  // reverse before it rethrows, so that a failed start leaves no server, socket, Redis client
+  // or timer behind (the process can exit, the ports and the store can be opened again).
+  const opened: OpenedPart[] = ownDispatcher ? [{ what: 'HTTP dispatcher', close: () => ownDispatcher.close() }] : [];
+  try {
+    return await buildBridge(loaded, { logger, metrics, transport }, opened);
+  } catch (error) {
+    await closeInReverse(logger, opened);
+    throw error;
+  }
+}
+
+interface OpenedPart {
+  what: string;
+  close: () => Promise<unknown>;
+}
+
+/** Closes `opened` last-opened first, each step bounded, and empties it (so that it runs once). */
+async function closeInReverse(logger: Logger, opened: OpenedPart[]): Promise<void> {
+  for (const part of opened.splice(0).reverse()) await stopStep(logger, part.what, part.close);
+}
+
+async function buildBridge(
+  loaded: LoadedConfig,
+  deps: { logger: Logger; metrics: BridgeMetrics; transport: ReturnType<typeof createUpstreamTransport> },
+  opened: OpenedPart[],
+): Promise<Bridge> {
+  const { config } = loaded;
+  const { logger, metrics, transport } = deps;
   const { store, budgetRedis, fluxra, blocks, blocksBudget, blocksKey, closers } = await createUpstreams(loaded, { logger, metrics, dispatcher: transport.dispatcher });
+  for (const close of closers) opened.push({ what: 'resource', close });
   if (blocksKey) transport.reportBlocksAnswersTo(blocksKey);
 
   // With a Redis URL one replica leads (pollers, workers, scheduler, Discord gateway) and the
@@ -80,11 +111,15 @@ export async function createBridge(loaded: LoadedConfig, deps: BridgeDeps): Prom
     { ...(config.redis.url ? { url: config.redis.url } : {}), keyPrefix: config.redis.keyPrefix, leaderLockTtlMs: config.redis.leaderLockTtlMs },
     { logger },
   );
+  opened.push({ what: 'cluster membership', close: () => cluster.stop() });
   const linkChanges = createLinkChanges(cluster);
 
   // Agent sessions (only with Blocks). The engine finds adapters in this map, filled once they exist.
   const sessionAdapters = new Map<ChatAdapter['platform'], ChatAdapter>();
-  const sessions = blocks && blocksBudget ? createAgentSessions(config, { store, blocks, blocksBudget, adapters: sessionAdapters, cluster, metrics, logger }) : undefined;
+  // Agent threads are mirrored through the mirror (built below with the event consumers).
+  const agentPosts = createAgentPostRelay();
+  const sessions =
+    blocks && blocksBudget ? createAgentSessions(config, { store, blocks, blocksBudget, adapters: sessionAdapters, cluster, metrics, logger, agentPosts }) : undefined;
   const tenancy = createTenancyParts(config, { store, logger });
   const commandAdapters = new Map<ChatAdapter['platform'], ChatAdapter>();
   const router = createCommands(config, {
@@ -97,12 +132,16 @@ export async function createBridge(loaded: LoadedConfig, deps: BridgeDeps): Prom
     logger,
   });
   const { adapters, discord } = createPlatformAdapters(loaded, { commands: router.specs, logger, metrics });
+  for (const adapter of adapters) opened.push({ what: `platform ${adapter.platform}`, close: () => adapter.stop() });
   for (const adapter of adapters) commandAdapters.set(adapter.platform, adapter);
   if (sessions) for (const adapter of adapters) sessionAdapters.set(adapter.platform, adapter);
   warnAboutTenancy(tenancy.tenancy, adapters, logger);
 
   const { consumers, mirror, catchUp } = createEventConsumers(config, { store, fluxra, sessions, adapters, cluster, linkChanges, metrics, logger });
-  const inbound = createInboundDispatch({ router, catchUp, consumers, metrics, logger, gate: tenancy.gate });
+  for (const consumer of consumers) opened.push({ what: `engine ${consumer.name}`, close: () => consumer.stop() });
+  opened.push({ what: 'catch-up', close: () => catchUp.stop() });
+  agentPosts.connect(mirror);
+  const inbound = createInboundDispatch({ router, catchUp, consumers, metrics, logger, gate: tenancy.gate, ...(sessions ? { buttons: sessions } : {}) });
   for (const adapter of adapters) {
     adapter.onEvent((event) => inbound.dispatch(event, adapter));
   }
@@ -110,8 +149,62 @@ export async function createBridge(loaded: LoadedConfig, deps: BridgeDeps): Prom
   let started = false;
   let stopped = false;
   const health = createBridgeHealth(config, { store, adapters, blocksKey, budgetRedis, cluster, fluxra, metrics, isStarted: () => started });
+  opened.push({ what: 'health server', close: () => health.close() });
   metrics.watchOutbox(store.outbox);
   metrics.watchConnections(adapters);
+
+  async function stop(): Promise<void> {
+    if (stopped) return;
+    stopped = true;
+    // First: live events waiting behind a catch-up must go before the adapters close.
+    // Each step is bounded: a dependency that never answers (Redis down, a socket that
+    // never closes) must not keep a stopping process alive forever.
+    await stopStep(logger, 'catch-up', () => catchUp.stop());
+    // Stops the leader duties (when leading) and hands the lead over at once.
+    await stopStep(logger, 'cluster membership', () => cluster.stop());
+    for (const consumer of consumers) await stopStep(logger, `engine ${consumer.name}`, () => consumer.stop());
+    for (const adapter of adapters) await stopStep(logger, `platform ${adapter.platform}`, () => adapter.stop());
+    await stopStep(logger, 'health server', () => health.close());
+    for (const close of closers.reverse()) await stopStep(logger, 'resource', close);
+    const ownDispatcher = transport.owned;
+    if (ownDispatcher) await stopStep(logger, 'HTTP dispatcher', () => ownDispatcher.close());
+    if (started) logger.info('bridge stopped');
+  }
+
+  async function startParts(): Promise<{ healthPort: number }> {
+    const { port } = await health.start();
+    // Every replica: Slack (Socket Mode hands each envelope to one connection).
+    for (const adapter of adapters) {
+      if (adapter === discord) continue;
+      await connectPlatform(adapter, catchUp, logger);
+    }
+    // The leader only (always this process without Redis), in this order.
+    const duties: Duty[] = [];
+    if (discord) duties.push(discordGatewayDuty(discord, { catchUp, commands: router.specs, logger }));
+    // Links older than conversation owners get theirs (needs the platforms for channel → place).
+    duties.push({
+      name: 'tenancy-migration',
+      start: () =>
+        migrateTenancy({ store, owners: tenancy.owners, adapters, logger }).then(
+          () => undefined,
+          (error: unknown) => logger.warn({ err: describeError(error) }, 'tenancy migration failed; retried at next start'),
+        ),
+      stop: async () => undefined,
+    });
+    for (const consumer of consumers) duties.push({ name: consumer.name, start: () => consumer.start(), stop: () => consumer.stop() });
+    await cluster.start({
+      duties,
+      // The safety net under the wake-ups: whatever is queued gets looked at.
+      async scan() {
+        await mirror?.rescan();
+        await sessions?.rescan();
+      },
+      targets: { ...(mirror ? { mirror } : {}), ...(sessions ? { sessions } : {}) },
+    });
+    started = true;
+    logger.info({ healthPort: port, platforms: adapters.map((a) => a.platform), role: cluster.status().role }, 'bridge started');
+    return { healthPort: port };
+  }
 
   return {
     store,
@@ -137,55 +230,15 @@ export async function createBridge(loaded: LoadedConfig, deps: BridgeDeps): Prom
     },
     cluster,
     async start() {
-      const { port } = await health.start();
-      // Every replica: Slack (Socket Mode hands each envelope to one connection).
-      for (const adapter of adapters) {
-        if (adapter === discord) continue;
-        await connectPlatform(adapter, catchUp, logger);
+      try {
+        return await startParts();
+      } catch (error) {
+        // A step that failed half-way (a port in use, a refused token) closes what the
+        // bridge opened, as `stop` does, so that a caller who only rethrows leaks nothing.
+        await stop();
+        throw error;
       }
-      // The leader only (always this process without Redis), in this order.
-      const duties: Duty[] = [];
-      if (discord) duties.push(discordGatewayDuty(discord, { catchUp, commands: router.specs, logger }));
-      // Links older than conversation owners get theirs (needs the platforms for channel → place).
-      duties.push({
-        name: 'tenancy-migration',
-        start: () =>
-          migrateTenancy({ store, owners: tenancy.owners, adapters, logger }).then(
-            () => undefined,
-            (error: unknown) => logger.warn({ err: describeError(error) }, 'tenancy migration failed; retried at next start'),
-          ),
-        stop: async () => undefined,
-      });
-      for (const consumer of consumers) duties.push({ name: consumer.name, start: () => consumer.start(), stop: () => consumer.stop() });
-      await cluster.start({
-        duties,
-        // The safety net under the wake-ups: whatever is queued gets looked at.
-        async scan() {
-          await mirror?.rescan();
-          await sessions?.rescan();
-        },
-        targets: { ...(mirror ? { mirror } : {}), ...(sessions ? { sessions } : {}) },
-      });
-      started = true;
-      logger.info({ healthPort: port, platforms: adapters.map((a) => a.platform), role: cluster.status().role }, 'bridge started');
-      return { healthPort: port };
     },
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      // First: live events waiting behind a catch-up must go before the adapters close.
-      // Each step is bounded: a dependency that never answers (Redis down, a socket that
-      // never closes) must not keep a stopping process alive forever.
-      await stopStep(logger, 'catch-up', () => catchUp.stop());
-      // Stops the leader duties (when leading) and hands the lead over at once.
-      await stopStep(logger, 'cluster membership', () => cluster.stop());
-      for (const consumer of consumers) await stopStep(logger, `engine ${consumer.name}`, () => consumer.stop());
-      for (const adapter of adapters) await stopStep(logger, `platform ${adapter.platform}`, () => adapter.stop());
-      await stopStep(logger, 'health server', () => health.close());
-      for (const close of closers.reverse()) await stopStep(logger, 'resource', close);
-      const ownDispatcher = transport.owned;
-      if (ownDispatcher) await stopStep(logger, 'HTTP dispatcher', () => ownDispatcher.close());
-      if (started) logger.info('bridge stopped');
-    },
+    stop,
   };
 }

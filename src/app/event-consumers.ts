@@ -3,7 +3,7 @@
  * Fluxra), and the catch-up in front of them that feeds them what arrived while the bridge
  * was down.
  */
-import { type CatchUp, createCatchUp, createCatchUpCheckpoints, linkedChannels, servedChannelSources } from '../catch-up/index.js';
+import { type CatchUp, createCatchUp, createCatchUpCheckpoints, createRecentMessages, linkedChannels, servedChannelSources } from '../catch-up/index.js';
 import type { ClusterRuntime } from '../cluster/runtime.js';
 import type { BridgeConfig } from '../config/schema.js';
 import type { ChatAdapter } from '../core/chat.js';
@@ -68,9 +68,8 @@ export function createEventConsumers(config: Readonly<BridgeConfig>, parts: Even
     adapters,
     sources: [...(mirror ? [linkedChannels(store.links)] : []), ...servedChannelSources(consumers)],
     checkpoints: createCatchUpCheckpoints({ store, logger }),
-    accept: async (event, adapter) => {
-      for (const consumer of consumers) await consumer.accept(event, adapter);
-    },
+    recent: createRecentMessages({ store, logger, lookbackMs: config.catchUp.changesLookbackMs }),
+    consumers,
     settings: config.catchUp,
     logger,
   });

@@ -42,6 +42,7 @@ export function createPlatformAdapters(loaded: LoadedConfig, deps: PlatformAdapt
           // Every configured name, offered or not: the Slack app's manifest lists them all, and
           // a command without its credentials still gets an answer that says what it needs.
           commandNames: [...new Set([...commands.map((spec) => spec.name), ...Object.values(config.commands)])],
+          ...(config.slack.assistant.enabled ? { assistant: { prompts: config.slack.assistant.prompts, allowedTeamIds: config.slack.allowedTeamIds } } : {}),
         },
         { logger: logger.child({ component: 'slack' }), metrics },
       ),

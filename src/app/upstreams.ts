@@ -48,16 +48,24 @@ export interface UpstreamsDeps {
 type BudgetSharing = { redis: BudgetRedis; idPrefix: string } | Record<string, never>;
 
 export async function createUpstreams(loaded: LoadedConfig, deps: UpstreamsDeps): Promise<Upstreams> {
-  const { config, enabled } = loaded;
-  const { logger } = deps;
   const closers: Closer[] = [];
+  try {
+    return await openUpstreams(loaded, deps, closers);
+  } catch (error) {
+    // Half-way (Redis refused the budgets after the store opened, say): close what was opened.
+    for (const close of closers.reverse()) await close().catch(() => undefined);
+    throw error;
+  }
+}
 
-  const store = await createStore(storeConfigOf(config), { logger });
+async function openUpstreams(loaded: LoadedConfig, deps: UpstreamsDeps, closers: Closer[]): Promise<Upstreams> {
+  const { config, enabled } = loaded;
+  const store = await createStore(storeConfigOf(config), { logger: deps.logger });
   closers.push(() => store.close());
 
   let budgetRedis: BudgetRedis | undefined;
   if (config.redis.url) {
-    const connection = await createBudgetRedis({ url: config.redis.url, logger });
+    const connection = await createBudgetRedis({ url: config.redis.url, logger: deps.logger });
     budgetRedis = connection;
     closers.push(() => connection.close());
   }

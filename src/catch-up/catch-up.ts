@@ -10,7 +10,9 @@
  * (a new Discord gateway session instead of a RESUME, a new Slack Socket Mode connection).
  * From where: the channel's checkpoint (the newest message the engines accepted), less an
  * overlap; a channel without one starts where it became served; never further back than
- * `maxAgeMs`. Edits and deletes made meanwhile are not caught up.
+ * `maxAgeMs`. Edits made meanwhile to messages up to `changesLookbackMs` old are caught up
+ * too, after the messages, as far as the history shows them (an edit mark); and so are deletes
+ * of recent top-level messages people wrote (accepted, and gone from the history read).
  */
 
 import type { ChatAdapter, ConnectionChange, PlatformName } from '../core/chat.js';
@@ -20,6 +22,7 @@ import type { Logger } from '../core/logger.js';
 import type { CatchUpCheckpoints } from './checkpoints.js';
 import { createCatchUpGate } from './gate.js';
 import { acceptRecorded, type CatchUpSettings, type ChannelReadDeps, catchUpChannel, inTurns, servedChannelsOn } from './read-channel.js';
+import type { RecentMessages } from './recent-messages.js';
 
 export type { CatchUpSettings } from './read-channel.js';
 
@@ -29,6 +32,7 @@ export const CATCH_UP_DEFAULTS: CatchUpSettings = {
   overlapMs: 10_000,
   maxAgeMs: 24 * 60 * 60 * 1000,
   threadLookbackMs: 24 * 60 * 60 * 1000,
+  changesLookbackMs: 60 * 60 * 1000,
   concurrency: 4,
 };
 
@@ -39,8 +43,10 @@ export interface CatchUpDeps {
   /** Who serves which channels: the links, and any engine with `servedChannels`. */
   sources: readonly ServedChannelSource[];
   checkpoints: CatchUpCheckpoints;
-  /** Hands an event to the engines; resolves once they made it durable. */
-  accept(event: PlatformEvent, source: ChatAdapter): Promise<void>;
+  /** Recent messages accepted, to catch up deletes made meanwhile (absent: they are not). */
+  recent?: RecentMessages;
+  /** The engines every event is handed to, in order; each resolves once it made the event durable. */
+  consumers: readonly InboundConsumer[];
   settings: CatchUpSettings;
   logger: Logger;
   now?: () => number;
@@ -79,7 +85,16 @@ export function createCatchUp(deps: CatchUpDeps): CatchUp {
   /** Reservations waiting for a worker: let go at stop, so that nothing waits behind them. */
   const waitingTurns = new Set<() => void>();
   let stopped = false;
-  const reader: ChannelReadDeps = { checkpoints, settings, logger, now, signal: abort.signal, stopped: () => stopped, accept: (event, source) => acceptAndRecord(event, source) };
+  const reader: ChannelReadDeps = {
+    checkpoints,
+    settings,
+    logger,
+    now,
+    signal: abort.signal,
+    stopped: () => stopped,
+    accept: (event, source) => acceptAndRecord(event, source),
+    ...(deps.recent ? { recent: deps.recent } : {}),
+  };
 
   const acceptAndRecord = (event: PlatformEvent, source: ChatAdapter): Promise<void> => acceptRecorded(deps, event, source);
 
@@ -184,6 +199,7 @@ export function createCatchUp(deps: CatchUpDeps): CatchUp {
       waitingTurns.clear();
       while (runs.size > 0) await Promise.allSettled([...runs]);
       await checkpoints.flush();
+      await deps.recent?.flush();
     },
   };
 }

@@ -11,7 +11,8 @@
  * reads again is dropped by the engines' dedupe. `flush` writes what waits at once.
  *
  * A channel whose event the engines refused (or whose catch-up failed) is frozen: its
- * checkpoint stops moving until a catch-up of it completes, so that the next catch-up
+ * checkpoint stops moving until a catch-up of it completes, or the refused message is
+ * accepted at last (the Discord intake retries it in process), so that the next catch-up
  * (restart or reconnect) reads the refused message again instead of skipping past it.
  */
 
@@ -33,9 +34,17 @@ export interface CatchUpCheckpoints {
   get(channel: ChannelRef): Promise<string | undefined>;
   /** The engines accepted this message: move the channel's checkpoint forward (never back). */
   accepted(ref: MessageRef): void;
-  /** Stop moving the channel's checkpoint until `thaw`. */
-  freeze(channel: ChannelRef): void;
-  thaw(channel: ChannelRef): void;
+  /**
+   * Stop moving the channel's checkpoint until `thaw`. `holder` names why (a refused
+   * message's event id); without one, the channel as a whole (its history read failed).
+   */
+  freeze(channel: ChannelRef, holder?: string): void;
+  /**
+   * Lifts the freeze of `holder` (a refused message accepted at last); without a holder,
+   * every freeze of the channel (a catch-up of it completed). The checkpoint moves again once
+   * no freeze is left.
+   */
+  thaw(channel: ChannelRef, holder?: string): void;
   /** Resolves once every scheduled write is done. */
   flush(): Promise<void>;
 }
@@ -58,6 +67,9 @@ export function compareMessageIds(a: string, b: string): number {
 
 export const CHECKPOINT_MIN_INTERVAL_MS = 1_000;
 
+/** The holder of a freeze for the channel as a whole (its history could not be read). */
+const WHOLE_CHANNEL = '*';
+
 export function createCatchUpCheckpoints(deps: { store: Store; logger: Logger; now?: () => number; minIntervalMs?: number }): CatchUpCheckpoints {
   const records = deps.store.kv<CheckpointRecord>(CATCH_UP_CHECKPOINTS_KV);
   const now = deps.now ?? Date.now;
@@ -69,7 +81,8 @@ export function createCatchUpCheckpoints(deps: { store: Store; logger: Logger; n
   const wanted = new Map<string, string>();
   const written = new Map<string, string>();
   const writers = new Map<string, Promise<void>>();
-  const frozen = new Set<string>();
+  /** Per frozen channel key, what holds it (see `freeze`). */
+  const frozen = new Map<string, Set<string>>();
 
   async function write(key: string): Promise<void> {
     if (!written.has(key)) {
@@ -129,11 +142,19 @@ export function createCatchUpCheckpoints(deps: { store: Store; logger: Logger; n
       wanted.set(key, ref.messageId);
       schedule(key);
     },
-    freeze(channel) {
-      frozen.add(channelKey(channel));
+    freeze(channel, holder = WHOLE_CHANNEL) {
+      const key = channelKey(channel);
+      const holders = frozen.get(key) ?? new Set<string>();
+      holders.add(holder);
+      frozen.set(key, holders);
     },
-    thaw(channel) {
-      frozen.delete(channelKey(channel));
+    thaw(channel, holder) {
+      const key = channelKey(channel);
+      const holders = frozen.get(key);
+      if (holders === undefined) return;
+      if (holder === undefined) holders.clear();
+      else holders.delete(holder);
+      if (holders.size === 0) frozen.delete(key);
     },
     async flush() {
       while (writers.size > 0 || delayed.size > 0) {

@@ -4,12 +4,13 @@
  * checkpoint only when all of it was accepted; plus the small helpers of a catch-up run.
  */
 
-import type { ChatAdapter, PlatformName } from '../core/chat.js';
-import type { PlatformEvent, ServedChannel } from '../core/consumer.js';
+import type { ChannelRef, ChatAdapter, InboundDelete, PlatformName, ReadSinceResult } from '../core/chat.js';
+import type { InboundConsumer, PlatformEvent, ServedChannel } from '../core/consumer.js';
 import { describeError } from '../core/errors.js';
 import { channelKey } from '../core/keys.js';
 import type { Logger } from '../core/logger.js';
 import type { CatchUpCheckpoints } from './checkpoints.js';
+import { type RecentMessages, vanishedMessages } from './recent-messages.js';
 
 export interface CatchUpSettings {
   enabled: boolean;
@@ -18,6 +19,8 @@ export interface CatchUpSettings {
   overlapMs: number;
   maxAgeMs: number;
   threadLookbackMs: number;
+  /** Edits made meanwhile to messages this recent are caught up too (0: none before the starting point). */
+  changesLookbackMs: number;
   /** Channels read at the same time. */
   concurrency: number;
 }
@@ -32,21 +35,28 @@ export interface ChannelReadDeps {
   stopped: () => boolean;
   /** Hands a message to the engines (recording it with the checkpoints). */
   accept: (event: PlatformEvent, source: ChatAdapter) => Promise<void>;
+  /** The recent messages accepted, to find those deleted meanwhile (absent: deletes are not caught up). */
+  recent?: RecentMessages;
 }
 
-/** Hands the event to the engines; a refused message freezes its channel's checkpoint, an accepted one moves it. */
+/** Hands the event to the engines; a refused message freezes its channel's checkpoint until it is accepted, an accepted one moves it. */
 export async function acceptRecorded(
-  deps: { accept: (event: PlatformEvent, source: ChatAdapter) => Promise<void>; checkpoints: CatchUpCheckpoints },
+  deps: { consumers: readonly InboundConsumer[]; checkpoints: CatchUpCheckpoints; recent?: RecentMessages | undefined },
   event: PlatformEvent,
   source: ChatAdapter,
 ): Promise<void> {
   try {
-    await deps.accept(event, source);
+    for (const consumer of deps.consumers) await consumer.accept(event, source);
   } catch (error) {
-    if (event.kind === 'message') deps.checkpoints.freeze(event.ref);
+    if (event.kind === 'message') deps.checkpoints.freeze(event.ref, event.eventId);
     throw error;
   }
-  if (event.kind === 'message') deps.checkpoints.accepted(event.ref);
+  if (event.kind === 'message') {
+    // A message refused before and accepted now (retried in process) no longer holds the channel.
+    deps.checkpoints.thaw(event.ref, event.eventId);
+    deps.checkpoints.accepted(event.ref);
+    deps.recent?.accepted(event);
+  }
 }
 
 /** The channels the engines serve on a platform, each once, from the earliest time any engine serves it. */
@@ -90,6 +100,7 @@ export async function catchUpChannel(deps: ChannelReadDeps, adapter: ChatAdapter
       notBeforeMs: Math.max(served.since, started - settings.maxAgeMs),
       maxPages: settings.maxPages,
       threadLookbackMs: settings.threadLookbackMs,
+      ...(settings.changesLookbackMs > 0 ? { changesSinceMs: started - settings.changesLookbackMs } : {}),
       signal: deps.signal,
     });
   } catch (error) {
@@ -114,6 +125,58 @@ export async function catchUpChannel(deps: ChannelReadDeps, adapter: ChatAdapter
       return;
     }
   }
+  // After every message: an edit never reaches the engines before its message. The engines
+  // send on only what differs from what they last sent, so an edit read again is sent once.
+  for (const edit of result.edits ?? []) {
+    if (deps.stopped()) return;
+    try {
+      await deps.accept(edit, adapter);
+    } catch (error) {
+      logger.error(
+        { channel: channelKey(channel), eventId: edit.eventId, err: describeError(error) },
+        'catch-up: the engines refused an edit; it is read again at the next start or reconnect',
+      );
+      checkpoints.freeze(channel);
+      return;
+    }
+  }
+  const deleted = await catchUpDeletes(deps, adapter, channel, result);
+  if (deleted === undefined) return;
   checkpoints.thaw(channel);
-  logger.info({ channel: channelKey(channel), read: result.messages.length, from: after ?? 'served since', tookMs: now() - started }, 'channel caught up');
+  logger.info(
+    { channel: channelKey(channel), read: result.messages.length, edits: result.edits?.length ?? 0, deletes: deleted, from: after ?? 'served since', tookMs: now() - started },
+    'channel caught up',
+  );
+}
+
+/**
+ * Hands over a delete for each recent message gone from the history just read; the number
+ * handed over, or undefined when the engines refused one (looked for again next time).
+ */
+async function catchUpDeletes(deps: ChannelReadDeps, adapter: ChatAdapter, channel: ChannelRef, result: ReadSinceResult): Promise<number | undefined> {
+  if (!deps.recent || !result.present) return 0;
+  const gone = vanishedMessages(await deps.recent.list(channel), { fromId: result.present.fromId, presentIds: result.present.topLevelIds, truncated: result.truncated });
+  for (const messageId of gone) {
+    if (deps.stopped()) return undefined;
+    const event: InboundDelete = {
+      kind: 'delete',
+      platform: channel.platform,
+      eventId: `${channel.platform}:catch-up-delete:${channel.channelId}:${messageId}`,
+      receivedAt: deps.now(),
+      ref: { platform: channel.platform, channelId: channel.channelId, messageId },
+    };
+    try {
+      await deps.accept(event, adapter);
+    } catch (error) {
+      deps.logger.error(
+        { channel: channelKey(channel), eventId: event.eventId, err: describeError(error) },
+        'catch-up: the engines refused a delete; it is looked for again at the next start or reconnect',
+      );
+      deps.checkpoints.freeze(channel);
+      return undefined;
+    }
+    // Handed over once: the next catch-up does not find it again.
+    deps.recent.forget(channel, [messageId]);
+  }
+  return gone.length;
 }

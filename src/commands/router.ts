@@ -12,6 +12,7 @@ import { ConfigError, describeError, UpstreamError, UserInputError } from '../co
 import type { Logger } from '../core/logger.js';
 import { showInput } from '../core/text.js';
 import type { DedupeRepository } from '../store/dedupe.js';
+import { isStoreUnreachable } from '../store/errors.js';
 import type { Permissions } from './permissions.js';
 import type { CommandHandler } from './types.js';
 import { answerForUpstreamError } from './upstream-answer.js';
@@ -37,6 +38,12 @@ export interface CommandRouterOptions {
   unavailable?: Readonly<Record<string, string>>;
 }
 
+/**
+ * The answer when the store cannot be reached: nothing was done (or made durable), and the
+ * same command may work in a moment. Never silence, never "something went wrong".
+ */
+export const STORE_UNAVAILABLE_ANSWER = 'The bridge is temporarily unavailable (its store does not answer); nothing was done. Try again in a minute.';
+
 /** The answer to a replayed state-changing command. */
 export const REPLAYED_COMMAND_ANSWER = 'This request was already handled; nothing was done again.';
 
@@ -47,7 +54,7 @@ export interface CommandRouter {
   handle(invocation: CommandInvocation, adapter: ChatAdapter): Promise<void>;
 }
 
-type Outcome = 'answered' | 'invalid' | 'refused' | 'replayed' | 'upstream-error' | 'user-error' | 'failed' | 'unknown-command';
+type Outcome = 'answered' | 'invalid' | 'refused' | 'replayed' | 'upstream-error' | 'store-unavailable' | 'user-error' | 'failed' | 'unknown-command';
 
 /** For logs: what was typed, without letting 10 kB of it into every line. */
 function argsForLog(args: readonly string[]): string[] {
@@ -102,6 +109,10 @@ export function createCommandRouter(options: CommandRouterOptions): CommandRoute
       return { text: await handler.run(parsed.value, { invocation, logger: log, admin }), outcome: 'answered' };
     } catch (error) {
       if (error instanceof UserInputError) return { text: error.message, outcome: 'user-error' };
+      if (isStoreUnreachable(error)) {
+        log.warn({ err: describeError(error) }, 'command failed: the store does not answer');
+        return { text: STORE_UNAVAILABLE_ANSWER, outcome: 'store-unavailable' };
+      }
       const upstream = answerForUpstreamError(error);
       if (upstream !== undefined) {
         const detail = error instanceof UpstreamError ? { code: error.code, status: error.status, method: error.method, url: error.url, detail: error.detail } : {};
@@ -132,9 +143,15 @@ export function createCommandRouter(options: CommandRouterOptions): CommandRoute
         try {
           answer = await decide(handler, invocation, log);
         } catch (error) {
-          // A bug in a parser or in the permission rules: still answer the person.
-          log.error({ err: error }, `command failed: ${describeError(error)}`);
-          answer = { text: UNEXPECTED_ERROR_ANSWER, outcome: 'failed' };
+          if (isStoreUnreachable(error)) {
+            // The replay check could not read the store.
+            log.warn({ err: describeError(error) }, 'command failed: the store does not answer');
+            answer = { text: STORE_UNAVAILABLE_ANSWER, outcome: 'store-unavailable' };
+          } else {
+            // A bug in a parser or in the permission rules: still answer the person.
+            log.error({ err: error }, `command failed: ${describeError(error)}`);
+            answer = { text: UNEXPECTED_ERROR_ANSWER, outcome: 'failed' };
+          }
         }
       }
       log.info({ outcome: answer.outcome, args: argsForLog(invocation.args) }, 'command handled');

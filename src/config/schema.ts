@@ -118,6 +118,31 @@ const blocksSchema = z
   .strict()
   .prefault({});
 
+/** A suggested prompt of Slack's side pane: the label shown, and the message it sends. */
+const suggestedPromptSchema = z
+  .object({
+    title: z.string().min(1).max(75).describe('What the button shows'),
+    message: z.string().min(1).max(4_000).describe("What it sends as the person's prompt"),
+  })
+  .strict();
+
+/** Slack's AI side pane ("Agents & AI Apps"): each pane thread is one private Blocks session. */
+const slackAssistantSchema = z
+  .object({
+    enabled: z.boolean().default(true).describe("Answer in Slack's AI side pane (the manifest enables it; off: pane events are ignored)"),
+    prompts: z
+      .array(suggestedPromptSchema)
+      .max(4, 'Slack shows at most four suggested prompts')
+      .default([
+        { title: 'What can you do?', message: 'What can you help me with, and how do I pick another agent?' },
+        { title: 'Explain a concept', message: 'Explain how a bloom filter works, with a short TypeScript example.' },
+        { title: 'Review a snippet', message: 'Review this for bugs: function add(a, b) { return a - b; }' },
+      ])
+      .describe('Suggested prompts shown when a person opens the pane (at most four; a first word naming an agent picks it, as with /agent)'),
+  })
+  .strict()
+  .prefault({});
+
 const slackSchema = z
   .object({
     botToken: z.string().startsWith('xoxb-', 'a bot token starting with xoxb-').optional().describe('Slack bot token'),
@@ -130,6 +155,7 @@ const slackSchema = z
       .array(z.string().regex(/^[TE][A-Z0-9]+$/, 'a Slack team id such as T012ABC'))
       .optional()
       .describe('Only these workspaces are served, as one organisation with the allowed Discord servers (unset: every workspace, each its own tenant)'),
+    assistant: slackAssistantSchema,
   })
   .strict()
   .prefault({});
@@ -240,6 +266,9 @@ const catchUpSchema = z
     overlapMs: nonNegativeInt.default(10_000).describe('Re-read this much before the newest accepted message (duplicates are dropped)'),
     maxAgeMs: positiveInt.default(86_400_000).describe('Never read further back than this'),
     threadLookbackMs: positiveInt.default(86_400_000).describe('Slack: thread roots this recent are checked for replies posted meanwhile'),
+    changesLookbackMs: nonNegativeInt
+      .default(3_600_000)
+      .describe('Messages this recent that were edited or deleted while the bridge was down get the edit or delete mirrored (0: not caught up)'),
     concurrency: z.number().int().min(1).max(32).default(4).describe('Channels read at the same time'),
   })
   .strict()

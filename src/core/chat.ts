@@ -88,6 +88,11 @@ export interface InboundMessage extends InboundBase {
    * private. Adapters set it, counting a channel they cannot judge as private.
    */
   privateChannel?: boolean;
+  /**
+   * Written in the platform's AI side pane (Slack's "Agents & AI Apps"): addressed to the bot
+   * (`mentionsBot` is set too), its thread one agent session titled from the first prompt.
+   */
+  inAssistantPane?: boolean;
 }
 
 /** The message a reply answers, with enough of it to quote where it cannot be threaded. */
@@ -141,13 +146,69 @@ export interface CommandInvocation extends InboundBase {
   threadRootId?: string;
 }
 
-export type InboundEvent = InboundMessage | InboundEdit | InboundDelete | CommandInvocation;
+/**
+ * A person pressed one of our action buttons (Slack `block_actions`, Discord
+ * MESSAGE_COMPONENT). `eventId` is the interaction's (Slack `trigger_id`, Discord
+ * interaction id): a replayed click carries the same one.
+ */
+export interface ButtonPress extends InboundBase {
+  kind: 'button';
+  /** The button's `action`, as `MessageButton` gave it. */
+  action: string;
+  /** What the button carried. It came back through the platform: never trust it. */
+  value: string;
+  user: CommandUser;
+  channel: ChannelRef;
+  /** The message the button is on. */
+  message: MessageRef;
+}
+
+/** A person submitted a form the bridge opened (`ChatAdapter.openForm`). */
+export interface FormSubmission extends InboundBase {
+  kind: 'form';
+  /** `FormSpec.form`. */
+  form: string;
+  /** `FormSpec.value`, back through the platform: never trust it. */
+  value: string;
+  /** What the person typed in the text box. */
+  text: string;
+  user: CommandUser;
+  /** The channel of the button that opened the form. */
+  channel: ChannelRef;
+}
+
+/** What the bridge answers through `reply`: a command, a button press, a form submission. */
+export type Interaction = CommandInvocation | ButtonPress | FormSubmission;
+
+export type InboundEvent = InboundMessage | InboundEdit | InboundDelete | CommandInvocation | ButtonPress | FormSubmission;
+
+/**
+ * A button under a message: an `action` the bridge hears back as a `ButtonPress` (with
+ * `value`), or a link. Adapters render them (Slack Block Kit, Discord components) on posts
+ * and on every edit: a message edited without them loses them.
+ */
+export type MessageButton = { kind: 'action'; action: string; label: string; value: string } | { kind: 'link'; label: string; url: string };
+
+/** A modal with one text box (Slack `views.open`, Discord modal response). */
+export interface FormSpec {
+  /** Comes back as `FormSubmission.form`. */
+  form: string;
+  /** Comes back as `FormSubmission.value`. */
+  value: string;
+  title: string;
+  /** The text box's label. */
+  label: string;
+  submitLabel: string;
+  placeholder?: string;
+}
 
 export interface OutboundMessage {
   /** Neutral markdown. Adapters split it to their length limits without breaking code blocks. */
   text: string;
   /** Post under another name (an agent's): Slack `username`/`icon_url`, Discord webhook. */
   as?: { name: string; iconUrl?: string };
+  /** Buttons under the message (under its last part when it is split). */
+  buttons?: MessageButton[];
 }
 
 export interface PostOptions {
@@ -201,6 +262,12 @@ export interface ReadSinceOptions {
    * lists active threads instead and ignores it.
    */
   threadLookbackMs: number;
+  /**
+   * Epoch ms: also look this far back (when earlier than where reading starts, never before
+   * `notBeforeMs`) for messages edited since, so that edits made while the bridge was down are
+   * caught up. Messages from there on are not returned again as messages, only as edits.
+   */
+  changesSinceMs?: number;
   signal?: AbortSignal;
 }
 
@@ -209,6 +276,18 @@ export interface ReadSinceResult {
   messages: InboundMessage[];
   /** The page bound was reached: older messages than the oldest returned may be missing. */
   truncated: boolean;
+  /**
+   * Messages read (from `changesSinceMs` on) that carry an edit mark, as the edits live
+   * delivery would have given (same `eventId`: the message and its edit stamp), oldest
+   * message first. Whether an edit is news is the engines' call (they compare with what
+   * they last sent), so the same edit read at every start is sent on once.
+   */
+  edits?: InboundEdit[];
+  /**
+   * The top-level messages the read saw (all of them, mapped or not) after `fromId`: every
+   * top-level message after it still in the channel is listed, so one missing was deleted.
+   */
+  present?: { fromId: string; topLevelIds: string[] };
 }
 
 /**
@@ -290,8 +369,18 @@ export interface ChatAdapter {
    * places were kept (the tenancy migration at start). Undefined when it cannot be told.
    */
   placeOfChannel?(channelId: string): Promise<string | undefined>;
-  /** Answers a command (ephemeral by default). May be called more than once. */
-  reply(invocation: CommandInvocation, message: OutboundMessage, options?: ReplyOptions): Promise<void>;
+  /**
+   * Names a thread where the platform shows thread names (Slack's side pane: its history
+   * list). `thread` is the thread's root message. Best effort: callers log a failure.
+   */
+  titleThread?(thread: MessageRef, title: string): Promise<void>;
+  /** Answers a command, a button press or a form (ephemeral by default). May be called more than once. */
+  reply(invocation: Interaction, message: OutboundMessage, options?: ReplyOptions): Promise<void>;
+  /**
+   * Answers a button press with a form (a modal with one text box). Must come soon after the
+   * press (Slack's trigger_id lives 3 s; Discord's first response is due within 3 s).
+   */
+  openForm?(press: ButtonPress, form: FormSpec): Promise<void>;
   /**
    * The receiving connection, for /readyz and metrics (adapters that cannot tell leave it
    * out): `idle` when it is not meant to run here (not started, stopped, or held by another
@@ -305,4 +394,9 @@ export interface ChatAdapter {
    * shutdown can drain the outbox through the adapter; `stop` still closes everything.
    */
   stopReceiving?(): Promise<void>;
+}
+
+/** Commands, button presses and forms: answered by the bridge, never mirrored or consumed. */
+export function isInteraction(event: InboundEvent): event is Interaction {
+  return event.kind === 'command' || event.kind === 'button' || event.kind === 'form';
 }

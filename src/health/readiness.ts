@@ -1,7 +1,7 @@
 /**
  * The readiness checks `/readyz` runs, one per connection the bridge depends on. Each is
  * cheap: platform connections and Redis are read from state the libraries keep, the store
- * answers a ping, Fluxra exchanges its key for a token, and the Blocks key is judged from
+ * answers a ping, Fluxra holds a valid token (the cached one; an exchange only when it is due), and the Blocks key is judged from
  * Blocks' last answer (see `blocks-key.ts`) so that probes do not spend its rate budget.
  */
 import type { BlocksKeyState } from './blocks-key.js';
@@ -11,7 +11,7 @@ export interface ReadinessParts {
   store: { ping(): Promise<void> };
   /** The platform adapters; those that cannot tell their connection state are skipped. */
   adapters: ReadonlyArray<{ readonly platform: string; connectionState?(): 'connected' | 'disconnected' | 'idle'; connectionProblem?(): string | undefined }>;
-  fluxra?: { exchangeToken(): Promise<unknown> };
+  fluxra?: { validToken(): Promise<unknown> };
   blocksKey?: BlocksKeyState;
   /** The shared rate budget's Redis connection, when clustered. */
   redis?: { isUp(): boolean; readonly where: string };
@@ -32,7 +32,7 @@ export function registerReadinessChecks(health: Pick<HealthServer, 'setCheck'>, 
   const fluxra = parts.fluxra;
   if (fluxra) {
     health.setCheck('fluxra', async () => {
-      await fluxra.exchangeToken();
+      await fluxra.validToken();
     });
   }
   if (parts.blocksKey) health.setCheck('blocks', parts.blocksKey.check);

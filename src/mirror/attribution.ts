@@ -7,16 +7,22 @@
 import type { Attachment, PlatformName } from '../core/chat.js';
 import { splitMessage } from '../format/split.js';
 
-const PLATFORM_LABELS: Readonly<Record<PlatformName, string>> = { slack: 'Slack', discord: 'Discord' };
+/**
+ * Where a mirrored message was written: a chat platform, or `blocks` for what an agent wrote
+ * in an agent thread (the bridge posted it for the agent: see `agent-posts.ts`).
+ */
+export type MessageSource = PlatformName | 'blocks';
 
-/** The label people see for a platform: `Slack`, `Discord`. */
-export function platformLabel(platform: PlatformName): string {
-  return PLATFORM_LABELS[platform];
+const SOURCE_LABELS: Readonly<Record<MessageSource, string>> = { slack: 'Slack', discord: 'Discord', blocks: 'Blocks' };
+
+/** The label people see for a source: `Slack`, `Discord`, `Blocks`. */
+export function platformLabel(source: MessageSource): string {
+  return SOURCE_LABELS[source];
 }
 
 export interface AttributionInput {
   name: string;
-  platform: PlatformName;
+  platform: MessageSource;
   text: string;
 }
 
@@ -55,8 +61,8 @@ export function fluxraParts(format: string, input: AttributionInput, maxLength: 
   return splitMessage(input.text, room).map((part) => formatAttribution(format, { ...input, text: part }));
 }
 
-/** The name a cross-posted copy is posted under: `Alice (Slack)`. */
-export function crossPostName(name: string, platform: PlatformName): string {
+/** The name a cross-posted copy is posted under: `Alice (Slack)`, `claude (Blocks)`. */
+export function crossPostName(name: string, platform: MessageSource): string {
   return `${name} (${platformLabel(platform)})`;
 }
 

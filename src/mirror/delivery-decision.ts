@@ -3,7 +3,8 @@
  * try again yet: pure decisions, apart from the clocks and the stores that act on them.
  */
 import { RateLimitedError } from '../core/errors.js';
-import { retryDelayMs } from '../delivery/outbox-worker.js';
+import type { Logger } from '../core/logger.js';
+import { type DeliveryOutcome, retryDelayMs } from '../delivery/runner.js';
 import { FluxraApiError } from '../services/fluxra/index.js';
 import type { MirrorConfig } from './mirror-item.js';
 
@@ -76,4 +77,22 @@ export function decideRetry(
 export function pausedProbeWait(link: { paused: boolean }, lastProbeAt: number | undefined, now: number, config: Pick<MirrorConfig, 'blockedProbeMs'>): number | undefined {
   if (!link.paused || lastProbeAt === undefined) return undefined;
   return now - lastProbeAt < config.blockedProbeMs ? lastProbeAt + config.blockedProbeMs : undefined;
+}
+
+/** The outcome of an item that failed for good, logged: it moves to the dead letters and its queue goes on. */
+export function deadLetterOutcome(logger: Logger, partition: string, what: Record<string, unknown>, reason: string, description: string): DeliveryOutcome {
+  logger.error({ partition, ...what, reason, err: description }, 'mirror delivery failed for good; moved to the dead letters');
+  return { kind: 'dead', reason: `${reason}: ${description}` };
+}
+
+/** The outcome of an item to try again, logged. */
+export function retryOutcome(
+  logger: Logger,
+  partition: string,
+  what: Record<string, unknown>,
+  decision: { retryAt: number; attempt: number; waitMs: number },
+  description: string,
+): DeliveryOutcome {
+  logger.warn({ partition, ...what, attempt: decision.attempt, retryInMs: decision.waitMs, err: description }, 'mirror delivery failed; will retry');
+  return { kind: 'retry', retryAt: decision.retryAt, error: description };
 }

@@ -10,22 +10,24 @@
  * Fluxra block), and dropping (unlinked channel, or a message Fluxra refuses as invalid).
  */
 
+import type { AgentPostSink } from '../core/agent-posts.js';
 import type { ChannelRef, ChatAdapter } from '../core/chat.js';
 import type { AdapterDirectory, InboundConsumer, PlatformEvent } from '../core/consumer.js';
 import { describeError } from '../core/errors.js';
 import { toChannelRef } from '../core/keys.js';
 import type { Logger } from '../core/logger.js';
 import type { MirrorMetrics } from '../core/metrics-hooks.js';
-import { createOutboxWorker, type OutboxWorker, type OutboxWorkerOptions } from '../delivery/outbox-worker.js';
+import { createOutboxWorker, type DeliveryHandler, type OutboxWorker, type OutboxWorkerOptions } from '../delivery/runner.js';
 import type { FluxraClient } from '../services/fluxra/index.js';
 import type { Store } from '../store/index.js';
-import { createCrossPoster } from './cross-post/copy-stage.js';
+import { agentPostItem } from './agent-post.js';
+import { copyStageHandler, createCrossPoster } from './cross-post/copy-stage.js';
 import { createFluxraPoller } from './from-fluxra/poller.js';
 import { createLinkNotices } from './link-notices.js';
 import { type CopyItem, copyPartition, isCopyPartition, isSendPartition, type MirrorConfig, type MirrorItem, mirrorPartition } from './mirror-item.js';
-import { createStageHandlers, type StageHandlers } from './stage-handlers.js';
+import { createPendingCopies } from './pending-copies.js';
 import { createMirrorIntake } from './to-fluxra/intake.js';
-import { createToFluxra } from './to-fluxra/send-stage.js';
+import { createSendStage, createToFluxra } from './to-fluxra/send-stage.js';
 
 /** The Fluxra → platforms half (see `from-fluxra/poller.ts`), as the engine drives it. */
 export interface MirrorPoller {
@@ -34,6 +36,11 @@ export interface MirrorPoller {
   pollNow(conversationId: string): Promise<void>;
   /** A person's message was just sent into the conversation (answers are likely: poll soon). */
   noteActivity?(conversationId: string): void;
+  /** Its queue of agents' posts (one partition per channel): new work, a rescan, idle. */
+  notify?(partition: string, options?: { force?: boolean }): void;
+  rescan?(options?: { force?: boolean }): Promise<void>;
+  idle?(): Promise<void>;
+  busy?(): boolean;
 }
 
 export interface MirrorEngineOptions {
@@ -65,7 +72,8 @@ export interface MirrorEngineOptions {
   onEnqueued?: (partition: string) => void;
 }
 
-export interface MirrorEngine extends InboundConsumer {
+/** Also an `AgentPostSink`: the agent threads' posts, handed over by the session engine, are mirrored like people's messages. */
+export interface MirrorEngine extends InboundConsumer, AgentPostSink {
   /**
    * Look at queued work again now, ignoring retry waits once: after a link was resumed by
    * someone else (`/block remove`, `/bridge`), so that its waiting items go at once.
@@ -92,7 +100,7 @@ function buildStageWorkers(
     concurrency?: number | undefined;
     stopTimeoutMs?: number | undefined;
   },
-  handlers: Pick<StageHandlers, 'send' | 'copy'>,
+  handlers: { send: DeliveryHandler<MirrorItem>; copy: DeliveryHandler<CopyItem> },
 ): { send: OutboxWorker; copy: OutboxWorker } {
   const { concurrency, stopTimeoutMs, ...common } = options;
   const bounds = { ...(concurrency !== undefined ? { concurrency } : {}), ...(stopTimeoutMs !== undefined ? { stopTimeoutMs } : {}) };
@@ -110,15 +118,29 @@ export function createMirrorEngine(options: MirrorEngineOptions): MirrorEngine {
     options.poller === false
       ? undefined
       : (options.poller ??
-        createFluxraPoller({ fluxra, store, adapters, config, selfAgentId, logger, metrics: options.metrics, mayWork, ...(options.now ? { now: options.now } : {}) }));
+        createFluxraPoller({
+          fluxra,
+          store,
+          adapters,
+          config,
+          selfAgentId,
+          logger,
+          metrics: options.metrics,
+          mayWork,
+          onDeadLetter: () => options.metrics?.deadLettered('copy'),
+          ...(options.now ? { now: options.now } : {}),
+        }));
   const now = options.now ?? Date.now;
   const notices = createLinkNotices({ store, adapters, logger, now });
-  const crossPoster = createCrossPoster({ store, adapters, logger });
+  const pending = createPendingCopies(store);
+  const crossPoster = createCrossPoster({ store, adapters, logger, pending });
   const toFluxra = createToFluxra({
     store,
     fluxra,
     async queueCopies(source: ChannelRef, item: CopyItem) {
       const partition = copyPartition(toChannelRef(source));
+      // Replies to this message in the other channels wait for these copies (pending-copies.ts).
+      if (item.kind === 'post') await pending.mark(item.fluxraMessageId, await crossPoster.targetsOf(item));
       await store.outbox.enqueue(partition, item);
       copyWorker.notify(partition);
     },
@@ -127,10 +149,9 @@ export function createMirrorEngine(options: MirrorEngineOptions): MirrorEngine {
     logger,
     now,
   });
-  const handlers = createStageHandlers({
+  const sendStage = createSendStage({
     store,
     toFluxra,
-    crossPoster,
     notices,
     config,
     logger,
@@ -141,6 +162,7 @@ export function createMirrorEngine(options: MirrorEngineOptions): MirrorEngine {
 
   // A stopped worker cannot start again: each run (each leadership term) gets fresh ones.
   const workerOptions = { outbox: store.outbox, mayWork, logger, now, concurrency: options.concurrency, stopTimeoutMs: options.stopTimeoutMs };
+  const handlers = { send: sendStage.send, copy: copyStageHandler(crossPoster, { config, logger, now }) };
   const buildWorkers = () => buildStageWorkers({ ...workerOptions, ...deadLetterOptions(store, options.metrics) }, handlers);
   let { send: worker, copy: copyWorker } = buildWorkers();
   let workerStopped = false;
@@ -161,6 +183,9 @@ export function createMirrorEngine(options: MirrorEngineOptions): MirrorEngine {
     async accept(event: PlatformEvent, _source: ChatAdapter) {
       await intake.accept(event);
     },
+    async acceptAgentPost(post) {
+      await intake.accept(agentPostItem(post));
+    },
     async start() {
       if (started) return;
       started = true;
@@ -168,7 +193,7 @@ export function createMirrorEngine(options: MirrorEngineOptions): MirrorEngine {
         ({ send: worker, copy: copyWorker } = buildWorkers());
         workerStopped = false;
         // Another replica may have changed links and notices while we were not leading.
-        handlers.reset();
+        sendStage.reset();
       }
       await worker.start();
       await copyWorker.start();
@@ -182,14 +207,14 @@ export function createMirrorEngine(options: MirrorEngineOptions): MirrorEngine {
     },
     wake(channel) {
       if (channel === undefined) {
-        handlers.forgetProbe();
-        void Promise.all([worker.notifyAll({ force: true }), copyWorker.notifyAll({ force: true })]).catch((error: unknown) =>
+        sendStage.forgetProbe();
+        void Promise.all([worker.notifyAll({ force: true }), copyWorker.notifyAll({ force: true }), poller?.rescan?.({ force: true })]).catch((error: unknown) =>
           logger.warn({ err: describeError(error) }, 'mirror wake failed'),
         );
         return;
       }
       const ref = toChannelRef(channel);
-      handlers.forgetProbe(mirrorPartition(ref));
+      sendStage.forgetProbe(mirrorPartition(ref));
       worker.notify(mirrorPartition(ref), { force: true });
       // A link just made: read its conversation now instead of at the next link refresh.
       if (poller !== undefined) {
@@ -204,15 +229,17 @@ export function createMirrorEngine(options: MirrorEngineOptions): MirrorEngine {
       do {
         await worker.idle();
         await copyWorker.idle();
-      } while (worker.busy() || copyWorker.busy());
+        await poller?.idle?.();
+      } while (worker.busy() || copyWorker.busy() || poller?.busy?.() === true);
     },
     notify(partition) {
       // Each worker ignores the other's partitions.
       worker.notify(partition);
       copyWorker.notify(partition);
+      poller?.notify?.(partition);
     },
     async rescan() {
-      await Promise.all([worker.notifyAll(), copyWorker.notifyAll()]);
+      await Promise.all([worker.notifyAll(), copyWorker.notifyAll(), poller?.rescan?.()]);
     },
   };
 }

@@ -25,8 +25,15 @@ export interface MirrorConfig {
   maxAttempts: number;
 }
 
+/**
+ * A message to mirror. `agent` is set on a post the bridge made in an agent thread for that
+ * agent (see `agent-post.ts`): it is attributed to the agent (`[claude · Blocks]`), not to
+ * the bridge's bot user.
+ */
+export type MirroredMessage = InboundMessage & { agent?: string };
+
 /** One queued platform → Fluxra delivery. */
-export type MirrorItem = InboundMessage | InboundEdit | InboundDelete;
+export type MirrorItem = MirroredMessage | InboundEdit | InboundDelete;
 
 /**
  * The second stage of a platform message: copying it into the other channels linked to the
@@ -47,6 +54,8 @@ export type CopyItem =
       rootFluxraMessageId?: string;
       /** Set for an inline reply (see `threading.ts`): its quote line, for channels that do not thread it. */
       quote?: string;
+      /** Set for an agent's post (`MirroredMessage.agent`): the copies go under the agent's name. */
+      agent?: string;
     }
   | {
       kind: 'edit';
@@ -58,4 +67,13 @@ export type CopyItem =
     }
   | { kind: 'delete'; source: MessageRef; fluxraMessageId: string };
 
-export { COPY_PARTITION_PREFIX, copyPartition, isCopyPartition, isSendPartition, MIRROR_PARTITION_PREFIX, mirrorPartition } from '../delivery/sections.js';
+export {
+  COPY_PARTITION_PREFIX,
+  copyPartition,
+  fromFluxraPartition,
+  isCopyPartition,
+  isFromFluxraPartition,
+  isSendPartition,
+  MIRROR_PARTITION_PREFIX,
+  mirrorPartition,
+} from '../delivery/sections.js';

@@ -7,7 +7,9 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type ActionInput, ActionRefused, type ConsoleActions } from './actions.js';
+import type { ChatButtons, PressInput, SubmitInput } from './chat-buttons.js';
 import type { EditInput, RemoveInput } from './message-edits.js';
+import type { SidePaneActions } from './side-pane.js';
 import type { ConsoleView } from './view-types.js';
 import { SAMPLE_ATTACHMENT } from './visitor-text.js';
 
@@ -16,6 +18,10 @@ export interface ConsoleServerOptions {
   /** The preferred port; when it is taken (and not 0), a free one is used instead. */
   port: number;
   actions: ConsoleActions;
+  /** Buttons under messages and the forms they open, in the Slack and Discord panes. */
+  buttons?: ChatButtons;
+  /** Slack's AI side pane: `POST /api/side-pane` writes in a chat, `/api/side-pane/open` starts one. */
+  sidePane: SidePaneActions;
   currentView(): ConsoleView;
   /** Called after each action so that its effect is shown without waiting for the next refresh. */
   refresh(): Promise<void>;
@@ -37,6 +43,7 @@ const STATIC: Record<string, { file: string; type: string }> = {
   '/console.css': { file: 'console.css', type: 'text/css; charset=utf-8' },
   '/console.js': { file: 'console.js', type: 'text/javascript; charset=utf-8' },
   '/render-text.js': { file: 'render-text.js', type: 'text/javascript; charset=utf-8' },
+  '/side-pane.js': { file: 'side-pane.js', type: 'text/javascript; charset=utf-8' },
 };
 const PANES = new Set(['slack', 'discord', 'fluxra']);
 const MAX_BODY = 64 * 1024;
@@ -86,6 +93,31 @@ function actionInput(body: unknown): ActionInput {
 const editInput = (body: unknown): EditInput => ({ id: idOf((body ?? {}) as Record<string, unknown>), text: textOf((body ?? {}) as Record<string, unknown>) });
 const removeInput = (body: unknown): RemoveInput => ({ id: idOf((body ?? {}) as Record<string, unknown>) });
 
+function pressInput(body: unknown): PressInput {
+  const value = (body ?? {}) as Record<string, unknown>;
+  const action = optional(value, 'action');
+  if (action === undefined) throw new ActionRefused('Which button? (no action given)');
+  const thread = optional(value, 'thread');
+  return { id: idOf(value), action, ...(thread ? { thread } : {}) };
+}
+
+function formOf(value: Record<string, unknown>): string {
+  const form = optional(value, 'form');
+  if (form === undefined) throw new ActionRefused('Which form? (no form given)');
+  return form;
+}
+
+const submitInput = (body: unknown): SubmitInput => ({ form: formOf((body ?? {}) as Record<string, unknown>), text: textOf((body ?? {}) as Record<string, unknown>) });
+
+/** A press, a form submitted or cancelled in the Slack or Discord pane. */
+async function buttonAction(buttons: ChatButtons | undefined, pane: string, verb: string, body: unknown): Promise<void> {
+  if (!buttons || (pane !== 'slack' && pane !== 'discord')) throw new ActionRefused('There are no buttons in this pane.');
+  const actions = buttons[pane];
+  if (verb === 'press') await actions.press(pressInput(body));
+  else if (verb === 'submit') await actions.submit(submitInput(body));
+  else await actions.cancel({ form: formOf((body ?? {}) as Record<string, unknown>) });
+}
+
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
   res.end(JSON.stringify(body));
@@ -117,12 +149,30 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
       res.end(SAMPLE_ATTACHMENT.body);
       return;
     }
-    const [, pane, verb] = /^\/api\/([a-z]+)(?:\/(edit|delete))?$/.exec(url.pathname) ?? [];
+    const sidePaneVerb = /^\/api\/side-pane(?:\/(open))?$/.exec(url.pathname);
+    if (req.method === 'POST' && sidePaneVerb) {
+      try {
+        const body = (await readJson(req)) as Record<string, unknown> | null;
+        if (sidePaneVerb[1] === 'open') await options.sidePane.open();
+        else {
+          const thread = optional(body ?? {}, 'thread');
+          await options.sidePane.post({ text: textOf(body ?? {}), ...(thread ? { thread } : {}) });
+        }
+      } catch (error) {
+        if (error instanceof ActionRefused) return sendJson(res, 400, { ok: false, error: error.message });
+        options.onError(error);
+        return sendJson(res, 500, { ok: false, error: `The sandbox could not do that: ${(error as Error).message}` });
+      }
+      await options.refresh();
+      return sendJson(res, 200, { ok: true });
+    }
+    const [, pane, verb] = /^\/api\/([a-z]+)(?:\/(edit|delete|press|submit|cancel))?$/.exec(url.pathname) ?? [];
     if (req.method === 'POST' && pane && PANES.has(pane)) {
       const actions = options.actions[pane as keyof ConsoleActions];
       try {
         const body = await readJson(req);
-        if (verb === 'edit') await actions.edit(editInput(body));
+        if (verb === 'press' || verb === 'submit' || verb === 'cancel') await buttonAction(options.buttons, pane, verb, body);
+        else if (verb === 'edit') await actions.edit(editInput(body));
         else if (verb === 'delete') await actions.remove(removeInput(body));
         else await actions.post(actionInput(body));
       } catch (error) {

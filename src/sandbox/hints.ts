@@ -4,7 +4,7 @@
  */
 import type { ConsoleView } from './view-types.js';
 
-export function nextHints(view: Pick<ConsoleView, 'slack' | 'discord' | 'fluxra'>): string[] {
+export function nextHints(view: Pick<ConsoleView, 'slack' | 'discord' | 'fluxra'> & Partial<Pick<ConsoleView, 'sidePane'>>): string[] {
   const { slack, discord, fluxra } = view;
   if (!slack.linkedTo && !discord.linkedTo) {
     return ['Link the channels: run `/bridge link new sandbox` in the Slack pane (it creates a Fluxra conversation).'];
@@ -19,5 +19,6 @@ export function nextHints(view: Pick<ConsoleView, 'slack' | 'discord' | 'fluxra'
     'Ask an agent: `/agent explain this repository` or `@bridge explain this repository` (the answer comes in a thread after a few seconds). `/block list` shows Fluxra blocks; `/bridge status` the link.',
   );
   if (slack.messages.length + discord.messages.length > 0) hints.push('Your messages have Edit and Delete, the composer Attach a file: the copies in the other panes follow.');
+  if (view.sidePane?.threads.length === 0) hints.push("Open Slack's AI side pane with AI pane in the Slack pane's header: each chat there is a private agent session.");
   return hints;
 }

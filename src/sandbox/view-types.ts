@@ -24,8 +24,26 @@ export interface ViewMessage {
   /** Files attached to the message, as links. */
   attachments: Array<{ name: string; url: string }>;
   reactions: string[];
+  /** Buttons under the message (the bridge's status messages): an action to press, or a link. */
+  buttons?: ViewButton[];
   /** Thread replies, oldest first (top-level messages only). */
   replies: ViewMessage[];
+}
+
+/** A button under a message: `action` (Slack action_id, Discord custom_id) to press, or a link. */
+export interface ViewButton {
+  label: string;
+  action?: string;
+  url?: string;
+}
+
+/** A form (modal) the bridge opened for the visitor, waiting to be submitted. */
+export interface FormView {
+  /** Slack view id / Discord id of the press it answers. */
+  id: string;
+  title: string;
+  label: string;
+  submitLabel: string;
 }
 
 /** A slash command a visitor ran and what only they were shown in answer. */
@@ -43,6 +61,8 @@ export interface CommandEntry {
   /** Where to find the answers in the simulator while it runs (not meaningful after a restart). */
   slackResponseId?: string;
   discordInteractionId?: string;
+  /** A Slack form submission: its answer is the first ephemeral message after this point of the fake's order. */
+  slackWhisperAfter?: number;
   /** Set when the command could not be delivered at all. */
   error?: string;
 }
@@ -56,6 +76,8 @@ export interface ChatPaneView {
   paused?: boolean;
   messages: ViewMessage[];
   commands: CommandEntry[];
+  /** A form the bridge opened for the visitor here (a button's modal), waiting to be submitted. */
+  form?: FormView;
   /** User and channel ids to names, so that `<@U…>` and `<#C…>` read as the platform shows them. */
   names: { users: Record<string, string>; channels: Record<string, string> };
 }
@@ -68,8 +90,30 @@ export interface FluxraPaneView {
   agents: Array<{ agentId: string; agentName: string }>;
 }
 
+/** One chat of Slack's AI side pane: what the bridge set on it, and its messages. */
+export interface SidePaneThreadView {
+  threadTs: string;
+  openedAt: number;
+  /** Set by the bridge from the first prompt (`assistant.threads.setTitle`). */
+  title?: string;
+  /** "is thinking…" while the bridge works (`assistant.threads.setStatus`); gone once it answers. */
+  status?: string;
+  /** The suggested prompts the bridge offered (`assistant.threads.setSuggestedPrompts`). */
+  prompts: Array<{ title: string; message: string }>;
+  promptsTitle?: string;
+  messages: ViewMessage[];
+}
+
+/** Slack's AI side pane as the visitor (Ada) sees it: her pane chats, newest first. */
+export interface SidePaneView {
+  person: string;
+  threads: SidePaneThreadView[];
+}
+
 export interface ConsoleView {
   slack: ChatPaneView;
+  /** Slack's AI side pane (the fourth view). */
+  sidePane: SidePaneView;
   discord: ChatPaneView;
   fluxra: FluxraPaneView;
   budget?: BudgetSnapshot;

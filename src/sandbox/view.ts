@@ -6,8 +6,10 @@ import type { APIMessage } from 'discord.js';
 import type { Bridge } from '../app/bridge.js';
 import type { FakeMessage } from '../simulators/fluxra/state.js';
 import type { FakeSlackMessage } from '../simulators/slack/state.js';
+import { type ChatButtons, discordButtons, slackButtons } from './chat-buttons.js';
 import { nextHints } from './hints.js';
 import { DISCORD_CHANNEL, DISCORD_PERSON, SLACK_CHANNEL, SLACK_PERSON } from './identities.js';
+import { sidePaneView } from './side-pane.js';
 import type { ChatPaneView, CommandEntry, ConsoleView, FluxraPaneView, ViewMessage } from './view-types.js';
 import type { SandboxWorld } from './world.js';
 
@@ -55,6 +57,7 @@ function slackMessages(world: SandboxWorld): ViewMessage[] {
       mine: message.user === SLACK_PERSON.id,
       attachments: (message.files ?? []).flatMap((file) => fileLink(file as Record<string, unknown>)),
       reactions: message.reactions.map((reaction) => reaction.name),
+      ...(message.blocks ? { buttons: slackButtons(message) } : {}),
       replies: [],
     };
   };
@@ -78,6 +81,7 @@ function discordMessages(world: SandboxWorld): ViewMessage[] {
       mine: message.author.id === DISCORD_PERSON.id,
       attachments: message.attachments.map((attachment) => ({ name: attachment.filename, url: attachment.url })),
       reactions: reactionsOf(message.channel_id, message.id),
+      ...(message.components?.length ? { buttons: discordButtons(message) } : {}),
       replies: [],
     };
   };
@@ -122,7 +126,9 @@ function fluxraPane(world: SandboxWorld, conversationId: string | undefined): Fl
   };
 }
 
-export async function buildView(world: SandboxWorld, bridge: Bridge, commands: readonly CommandEntry[]): Promise<ConsoleView> {
+export async function buildView(world: SandboxWorld, bridge: Bridge, commands: readonly CommandEntry[], buttons?: Pick<ChatButtons, 'pendingForm'>): Promise<ConsoleView> {
+  const slackForm = buttons?.pendingForm('slack');
+  const discordForm = buttons?.pendingForm('discord');
   const [slackLink, discordLink] = await Promise.all([
     bridge.store.links.get({ platform: 'slack', channelId: SLACK_CHANNEL.id }),
     bridge.store.links.get({ platform: 'discord', channelId: DISCORD_CHANNEL.id }),
@@ -136,6 +142,7 @@ export async function buildView(world: SandboxWorld, bridge: Bridge, commands: r
       ...(slackLink ? { linkedTo: slackLink.conversationId, paused: slackLink.paused } : {}),
       messages: slackMessages(world),
       commands: commands.filter((entry) => entry.platform === 'slack'),
+      ...(slackForm ? { form: slackForm } : {}),
       names: slackNames(world),
     },
     discord: {
@@ -145,8 +152,10 @@ export async function buildView(world: SandboxWorld, bridge: Bridge, commands: r
       ...(discordLink ? { linkedTo: discordLink.conversationId, paused: discordLink.paused } : {}),
       messages: discordMessages(world),
       commands: commands.filter((entry) => entry.platform === 'discord'),
+      ...(discordForm ? { form: discordForm } : {}),
       names: discordNames(world),
     },
+    sidePane: sidePaneView(world),
     fluxra: fluxraPane(world, conversationId),
     ...(bridge.blocksBudget ? { budget: bridge.blocksBudget.snapshot() } : {}),
     hints: [],

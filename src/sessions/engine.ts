@@ -11,15 +11,18 @@
  * once in the thread → status "done" + ✅ → session kept for follow-ups.
  */
 
-import type { ChatAdapter } from '../core/chat.js';
+import type { AgentPostSink } from '../core/agent-posts.js';
+import type { ButtonPress, ChatAdapter, FormSubmission } from '../core/chat.js';
 import type { AdapterDirectory, InboundConsumer, PlatformEvent } from '../core/consumer.js';
 import { createKeyedLock } from '../core/keyed-lock.js';
 import type { Logger } from '../core/logger.js';
+import type { TenancyConfig } from '../core/tenancy.js';
 import { settledWithin } from '../delivery/runner.js';
 import type { RateBudget } from '../ratelimit/types.js';
 import type { BlocksClient } from '../services/blocks/client.js';
 import type { Store } from '../store/index.js';
 import { type ChannelAgentControl, createChannelSessions } from './bound-channels/bound-channels.js';
+import { createStatusClicks } from './buttons/status-clicks.js';
 import type { EngineContext, SessionEngineSettings } from './context.js';
 import { createSessionEvents, type SessionEvents } from './events.js';
 import { processFollowUp } from './follow-up.js';
@@ -31,6 +34,7 @@ import { createSessionState, type SessionState } from './session-store.js';
 import { processStart } from './start.js';
 import { pollTurn } from './turns.js';
 import type { TurnScheduler, TurnSchedulerFactory } from './types.js';
+import { createUnavailableAnswers } from './unavailable-answers.js';
 
 export interface SessionEngineOptions {
   store: Store;
@@ -57,6 +61,10 @@ export interface SessionEngineOptions {
   onEnqueued?: (partition: string) => void;
   /** Per-person and per-channel agent quotas (shared through the store); absent, nobody is limited. */
   quota?: AgentQuota;
+  /** Where agent threads' posts go to be mirrored into the linked channels and Fluxra; absent, they are not. */
+  agentPosts?: AgentPostSink;
+  /** The allow-lists: a session is continued from a copy of its thread only by its own tenant. Absent: no lists. */
+  tenancy?: TenancyConfig;
 }
 
 export type { CommandStart, CommandStartOutcome } from './intake.js';
@@ -71,6 +79,8 @@ export interface SessionEngine extends InboundConsumer {
   readonly events: Pick<SessionEvents, 'onTurnEnded' | 'onRequestFailed'>;
   /** Channels bound to an agent (`/bridge link agent`, `/agent new`, status). */
   readonly channels: ChannelAgentControl;
+  /** A press of a status message's button, or the form it opened (buttons/status-clicks.ts); never rejects. */
+  handleButton(event: ButtonPress | FormSubmission, source: ChatAdapter): Promise<void>;
   /** Resolves when no request is being worked on (tests, shutdown). */
   idle(): Promise<void>;
   /** New requests in `partition`, queued by another replica. */
@@ -120,9 +130,12 @@ export function createSessionEngine(options: SessionEngineOptions): SessionEngin
     events,
     queuedNoticeMs: options.queuedNoticeMs ?? 3_000,
     ...(options.quota ? { quota: options.quota } : {}),
+    ...(options.agentPosts ? { agentPosts: options.agentPosts } : {}),
+    ...(options.tenancy ? { tenancy: options.tenancy } : {}),
   };
   const agentNames = agentNamesOf(options.blocks, options.settings.defaultAgent);
   const channels = createChannelSessions({ ctx, agentNames, retryDelayMs, mayWork: () => mayWork() });
+  const unavailable = createUnavailableAnswers({ logger, now });
 
   const requests = createRequestQueue({
     state,
@@ -134,6 +147,7 @@ export function createSessionEngine(options: SessionEngineOptions): SessionEngin
     now,
   });
   const intake = createSessionIntake({ ctx, agentNames, enqueue: (request) => requests.enqueue(request) });
+  const buttons = createStatusClicks({ ctx, channels, enqueue: (request) => requests.enqueue(request) });
   const inFlight = (): Array<Promise<unknown>> => [...requests.inFlight(), ...intake.inFlight(), ...channels.inFlight()];
   let started = false;
 
@@ -145,10 +159,21 @@ export function createSessionEngine(options: SessionEngineOptions): SessionEngin
     servedChannels: () => channels.boundChannels(),
     async accept(event: PlatformEvent, source: ChatAdapter) {
       if (event.kind !== 'message') return;
-      if (await channels.accept(event, source)) return;
-      await intake.acceptMessage(event, source);
+      if (unavailable.answered(event.eventId)) {
+        logger.info({ eventId: event.eventId }, 'mention delivered again after it was answered "temporarily unavailable"; no session started');
+        return;
+      }
+      try {
+        if (await channels.accept(event, source)) return;
+        await intake.acceptMessage(event, source);
+      } catch (error) {
+        // Not durable: the platform delivers it again, and the person hears now rather than never.
+        await unavailable.answerIfUnavailable(event, source, error);
+        throw error;
+      }
     },
     startFromCommand: (start) => intake.startFromCommand(start),
+    handleButton: (event, source) => buttons.handle(event, source),
     async start() {
       if (started) return;
       started = true;

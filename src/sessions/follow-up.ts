@@ -10,7 +10,8 @@ import { messageKey } from '../core/keys.js';
 import { BlocksApiError, BlocksErrorCode, mayHaveBeenProcessed } from '../services/blocks/errors.js';
 import { fallbackFinalMessageUrl } from '../services/blocks/links.js';
 import type { BlocksTurn } from '../services/blocks/types.js';
-import { type EngineContext, editQuietly, postInThread, requestThread } from './context.js';
+import { shareAgentPost } from './agent-thread.js';
+import { type EngineContext, editStatus, postInThread, requestThread } from './context.js';
 import { blocksErrorText, followUpMayHaveArrivedText, interruptedNoticeText, interruptedStatusText, noSessionText, queuedText } from './messages.js';
 import { neverSent, type RequestOutcome, releaseRequestQuota } from './start.js';
 import { endTurn, registerTurn } from './turns.js';
@@ -147,8 +148,10 @@ async function supersede(ctx: EngineContext, session: AgentSessionRecord, reques
   if (!session.currentTurnId) return undefined;
   const previous = await ctx.state.getTurn(session.currentTurnId);
   if (!previous || previous.state !== 'running') return undefined;
+  // Its final status line, mirrored before the turn ends (a retry of this follow-up finds it running and hands it over again).
+  await shareAgentPost(ctx, 'status', previous.statusRef, interruptedStatusText(session.agentLabel, session.sessionUrl), session.agentLabel);
   const ended = await endTurn(ctx, previous, 'superseded');
-  await editQuietly(ctx, ended.statusRef, interruptedStatusText(session.agentLabel, session.sessionUrl));
+  await editStatus(ctx, session, ended.statusRef, interruptedStatusText(session.agentLabel, session.sessionUrl));
   await postInThread(ctx, session.channel, requestThread(session, request), `fu:${progressKey}:interrupted`, interruptedNoticeText(session.agentLabel)).catch((error: unknown) => {
     ctx.logger.warn({ err: describeError(error) }, 'could not say that a turn was interrupted');
   });

@@ -9,9 +9,13 @@ import type { ChatAdapter, CommandInvocation, InboundMessage, PlatformName } fro
 import { describeError } from '../core/errors.js';
 import { messageKey } from '../core/keys.js';
 import type { ResolvedAgent } from '../services/blocks/types.js';
+import { isChannelSessionId } from './bound-channels/bindings.js';
 import { type EngineContext, postInThread } from './context.js';
 import { type AgentNames, parseAgentRequest, stripSelfMentions } from './parse.js';
 import type { QuotaTicket } from './quota.js';
+import { decideCopyFollowUp, strangerFollowUpText } from './thread-copies.js';
+import { findContinuedSession, sessionPlace } from './thread-lookup.js';
+import { threadTitle } from './thread-title.js';
 import type { AgentSessionRecord, FollowUpRequest, SessionRequest, StartRequest } from './types.js';
 import { agentUsage, unknownAgentText } from './usage.js';
 
@@ -64,6 +68,7 @@ export function mentionStartRequest(
     prompt: agent.prompt,
     requestedAt: now,
     ...(event.privateChannel === true ? { isPrivate: true } : {}),
+    ...(event.placeId !== undefined ? { placeId: event.placeId } : {}),
     ...withTicket(admitted),
   };
 }
@@ -84,6 +89,7 @@ export function commandStartRequest(start: CommandStart, now: number, admitted: 
     prompt: start.prompt,
     requestedAt: now,
     ...(invocation.privateChannel === true ? { isPrivate: true } : {}),
+    ...(invocation.placeId !== undefined ? { placeId: invocation.placeId } : {}),
     ...withTicket(admitted),
   };
 }
@@ -126,23 +132,48 @@ export function createSessionIntake(deps: SessionIntakeDeps): SessionIntake {
     sideTasks.add(task);
   }
 
-  /** A reply in a session's thread: true when it was one (taken, refused or empty). */
-  async function acceptFollowUp(event: InboundMessage, source: ChatAdapter, rootId: string): Promise<boolean> {
-    const session = await ctx.state.findSessionByThread({ platform: event.platform, channelId: event.ref.channelId, messageId: rootId });
-    if (!session) return false;
+  /**
+   * A reply in a session's thread, or in a copy of it in another linked channel (a thread
+   * message, or a Discord reply to one of its messages): true when it was one (taken,
+   * refused or empty). From a copy, only the session's own tenant may continue it.
+   */
+  async function acceptFollowUp(event: InboundMessage, source: ChatAdapter): Promise<boolean> {
+    const continued = await findContinuedSession(ctx, event);
+    if (!continued) return false;
+    const { session, viaCopy } = continued;
+    // Where the person is answered (quota, refusal): the thread they wrote in.
+    const replyThread = event.ref.threadRootId ?? event.ref.messageId;
+    if (viaCopy) {
+      const decision = decideCopyFollowUp({
+        isChannelSession: isChannelSessionId(session.id),
+        sessionPlace: await sessionPlace(ctx, session),
+        replierPlace: { platform: event.platform, ...(event.placeId !== undefined ? { placeId: event.placeId } : {}) },
+        tenancy: ctx.tenancy ?? {},
+      });
+      if (decision.kind === 'ignore') return false;
+      if (decision.kind === 'refuse') {
+        ctx.logger.info(
+          { sessionRecordId: session.id, platform: event.platform, placeId: event.placeId, reason: decision.reason },
+          'reply in a copy of an agent thread not sent to the agent',
+        );
+        answerLater(event, replyThread, strangerFollowUpText(session.agentLabel, ctx.settings.commandName));
+        return true;
+      }
+    }
     const text = stripSelfMentions(event.text, source.selfUserId);
     if (text === '') return true;
     const admitted = await admit(event.platform, event.author.id, event.ref.channelId, `fu:${messageKey(event.ref)}`, await runningTicket(session));
-    if (!admitted.ok) answerLater(event, rootId, admitted.text);
+    if (!admitted.ok) answerLater(event, replyThread, admitted.text);
     else await enqueue(followUpRequest(event, session, text, ctx.now(), admitted));
     return true;
   }
 
   async function acceptMessage(event: InboundMessage, source: ChatAdapter): Promise<void> {
+    // Other bots and the bridge's own posts (Fluxra agents' messages among them) never continue a session.
     if (event.author.isSelf || event.author.isBot) return;
-    const rootId = event.ref.threadRootId;
-    if (rootId !== undefined && rootId !== event.ref.messageId && (await acceptFollowUp(event, source, rootId))) return;
+    if (await acceptFollowUp(event, source)) return;
     if (!event.mentionsBot) return;
+    const rootId = event.ref.threadRootId;
     const threadRootId = rootId ?? event.ref.messageId;
     const parsed = parseAgentRequest({ text: stripSelfMentions(event.text, source.selfUserId) }, agentNames);
     if (parsed.kind === 'usage') return answerLater(event, threadRootId, agentUsage(ctx.settings.commandName, agentNames));
@@ -151,6 +182,18 @@ export function createSessionIntake(deps: SessionIntakeDeps): SessionIntake {
     if (!admitted.ok) return answerLater(event, threadRootId, admitted.text);
     const agent = { resolved: ctx.blocks.resolveAgent(parsed.agent), label: parsed.agent, prompt: parsed.prompt };
     await enqueue(mentionStartRequest(event, threadRootId, agent, ctx.now(), admitted));
+    if (event.inAssistantPane === true) titleLater(event, source, threadRootId, parsed.prompt);
+  }
+
+  /** A side-pane thread is named after the prompt that started its session (best effort). */
+  function titleLater(event: InboundMessage, source: ChatAdapter, threadRootId: string, prompt: string): void {
+    if (!source.titleThread) return;
+    const thread = { platform: event.platform, channelId: event.ref.channelId, messageId: threadRootId };
+    const task = source
+      .titleThread(thread, threadTitle(prompt))
+      .catch((error: unknown) => ctx.logger.warn({ err: describeError(error) }, 'could not title a side-pane thread'))
+      .finally(() => sideTasks.delete(task));
+    sideTasks.add(task);
   }
 
   return {

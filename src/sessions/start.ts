@@ -16,6 +16,7 @@ import { describeError, RateLimitedError } from '../core/errors.js';
 import { BudgetClosedError, BudgetUnavailableError, BudgetWaitTimeoutError } from '../ratelimit/errors.js';
 import { BlocksApiError, BlocksErrorCode } from '../services/blocks/errors.js';
 import type { BlocksCreatedSession } from '../services/blocks/types.js';
+import { shareAgentPost } from './agent-thread.js';
 import { type EngineContext, postInThread, reactQuietly } from './context.js';
 import { blocksErrorText, mayHaveStartedText, queuedText, rootText } from './messages.js';
 import { registerTurn } from './turns.js';
@@ -51,6 +52,8 @@ export async function processStart(ctx: EngineContext, request: StartRequest): P
       state: 'pending',
       turnCount: 0,
       createdAt: request.requestedAt,
+      ...(request.placeId !== undefined ? { placeId: request.placeId } : {}),
+      ...(request.isPrivate === true ? { isPrivate: true } : {}),
     };
     await ctx.state.putSession(session);
   }
@@ -115,8 +118,11 @@ export async function releaseRequestQuota(ctx: EngineContext, request: SessionRe
 
 /** The root of a slash command's thread: "<name> asked claude: …", posted once. */
 async function postRoot(ctx: EngineContext, request: StartRequest) {
-  const [root] = await postInThread(ctx, request.channel, undefined, `${request.sessionRecordId}:root`, rootText(request.askedBy.displayName, request.agentLabel, request.prompt));
+  const text = rootText(request.askedBy.displayName, request.agentLabel, request.prompt);
+  const [root] = await postInThread(ctx, request.channel, undefined, `${request.sessionRecordId}:root`, text);
   if (!root) throw new Error('posting the root message returned no message');
+  // The question goes first into the linked channels and Fluxra, so the thread has its root there.
+  await shareAgentPost(ctx, 'question', root, text, request.agentLabel);
   return root;
 }
 

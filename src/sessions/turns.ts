@@ -9,7 +9,9 @@ import { describeError, RateLimitedError } from '../core/errors.js';
 import { breakMentionSyntax } from '../format/mentions.js';
 import { BlocksApiError, BlocksErrorCode } from '../services/blocks/errors.js';
 import type { BlocksMessage, BlocksPullRequest, BlocksTurn } from '../services/blocks/types.js';
-import { type EngineContext, editQuietly, postInThread, reactQuietly, turnThread } from './context.js';
+import { shareAgentPost } from './agent-thread.js';
+import { statusMessage } from './buttons/status-buttons.js';
+import { type EngineContext, editStatus, postInThread, reactQuietly, turnThread } from './context.js';
 import { doneText, failedText, KEY_REFUSED_TEXT, replyText, SESSION_GONE_TEXT, timedOutText, workingText } from './messages.js';
 import type { QuotaTicket } from './quota.js';
 import type { AgentSessionRecord, PollOutcome, TurnPlacement, TurnRecord } from './types.js';
@@ -44,7 +46,13 @@ export async function registerTurn(ctx: EngineContext, session: AgentSessionReco
 export async function showStatus(ctx: EngineContext, session: AgentSessionRecord, turn: TurnRecord): Promise<TurnRecord> {
   if (turn.statusRef) return turn;
   try {
-    const [ref] = await postInThread(ctx, session.channel, turnThread(session, turn), `${turn.id}:status`, workingText(session.agentLabel, session.sessionUrl, turn.n > 1));
+    const [ref] = await postInThread(
+      ctx,
+      session.channel,
+      turnThread(session, turn),
+      `${turn.id}:status`,
+      statusMessage(session, workingText(session.agentLabel, session.sessionUrl, turn.n > 1)),
+    );
     if (!ref) return turn;
     const latest = (await ctx.state.getTurn(turn.id)) ?? turn;
     const updated = { ...latest, statusRef: ref };
@@ -110,6 +118,7 @@ export async function pollTurn(ctx: EngineContext, turnId: string): Promise<Poll
 
 async function pollFailed(ctx: EngineContext, turn: TurnRecord, error: unknown): Promise<PollOutcome> {
   if (error instanceof BlocksApiError && error.code === BlocksErrorCode.NotFound) {
+    await markSessionEnded(ctx, turn.sessionRecordId);
     await finishUnanswered(ctx, turn.id, 'failed', SESSION_GONE_TEXT);
     return 'done';
   }
@@ -121,6 +130,14 @@ async function pollFailed(ctx: EngineContext, turn: TurnRecord, error: unknown):
   // Network, 5xx, 429: the scheduler backs this turn off (or waits out the key's pause).
   if (!(error instanceof RateLimitedError)) ctx.logger.warn({ turnId: turn.id, err: describeError(error) }, 'polling a turn failed; retrying later');
   throw error;
+}
+
+/** Blocks no longer has the session: its buttons answer that it has ended. */
+export async function markSessionEnded(ctx: EngineContext, sessionRecordId: string): Promise<void> {
+  await ctx.lock.run(sessionRecordId, async () => {
+    const session = await ctx.state.getSession(sessionRecordId);
+    if (session && session.endedAt === undefined) await ctx.state.putSession({ ...session, endedAt: ctx.now() });
+  });
 }
 
 /** Posts the final answer (once), then marks the status done with ✅. */
@@ -139,11 +156,14 @@ async function deliverAnswer(ctx: EngineContext, turnId: string, final: BlocksMe
     maxChars: ctx.settings.sessions.attachAsFileOverChars,
     agentLabel: session.agentLabel,
   });
-  await postInThread(ctx, session.channel, turnThread(session, turn), `reply:${final.id}`, text);
+  const answerRefs = await postInThread(ctx, session.channel, turnThread(session, turn), `reply:${final.id}`, text);
+  // Mirrored (answer, then the final status line) before the turn ends: a crash in between hands them over again.
+  await shareAgentPost(ctx, 'answer', answerRefs, text, session.agentLabel);
+  await shareAgentPost(ctx, 'status', turn.statusRef, doneText(session.agentLabel, session.sessionUrl), session.agentLabel);
   // The visible "done" comes before the turn is recorded as ended: a crash in between leaves a
   // running turn that the next poll finishes again (the reply is known to postOnce, the edit and
   // the reaction are idempotent), never a "working…" status that nothing will update.
-  await editQuietly(ctx, turn.statusRef, doneText(session.agentLabel, session.sessionUrl));
+  await editStatus(ctx, session, turn.statusRef, doneText(session.agentLabel, session.sessionUrl));
   await reactQuietly(ctx, turn.statusRef ?? (turn.placement ? undefined : session.threadRoot), '✅');
   const ended = await endTurn(ctx, turn, 'done', { finalMessageId: final.id });
   await ctx.events.turnEnded({ turn: ended, session });
@@ -174,9 +194,10 @@ export async function finishUnanswered(ctx: EngineContext, turnId: string, how: 
     how === 'timed-out'
       ? timedOutText(session.agentLabel, ctx.settings.sessions.turnTimeoutMinutes, session.sessionUrl)
       : failedText(session.agentLabel, reason, session.sessionUrl);
-  // Shown before the turn is recorded as ended, for the same reason as in deliverAnswer.
-  if (turn.statusRef) await editQuietly(ctx, turn.statusRef, text);
-  else await postInThread(ctx, session.channel, turnThread(session, turn), `${turn.id}:${how}`, text).catch(() => undefined);
+  // Shown (and mirrored) before the turn is recorded as ended, for the same reason as in deliverAnswer.
+  if (turn.statusRef) await editStatus(ctx, session, turn.statusRef, text);
+  const statusRef = turn.statusRef ?? (await postInThread(ctx, session.channel, turnThread(session, turn), `${turn.id}:${how}`, text).catch(() => undefined))?.[0];
+  await shareAgentPost(ctx, 'status', statusRef, text, session.agentLabel);
   const ended = await endTurn(ctx, turn, how);
   await ctx.events.turnEnded({ turn: ended, session, reason: text });
   ctx.logger.info({ sessionId: session.blocksSessionId, turnId, how }, 'turn ended without an answer');

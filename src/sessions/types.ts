@@ -41,8 +41,17 @@ export interface AgentSessionRecord extends SessionRecord {
   sessionUrl?: string;
   /** The turn in flight or the last one; follow-ups supersede it. */
   currentTurnId?: string;
+  /**
+   * The workspace or server it was started in: who may continue it from a copy of its thread,
+   * and where its buttons may be pressed.
+   */
+  placeId?: string;
   turnCount: number;
   createdAt: number;
+  /** Created private on Blocks (asked in a private channel): a fresh session here is too. */
+  isPrivate?: boolean;
+  /** Epoch ms when Blocks said the session is gone: its buttons are stale from then on. */
+  endedAt?: number;
 }
 
 export type TurnState = 'running' | 'done' | 'failed' | 'timed-out' | 'superseded';
@@ -91,7 +100,7 @@ export interface TurnPlacement {
 export interface StartRequest {
   kind: 'start';
   sessionRecordId: string;
-  origin: 'command' | 'mention' | 'channel';
+  origin: 'command' | 'mention' | 'channel' | 'button';
   channel: ChannelRef;
   /** The mention message (or its thread's root) to thread under; absent for a command. */
   threadRoot?: MessageRef;
@@ -107,6 +116,8 @@ export interface StartRequest {
   isPrivate?: boolean;
   /** Its admission under the agent quotas (absent when quotas are off). */
   quota?: QuotaTicket;
+  /** The workspace or server it was asked in (`InboundBase.placeId`). */
+  placeId?: string;
 }
 
 /** A person's reply in a session's thread. */

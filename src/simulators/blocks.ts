@@ -58,6 +58,7 @@ export interface FakeBlocksOptions extends AgentRunnerOptions {
   validationStatus?: 400 | 422;
   errorShape?: ErrorShape;
   omitFinalMessageLink?: boolean;
+  followUpWithoutThread?: boolean;
   singleRoleOnly?: boolean;
   systemNotices?: boolean;
 }
@@ -103,6 +104,7 @@ export async function createFakeBlocks(options: FakeBlocksOptions = {}): Promise
     validationStatus: options.validationStatus ?? 400,
     errorShape: options.errorShape ?? 'error-string',
     omitFinalMessageLink: options.omitFinalMessageLink ?? false,
+    followUpWithoutThread: options.followUpWithoutThread ?? false,
     singleRoleOnly: options.singleRoleOnly ?? false,
     systemNotices: options.systemNotices ?? true,
     workspaceId: randomUUID(),

@@ -11,12 +11,31 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { routeHttp } from './slack/http-routes.js';
-import { eventCallback, type SlashCommandInput, slashCommandBody, type UserMessageInput, userMessageEvent, userMessageRecord } from './slack/payloads.js';
+import {
+  assistantThreadEvent,
+  type ButtonClickInput,
+  blockActionsPayload,
+  eventCallback,
+  type SlashCommandInput,
+  slashCommandBody,
+  type UserMessageInput,
+  userMessageEvent,
+  userMessageRecord,
+  viewSubmissionPayload,
+} from './slack/payloads.js';
 import { acceptSocket, closeSockets, type DeliveryType, postSigned, socketEnvelope } from './slack/socket-mode.js';
-import { type FakeSlackAck, type FakeSlackChannel, FakeSlackState, type FakeSlackUser } from './slack/state.js';
+import { type FakeAssistantThread, type FakeSlackAck, type FakeSlackChannel, FakeSlackState, type FakeSlackUser } from './slack/state.js';
 import type { RateLimitPlan, WebApiIdentity } from './slack/web-api.js';
 
-export type { FakeSlackAck, FakeSlackChannel, FakeSlackUser, SlashCommandInput };
+export type { ButtonClickInput, FakeAssistantThread, FakeSlackAck, FakeSlackChannel, FakeSlackUser, SlashCommandInput };
+
+/** A side-pane thread a person opened: where it lives, and the event Slack sends about it. */
+export interface OpenedPane {
+  channel: string;
+  threadTs: string;
+  /** `assistant_thread_started`, to hand to `deliverEvent`. */
+  event: Record<string, unknown>;
+}
 export { FakeSlackState };
 
 export interface FakeSlackOptions {
@@ -92,8 +111,26 @@ export interface FakeSlack {
   /** Records a message a person (or another bot) wrote and returns its `message` event. */
   /** `channelType`: `channel` (default), `group` (private channel), `im`, `mpim`. */
   userMessage(input: UserMessageInput): Record<string, unknown>;
+  /**
+   * A person opens Slack's AI side pane (or starts a new chat in it): their DM with the app
+   * exists, Slack makes the thread's root (`assistant_app_thread`) and sends `assistant_thread_started`.
+   */
+  openAssistantThread(input: { userId: string; contextChannel?: string }): OpenedPane;
+  /** The person looks at another channel while the pane is open: `assistant_thread_context_changed`. */
+  assistantContextChanged(pane: { channel: string; threadTs: string }, contextChannel: string): Record<string, unknown>;
+  /** The person writes (or picks a suggested prompt) in a pane thread: a `message.im` event in that thread. */
+  paneMessage(pane: { channel: string; threadTs: string }, userId: string, text: string): Record<string, unknown>;
   deliverEvent(event: Record<string, unknown>, options?: DeliveryOptions): Promise<DeliveryResult>;
   deliverCommand(input: SlashCommandInput, options?: DeliveryOptions): Promise<DeliveryResult>;
+  /**
+   * Clicks a button of a message the fake holds: delivers `block_actions` (its value read
+   * from the message's blocks). `triggerId` reuses one (a replayed request). `responseId`
+   * names where posts to its response_url are recorded. Undefined `payload` when the
+   * message has no such button.
+   */
+  clickButton(input: ButtonClickInput, options?: DeliveryOptions): Promise<DeliveryResult & { triggerId: string; payload?: Record<string, unknown> }>;
+  /** Submits a modal the app opened (`state.views`), its text box filled with `text`: delivers `view_submission`. */
+  submitView(viewId: string, text: string, options?: DeliveryOptions): Promise<DeliveryResult & { payload: Record<string, unknown> }>;
   close(): Promise<void>;
 }
 
@@ -190,6 +227,29 @@ export async function createFakeSlack(options: FakeSlackOptions): Promise<FakeSl
       state.history(input.channel).push(userMessageRecord(input, ts));
       return userMessageEvent(input, ts);
     },
+    openAssistantThread({ userId, contextChannel }) {
+      const channel = `D${userId.replace(/^[UW]/, '')}`;
+      if (!state.channels.has(channel)) state.channels.set(channel, { id: channel, name: userId, isIm: true });
+      const threadTs = state.nextTs();
+      state.history(channel).push({ ts: threadTs, text: 'New chat', user: userId, subtype: 'assistant_app_thread', threadTs, reactions: [] });
+      const thread: FakeAssistantThread = { channel, threadTs, userId, ...(contextChannel ? { contextChannel } : {}) };
+      state.assistantThreads.set(`${channel}:${threadTs}`, thread);
+      state.emit('change');
+      return { channel, threadTs, event: assistantThreadEvent('assistant_thread_started', thread, identity.teamId, state.nextTs()) };
+    },
+    assistantContextChanged(pane, contextChannel) {
+      const thread = state.assistantThread(pane.channel, pane.threadTs);
+      if (!thread) throw new Error(`fake Slack: no side-pane thread ${pane.channel}:${pane.threadTs}`);
+      thread.contextChannel = contextChannel;
+      return assistantThreadEvent('assistant_thread_context_changed', thread, identity.teamId, state.nextTs());
+    },
+    paneMessage(pane, userId, text) {
+      const ts = state.nextTs();
+      const input = { channel: pane.channel, user: userId, text, threadTs: pane.threadTs, channelType: 'im' };
+      state.history(pane.channel).push(userMessageRecord(input, ts));
+      state.emit('change');
+      return userMessageEvent(input, ts);
+    },
     deliverEvent(event, delivery = {}) {
       const payload = eventCallback(event, {
         ...identity,
@@ -208,6 +268,40 @@ export async function createFakeSlack(options: FakeSlackOptions): Promise<FakeSl
         triggerId: delivery.triggerId ?? `${Date.now()}.${counter}.${randomBytes(8).toString('hex')}`,
       });
       return deliver('slash_commands', body, new URLSearchParams(body).toString(), delivery).then((result) => ({ ...result, responseId: id }));
+    },
+    async clickButton(input, delivery = {}) {
+      const id = `act-${++counter}`;
+      const triggerId = delivery.triggerId ?? `${Date.now()}.${counter}.${randomBytes(8).toString('hex')}`;
+      const message = state.findMessage(input.channel, input.messageTs);
+      const teamId = delivery.teamId ?? identity.teamId;
+      const payload = message
+        ? blockActionsPayload(input, message, {
+            teamId,
+            userTeamId: state.users.get(input.userId)?.teamId ?? teamId,
+            appId: identity.appId,
+            triggerId,
+            responseUrl: `${baseUrl}/response/${id}`,
+          })
+        : undefined;
+      if (!payload) return { triggerId, responseId: id };
+      state.triggers.set(triggerId, input.userId);
+      const result = await deliver('interactive', payload, new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), delivery);
+      return { ...result, triggerId, responseId: id, payload };
+    },
+    async submitView(viewId, text, delivery = {}) {
+      const opened = state.views.find((view) => view.id === viewId);
+      if (!opened) throw new Error(`fake Slack: no view ${viewId} was opened`);
+      const teamId = delivery.teamId ?? identity.teamId;
+      const payload = viewSubmissionPayload(opened, text, {
+        teamId,
+        userTeamId: state.users.get(opened.userId)?.teamId ?? teamId,
+        appId: identity.appId,
+        triggerId: delivery.triggerId ?? `${Date.now()}.${++counter}.${randomBytes(8).toString('hex')}`,
+        userId: opened.userId,
+        botId: identity.botId,
+      });
+      const result = await deliver('interactive', payload, new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), delivery);
+      return { ...result, payload };
     },
     async close() {
       await closeSockets(sockets);

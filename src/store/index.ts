@@ -5,7 +5,7 @@ export { createStore, DEFAULT_NAMESPACE_PREFIX, type Store, type StoreConfig, ty
 export type { CursorsRepository } from './cursors.js';
 export type { DeadLetter, DeadLetterRepository } from './dead-letters.js';
 export { DEFAULT_DEDUPE_TTL_MS, type DedupeRepository } from './dedupe.js';
-export { StoreError, type StoreErrorCode } from './errors.js';
+export { isStoreUnreachable, StoreError, type StoreErrorCode } from './errors.js';
 export type { KvNamespace } from './kv.js';
 export type { ChannelLink, LinkInput, LinkRecord, LinksRepository } from './links.js';
 export { DEFAULT_MESSAGE_MAP_TTL_MS, type MessageGroup, type MessageMapRepository } from './message-map.js';

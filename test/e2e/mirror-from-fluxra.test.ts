@@ -11,6 +11,8 @@ import { after, afterEach, before, describe, test } from 'node:test';
 import type { APIMessage } from 'discord.js';
 import { messageKey } from '../../src/core/keys.js';
 import { POST_CLAIMS_NAMESPACE, POST_INTENTS_NAMESPACE, POST_RESULTS_NAMESPACE, type PostIntent, postKey } from '../../src/delivery/post-once.js';
+import type { FromFluxraItem } from '../../src/mirror/from-fluxra/deliver.js';
+import { fromFluxraPartition } from '../../src/mirror/mirror-item.js';
 import type { FakeSlackMessage } from '../../src/simulators/slack/state.js';
 import { eventually, type Pair, startWorld, type World } from './mirror-from-fluxra-harness.js';
 
@@ -227,7 +229,7 @@ describe('Fluxra → platforms', () => {
     await poller.stop();
   });
 
-  test('the cursor moves only after delivery; a restart with a lost record neither loses nor doubles', async () => {
+  test('the cursor moves once each channel has its copy queued; a refusing Slack holds back only Slack, in order; a restart with a lost record neither loses nor doubles', async () => {
     const pair = await w.linkPair();
     const first = w.poller();
     await first.start();
@@ -239,36 +241,42 @@ describe('Fluxra → platforms', () => {
       return cursor !== initial ? cursor : undefined;
     }, 'the cursor after step 1');
 
-    // Slack refuses every post for now (429): step 2 reaches Discord, the batch fails.
+    // Slack refuses every post for now (429): Discord gets steps 2 and 3 all the same.
     w.slack.fake.rateLimit('chat.postMessage', 0, 1_000_000);
     const step2 = say(pair, 'step 2');
     say(pair, 'step 3');
-    await eventually(() => discordPosts(pair.discord.channelId).find((m) => m.content === 'step 2'), 'step 2 on Discord');
+    await eventually(() => discordPosts(pair.discord.channelId).find((m) => m.content === 'step 3'), 'step 3 on Discord, not held behind Slack');
     await eventually(
       () => (w.slack.fake.state.callsTo('chat.postMessage').filter((call) => call.args.text === 'step 2').length >= 2 ? true : undefined),
       'Slack retries of step 2',
     );
-    assert.equal(await w.store.cursors.get(pair.conversationId), cursorAfterStep1, 'the cursor stays while a message is undelivered');
+    // Both copies are durably queued: the cursor goes on.
+    await eventually(async () => ((await w.store.cursors.get(pair.conversationId)) !== cursorAfterStep1 ? true : undefined), 'the cursor after steps 2 and 3 were queued');
     assert.equal(
-      discordPosts(pair.discord.channelId).some((m) => m.content === 'step 3'),
+      w.slack.fake.state.callsTo('chat.postMessage').some((call) => call.args.text === 'step 3'),
       false,
-      'order holds: step 3 waits for step 2',
+      'order holds on Slack: step 3 waits for step 2',
     );
     await first.stop();
 
-    // As if the process had died right after posting step 2 to Discord, before recording it.
+    // As if the process had died right after posting step 2 to Discord, before recording it:
+    // the post's record is lost and its item is still queued.
     const discordKey = postKey(step2.messageId, pair.discord);
     const [discordCopy] = (await w.store.kv<{ refs: Array<{ platform: 'discord'; channelId: string; messageId: string }> }>(POST_RESULTS_NAMESPACE).get(discordKey))?.refs ?? [];
     assert.ok(discordCopy);
     await w.store.kv(POST_RESULTS_NAMESPACE).delete(discordKey);
     await w.store.kv(POST_CLAIMS_NAMESPACE).delete(messageKey(discordCopy));
     await w.store.kv<PostIntent>(POST_INTENTS_NAMESPACE).set(discordKey, { key: discordKey, channel: pair.discord, startedAt: Date.now() - 1_000 });
+    const slackHead = await w.store.outbox.head<FromFluxraItem>(fromFluxraPartition(pair.slack));
+    assert.equal(slackHead?.item.message.messageId, step2.messageId, 'step 2 still queued for Slack');
+    await w.store.outbox.enqueue(fromFluxraPartition(pair.discord), { message: slackHead.item.message, channel: pair.discord });
 
     w.slack.fake.rateLimit('chat.postMessage', 0, 0);
     const restarted = w.poller();
     await restarted.start();
     await eventually(() => (slackPosts(pair).length === 3 && discordPosts(pair.discord.channelId).length === 3 ? true : undefined), 'steps 2 and 3 everywhere');
     await restarted.pollNow(pair.conversationId);
+    await restarted.idle();
 
     assert.deepEqual(
       slackPosts(pair).map((m) => m.text),

@@ -4,9 +4,12 @@
  * one Fluxra conversation with `/bridge`, posts in Slack and sees the message in the Discord
  * and Fluxra panes, asks `/agent` and sees the answer in the thread, mentions `@bridge`,
  * runs `/block list`, replies in a Discord thread (the Reply control visible without hover),
- * attaches a file, edits and deletes a message, and posts as a Fluxra agent. The visible text
+ * attaches a file, edits and deletes a message, and posts as a Fluxra agent. The agent's
+ * status message carries buttons: Follow up opens the form, whose text goes to the agent. The visible text
  * never shows Slack's entities (`&lt;`) or raw mention syntax, and the bridge's reactions are
- * drawn icons, not emoji that the default fonts lack. A screenshot is kept in test-results/.
+ * drawn icons, not emoji that the default fonts lack. Then Slack's AI side pane: the toggle
+ * opens it in the Slack column, a suggested prompt starts a session whose title and answer
+ * show in the pane's thread, and a follow-up is answered there. A screenshot is kept in test-results/.
  *
  * Chromium must be installed (`.ci/run` installs it with apt): without it this test fails.
  */
@@ -68,7 +71,7 @@ const pane = (name: 'slack' | 'discord' | 'fluxra'): Locator => page.locator(`[d
 
 /** Types into a pane's composer and sends with Enter, as a person does. */
 async function type(name: 'slack' | 'discord' | 'fluxra', text: string): Promise<void> {
-  const input = pane(name).locator('textarea');
+  const input = pane(name).locator('.composer textarea');
   await input.fill(text);
   await input.press('Enter');
   await assertNoError(name);
@@ -79,7 +82,7 @@ async function assertNoError(name: 'slack' | 'discord' | 'fluxra'): Promise<void
   // (A string: this runs in the page, whose DOM types this Node project does not load.)
   await page.waitForFunction(`(() => {
     const root = document.querySelector('[data-pane="${name}"]');
-    return root.querySelector('textarea').value === '' || root.querySelector('.error').textContent !== '';
+    return root.querySelector('.composer textarea').value === '' || root.querySelector('.composer .error').textContent !== '';
   })()`);
   assert.equal(await pane(name).locator('.composer .error').textContent(), '', `${name} refused the action`);
 }
@@ -146,6 +149,24 @@ async function visitorJourney(): Promise<void> {
   const threadRoot = pane('slack').locator('.msg:not(.reply)', { hasText: 'explain what the bridge does' }).last();
   await threadRoot.locator('.thread .msg.reply .text', { hasText: 'simulated' }).first().waitFor({ timeout: AGENT_WAIT_MS });
 
+  // The status message in the thread carries the agent buttons: Follow up opens the form
+  // (Slack's modal), and what is typed there goes to the agent as a follow-up in the thread.
+  const statusMessage = threadRoot.locator('.thread .msg.reply', { has: page.locator('.chat-btn', { hasText: 'Follow up' }) }).first();
+  await statusMessage.waitFor({ timeout: AGENT_WAIT_MS });
+  assert.equal(await statusMessage.locator('a.chat-btn', { hasText: 'Open in Blocks' }).count(), 1);
+  await statusMessage.locator('.chat-btn', { hasText: 'Follow up' }).click();
+  const form = pane('slack').locator('.chat-form:not([hidden])');
+  await form.waitFor({ timeout: WAIT_MS });
+  assert.equal(await form.locator('.form-title').textContent(), 'Follow up');
+  await form.locator('textarea').fill('and list its commands');
+  await form.locator('.form-submit').click();
+  // Gone from view once sent (not merely marked hidden), and never shown in the other pane.
+  await pane('slack').locator('.chat-form').waitFor({ state: 'hidden', timeout: WAIT_MS });
+  assert.equal(await pane('discord').locator('.chat-form').isVisible(), false);
+  assert.match(await ephemeralAnswer('slack', 'and list its commands'), /^Sent your follow-up to/);
+  await threadRoot.locator('.thread .msg.reply .text', { hasText: 'followed up:' }).waitFor({ timeout: WAIT_MS });
+  await threadRoot.locator('.thread .msg.reply .text', { hasText: 'received: “and list its commands”' }).waitFor({ timeout: AGENT_WAIT_MS });
+
   // /block list answers with the bridge's Fluxra blocks (none yet).
   await type('slack', '/block list');
   const blocks = await ephemeralAnswer('slack', '/block list');
@@ -197,7 +218,7 @@ async function visitorJourney(): Promise<void> {
   await type('slack', 'Tpyo to fix');
   await pane('discord').locator('.msg .text', { hasText: 'Tpyo to fix' }).waitFor({ timeout: WAIT_MS });
   await pane('slack').locator('.msg', { hasText: 'Tpyo to fix' }).locator('.edit-btn').click();
-  assert.equal(await pane('slack').locator('textarea').inputValue(), 'Tpyo to fix');
+  assert.equal(await pane('slack').locator('.composer textarea').inputValue(), 'Tpyo to fix');
   await type('slack', 'Typo fixed');
   await pane('discord').locator('.msg .text', { hasText: 'Typo fixed' }).waitFor({ timeout: WAIT_MS });
   await pane('fluxra').locator('.msg .text', { hasText: 'Typo fixed' }).waitFor({ timeout: WAIT_MS });
@@ -224,8 +245,8 @@ async function visitorJourney(): Promise<void> {
     (await pane('discord').locator('.msg.person, .msg.bridge, .ephemeral').allInnerTexts()).join('\n'),
   ];
   for (const text of ownSyntax) assert.doesNotMatch(text, /<[@#]!?[A-Z0-9]+>/);
-  // Every composer's placeholder fits its box at 1280×720.
-  const overflowing = await page.evaluate(`[...document.querySelectorAll('.composer textarea')].filter((area) => {
+  // Every shown composer's placeholder fits its box at 1280×720 (the closed side pane's is checked once it is open).
+  const overflowing = await page.evaluate(`[...document.querySelectorAll('.composer textarea')].filter((area) => area.offsetParent !== null).filter((area) => {
     const style = getComputedStyle(area);
     const context = document.createElement('canvas').getContext('2d');
     context.font = style.font;
@@ -233,4 +254,52 @@ async function visitorJourney(): Promise<void> {
     return context.measureText(area.placeholder).width > room;
   }).map((area) => area.placeholder)`);
   assert.deepEqual(overflowing, [], 'placeholders cut off');
+
+  await sidePaneJourney();
+}
+
+/** Slack's AI side pane, as a person uses it: open, pick a suggested prompt, read, follow up. */
+async function sidePaneJourney(): Promise<void> {
+  const side = page.locator('[data-pane="side-pane"]');
+  assert.equal(await side.isVisible(), false, 'the side pane is closed until toggled');
+  await pane('slack').locator('.open-side-pane').click();
+  await side.waitFor();
+  assert.equal(await pane('slack').isVisible(), false, 'it takes the Slack column, as Slack splits its window');
+  await side.locator('.new-chat').click();
+  const prompt = side.locator('.prompt-btn').first();
+  await prompt.waitFor({ timeout: WAIT_MS });
+  const message = (await prompt.getAttribute('data-message')) ?? '';
+  assert.ok(message.length > 0, 'a suggested prompt carries its message');
+  await prompt.click();
+  await side.locator('.msg.person .text', { hasText: message.slice(0, 24) }).waitFor({ timeout: WAIT_MS });
+  await side.locator('.msg.bridge .text', { hasText: 'simulated' }).first().waitFor({ timeout: AGENT_WAIT_MS });
+  // Titled from the first prompt, in the header and the list of chats; the prompts are gone once the chat began.
+  const title = (await side.locator('.side-title').textContent()) ?? '';
+  assert.ok(message.startsWith(title.replace(/…$/, '')), `title "${title}" from "${message}"`);
+  assert.equal(await side.locator('.prompt-btn').count(), 0);
+
+  const input = side.locator('textarea');
+  await input.fill('and say it in one line');
+  await input.press('Enter');
+  await page.waitForFunction(`document.querySelector('[data-pane="side-pane"] textarea').value === ''`);
+  assert.equal(await side.locator('.composer .error').textContent(), '');
+  const followUp = side.locator('.msg.person', { hasText: 'and say it in one line' });
+  await followUp.waitFor({ timeout: WAIT_MS });
+  await side.locator('.msg.person:has-text("and say it in one line") ~ .msg.bridge .text', { hasText: 'simulated' }).first().waitFor({ timeout: AGENT_WAIT_MS });
+  // The pane's chat is the person's own: the channel shows nothing of it.
+  assert.equal(await pane('slack').locator('.msg .text', { hasText: 'and say it in one line' }).count(), 0);
+  const placeholderFits = await page.evaluate(`(() => {
+    const area = document.querySelector('[data-pane="side-pane"] textarea');
+    const style = getComputedStyle(area);
+    const context = document.createElement('canvas').getContext('2d');
+    context.font = style.font;
+    return context.measureText(area.placeholder).width <= area.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  })()`);
+  assert.equal(placeholderFits, true, 'the side pane placeholder fits');
+
+  // Back to the channel and again to the pane (left open for the screenshot).
+  await side.locator('.back-to-channel').click();
+  await pane('slack').waitFor();
+  await pane('slack').locator('.open-side-pane').click();
+  await side.waitFor();
 }

@@ -17,6 +17,7 @@ import type { BridgeConfig } from '../../src/config/schema.js';
 import type { ChatAdapter, InboundEvent } from '../../src/core/chat.js';
 import { createLogger } from '../../src/core/logger.js';
 import { createDiscordAdapter, type DiscordAdapter } from '../../src/platforms/discord/index.js';
+import type { SlackAdapterConfig } from '../../src/platforms/slack/config.js';
 import { createBlocksBudget } from '../../src/ratelimit/blocks-budget.js';
 import type { RateBudget } from '../../src/ratelimit/types.js';
 import { createBlocksClient } from '../../src/services/blocks/index.js';
@@ -72,7 +73,11 @@ export interface RigOptions {
   store?: Store;
   /** Slack channels the fake knows (for `conversations.info`), and Discord's (default: one public). */
   slackChannels?: FakeSlackChannel[];
+  /** Slack adapter settings beside the harness's own (e.g. the side pane, `assistant`). */
+  slackAdapter?: Partial<SlackAdapterConfig>;
   discordChannels?: Array<{ id: string; name: string; private?: boolean }>;
+  /** More Discord guilds the bot is in (another tenant). */
+  discordOtherGuilds?: Array<{ id: string; name?: string; channels: Array<{ id: string; name: string }> }>;
   /** Fault injection around the real Blocks budget (e.g. a Redis blip that fails one admission). */
   wrapBudget?: (budget: RateBudget) => RateBudget;
   /** More commands beside /agent (e.g. /bridge with its agent half), built on the engine. */
@@ -134,6 +139,7 @@ export async function startSessionsRig(options: RigOptions): Promise<SessionsRig
   });
   const route = async (event: InboundEvent, adapter: ChatAdapter): Promise<void> => {
     if (event.kind === 'command') await router.handle(event, adapter);
+    else if (event.kind === 'button' || event.kind === 'form') await engine.handleButton(event, adapter);
     else await engine.accept(event, adapter);
   };
 
@@ -148,12 +154,18 @@ export async function startSessionsRig(options: RigOptions): Promise<SessionsRig
         ],
         ...(options.slackChannels ? { channels: options.slackChannels } : {}),
       },
+      ...(options.slackAdapter ? { adapter: options.slackAdapter } : {}),
     });
     const adapter = slack.adapter;
     adapters.set('slack', adapter);
     slack.setBehaviour((event) => route(event, adapter));
   } else {
-    const fake = await createFakeDiscord({ token: DISCORD_TOKEN, guildId: GUILD_ID, channels: options.discordChannels ?? [{ id: DISCORD_CHANNEL, name: 'general' }] });
+    const fake = await createFakeDiscord({
+      token: DISCORD_TOKEN,
+      guildId: GUILD_ID,
+      channels: options.discordChannels ?? [{ id: DISCORD_CHANNEL, name: 'general' }],
+      ...(options.discordOtherGuilds ? { otherGuilds: options.discordOtherGuilds } : {}),
+    });
     const adapter = createDiscordAdapter({ token: DISCORD_TOKEN, apiUrl: fake.apiUrl, commands: [...router.specs], restRetries: 0 }, { logger });
     adapter.onEvent((event) => route(event, adapter));
     await adapter.start();

@@ -18,7 +18,7 @@ export const DEFAULT_APP_NAME = 'Fluxra Bridge';
  * post as an agent with its own name and icon (chat:write.customize), read history to find
  * its own posts after a crash (channels/groups:history), reactions as status markers
  * (reactions:write), names and admin rights of people (users:read), channel names
- * (channels/groups:read), mentions (app_mentions:read), slash commands (commands), and the
+ * (channels/groups:read), mentions (app_mentions:read), slash commands (commands), the
  * metadata of files people attach (files:read).
  */
 export const SLACK_BOT_SCOPES = [
@@ -38,6 +38,15 @@ export const SLACK_BOT_SCOPES = [
 /** Messages in public and private channels the bot is in, and mentions of it. */
 export const SLACK_BOT_EVENTS = ['app_mention', 'message.channels', 'message.groups'] as const;
 
+/** Slack's AI side pane (`slack.assistant.enabled`): its status, title and prompts, and what is written in it (the app's DM). */
+export const SLACK_ASSISTANT_SCOPES = ['assistant:write', 'im:history'] as const;
+
+/** A pane thread opened, the channel its person looks at changed, a message written in it. */
+export const SLACK_ASSISTANT_EVENTS = ['assistant_thread_context_changed', 'assistant_thread_started', 'message.im'] as const;
+
+/** What Slack shows about the app in its AI side pane. */
+export const SLACK_ASSISTANT_DESCRIPTION = 'Ask a coding agent on Blocks; each chat here is a private session (start with an agent name to pick one)';
+
 /** Bolt's HTTP receiver path (see the Slack adapter: `endpoints: '/slack/events'`). */
 export const SLACK_EVENTS_PATH = '/slack/events';
 
@@ -48,6 +57,8 @@ export interface SlackManifestOptions {
   httpUrl?: string;
   /** Usage hints for commands whose Slack syntax is not "subcommand options…". */
   usageHints?: Readonly<Record<string, string>>;
+  /** Slack's AI side pane, when enabled: its suggested prompts (`slack.assistant.prompts`). */
+  assistant?: { prompts: ReadonlyArray<{ title: string; message: string }> };
 }
 
 /** `https://host/base` → `https://host/base/slack/events`; a URL already ending so is kept. Throws on a non-http(s) URL. */
@@ -70,6 +81,7 @@ export function slackUsageHint(spec: CommandSpec): string {
 
 export function slackManifest(options: SlackManifestOptions): Record<string, unknown> {
   const requestUrl = options.httpUrl === undefined ? undefined : slackEventsUrl(options.httpUrl);
+  const pane = options.assistant !== undefined;
   return {
     _metadata: { major_version: 1, minor_version: 1 },
     display_information: {
@@ -79,6 +91,16 @@ export function slackManifest(options: SlackManifestOptions): Record<string, unk
     },
     features: {
       bot_user: { display_name: options.appName, always_online: true },
+      ...(options.assistant !== undefined
+        ? {
+            // The side pane lives in the app's Messages tab; people write in it.
+            app_home: { home_tab_enabled: false, messages_tab_enabled: true, messages_tab_read_only_enabled: false },
+            assistant_view: {
+              assistant_description: SLACK_ASSISTANT_DESCRIPTION,
+              suggested_prompts: options.assistant.prompts.map((prompt) => ({ title: prompt.title, message: prompt.message })),
+            },
+          }
+        : {}),
       // Slack refuses an empty list: no commands, no key.
       ...(options.specs.length > 0
         ? {
@@ -92,9 +114,11 @@ export function slackManifest(options: SlackManifestOptions): Record<string, unk
           }
         : {}),
     },
-    oauth_config: { scopes: { bot: [...SLACK_BOT_SCOPES] } },
+    oauth_config: { scopes: { bot: [...SLACK_BOT_SCOPES, ...(pane ? SLACK_ASSISTANT_SCOPES : [])].sort() } },
     settings: {
-      event_subscriptions: { ...(requestUrl !== undefined ? { request_url: requestUrl } : {}), bot_events: [...SLACK_BOT_EVENTS] },
+      event_subscriptions: { ...(requestUrl !== undefined ? { request_url: requestUrl } : {}), bot_events: [...SLACK_BOT_EVENTS, ...(pane ? SLACK_ASSISTANT_EVENTS : [])].sort() },
+      // The status messages' buttons and the forms they open (block_actions, view_submission).
+      interactivity: { is_enabled: true, ...(requestUrl !== undefined ? { request_url: requestUrl } : {}) },
       org_deploy_enabled: false,
       socket_mode_enabled: requestUrl === undefined,
       token_rotation_enabled: false,
@@ -131,7 +155,13 @@ const runSlackManifest: CommandRun = async (input, io) => {
   const { specs } = await offeredCommands(outcome.loaded, { everyCommand: true });
   // /agent reads the words after the command as "[agent] <prompt>" on Slack (see commands/agent.ts).
   const usageHints = { [config.commands.agent]: '[agent] <prompt>' };
-  const manifest = slackManifest({ appName: name, specs, usageHints, ...(typeof httpUrl === 'string' ? { httpUrl } : {}) });
+  const manifest = slackManifest({
+    appName: name,
+    specs,
+    usageHints,
+    ...(config.slack.assistant.enabled ? { assistant: { prompts: config.slack.assistant.prompts } } : {}),
+    ...(typeof httpUrl === 'string' ? { httpUrl } : {}),
+  });
   io.out(`${JSON.stringify(manifest, null, 2)}\n`);
 
   const waiting = credentialNotes(outcome.loaded);

@@ -12,7 +12,7 @@
  * crash between the post and its recording (or the same item queued twice) never posts
  * twice. Edits and deletes follow the recorded copies; both are harmless to repeat. A
  * channel the platform refuses for good (deleted, access lost) is skipped with an error in
- * the log (`post-copy.ts`); anything that may pass is retried with the item.
+ * the log (`postCopyOrSkip` in `delivery/post-once.ts`); anything that may pass is retried with the item.
  */
 
 import type { Author, ChannelRef, MessageRef, OutboundMessage } from '../../core/chat.js';
@@ -21,11 +21,13 @@ import { describeError } from '../../core/errors.js';
 import { channelKey, messageKey, toChannelRef } from '../../core/keys.js';
 import type { Logger } from '../../core/logger.js';
 import { editSplit, partsByChannel } from '../../delivery/edit-split.js';
-import { postKey } from '../../delivery/post-once.js';
-import type { Store } from '../../store/index.js';
+import { isPermanentForCopy, postCopyOrSkip, postKey } from '../../delivery/post-once.js';
+import type { DeliveryOutcome } from '../../delivery/runner.js';
+import type { OutboxEntry, Store } from '../../store/index.js';
 import { crossPostName } from '../attribution.js';
+import { deadLetterOutcome, decideRetryOrDead, type RetryTimingConfig, retryOutcome } from '../delivery-decision.js';
 import type { CopyItem } from '../mirror-item.js';
-import { isPermanentForCopy, postCopyOrSkip } from '../post-copy.js';
+import { type PendingCopies, ROOT_MISSING_QUOTE, RootCopyPendingError, rootWaitMs } from '../pending-copies.js';
 import { threadsInlineReplies, withQuote } from '../threading.js';
 
 type CopyPost = Extract<CopyItem, { kind: 'post' }>;
@@ -37,22 +39,33 @@ export interface CrossPoster {
    * the message. Errors are thrown unchanged (the engine retries the item).
    */
   deliver(item: CopyItem, isStopping: () => boolean): Promise<void>;
+  /** The channels a post's copies go to (every other channel linked to its conversation). */
+  targetsOf(item: CopyPost): Promise<ChannelRef[]>;
+  /** The item was dead-lettered: its copies are no longer pending (replies stop waiting for them). */
+  givenUp(item: CopyItem): Promise<void>;
 }
 
 export interface CrossPosterDeps {
   store: Store;
   adapters: AdapterDirectory;
   logger: Logger;
+  pending: PendingCopies;
 }
 
 const sameChannel = (a: ChannelRef, b: ChannelRef): boolean => channelKey(a) === channelKey(b);
 
-function outbound(author: Author, source: MessageRef, text: string): OutboundMessage {
+/** A copy under its author's name (`Alice (Slack)`), or an agent post's under the agent's (`claude (Blocks)`). */
+function outbound(author: Author, source: MessageRef, text: string, agent?: string): OutboundMessage {
+  if (agent !== undefined) return { text, as: { name: crossPostName(agent, 'blocks') } };
   return { text, as: { name: crossPostName(author.displayName, source.platform), ...(author.avatarUrl ? { iconUrl: author.avatarUrl } : {}) } };
 }
 
 export function createCrossPoster(deps: CrossPosterDeps): CrossPoster {
-  const { store, adapters, logger } = deps;
+  const { store, adapters, logger, pending } = deps;
+
+  async function targetsOf(input: CopyPost): Promise<ChannelRef[]> {
+    return (await store.links.channelsFor(input.conversationId)).filter((channel) => !sameChannel(channel, input.source));
+  }
 
   async function threadIn(target: ChannelRef, rootFluxraMessageId: string | undefined): Promise<string | undefined> {
     if (rootFluxraMessageId === undefined) return undefined;
@@ -62,7 +75,7 @@ export function createCrossPoster(deps: CrossPosterDeps): CrossPoster {
   }
 
   async function post(input: CopyPost, isStopping: () => boolean): Promise<void> {
-    const targets = (await store.links.channelsFor(input.conversationId)).filter((channel) => !sameChannel(channel, input.source));
+    const targets = await targetsOf(input);
     const copies: MessageRef[] = [];
     let failure: unknown;
     for (const target of targets) {
@@ -77,18 +90,27 @@ export function createCrossPoster(deps: CrossPosterDeps): CrossPoster {
         // it and that message has a copy; anywhere else it carries a quoted line (threading.ts).
         const threaded = input.quote === undefined || threadsInlineReplies(target.platform);
         const threadRootId = threaded ? await threadIn(target, input.rootFluxraMessageId) : undefined;
-        const quote = input.quote !== undefined && threadRootId === undefined ? input.quote : undefined;
+        const rootMissing = threaded && input.rootFluxraMessageId !== undefined && threadRootId === undefined;
+        // The root's copy into this channel is still queued (another channel's cross-posts, or
+        // the agents' posts): wait for it rather than post the reply top-level.
+        if (rootMissing && input.rootFluxraMessageId !== undefined && (await pending.isPending(input.rootFluxraMessageId, target))) {
+          throw new RootCopyPendingError(input.rootFluxraMessageId, target);
+        }
+        // A root that will never have a copy here (refused for good, dead-lettered, from before
+        // the link): the reply goes top-level, with a quoted line saying what it answers.
+        const quote = threadRootId === undefined ? (input.quote ?? (rootMissing ? ROOT_MISSING_QUOTE : undefined)) : undefined;
         const refs = await postCopyOrSkip({
           store,
           adapter,
           channel: target,
-          message: outbound(input.author, input.source, withQuote(quote, input.text)),
+          message: outbound(input.author, input.source, withQuote(quote, input.text), input.agent),
           ...(threadRootId !== undefined ? { threadRootId } : {}),
           key: postKey(input.fluxraMessageId, target),
           logger,
           about: { fluxraMessageId: input.fluxraMessageId, source: messageKey(input.source) },
         });
         copies.push(...(refs ?? []));
+        await pending.settle(input.fluxraMessageId, [target]);
       } catch (error) {
         // The other channels first: one platform's outage should not delay the other's copy.
         // A retry of the item finds the copies made here through `postOnce`.
@@ -144,10 +166,43 @@ export function createCrossPoster(deps: CrossPosterDeps): CrossPoster {
   }
 
   return {
+    targetsOf,
+    async givenUp(item) {
+      if (item.kind === 'post') await pending.settle(item.fluxraMessageId, await targetsOf(item));
+    },
     async deliver(item, isStopping) {
       if (item.kind === 'post') await post(item, isStopping);
       else if (item.kind === 'edit') await edit(item.author, item.source, item.text, item.quote);
       else await remove(item.source, item.fluxraMessageId);
     },
+  };
+}
+
+/**
+ * The copy stage's outbox handler: Fluxra already has the message, so there is no link state
+ * to honour (an unlinked or paused link still gets the copies of what it sent); a failure is
+ * retried with backoff and holds back only the later copies from the same channel.
+ */
+export function copyStageHandler(
+  crossPoster: Pick<CrossPoster, 'deliver' | 'givenUp'>,
+  deps: { config: RetryTimingConfig; logger: Logger; now: () => number },
+): (entry: OutboxEntry<CopyItem>, signal: AbortSignal) => Promise<DeliveryOutcome> {
+  const { config, logger, now } = deps;
+  return async (entry, signal) => {
+    try {
+      await crossPoster.deliver(entry.item, () => signal.aborted);
+      return { kind: 'done' };
+    } catch (error) {
+      // Its thread root's copy is still queued elsewhere: not a failure, look again soon.
+      if (error instanceof RootCopyPendingError) return { kind: 'wait', retryAt: now() + rootWaitMs(config) };
+      const description = describeError(error);
+      const decision = decideRetryOrDead(error, entry.attempts, now(), config);
+      if (decision.kind === 'dead') {
+        // Replies waiting for these copies go top-level, quoted, from now on.
+        await crossPoster.givenUp(entry.item);
+        return deadLetterOutcome(logger, entry.partition, { copy: entry.item.kind }, decision.reason, description);
+      }
+      return retryOutcome(logger, entry.partition, { copy: entry.item.kind }, decision, description);
+    }
   };
 }

@@ -1,33 +1,34 @@
 /**
- * Fluxra → platforms, for one conversation: deliver a batch of new Fluxra messages to every
- * linked, unpaused channel, and follow edits and deletes of what was delivered.
+ * Fluxra → platforms, for one conversation: queue each new Fluxra message for every linked,
+ * unpaused channel, deliver each queued copy, and follow edits and deletes of what was
+ * delivered.
  *
  * Per message, in order: skip our own (sent by the bridge's agent: that is the other
- * direction, and posting it back would echo) and the ones already delivered (poll overlap,
- * a batch retried after a failure); then for each channel post it through `postOnce` (key =
- * message id + channel, so a retry or a crash never doubles a copy) as the agent, in the
- * thread of the message it replies to when that one has a copy in the channel; record the
- * copies in the message map; then record the delivery (for edit following and dedupe).
+ * direction, and posting it back would echo) and the ones already queued (poll overlap, a
+ * batch read again after a failure); then queue one item per channel, in that channel's own
+ * outbox partition (`fromFluxraPartition`), and record that it was queued (for edit
+ * following and dedupe). Each channel's queue is drained on its own: a stalled or failing
+ * platform holds back only its own channels, and each channel gets the messages in order.
  *
- * A failure that may pass (network, 5xx, 429, auth) is thrown after the other channels of
- * that message were tried, so the caller keeps its cursor and retries the batch. A refusal
- * that concerns only one copy (channel gone, no access) is logged and that copy skipped,
- * so that one broken channel cannot hold up a conversation forever.
+ * A queued copy is posted through `postOnce` (key = message id + channel, so a retry, a crash
+ * or the same item queued twice never doubles a copy) as the agent, in the thread of the
+ * message it replies to when that one has a copy in the channel (waiting while that copy is
+ * still queued, see `pending-copies.ts`), and recorded in the message map. A refusal that
+ * concerns only that copy (channel gone, no access) is logged and the copy skipped.
  */
 
-import type { ChannelRef, ChatAdapter, MessageRef, OutboundMessage } from '../../core/chat.js';
+import type { ChannelRef, ChatAdapter, OutboundMessage } from '../../core/chat.js';
 import type { AdapterDirectory } from '../../core/consumer.js';
-import { describeError } from '../../core/errors.js';
 import { channelKey, toChannelRef } from '../../core/keys.js';
 import type { Logger } from '../../core/logger.js';
 import type { MirrorMetrics } from '../../core/metrics-hooks.js';
 import { editSplit, partsByChannel } from '../../delivery/edit-split.js';
-import { postKey } from '../../delivery/post-once.js';
+import { postCopyOrSkip, postKey } from '../../delivery/post-once.js';
 import { breakMentionSyntax } from '../../format/mentions.js';
 import type { FluxraMessage } from '../../services/fluxra/index.js';
 import type { Store } from '../../store/index.js';
 import { createDeliveryRecorder } from '../link-status.js';
-import { postCopyOrSkip } from '../post-copy.js';
+import { type PendingCopies, RootCopyPendingError } from '../pending-copies.js';
 import { DELIVERED_NAMESPACE, DELIVERED_TTL_MS, type DeliveredRecord, deliveredRecord, detectChange } from './fluxra-edits.js';
 
 export interface FromFluxraDeps {
@@ -39,6 +40,15 @@ export interface FromFluxraDeps {
   now?: () => number;
   /** Counts each copy posted (direction from_fluxra, by destination platform). */
   metrics?: MirrorMetrics;
+  /** Queues one copy durably in its channel's partition (and wakes the worker that drains it). */
+  queue: (channel: ChannelRef, item: FromFluxraItem) => Promise<void>;
+  pending: PendingCopies;
+}
+
+/** One Fluxra message for one channel: an item of that channel's agents' posts queue. */
+export interface FromFluxraItem {
+  message: FluxraMessage;
+  channel: ChannelRef;
 }
 
 /** A channel to deliver into, with the adapter that reaches it. */
@@ -48,7 +58,7 @@ export interface DeliveryTarget {
 }
 
 export interface BatchResult {
-  /** Messages posted (to at least one channel) or found posted. */
+  /** Messages queued for at least one channel. */
   delivered: number;
   /** Messages skipped: ours, already delivered, or deleted before we saw them. */
   skipped: number;
@@ -65,6 +75,8 @@ export interface FromFluxra {
   deliverBatch(conversationId: string, messages: readonly FluxraMessage[], targets: readonly DeliveryTarget[]): Promise<BatchResult>;
   /** Applies the edits and deletes that `messages` (a re-read window) show. */
   followChanges(messages: readonly FluxraMessage[]): Promise<ChangeResult>;
+  /** Posts one queued copy (see `FromFluxraItem`); throws `RootCopyPendingError` while its thread root's copy is queued. */
+  deliverQueued(item: FromFluxraItem): Promise<void>;
 }
 
 /**
@@ -92,48 +104,59 @@ export function createFromFluxra(deps: FromFluxraDeps): FromFluxra {
   const delivered = store.kv<DeliveredRecord>(DELIVERED_NAMESPACE);
   const recordDelivery = createDeliveryRecorder(store);
 
-  const postCopy = async (message: FluxraMessage, target: DeliveryTarget): Promise<MessageRef[] | undefined> => {
-    const threadRootId = await threadOfReply(store, message, target.channel);
-    return postCopyOrSkip({
+  const deliverQueued = async (item: FromFluxraItem): Promise<void> => {
+    const { message, channel } = item;
+    const adapter = adapters.get(channel.platform);
+    if (adapter === undefined) {
+      logger.warn({ messageId: message.messageId, channel: channelKey(channel) }, 'a linked channel is on a platform that is not connected; not delivering there');
+      await deps.pending.settle(message.messageId, [channel]);
+      return;
+    }
+    const threadRootId = await threadOfReply(store, message, channel);
+    if (message.inReplyTo && threadRootId === undefined && (await deps.pending.isPending(message.inReplyTo, channel))) {
+      throw new RootCopyPendingError(message.inReplyTo, channel);
+    }
+    const refs = await postCopyOrSkip({
       store,
-      adapter: target.adapter,
-      channel: target.channel,
+      adapter,
+      channel,
       message: toOutbound(message),
       ...(threadRootId !== undefined ? { threadRootId } : {}),
-      key: postKey(message.messageId, target.channel),
+      key: postKey(message.messageId, channel),
       logger,
       about: { messageId: message.messageId },
       now,
     });
+    if (refs) {
+      await store.messageMap.record(message.messageId, refs);
+      deps.metrics?.mirrored('from_fluxra', channel.platform);
+      await recordDelivery(message.conversationId, 'from-fluxra', now());
+    }
+    await deps.pending.settle(message.messageId, [channel]);
   };
 
-  const deliverOne = async (message: FluxraMessage, targets: readonly DeliveryTarget[]): Promise<boolean> => {
-    let failure: unknown;
-    let posted = false;
-    for (const target of targets) {
-      try {
-        const refs = await postCopy(message, target);
-        if (!refs) continue;
-        await store.messageMap.record(message.messageId, refs);
-        deps.metrics?.mirrored('from_fluxra', target.channel.platform);
-        posted = true;
-      } catch (error) {
-        // Try the other channels first: one platform's outage should not delay the other.
-        failure ??= error;
-        logger.warn(
-          { messageId: message.messageId, channel: channelKey(target.channel), err: describeError(error) },
-          'delivery of a Fluxra message failed; the batch will be retried',
-        );
-      }
-    }
-    if (failure !== undefined) throw failure;
+  /** Queues `message` for every target (marked pending first, so that replies wait for it), then records it. */
+  const queueOne = async (message: FluxraMessage, targets: readonly DeliveryTarget[]): Promise<boolean> => {
+    const channels = targets.map((target) => target.channel);
+    await deps.pending.mark(message.messageId, channels);
+    for (const channel of channels) await deps.queue(channel, { message, channel });
     await delivered.set(message.messageId, deliveredRecord(message, now()), { ttlMs: DELIVERED_TTL_MS });
-    return posted;
+    return channels.length > 0;
+  };
+
+  /** True while a copy of the message is still queued somewhere: its edit or delete waits for a later scan. */
+  const stillQueued = async (message: FluxraMessage): Promise<boolean> => {
+    for (const channel of await store.links.channelsFor(message.conversationId)) {
+      if (await deps.pending.isPending(message.messageId, channel)) return true;
+    }
+    return false;
   };
 
   const applyChange = async (message: FluxraMessage, record: DeliveredRecord): Promise<'edit' | 'delete' | undefined> => {
     const change = detectChange(record, message);
     if (!change) return undefined;
+    // Its queued copies would be posted with the old text after the edit: look again next scan.
+    if (await stillQueued(message)) return undefined;
     const copies = await store.messageMap.copiesOf(message.messageId);
     for (const parts of partsByChannel(copies)) {
       const first = parts[0];
@@ -164,7 +187,7 @@ export function createFromFluxra(deps: FromFluxraDeps): FromFluxra {
       return out;
     },
 
-    async deliverBatch(conversationId, messages, targets) {
+    async deliverBatch(_conversationId, messages, targets) {
       const result: BatchResult = { delivered: 0, skipped: 0 };
       for (const message of messages) {
         if (message.senderId === selfAgentId || message.deleted) {
@@ -178,12 +201,13 @@ export function createFromFluxra(deps: FromFluxraDeps): FromFluxra {
           result.skipped += 1;
           continue;
         }
-        if (await deliverOne(message, targets)) result.delivered += 1;
+        if (await queueOne(message, targets)) result.delivered += 1;
         else result.skipped += 1;
       }
-      if (result.delivered > 0) await recordDelivery(conversationId, 'from-fluxra', now());
       return result;
     },
+
+    deliverQueued,
 
     async followChanges(messages) {
       const result: ChangeResult = { edited: 0, deleted: 0 };

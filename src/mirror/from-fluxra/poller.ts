@@ -18,15 +18,19 @@
  * The set of conversations is re-read from the links every `linkRefreshMs`, so links made or
  * removed at run time are picked up; `pollNow` polls one at once (e.g. right after a link).
  */
+import type { ChannelRef } from '../../core/chat.js';
 import type { AdapterDirectory } from '../../core/consumer.js';
 import { describeError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { MirrorMetrics } from '../../core/metrics-hooks.js';
 import { clampTimerDelay } from '../../core/timer-delay.js';
+import { createOutboxWorker, type DeliveryOutcome, type OutboxWorker } from '../../delivery/runner.js';
 import type { FluxraClient } from '../../services/fluxra/index.js';
-import type { Store } from '../../store/index.js';
-import type { MirrorConfig } from '../mirror-item.js';
-import { createFromFluxra } from './deliver.js';
+import type { OutboxEntry, Store } from '../../store/index.js';
+import { decideRetryOrDead } from '../delivery-decision.js';
+import { fromFluxraPartition, isFromFluxraPartition, type MirrorConfig } from '../mirror-item.js';
+import { createPendingCopies, RootCopyPendingError, rootWaitMs } from '../pending-copies.js';
+import { createFromFluxra, type FromFluxra, type FromFluxraItem } from './deliver.js';
 import { createConversationReader, type Watch } from './reader.js';
 import { nextPollDelay } from './timing.js';
 
@@ -47,6 +51,8 @@ export interface FluxraPollerDeps {
   metrics?: MirrorMetrics;
   /** Checked before each poll: false skips it (a deposed cluster leader). Default: always true. */
   mayWork?: () => boolean;
+  /** Counts copies that failed for good (moved to the dead letters). */
+  onDeadLetter?: (partition: string) => void;
 }
 
 export interface FluxraPoller {
@@ -62,6 +68,47 @@ export interface FluxraPoller {
    * than `pollIntervalMs` away (instead of the idle interval).
    */
   noteActivity(conversationId: string): void;
+  /** New work in one of the agents' posts partitions (others are ignored). */
+  notify(partition: string, options?: { force?: boolean }): void;
+  /** Looks at every agents' posts partition again. */
+  rescan(options?: { force?: boolean }): Promise<void>;
+  /** Resolves when no queued copy is ready and none is in flight. */
+  idle(): Promise<void>;
+  busy(): boolean;
+}
+
+/**
+ * What the agents' posts queue does with one item: post it, or wait for its thread root, or
+ * retry with backoff, or (after `maxAttempts`) keep it as a dead letter; the channel goes on.
+ */
+async function handleQueuedCopy(
+  entry: OutboxEntry<FromFluxraItem>,
+  deps: { from: FromFluxra; pending: ReturnType<typeof createPendingCopies>; config: MirrorConfig; logger: Logger; now: () => number },
+): Promise<DeliveryOutcome> {
+  const { from, pending, config, logger, now } = deps;
+  const { message, channel } = entry.item;
+  try {
+    await from.deliverQueued(entry.item);
+    return { kind: 'done' };
+  } catch (error) {
+    if (error instanceof RootCopyPendingError) return { kind: 'wait', retryAt: now() + rootWaitMs(config) };
+    const description = describeError(error);
+    const decision = decideRetryOrDead(error, entry.attempts, now(), config);
+    if (decision.kind === 'dead') {
+      logger.error(
+        { partition: entry.partition, messageId: message.messageId, reason: decision.reason, err: description },
+        'delivery of a Fluxra message failed for good; moved to the dead letters',
+      );
+      // Replies waiting for it go top-level now (quoted where they are cross-posts).
+      await pending.settle(message.messageId, [channel]);
+      return { kind: 'dead', reason: `${decision.reason}: ${description}` };
+    }
+    logger.warn(
+      { partition: entry.partition, messageId: message.messageId, attempt: decision.attempt, retryInMs: decision.waitMs, err: description },
+      'delivery of a Fluxra message failed; will retry',
+    );
+    return { kind: 'retry', retryAt: decision.retryAt, error: description };
+  }
 }
 
 /** A newly followed conversation; its first edit scan waits one interval (right after start nothing was delivered yet). */
@@ -100,7 +147,27 @@ export function createFluxraPoller(deps: FluxraPollerDeps): FluxraPoller {
   const random = deps.random ?? Math.random;
   const linkRefreshMs = deps.linkRefreshMs ?? config.pollIntervalMs;
   const mayWork = deps.mayWork ?? (() => true);
-  const from = createFromFluxra({ store, adapters: deps.adapters, selfAgentId: deps.selfAgentId, logger, now, metrics: deps.metrics });
+  const pending = createPendingCopies(store);
+  // One partition per target channel, drained by its own worker (a new one per run: a stopped worker cannot start again).
+  const buildWorker = (): OutboxWorker =>
+    createOutboxWorker<FromFluxraItem>({
+      outbox: store.outbox,
+      ownsPartition: isFromFluxraPartition,
+      handle: (entry) => handleQueuedCopy(entry, { from, pending, config, logger, now }),
+      deadLetters: store.deadLetters,
+      ...(deps.onDeadLetter ? { onDeadLetter: deps.onDeadLetter } : {}),
+      logger,
+      now,
+      mayWork,
+    });
+  let worker = buildWorker();
+  let workerStopped = false;
+  const queue = async (channel: ChannelRef, item: FromFluxraItem): Promise<void> => {
+    const partition = fromFluxraPartition(channel);
+    await store.outbox.enqueue(partition, item);
+    worker.notify(partition);
+  };
+  const from = createFromFluxra({ store, adapters: deps.adapters, selfAgentId: deps.selfAgentId, logger, now, metrics: deps.metrics, queue, pending });
   const watches = new Map<string, Watch>();
   let abort = new AbortController();
   let running = false;
@@ -183,6 +250,11 @@ export function createFluxraPoller(deps: FluxraPollerDeps): FluxraPoller {
       if (running) return;
       running = true;
       abort = new AbortController();
+      if (workerStopped) {
+        worker = buildWorker();
+        workerStopped = false;
+      }
+      await worker.start();
       refreshing = refreshLinks();
       await refreshing;
       scheduleRefresh();
@@ -198,7 +270,14 @@ export function createFluxraPoller(deps: FluxraPollerDeps): FluxraPoller {
       await Promise.all([...watches.values()].map((entry) => entry.tail));
       for (const entry of watches.values()) clearTimeout(entry.timer);
       watches.clear();
+      workerStopped = true;
+      await worker.stop();
     },
+
+    notify: (partition, options) => worker.notify(partition, options),
+    rescan: (options) => worker.notifyAll(options),
+    idle: () => worker.idle(),
+    busy: () => worker.busy(),
 
     noteActivity(conversationId) {
       const entry = watches.get(conversationId);

@@ -15,7 +15,7 @@ export const EARLY_CHANGE_TTL_MS = 15 * 60_000;
 export type EarlyChange = { kind: 'edit'; text: string; attachments: InboundEdit['attachments'] } | { kind: 'delete' };
 
 /** What the message becomes with the change that came first: its edited form, or undefined when it was deleted. */
-export function withEarlyChange(message: InboundMessage, change: EarlyChange | undefined): InboundMessage | undefined {
+export function withEarlyChange<T extends InboundMessage>(message: T, change: EarlyChange | undefined): T | undefined {
   if (change === undefined) return message;
   if (change.kind === 'delete') return undefined;
   return { ...message, text: change.text, attachments: change.attachments };

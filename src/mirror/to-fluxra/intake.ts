@@ -29,6 +29,8 @@ export interface MirrorIntakeDeps {
 /** Why an event is not mirrored, or undefined when it is. */
 export function skipReason(item: MirrorItem, config: Pick<MirrorConfig, 'allowBotMessages'>): string | undefined {
   if (item.kind === 'delete') return undefined;
+  // The bridge's post for an agent (agent-post.ts): mirrored as the agent's, unlike its other posts.
+  if (item.kind === 'message' && item.agent !== undefined) return undefined;
   if (item.author.isSelf) return 'our own post';
   if (item.author.isBot && !config.allowBotMessages) return 'another bot';
   return undefined;

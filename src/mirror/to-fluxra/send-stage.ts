@@ -7,18 +7,25 @@
  * delivered again after a crash or a retry, or a duplicate of it (Slack retry, gateway
  * replay), completes without a second copy anywhere.
  *
- * Errors are thrown unchanged; the engine decides between retry, pause and drop.
+ * `ToFluxra.deliver` throws errors unchanged; `createSendStage` (below), the stage's outbox
+ * handler, decides between retry, pause and drop (`delivery-decision.ts`).
  */
 
-import type { ChannelRef, InboundDelete, InboundEdit, InboundMessage, MessageRef } from '../../core/chat.js';
-import { messageKey } from '../../core/keys.js';
+import type { ChannelRef, InboundDelete, InboundEdit, MessageRef } from '../../core/chat.js';
+import { describeError } from '../../core/errors.js';
+import { messageKey, toChannelRef } from '../../core/keys.js';
 import type { Logger } from '../../core/logger.js';
+import type { MirrorMetrics } from '../../core/metrics-hooks.js';
+import type { DeliveryOutcome } from '../../delivery/runner.js';
 import { mentionsAsNames } from '../../format/mentions.js';
 import { FLUXRA_MAX_CONTENT_LENGTH, FluxraApiError, type FluxraClient } from '../../services/fluxra/index.js';
-import { DEFAULT_MESSAGE_MAP_TTL_MS, type KvNamespace, type LinkRecord, type Store } from '../../store/index.js';
+import { DEFAULT_MESSAGE_MAP_TTL_MS, type KvNamespace, type LinkRecord, type OutboxEntry, type Store } from '../../store/index.js';
+import { attributionOf } from '../agent-post.js';
 import { fitInto, fluxraParts, textWithAttachments } from '../attribution.js';
+import { deadLetterOutcome, decideSendFailure, pausedProbeWait, type RetryTimingConfig, retryOutcome } from '../delivery-decision.js';
+import type { createLinkNotices } from '../link-notices.js';
 import { createDeliveryRecorder } from '../link-status.js';
-import type { CopyItem, MirrorConfig, MirrorItem } from '../mirror-item.js';
+import type { CopyItem, MirrorConfig, MirroredMessage, MirrorItem } from '../mirror-item.js';
 import { replyParent, replyQuote, withQuote } from '../threading.js';
 import { createEarlyChanges, withEarlyChange } from './early-changes.js';
 import { editChangesText } from './edit-changed.js';
@@ -56,7 +63,7 @@ async function unlessGone(action: () => Promise<unknown>): Promise<void> {
 }
 
 /** The copy-stage item of a message Fluxra now has as `fluxraMessageId`. */
-export function copyOfPost(item: InboundMessage, progress: MessageProgress, fluxraMessageId: string): CopyItem {
+export function copyOfPost(item: MirroredMessage, progress: MessageProgress, fluxraMessageId: string): CopyItem {
   return {
     kind: 'post',
     source: item.ref,
@@ -66,6 +73,7 @@ export function copyOfPost(item: InboundMessage, progress: MessageProgress, flux
     fluxraMessageId,
     ...(progress.inReplyTo !== undefined ? { rootFluxraMessageId: progress.inReplyTo } : {}),
     ...(progress.quote !== undefined ? { quote: progress.quote } : {}),
+    ...(item.agent !== undefined ? { agent: item.agent } : {}),
   };
 }
 
@@ -104,14 +112,10 @@ export function createToFluxra(deps: ToFluxraDeps): ToFluxra {
   });
 
   /** Fluxra's content of a message: mentions as plain names (Fluxra has no live mentions), attributed, split. */
-  const contentsOf = (item: InboundMessage | InboundEdit, quote: string | undefined): string[] =>
-    fluxraParts(
-      config.attributionFormat,
-      { name: item.author.displayName, platform: item.platform, text: withQuote(quote, mentionsAsNames(textWithAttachments(item.text, item.attachments))) },
-      maxLength,
-    );
+  const contentsOf = (item: MirroredMessage | InboundEdit, quote: string | undefined): string[] =>
+    fluxraParts(config.attributionFormat, { ...attributionOf(item), text: withQuote(quote, mentionsAsNames(textWithAttachments(item.text, item.attachments))) }, maxLength);
 
-  async function deliverMessage(arrived: InboundMessage, link: LinkRecord, signal: AbortSignal): Promise<void> {
+  async function deliverMessage(arrived: MirroredMessage, link: LinkRecord, signal: AbortSignal): Promise<void> {
     const key = messageKey(arrived.ref);
     let progress = await progressKv.get(key);
     let item = arrived;
@@ -204,6 +208,95 @@ export function createToFluxra(deps: ToFluxraDeps): ToFluxra {
       if (item.kind === 'message') await deliverMessage(item, link, signal);
       else if (item.kind === 'edit') await deliverEdit(item, signal);
       else await deliverDelete(item, signal);
+    },
+  };
+}
+
+export interface SendStageDeps {
+  store: Store;
+  toFluxra: Pick<ToFluxra, 'deliver'>;
+  notices: Pick<ReturnType<typeof createLinkNotices>, 'settle' | 'pause' | 'resume'>;
+  config: RetryTimingConfig;
+  logger: Logger;
+  now: () => number;
+  metrics?: MirrorMetrics | undefined;
+  /** A person's message reached the conversation (the poller then looks sooner). */
+  noteActivity?: ((conversationId: string) => void) | undefined;
+}
+
+export interface SendStage {
+  /** The send stage's outbox handler. */
+  send(entry: OutboxEntry<MirrorItem>, signal: AbortSignal): Promise<DeliveryOutcome>;
+  /** Forget the probe time of one partition (or all): its next item tries at once. */
+  forgetProbe(partition?: string): void;
+  /** A new leadership term: what we knew of links and notices may be stale. */
+  reset(): void;
+}
+
+/**
+ * The send stage's outbox handler around `ToFluxra.deliver`, honouring the link: an unlinked
+ * channel drops its queued items, a paused one probes now and then (its notice settled once).
+ */
+export function createSendStage(deps: SendStageDeps): SendStage {
+  const { store, config, logger, now } = deps;
+  /** When each paused channel last tried a send (in memory: after a restart it probes at once). */
+  const lastProbe = new Map<string, number>();
+  /** Channels whose pending notice was looked at since start. */
+  const settled = new Set<string>();
+
+  async function send(entry: OutboxEntry<MirrorItem>, signal: AbortSignal): Promise<DeliveryOutcome> {
+    const { item, partition } = entry;
+    const channel = toChannelRef(item.ref);
+    const link = await store.links.get(channel);
+    if (link === undefined) {
+      logger.debug({ partition, eventId: item.eventId }, 'channel no longer linked; dropping its queued item');
+      return { kind: 'done' };
+    }
+    if (!settled.has(partition) || link.paused) {
+      settled.add(partition);
+      await deps.notices.settle(channel);
+    }
+    const waitUntil = pausedProbeWait(link, lastProbe.get(partition), now(), config);
+    if (waitUntil !== undefined) return { kind: 'retry', retryAt: waitUntil, error: 'link paused' };
+    if (link.paused) lastProbe.set(partition, now());
+    try {
+      await deps.toFluxra.deliver(item, link, signal);
+      if (item.kind === 'message') {
+        deps.metrics?.mirrored('to_fluxra', item.ref.platform);
+        deps.noteActivity?.(link.conversationId);
+      }
+    } catch (error) {
+      return sendFailed(entry, channel, link.paused, error);
+    }
+    if (link.paused) {
+      lastProbe.delete(partition);
+      await deps.notices.resume(channel);
+    }
+    return { kind: 'done' };
+  }
+
+  async function sendFailed(entry: OutboxEntry<MirrorItem>, channel: ChannelRef, paused: boolean, error: unknown): Promise<DeliveryOutcome> {
+    const { item, partition } = entry;
+    const description = describeError(error);
+    const decision = decideSendFailure(error, entry.attempts, now(), config);
+    if (decision.kind === 'pause') {
+      lastProbe.set(partition, now());
+      if (!paused) await deps.notices.pause(channel, decision.reason);
+      return { kind: 'retry', retryAt: decision.retryAt, error: description };
+    }
+    if (decision.kind === 'dead') return deadLetterOutcome(logger, partition, { eventId: item.eventId, kind: item.kind }, decision.reason, description);
+    return retryOutcome(logger, partition, { eventId: item.eventId, kind: item.kind }, decision, description);
+  }
+
+  return {
+    send,
+    forgetProbe(partition) {
+      if (partition === undefined) lastProbe.clear();
+      else lastProbe.delete(partition);
+    },
+    reset() {
+      lastProbe.clear();
+      settled.clear();
     },
   };
 }

@@ -2,13 +2,15 @@
  * The Discord `ChatAdapter`: a discord.js Client for the gateway and REST, wired to the
  * inbound mapper, the interaction responder and the outbound calls in this folder.
  */
-import { type ChatInputCommandInteraction, Events, type Interaction, Status } from 'discord.js';
+import { type ButtonInteraction, type ChatInputCommandInteraction, Events, type Interaction, type ModalSubmitInteraction, Status } from 'discord.js';
 import type { ChatAdapter, CommandSpec, ConnectionChange, InboundHandler } from '../../core/chat.js';
 import { BridgeError, describeError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { UpstreamMetrics } from '../../core/metrics-hooks.js';
 import { registerSecret } from '../../core/redact.js';
 import { discordChannelIsPrivate } from './channel-privacy.js';
+import { toButtonPress, toFormSubmission } from './component-interactions.js';
+import { modalData } from './components.js';
 import { type DiscordAdapterConfig, resolveDiscordConfig } from './config.js';
 import { toDiscordError } from './errors.js';
 import { createDiscordClient, onMessageDispatches, putCommands, toCommandInvocation, watchConnection } from './gateway.js';
@@ -48,7 +50,12 @@ export function createDiscordAdapter(input: DiscordAdapterConfig, deps: DiscordA
 
   const { applicationId, locations, outbound, findOwnPost, responder, context } = createDiscordParts(client, config, logger, () => selfUserId);
 
-  const inbound = createInboundQueue(() => handler, logger);
+  const connectionListeners: Array<(change: ConnectionChange) => void> = [];
+  const tellConnection = (change: ConnectionChange): void => {
+    for (const listener of connectionListeners) listener(change);
+  };
+  // A channel queue that overflowed left events out: the catch-up reads them as after a lost gap.
+  const inbound = createInboundQueue({ handler: () => handler, logger, onGap: () => tellConnection({ kind: 'restored', lost: true }) });
   const deliver = inbound.deliver;
   onMessageDispatches(client, context, inbound.enqueue);
 
@@ -67,16 +74,31 @@ export function createDiscordAdapter(input: DiscordAdapterConfig, deps: DiscordA
     responder.settled(eventId);
   };
 
+  /** A button press (tracked without a defer: it may be answered with a modal) or a modal submission. */
+  const onComponent = async (interaction: ButtonInteraction | ModalSubmitInteraction): Promise<void> => {
+    const eventId = `discord:interaction:${interaction.id}`;
+    if (!responder.track(eventId, interaction, { defer: !interaction.isButton() })) {
+      logger.debug({ eventId }, 'discord interaction replayed after a RESUME; already handled');
+      return;
+    }
+    const location = await locations.locate(interaction.channelId ?? '');
+    const event = interaction.isButton() ? toButtonPress(interaction, eventId, location) : toFormSubmission(interaction, eventId, location);
+    if (event) await deliver(event);
+    responder.settled(eventId);
+  };
+
   client.on(Events.InteractionCreate, (interaction: Interaction) => {
-    if (!interaction.isChatInputCommand() || !interaction.inGuild()) return;
+    if (!interaction.inGuild()) return;
+    if (interaction.isButton() || interaction.isModalSubmit()) {
+      onComponent(interaction).catch((error: unknown) => logger.error({ err: error }, 'discord button handling failed'));
+      return;
+    }
+    if (!interaction.isChatInputCommand()) return;
     onInteraction(interaction).catch((error: unknown) => logger.error({ err: error }, 'discord interaction handling failed'));
   });
   client.on(Events.Error, (error) => logger.error({ err: error }, 'discord client error'));
   client.on(Events.ShardResume, (_shardId, replayed) => logger.info({ replayed }, 'discord gateway resumed'));
-  const connectionListeners: Array<(change: ConnectionChange) => void> = [];
-  const resetSessions = watchConnection(client, (change) => {
-    for (const listener of connectionListeners) listener(change);
-  });
+  const resetSessions = watchConnection(client, tellConnection);
 
   return {
     platform: 'discord',
@@ -108,6 +130,7 @@ export function createDiscordAdapter(input: DiscordAdapterConfig, deps: DiscordA
     async stop() {
       responder.stop();
       await client.destroy();
+      inbound.stop();
       await inbound.drained();
       started = false;
     },
@@ -135,6 +158,12 @@ export function createDiscordAdapter(input: DiscordAdapterConfig, deps: DiscordA
       const parts = discordParts(message, message.as !== undefined);
       if (parts.length === 0) return;
       await responder.reply(invocation.eventId, parts, options.ephemeral ?? true);
+    },
+
+    async openForm(press, form) {
+      const modal = modalData(form);
+      if (!modal) throw new BridgeError('DISCORD_FORM_TOO_LONG', `the form ${form.form} does not fit in a custom_id`);
+      await responder.showModal(press.eventId, modal);
     },
 
     async registerCommands(specs, options = {}) {

@@ -22,6 +22,7 @@ import type { UpstreamMetrics } from '../../core/metrics-hooks.js';
 import { commandArgs, commandJson } from './commands.js';
 import type { resolveDiscordConfig } from './config.js';
 import { type InboundContext, toInboundDeletes, toInboundEdit, toInboundMessage } from './inbound.js';
+import { intakeQueueKey } from './intake-rules.js';
 import type { ChannelLocation } from './locations.js';
 
 type ResolvedDiscordConfig = ReturnType<typeof resolveDiscordConfig>;
@@ -46,20 +47,30 @@ export function createDiscordClient(config: ResolvedDiscordConfig, metrics: Upst
   return client;
 }
 
-/** Message creates, edits and deletes from the raw gateway, each mapped in order by `enqueue`. */
-export function onMessageDispatches(client: Client, context: InboundContext, enqueue: (work: () => Promise<InboundEvent[]>) => void): void {
+/** The parent channel of a thread discord.js has cached (undefined for a channel, or a thread it has not seen). */
+export function cachedParentOf(client: Client): (channelId: string) => string | undefined {
+  return (channelId) => {
+    const channel = client.channels.cache.get(channelId);
+    return channel !== undefined && 'parentId' in channel && channel.isThread() ? (channel.parentId ?? undefined) : undefined;
+  };
+}
+
+/** Message creates, edits and deletes from the raw gateway, each mapped in its channel's order by `enqueue`. */
+export function onMessageDispatches(client: Client, context: InboundContext, enqueue: (key: string, work: () => Promise<InboundEvent[]>) => void): void {
   const present = <T>(event: T | undefined): T[] => (event === undefined ? [] : [event]);
+  const parentOf = cachedParentOf(client);
+  const keyOf = (channelId: string): string => intakeQueueKey(channelId, parentOf);
   client.on(Events.Raw, (packet: GatewayDispatchPayload) => {
     switch (packet.t) {
       case GatewayDispatchEvents.MessageCreate:
-        enqueue(async () => present(await toInboundMessage(packet.d, context)));
+        enqueue(keyOf(packet.d.channel_id), async () => present(await toInboundMessage(packet.d, context)));
         break;
       case GatewayDispatchEvents.MessageUpdate:
-        enqueue(async () => present(await toInboundEdit(packet.d, context)));
+        enqueue(keyOf(packet.d.channel_id), async () => present(await toInboundEdit(packet.d, context)));
         break;
       case GatewayDispatchEvents.MessageDelete:
       case GatewayDispatchEvents.MessageDeleteBulk:
-        enqueue(() => toInboundDeletes(packet.d, context));
+        enqueue(keyOf(packet.d.channel_id), () => toInboundDeletes(packet.d, context));
         break;
       default:
         break;

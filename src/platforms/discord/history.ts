@@ -6,7 +6,7 @@
  * active again, however old its root), found through `GET /guilds/:id/threads/active`.
  */
 import { type APIChannel, type APIMessage, type Client, type GatewayMessageCreateDispatchData, type REST, Routes } from 'discord.js';
-import type { InboundMessage, ReadSinceOptions, ReadSinceResult } from '../../core/chat.js';
+import type { InboundEdit, InboundMessage, ReadSinceOptions, ReadSinceResult } from '../../core/chat.js';
 import { toDiscordError } from './errors.js';
 import { snowflakeAt } from './own-posts.js';
 
@@ -48,8 +48,34 @@ export async function guildOfChannel(client: Client, rest: REST, channelId: stri
 
 const byId = (a: APIMessage, b: APIMessage): number => (BigInt(a.id) < BigInt(b.id) ? -1 : BigInt(a.id) > BigInt(b.id) ? 1 : 0);
 
-export async function readDiscordSince(deps: DiscordHistoryDeps, channelId: string, options: ReadSinceOptions): Promise<ReadSinceResult> {
+/** Where edits are looked for: `changesSinceMs` when earlier than `after`, never before `notBeforeMs`. */
+export function discordChangesAfter(options: Pick<ReadSinceOptions, 'afterMessageId' | 'overlapMs' | 'notBeforeMs' | 'changesSinceMs'>): string {
   const after = discordAfter(options);
+  if (options.changesSinceMs === undefined) return after;
+  const from = snowflakeAt(Math.max(options.notBeforeMs, options.changesSinceMs));
+  return BigInt(from) < BigInt(after) ? from : after;
+}
+
+/** The edit live delivery would have given (`toInboundEdit`'s event id) for a message read with an `edited_timestamp`. */
+export function discordEditOf(message: InboundMessage, editedTimestamp: string): InboundEdit {
+  const { ref, author, text, attachments, platform, receivedAt, placeId } = message;
+  return {
+    kind: 'edit',
+    platform,
+    eventId: `discord:edit:${ref.messageId}:${editedTimestamp}`,
+    receivedAt,
+    ...(placeId !== undefined ? { placeId } : {}),
+    ref,
+    author,
+    text,
+    attachments,
+  };
+}
+
+export async function readDiscordSince(deps: DiscordHistoryDeps, channelId: string, options: ReadSinceOptions): Promise<ReadSinceResult> {
+  // Read from the earlier point; only what is after `messagesAfter` is handed over as messages.
+  const messagesAfter = discordAfter(options);
+  const after = discordChangesAfter(options);
   let truncated = false;
 
   /** Pages forward from `after` in `id` (a channel or a thread), within `budget` pages. */
@@ -77,6 +103,7 @@ export async function readDiscordSince(deps: DiscordHistoryDeps, channelId: stri
 
   const guildId = await deps.guildOf(channelId);
   const collected = await readForward(channelId, { pages: options.maxPages });
+  const topLevelIds = collected.map((entry) => entry.id);
   {
     let active: { threads?: APIChannel[] };
     try {
@@ -94,10 +121,15 @@ export async function readDiscordSince(deps: DiscordHistoryDeps, channelId: stri
 
   const unique = new Map(collected.map((entry) => [entry.id, entry] as const));
   const messages: InboundMessage[] = [];
+  const edits: InboundEdit[] = [];
   for (const entry of [...unique.values()].sort(byId)) {
+    const isNew = BigInt(entry.id) > BigInt(messagesAfter);
+    if (!isNew && !entry.edited_timestamp) continue;
     // REST messages carry no guild_id; the live mapper wants one (it drops DMs without).
     const message = await deps.toMessage({ ...entry, guild_id: guildId } as GatewayMessageCreateDispatchData);
-    if (message) messages.push(message);
+    if (!message) continue;
+    if (isNew) messages.push(message);
+    if (entry.edited_timestamp) edits.push(discordEditOf(message, entry.edited_timestamp));
   }
-  return { messages, truncated };
+  return { messages, truncated, edits, present: { fromId: after, topLevelIds } };
 }

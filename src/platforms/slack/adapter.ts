@@ -16,6 +16,8 @@ import { BridgeError, describeError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { UpstreamMetrics } from '../../core/metrics-hooks.js';
 import { registerSecret } from '../../core/redact.js';
+import { type BoltAssistant, createPaneAssistant } from './assistant.js';
+import { createAssistantThreads } from './assistant-threads.js';
 import { type BoltApp, buildSlackApp, createSlackCall, createSlackLookups, initialiseIdentity, slackClientSetup } from './bolt-app.js';
 import { SLACK_DEFAULTS, type SlackAdapterConfig, validateSlackAdapterConfig } from './config.js';
 import type { InboundContext, SlackIdentity } from './inbound.js';
@@ -61,11 +63,23 @@ export function createSlackAdapter(config: SlackAdapterConfig, deps: SlackAdapte
   const connectionListeners: Array<(change: ConnectionChange) => void> = [];
   const { users, channels } = createSlackLookups(call, logger, now);
 
-  function inboundContext(retryNum: unknown, teamId?: string): InboundContext {
-    return { identity, users, channels, retryNum: typeof retryNum === 'number' && retryNum > 0 ? retryNum : undefined, now, teamId };
+  function inboundContext(retryNum: unknown, teamId?: string, inPane?: boolean): InboundContext {
+    return { identity, users, channels, retryNum: typeof retryNum === 'number' && retryNum > 0 ? retryNum : undefined, now, teamId, ...(inPane ? { inPane } : {}) };
   }
 
   const listeners = createSlackListeners({ contextOf: inboundContext, handler: () => handler, invocations, logger });
+  const paneThreads = createAssistantThreads(call);
+  const paneConfig = config.assistant;
+  const paneAssistant = (): BoltAssistant | undefined =>
+    paneConfig === undefined
+      ? undefined
+      : createPaneAssistant({
+          config: paneConfig,
+          threads: paneThreads,
+          logger,
+          botUserId: () => identity.botUserId,
+          deliver: (raw, retryNum, teamId) => listeners.deliverInbound(raw, retryNum, teamId, true),
+        });
 
   const buildApp = (): BoltApp =>
     buildSlackApp(config, {
@@ -74,6 +88,8 @@ export function createSlackAdapter(config: SlackAdapterConfig, deps: SlackAdapte
       now,
       onInbound: listeners.deliverInbound,
       onCommand: listeners.runCommand,
+      onButton: listeners.runButton,
+      onForm: listeners.runForm,
       onSocketState: (up) => (connected = up),
       onLinkStopped: (reason) => {
         linkStopped = `Slack closed the Socket Mode link (${reason}) and the bridge does not reconnect: turn Socket Mode back on in the Slack app's settings, then restart the bridge`;
@@ -83,6 +99,7 @@ export function createSlackAdapter(config: SlackAdapterConfig, deps: SlackAdapte
         for (const listener of connectionListeners) listener(change);
       },
       onRateLimited: () => deps.metrics?.rateLimited('slack'),
+      ...(paneConfig !== undefined ? { assistant: paneAssistant() } : {}),
     });
 
   const outbound = createSlackOutbound({
@@ -164,6 +181,11 @@ export function createSlackAdapter(config: SlackAdapterConfig, deps: SlackAdapte
 
     onConnectionChange(listener) {
       connectionListeners.push(listener);
+    },
+
+    // A pane thread (the app's DM, the thread's root ts) is titled in the pane's history.
+    async titleThread(thread, title) {
+      await paneThreads.setTitle({ channelId: thread.channelId, threadTs: thread.threadRootId ?? thread.messageId }, title);
     },
 
     ...outbound,

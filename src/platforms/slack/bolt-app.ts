@@ -10,6 +10,7 @@ import type { ConnectionChange } from '../../core/chat.js';
 import { BridgeError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { UpstreamMetrics } from '../../core/metrics-hooks.js';
+import type { BoltAssistant } from './assistant.js';
 import { createBoltLogger } from './bolt-logger.js';
 import { createSlackChannelPrivacy } from './channel-privacy.js';
 import { SLACK_DEFAULTS, type SlackAdapterConfig } from './config.js';
@@ -32,12 +33,18 @@ export interface SlackAppHooks {
   onInbound(raw: unknown, retryNum: unknown, teamId: string | undefined): Promise<void>;
   /** A slash command, already acked (Slack wants that within 3 s). */
   onCommand(payload: SlackCommandPayload, respond: (message: Record<string, unknown>) => Promise<unknown>, retryNum: unknown): void;
+  /** A `block_actions` click, already acked; `respond` posts to its response_url. */
+  onButton(body: unknown, respond: (message: Record<string, unknown>) => Promise<unknown>): void;
+  /** A `view_submission`, already acked (which closes the modal). */
+  onForm(body: unknown): void;
   /** Socket Mode: the socket is up (true) or not (the client reconnects by itself). */
   onSocketState(up: boolean): void;
   /** Socket Mode: Slack ended the link for good (`link_disabled`); the client no longer reconnects. */
   onLinkStopped(reason: string): void;
   onConnectionChange(change: ConnectionChange): void;
   onRateLimited(): void;
+  /** Slack's side pane (Bolt's `Assistant`), when enabled: it takes the DM thread messages. */
+  assistant?: BoltAssistant;
 }
 
 /** HTTP mode: Bolt's receiver, refusing requests stamped more than 5 min from now either way. */
@@ -74,6 +81,8 @@ export function buildSlackApp(config: SlackAdapterConfig, hooks: SlackAppHooks):
   const receiver = config.mode === 'http' ? httpReceiver(config, hooks, boltLogger) : socketReceiver(config, hooks, boltLogger);
   const built = new App({ ...common, receiver });
 
+  // Global middleware: it runs before the listeners below and keeps the pane's events from them.
+  if (hooks.assistant) built.assistant(hooks.assistant);
   built.event('message', async ({ event, context }) => hooks.onInbound(event, context.retryNum, context.teamId));
   built.event('app_mention', async ({ event, context }) => hooks.onInbound(event, context.retryNum, context.teamId));
   for (const name of config.commandNames) {
@@ -82,6 +91,15 @@ export function buildSlackApp(config: SlackAdapterConfig, hooks: SlackAppHooks):
       hooks.onCommand(command as SlackCommandPayload, respond as (message: Record<string, unknown>) => Promise<unknown>, context.retryNum);
     });
   }
+  // Buttons and forms are acked at once (Slack wants it within 3 s) and answered later, as commands are.
+  built.action({ type: 'block_actions' }, async ({ ack, body, respond }) => {
+    await ack();
+    hooks.onButton(body, respond as (message: Record<string, unknown>) => Promise<unknown>);
+  });
+  built.view({ type: 'view_submission', callback_id: /.+/ }, async ({ ack, body }) => {
+    await ack();
+    hooks.onForm(body);
+  });
   // Listener errors are logged where they happen; rethrowing keeps the event unacknowledged.
   built.error(async (error) => {
     throw error;

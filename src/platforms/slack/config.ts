@@ -4,6 +4,19 @@
  */
 import { ConfigError, type ConfigProblem } from '../../core/errors.js';
 
+/** A suggested prompt of Slack's side pane: the label shown, and the message it sends. */
+export interface SuggestedPrompt {
+  title: string;
+  message: string;
+}
+
+/** The side pane's settings (`slack.assistant`), with the allow-list it must respect. */
+export interface SlackAssistantConfig {
+  prompts: readonly SuggestedPrompt[];
+  /** `slack.allowedTeamIds`: other workspaces are refused in the pane. */
+  allowedTeamIds?: readonly string[] | undefined;
+}
+
 export interface SlackAdapterConfig {
   /** Bot token (`xoxb-…`). */
   botToken: string;
@@ -24,6 +37,8 @@ export interface SlackAdapterConfig {
   /** Our bot user (`U…`) and bot (`B…`) ids; asked from `auth.test` at start when absent. */
   botUserId?: string;
   botId?: string;
+  /** Slack's AI side pane (`slack.assistant`); absent: pane events are not handled. */
+  assistant?: SlackAssistantConfig;
 }
 
 /** Defaults declared once. */

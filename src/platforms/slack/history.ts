@@ -8,7 +8,7 @@
  * only to the starting point) so that an older root with new replies is seen with its
  * `latest_reply`. A reply in a thread whose root is older than that window is not found.
  */
-import type { InboundMessage, ReadSinceOptions, ReadSinceResult } from '../../core/chat.js';
+import type { InboundEdit, InboundMessage, ReadSinceOptions, ReadSinceResult } from '../../core/chat.js';
 import { slackTsAt } from './own-posts.js';
 
 /** A history or replies entry (the fields read here; the mapper reads the rest). */
@@ -49,17 +49,49 @@ export function slackStartMs(options: Pick<ReadSinceOptions, 'afterMessageId' | 
   return Math.max(options.notBeforeMs, lastMs - options.overlapMs);
 }
 
+/** Where edits are looked for (epoch ms): `changesSinceMs` when earlier than the start, never before `notBeforeMs`. */
+export function slackChangesStartMs(options: Pick<ReadSinceOptions, 'notBeforeMs' | 'changesSinceMs'>, startMs: number): number {
+  if (options.changesSinceMs === undefined) return startMs;
+  return Math.max(options.notBeforeMs, Math.min(startMs, options.changesSinceMs));
+}
+
+/** The edit live delivery would have given for a message whose history entry carries `edited.ts`. */
+export function slackEditOf(message: InboundMessage, editedTs: string): InboundEdit {
+  const { ref, author, text, attachments, platform, receivedAt, placeId } = message;
+  return {
+    kind: 'edit',
+    platform,
+    eventId: `slack:edit:${ref.channelId}:${ref.messageId}:${editedTs}`,
+    receivedAt,
+    ...(placeId !== undefined ? { placeId } : {}),
+    ref,
+    author,
+    text,
+    attachments,
+  };
+}
+
+const editedTsOf = (entry: SlackHistoryEntry): string | undefined => {
+  const edited = entry['edited'] as { ts?: unknown } | undefined;
+  return typeof edited?.ts === 'string' ? edited.ts : undefined;
+};
+
 export async function readSlackSince(deps: SlackHistoryDeps, channelId: string, options: ReadSinceOptions): Promise<ReadSinceResult> {
   const startMs = slackStartMs(options);
   const start = slackTsMicros(slackTsAt(startMs));
-  const scanFromMs = Math.min(startMs, deps.now() - options.threadLookbackMs);
+  const changesStart = slackTsMicros(slackTsAt(slackChangesStartMs(options, startMs)));
+  const scanFromMs = Math.min(startMs, deps.now() - options.threadLookbackMs, slackChangesStartMs(options, startMs));
   const raws: SlackHistoryEntry[] = [];
+  /** Entries before the start that were edited: read again only as edits. */
+  const editedBefore: SlackHistoryEntry[] = [];
   const roots: string[] = [];
   let truncated = false;
 
   // conversations.history pages newest first: the part after `start` comes first.
   let cursor: string | undefined;
   let oldestSeen: bigint | undefined;
+  let oldestTs: string | undefined;
+  const topLevelIds: string[] = [];
   let pages = 0;
   do {
     options.signal?.throwIfAborted();
@@ -68,8 +100,13 @@ export async function readSlackSince(deps: SlackHistoryDeps, channelId: string, 
     cursor = page.nextCursor;
     for (const entry of page.messages) {
       const ts = slackTsMicros(entry.ts);
-      if (oldestSeen === undefined || ts < oldestSeen) oldestSeen = ts;
+      if (oldestSeen === undefined || ts < oldestSeen) {
+        oldestSeen = ts;
+        oldestTs = entry.ts;
+      }
+      topLevelIds.push(entry.ts);
       if (ts > start) raws.push(entry);
+      else if (ts > changesStart && editedTsOf(entry) !== undefined) editedBefore.push(entry);
       if ((entry.reply_count ?? 0) > 0 && entry.latest_reply !== undefined && slackTsMicros(entry.latest_reply) > start) roots.push(entry.ts);
     }
   } while (cursor && pages < options.maxPages);
@@ -98,9 +135,21 @@ export async function readSlackSince(deps: SlackHistoryDeps, channelId: string, 
   for (const entry of raws) byTs.set(entry.ts, entry);
   const ordered = [...byTs.values()].sort((a, b) => (slackTsMicros(a.ts) < slackTsMicros(b.ts) ? -1 : 1));
   const messages: InboundMessage[] = [];
+  const edits: InboundEdit[] = [];
   for (const entry of ordered) {
     const message = await deps.toMessage({ ...entry, type: 'message', channel: channelId });
-    if (message) messages.push(message);
+    if (!message) continue;
+    messages.push(message);
+    const editedTs = editedTsOf(entry);
+    if (editedTs !== undefined) edits.push(slackEditOf(message, editedTs));
   }
-  return { messages, truncated };
+  const earlier: InboundEdit[] = [];
+  for (const entry of editedBefore.sort((a, b) => (slackTsMicros(a.ts) < slackTsMicros(b.ts) ? -1 : 1))) {
+    const message = await deps.toMessage({ ...entry, type: 'message', channel: channelId });
+    const editedTs = editedTsOf(entry);
+    if (message && editedTs !== undefined) earlier.push(slackEditOf(message, editedTs));
+  }
+  // Pages come newest first: cut short by the bound, everything after the oldest entry seen was read.
+  const fromId = cursor && oldestTs !== undefined ? oldestTs : slackTsAt(scanFromMs);
+  return { messages, truncated, edits: [...earlier, ...edits], present: { fromId, topLevelIds } };
 }

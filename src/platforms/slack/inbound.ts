@@ -27,6 +27,8 @@ export interface InboundContext {
   now: () => number;
   /** The workspace the delivery is for (the envelope's `team_id`, Bolt's `context.teamId`). */
   teamId?: string | undefined;
+  /** The message was written in Slack's AI side pane: addressed to the bot, its thread one session. */
+  inPane?: boolean;
 }
 
 /** The fields of Slack message-like payloads we read. */
@@ -98,8 +100,9 @@ export async function toInboundEvent(raw: unknown, context: InboundContext): Pro
     author: await authorOf(event, context),
     text: await neutralText(text, context),
     attachments: attachmentsOf(event),
-    mentionsBot: isMention || (botUserId !== undefined && (text.includes(`<@${botUserId}>`) || text.includes(`<@${botUserId}|`))),
+    mentionsBot: isMention || context.inPane === true || (botUserId !== undefined && (text.includes(`<@${botUserId}>`) || text.includes(`<@${botUserId}|`))),
     privateChannel: await context.channels.isPrivate(channel, event.channel_type),
+    ...(context.inPane === true ? { inAssistantPane: true } : {}),
   };
 }
 

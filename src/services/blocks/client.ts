@@ -10,7 +10,7 @@ import { type Logger, silentLogger } from '../../core/logger.js';
 import { registerSecret } from '../../core/redact.js';
 import type { RateBudget } from '../../ratelimit/types.js';
 import { createAgentResolver } from './agents.js';
-import { apiUrl, fallbackFinalMessageUrl, GTS_PATTERN, rebaseBlocksLink, sessionMessagesUrl } from './links.js';
+import { apiUrl, fallbackFinalMessageUrl, followUpCursor, GTS_PATTERN, rebaseBlocksLink, sessionMessagesUrl } from './links.js';
 import { asObject, messageTime, type NormalizeContext, normalizeArtifact, normalizeMessage, normalizeMessagePage, normalizeSession, requireObject } from './normalize.js';
 import { type BlocksCall, createBlocksTransport } from './transport.js';
 import type {
@@ -78,7 +78,7 @@ export interface BlocksClient {
   /** One page of messages (default priority background). */
   listMessages(input: ListMessagesInput, options?: BlocksCallOptions): Promise<BlocksMessagePage>;
   /** The turn's final message, or undefined while it is running (default priority background). */
-  pollFinalMessage(turn: Pick<BlocksTurn, 'sessionId' | 'threadId' | 'finalMessageUrl'>, options?: BlocksCallOptions): Promise<BlocksMessage | undefined>;
+  pollFinalMessage(turn: Pick<BlocksTurn, 'sessionId' | 'threadId' | 'finalMessageUrl' | 'answersAfterGts'>, options?: BlocksCallOptions): Promise<BlocksMessage | undefined>;
   getArtifact(sessionId: string, artifactId: string, options?: BlocksCallOptions): Promise<BlocksArtifact>;
 }
 
@@ -100,10 +100,17 @@ function blocksTransportOptions(config: BlocksClientConfig, logger: Logger): Par
 }
 
 /** The turn's completion URL: the checked final_message link, else the session-level fallback. */
-function finalUrlFor(baseUrl: URL, logger: Logger, sessionId: string, threadId: string | null, link: string | undefined): { url: string; fallback: boolean } {
+function finalUrlFor(
+  baseUrl: URL,
+  logger: Logger,
+  sessionId: string,
+  threadId: string | null,
+  link: string | undefined,
+  answersAfterGts?: string,
+): { url: string; fallback: boolean } {
   if (link) return { url: link, fallback: false };
   logger.warn({ sessionId, threadId }, 'Blocks sent no usable final_message link; polling the session-level fallback');
-  return { url: fallbackFinalMessageUrl(baseUrl, sessionId, threadId).toString(), fallback: true };
+  return { url: fallbackFinalMessageUrl(baseUrl, sessionId, threadId, answersAfterGts).toString(), fallback: true };
 }
 
 export function createSessionBody(input: CreateSessionInput, agents: ReturnType<typeof createAgentResolver>): Record<string, unknown> {
@@ -220,6 +227,7 @@ export function createBlocksClient(config: BlocksClientConfig): BlocksClient {
       if (artifactIds) json.artifact_ids = artifactIds;
       if (input.profile !== undefined) json.profile = requireProfile(input.profile);
       const url = sessionMessagesUrl(baseUrl, id);
+      const sentAtMs = Date.now();
       const { body, ctx } = await send({ method: 'POST', url, json, label: 'blocks.sendFollowUp', resend: 'never' }, options, 'interactive');
       const object = requireObject(body, ctx);
       const message = normalizeMessage(object, ctx);
@@ -233,12 +241,15 @@ export function createBlocksClient(config: BlocksClientConfig): BlocksClient {
           logger.warn({ sessionId: id, err: error }, 'ignoring a follow-up final_message link that failed the origin/path check');
         }
       }
-      const final = finalUrlFor(baseUrl, logger, id, message.chatThreadId, link);
+      // Neither a link nor a thread: the session-level list also holds the previous turns' answers.
+      const answersAfterGts = link === undefined && message.chatThreadId === null ? followUpCursor(message, sentAtMs) : undefined;
+      const final = finalUrlFor(baseUrl, logger, id, message.chatThreadId, link, answersAfterGts);
       return {
         sessionId: id,
         threadId: message.chatThreadId,
         finalMessageUrl: final.url,
         finalMessageUrlIsFallback: final.fallback,
+        ...(answersAfterGts !== undefined ? { answersAfterGts } : {}),
         userMessageId: message.id,
         taskId: message.taskId,
         createdAt: message.createdAt,
@@ -260,7 +271,9 @@ export function createBlocksClient(config: BlocksClientConfig): BlocksClient {
       // Defensive filters: the link should hold only this turn's final message, but a stored or
       // fallback URL may be broader. An empty `message` still means "done" (spec §10.4).
       const thread = turn.threadId?.toLowerCase() ?? null;
-      const finals = page.items.filter((item) => item.type === 'final_message' && (thread === null || item.chatThreadId?.toLowerCase() === thread));
+      // A threadless turn: only what came after its follow-up (the server filters by `gts` too).
+      const after = turn.answersAfterGts === undefined ? Number.NEGATIVE_INFINITY : Number(turn.answersAfterGts);
+      const finals = page.items.filter((item) => item.type === 'final_message' && (thread === null || item.chatThreadId?.toLowerCase() === thread) && messageTime(item) > after);
       if (finals.length === 0) return undefined;
       return finals.reduce((newest, item) => (messageTime(item) > messageTime(newest) ? item : newest));
     },

@@ -130,10 +130,24 @@ export function apiUrl(baseUrl: URL, path: string): URL {
  * "session created but no thread committed"): the session-level list filtered to the
  * turn's final message.
  */
-export function fallbackFinalMessageUrl(baseUrl: URL, sessionId: string, threadId: string | null): URL {
+export function fallbackFinalMessageUrl(baseUrl: URL, sessionId: string, threadId: string | null, answersAfterGts?: string): URL {
   const url = sessionMessagesUrl(baseUrl, sessionId);
   url.searchParams.append('type', 'final_message');
   url.searchParams.append('role', 'assistant');
   if (threadId) url.searchParams.append('thread_id', threadId);
+  // Without a thread every turn's answer matches: only those after the cursor are this turn's.
+  if (answersAfterGts !== undefined) url.searchParams.append('gts', answersAfterGts);
   return url;
+}
+
+/**
+ * The `gts` cursor for a follow-up that came back without a thread: the follow-up's own
+ * creation time as Blocks wrote it (`ts`, else `created_at`), else `sentAtMs` (our clock,
+ * read before the POST), so that an answer written before the follow-up is never taken
+ * for its answer.
+ */
+export function followUpCursor(message: { ts: number | null; createdAt: string | null }, sentAtMs: number): string {
+  if (message.ts !== null) return String(message.ts);
+  const created = message.createdAt ? Date.parse(message.createdAt) : Number.NaN;
+  return String((Number.isNaN(created) ? sentAtMs : created) / 1000);
 }

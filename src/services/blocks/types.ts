@@ -63,6 +63,13 @@ export interface BlocksTurn {
   finalMessageUrl: string;
   /** True when the API sent no usable final_message link and the URL was built by us. */
   finalMessageUrlIsFallback: boolean;
+  /**
+   * Set only for a follow-up Blocks answered with neither a thread id nor a final_message
+   * link: the session-level fallback then also holds every earlier turn's answer, so only a
+   * final message after this `gts` cursor (epoch seconds, the follow-up's own creation) is
+   * this turn's answer.
+   */
+  answersAfterGts?: string;
   /** The user message that opened the turn (follow-ups only). */
   userMessageId?: string;
   taskId?: string | null;

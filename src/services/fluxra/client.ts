@@ -112,6 +112,7 @@ export function createFluxraClient(options: FluxraClientOptions): FluxraClient {
     createApiKey: (input) => createAgentApiKey(transport, input),
 
     exchangeToken: () => tokens.refresh(),
+    validToken: () => tokens.valid(),
 
     async createConversation(input, callOptions) {
       const answer = await bearer({ route: 'createConversation', json: { type: input.type ?? 'group', name: input.name, member_ids: input.memberIds ?? [] } }, callOptions);

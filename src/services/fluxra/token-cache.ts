@@ -17,6 +17,8 @@ export interface TokenCacheOptions {
 export interface TokenCache {
   /** A token that is not due for renewal, exchanging one if needed. */
   get(): Promise<string>;
+  /** The cached token while it is not due for renewal, with its expiry; else a fresh exchange. */
+  valid(): Promise<FluxraToken>;
   /** Forces a fresh exchange, or joins the one under way. */
   refresh(): Promise<FluxraToken>;
   /** Forgets `token` after the server refused it (a no-op if it was already replaced). */
@@ -81,6 +83,10 @@ export function createTokenCache(options: TokenCacheOptions): TokenCache {
     async get() {
       if (current && options.now() < current.renewAt) return current.token;
       return (await refresh()).accessToken;
+    },
+    async valid() {
+      if (current && options.now() < current.renewAt) return { accessToken: current.token, expiresAt: current.expiresAt };
+      return refresh();
     },
     refresh,
     invalidate(token) {

@@ -168,6 +168,11 @@ export interface FluxraClient {
   createApiKey(input: { agentId: string; recoveryKey: string; name: string; scopes?: string[]; expiresInDays?: number }): Promise<FluxraApiKey>;
   /** Exchanges the API key for a fresh JWT now (joining one already under way) and caches it. */
   exchangeToken(): Promise<FluxraToken>;
+  /**
+   * The cached JWT while it is not due for renewal, else one exchange (joining one under way).
+   * For probes such as /readyz: they must not mint a token per call.
+   */
+  validToken(): Promise<FluxraToken>;
   createConversation(input: { name: string; memberIds?: string[]; type?: string }, options?: FluxraCallOptions): Promise<FluxraConversation>;
   /** Never retried after a timeout or 5xx: the API has no idempotency key (spec §2.7). */
   sendMessage(input: FluxraSendInput, options?: FluxraCallOptions): Promise<FluxraSentMessage>;

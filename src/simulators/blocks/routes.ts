@@ -23,6 +23,8 @@ export interface FakeBlocksBehavior {
   errorShape: ErrorShape;
   /** Create answers without a final_message link ("no thread committed"). */
   omitFinalMessageLink: boolean;
+  /** Follow-ups answered with `chat_thread_id: null` and no thread or final_message link. */
+  followUpWithoutThread: boolean;
   /** Older deployments: a repeated `role` is a 422. */
   singleRoleOnly: boolean;
   /** Write a null-thread system notice into each new session. */
@@ -182,6 +184,9 @@ function followUp(ctx: RouteContext, req: RouteRequest, session: FakeSession): R
     return fail(ctx, 400, 'BAD_REQUEST', 'Session has no initial message; create it with POST /rest/v1/sessions.');
   }
   const { turn, userMessage } = openTurn(ctx, session, input.message);
+  if (ctx.behavior.followUpWithoutThread) {
+    return { status: 200, json: { ...userMessage, chat_thread_id: null, _links: { self: link(ctx, `${sessionPath(session.id)}/messages`) } } };
+  }
   return {
     status: 200,
     json: {

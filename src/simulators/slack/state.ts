@@ -40,6 +40,10 @@ export interface FakeSlackMessage {
   deleted?: boolean;
   /** Files shared with the message (Slack's file objects, as the event carried them). */
   files?: unknown[];
+  /** Block Kit blocks the bot posted or updated the message with (buttons live here). */
+  blocks?: Array<Record<string, unknown>>;
+  /** `assistant_app_thread`: the root Slack makes when a person opens the side pane. */
+  subtype?: string;
   reactions: Array<{ name: string; users: string[] }>;
 }
 
@@ -62,6 +66,31 @@ export interface FakeSlackResponse {
   body: Record<string, unknown>;
 }
 
+/** A modal the app opened with `views.open` (for a click the fake delivered). */
+export interface FakeSlackView {
+  seq: number;
+  id: string;
+  triggerId: string;
+  /** The user whose click it answers. */
+  userId: string;
+  view: Record<string, unknown>;
+}
+
+/** One thread of Slack's AI side pane, as the app set it up (`assistant.threads.*`). */
+export interface FakeAssistantThread {
+  /** The app's DM with the person (`D…`). */
+  channel: string;
+  threadTs: string;
+  userId: string;
+  /** The channel the person was looking at (`assistant_thread.context.channel_id`). */
+  contextChannel?: string;
+  title?: string;
+  /** What the pane shows under the thread ("is thinking…"); cleared when the app replies. */
+  status?: string;
+  prompts?: Array<{ title: string; message: string }>;
+  promptsTitle?: string;
+}
+
 export interface FakeSlackMark {
   seq: number;
   label: string;
@@ -77,6 +106,11 @@ export class FakeSlackState extends EventEmitter {
   readonly acks: FakeSlackAck[] = [];
   readonly responses: FakeSlackResponse[] = [];
   readonly marks: FakeSlackMark[] = [];
+  readonly views: FakeSlackView[] = [];
+  /** trigger_id → the user whose click it came with (`views.open` accepts only these). */
+  readonly triggers = new Map<string, string>();
+  /** Side-pane threads by `${channel}:${threadTs}`. */
+  readonly assistantThreads = new Map<string, FakeAssistantThread>();
   private seq = 0;
   private lastTsMicros = 0;
 
@@ -130,6 +164,10 @@ export class FakeSlackState extends EventEmitter {
     this.marks.push(mark);
     this.emit('change');
     return mark;
+  }
+
+  assistantThread(channel: string, threadTs: string): FakeAssistantThread | undefined {
+    return this.assistantThreads.get(`${channel}:${threadTs}`);
   }
 
   callsTo(method: string): FakeSlackCall[] {

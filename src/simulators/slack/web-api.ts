@@ -46,7 +46,45 @@ function messageJson(channel: string, message: FakeSlackMessage): Record<string,
     ...(message.username ? { username: message.username } : {}),
     ...(message.threadTs ? { thread_ts: message.threadTs } : {}),
     ...(message.edited ? { edited: message.edited } : {}),
+    ...(message.blocks ? { blocks: message.blocks } : {}),
+    ...(message.subtype ? { subtype: message.subtype } : {}),
   };
+}
+
+/** `blocks` as an array: form-encoded calls carry it as a JSON string. */
+function blocksOf(value: unknown): Array<Record<string, unknown>> | undefined | 'invalid' {
+  if (value === undefined) return undefined;
+  let parsed: unknown = value;
+  if (typeof value === 'string') {
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      return 'invalid';
+    }
+  }
+  return Array.isArray(parsed) && parsed.length <= 50 ? (parsed as Array<Record<string, unknown>>) : 'invalid';
+}
+
+/** `views.open`: only for a trigger_id the fake issued with a click (Slack's live 3 s). */
+function openView(state: FakeSlackState, args: Record<string, unknown>): WebApiReply {
+  const triggerId = str(args.trigger_id);
+  const userId = triggerId ? state.triggers.get(triggerId) : undefined;
+  if (!triggerId || userId === undefined) return fail('invalid_trigger_id');
+  let view: unknown = args.view;
+  if (typeof view === 'string') {
+    try {
+      view = JSON.parse(view);
+    } catch {
+      return fail('invalid_arguments');
+    }
+  }
+  if (view === null || typeof view !== 'object' || (view as { type?: unknown }).type !== 'modal') return fail('invalid_arguments');
+  // A trigger opens one view.
+  state.triggers.delete(triggerId);
+  const opened = { seq: state.nextSeq(), id: `V${String(state.views.length + 1).padStart(8, '0')}`, triggerId, userId, view: view as Record<string, unknown> };
+  state.views.push(opened);
+  state.emit('change');
+  return ok({ view: { id: opened.id, ...opened.view } });
 }
 
 /** A `ts` as microseconds (a double would lose the last digits). */
@@ -94,6 +132,8 @@ function postMessage(state: FakeSlackState, identity: WebApiIdentity, channel: s
   if (!text) return fail('no_text');
   const threadTs = str(args.thread_ts);
   if (threadTs && !state.findMessage(channel, threadTs)) return fail('thread_not_found');
+  const blocks = blocksOf(args.blocks);
+  if (blocks === 'invalid') return fail('invalid_blocks');
   const message: FakeSlackMessage = {
     ts: state.nextTs(),
     text,
@@ -103,8 +143,12 @@ function postMessage(state: FakeSlackState, identity: WebApiIdentity, channel: s
     ...(str(args.username) ? { username: str(args.username) } : {}),
     ...(str(args.icon_url) ? { iconUrl: str(args.icon_url) } : {}),
     ...(threadTs ? { threadTs } : {}),
+    ...(blocks ? { blocks } : {}),
   };
   state.history(channel).push(message);
+  // Slack clears a side-pane thread's status when the app replies in it.
+  const pane = threadTs ? state.assistantThread(channel, threadTs) : undefined;
+  if (pane) delete pane.status;
   return ok({ channel, ts: message.ts, message: messageJson(channel, message) });
 }
 
@@ -188,6 +232,55 @@ function channelInfo(state: FakeSlackState, channel: string | undefined): WebApi
   });
 }
 
+/** Arrays arrive form-encoded as JSON strings (the WebClient's encoding) or as JSON. */
+function jsonArg(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `assistant.threads.setStatus` / `setTitle` / `setSuggestedPrompts`: `channel_id` and
+ * `thread_ts` name a side-pane thread; an unknown channel is `channel_not_found`, an unknown
+ * thread `invalid_thread_ts`, as Slack's reference lists.
+ */
+function assistantThreads(state: FakeSlackState, method: string, args: Record<string, unknown>): WebApiReply {
+  const channel = str(args.channel_id);
+  const threadTs = str(args.thread_ts);
+  if (!channel || (!state.channels.has(channel) && !state.histories.has(channel))) return fail('channel_not_found');
+  const thread = threadTs ? state.assistantThread(channel, threadTs) : undefined;
+  if (!thread) return fail('invalid_thread_ts');
+  if (method === 'assistant.threads.setStatus') {
+    if (typeof args.status !== 'string') return fail('invalid_arguments');
+    if (args.status === '') delete thread.status;
+    else thread.status = args.status;
+    return ok();
+  }
+  if (method === 'assistant.threads.setTitle') {
+    const title = str(args.title);
+    if (!title) return fail('invalid_arguments');
+    thread.title = title;
+    return ok();
+  }
+  const prompts = jsonArg(args.prompts);
+  const valid =
+    Array.isArray(prompts) &&
+    prompts.length > 0 &&
+    prompts.length <= 4 &&
+    prompts.every(
+      (prompt: unknown) => typeof prompt === 'object' && prompt !== null && str((prompt as Record<string, unknown>).title) && str((prompt as Record<string, unknown>).message),
+    );
+  if (!valid) return fail('invalid_arguments');
+  thread.prompts = (prompts as Array<{ title: string; message: string }>).map((prompt) => ({ title: prompt.title, message: prompt.message }));
+  const title = str(args.title);
+  if (title) thread.promptsTitle = title;
+  else delete thread.promptsTitle;
+  return ok();
+}
+
 /** Handles one call; `token` is the bearer token (or the `token` argument) it came with. */
 export function handleWebApi(
   state: FakeSlackState,
@@ -222,7 +315,11 @@ export function handleWebApi(
       const message = channel ? state.findMessage(channel, str(args.ts) ?? '') : undefined;
       if (!channel || !message) return fail('message_not_found');
       if (message.user !== identity.botUserId) return fail('cant_update_message');
+      const blocks = blocksOf(args.blocks);
+      if (blocks === 'invalid') return fail('invalid_blocks');
       message.text = str(args.text) ?? message.text;
+      // Slack keeps the blocks of an update that names none.
+      if (blocks) message.blocks = blocks;
       message.edited = { user: identity.botUserId, ts: state.nextTs() };
       return ok({ channel, ts: message.ts, text: message.text, message: messageJson(channel, message) });
     }
@@ -237,6 +334,8 @@ export function handleWebApi(
       if (!channel) return fail('channel_not_found');
       if (!str(args.user) || !state.users.has(str(args.user) ?? '')) return fail('user_not_in_channel');
       return ok({ message_ts: state.nextTs() });
+    case 'views.open':
+      return openView(state, args);
     case 'reactions.add':
     case 'reactions.remove':
       return react(state, identity, method, channel, args);
@@ -247,6 +346,10 @@ export function handleWebApi(
       return conversationPage(state, method, channel, args);
     case 'conversations.info':
       return channelInfo(state, channel);
+    case 'assistant.threads.setStatus':
+    case 'assistant.threads.setTitle':
+    case 'assistant.threads.setSuggestedPrompts':
+      return assistantThreads(state, method, args);
     default:
       return fail('unknown_method');
   }

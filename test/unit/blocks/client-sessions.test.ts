@@ -272,3 +272,27 @@ describe('priority on the wire', () => {
     }
   });
 });
+
+describe('a follow-up without a thread id or final_message link', () => {
+  test("is answered only by a final message written after it, never by the previous turn's reply", async () => {
+    const h = await startHarness({ followUpWithoutThread: true });
+    try {
+      const created = await h.client.createSession({ message: 'first question', agentName: 'claude' });
+      h.fake.completeTurn(created.threadId!, 'the answer to the FIRST question');
+      assert.equal((await h.client.pollFinalMessage(created.turn))?.message, 'the answer to the FIRST question');
+
+      const turn = await h.client.sendFollowUp(created.id, { message: 'second question' });
+      assert.equal(turn.threadId, null, 'Blocks named no thread');
+      assert.equal(turn.finalMessageUrlIsFallback, true);
+      assert.equal(await h.client.pollFinalMessage(turn), undefined, "the previous turn's reply is not this turn's answer");
+
+      const stored = h.fake.state.sessions.get(created.id);
+      const second = stored?.turns.at(-1);
+      assert.ok(second && second.threadId !== created.threadId);
+      h.fake.completeTurn(second.threadId, 'the answer to the SECOND question');
+      assert.equal((await h.client.pollFinalMessage(turn))?.message, 'the answer to the SECOND question');
+    } finally {
+      await h.close();
+    }
+  });
+});

@@ -63,6 +63,35 @@ test('a frozen channel keeps its checkpoint until thawed, so that a refused mess
   });
 });
 
+test('a freeze held by a refused message lifts when that message is accepted at last; one held by the channel only with a completed catch-up', async () => {
+  await withStore(async (path) => {
+    const store = await createStore({ path }, { logger: silentLogger() });
+    const checkpoints = createCatchUpCheckpoints({ store, logger: silentLogger() });
+    checkpoints.accepted(ref('1700000000.000100'));
+    checkpoints.freeze(channel, 'slack:refused-a');
+    checkpoints.freeze(channel, 'slack:refused-b');
+    checkpoints.thaw(channel, 'slack:refused-a');
+    checkpoints.accepted(ref('1700000000.000200'));
+    await checkpoints.flush();
+    assert.equal(await checkpoints.get(channel), '1700000000.000100', 'b still holds the channel');
+    checkpoints.thaw(channel, 'slack:refused-b');
+    checkpoints.accepted(ref('1700000000.000300'));
+    await checkpoints.flush();
+    assert.equal(await checkpoints.get(channel), '1700000000.000300');
+
+    checkpoints.freeze(channel);
+    checkpoints.thaw(channel, 'slack:unrelated');
+    checkpoints.accepted(ref('1700000000.000400'));
+    await checkpoints.flush();
+    assert.equal(await checkpoints.get(channel), '1700000000.000300', 'a failed history read is lifted only by a completed catch-up');
+    checkpoints.thaw(channel);
+    checkpoints.accepted(ref('1700000000.000500'));
+    await checkpoints.flush();
+    assert.equal(await checkpoints.get(channel), '1700000000.000500');
+    await store.close();
+  });
+});
+
 test('a busy channel is written once per interval, and flush writes what waits at once', async () => {
   await withStore(async (path) => {
     const store = await createStore({ path }, { logger: silentLogger() });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, test } from 'node:test';
 import { silentLogger } from '../../../src/core/logger.js';
-import { createOutboxWorker, type DeliveryHandler, type OutboxWorker } from '../../../src/delivery/outbox-worker.js';
+import { createOutboxWorker, type DeliveryHandler, type OutboxWorker } from '../../../src/delivery/runner.js';
 import { createStore, type Store } from '../../../src/store/index.js';
 
 interface Job {
@@ -206,4 +206,33 @@ test('stop abandons a delivery that outlives its bound; the item stays queued an
   await worker.stop();
   assert.equal(aborted, true);
   assert.equal(await store.outbox.depth('mirror:stuck'), 1);
+});
+
+test('an item that waits (for another queue) keeps its place and its attempt count, and goes once it may', async () => {
+  let ready = false;
+  const attemptsSeen: number[] = [];
+  const order: number[] = [];
+  const changed = new EventTarget();
+  const worker = startWorker(async (entry) => {
+    attemptsSeen.push(entry.attempts);
+    if (entry.item.n === 1 && !ready) return { kind: 'wait', retryAt: Date.now() + 5 };
+    order.push(entry.item.n);
+    changed.dispatchEvent(new Event('delivered'));
+    return { kind: 'done' };
+  });
+  await worker.start();
+  await enqueue(worker, 'mirror:w', 1);
+  await enqueue(worker, 'mirror:w', 2);
+  while (attemptsSeen.length < 3) await new Promise((resolve) => setTimeout(resolve, 5));
+  assert.deepEqual(order, [], 'the later item waits behind it');
+  ready = true;
+  await until(() => order.length === 2, changed);
+  await worker.idle();
+  assert.deepEqual(order, [1, 2]);
+  assert.ok(
+    attemptsSeen.every((attempts) => attempts === 0),
+    'waiting is not a failed attempt',
+  );
+  assert.equal(await store.outbox.depth(), 0);
+  assert.equal(await store.deadLetters.count(), 0);
 });

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { BridgeError, RateLimitedError, UpstreamError } from '../../../src/core/errors.js';
+import { isPermanentForCopy } from '../../../src/delivery/post-once.js';
 import { toOutbound } from '../../../src/mirror/from-fluxra/deliver.js';
 import { contentHash, deliveredRecord, detectChange } from '../../../src/mirror/from-fluxra/fluxra-edits.js';
-import { isPermanentForCopy } from '../../../src/mirror/post-copy.js';
 import type { FluxraMessage } from '../../../src/services/fluxra/index.js';
 
 const message = (overrides: Partial<FluxraMessage> = {}): FluxraMessage => ({

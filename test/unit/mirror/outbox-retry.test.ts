@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { retryDelayMs } from '../../../src/delivery/outbox-worker.js';
+import { retryDelayMs } from '../../../src/delivery/runner.js';
 
 const bounds = { baseMs: 1_000, maxMs: 60_000 };
 
