@@ -317,6 +317,34 @@ export interface CommandSpec {
 
 export type InboundHandler = (event: InboundEvent) => Promise<void>;
 
+/** A thread of a channel (Slack: the root's ts; Discord: the thread channel, which is the root's id). */
+export interface ThreadRef extends ChannelRef {
+  threadRootId: string;
+}
+
+/** One piece of a streamed answer: text to add, and/or tool steps for the plan (Slack `task_update` chunks). */
+export interface StreamChunk {
+  /** Neutral markdown. */
+  text?: string;
+  tasks?: Array<{ id: string; title: string; status: 'in_progress' | 'complete' }>;
+}
+
+/**
+ * How a platform shows that an agent is working in a thread (issue 18): Slack's thread
+ * status and answer stream, Discord's typing indicator. Each method may be refused by a
+ * workspace or token (a missing scope, an old plan): it then throws, and the caller falls
+ * back to plain posts.
+ */
+export interface ProgressSurface {
+  /** The native status: Slack `assistant.threads.setStatus` ('' clears), Discord typing ('' is a no-op). */
+  setThreadStatus(thread: ThreadRef, status: string): Promise<void>;
+  /** Opens an answer stream in the thread; `recipientUserId` is whom it answers (needed outside DMs). */
+  startStream?(thread: ThreadRef, first: StreamChunk, options: { recipientUserId?: string; planMode: boolean }): Promise<MessageRef>;
+  appendStream?(ref: MessageRef, chunk: StreamChunk): Promise<void>;
+  /** Closes the stream with a last chunk; 'already-stopped' when it was closed before (a crash after the stop). */
+  stopStream?(ref: MessageRef, last: StreamChunk): Promise<'stopped' | 'already-stopped'>;
+}
+
 /**
  * One chat platform. `start` connects; inbound events reach the single handler given to
  * `onEvent`, and an event is acknowledged to the platform only after the handler's promise
@@ -369,6 +397,8 @@ export interface ChatAdapter {
    * places were kept (the tenancy migration at start). Undefined when it cannot be told.
    */
   placeOfChannel?(channelId: string): Promise<string | undefined>;
+  /** Shows an agent's work natively (issue 18); absent, only posts and edits are used. */
+  readonly progress?: ProgressSurface;
   /**
    * Names a thread where the platform shows thread names (Slack's side pane: its history
    * list). `thread` is the thread's root message. Best effort: callers log a failure.

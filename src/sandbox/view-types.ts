@@ -28,6 +28,11 @@ export interface ViewMessage {
   buttons?: ViewButton[];
   /** Thread replies, oldest first (top-level messages only). */
   replies: ViewMessage[];
+  /** Slack: an answer still streaming (`chat.startStream`), and its plan of tool steps. */
+  streaming?: boolean;
+  tasks?: Array<{ title: string; status: string }>;
+  /** What the thread shows below its replies while an agent works: Slack's status line, Discord's typing. */
+  threadStatus?: string;
 }
 
 /** A button under a message: `action` (Slack action_id, Discord custom_id) to press, or a link. */

@@ -18,6 +18,9 @@ const MAX_TOP_LEVEL = 200;
 
 const tsToMs = (ts: string): number => Math.round(Number(ts) * 1000);
 
+/** How long Discord shows a typing indicator. */
+const TYPING_SHOWS_MS = 10_000;
+
 /** A Slack file object as a link (its private URL; the console serves the sample file itself). */
 function fileLink(file: Record<string, unknown>): Array<{ name: string; url: string }> {
   const url = file['url_private'];
@@ -59,10 +62,19 @@ function slackMessages(world: SandboxWorld): ViewMessage[] {
       reactions: message.reactions.map((reaction) => reaction.name),
       ...(message.blocks ? { buttons: slackButtons(message) } : {}),
       replies: [],
+      ...(message.streaming ? { streaming: true } : {}),
+      ...(message.tasks?.length ? { tasks: message.tasks.map((task) => ({ title: task.title, status: task.status })) } : {}),
     };
   };
   const roots = live.filter((message) => !message.threadTs || message.threadTs === message.ts).slice(-MAX_TOP_LEVEL);
-  return roots.map((root) => ({ ...toView(root), replies: live.filter((reply) => reply.threadTs === root.ts && reply.ts !== root.ts).map(toView) }));
+  return roots.map((root) => {
+    const status = state.threadStatus(SLACK_CHANNEL.id, root.ts);
+    return {
+      ...toView(root),
+      replies: live.filter((reply) => reply.threadTs === root.ts && reply.ts !== root.ts).map(toView),
+      ...(status ? { threadStatus: `fluxra-bridge ${status}` } : {}),
+    };
+  });
 }
 
 function discordMessages(world: SandboxWorld): ViewMessage[] {
@@ -87,7 +99,14 @@ function discordMessages(world: SandboxWorld): ViewMessage[] {
   };
   const roots = state.history(DISCORD_CHANNEL.id).slice(-MAX_TOP_LEVEL);
   // A thread started from a message has that message's id (see the platform boundary's notes).
-  return roots.map((root) => ({ ...toView(root), replies: state.channels.get(root.id)?.type === 11 ? state.history(root.id).map(toView) : [] }));
+  return roots.map((root) => {
+    const replies = state.channels.get(root.id)?.type === 11 ? state.history(root.id).map(toView) : [];
+    // Discord shows typing for 10 s, or until the bot posts in the thread.
+    const typedAt = state.typingAt.get(root.id);
+    const lastPost = replies.filter((reply) => reply.kind !== 'person').at(-1)?.at ?? 0;
+    const typing = typedAt !== undefined && Date.now() - typedAt < TYPING_SHOWS_MS && typedAt > lastPost;
+    return { ...toView(root), replies, ...(typing ? { threadStatus: 'fluxra-bridge is typing…' } : {}) };
+  });
 }
 
 function fluxraPane(world: SandboxWorld, conversationId: string | undefined): FluxraPaneView {

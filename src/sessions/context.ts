@@ -19,7 +19,7 @@ import type { SessionsConfig } from './config.js';
 import type { SessionEvents } from './events.js';
 import type { AgentQuota } from './quota.js';
 import type { SessionState } from './session-store.js';
-import type { AgentSessionRecord, SessionRequest, TurnRecord, TurnScheduler } from './types.js';
+import type { AgentSessionRecord, ProgressDisplay, SessionRequest, TurnRecord, TurnScheduler } from './types.js';
 
 export interface SessionEngineSettings {
   sessions: SessionsConfig;
@@ -50,6 +50,10 @@ export interface EngineContext {
   events: SessionEvents;
   /** Per-person and per-channel agent quotas; absent, nobody is limited. */
   quota?: AgentQuota;
+  /** Shows running turns' progress natively (progress-display.ts). */
+  progress: ProgressDisplay;
+  /** Poll rounds of each running turn in this process: which request a round makes (progress.ts). */
+  pollRounds: Map<string, number>;
   /** Where the agent threads' posts go to be mirrored (the mirror, when Fluxra is configured). */
   agentPosts?: AgentPostSink;
   /** The allow-lists: who may continue a session from a copy of its thread (thread-copies.ts). */

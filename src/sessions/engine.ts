@@ -28,6 +28,7 @@ import { createSessionEvents, type SessionEvents } from './events.js';
 import { processFollowUp } from './follow-up.js';
 import { type CommandStart, type CommandStartOutcome, createSessionIntake } from './intake.js';
 import type { AgentNames } from './parse.js';
+import { createProgressDisplay, type ProgressDisplay } from './progress-display.js';
 import type { AgentQuota } from './quota.js';
 import { createRequestQueue } from './request-queue.js';
 import { createSessionState, type SessionState } from './session-store.js';
@@ -117,6 +118,8 @@ export function createSessionEngine(options: SessionEngineOptions): SessionEngin
   // turn another replica ended meanwhile is found ended by its next poll and dropped).
   const scheduler: TurnScheduler = options.createScheduler((turnId) => (mayWork() ? pollTurn(ctx, turnId) : Promise.resolve('pending')));
   const ctx: EngineContext = {
+    progress: undefined as unknown as ProgressDisplay,
+    pollRounds: new Map(),
     store: options.store,
     state,
     blocks: options.blocks,
@@ -133,6 +136,8 @@ export function createSessionEngine(options: SessionEngineOptions): SessionEngin
     ...(options.agentPosts ? { agentPosts: options.agentPosts } : {}),
     ...(options.tenancy ? { tenancy: options.tenancy } : {}),
   };
+  // The display reads the context it is part of: built once the rest is there.
+  ctx.progress = createProgressDisplay(ctx);
   const agentNames = agentNamesOf(options.blocks, options.settings.defaultAgent);
   const channels = createChannelSessions({ ctx, agentNames, retryDelayMs, mayWork: () => mayWork() });
   const unavailable = createUnavailableAnswers({ logger, now });
@@ -179,6 +184,7 @@ export function createSessionEngine(options: SessionEngineOptions): SessionEngin
       started = true;
       const resumed = await resumeRunningTurns(state, scheduler);
       scheduler.start();
+      ctx.progress.start();
       const queuedSessions = await requests.start();
       await channels.start();
       logger.info({ runningTurns: resumed, queuedSessions }, 'session engine started');
@@ -188,6 +194,7 @@ export function createSessionEngine(options: SessionEngineOptions): SessionEngin
       requests.halt();
       channels.stop();
       await scheduler.stop();
+      await ctx.progress.stop();
       await settledWithin(inFlight(), options.stopGraceMs ?? 5_000);
     },
     async idle() {

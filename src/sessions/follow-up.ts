@@ -151,6 +151,7 @@ async function supersede(ctx: EngineContext, session: AgentSessionRecord, reques
   // Its final status line, mirrored before the turn ends (a retry of this follow-up finds it running and hands it over again).
   await shareAgentPost(ctx, 'status', previous.statusRef, interruptedStatusText(session.agentLabel, session.sessionUrl), session.agentLabel);
   const ended = await endTurn(ctx, previous, 'superseded');
+  await ctx.progress.finish(session, ended, undefined);
   await editStatus(ctx, session, ended.statusRef, interruptedStatusText(session.agentLabel, session.sessionUrl));
   await postInThread(ctx, session.channel, requestThread(session, request), `fu:${progressKey}:interrupted`, interruptedNoticeText(session.agentLabel)).catch((error: unknown) => {
     ctx.logger.warn({ err: describeError(error) }, 'could not say that a turn was interrupted');

@@ -13,6 +13,7 @@
 import type { ChannelRef, MessageRef, PlatformName } from '../core/chat.js';
 import type { BlocksTurn, ResolvedAgent } from '../services/blocks/types.js';
 import type { SessionRecord } from '../store/sessions.js';
+import type { ProgressStep, TurnProgress } from './progress.js';
 import type { QuotaTicket } from './quota.js';
 
 /** Who asked, for the root message and logs. */
@@ -75,6 +76,15 @@ export interface TurnRecord {
   quota?: QuotaTicket;
   finalMessageId?: string;
   finishedAt?: number;
+  /** What the progress reads found so far: cursor, seen ids, steps, an open Slack stream (progress.ts). */
+  progress?: TurnProgress;
+}
+
+/** A Slack answer stream opened for a turn: stopped (with the answer) when it ends, even after a crash. */
+export interface TurnStream {
+  ts: string;
+  channelId: string;
+  threadRootId: string;
 }
 
 /** One person's message answered by a turn (channel sessions: several may share one turn). */
@@ -163,4 +173,24 @@ export interface PlacementHooks {
   turnEnded(turn: TurnRecord, session: AgentSessionRecord, reason?: string): Promise<void>;
   /** A placed request failed before any turn started; `reason` is what people are shown. */
   requestFailed(request: SessionRequest, reason: string, sessionUsable: boolean): Promise<void>;
+}
+
+/** Shows running turns' progress natively (progress-display.ts builds it). */
+export interface ProgressDisplay {
+  /**
+   * After a poll of a running turn: shows what is new (may be nothing). Queued behind the
+   * turn's earlier updates and not awaited by the poll, so a slow platform never holds up
+   * polling; `finish` waits for them.
+   */
+  update(session: AgentSessionRecord, turn: TurnRecord, fresh: readonly ProgressStep[]): void;
+  /**
+   * Before the answer is posted: clears the status and closes the turn's stream, with the
+   * answer when it fits. Returns the streamed answer's message when the stream took it (post
+   * nothing more), else undefined (post the answer as always).
+   */
+  finish(session: AgentSessionRecord, turn: TurnRecord, answer: string | undefined): Promise<MessageRef[] | undefined>;
+  /** Starts the timer that keeps statuses alive and shows throttled step lists. */
+  start(): void;
+  /** Stops the timer and waits for the updates under way. */
+  stop(): Promise<void>;
 }

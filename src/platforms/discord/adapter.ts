@@ -19,6 +19,7 @@ import { toInboundMessage } from './inbound.js';
 import { createInboundQueue } from './inbound-queue.js';
 import { discordParts } from './outbound.js';
 import { createDiscordParts } from './parts.js';
+import { createDiscordProgress } from './progress.js';
 
 /** The Discord adapter: a `ChatAdapter` that can also register its slash commands. */
 export interface DiscordAdapter extends ChatAdapter {
@@ -149,6 +150,7 @@ export function createDiscordAdapter(input: DiscordAdapterConfig, deps: DiscordA
     onConnectionChange(listener) {
       connectionListeners.push(listener);
     },
+    progress: createDiscordProgress(rest),
     edit: (ref, message, options) => outbound.edit(ref, message, options),
     delete: (ref) => outbound.delete(ref),
     react: (ref, emoji) => outbound.react(ref, emoji),

@@ -77,11 +77,19 @@ function messageHtml(pane, message, isReply, names, rootId) {
       ? `<button type="button" class="msg-btn edit-btn" data-id="${id}">Edit</button><button type="button" class="msg-btn delete-btn" data-id="${id}">Delete</button>`
       : '',
   ].join('');
+  const status = message.threadStatus ? `<div class="thread-status">${esc(message.threadStatus)}</div>` : '';
   const replies =
-    isReply || message.replies.length === 0 ? '' : `<div class="thread">${message.replies.map((reply) => messageHtml(pane, reply, true, names, message.id)).join('')}</div>`;
+    isReply || (message.replies.length === 0 && !status)
+      ? ''
+      : `<div class="thread">${message.replies.map((reply) => messageHtml(pane, reply, true, names, message.id)).join('')}${status}</div>`;
+  // Slack's plan of tool steps in a streamed answer, and the stream's cursor while it is open.
+  const tasks = message.tasks?.length
+    ? `<ul class="plan">${message.tasks.map((task) => `<li class="task ${esc(task.status)}">${task.status === 'complete' ? '✓' : '…'} ${format(task.title, pane, names)}</li>`).join('')}</ul>`
+    : '';
+  const streaming = message.streaming ? '<span class="edited">(streaming)</span>' : '';
   return `<article class="msg ${message.kind}${isReply ? ' reply' : ''}" data-id="${id}">
-    <div class="meta"><span class="author">${esc(message.author)}</span>${badge}<time>${time(message.at)}</time>${message.edited ? '<span class="edited">(edited)</span>' : ''}<span class="msg-actions">${controls}</span></div>
-    <div class="text">${format(message.text, pane, names)}</div>${buttonsHtml(message, rootId)}${files}${reactions}${replies}</article>`;
+    <div class="meta"><span class="author">${esc(message.author)}</span>${badge}<time>${time(message.at)}</time>${message.edited ? '<span class="edited">(edited)</span>' : ''}${streaming}<span class="msg-actions">${controls}</span></div>
+    ${tasks}<div class="text">${format(message.text, pane, names)}</div>${buttonsHtml(message, rootId)}${files}${reactions}${replies}</article>`;
 }
 
 function commandHtml(pane, entry, names) {

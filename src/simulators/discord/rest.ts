@@ -125,6 +125,11 @@ function channelRoute(state: FakeDiscordState, parts: string[], request: Request
     if (method === 'GET') return ok([...state.webhooks.values()].filter((hook) => hook.channelId === channelId).map((hook) => state.webhookJson(hook)));
     if (method === 'POST') return ok(state.webhookJson(state.createWebhook(channelId, String(request.body?.name ?? 'webhook'))));
   }
+  // The typing indicator (lasts 10 s); the fake only records it (state.calls).
+  if (sub === 'typing' && method === 'POST') {
+    state.typingAt.set(channelId, Date.now());
+    return noContent;
+  }
   if (sub !== 'messages') return error(404, 0, '404: Not Found');
   if (messageId === undefined && method === 'POST') {
     if (typeof request.body?.content !== 'string' || request.body.content.length === 0) return error(400, 50006, 'Cannot send an empty message');

@@ -94,6 +94,8 @@ export class FakeDiscordState {
   /** Reactions by our bot: `${channelId}/${messageId}` → emoji names. */
   readonly reactions = new Map<string, Set<string>>();
   readonly calls: RecordedCall[] = [];
+  /** When the bot last sent the typing indicator in each channel (it shows for 10 s, or until the bot posts there). */
+  readonly typingAt = new Map<string, number>();
   readonly rateLimits: RateLimitRule[] = [];
   readonly holds: HoldRule[] = [];
   /** When false, creating a webhook answers 403 Missing Permissions (and listing them too). */

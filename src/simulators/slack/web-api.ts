@@ -4,6 +4,7 @@
  * `Retry-After` header in seconds.
  */
 import type { FakeSlackMessage, FakeSlackState } from './state.js';
+import { handleAgentMethod } from './streams.js';
 
 export interface WebApiIdentity {
   botToken: string;
@@ -146,6 +147,8 @@ function postMessage(state: FakeSlackState, identity: WebApiIdentity, channel: s
     ...(blocks ? { blocks } : {}),
   };
   state.history(channel).push(message);
+  // Slack drops a thread's assistant status when the bot replies there.
+  if (threadTs) state.setThreadStatus(channel, threadTs, '');
   // Slack clears a side-pane thread's status when the app replies in it.
   const pane = threadTs ? state.assistantThread(channel, threadTs) : undefined;
   if (pane) delete pane.status;
@@ -304,6 +307,9 @@ export function handleWebApi(
 
   const channel = str(args.channel);
   if (channel !== undefined && state.deletedChannels.has(channel)) return fail('channel_not_found');
+  const agent = handleAgentMethod(state, { userId: identity.botUserId, botId: identity.botId }, method, args);
+  if (agent) return agent.ok ? ok(agent.body) : fail(agent.error ?? 'invalid_arguments');
+  if (state.refusedMethods.has(method)) return fail(state.refusedMethods.get(method) ?? 'missing_scope');
   switch (method) {
     case 'auth.test':
       return ok({ url: 'https://fake.slack.test/', team: 'Fake Team', user: 'bridge', team_id: identity.teamId, user_id: identity.botUserId, bot_id: identity.botId });
