@@ -22,7 +22,7 @@ import type { BudgetRedis } from './budget-redis.js';
 import { BudgetClosedError, BudgetUnavailableError, BudgetWaitTimeoutError } from './errors.js';
 import { createPauseState } from './pause-state.js';
 import type { Admission, BudgetSnapshot, RateBudget, RequestPriority, ScheduleOptions } from './types.js';
-import { createDispatchLog, createWaiterQueue, type Waiter } from './waiter-queue.js';
+import { callSend, createDispatchLog, createWaiterQueue, type Waiter } from './waiter-queue.js';
 import { createMemoryWindowStore, type WindowRules } from './window-log.js';
 import { createRedisWindowStore } from './window-redis.js';
 
@@ -60,16 +60,9 @@ export interface BlocksBudgetConfig {
   logger?: Logger;
 }
 
-/** Average time between admissions on a saturated key, and polling's (rounded up). */
-export function blocksSpacing(rateLimit: Pick<BlocksRateLimitConfig, 'limit' | 'windowMs' | 'safetyMarginMs' | 'interactiveReserve'>): {
-  slotMs: number;
-  backgroundSlotMs: number;
-} {
-  const span = rateLimit.windowMs + rateLimit.safetyMarginMs;
-  return {
-    slotMs: Math.ceil(span / rateLimit.limit),
-    backgroundSlotMs: Math.ceil(span / (rateLimit.limit - rateLimit.interactiveReserve)),
-  };
+/** Polling's average time between admissions on a saturated key (rounded up). */
+export function blocksSpacing(rateLimit: Pick<BlocksRateLimitConfig, 'limit' | 'windowMs' | 'safetyMarginMs' | 'interactiveReserve'>): { backgroundSlotMs: number } {
+  return { backgroundSlotMs: Math.ceil((rateLimit.windowMs + rateLimit.safetyMarginMs) / (rateLimit.limit - rateLimit.interactiveReserve)) };
 }
 
 /**
@@ -95,7 +88,7 @@ export async function createBlocksBudget(config: BlocksBudgetConfig): Promise<Ra
       { key: 'blocks.rateLimit.interactiveReserve', found: String(rateLimit.interactiveReserve), expected: `less than blocks.rateLimit.limit (${rateLimit.limit})` },
     ]);
   }
-  const { slotMs, backgroundSlotMs } = blocksSpacing(rateLimit);
+  const { backgroundSlotMs } = blocksSpacing(rateLimit);
   const rules = blocksWindowRules(rateLimit);
   const logger = (config.logger ?? silentLogger()).child({ budget: 'blocks' });
   const redis = config.redis;
@@ -146,12 +139,7 @@ export async function createBlocksBudget(config: BlocksBudgetConfig): Promise<Ra
           clearTimeout(timer);
           const dispatchedAt = Date.now();
           dispatches.record(dispatchedAt);
-          let result: Promise<T>;
-          try {
-            result = Promise.resolve(send(admission));
-          } catch (error) {
-            result = Promise.reject(error);
-          }
+          const result = callSend(() => send(admission));
           result.then(
             () => pause.onSuccess(),
             (error: unknown) => pause.onFailure(error, dispatchedAt),
@@ -181,7 +169,7 @@ export async function createBlocksBudget(config: BlocksBudgetConfig): Promise<Ra
     },
     estimateWaitMs(priority: RequestPriority) {
       const now = Date.now();
-      const ahead = queue.size('interactive') * slotMs + (priority === 'background' ? queue.size('background') * backgroundSlotMs : 0);
+      const ahead = queue.size('interactive') * rules.paceMs + (priority === 'background' ? queue.size('background') * backgroundSlotMs : 0);
       return Math.max(now, pause.until(), loop.retryAt(priority)) - now + ahead;
     },
     snapshot(): BudgetSnapshot {
