@@ -114,6 +114,9 @@ process.on('message', (message: WorkerTask | { type: 'stop' }) => {
     void run(message);
     return;
   }
+  // Closing a Redis connection behind the fault run's cut relay waits for a QUIT reply that
+  // never comes, and a live replica keeps the parent from exiting: give closing 2 s.
+  setTimeout(() => process.exit(0), 2_000).unref();
   void (async () => {
     await budget.close();
     await redis.close();

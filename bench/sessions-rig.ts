@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent } from 'undici';
 import type { BridgeConfig } from '../src/config/schema.js';
-import type { ChatAdapter, InboundEvent } from '../src/core/chat.js';
+import { type ChatAdapter, type InboundEvent, isInteraction } from '../src/core/chat.js';
 import { silentLogger } from '../src/core/logger.js';
 import { createBlocksBudget } from '../src/ratelimit/blocks-budget.js';
 import { createBlocksClient } from '../src/services/blocks/index.js';
@@ -63,7 +63,7 @@ export async function startSessionsRig(options: SessionsRigOptions): Promise<Ses
   const slack = await startSlackPair('socket');
   adapters.set('slack', slack.adapter);
   slack.setBehaviour(async (event: InboundEvent) => {
-    if (event.kind !== 'command') await engine.accept(event, slack.adapter);
+    if (!isInteraction(event)) await engine.accept(event, slack.adapter);
   });
   await engine.start();
 

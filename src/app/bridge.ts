@@ -141,7 +141,7 @@ async function buildBridge(
   for (const consumer of consumers) opened.push({ what: `engine ${consumer.name}`, close: () => consumer.stop() });
   opened.push({ what: 'catch-up', close: () => catchUp.stop() });
   agentPosts.connect(mirror);
-  const inbound = createInboundDispatch({ router, catchUp, consumers, metrics, logger, gate: tenancy.gate });
+  const inbound = createInboundDispatch({ router, catchUp, consumers, metrics, logger, gate: tenancy.gate, ...(sessions ? { buttons: sessions } : {}) });
   for (const adapter of adapters) {
     adapter.onEvent((event) => inbound.dispatch(event, adapter));
   }

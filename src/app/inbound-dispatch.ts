@@ -4,7 +4,7 @@
  */
 import type { CatchUp } from '../catch-up/index.js';
 import type { CommandRouter } from '../commands/router.js';
-import type { ChatAdapter, InboundEvent } from '../core/chat.js';
+import type { ButtonPress, ChatAdapter, FormSubmission, InboundEvent } from '../core/chat.js';
 import type { InboundConsumer } from '../core/consumer.js';
 import { describeError } from '../core/errors.js';
 import { type Logger, newRequestId } from '../core/logger.js';
@@ -26,6 +26,8 @@ export interface InboundDispatchParts {
   logger: Logger;
   /** The allow-lists: events and commands from other workspaces and guilds are dropped here. */
   gate?: PlaceGate;
+  /** Where status-message buttons and their forms go (the session engine); without it they are answered as unavailable. */
+  buttons?: { handleButton(event: ButtonPress | FormSubmission, adapter: ChatAdapter): Promise<void> };
 }
 
 export function createInboundDispatch(parts: InboundDispatchParts): InboundDispatch {
@@ -46,6 +48,15 @@ export function createInboundDispatch(parts: InboundDispatchParts): InboundDispa
       }
       log.debug({ command: event.command }, 'command received');
       await router.handle(event, adapter);
+      return;
+    }
+    if (event.kind === 'button' || event.kind === 'form') {
+      if (draining || !parts.buttons) {
+        await adapter.reply(event, { text: draining ? 'The bridge is shutting down; please try again in a moment.' : 'Agent sessions are not enabled on this bridge.' });
+        return;
+      }
+      log.debug({ kind: event.kind }, 'status button received');
+      await parts.buttons.handleButton(event, adapter);
       return;
     }
     // Every consumer persists what it takes before this resolves; the platform acks after.

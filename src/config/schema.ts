@@ -236,6 +236,20 @@ const sessionsSchema = z
       .enum(['queue', 'interrupt'])
       .default('queue')
       .describe('In a channel bound to an agent: messages that arrive while a turn runs wait and go together when it ends (queue), or interrupt it at once (interrupt)'),
+    progress: z
+      .enum(['off', 'status', 'steps'])
+      .default('steps')
+      .describe(
+        "What people see while an agent works: nothing but the working line (off), the platform's native working state (status: Slack thread status, Discord typing), or that plus the steps (steps: Slack stream with a plan of tool steps, Discord step list in the status message)",
+      ),
+    progressFinalCheckEvery: positiveInt
+      .default(6)
+      .describe('Every Nth poll of a running turn reads the cursor-less final_message link instead of the progress read (the cursor alone never decides completion)'),
+    progressMinEditMs: positiveInt.default(2_000).describe("A turn's status line and step list change at most this often (stream appends follow the polls)"),
+    progressStepsShown: positiveInt.default(5).describe('Discord: steps listed in the status message (the newest ones; counts cover all)'),
+    progressStatusRefreshMs: positiveInt.default(90_000).describe('Slack: the thread status is set again this often while a turn runs (Slack drops it after two minutes)'),
+    progressTypingEveryMs: positiveInt.default(8_000).describe('Discord: the typing indicator is sent again this often while a turn runs (it lasts 10 s)'),
+    progressTypingMaxMinutes: positiveInt.default(10).describe('Discord: no more typing indicators after a turn has run this long'),
   })
   .strict()
   .prefault({});
@@ -371,6 +385,11 @@ export const configSchema = z
   .strict();
 
 export type BridgeConfig = z.infer<typeof configSchema>;
+
+/** The `sessions` section with every default (for harnesses and benchmarks that override a few). */
+export function sessionsDefaults(): BridgeConfig['sessions'] {
+  return sessionsSchema.parse({});
+}
 
 /**
  * Environment variables that hold secrets (and the few deployment values that often

@@ -146,13 +146,69 @@ export interface CommandInvocation extends InboundBase {
   threadRootId?: string;
 }
 
-export type InboundEvent = InboundMessage | InboundEdit | InboundDelete | CommandInvocation;
+/**
+ * A person pressed one of our action buttons (Slack `block_actions`, Discord
+ * MESSAGE_COMPONENT). `eventId` is the interaction's (Slack `trigger_id`, Discord
+ * interaction id): a replayed click carries the same one.
+ */
+export interface ButtonPress extends InboundBase {
+  kind: 'button';
+  /** The button's `action`, as `MessageButton` gave it. */
+  action: string;
+  /** What the button carried. It came back through the platform: never trust it. */
+  value: string;
+  user: CommandUser;
+  channel: ChannelRef;
+  /** The message the button is on. */
+  message: MessageRef;
+}
+
+/** A person submitted a form the bridge opened (`ChatAdapter.openForm`). */
+export interface FormSubmission extends InboundBase {
+  kind: 'form';
+  /** `FormSpec.form`. */
+  form: string;
+  /** `FormSpec.value`, back through the platform: never trust it. */
+  value: string;
+  /** What the person typed in the text box. */
+  text: string;
+  user: CommandUser;
+  /** The channel of the button that opened the form. */
+  channel: ChannelRef;
+}
+
+/** What the bridge answers through `reply`: a command, a button press, a form submission. */
+export type Interaction = CommandInvocation | ButtonPress | FormSubmission;
+
+export type InboundEvent = InboundMessage | InboundEdit | InboundDelete | CommandInvocation | ButtonPress | FormSubmission;
+
+/**
+ * A button under a message: an `action` the bridge hears back as a `ButtonPress` (with
+ * `value`), or a link. Adapters render them (Slack Block Kit, Discord components) on posts
+ * and on every edit: a message edited without them loses them.
+ */
+export type MessageButton = { kind: 'action'; action: string; label: string; value: string } | { kind: 'link'; label: string; url: string };
+
+/** A modal with one text box (Slack `views.open`, Discord modal response). */
+export interface FormSpec {
+  /** Comes back as `FormSubmission.form`. */
+  form: string;
+  /** Comes back as `FormSubmission.value`. */
+  value: string;
+  title: string;
+  /** The text box's label. */
+  label: string;
+  submitLabel: string;
+  placeholder?: string;
+}
 
 export interface OutboundMessage {
   /** Neutral markdown. Adapters split it to their length limits without breaking code blocks. */
   text: string;
   /** Post under another name (an agent's): Slack `username`/`icon_url`, Discord webhook. */
   as?: { name: string; iconUrl?: string };
+  /** Buttons under the message (under its last part when it is split). */
+  buttons?: MessageButton[];
 }
 
 export interface PostOptions {
@@ -261,6 +317,34 @@ export interface CommandSpec {
 
 export type InboundHandler = (event: InboundEvent) => Promise<void>;
 
+/** A thread of a channel (Slack: the root's ts; Discord: the thread channel, which is the root's id). */
+export interface ThreadRef extends ChannelRef {
+  threadRootId: string;
+}
+
+/** One piece of a streamed answer: text to add, and/or tool steps for the plan (Slack `task_update` chunks). */
+export interface StreamChunk {
+  /** Neutral markdown. */
+  text?: string;
+  tasks?: Array<{ id: string; title: string; status: 'in_progress' | 'complete' }>;
+}
+
+/**
+ * How a platform shows that an agent is working in a thread (issue 18): Slack's thread
+ * status and answer stream, Discord's typing indicator. Each method may be refused by a
+ * workspace or token (a missing scope, an old plan): it then throws, and the caller falls
+ * back to plain posts.
+ */
+export interface ProgressSurface {
+  /** The native status: Slack `assistant.threads.setStatus` ('' clears), Discord typing ('' is a no-op). */
+  setThreadStatus(thread: ThreadRef, status: string): Promise<void>;
+  /** Opens an answer stream in the thread; `recipientUserId` is whom it answers (needed outside DMs). */
+  startStream?(thread: ThreadRef, first: StreamChunk, options: { recipientUserId?: string; planMode: boolean }): Promise<MessageRef>;
+  appendStream?(ref: MessageRef, chunk: StreamChunk): Promise<void>;
+  /** Closes the stream with a last chunk; 'already-stopped' when it was closed before (a crash after the stop). */
+  stopStream?(ref: MessageRef, last: StreamChunk): Promise<'stopped' | 'already-stopped'>;
+}
+
 /**
  * One chat platform. `start` connects; inbound events reach the single handler given to
  * `onEvent`, and an event is acknowledged to the platform only after the handler's promise
@@ -313,13 +397,20 @@ export interface ChatAdapter {
    * places were kept (the tenancy migration at start). Undefined when it cannot be told.
    */
   placeOfChannel?(channelId: string): Promise<string | undefined>;
+  /** Shows an agent's work natively (issue 18); absent, only posts and edits are used. */
+  readonly progress?: ProgressSurface;
   /**
    * Names a thread where the platform shows thread names (Slack's side pane: its history
    * list). `thread` is the thread's root message. Best effort: callers log a failure.
    */
   titleThread?(thread: MessageRef, title: string): Promise<void>;
-  /** Answers a command (ephemeral by default). May be called more than once. */
-  reply(invocation: CommandInvocation, message: OutboundMessage, options?: ReplyOptions): Promise<void>;
+  /** Answers a command, a button press or a form (ephemeral by default). May be called more than once. */
+  reply(invocation: Interaction, message: OutboundMessage, options?: ReplyOptions): Promise<void>;
+  /**
+   * Answers a button press with a form (a modal with one text box). Must come soon after the
+   * press (Slack's trigger_id lives 3 s; Discord's first response is due within 3 s).
+   */
+  openForm?(press: ButtonPress, form: FormSpec): Promise<void>;
   /**
    * The receiving connection, for /readyz and metrics (adapters that cannot tell leave it
    * out): `idle` when it is not meant to run here (not started, stopped, or held by another
@@ -333,4 +424,9 @@ export interface ChatAdapter {
    * shutdown can drain the outbox through the adapter; `stop` still closes everything.
    */
   stopReceiving?(): Promise<void>;
+}
+
+/** Commands, button presses and forms: answered by the bridge, never mirrored or consumed. */
+export function isInteraction(event: InboundEvent): event is Interaction {
+  return event.kind === 'command' || event.kind === 'button' || event.kind === 'form';
 }

@@ -6,11 +6,8 @@ import { BridgeError } from '../core/errors.js';
 
 /** No slot freed up within `ScheduleOptions.maxWaitMs`: the request was never sent. */
 export class BudgetWaitTimeoutError extends BridgeError {
-  readonly waitedMs: number;
-
   constructor(budget: string, waitedMs: number, label?: string) {
     super('BUDGET_WAIT_TIMEOUT', `${label ?? 'request'} waited ${waitedMs} ms for a ${budget} rate slot and was not sent`, { retryable: true });
-    this.waitedMs = waitedMs;
   }
 }
 

@@ -19,7 +19,7 @@ import type { BudgetRedis } from './budget-redis.js';
 import { BudgetClosedError, BudgetWaitTimeoutError } from './errors.js';
 import { createPauseState } from './pause-state.js';
 import type { Admission, BudgetSnapshot, RateBudget, RequestPriority, ScheduleOptions } from './types.js';
-import { createDispatchLog } from './waiter-queue.js';
+import { callSend, createDispatchLog } from './waiter-queue.js';
 
 /** Fluxra request pacing (config `fluxra.rateLimit`; the schema declares the defaults). */
 export interface FluxraRateLimitConfig {
@@ -113,11 +113,7 @@ export async function createFluxraBudget(config: FluxraBudgetConfig): Promise<Ra
       clearTimeout(timer);
       const dispatchedAt = Date.now();
       dispatches.record(dispatchedAt);
-      try {
-        sent = Promise.resolve(send({ recordedAt: dispatchedAt }));
-      } catch (error) {
-        sent = Promise.reject(error);
-      }
+      sent = callSend(() => send({ recordedAt: dispatchedAt }));
       try {
         const value = await sent;
         pause.onSuccess();

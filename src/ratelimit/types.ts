@@ -6,8 +6,8 @@
 
 /**
  * Who is waiting for the request. `interactive` is a person (create a session, follow-up,
- * a slash command); `background` is polling. Background work can never use the slots
- * reserved as headroom for people.
+ * a slash command); `background` is polling. Background work never uses the interactive
+ * reserve, and leaves people a headroom of free slots.
  */
 export type RequestPriority = 'interactive' | 'background';
 

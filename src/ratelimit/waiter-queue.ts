@@ -69,3 +69,12 @@ export function createDispatchLog(windowMs: number): DispatchLog {
     },
   };
 }
+
+/** Calls `send` now; a synchronous throw becomes a rejection, so the budgets handle one path. */
+export function callSend<T>(send: () => Promise<T>): Promise<T> {
+  try {
+    return Promise.resolve(send());
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}

@@ -5,26 +5,24 @@
  * a request leaves within a bound (shorter than the margin) of its admission, any
  * `limit + 1` arrivals at the server span more than the window.
  *
- * The rules, decided here for the in-memory log and mirrored line by line by the Redis
- * script (window-redis.ts):
- * - people are admitted whenever the log holds fewer than `limit` entries;
- * - background work only while the log holds fewer than `limit − headroom` entries, fewer
- *   than `backgroundLimit` (limit − interactive reserve) of them background, and the last
- *   last slice (a tenth of the span) holds fewer than a tenth of the limit. The slice rule
- *   spreads the log evenly over the span, so entries also leave evenly: greedy polling
- *   would come back in one clump every window, and a log filled in less than a span would
- *   leave a stretch with no expiry every span, where people find the log full for long.
- *   The headroom keeps a few slots free for people when polling and people together
- *   saturate the key, so a person rarely waits for an entry to expire.
+ * The rules, decided here for the in-memory log and mirrored by the Redis script
+ * (window-redis.ts): people are admitted while the log holds fewer than `limit` entries;
+ * polling only while fewer than `backgroundLimit` (limit − interactive reserve) entries are
+ * polls, while the entries, paced one per `paceMs` from the oldest, are at most a pace
+ * ahead of now, and while `headroom` slots stay free, one of which is lent to polling when
+ * an entry leaves within a pace. Why: a person waits only while the log is full, until an
+ * entry leaves; entries leave a span after they came, so clumps of admissions make long
+ * stretches with nothing leaving (measured: people waited up to a second). Paced, people
+ * counted, entries come and so leave about one a pace; the lent slot comes back within a
+ * pace, and one slot always stays free.
  */
 
 export interface WindowRules {
   limit: number;
   spanMs: number;
   backgroundLimit: number;
-  /** Polling only while fewer than `sliceLimit` entries (of any kind) are this recent. */
-  sliceMs: number;
-  sliceLimit: number;
+  /** Polling's pace: the span over the limit. */
+  paceMs: number;
   headroom: number;
 }
 
@@ -54,9 +52,7 @@ export interface LogEntries {
 
 /** Drops what is `spanMs` old or older; keeps the arrays sorted. */
 export function pruneLog(log: LogEntries, now: number, spanMs: number): void {
-  const stale = (at: number): boolean => at <= now - spanMs;
-  while (log.all.length > 0 && stale(log.all[0] ?? 0)) log.all.shift();
-  while (log.background.length > 0 && stale(log.background[0] ?? 0)) log.background.shift();
+  for (const entries of [log.all, log.background]) while (entries.length > 0 && (entries[0] ?? 0) <= now - spanMs) entries.shift();
 }
 
 /** Decides on a pruned log and records what it admits (unless a dry run). */
@@ -65,15 +61,17 @@ export function decideAdmission(log: LogEntries, now: number, ask: AdmissionAsk,
   let background = log.background.length;
   const interactive = Math.min(ask.interactive, Math.max(0, rules.limit - total));
   total += interactive;
-  // Entries of the last slice, counting this decision's people (recorded now).
-  const sliceStart = log.all.findIndex((at) => at > now - rules.sliceMs);
-  let recent = (sliceStart < 0 ? 0 : log.all.length - sliceStart) + interactive;
+  // Where the pace stands after every entry (this decision's people included, made now).
+  let paced = Number.NEGATIVE_INFINITY;
+  for (const at of [...log.all, ...Array<number>(interactive).fill(now)]) paced = Math.max(paced, at) + rules.paceMs;
+  const free = rules.limit - rules.headroom;
+  const lendable = Math.max(0, rules.headroom - 1);
+  const leaving = log.all.filter((at) => at <= now + rules.paceMs - rules.spanMs).length;
   let backgroundAdmitted = 0;
-  if (ask.background > 0 && total < rules.limit - rules.headroom && background < rules.backgroundLimit && recent < rules.sliceLimit) {
+  if (ask.background > 0 && background < rules.backgroundLimit && paced <= now + rules.paceMs && total < free + Math.min(leaving, lendable)) {
     backgroundAdmitted = 1;
     total += 1;
     background += 1;
-    recent += 1;
   }
   if (!ask.dryRun) {
     for (let i = 0; i < interactive; i += 1) log.all.push(now);
@@ -83,14 +81,14 @@ export function decideAdmission(log: LogEntries, now: number, ask: AdmissionAsk,
     }
   }
   // Entry `rank` (0 = oldest) leaves the window in this many ms; a rank past the end is an
-  // entry a dry run did not record, which would have been made now.
-  const expiry = (entries: number[], rank: number): number => (entries[rank] ?? now) + rules.spanMs - now;
+  // entry a dry run did not record, which would have been made now; before the start, one gone.
+  const expiry = (entries: number[], rank: number): number => (rank < 0 ? 0 : (entries[rank] ?? now) + rules.spanMs - now);
   let backgroundRetryMs = -1;
   if (ask.background > backgroundAdmitted) {
-    backgroundRetryMs = 0;
-    if (recent >= rules.sliceLimit) backgroundRetryMs = Math.max(backgroundRetryMs, expiry(log.all, total - rules.sliceLimit) - rules.spanMs + rules.sliceMs);
+    backgroundRetryMs = Math.max(0, paced - rules.paceMs - now);
     if (background >= rules.backgroundLimit) backgroundRetryMs = Math.max(backgroundRetryMs, expiry(log.background, background - rules.backgroundLimit));
-    if (total >= rules.limit - rules.headroom) backgroundRetryMs = Math.max(backgroundRetryMs, expiry(log.all, total - (rules.limit - rules.headroom)));
+    // Enough entries gone for a slot to be lent, and the next one leaving within a pace.
+    if (total >= free) backgroundRetryMs = Math.max(backgroundRetryMs, expiry(log.all, total - free - lendable), expiry(log.all, total - free) - rules.paceMs);
   }
   return {
     interactive,

@@ -13,25 +13,29 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { RedisClient } from './budget-redis.js';
 import type { AdmissionAsk, AdmissionDecision, WindowRules, WindowStore } from './window-log.js';
 
-// KEYS: all, background. ARGV: span, limit, background limit, slice ms, headroom,
-// interactive asked, background asked, dry run (1/0), member prefix, slice limit.
+// KEYS: all, background. ARGV: span, limit, background limit, pace ms, headroom,
+// interactive asked, background asked, dry run (1/0), member prefix.
 // Returns: interactive admitted, background admitted, interactive retry, background retry, now.
 const ADMIT = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local span, limit, bgLimit, slice, headroom = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
-local askI, askB, dry, sliceLimit = tonumber(ARGV[6]), tonumber(ARGV[7]), ARGV[8] == '1', tonumber(ARGV[10])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - span)
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - span)
-local total = redis.call('ZCARD', KEYS[1])
+local span, limit, bgLimit, pace, headroom = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local askI, askB, dry = tonumber(ARGV[6]), tonumber(ARGV[7]), ARGV[8] == '1'
+for _, key in ipairs(KEYS) do redis.call('ZREMRANGEBYSCORE', key, '-inf', now - span) end
+local entries = redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
+local total = #entries / 2
 local bg = redis.call('ZCARD', KEYS[2])
 local admitI = math.min(askI, math.max(0, limit - total))
 local recorded = total
 total = total + admitI
-local recent = redis.call('ZCOUNT', KEYS[1], '(' .. (now - slice), '+inf') + admitI
+local paced = -1e18
+for i = 2, #entries, 2 do paced = math.max(paced, tonumber(entries[i])) + pace end
+for i = 1, admitI do paced = math.max(paced, now) + pace end
+local free, lendable = limit - headroom, math.max(0, headroom - 1)
+local leaving = redis.call('ZCOUNT', KEYS[1], '-inf', now + pace - span)
 local admitB = 0
-if askB > 0 and total < limit - headroom and bg < bgLimit and recent < sliceLimit then
-  admitB, total, bg, recent = 1, total + 1, bg + 1, recent + 1
+if askB > 0 and bg < bgLimit and paced <= now + pace and total < free + math.min(leaving, lendable) then
+  admitB, total, bg = 1, total + 1, bg + 1
 end
 if not dry then
   for i = 1, admitI do redis.call('ZADD', KEYS[1], now, ARGV[9] .. 'i' .. i) end
@@ -42,6 +46,7 @@ if not dry then
   recorded = total
 end
 local function expiry(key, rank, size)
+  if rank < 0 then return 0 end
   if rank >= size then return span end
   local entry = redis.call('ZRANGE', key, rank, rank, 'WITHSCORES')
   return tonumber(entry[2]) + span - now
@@ -50,13 +55,11 @@ local retryI = -1
 if askI > admitI then retryI = expiry(KEYS[1], total - limit, recorded) end
 local retryB = -1
 if askB > admitB then
-  retryB = 0
-  if recent >= sliceLimit then retryB = math.max(retryB, expiry(KEYS[1], total - sliceLimit, recorded) - span + slice) end
+  retryB = math.max(0, paced - pace - now)
   if bg >= bgLimit then retryB = math.max(retryB, expiry(KEYS[2], bg - bgLimit, dry and bg - admitB or bg)) end
-  if total >= limit - headroom then retryB = math.max(retryB, expiry(KEYS[1], total - (limit - headroom), recorded)) end
+  if total >= free then retryB = math.max(retryB, expiry(KEYS[1], total - free - lendable, recorded), expiry(KEYS[1], total - free, recorded) - pace) end
 end
-redis.call('PEXPIRE', KEYS[1], 2 * span)
-redis.call('PEXPIRE', KEYS[2], 2 * span)
+for _, key in ipairs(KEYS) do redis.call('PEXPIRE', key, 2 * span) end
 return {admitI, admitB, retryI, retryB, now}`;
 
 const ADMIT_SHA = createHash('sha1').update(ADMIT).digest('hex');
@@ -94,13 +97,12 @@ export function createRedisWindowStore(client: RedisClient, keyBase: string, rul
         String(rules.spanMs),
         String(rules.limit),
         String(rules.backgroundLimit),
-        String(rules.sliceMs),
+        String(rules.paceMs),
         String(rules.headroom),
         String(ask.interactive),
         String(ask.background),
         ask.dryRun ? '1' : '0',
         `${replicaTag}:${calls}:`,
-        String(rules.sliceLimit),
       ])) as unknown as number[];
       const [interactive = 0, background = 0, interactiveRetryMs = -1, backgroundRetryMs = -1, now = Date.now()] = reply.map(Number);
       return { interactive, background, interactiveRetryMs, backgroundRetryMs, now };

@@ -176,6 +176,11 @@ export function collectAnswers(world: SandboxWorld, commands: readonly CommandEn
       const responses = world.slack.state.responses.filter((response) => response.id === entry.slackResponseId);
       if (responses.length > 0) answers = responses.map((response) => String(response.body['text'] ?? ''));
     }
+    if (entry.slackWhisperAfter !== undefined) {
+      const after = entry.slackWhisperAfter;
+      const whispers = world.slack.state.callsTo('chat.postEphemeral').filter((call) => call.seq > after && call.args['user'] === SLACK_PERSON.id);
+      if (whispers[0]) answers = [String(whispers[0].args['text'] ?? '')];
+    }
     if (entry.discordInteractionId) {
       const interaction = world.discord.state.interactions.get(entry.discordInteractionId);
       if (interaction) {

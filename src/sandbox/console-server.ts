@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type ActionInput, ActionRefused, type ConsoleActions } from './actions.js';
+import type { ChatButtons, PressInput, SubmitInput } from './chat-buttons.js';
 import type { EditInput, RemoveInput } from './message-edits.js';
 import type { SidePaneActions } from './side-pane.js';
 import type { ConsoleView } from './view-types.js';
@@ -17,6 +18,8 @@ export interface ConsoleServerOptions {
   /** The preferred port; when it is taken (and not 0), a free one is used instead. */
   port: number;
   actions: ConsoleActions;
+  /** Buttons under messages and the forms they open, in the Slack and Discord panes. */
+  buttons?: ChatButtons;
   /** Slack's AI side pane: `POST /api/side-pane` writes in a chat, `/api/side-pane/open` starts one. */
   sidePane: SidePaneActions;
   currentView(): ConsoleView;
@@ -90,6 +93,31 @@ function actionInput(body: unknown): ActionInput {
 const editInput = (body: unknown): EditInput => ({ id: idOf((body ?? {}) as Record<string, unknown>), text: textOf((body ?? {}) as Record<string, unknown>) });
 const removeInput = (body: unknown): RemoveInput => ({ id: idOf((body ?? {}) as Record<string, unknown>) });
 
+function pressInput(body: unknown): PressInput {
+  const value = (body ?? {}) as Record<string, unknown>;
+  const action = optional(value, 'action');
+  if (action === undefined) throw new ActionRefused('Which button? (no action given)');
+  const thread = optional(value, 'thread');
+  return { id: idOf(value), action, ...(thread ? { thread } : {}) };
+}
+
+function formOf(value: Record<string, unknown>): string {
+  const form = optional(value, 'form');
+  if (form === undefined) throw new ActionRefused('Which form? (no form given)');
+  return form;
+}
+
+const submitInput = (body: unknown): SubmitInput => ({ form: formOf((body ?? {}) as Record<string, unknown>), text: textOf((body ?? {}) as Record<string, unknown>) });
+
+/** A press, a form submitted or cancelled in the Slack or Discord pane. */
+async function buttonAction(buttons: ChatButtons | undefined, pane: string, verb: string, body: unknown): Promise<void> {
+  if (!buttons || (pane !== 'slack' && pane !== 'discord')) throw new ActionRefused('There are no buttons in this pane.');
+  const actions = buttons[pane];
+  if (verb === 'press') await actions.press(pressInput(body));
+  else if (verb === 'submit') await actions.submit(submitInput(body));
+  else await actions.cancel({ form: formOf((body ?? {}) as Record<string, unknown>) });
+}
+
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
   res.end(JSON.stringify(body));
@@ -138,12 +166,13 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
       await options.refresh();
       return sendJson(res, 200, { ok: true });
     }
-    const [, pane, verb] = /^\/api\/([a-z]+)(?:\/(edit|delete))?$/.exec(url.pathname) ?? [];
+    const [, pane, verb] = /^\/api\/([a-z]+)(?:\/(edit|delete|press|submit|cancel))?$/.exec(url.pathname) ?? [];
     if (req.method === 'POST' && pane && PANES.has(pane)) {
       const actions = options.actions[pane as keyof ConsoleActions];
       try {
         const body = await readJson(req);
-        if (verb === 'edit') await actions.edit(editInput(body));
+        if (verb === 'press' || verb === 'submit' || verb === 'cancel') await buttonAction(options.buttons, pane, verb, body);
+        else if (verb === 'edit') await actions.edit(editInput(body));
         else if (verb === 'delete') await actions.remove(removeInput(body));
         else await actions.post(actionInput(body));
       } catch (error) {

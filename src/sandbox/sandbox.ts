@@ -13,6 +13,7 @@ import { describeError } from '../core/errors.js';
 import { createLogger } from '../core/logger.js';
 import { collectAnswers, createConsoleActions } from './actions.js';
 import { sandboxBridgeConfig } from './bridge-config.js';
+import { createChatButtons } from './chat-buttons.js';
 import { type ConsoleServer, startConsoleServer } from './console-server.js';
 import { readSnapshot, writeSnapshot } from './persist/snapshot-file.js';
 import { createSidePaneActions } from './side-pane.js';
@@ -77,7 +78,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     world.save();
     writeSnapshot(consoleFile, { commands });
   };
-  let current = await buildView(world, running, commands);
+  const buttons = createChatButtons(world, commands);
+  let current = await buildView(world, running, commands, buttons);
   let published = JSON.stringify(current);
   let content = JSON.stringify({ ...current, budget: undefined });
   let savedContent = content;
@@ -86,7 +88,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
 
   async function rebuild(): Promise<void> {
     collectAnswers(world, commands);
-    current = await buildView(world, running, commands);
+    current = await buildView(world, running, commands, buttons);
     const next = JSON.stringify(current);
     if (next !== published) {
       published = next;
@@ -115,6 +117,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       host: options.host,
       port: options.port,
       actions: createConsoleActions(world, running, commands, () => server?.url ?? ''),
+      buttons,
       sidePane: createSidePaneActions(world),
       currentView: () => current,
       refresh,

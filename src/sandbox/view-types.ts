@@ -24,8 +24,31 @@ export interface ViewMessage {
   /** Files attached to the message, as links. */
   attachments: Array<{ name: string; url: string }>;
   reactions: string[];
+  /** Buttons under the message (the bridge's status messages): an action to press, or a link. */
+  buttons?: ViewButton[];
   /** Thread replies, oldest first (top-level messages only). */
   replies: ViewMessage[];
+  /** Slack: an answer still streaming (`chat.startStream`), and its plan of tool steps. */
+  streaming?: boolean;
+  tasks?: Array<{ title: string; status: string }>;
+  /** What the thread shows below its replies while an agent works: Slack's status line, Discord's typing. */
+  threadStatus?: string;
+}
+
+/** A button under a message: `action` (Slack action_id, Discord custom_id) to press, or a link. */
+export interface ViewButton {
+  label: string;
+  action?: string;
+  url?: string;
+}
+
+/** A form (modal) the bridge opened for the visitor, waiting to be submitted. */
+export interface FormView {
+  /** Slack view id / Discord id of the press it answers. */
+  id: string;
+  title: string;
+  label: string;
+  submitLabel: string;
 }
 
 /** A slash command a visitor ran and what only they were shown in answer. */
@@ -43,6 +66,8 @@ export interface CommandEntry {
   /** Where to find the answers in the simulator while it runs (not meaningful after a restart). */
   slackResponseId?: string;
   discordInteractionId?: string;
+  /** A Slack form submission: its answer is the first ephemeral message after this point of the fake's order. */
+  slackWhisperAfter?: number;
   /** Set when the command could not be delivered at all. */
   error?: string;
 }
@@ -56,6 +81,8 @@ export interface ChatPaneView {
   paused?: boolean;
   messages: ViewMessage[];
   commands: CommandEntry[];
+  /** A form the bridge opened for the visitor here (a button's modal), waiting to be submitted. */
+  form?: FormView;
   /** User and channel ids to names, so that `<@U…>` and `<#C…>` read as the platform shows them. */
   names: { users: Record<string, string>; channels: Record<string, string> };
 }

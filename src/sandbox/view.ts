@@ -6,6 +6,7 @@ import type { APIMessage } from 'discord.js';
 import type { Bridge } from '../app/bridge.js';
 import type { FakeMessage } from '../simulators/fluxra/state.js';
 import type { FakeSlackMessage } from '../simulators/slack/state.js';
+import { type ChatButtons, discordButtons, slackButtons } from './chat-buttons.js';
 import { nextHints } from './hints.js';
 import { DISCORD_CHANNEL, DISCORD_PERSON, SLACK_CHANNEL, SLACK_PERSON } from './identities.js';
 import { sidePaneView } from './side-pane.js';
@@ -16,6 +17,9 @@ import type { SandboxWorld } from './world.js';
 const MAX_TOP_LEVEL = 200;
 
 const tsToMs = (ts: string): number => Math.round(Number(ts) * 1000);
+
+/** How long Discord shows a typing indicator. */
+const TYPING_SHOWS_MS = 10_000;
 
 /** A Slack file object as a link (its private URL; the console serves the sample file itself). */
 function fileLink(file: Record<string, unknown>): Array<{ name: string; url: string }> {
@@ -56,11 +60,21 @@ function slackMessages(world: SandboxWorld): ViewMessage[] {
       mine: message.user === SLACK_PERSON.id,
       attachments: (message.files ?? []).flatMap((file) => fileLink(file as Record<string, unknown>)),
       reactions: message.reactions.map((reaction) => reaction.name),
+      ...(message.blocks ? { buttons: slackButtons(message) } : {}),
       replies: [],
+      ...(message.streaming ? { streaming: true } : {}),
+      ...(message.tasks?.length ? { tasks: message.tasks.map((task) => ({ title: task.title, status: task.status })) } : {}),
     };
   };
   const roots = live.filter((message) => !message.threadTs || message.threadTs === message.ts).slice(-MAX_TOP_LEVEL);
-  return roots.map((root) => ({ ...toView(root), replies: live.filter((reply) => reply.threadTs === root.ts && reply.ts !== root.ts).map(toView) }));
+  return roots.map((root) => {
+    const status = state.threadStatus(SLACK_CHANNEL.id, root.ts);
+    return {
+      ...toView(root),
+      replies: live.filter((reply) => reply.threadTs === root.ts && reply.ts !== root.ts).map(toView),
+      ...(status ? { threadStatus: `fluxra-bridge ${status}` } : {}),
+    };
+  });
 }
 
 function discordMessages(world: SandboxWorld): ViewMessage[] {
@@ -79,12 +93,20 @@ function discordMessages(world: SandboxWorld): ViewMessage[] {
       mine: message.author.id === DISCORD_PERSON.id,
       attachments: message.attachments.map((attachment) => ({ name: attachment.filename, url: attachment.url })),
       reactions: reactionsOf(message.channel_id, message.id),
+      ...(message.components?.length ? { buttons: discordButtons(message) } : {}),
       replies: [],
     };
   };
   const roots = state.history(DISCORD_CHANNEL.id).slice(-MAX_TOP_LEVEL);
   // A thread started from a message has that message's id (see the platform boundary's notes).
-  return roots.map((root) => ({ ...toView(root), replies: state.channels.get(root.id)?.type === 11 ? state.history(root.id).map(toView) : [] }));
+  return roots.map((root) => {
+    const replies = state.channels.get(root.id)?.type === 11 ? state.history(root.id).map(toView) : [];
+    // Discord shows typing for 10 s, or until the bot posts in the thread.
+    const typedAt = state.typingAt.get(root.id);
+    const lastPost = replies.filter((reply) => reply.kind !== 'person').at(-1)?.at ?? 0;
+    const typing = typedAt !== undefined && Date.now() - typedAt < TYPING_SHOWS_MS && typedAt > lastPost;
+    return { ...toView(root), replies, ...(typing ? { threadStatus: 'fluxra-bridge is typing…' } : {}) };
+  });
 }
 
 function fluxraPane(world: SandboxWorld, conversationId: string | undefined): FluxraPaneView {
@@ -123,7 +145,9 @@ function fluxraPane(world: SandboxWorld, conversationId: string | undefined): Fl
   };
 }
 
-export async function buildView(world: SandboxWorld, bridge: Bridge, commands: readonly CommandEntry[]): Promise<ConsoleView> {
+export async function buildView(world: SandboxWorld, bridge: Bridge, commands: readonly CommandEntry[], buttons?: Pick<ChatButtons, 'pendingForm'>): Promise<ConsoleView> {
+  const slackForm = buttons?.pendingForm('slack');
+  const discordForm = buttons?.pendingForm('discord');
   const [slackLink, discordLink] = await Promise.all([
     bridge.store.links.get({ platform: 'slack', channelId: SLACK_CHANNEL.id }),
     bridge.store.links.get({ platform: 'discord', channelId: DISCORD_CHANNEL.id }),
@@ -137,6 +161,7 @@ export async function buildView(world: SandboxWorld, bridge: Bridge, commands: r
       ...(slackLink ? { linkedTo: slackLink.conversationId, paused: slackLink.paused } : {}),
       messages: slackMessages(world),
       commands: commands.filter((entry) => entry.platform === 'slack'),
+      ...(slackForm ? { form: slackForm } : {}),
       names: slackNames(world),
     },
     discord: {
@@ -146,6 +171,7 @@ export async function buildView(world: SandboxWorld, bridge: Bridge, commands: r
       ...(discordLink ? { linkedTo: discordLink.conversationId, paused: discordLink.paused } : {}),
       messages: discordMessages(world),
       commands: commands.filter((entry) => entry.platform === 'discord'),
+      ...(discordForm ? { form: discordForm } : {}),
       names: discordNames(world),
     },
     sidePane: sidePaneView(world),

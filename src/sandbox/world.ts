@@ -52,7 +52,13 @@ const files = (dataDir: string) => ({
 function agentScript(delayMs: number): (ctx: TurnContext) => AgentScript {
   return (ctx) => ({
     delayMs,
-    progress: ['Reading the request…'],
+    // Steps on the way, as a real agent writes them (issue 18): the console shows Slack's status
+    // and stream, and Discord's step list.
+    progress: ['Reading the request…', 'Drafting the answer…'],
+    toolCalls: [
+      { name: 'read_file', input: { path: 'README.md' } },
+      { name: 'bash', input: 'npm test' },
+    ],
     final:
       ctx.turnIndex === 0
         ? `Hello from the simulated ${ctx.agentName ?? 'agent'}. You asked: “${ctx.prompt}”.\n\nA real Blocks agent would work on it now; here I only answer after a few seconds. Reply in this thread to follow up.`

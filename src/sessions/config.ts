@@ -14,6 +14,14 @@ export interface SessionsConfig {
   turnTimeoutMinutes: number;
   attachAsFileOverChars: number;
   boundChannelMode: 'queue' | 'interrupt';
+  /** Progress of running turns (progress.ts, progress-display.ts). */
+  progress: 'off' | 'status' | 'steps';
+  progressFinalCheckEvery: number;
+  progressMinEditMs: number;
+  progressStepsShown: number;
+  progressStatusRefreshMs: number;
+  progressTypingEveryMs: number;
+  progressTypingMaxMinutes: number;
 }
 
 /** The poll timing alone: the one place a turn's poll interval is configured. */

@@ -4,7 +4,7 @@
  */
 
 import type { AgentPostSink } from '../core/agent-posts.js';
-import type { ChannelRef, ChatAdapter, MessageRef, PlatformName } from '../core/chat.js';
+import type { ChannelRef, ChatAdapter, MessageRef, OutboundMessage, PlatformName } from '../core/chat.js';
 import type { AdapterDirectory } from '../core/consumer.js';
 import { describeError } from '../core/errors.js';
 import type { KeyedLock } from '../core/keyed-lock.js';
@@ -14,11 +14,12 @@ import { postOnce } from '../delivery/post-once.js';
 import type { RateBudget } from '../ratelimit/types.js';
 import type { BlocksClient } from '../services/blocks/client.js';
 import type { Store } from '../store/index.js';
+import { statusMessage } from './buttons/status-buttons.js';
 import type { SessionsConfig } from './config.js';
 import type { SessionEvents } from './events.js';
 import type { AgentQuota } from './quota.js';
 import type { SessionState } from './session-store.js';
-import type { AgentSessionRecord, SessionRequest, TurnRecord, TurnScheduler } from './types.js';
+import type { AgentSessionRecord, ProgressDisplay, SessionRequest, TurnRecord, TurnScheduler } from './types.js';
 
 export interface SessionEngineSettings {
   sessions: SessionsConfig;
@@ -49,6 +50,10 @@ export interface EngineContext {
   events: SessionEvents;
   /** Per-person and per-channel agent quotas; absent, nobody is limited. */
   quota?: AgentQuota;
+  /** Shows running turns' progress natively (progress-display.ts). */
+  progress: ProgressDisplay;
+  /** Poll rounds of each running turn in this process: which request a round makes (progress.ts). */
+  pollRounds: Map<string, number>;
   /** Where the agent threads' posts go to be mirrored (the mirror, when Fluxra is configured). */
   agentPosts?: AgentPostSink;
   /** The allow-lists: who may continue a session from a copy of its thread (thread-copies.ts). */
@@ -72,24 +77,32 @@ export function adapterFor(ctx: EngineContext, platform: PlatformName): ChatAdap
   return adapter;
 }
 
-/** Posts `text` in the thread of `threadRootId` at most once per `key` (across crashes). */
-export async function postInThread(ctx: EngineContext, channel: ChannelRef, threadRootId: string | undefined, key: string, text: string): Promise<MessageRef[]> {
+/** Posts `text` (or a message with buttons) in the thread of `threadRootId` at most once per `key` (across crashes). */
+export async function postInThread(ctx: EngineContext, channel: ChannelRef, threadRootId: string | undefined, key: string, text: string | OutboundMessage): Promise<MessageRef[]> {
   const adapter = adapterFor(ctx, channel.platform);
   return postOnce({
     store: ctx.store,
     adapter,
     channel: { platform: channel.platform, channelId: channel.channelId },
-    message: { text },
+    message: typeof text === 'string' ? { text } : text,
     ...(threadRootId !== undefined ? { options: { threadRootId } } : {}),
     key: `sessions:${key}`,
   });
 }
 
-/** Edits a status message; a failure is logged, never fatal (the answer matters more). */
-export async function editQuietly(ctx: EngineContext, ref: MessageRef | undefined, text: string): Promise<void> {
+/**
+ * Edits a session's status message to `text`, its buttons kept (status-buttons.ts); a
+ * failure is logged, never fatal (the answer matters more).
+ */
+export async function editStatus(ctx: EngineContext, session: Pick<AgentSessionRecord, 'id' | 'sessionUrl'>, ref: MessageRef | undefined, text: string): Promise<void> {
+  await editQuietly(ctx, ref, statusMessage(session, text));
+}
+
+/** Edits a message; a failure is logged, never fatal (the answer matters more). */
+export async function editQuietly(ctx: EngineContext, ref: MessageRef | undefined, message: OutboundMessage): Promise<void> {
   if (!ref) return;
   try {
-    await adapterFor(ctx, ref.platform).edit(ref, { text });
+    await adapterFor(ctx, ref.platform).edit(ref, message);
   } catch (error) {
     ctx.logger.warn({ err: describeError(error), messageId: ref.messageId }, 'could not update a session status message');
   }

@@ -12,7 +12,7 @@
  */
 
 import type { AgentPostSink } from '../core/agent-posts.js';
-import type { ChatAdapter } from '../core/chat.js';
+import type { ButtonPress, ChatAdapter, FormSubmission } from '../core/chat.js';
 import type { AdapterDirectory, InboundConsumer, PlatformEvent } from '../core/consumer.js';
 import { createKeyedLock } from '../core/keyed-lock.js';
 import type { Logger } from '../core/logger.js';
@@ -22,11 +22,13 @@ import type { RateBudget } from '../ratelimit/types.js';
 import type { BlocksClient } from '../services/blocks/client.js';
 import type { Store } from '../store/index.js';
 import { type ChannelAgentControl, createChannelSessions } from './bound-channels/bound-channels.js';
+import { createStatusClicks } from './buttons/status-clicks.js';
 import type { EngineContext, SessionEngineSettings } from './context.js';
 import { createSessionEvents, type SessionEvents } from './events.js';
 import { processFollowUp } from './follow-up.js';
 import { type CommandStart, type CommandStartOutcome, createSessionIntake } from './intake.js';
 import type { AgentNames } from './parse.js';
+import { createProgressDisplay, type ProgressDisplay } from './progress-display.js';
 import type { AgentQuota } from './quota.js';
 import { createRequestQueue } from './request-queue.js';
 import { createSessionState, type SessionState } from './session-store.js';
@@ -78,6 +80,8 @@ export interface SessionEngine extends InboundConsumer {
   readonly events: Pick<SessionEvents, 'onTurnEnded' | 'onRequestFailed'>;
   /** Channels bound to an agent (`/bridge link agent`, `/agent new`, status). */
   readonly channels: ChannelAgentControl;
+  /** A press of a status message's button, or the form it opened (buttons/status-clicks.ts); never rejects. */
+  handleButton(event: ButtonPress | FormSubmission, source: ChatAdapter): Promise<void>;
   /** Resolves when no request is being worked on (tests, shutdown). */
   idle(): Promise<void>;
   /** New requests in `partition`, queued by another replica. */
@@ -114,6 +118,8 @@ export function createSessionEngine(options: SessionEngineOptions): SessionEngin
   // turn another replica ended meanwhile is found ended by its next poll and dropped).
   const scheduler: TurnScheduler = options.createScheduler((turnId) => (mayWork() ? pollTurn(ctx, turnId) : Promise.resolve('pending')));
   const ctx: EngineContext = {
+    progress: undefined as unknown as ProgressDisplay,
+    pollRounds: new Map(),
     store: options.store,
     state,
     blocks: options.blocks,
@@ -130,6 +136,8 @@ export function createSessionEngine(options: SessionEngineOptions): SessionEngin
     ...(options.agentPosts ? { agentPosts: options.agentPosts } : {}),
     ...(options.tenancy ? { tenancy: options.tenancy } : {}),
   };
+  // The display reads the context it is part of: built once the rest is there.
+  ctx.progress = createProgressDisplay(ctx);
   const agentNames = agentNamesOf(options.blocks, options.settings.defaultAgent);
   const channels = createChannelSessions({ ctx, agentNames, retryDelayMs, mayWork: () => mayWork() });
   const unavailable = createUnavailableAnswers({ logger, now });
@@ -144,6 +152,7 @@ export function createSessionEngine(options: SessionEngineOptions): SessionEngin
     now,
   });
   const intake = createSessionIntake({ ctx, agentNames, enqueue: (request) => requests.enqueue(request) });
+  const buttons = createStatusClicks({ ctx, channels, enqueue: (request) => requests.enqueue(request) });
   const inFlight = (): Array<Promise<unknown>> => [...requests.inFlight(), ...intake.inFlight(), ...channels.inFlight()];
   let started = false;
 
@@ -169,11 +178,13 @@ export function createSessionEngine(options: SessionEngineOptions): SessionEngin
       }
     },
     startFromCommand: (start) => intake.startFromCommand(start),
+    handleButton: (event, source) => buttons.handle(event, source),
     async start() {
       if (started) return;
       started = true;
       const resumed = await resumeRunningTurns(state, scheduler);
       scheduler.start();
+      ctx.progress.start();
       const queuedSessions = await requests.start();
       await channels.start();
       logger.info({ runningTurns: resumed, queuedSessions }, 'session engine started');
@@ -183,6 +194,7 @@ export function createSessionEngine(options: SessionEngineOptions): SessionEngin
       requests.halt();
       channels.stop();
       await scheduler.stop();
+      await ctx.progress.stop();
       await settledWithin(inFlight(), options.stopGraceMs ?? 5_000);
     },
     async idle() {

@@ -11,7 +11,7 @@ import { BlocksApiError, BlocksErrorCode, mayHaveBeenProcessed } from '../servic
 import { fallbackFinalMessageUrl } from '../services/blocks/links.js';
 import type { BlocksTurn } from '../services/blocks/types.js';
 import { shareAgentPost } from './agent-thread.js';
-import { type EngineContext, editQuietly, postInThread, requestThread } from './context.js';
+import { type EngineContext, editStatus, postInThread, requestThread } from './context.js';
 import { blocksErrorText, followUpMayHaveArrivedText, interruptedNoticeText, interruptedStatusText, noSessionText, queuedText } from './messages.js';
 import { neverSent, type RequestOutcome, releaseRequestQuota } from './start.js';
 import { endTurn, registerTurn } from './turns.js';
@@ -167,7 +167,8 @@ async function supersede(ctx: EngineContext, session: AgentSessionRecord, reques
   // Its final status line, mirrored before the turn ends (a retry of this follow-up finds it running and hands it over again).
   await shareAgentPost(ctx, 'status', previous.statusRef, interruptedStatusText(session.agentLabel, session.sessionUrl), session.agentLabel);
   const ended = await endTurn(ctx, previous, 'superseded');
-  await editQuietly(ctx, ended.statusRef, interruptedStatusText(session.agentLabel, session.sessionUrl));
+  await ctx.progress.finish(session, ended, undefined);
+  await editStatus(ctx, session, ended.statusRef, interruptedStatusText(session.agentLabel, session.sessionUrl));
   await postInThread(ctx, session.channel, requestThread(session, request), `fu:${progressKey}:interrupted`, interruptedNoticeText(session.agentLabel)).catch((error: unknown) => {
     ctx.logger.warn({ err: describeError(error) }, 'could not say that a turn was interrupted');
   });

@@ -25,6 +25,12 @@ export function rootText(askerName: string, agentLabel: string, prompt: string):
   return `${askerName} asked ${agentLabel}:\n> ${quoted}`;
 }
 
+/** What a Follow up button's text looks like in the thread (the agent gets it whole). */
+export function followUpEchoText(askerName: string, text: string): string {
+  const quoted = shorten(text, PROMPT_ECHO_MAX).replace(/\n/g, '\n> ');
+  return `${askerName} followed up:\n> ${quoted}`;
+}
+
 export function workingText(agentLabel: string, sessionUrl: string | undefined, followUp: boolean): string {
   return `${agentLabel} is working${followUp ? ' on the follow-up' : ''}…${link(sessionUrl)}`;
 }

@@ -11,8 +11,9 @@
  *   of it. Above 1 every interval is stretched by that factor, which is the spec's
  *   `max(base, activeTurns × window / pollBudget)` for turns of one age, and keeps young
  *   turns ahead of old ones when ages differ. Below 1 the spare share is used to poll
- *   faster, down to `fastestFactor` × the turn's interval, so a lone session is answered
- *   within a couple of seconds instead of half a base interval on average.
+ *   faster, down to `fastestFactor` × the turn's interval (or the pace of the whole polling
+ *   share, whichever is slower), so a lone session is answered within a second instead of
+ *   half a base interval on average.
  */
 import { blocksSpacing } from '../ratelimit/blocks-budget.js';
 import type { PollRateLimit, SessionsPollConfig } from './config.js';
@@ -33,10 +34,13 @@ export const DEFAULT_AGE_STEPS: readonly AgeStep[] = Object.freeze([
 ]);
 
 /**
- * Never poll a turn faster than this fraction of its own interval, however idle the budget
- * (2 s for the documented 5 s base; the official Action's floor is 1 s).
+ * Never poll a turn faster than this fraction of its own interval, however idle the budget.
+ * Small on purpose (issue 18): a lone young turn then polls at the pace of the whole polling
+ * share (one poll per `paceMs`, about 0.76 s with the documented limits), since an idle key
+ * has nothing better to spend it on; the interactive reserve stays out of that share, so
+ * people still get their slots. Older turns keep a floor (1.5 s after 2 min, 3 s after 10).
  */
-export const DEFAULT_FASTEST_FACTOR = 0.4;
+export const DEFAULT_FASTEST_FACTOR = 0.1;
 
 /** The turn's own poll interval at `ageMs`, before any load scaling. */
 export function ageIntervalMs(ageMs: number, config: SessionsPollConfig, steps: readonly AgeStep[] = DEFAULT_AGE_STEPS): number {

@@ -9,7 +9,7 @@
 import { SESSION_REQUEST_PREFIX as REQUEST_PREFIX, RUNNING_PARTITION } from '../delivery/sections.js';
 import type { MessageKey, Store } from '../store/index.js';
 import type { OutboxEntry } from '../store/outbox.js';
-import type { AgentSessionRecord, SessionRequest, TurnRecord } from './types.js';
+import type { AgentSessionRecord, SessionRequest, TurnRecord, TurnStream } from './types.js';
 
 export { RUNNING_PARTITION, SESSIONS_PARTITION_PREFIX } from '../delivery/sections.js';
 
@@ -26,6 +26,12 @@ export interface SessionState {
   findSessionByThread(threadRoot: MessageKey): Promise<AgentSessionRecord | undefined>;
   getTurn(id: string): Promise<TurnRecord | undefined>;
   putTurn(turn: TurnRecord): Promise<void>;
+  /**
+   * A turn's open Slack answer stream (progress-display.ts). Kept apart from the turn record,
+   * which the poll writes meanwhile, so that neither write can undo the other.
+   */
+  getStream(turnId: string): Promise<TurnStream | undefined>;
+  putStream(turnId: string, stream: TurnStream): Promise<void>;
   /** Adds the turn to the running index (once) and records where. */
   markRunning(turn: TurnRecord): Promise<TurnRecord>;
   /** Removes the turn from the running index. */
@@ -44,6 +50,7 @@ export interface SessionState {
 
 export function createSessionState(store: Store): SessionState {
   const turns = store.kv<TurnRecord>('session-turns');
+  const streams = store.kv<TurnStream>('session-streams');
   const partitionOf = (sessionRecordId: string): string => `${REQUEST_PREFIX}${sessionRecordId}`;
   return {
     getSession: (id) => store.sessions.get<AgentSessionRecord>(id),
@@ -51,6 +58,8 @@ export function createSessionState(store: Store): SessionState {
     findSessionByThread: (threadRoot) => store.sessions.findByThread<AgentSessionRecord>(threadRoot),
     getTurn: (id) => turns.get(id),
     putTurn: (turn) => turns.set(turn.id, turn),
+    getStream: (turnId) => streams.get(turnId),
+    putStream: (turnId, stream) => streams.set(turnId, stream),
     async markRunning(turn) {
       if (turn.runningIndexId !== undefined) return turn;
       const runningIndexId = await store.outbox.enqueue<RunningEntry>(RUNNING_PARTITION, { turnId: turn.id });

@@ -53,6 +53,7 @@ export async function processStart(ctx: EngineContext, request: StartRequest): P
       turnCount: 0,
       createdAt: request.requestedAt,
       ...(request.placeId !== undefined ? { placeId: request.placeId } : {}),
+      ...(request.isPrivate === true ? { isPrivate: true } : {}),
     };
     await ctx.state.putSession(session);
   }

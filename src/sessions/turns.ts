@@ -10,8 +10,10 @@ import { breakMentionSyntax } from '../format/mentions.js';
 import { BlocksApiError, BlocksErrorCode } from '../services/blocks/errors.js';
 import type { BlocksMessage, BlocksPullRequest, BlocksTurn } from '../services/blocks/types.js';
 import { shareAgentPost } from './agent-thread.js';
-import { type EngineContext, editQuietly, postInThread, reactQuietly, turnThread } from './context.js';
+import { statusMessage } from './buttons/status-buttons.js';
+import { type EngineContext, editStatus, postInThread, reactQuietly, turnThread } from './context.js';
 import { doneText, failedText, KEY_REFUSED_TEXT, replyText, SESSION_GONE_TEXT, timedOutText, workingText } from './messages.js';
+import { absorbItems, emptyProgress, type ProgressStep, useCompletionLink } from './progress.js';
 import type { QuotaTicket } from './quota.js';
 import type { AgentSessionRecord, PollOutcome, TurnPlacement, TurnRecord } from './types.js';
 
@@ -45,7 +47,13 @@ export async function registerTurn(ctx: EngineContext, session: AgentSessionReco
 export async function showStatus(ctx: EngineContext, session: AgentSessionRecord, turn: TurnRecord): Promise<TurnRecord> {
   if (turn.statusRef) return turn;
   try {
-    const [ref] = await postInThread(ctx, session.channel, turnThread(session, turn), `${turn.id}:status`, workingText(session.agentLabel, session.sessionUrl, turn.n > 1));
+    const [ref] = await postInThread(
+      ctx,
+      session.channel,
+      turnThread(session, turn),
+      `${turn.id}:status`,
+      statusMessage(session, workingText(session.agentLabel, session.sessionUrl, turn.n > 1)),
+    );
     if (!ref) return turn;
     const latest = (await ctx.state.getTurn(turn.id)) ?? turn;
     const updated = { ...latest, statusRef: ref };
@@ -64,6 +72,7 @@ export async function endTurn(ctx: EngineContext, turn: TurnRecord, state: Exclu
   await ctx.state.putTurn(ended);
   await ctx.state.unmarkRunning(ended);
   ctx.scheduler.remove(turn.id);
+  ctx.pollRounds.delete(turn.id);
   // Whoever asked for it may ask again (quota: running turns).
   await ctx.quota?.release(turn.quota);
   return ended;
@@ -93,7 +102,7 @@ export async function pollTurn(ctx: EngineContext, turnId: string): Promise<Poll
   }
   let final: BlocksMessage | undefined;
   try {
-    final = await ctx.blocks.pollFinalMessage(turn.blocks, { priority: 'background' });
+    ({ final } = await readTurn(ctx, session, turn));
   } catch (error) {
     return pollFailed(ctx, turn, error);
   }
@@ -111,6 +120,7 @@ export async function pollTurn(ctx: EngineContext, turnId: string): Promise<Poll
 
 async function pollFailed(ctx: EngineContext, turn: TurnRecord, error: unknown): Promise<PollOutcome> {
   if (error instanceof BlocksApiError && error.code === BlocksErrorCode.NotFound) {
+    await markSessionEnded(ctx, turn.sessionRecordId);
     await finishUnanswered(ctx, turn.id, 'failed', SESSION_GONE_TEXT);
     return 'done';
   }
@@ -122,6 +132,52 @@ async function pollFailed(ctx: EngineContext, turn: TurnRecord, error: unknown):
   // Network, 5xx, 429: the scheduler backs this turn off (or waits out the key's pause).
   if (!(error instanceof RateLimitedError)) ctx.logger.warn({ turnId: turn.id, err: describeError(error) }, 'polling a turn failed; retrying later');
   throw error;
+}
+
+/**
+ * One request for the turn (spec §10.3): the progress read (new steps and the final message
+ * since the persisted cursor), or every few rounds the cursor-less completion link. New steps
+ * are persisted (cursor and seen ids with them) before they are shown, so a restart resumes
+ * from the cursor and never shows a step twice.
+ */
+async function readTurn(ctx: EngineContext, session: AgentSessionRecord, turn: TurnRecord): Promise<{ final: BlocksMessage | undefined; turn: TurnRecord }> {
+  const sessions = ctx.settings.sessions;
+  const round = ctx.pollRounds.get(turn.id) ?? 0;
+  ctx.pollRounds.set(turn.id, round + 1);
+  if (useCompletionLink(sessions.progress, turn.blocks.threadId !== null, round, sessions.progressFinalCheckEvery)) {
+    const final = await ctx.blocks.pollFinalMessage(turn.blocks, { priority: 'background' });
+    if (final !== undefined) ctx.pollRounds.delete(turn.id);
+    else if (sessions.progress !== 'off') showProgress(ctx, session, turn, []);
+    return { final, turn };
+  }
+  const read = await ctx.blocks.pollTurnItems(turn.blocks, turn.progress?.cursor, { priority: 'background' });
+  const before = turn.progress ?? emptyProgress();
+  const { progress, fresh } = absorbItems(before, read.items, read.final, read.gts);
+  let current = turn;
+  if (fresh.length > 0 || progress.cursor !== before.cursor || progress.seenIds.length !== before.seenIds.length) {
+    const latest = (await ctx.state.getTurn(turn.id)) ?? turn;
+    // A follow-up may have ended it meanwhile: its progress is of no interest any more.
+    if (latest.state !== 'running') return { final: undefined, turn: latest };
+    current = { ...latest, progress };
+    await ctx.state.putTurn(current);
+  }
+  // Steps found with the final message are shown too (the stream then closes with the answer).
+  if (read.final === undefined || fresh.length > 0) showProgress(ctx, session, current, fresh);
+  if (read.final !== undefined) ctx.pollRounds.delete(turn.id);
+  return { final: read.final, turn: current };
+}
+
+/** Shows progress without holding the poll up (the display queues it per turn and logs failures). */
+function showProgress(ctx: EngineContext, session: AgentSessionRecord, turn: TurnRecord, fresh: ProgressStep[]): void {
+  ctx.progress.update(session, turn, fresh);
+}
+
+/** Blocks no longer has the session: its buttons answer that it has ended. */
+export async function markSessionEnded(ctx: EngineContext, sessionRecordId: string): Promise<void> {
+  await ctx.lock.run(sessionRecordId, async () => {
+    const session = await ctx.state.getSession(sessionRecordId);
+    if (session && session.endedAt === undefined) await ctx.state.putSession({ ...session, endedAt: ctx.now() });
+  });
 }
 
 /** Posts the final answer (once), then marks the status done with ✅. */
@@ -140,14 +196,16 @@ async function deliverAnswer(ctx: EngineContext, turnId: string, final: BlocksMe
     maxChars: ctx.settings.sessions.attachAsFileOverChars,
     agentLabel: session.agentLabel,
   });
-  const answerRefs = await postInThread(ctx, session.channel, turnThread(session, turn), `reply:${final.id}`, text);
+  // A stream opened for the turn (before a crash, too) takes the answer; else a plain post, as always.
+  const streamed = await ctx.progress.finish(session, turn, text);
+  const answerRefs = streamed ?? (await postInThread(ctx, session.channel, turnThread(session, turn), `reply:${final.id}`, text));
   // Mirrored (answer, then the final status line) before the turn ends: a crash in between hands them over again.
   await shareAgentPost(ctx, 'answer', answerRefs, text, session.agentLabel);
   await shareAgentPost(ctx, 'status', turn.statusRef, doneText(session.agentLabel, session.sessionUrl), session.agentLabel);
   // The visible "done" comes before the turn is recorded as ended: a crash in between leaves a
   // running turn that the next poll finishes again (the reply is known to postOnce, the edit and
   // the reaction are idempotent), never a "working…" status that nothing will update.
-  await editQuietly(ctx, turn.statusRef, doneText(session.agentLabel, session.sessionUrl));
+  await editStatus(ctx, session, turn.statusRef, doneText(session.agentLabel, session.sessionUrl));
   await reactQuietly(ctx, turn.statusRef ?? (turn.placement ? undefined : session.threadRoot), '✅');
   const ended = await endTurn(ctx, turn, 'done', { finalMessageId: final.id });
   await ctx.events.turnEnded({ turn: ended, session });
@@ -178,8 +236,9 @@ export async function finishUnanswered(ctx: EngineContext, turnId: string, how: 
     how === 'timed-out'
       ? timedOutText(session.agentLabel, ctx.settings.sessions.turnTimeoutMinutes, session.sessionUrl)
       : failedText(session.agentLabel, reason, session.sessionUrl);
+  await ctx.progress.finish(session, turn, text);
   // Shown (and mirrored) before the turn is recorded as ended, for the same reason as in deliverAnswer.
-  if (turn.statusRef) await editQuietly(ctx, turn.statusRef, text);
+  if (turn.statusRef) await editStatus(ctx, session, turn.statusRef, text);
   const statusRef = turn.statusRef ?? (await postInThread(ctx, session.channel, turnThread(session, turn), `${turn.id}:${how}`, text).catch(() => undefined))?.[0];
   await shareAgentPost(ctx, 'status', statusRef, text, session.agentLabel);
   const ended = await endTurn(ctx, turn, how);

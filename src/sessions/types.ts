@@ -13,6 +13,7 @@
 import type { ChannelRef, MessageRef, PlatformName } from '../core/chat.js';
 import type { BlocksTurn, ResolvedAgent } from '../services/blocks/types.js';
 import type { SessionRecord } from '../store/sessions.js';
+import type { ProgressStep, TurnProgress } from './progress.js';
 import type { QuotaTicket } from './quota.js';
 
 /** Who asked, for the root message and logs. */
@@ -41,10 +42,17 @@ export interface AgentSessionRecord extends SessionRecord {
   sessionUrl?: string;
   /** The turn in flight or the last one; follow-ups supersede it. */
   currentTurnId?: string;
-  /** The workspace or server it was started in: who may continue it from a copy of its thread. */
+  /**
+   * The workspace or server it was started in: who may continue it from a copy of its thread,
+   * and where its buttons may be pressed.
+   */
   placeId?: string;
   turnCount: number;
   createdAt: number;
+  /** Created private on Blocks (asked in a private channel): a fresh session here is too. */
+  isPrivate?: boolean;
+  /** Epoch ms when Blocks said the session is gone: its buttons are stale from then on. */
+  endedAt?: number;
 }
 
 export type TurnState = 'running' | 'done' | 'failed' | 'timed-out' | 'superseded';
@@ -68,6 +76,15 @@ export interface TurnRecord {
   quota?: QuotaTicket;
   finalMessageId?: string;
   finishedAt?: number;
+  /** What the progress reads found so far: cursor, seen ids, steps, an open Slack stream (progress.ts). */
+  progress?: TurnProgress;
+}
+
+/** A Slack answer stream opened for a turn: stopped (with the answer) when it ends, even after a crash. */
+export interface TurnStream {
+  ts: string;
+  channelId: string;
+  threadRootId: string;
 }
 
 /** One person's message answered by a turn (channel sessions: several may share one turn). */
@@ -93,7 +110,7 @@ export interface TurnPlacement {
 export interface StartRequest {
   kind: 'start';
   sessionRecordId: string;
-  origin: 'command' | 'mention' | 'channel';
+  origin: 'command' | 'mention' | 'channel' | 'button';
   channel: ChannelRef;
   /** The mention message (or its thread's root) to thread under; absent for a command. */
   threadRoot?: MessageRef;
@@ -156,4 +173,24 @@ export interface PlacementHooks {
   turnEnded(turn: TurnRecord, session: AgentSessionRecord, reason?: string): Promise<void>;
   /** A placed request failed before any turn started; `reason` is what people are shown. */
   requestFailed(request: SessionRequest, reason: string, sessionUsable: boolean): Promise<void>;
+}
+
+/** Shows running turns' progress natively (progress-display.ts builds it). */
+export interface ProgressDisplay {
+  /**
+   * After a poll of a running turn: shows what is new (may be nothing). Queued behind the
+   * turn's earlier updates and not awaited by the poll, so a slow platform never holds up
+   * polling; `finish` waits for them.
+   */
+  update(session: AgentSessionRecord, turn: TurnRecord, fresh: readonly ProgressStep[]): void;
+  /**
+   * Before the answer is posted: clears the status and closes the turn's stream, with the
+   * answer when it fits. Returns the streamed answer's message when the stream took it (post
+   * nothing more), else undefined (post the answer as always).
+   */
+  finish(session: AgentSessionRecord, turn: TurnRecord, answer: string | undefined): Promise<MessageRef[] | undefined>;
+  /** Starts the timer that keeps statuses alive and shows throttled step lists. */
+  start(): void;
+  /** Stops the timer and waits for the updates under way. */
+  stop(): Promise<void>;
 }

@@ -53,6 +53,28 @@ export interface FakeInteractionInit {
   id?: string;
 }
 
+/** A press of a button on a message the fake holds (MESSAGE_COMPONENT, type 3). */
+export interface FakeButtonClick {
+  channelId: string;
+  messageId: string;
+  /** The button's custom_id; it must be on the message unless `forged`. */
+  customId: string;
+  /** Send a custom_id the message does not carry (a tampered client). */
+  forged?: boolean;
+  user?: { id: string; username: string; nick?: string };
+  /** Reuse an interaction id: a replayed request (default: a new snowflake). */
+  id?: string;
+}
+
+/** A submission of the modal a press was answered with (MODAL_SUBMIT, type 5). */
+export interface FakeModalSubmit {
+  /** The press whose type 9 response opened the modal. */
+  from: FakeInteraction;
+  text: string;
+  user?: { id: string; username: string; nick?: string };
+  id?: string;
+}
+
 export interface FakeDiscord {
   /** The REST base to give discord.js (`rest.api`): `http://127.0.0.1:PORT/api`. */
   readonly apiUrl: string;
@@ -67,6 +89,10 @@ export interface FakeDiscord {
   createThread(parentId: string, name: string, fromMessageId?: string, announce?: boolean): APIChannel;
   /** Dispatches INTERACTION_CREATE for a chat-input command; the record fills in as the bot answers. */
   sendInteraction(init: FakeInteractionInit): FakeInteraction;
+  /** Dispatches INTERACTION_CREATE for a button press; undefined when the message has no such button. */
+  clickButton(init: FakeButtonClick): FakeInteraction | undefined;
+  /** Dispatches INTERACTION_CREATE for the submission of the modal `from` opened, its text input filled with `text`. */
+  submitModal(init: FakeModalSubmit): FakeInteraction;
   /** Answers the next `count` requests matching `path` (after /api/v10) with 429. */
   rateLimit(rule: { method?: string; path: RegExp; count?: number; retryAfterSeconds?: number; global?: boolean }): void;
   /**
@@ -116,6 +142,51 @@ export async function createFakeDiscord(options: FakeDiscordOptions): Promise<Fa
   server.on('upgrade', (request, socket, head) => gateway.handleUpgrade(request, socket, head));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   port = (server.address() as AddressInfo).port;
+
+  /** INTERACTION_CREATE of a component (3) or modal (5) interaction, shaped as Discord's docs show it. */
+  function dispatchInteraction(
+    id: string | undefined,
+    channelId: string,
+    who: { id: string; username: string; nick?: string } | undefined,
+    type: 3 | 5,
+    data: Record<string, unknown>,
+    message: APIMessage | undefined,
+  ): FakeInteraction {
+    const person = who ?? { id: '300000000000000001', username: 'alice' };
+    const record: FakeInteraction = {
+      id: id ?? snowflake(),
+      token: `itoken-${snowflake()}`,
+      channelId,
+      callbacks: [],
+      followUps: [],
+      user: person,
+      ...(message ? { message } : {}),
+    };
+    state.interactions.set(record.id, record);
+    const user = state.user(person.id, person.username);
+    const channel = state.channels.get(channelId);
+    const guildId = state.guildOf(channelId);
+    state.dispatch('INTERACTION_CREATE', {
+      id: record.id,
+      application_id: state.applicationId,
+      type,
+      token: record.token,
+      version: 1,
+      guild_id: guildId,
+      channel_id: channelId,
+      channel: channel ? { id: channel.id, type: channel.type, ...('parent_id' in channel ? { parent_id: channel.parent_id } : {}) } : undefined,
+      member: makeMember(user, { permissions: '0', ...(person.nick ? { nick: person.nick } : {}) }),
+      app_permissions: '1071698660929',
+      locale: 'en-US',
+      guild_locale: 'en-US',
+      entitlements: [],
+      authorizing_integration_owners: { '0': guildId },
+      context: 0,
+      data,
+      ...(message ? { message } : {}),
+    });
+    return record;
+  }
 
   return {
     apiUrl: `http://127.0.0.1:${port}/api`,
@@ -171,6 +242,25 @@ export async function createFakeDiscord(options: FakeDiscordOptions): Promise<Fa
         },
       });
       return record;
+    },
+    clickButton(init) {
+      const message = state.findMessage(init.channelId, init.messageId);
+      if (!message) return undefined;
+      const buttons = (message.components ?? []).flatMap((row) => ('components' in row ? (row.components as Array<{ custom_id?: string }>) : []));
+      if (!init.forged && !buttons.some((button) => button.custom_id === init.customId)) return undefined;
+      return dispatchInteraction(init.id, init.channelId, init.user, 3, { custom_id: init.customId, component_type: 2 }, message);
+    },
+    submitModal(init) {
+      const modal = init.from.callbacks.find((callback) => callback.type === 9)?.data as
+        | { custom_id?: string; components?: Array<{ components?: Array<{ custom_id?: string }> }> }
+        | undefined;
+      if (!modal?.custom_id) throw new Error('fake Discord: that interaction was not answered with a modal');
+      const inputs = (modal.components ?? []).map((row) => ({
+        type: 1,
+        components: (row.components ?? []).map((input) => ({ type: 4, custom_id: input.custom_id, value: init.text })),
+      }));
+      const message = init.from.message ? state.findMessage(init.from.channelId, init.from.message.id) : undefined;
+      return dispatchInteraction(init.id, init.from.channelId, init.user ?? init.from.user, 5, { custom_id: modal.custom_id, components: inputs }, message);
     },
     rateLimit(rule) {
       state.rateLimits.push({ ...rule, remaining: rule.count ?? 1, retryAfterSeconds: rule.retryAfterSeconds ?? 0.05 });

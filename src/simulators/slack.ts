@@ -12,12 +12,23 @@ import type { AddressInfo } from 'node:net';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { FaultPlan } from './fault-plan.js';
 import { routeHttp } from './slack/http-routes.js';
-import { assistantThreadEvent, eventCallback, type SlashCommandInput, slashCommandBody, type UserMessageInput, userMessageEvent, userMessageRecord } from './slack/payloads.js';
+import {
+  assistantThreadEvent,
+  type ButtonClickInput,
+  blockActionsPayload,
+  eventCallback,
+  type SlashCommandInput,
+  slashCommandBody,
+  type UserMessageInput,
+  userMessageEvent,
+  userMessageRecord,
+  viewSubmissionPayload,
+} from './slack/payloads.js';
 import { acceptSocket, closeSockets, type DeliveryType, postSigned, socketEnvelope } from './slack/socket-mode.js';
 import { type FakeAssistantThread, type FakeSlackAck, type FakeSlackChannel, FakeSlackState, type FakeSlackUser } from './slack/state.js';
 import type { RateLimitPlan, WebApiIdentity } from './slack/web-api.js';
 
-export type { FakeAssistantThread, FakeSlackAck, FakeSlackChannel, FakeSlackUser, SlashCommandInput };
+export type { ButtonClickInput, FakeAssistantThread, FakeSlackAck, FakeSlackChannel, FakeSlackUser, SlashCommandInput };
 
 /** A side-pane thread a person opened: where it lives, and the event Slack sends about it. */
 export interface OpenedPane {
@@ -114,6 +125,15 @@ export interface FakeSlack {
   paneMessage(pane: { channel: string; threadTs: string }, userId: string, text: string): Record<string, unknown>;
   deliverEvent(event: Record<string, unknown>, options?: DeliveryOptions): Promise<DeliveryResult>;
   deliverCommand(input: SlashCommandInput, options?: DeliveryOptions): Promise<DeliveryResult>;
+  /**
+   * Clicks a button of a message the fake holds: delivers `block_actions` (its value read
+   * from the message's blocks). `triggerId` reuses one (a replayed request). `responseId`
+   * names where posts to its response_url are recorded. Undefined `payload` when the
+   * message has no such button.
+   */
+  clickButton(input: ButtonClickInput, options?: DeliveryOptions): Promise<DeliveryResult & { triggerId: string; payload?: Record<string, unknown> }>;
+  /** Submits a modal the app opened (`state.views`), its text box filled with `text`: delivers `view_submission`. */
+  submitView(viewId: string, text: string, options?: DeliveryOptions): Promise<DeliveryResult & { payload: Record<string, unknown> }>;
   close(): Promise<void>;
 }
 
@@ -251,6 +271,40 @@ export async function createFakeSlack(options: FakeSlackOptions): Promise<FakeSl
         triggerId: delivery.triggerId ?? `${Date.now()}.${counter}.${randomBytes(8).toString('hex')}`,
       });
       return deliver('slash_commands', body, new URLSearchParams(body).toString(), delivery).then((result) => ({ ...result, responseId: id }));
+    },
+    async clickButton(input, delivery = {}) {
+      const id = `act-${++counter}`;
+      const triggerId = delivery.triggerId ?? `${Date.now()}.${counter}.${randomBytes(8).toString('hex')}`;
+      const message = state.findMessage(input.channel, input.messageTs);
+      const teamId = delivery.teamId ?? identity.teamId;
+      const payload = message
+        ? blockActionsPayload(input, message, {
+            teamId,
+            userTeamId: state.users.get(input.userId)?.teamId ?? teamId,
+            appId: identity.appId,
+            triggerId,
+            responseUrl: `${baseUrl}/response/${id}`,
+          })
+        : undefined;
+      if (!payload) return { triggerId, responseId: id };
+      state.triggers.set(triggerId, input.userId);
+      const result = await deliver('interactive', payload, new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), delivery);
+      return { ...result, triggerId, responseId: id, payload };
+    },
+    async submitView(viewId, text, delivery = {}) {
+      const opened = state.views.find((view) => view.id === viewId);
+      if (!opened) throw new Error(`fake Slack: no view ${viewId} was opened`);
+      const teamId = delivery.teamId ?? identity.teamId;
+      const payload = viewSubmissionPayload(opened, text, {
+        teamId,
+        userTeamId: state.users.get(opened.userId)?.teamId ?? teamId,
+        appId: identity.appId,
+        triggerId: delivery.triggerId ?? `${Date.now()}.${++counter}.${randomBytes(8).toString('hex')}`,
+        userId: opened.userId,
+        botId: identity.botId,
+      });
+      const result = await deliver('interactive', payload, new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), delivery);
+      return { ...result, payload };
     },
     async close() {
       await closeSockets(sockets);

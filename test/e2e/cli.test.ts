@@ -86,7 +86,7 @@ test('slack manifest prints the Socket Mode manifest with scopes, events and the
   const manifest = JSON.parse(result.stdout) as {
     features: { bot_user: { display_name: string }; slash_commands: Array<{ command: string; description: string; usage_hint: string; url?: string }> };
     oauth_config: { scopes: { bot: string[] } };
-    settings: { event_subscriptions: { bot_events: string[]; request_url?: string }; socket_mode_enabled: boolean };
+    settings: { event_subscriptions: { bot_events: string[]; request_url?: string }; socket_mode_enabled: boolean; interactivity?: { is_enabled: boolean; request_url?: string } };
   };
   for (const scope of [
     'chat:write',
@@ -114,6 +114,8 @@ test('slack manifest prints the Socket Mode manifest with scopes, events and the
   ]);
   assert.equal(manifest.settings.socket_mode_enabled, true);
   assert.equal(manifest.settings.event_subscriptions.request_url, undefined);
+  // The status messages' buttons and forms (issue 19) need interactivity; Socket Mode carries it.
+  assert.deepEqual(manifest.settings.interactivity, { is_enabled: true });
   const commands = manifest.features.slash_commands;
   // Every command, /agent too although BLOCKS_API_KEY is not set yet: the app is created once.
   assert.deepEqual(

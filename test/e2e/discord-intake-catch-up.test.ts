@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { CATCH_UP_DEFAULTS, type CatchUp, createCatchUp, createCatchUpCheckpoints } from '../../src/catch-up/index.js';
-import type { ChatAdapter } from '../../src/core/chat.js';
+import { type ChatAdapter, isInteraction } from '../../src/core/chat.js';
 import type { PlatformEvent } from '../../src/core/consumer.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { createDiscordAdapter, type DiscordAdapter } from '../../src/platforms/discord/index.js';
@@ -72,7 +72,7 @@ test('a message not yet durable when the process ended is caught up from history
       logger: silentLogger(),
     });
     adapter.onEvent(async (event) => {
-      if (event.kind !== 'command') await catchUp.accept(event, adapter as ChatAdapter);
+      if (!isInteraction(event)) await catchUp.accept(event, adapter as ChatAdapter);
     });
     catchUp.starting(adapter);
     await adapter.start();

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { Agent } from 'undici';
 import { configSchema } from '../../src/config/schema.js';
-import type { ChannelRef, ChatAdapter, InboundEvent } from '../../src/core/chat.js';
+import { type ChannelRef, type ChatAdapter, type InboundEvent, isInteraction } from '../../src/core/chat.js';
 import { createLogger, type Logger } from '../../src/core/logger.js';
 import type { MirrorMetrics } from '../../src/core/metrics-hooks.js';
 import { createMirrorEngine, type MirrorEngine } from '../../src/mirror/engine.js';
@@ -130,7 +130,7 @@ export async function startMirrorWorld(options: { mirror?: Partial<MirrorConfig>
   for (const adapter of adapters.values()) {
     adapter.onEvent(async (event) => {
       events.push(event);
-      if (event.kind !== 'command') await world.engine.accept(event, adapter);
+      if (!isInteraction(event)) await world.engine.accept(event, adapter);
     });
   }
   await slackAdapter.start();

@@ -4,7 +4,8 @@
  * one Fluxra conversation with `/bridge`, posts in Slack and sees the message in the Discord
  * and Fluxra panes, asks `/agent` and sees the answer in the thread, mentions `@bridge`,
  * runs `/block list`, replies in a Discord thread (the Reply control visible without hover),
- * attaches a file, edits and deletes a message, and posts as a Fluxra agent. The visible text
+ * attaches a file, edits and deletes a message, and posts as a Fluxra agent. The agent's
+ * status message carries buttons: Follow up opens the form, whose text goes to the agent. The visible text
  * never shows Slack's entities (`&lt;`) or raw mention syntax, and the bridge's reactions are
  * drawn icons, not emoji that the default fonts lack. Then Slack's AI side pane: the toggle
  * opens it in the Slack column, a suggested prompt starts a session whose title and answer
@@ -70,7 +71,7 @@ const pane = (name: 'slack' | 'discord' | 'fluxra'): Locator => page.locator(`[d
 
 /** Types into a pane's composer and sends with Enter, as a person does. */
 async function type(name: 'slack' | 'discord' | 'fluxra', text: string): Promise<void> {
-  const input = pane(name).locator('textarea');
+  const input = pane(name).locator('.composer textarea');
   await input.fill(text);
   await input.press('Enter');
   await assertNoError(name);
@@ -81,7 +82,7 @@ async function assertNoError(name: 'slack' | 'discord' | 'fluxra'): Promise<void
   // (A string: this runs in the page, whose DOM types this Node project does not load.)
   await page.waitForFunction(`(() => {
     const root = document.querySelector('[data-pane="${name}"]');
-    return root.querySelector('textarea').value === '' || root.querySelector('.error').textContent !== '';
+    return root.querySelector('.composer textarea').value === '' || root.querySelector('.composer .error').textContent !== '';
   })()`);
   assert.equal(await pane(name).locator('.composer .error').textContent(), '', `${name} refused the action`);
 }
@@ -148,6 +149,24 @@ async function visitorJourney(): Promise<void> {
   const threadRoot = pane('slack').locator('.msg:not(.reply)', { hasText: 'explain what the bridge does' }).last();
   await threadRoot.locator('.thread .msg.reply .text', { hasText: 'simulated' }).first().waitFor({ timeout: AGENT_WAIT_MS });
 
+  // The status message in the thread carries the agent buttons: Follow up opens the form
+  // (Slack's modal), and what is typed there goes to the agent as a follow-up in the thread.
+  const statusMessage = threadRoot.locator('.thread .msg.reply', { has: page.locator('.chat-btn', { hasText: 'Follow up' }) }).first();
+  await statusMessage.waitFor({ timeout: AGENT_WAIT_MS });
+  assert.equal(await statusMessage.locator('a.chat-btn', { hasText: 'Open in Blocks' }).count(), 1);
+  await statusMessage.locator('.chat-btn', { hasText: 'Follow up' }).click();
+  const form = pane('slack').locator('.chat-form:not([hidden])');
+  await form.waitFor({ timeout: WAIT_MS });
+  assert.equal(await form.locator('.form-title').textContent(), 'Follow up');
+  await form.locator('textarea').fill('and list its commands');
+  await form.locator('.form-submit').click();
+  // Gone from view once sent (not merely marked hidden), and never shown in the other pane.
+  await pane('slack').locator('.chat-form').waitFor({ state: 'hidden', timeout: WAIT_MS });
+  assert.equal(await pane('discord').locator('.chat-form').isVisible(), false);
+  assert.match(await ephemeralAnswer('slack', 'and list its commands'), /^Sent your follow-up to/);
+  await threadRoot.locator('.thread .msg.reply .text', { hasText: 'followed up:' }).waitFor({ timeout: WAIT_MS });
+  await threadRoot.locator('.thread .msg.reply .text', { hasText: 'received: “and list its commands”' }).waitFor({ timeout: AGENT_WAIT_MS });
+
   // /block list answers with the bridge's Fluxra blocks (none yet).
   await type('slack', '/block list');
   const blocks = await ephemeralAnswer('slack', '/block list');
@@ -199,7 +218,7 @@ async function visitorJourney(): Promise<void> {
   await type('slack', 'Tpyo to fix');
   await pane('discord').locator('.msg .text', { hasText: 'Tpyo to fix' }).waitFor({ timeout: WAIT_MS });
   await pane('slack').locator('.msg', { hasText: 'Tpyo to fix' }).locator('.edit-btn').click();
-  assert.equal(await pane('slack').locator('textarea').inputValue(), 'Tpyo to fix');
+  assert.equal(await pane('slack').locator('.composer textarea').inputValue(), 'Tpyo to fix');
   await type('slack', 'Typo fixed');
   await pane('discord').locator('.msg .text', { hasText: 'Typo fixed' }).waitFor({ timeout: WAIT_MS });
   await pane('fluxra').locator('.msg .text', { hasText: 'Typo fixed' }).waitFor({ timeout: WAIT_MS });

@@ -13,7 +13,7 @@ import { createAgentCommand } from '../../src/commands/agent.js';
 import { createPermissions } from '../../src/commands/permissions.js';
 import { type CommandRouter, createCommandRouter } from '../../src/commands/router.js';
 import type { CommandHandler } from '../../src/commands/types.js';
-import type { BridgeConfig } from '../../src/config/schema.js';
+import { type BridgeConfig, sessionsDefaults } from '../../src/config/schema.js';
 import type { ChatAdapter, InboundEvent } from '../../src/core/chat.js';
 import { createLogger } from '../../src/core/logger.js';
 import { createDiscordAdapter, type DiscordAdapter } from '../../src/platforms/discord/index.js';
@@ -39,7 +39,14 @@ export const RATE_LIMIT: BridgeConfig['blocks']['rateLimit'] = {
   maxBackoffMs: 200,
   shareAcrossPrefixes: true,
 };
-export const SESSIONS: BridgeConfig['sessions'] = { pollIntervalMs: 40, maxPollIntervalMs: 150, turnTimeoutMinutes: 60, attachAsFileOverChars: 12_000, boundChannelMode: 'queue' };
+export const SESSIONS: BridgeConfig['sessions'] = {
+  ...sessionsDefaults(),
+  pollIntervalMs: 40,
+  maxPollIntervalMs: 150,
+  turnTimeoutMinutes: 60,
+  attachAsFileOverChars: 12_000,
+  boundChannelMode: 'queue',
+};
 export const ALIAS_ID = '0b7f5a4e-1111-4c2d-9a00-00000000a11a';
 export const DISCORD_TOKEN = 'MTAwMDAwMDAwMDAwMDAwMDAw.fake00.token-for-sessions-0000';
 export const GUILD_ID = '100000000000000001';
@@ -54,6 +61,7 @@ export interface SessionsRig {
   slack?: SlackPair;
   discord?: { fake: FakeDiscord; adapter: DiscordAdapter };
   logs: Array<Record<string, unknown>>;
+  restartEngine(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -76,6 +84,8 @@ export interface RigOptions {
   /** Slack adapter settings beside the harness's own (e.g. the side pane, `assistant`). */
   slackAdapter?: Partial<SlackAdapterConfig>;
   discordChannels?: Array<{ id: string; name: string; private?: boolean }>;
+  /** More Discord guilds the bot is in (another tenant). */
+  discordOtherGuilds?: Array<{ id: string; name?: string; channels: Array<{ id: string; name: string }> }>;
   /** Fault injection around the real Blocks budget (e.g. a Redis blip that fails one admission). */
   wrapBudget?: (budget: RateBudget) => RateBudget;
   /** More commands beside /agent (e.g. /bridge with its agent half), built on the engine. */
@@ -113,20 +123,22 @@ export async function startSessionsRig(options: RigOptions): Promise<SessionsRig
   });
   const sessions = { ...SESSIONS, ...options.sessions };
   const adapters = new Map<ChatAdapter['platform'], ChatAdapter>();
-  const engine = createSessionEngine({
-    store,
-    blocks: client,
-    budget,
-    adapters,
-    settings: { sessions, defaultAgent: options.defaultAgent ?? 'claude', commandName: 'agent', blocksBaseUrl: baseUrl },
-    createScheduler: (poll) => createTurnScheduler({ budget, config: sessions, rateLimit: RATE_LIMIT, poll, logger }),
-    logger,
-    ...(options.queuedNoticeMs !== undefined ? { queuedNoticeMs: options.queuedNoticeMs } : {}),
-    ...(options.quota
-      ? { quota: createAgentQuota({ ledger: store.agentQuota, config: options.quota, turnTimeoutMs: sessions.turnTimeoutMinutes * 60_000, now: Date.now, logger }) }
-      : {}),
-    retryDelayMs: 50,
-  });
+  const buildEngine = (): SessionEngine =>
+    createSessionEngine({
+      store,
+      blocks: client,
+      budget,
+      adapters,
+      settings: { sessions, defaultAgent: options.defaultAgent ?? 'claude', commandName: 'agent', blocksBaseUrl: baseUrl },
+      createScheduler: (poll) => createTurnScheduler({ budget, config: sessions, rateLimit: RATE_LIMIT, poll, logger }),
+      logger,
+      ...(options.queuedNoticeMs !== undefined ? { queuedNoticeMs: options.queuedNoticeMs } : {}),
+      ...(options.quota
+        ? { quota: createAgentQuota({ ledger: store.agentQuota, config: options.quota, turnTimeoutMs: sessions.turnTimeoutMinutes * 60_000, now: Date.now, logger }) }
+        : {}),
+      retryDelayMs: 50,
+    });
+  let engine = buildEngine();
   const router = createCommandRouter({
     handlers: [
       createAgentCommand({ name: 'agent', engine, resolveAgent: (name) => client.resolveAgent(name) }) as CommandHandler<never>,
@@ -137,6 +149,7 @@ export async function startSessionsRig(options: RigOptions): Promise<SessionsRig
   });
   const route = async (event: InboundEvent, adapter: ChatAdapter): Promise<void> => {
     if (event.kind === 'command') await router.handle(event, adapter);
+    else if (event.kind === 'button' || event.kind === 'form') await engine.handleButton(event, adapter);
     else await engine.accept(event, adapter);
   };
 
@@ -157,7 +170,12 @@ export async function startSessionsRig(options: RigOptions): Promise<SessionsRig
     adapters.set('slack', adapter);
     slack.setBehaviour((event) => route(event, adapter));
   } else {
-    const fake = await createFakeDiscord({ token: DISCORD_TOKEN, guildId: GUILD_ID, channels: options.discordChannels ?? [{ id: DISCORD_CHANNEL, name: 'general' }] });
+    const fake = await createFakeDiscord({
+      token: DISCORD_TOKEN,
+      guildId: GUILD_ID,
+      channels: options.discordChannels ?? [{ id: DISCORD_CHANNEL, name: 'general' }],
+      ...(options.discordOtherGuilds ? { otherGuilds: options.discordOtherGuilds } : {}),
+    });
     const adapter = createDiscordAdapter({ token: DISCORD_TOKEN, apiUrl: fake.apiUrl, commands: [...router.specs], restRetries: 0 }, { logger });
     adapter.onEvent((event) => route(event, adapter));
     await adapter.start();
@@ -169,7 +187,15 @@ export async function startSessionsRig(options: RigOptions): Promise<SessionsRig
   return {
     blocks,
     store,
-    engine,
+    get engine() {
+      return engine;
+    },
+    /** A restart of the engine (what a process restart loses: everything in memory), over the same store and chats. */
+    async restartEngine() {
+      await engine.stop();
+      engine = buildEngine();
+      await engine.start();
+    },
     router,
     budget,
     ...(slack ? { slack } : {}),

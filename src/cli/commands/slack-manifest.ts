@@ -117,6 +117,8 @@ export function slackManifest(options: SlackManifestOptions): Record<string, unk
     oauth_config: { scopes: { bot: [...SLACK_BOT_SCOPES, ...(pane ? SLACK_ASSISTANT_SCOPES : [])].sort() } },
     settings: {
       event_subscriptions: { ...(requestUrl !== undefined ? { request_url: requestUrl } : {}), bot_events: [...SLACK_BOT_EVENTS, ...(pane ? SLACK_ASSISTANT_EVENTS : [])].sort() },
+      // The status messages' buttons and the forms they open (block_actions, view_submission).
+      interactivity: { is_enabled: true, ...(requestUrl !== undefined ? { request_url: requestUrl } : {}) },
       org_deploy_enabled: false,
       socket_mode_enabled: requestUrl === undefined,
       token_rotation_enabled: false,

@@ -2,13 +2,15 @@
  * The Discord `ChatAdapter`: a discord.js Client for the gateway and REST, wired to the
  * inbound mapper, the interaction responder and the outbound calls in this folder.
  */
-import { type ChatInputCommandInteraction, Events, type Interaction, Status } from 'discord.js';
+import { type ButtonInteraction, type ChatInputCommandInteraction, Events, type Interaction, type ModalSubmitInteraction, Status } from 'discord.js';
 import type { ChatAdapter, CommandSpec, ConnectionChange, InboundHandler } from '../../core/chat.js';
 import { BridgeError, describeError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { UpstreamMetrics } from '../../core/metrics-hooks.js';
 import { registerSecret } from '../../core/redact.js';
 import { discordChannelIsPrivate } from './channel-privacy.js';
+import { toButtonPress, toFormSubmission } from './component-interactions.js';
+import { modalData } from './components.js';
 import { type DiscordAdapterConfig, resolveDiscordConfig } from './config.js';
 import { toDiscordError } from './errors.js';
 import { createDiscordClient, onMessageDispatches, putCommands, toCommandInvocation, watchConnection } from './gateway.js';
@@ -17,6 +19,7 @@ import { toInboundMessage } from './inbound.js';
 import { createInboundQueue } from './inbound-queue.js';
 import { discordParts } from './outbound.js';
 import { createDiscordParts } from './parts.js';
+import { createDiscordProgress } from './progress.js';
 
 /** The Discord adapter: a `ChatAdapter` that can also register its slash commands. */
 export interface DiscordAdapter extends ChatAdapter {
@@ -72,8 +75,26 @@ export function createDiscordAdapter(input: DiscordAdapterConfig, deps: DiscordA
     responder.settled(eventId);
   };
 
+  /** A button press (tracked without a defer: it may be answered with a modal) or a modal submission. */
+  const onComponent = async (interaction: ButtonInteraction | ModalSubmitInteraction): Promise<void> => {
+    const eventId = `discord:interaction:${interaction.id}`;
+    if (!responder.track(eventId, interaction, { defer: !interaction.isButton() })) {
+      logger.debug({ eventId }, 'discord interaction replayed after a RESUME; already handled');
+      return;
+    }
+    const location = await locations.locate(interaction.channelId ?? '');
+    const event = interaction.isButton() ? toButtonPress(interaction, eventId, location) : toFormSubmission(interaction, eventId, location);
+    if (event) await deliver(event);
+    responder.settled(eventId);
+  };
+
   client.on(Events.InteractionCreate, (interaction: Interaction) => {
-    if (!interaction.isChatInputCommand() || !interaction.inGuild()) return;
+    if (!interaction.inGuild()) return;
+    if (interaction.isButton() || interaction.isModalSubmit()) {
+      onComponent(interaction).catch((error: unknown) => logger.error({ err: error }, 'discord button handling failed'));
+      return;
+    }
+    if (!interaction.isChatInputCommand()) return;
     onInteraction(interaction).catch((error: unknown) => logger.error({ err: error }, 'discord interaction handling failed'));
   });
   client.on(Events.Error, (error) => logger.error({ err: error }, 'discord client error'));
@@ -129,6 +150,7 @@ export function createDiscordAdapter(input: DiscordAdapterConfig, deps: DiscordA
     onConnectionChange(listener) {
       connectionListeners.push(listener);
     },
+    progress: createDiscordProgress(rest),
     edit: (ref, message, options) => outbound.edit(ref, message, options),
     delete: (ref) => outbound.delete(ref),
     react: (ref, emoji) => outbound.react(ref, emoji),
@@ -138,6 +160,12 @@ export function createDiscordAdapter(input: DiscordAdapterConfig, deps: DiscordA
       const parts = discordParts(message, message.as !== undefined);
       if (parts.length === 0) return;
       await responder.reply(invocation.eventId, parts, options.ephemeral ?? true);
+    },
+
+    async openForm(press, form) {
+      const modal = modalData(form);
+      if (!modal) throw new BridgeError('DISCORD_FORM_TOO_LONG', `the form ${form.form} does not fit in a custom_id`);
+      await responder.showModal(press.eventId, modal);
     },
 
     async registerCommands(specs, options = {}) {

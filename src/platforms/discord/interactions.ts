@@ -4,7 +4,14 @@
  * first reply then edits that response and later replies are follow-ups. Calls for one
  * interaction are serialised so that a defer and a reply never race.
  */
-import { type ChatInputCommandInteraction, MessageFlags, type MessageMentionOptions } from 'discord.js';
+import {
+  type APIModalInteractionResponseCallbackData,
+  type ButtonInteraction,
+  type ChatInputCommandInteraction,
+  MessageFlags,
+  type MessageMentionOptions,
+  type ModalSubmitInteraction,
+} from 'discord.js';
 import { BridgeError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { DiscordErrorCode, discordErrorCode, toDiscordError } from './errors.js';
@@ -12,6 +19,16 @@ import { DiscordErrorCode, discordErrorCode, toDiscordError } from './errors.js'
 /** Discord's answer when an interaction was answered already (e.g. by this bridge before a RESUME replayed it). */
 export function isAlreadyAcknowledged(error: unknown): boolean {
   return discordErrorCode(error) === DiscordErrorCode.InteractionAlreadyAcknowledged;
+}
+
+/** What the bridge answers: slash commands, button presses, modal submissions. */
+export type AnswerableInteraction = ChatInputCommandInteraction | ButtonInteraction | ModalSubmitInteraction;
+
+/** A modal as the type 9 response carries it. */
+export interface ModalData {
+  custom_id: string;
+  title: string;
+  components: Array<Record<string, unknown>>;
 }
 
 export interface InteractionResponderDeps {
@@ -29,7 +46,12 @@ export interface InteractionResponder {
    * False for one already tracked: the gateway replayed it after a RESUME, and it has been
    * (or is being) handled.
    */
-  track(eventId: string, interaction: ChatInputCommandInteraction): boolean;
+  track(eventId: string, interaction: AnswerableInteraction, options?: { defer?: boolean }): boolean;
+  /**
+   * Answers a button press with a modal: it must be the first response, so button presses
+   * are tracked without a defer.
+   */
+  showModal(eventId: string, modal: ModalData): Promise<void>;
   /** Sends `parts` (already formatted and split) as the answer to the interaction. */
   reply(eventId: string, parts: readonly string[], ephemeral: boolean): Promise<void>;
   /**
@@ -42,7 +64,7 @@ export interface InteractionResponder {
 }
 
 interface Entry {
-  interaction: ChatInputCommandInteraction;
+  interaction: AnswerableInteraction;
   createdAt: number;
   timer: NodeJS.Timeout | undefined;
   chain: Promise<unknown>;
@@ -97,7 +119,7 @@ export function createInteractionResponder(deps: InteractionResponderDeps): Inte
   };
 
   return {
-    track(eventId, interaction) {
+    track(eventId, interaction, options = {}) {
       const at = now();
       if (entries.has(eventId)) return false;
       for (const [id, old] of entries) {
@@ -107,7 +129,7 @@ export function createInteractionResponder(deps: InteractionResponderDeps): Inte
         }
       }
       const entry: Entry = { interaction, createdAt: at, timer: undefined, chain: Promise.resolve(), originalUsed: false };
-      entry.timer = setTimeout(() => defer(eventId, entry), deps.deferAfterMs);
+      if (options.defer !== false) entry.timer = setTimeout(() => defer(eventId, entry), deps.deferAfterMs);
       entries.set(eventId, entry);
       return true;
     },
@@ -129,6 +151,25 @@ export function createInteractionResponder(deps: InteractionResponderDeps): Inte
             return;
           }
           throw toDiscordError(error, 'answer a command');
+        }
+      });
+    },
+
+    async showModal(eventId, modal) {
+      const entry = entries.get(eventId);
+      if (!entry || now() - entry.createdAt > deps.lifetimeMs) {
+        throw new BridgeError('DISCORD_INTERACTION_EXPIRED', `cannot open a form for ${eventId}: the interaction is unknown or too old`);
+      }
+      clearTimeout(entry.timer);
+      entry.timer = undefined;
+      const { interaction } = entry;
+      if (interaction.isModalSubmit()) throw new BridgeError('DISCORD_MODAL_FROM_MODAL', 'a modal cannot be answered with another modal');
+      await run(entry, async () => {
+        try {
+          // Our JSON is the documented type 9 data (components.ts); discord.js sends it as it is.
+          await interaction.showModal(modal as unknown as APIModalInteractionResponseCallbackData);
+        } catch (error) {
+          throw toDiscordError(error, 'open a form');
         }
       });
     },

@@ -9,6 +9,7 @@ import type { Logger } from '../../core/logger.js';
 import { markdownToDiscord } from '../../format/discord.js';
 import { mentionedUserIds } from '../../format/mentions.js';
 import { splitMessage } from '../../format/split.js';
+import { buttonComponents } from './components.js';
 import { DISCORD_DEFAULTS } from './config.js';
 import { DiscordErrorCode, discordErrorCode, toDiscordError } from './errors.js';
 import type { ChannelLocations } from './locations.js';
@@ -102,13 +103,18 @@ export function createDiscordOutbound(deps: DiscordOutboundDeps): DiscordOutboun
         const parts = discordParts(message, message.as !== undefined && hook === undefined);
         const refs: MessageRef[] = [];
         const allowed = allowedMentionsFor(message);
-        for (const content of parts.slice(options.fromPart ?? 0)) {
+        for (const [index, content] of parts.entries()) {
+          if (index < (options.fromPart ?? 0)) continue;
+          // Buttons go under the last part, on posts as the bot (a webhook post cannot carry them).
+          const components = index === parts.length - 1 && !(hook && message.as) ? buttonComponents(message.buttons) : undefined;
           let posted: APIMessage;
           if (hook && message.as) {
             const body = { content, username: webhookUsername(message.as.name), allowed_mentions: allowed, ...(message.as.iconUrl ? { avatar_url: message.as.iconUrl } : {}) };
             posted = await postViaWebhook(channel.channelId, hook, threadId, body);
           } else {
-            posted = (await rest.post(Routes.channelMessages(threadId ?? channel.channelId), { body: { content, allowed_mentions: allowed } })) as APIMessage;
+            posted = (await rest.post(Routes.channelMessages(threadId ?? channel.channelId), {
+              body: { content, allowed_mentions: allowed, ...(components ? { components } : {}) },
+            })) as APIMessage;
           }
           refs.push({
             platform: 'discord',
@@ -139,7 +145,9 @@ export function createDiscordOutbound(deps: DiscordOutboundDeps): DiscordOutboun
           const query = channelId !== ref.channelId ? new URLSearchParams({ thread_id: channelId }) : undefined;
           await rest.patch(Routes.webhookMessage(hook.id, hook.token, ref.messageId), { body: { content, allowed_mentions: allowed }, auth: false, ...(query ? { query } : {}) });
         } else {
-          await rest.patch(Routes.channelMessage(channelId, ref.messageId), { body: { content, allowed_mentions: allowed } });
+          // An edit without components keeps the old ones; status edits send them again anyway (status-buttons.ts).
+          const components = (options.part ?? 0) === Math.max(parts.length, 1) - 1 ? buttonComponents(message.buttons) : undefined;
+          await rest.patch(Routes.channelMessage(channelId, ref.messageId), { body: { content, allowed_mentions: allowed, ...(components ? { components } : {}) } });
         }
       } catch (error) {
         throw toDiscordError(error, 'edit a message');

@@ -24,6 +24,7 @@ import type { InboundContext, SlackIdentity } from './inbound.js';
 import { createInvocationRegistry } from './invocations.js';
 import { createSlackListeners } from './listeners.js';
 import { createSlackOutbound } from './outbound.js';
+import { createSlackProgress } from './progress.js';
 
 export interface SlackAdapter extends ChatAdapter {
   readonly platform: 'slack';
@@ -88,6 +89,8 @@ export function createSlackAdapter(config: SlackAdapterConfig, deps: SlackAdapte
       now,
       onInbound: listeners.deliverInbound,
       onCommand: listeners.runCommand,
+      onButton: listeners.runButton,
+      onForm: listeners.runForm,
       onSocketState: (up) => (connected = up),
       onLinkStopped: (reason) => {
         linkStopped = `Slack closed the Socket Mode link (${reason}) and the bridge does not reconnect: turn Socket Mode back on in the Slack app's settings, then restart the bridge`;
@@ -181,6 +184,7 @@ export function createSlackAdapter(config: SlackAdapterConfig, deps: SlackAdapte
       connectionListeners.push(listener);
     },
 
+    progress: createSlackProgress(call, paneThreads),
     // A pane thread (the app's DM, the thread's root ts) is titled in the pane's history.
     async titleThread(thread, title) {
       await paneThreads.setTitle({ channelId: thread.channelId, threadTs: thread.threadRootId ?? thread.messageId }, title);

@@ -33,6 +33,10 @@ export interface SlackAppHooks {
   onInbound(raw: unknown, retryNum: unknown, teamId: string | undefined): Promise<void>;
   /** A slash command, already acked (Slack wants that within 3 s). */
   onCommand(payload: SlackCommandPayload, respond: (message: Record<string, unknown>) => Promise<unknown>, retryNum: unknown): void;
+  /** A `block_actions` click, already acked; `respond` posts to its response_url. */
+  onButton(body: unknown, respond: (message: Record<string, unknown>) => Promise<unknown>): void;
+  /** A `view_submission`, already acked (which closes the modal). */
+  onForm(body: unknown): void;
   /** Socket Mode: the socket is up (true) or not (the client reconnects by itself). */
   onSocketState(up: boolean): void;
   /** Socket Mode: Slack ended the link for good (`link_disabled`); the client no longer reconnects. */
@@ -87,6 +91,15 @@ export function buildSlackApp(config: SlackAdapterConfig, hooks: SlackAppHooks):
       hooks.onCommand(command as SlackCommandPayload, respond as (message: Record<string, unknown>) => Promise<unknown>, context.retryNum);
     });
   }
+  // Buttons and forms are acked at once (Slack wants it within 3 s) and answered later, as commands are.
+  built.action({ type: 'block_actions' }, async ({ ack, body, respond }) => {
+    await ack();
+    hooks.onButton(body, respond as (message: Record<string, unknown>) => Promise<unknown>);
+  });
+  built.view({ type: 'view_submission', callback_id: /.+/ }, async ({ ack, body }) => {
+    await ack();
+    hooks.onForm(body);
+  });
   // Listener errors are logged where they happen; rethrowing keeps the event unacknowledged.
   built.error(async (error) => {
     throw error;

@@ -9,6 +9,8 @@ export interface InvocationRecord {
   userId: string;
   /** The respond() Bolt gave us for this invocation. */
   respond: (message: Record<string, unknown>) => Promise<unknown>;
+  /** A button click's trigger_id, for opening a form (it lives 3 seconds). */
+  triggerId?: string;
 }
 
 export interface InvocationRegistry {

@@ -8,6 +8,7 @@ import type { InboundHandler, InboundMessage } from '../../core/chat.js';
 import { BridgeError, describeError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { type InboundContext, type SlackCommandPayload, toCommandInvocation, toInboundEvent } from './inbound.js';
+import { LINK_ACTION_ID, type SlackBlockActions, type SlackViewSubmission, toButtonPress, toFormSubmission } from './interactivity.js';
 import type { createInvocationRegistry } from './invocations.js';
 
 export interface SlackListenerDeps {
@@ -23,6 +24,9 @@ export interface SlackListeners {
   /** `inPane`: written in Slack's AI side pane (see assistant.ts). */
   deliverInbound(raw: unknown, retryNum: unknown, teamId: string | undefined, inPane?: boolean): Promise<void>;
   runCommand(payload: SlackCommandPayload, respond: (message: Record<string, unknown>) => Promise<unknown>, retryNum: unknown): void;
+  /** A button click (link buttons only need the ack they got). */
+  runButton(body: unknown, respond: (message: Record<string, unknown>) => Promise<unknown>): void;
+  runForm(body: unknown): void;
   /** A history entry as a neutral message (catch-up, finding our own posts). */
   toMessage(raw: Record<string, unknown>): Promise<InboundMessage | undefined>;
   /** Commands still answering. */
@@ -37,7 +41,31 @@ export function createSlackListeners(deps: SlackListenerDeps): SlackListeners {
     if (!handler) throw new BridgeError('SLACK_NO_HANDLER', `Slack ${what} arrived before onEvent() was called`);
     return handler;
   };
+  const runAcked = (what: string, work: () => Promise<void>): void => {
+    const task = work().catch((error: unknown) => {
+      logger.error({ what, err: describeError(error) }, 'slack interaction handler failed');
+    });
+    inflight.add(task);
+    void task.finally(() => inflight.delete(task));
+  };
   return {
+    runButton(body, respond) {
+      runAcked('button', async () => {
+        const raw = body as SlackBlockActions;
+        if (raw.actions?.[0]?.action_id === LINK_ACTION_ID) return;
+        const press = await toButtonPress(raw, deps.contextOf(undefined));
+        if (!press) return;
+        deps.invocations.put(press.eventId, { channelId: press.channel.channelId, userId: press.user.id, respond, ...(raw.trigger_id ? { triggerId: raw.trigger_id } : {}) });
+        await handlerFor('button')(press);
+      });
+    },
+    runForm(body) {
+      runAcked('form', async () => {
+        const form = await toFormSubmission(body as SlackViewSubmission, deps.contextOf(undefined));
+        // No response_url for a modal: reply() whispers with chat.postEphemeral.
+        if (form) await handlerFor('form')(form);
+      });
+    },
     async deliverInbound(raw, retryNum, teamId, inPane) {
       const event = await toInboundEvent(raw, deps.contextOf(retryNum, teamId, inPane));
       if (!event) return;

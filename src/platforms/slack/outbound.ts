@@ -4,7 +4,7 @@
  * (through its response_url while it lives, else the Web API).
  */
 
-import type { ChannelRef, ChatAdapter, CommandInvocation, InboundMessage, MessageRef, OutboundMessage, PostOptions, ReplyOptions } from '../../core/chat.js';
+import type { ChannelRef, ChatAdapter, InboundMessage, Interaction, MessageRef, OutboundMessage, PostOptions, ReplyOptions } from '../../core/chat.js';
 import { BridgeError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { markdownToSlack } from '../../format/slack.js';
@@ -14,6 +14,7 @@ import { slackEmojiName } from './emoji.js';
 import { slackErrorCode } from './errors.js';
 import { readSlackSince, type SlackHistoryEntry } from './history.js';
 import type { SlackIdentity } from './inbound.js';
+import { buttonBlocks, formView } from './interactivity.js';
 import type { createInvocationRegistry } from './invocations.js';
 import { findOwnSlackPost, type SlackHistoryMessage } from './own-posts.js';
 
@@ -30,7 +31,7 @@ export interface SlackOutboundDeps {
   now: () => number;
 }
 
-export type SlackOutbound = Pick<ChatAdapter, 'post' | 'findOwnPost' | 'readSince' | 'edit' | 'delete' | 'react' | 'unreact' | 'reply'>;
+export type SlackOutbound = Pick<ChatAdapter, 'post' | 'findOwnPost' | 'readSince' | 'edit' | 'delete' | 'react' | 'unreact' | 'reply' | 'openForm'>;
 
 /** A page of a Slack history read: its messages and the cursor of the next page. */
 function historyPage<T>(result: Record<string, unknown>): { messages: T[]; nextCursor: string | undefined } {
@@ -48,13 +49,16 @@ async function tolerating(tolerated: string, action: () => Promise<unknown>): Pr
   }
 }
 
-/** Posts `text` in as many messages as Slack's length needs; their ts in order. */
-async function postParts(call: SlackCall, channelId: string, text: string, extra: Record<string, unknown>, fromPart = 0): Promise<string[]> {
-  const parts = splitMessage(text, SLACK_DEFAULTS.maxMessageLength);
+/** Posts `message` in as many messages as Slack's length needs, its buttons under the last; their ts in order. */
+async function postParts(call: SlackCall, channelId: string, message: OutboundMessage, extra: Record<string, unknown>, fromPart = 0): Promise<string[]> {
+  const parts = splitMessage(message.text, SLACK_DEFAULTS.maxMessageLength);
   if (parts.length === 0) throw new BridgeError('SLACK_EMPTY_MESSAGE', 'Refusing to post an empty message to Slack');
   const ids: string[] = [];
-  for (const part of parts.slice(fromPart)) {
-    const result = await call('chat.postMessage', { channel: channelId, text: markdownToSlack(part), unfurl_links: false, unfurl_media: false, ...extra });
+  for (const [index, part] of parts.entries()) {
+    if (index < fromPart) continue;
+    const text = markdownToSlack(part);
+    const blocks = index === parts.length - 1 ? buttonBlocks(text, message.buttons) : undefined;
+    const result = await call('chat.postMessage', { channel: channelId, text, unfurl_links: false, unfurl_media: false, ...(blocks ? { blocks } : {}), ...extra });
     ids.push(String(result.ts));
   }
   return ids;
@@ -69,7 +73,7 @@ export function createSlackOutbound(deps: SlackOutboundDeps): SlackOutbound {
         // Needs the chat:write.customize scope.
         ...(message.as ? { username: message.as.name, ...(message.as.iconUrl ? { icon_url: message.as.iconUrl } : {}) } : {}),
       };
-      const ids = await postParts(call, channel.channelId, message.text, extra, options.fromPart);
+      const ids = await postParts(call, channel.channelId, message, extra, options.fromPart);
       return ids.map((ts) => ({ platform: 'slack', channelId: channel.channelId, messageId: ts, ...(options.threadRootId ? { threadRootId: options.threadRootId } : {}) }));
     },
 
@@ -105,7 +109,10 @@ export function createSlackOutbound(deps: SlackOutboundDeps): SlackOutbound {
         logger.warn({ messageId: ref.messageId, parts: parts.length }, 'slack edit longer than one message; only the first part is shown');
       const part = parts[options.part ?? 0];
       if (part === undefined) throw new BridgeError('SLACK_EMPTY_MESSAGE', 'Refusing to edit a Slack message to empty text');
-      await call('chat.update', { channel: ref.channelId, ts: ref.messageId, text: markdownToSlack(part) });
+      const text = markdownToSlack(part);
+      // An update without blocks would drop the buttons: they are sent again with every edit.
+      const blocks = (options.part ?? 0) === parts.length - 1 ? buttonBlocks(text, message.buttons) : undefined;
+      await call('chat.update', { channel: ref.channelId, ts: ref.messageId, text, ...(blocks ? { blocks } : {}) });
       return { parts: parts.length };
     },
 
@@ -114,7 +121,13 @@ export function createSlackOutbound(deps: SlackOutboundDeps): SlackOutbound {
     react: (ref, emoji) => tolerating('already_reacted', () => call('reactions.add', { channel: ref.channelId, timestamp: ref.messageId, name: slackEmojiName(emoji) })),
     unreact: (ref, emoji) => tolerating('no_reaction', () => call('reactions.remove', { channel: ref.channelId, timestamp: ref.messageId, name: slackEmojiName(emoji) })),
 
-    async reply(invocation: CommandInvocation, message: OutboundMessage, options: ReplyOptions = {}) {
+    async openForm(press, form) {
+      const triggerId = invocations.get(press.eventId)?.triggerId;
+      if (!triggerId) throw new BridgeError('SLACK_NO_TRIGGER', `cannot open a form for ${press.eventId}: its trigger_id is unknown or expired`);
+      await call('views.open', { trigger_id: triggerId, view: formView(form, press.channel.channelId) });
+    },
+
+    async reply(invocation: Interaction, message: OutboundMessage, options: ReplyOptions = {}) {
       const ephemeral = options.ephemeral ?? true;
       const parts = splitMessage(message.text, SLACK_DEFAULTS.maxMessageLength).map(markdownToSlack);
       const record = invocations.get(invocation.eventId);
@@ -129,7 +142,7 @@ export function createSlackOutbound(deps: SlackOutboundDeps): SlackOutbound {
             channel: invocation.channel.channelId,
             text,
             unfurl_links: false,
-            ...(invocation.threadRootId ? { thread_ts: invocation.threadRootId } : {}),
+            ...(invocation.kind === 'command' && invocation.threadRootId ? { thread_ts: invocation.threadRootId } : {}),
           });
         }
       }

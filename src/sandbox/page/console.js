@@ -50,7 +50,19 @@ const paneEl = (pane) => $(`[data-pane="${pane}"]`);
 const time = (ms) => new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 const snippet = (text) => (text.length > 60 ? `${text.slice(0, 57)}…` : text);
 
-function messageHtml(pane, message, isReply, names) {
+/** The buttons under a bridge message: links open; actions are pressed as the platform would deliver them. */
+function buttonsHtml(message, rootId) {
+  if (!message.buttons?.length) return '';
+  const thread = rootId ? ` data-thread="${esc(rootId)}"` : '';
+  const items = message.buttons.map((button) =>
+    button.url
+      ? `<a class="chat-btn link" href="${esc(button.url)}" target="_blank" rel="noopener noreferrer">${esc(button.label)} ↗</a>`
+      : `<button type="button" class="chat-btn" data-id="${esc(message.id)}" data-action="${esc(button.action)}"${thread}>${esc(button.label)}</button>`,
+  );
+  return `<div class="chat-buttons">${items.join('')}</div>`;
+}
+
+function messageHtml(pane, message, isReply, names, rootId) {
   // As the platforms label them: posts by an app (under any name) say APP; Fluxra marks its agents.
   const badge = message.kind === 'person' ? '' : `<span class="badge ${message.kind}">${message.kind === 'agent' ? 'AGENT' : 'APP'}</span>`;
   const reactions = message.reactions.length ? `<div class="reactions">${message.reactions.map(reactionHtml).join('')}</div>` : '';
@@ -65,10 +77,19 @@ function messageHtml(pane, message, isReply, names) {
       ? `<button type="button" class="msg-btn edit-btn" data-id="${id}">Edit</button><button type="button" class="msg-btn delete-btn" data-id="${id}">Delete</button>`
       : '',
   ].join('');
-  const replies = isReply || message.replies.length === 0 ? '' : `<div class="thread">${message.replies.map((reply) => messageHtml(pane, reply, true, names)).join('')}</div>`;
+  const status = message.threadStatus ? `<div class="thread-status">${esc(message.threadStatus)}</div>` : '';
+  const replies =
+    isReply || (message.replies.length === 0 && !status)
+      ? ''
+      : `<div class="thread">${message.replies.map((reply) => messageHtml(pane, reply, true, names, message.id)).join('')}${status}</div>`;
+  // Slack's plan of tool steps in a streamed answer, and the stream's cursor while it is open.
+  const tasks = message.tasks?.length
+    ? `<ul class="plan">${message.tasks.map((task) => `<li class="task ${esc(task.status)}">${task.status === 'complete' ? '✓' : '…'} ${format(task.title, pane, names)}</li>`).join('')}</ul>`
+    : '';
+  const streaming = message.streaming ? '<span class="edited">(streaming)</span>' : '';
   return `<article class="msg ${message.kind}${isReply ? ' reply' : ''}" data-id="${id}">
-    <div class="meta"><span class="author">${esc(message.author)}</span>${badge}<time>${time(message.at)}</time>${message.edited ? '<span class="edited">(edited)</span>' : ''}<span class="msg-actions">${controls}</span></div>
-    <div class="text">${format(message.text, pane, names)}</div>${files}${reactions}${replies}</article>`;
+    <div class="meta"><span class="author">${esc(message.author)}</span>${badge}<time>${time(message.at)}</time>${message.edited ? '<span class="edited">(edited)</span>' : ''}${streaming}<span class="msg-actions">${controls}</span></div>
+    ${tasks}<div class="text">${format(message.text, pane, names)}</div>${buttonsHtml(message, rootId)}${files}${reactions}${replies}</article>`;
 }
 
 function commandHtml(pane, entry, names) {
@@ -121,8 +142,52 @@ function renderTop() {
   $('#hints').innerHTML = view.hints.length ? `<strong>Try:</strong><ol>${view.hints.map((hint) => `<li>${format(hint, 'hint')}</li>`).join('')}</ol>` : '';
 }
 
+/** The form (modal) the bridge opened for the visitor in a chat pane, until it is submitted or cancelled. */
+function renderForm(pane, form) {
+  const el = $('.chat-form', paneEl(pane));
+  if (!el) return;
+  el.hidden = !form;
+  if (!form || el.dataset.form === form.id) return;
+  el.dataset.form = form.id;
+  $('.form-title', el).textContent = form.title;
+  $('.form-label', el).textContent = form.label;
+  $('.form-submit', el).textContent = form.submitLabel;
+  $('.form-error', el).textContent = '';
+  const input = $('textarea', el);
+  input.value = '';
+  input.focus();
+}
+
+async function formAction(pane, verb) {
+  const el = $('.chat-form', paneEl(pane));
+  const body = { form: el.dataset.form, ...(verb === 'submit' ? { text: $('textarea', el).value.trim() } : {}) };
+  try {
+    const result = await call(`/api/${pane}/${verb}`, body);
+    if (!result.ok) $('.form-error', el).textContent = result.error;
+    else el.hidden = true;
+  } catch (failure) {
+    $('.form-error', el).textContent = `Could not reach the sandbox: ${failure.message}`;
+  }
+}
+
+async function press(pane, button) {
+  const error = $('.composer .error', paneEl(pane));
+  error.textContent = '';
+  button.disabled = true;
+  try {
+    const result = await call(`/api/${pane}/press`, { id: button.dataset.id, action: button.dataset.action, ...(button.dataset.thread ? { thread: button.dataset.thread } : {}) });
+    if (!result.ok) error.textContent = result.error;
+  } catch (failure) {
+    error.textContent = `Could not reach the sandbox: ${failure.message}`;
+  } finally {
+    button.disabled = false;
+  }
+}
+
 function render() {
   renderTop();
+  renderForm('slack', view.slack.form);
+  renderForm('discord', view.discord.form);
   renderHeader('slack', view.slack.channel, linkState(view.slack));
   renderHeader('discord', view.discord.channel, linkState(view.discord));
   const fluxra = view.fluxra;
@@ -151,16 +216,16 @@ function setThread(pane, id, text) {
   const target = $('.thread-target', paneEl(pane));
   target.hidden = id === undefined;
   $('.thread-text', target).textContent = text ? `“${snippet(text)}”` : '';
-  if (id !== undefined) $('textarea', paneEl(pane)).focus();
+  if (id !== undefined) $('.composer textarea', paneEl(pane)).focus();
 }
 
 async function send(pane) {
   const el = paneEl(pane);
-  const input = $('textarea', el);
-  const error = $('.error', el);
+  const input = $('.composer textarea', el);
+  const error = $('.composer .error', el);
   const text = input.value.trim();
   if (!text) return;
-  const button = $('button[type="submit"]', el);
+  const button = $('.composer button[type="submit"]', el);
   button.disabled = true;
   error.textContent = '';
   try {
@@ -212,7 +277,7 @@ function setEdit(pane, id) {
   $('.edit-target', el).hidden = id === undefined;
   if (id === undefined) return;
   setThread(pane, undefined);
-  const input = $('textarea', el);
+  const input = $('.composer textarea', el);
   input.value = editableText(pane, findMessage(pane, id)?.text ?? '');
   input.focus();
 }
@@ -226,7 +291,7 @@ function setAttach(pane, on) {
 }
 
 async function remove(pane, id) {
-  const error = $('.error', paneEl(pane));
+  const error = $('.composer .error', paneEl(pane));
   error.textContent = '';
   try {
     const result = await call(`/api/${pane}/delete`, { id });
@@ -244,22 +309,23 @@ function buildPane(pane) {
   $('h2', el).textContent = spec.title;
   $('.thread-label', el).textContent = spec.threadLabel;
   $('.thread-clear', el).title = spec.threadClear;
-  $('textarea', el).placeholder = spec.placeholder;
+  $('.composer textarea', el).placeholder = spec.placeholder;
   $('.composer-hint', el).textContent = spec.hint;
   // People's panes say who you write as and may attach a file; the Fluxra pane lets you pick the agent.
   (spec.postsAsAgent ? $('.as', el) : $('.agent-select', el)).remove();
   if (spec.postsAsAgent) $('.attach-btn', el).remove();
+  if (spec.postsAsAgent) $('.chat-form', el).remove();
   $('#panes').append(el);
 }
 
 for (const pane of panes) {
   buildPane(pane);
   const el = paneEl(pane);
-  $('form', el).addEventListener('submit', (event) => {
+  $('.composer', el).addEventListener('submit', (event) => {
     event.preventDefault();
     void send(pane);
   });
-  $('textarea', el).addEventListener('keydown', (event) => {
+  $('.composer textarea', el).addEventListener('keydown', (event) => {
     if (event.key === 'Enter' && !event.shiftKey) {
       event.preventDefault();
       void send(pane);
@@ -268,10 +334,21 @@ for (const pane of panes) {
   $('.thread-clear', el).addEventListener('click', () => setThread(pane, undefined));
   $('.edit-clear', el).addEventListener('click', () => {
     setEdit(pane, undefined);
-    $('textarea', el).value = '';
+    $('.composer textarea', el).value = '';
   });
   $('.attach-btn', el)?.addEventListener('click', () => setAttach(pane, !attach[pane]));
+  const chatForm = $('.chat-form', el);
+  chatForm?.addEventListener('submit', (event) => {
+    event.preventDefault();
+    void formAction(pane, 'submit');
+  });
+  $('.form-cancel', el)?.addEventListener('click', () => void formAction(pane, 'cancel'));
   $('.timeline', el).addEventListener('click', (event) => {
+    const chatButton = event.target.closest('.chat-btn[data-action]');
+    if (chatButton) {
+      void press(pane, chatButton);
+      return;
+    }
     const button = event.target.closest('.msg-btn');
     if (!button) return;
     const id = button.dataset.id;
@@ -292,7 +369,7 @@ $('#hints').addEventListener('click', (event) => {
   if (!code) return;
   const item = code.closest('li')?.textContent ?? '';
   const pane = panes.find((name) => item.toLowerCase().includes(`${name} pane`)) ?? 'slack';
-  const input = $('textarea', paneEl(pane));
+  const input = $('.composer textarea', paneEl(pane));
   input.value = code.textContent;
   input.focus();
 });

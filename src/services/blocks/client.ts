@@ -79,7 +79,31 @@ export interface BlocksClient {
   listMessages(input: ListMessagesInput, options?: BlocksCallOptions): Promise<BlocksMessagePage>;
   /** The turn's final message, or undefined while it is running (default priority background). */
   pollFinalMessage(turn: Pick<BlocksTurn, 'sessionId' | 'threadId' | 'finalMessageUrl' | 'answersAfterGts'>, options?: BlocksCallOptions): Promise<BlocksMessage | undefined>;
+  /**
+   * Progress and completion in one request (spec §10.3): the turn's thread read for new
+   * assistant messages, tool calls and the final message since `gts` (none: from the start),
+   * oldest first. Needs the turn's thread id. Default priority background.
+   */
+  pollTurnItems(turn: Pick<BlocksTurn, 'sessionId' | 'threadId'>, gts: string | undefined, options?: BlocksCallOptions): Promise<BlocksTurnItems>;
   getArtifact(sessionId: string, artifactId: string, options?: BlocksCallOptions): Promise<BlocksArtifact>;
+}
+
+/** What one progress read of a turn's thread found. */
+export interface BlocksTurnItems {
+  /** The thread's new assistant items, oldest first (ts, then id), system notices left out. */
+  items: BlocksMessage[];
+  /** The turn's final message when the page held one. */
+  final: BlocksMessage | undefined;
+  /** The next cursor, as the server wrote it in `new_messages` (undefined: keep the old one). */
+  gts: string | undefined;
+}
+
+/** Oldest first by (ts ?? created_at, id): the documented order is disputed (spec §5.4). */
+export function byTimeThenId(a: BlocksMessage, b: BlocksMessage): number {
+  const ta = messageTime(a);
+  const tb = messageTime(b);
+  if (ta !== tb) return ta - tb;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
 /** The transport's options: the client's, with their defaults (declared once, in BLOCKS_CLIENT_DEFAULTS). */
@@ -276,6 +300,26 @@ export function createBlocksClient(config: BlocksClientConfig): BlocksClient {
       const finals = page.items.filter((item) => item.type === 'final_message' && (thread === null || item.chatThreadId?.toLowerCase() === thread) && messageTime(item) > after);
       if (finals.length === 0) return undefined;
       return finals.reduce((newest, item) => (messageTime(item) > messageTime(newest) ? item : newest));
+    },
+
+    async pollTurnItems(turn, gts, options) {
+      const threadId = turn.threadId;
+      if (!threadId) throw new UserInputError('a progress read needs the turn thread id', 'INVALID_QUERY');
+      const url = sessionMessagesQuery(baseUrl, {
+        sessionId: turn.sessionId,
+        threadId,
+        threaded: true,
+        types: ['message', 'final_message', 'tool_call'],
+        direction: 'asc',
+        limit: 100,
+        ...(gts !== undefined ? { gts } : {}),
+      });
+      const { body, ctx } = await send({ method: 'GET', url, label: 'blocks.pollTurnItems', resend: 'idempotent' }, options, 'background');
+      const page = normalizeMessagePage(body, ctx);
+      const thread = threadId.toLowerCase();
+      const items = page.items.filter((item) => item.role === 'assistant' && item.chatThreadId?.toLowerCase() === thread).sort(byTimeThenId);
+      const finals = items.filter((item) => item.type === 'final_message');
+      return { items, final: finals.at(-1), gts: page.newMessagesGts };
     },
 
     async getArtifact(sessionId, artifactId, options) {

@@ -28,8 +28,12 @@ import { type ChannelWorkerDeps, createMarks, drainChannel } from './worker.js';
 export type { BindOutcome, ChannelAgentControl } from './control.js';
 
 export interface ChannelSessions extends PlacementHooks, ChannelAgentControl {
-  /** True when the message belongs to the bound-channel path (taken or deliberately ignored). */
-  accept(event: InboundMessage, source: ChatAdapter): Promise<boolean>;
+  /**
+   * True when the message belongs to the bound-channel path (taken or deliberately ignored).
+   * `admitted`: the caller already admitted it under the quotas (a Follow up button, which
+   * answers a refusal privately).
+   */
+  accept(event: InboundMessage, source: ChatAdapter, options?: { admitted?: boolean }): Promise<boolean>;
   /** Starts (or, after `stop`, restarts) the workers of every channel with waiting messages. */
   start(): Promise<void>;
   /** Wakes the workers of every channel with waiting messages (a replica's safety-net scan). */
@@ -105,7 +109,7 @@ export function createChannelSessions(options: ChannelSessionsOptions): ChannelS
   const channelSessions: ChannelSessions = {
     ...outcomes,
     ...control,
-    async accept(event, source) {
+    async accept(event, source, options = {}) {
       const channel: ChannelRef = { platform: event.platform, channelId: event.ref.channelId };
       const binding = await bindingOf(channel);
       const rootId = event.ref.threadRootId;
@@ -123,7 +127,7 @@ export function createChannelSessions(options: ChannelSessionsOptions): ChannelS
       const threadRootId = rootId ?? event.ref.messageId;
       // A bound channel runs one turn at a time, whoever asks: its messages count per hour only.
       const asker = { platform: event.platform, userId: event.author.id, channelId: event.ref.channelId, requestId: `chan:${messageKey(event.ref)}` };
-      const admitted = ctx.quota ? await ctx.quota.admit(asker, { holdsRunning: false }) : undefined;
+      const admitted = ctx.quota && options.admitted !== true ? await ctx.quota.admit(asker, { holdsRunning: false }) : undefined;
       if (admitted && !admitted.ok) {
         await postInThread(ctx, channel, threadRootId, `chan:quota:${messageKey(event.ref)}`, admitted.text).catch((error: unknown) => {
           logger.warn({ err: describeError(error) }, 'could not tell a person they are over the agent quota');

@@ -28,7 +28,7 @@ export interface AgentScript {
   afterPolls?: number;
   /** Never finish on its own: call `fake.completeTurn(threadId)`. */
   manual?: boolean;
-  /** Intermediate assistant messages, written before the final. */
+  /** Intermediate assistant messages, spread over the run before the final (tool calls interleaved). */
   progress?: string[];
   toolCalls?: Array<{ name: string; input?: unknown }>;
   /** Added to the session when the turn finishes, in whichever shape is given. */
@@ -72,10 +72,28 @@ export function createAgentRunner(options: AgentRunnerOptions, messages: Message
     return typeof source === 'function' ? source(ctx) : source;
   }
 
+  /**
+   * The script's intermediate items in the order the agent writes them: each tool call just
+   * before the message of the same index (an agent acts, then says what it found).
+   */
+  function stepsOf(script: AgentScript): Array<{ type: 'message' | 'tool_call'; message: string }> {
+    const texts = script.progress ?? [];
+    const tools = script.toolCalls ?? [];
+    const steps: Array<{ type: 'message' | 'tool_call'; message: string }> = [];
+    for (let i = 0; i < Math.max(texts.length, tools.length); i += 1) {
+      const tool = tools[i];
+      if (tool) steps.push({ type: 'tool_call', message: JSON.stringify({ __name__: tool.name, input: tool.input ?? '' }) });
+      const text = texts[i];
+      if (text !== undefined) steps.push({ type: 'message', message: text });
+    }
+    return steps;
+  }
+
   function writeProgress(session: FakeSession, turn: FakeTurn, script: AgentScript, upTo: number): void {
-    const progress = script.progress ?? [];
-    while (turn.progressSent < Math.min(upTo, progress.length)) {
-      messages.add(session, { chat_thread_id: turn.threadId, task_id: turn.taskId, role: 'assistant', type: 'message', message: progress[turn.progressSent]! });
+    const steps = stepsOf(script);
+    while (turn.progressSent < Math.min(upTo, steps.length)) {
+      const step = steps[turn.progressSent]!;
+      messages.add(session, { chat_thread_id: turn.threadId, task_id: turn.taskId, role: 'assistant', type: step.type, message: step.message });
       turn.progressSent += 1;
     }
   }
@@ -96,10 +114,6 @@ export function createAgentRunner(options: AgentRunnerOptions, messages: Message
     const script = entry?.script ?? {};
     const ctx = entry?.ctx ?? { sessionId: session.id, threadId: turn.threadId, prompt: turn.prompt, turnIndex: 0 };
     writeProgress(session, turn, script, Number.POSITIVE_INFINITY);
-    for (const call of script.toolCalls ?? []) {
-      const encoded = JSON.stringify({ __name__: call.name, input: call.input ?? '' });
-      messages.add(session, { chat_thread_id: turn.threadId, task_id: turn.taskId, role: 'assistant', type: 'tool_call', message: encoded });
-    }
     const text = finalText ?? (typeof script.final === 'function' ? script.final(ctx) : (script.final ?? `Done: ${turn.prompt}`));
     if (script.duplicateFinal !== false) {
       messages.add(session, { chat_thread_id: turn.threadId, task_id: turn.taskId, role: 'assistant', type: 'message', message: text });
@@ -125,10 +139,10 @@ export function createAgentRunner(options: AgentRunnerOptions, messages: Message
       scripts.set(turn.threadId, { script, ctx });
       if (script.manual || script.afterPolls !== undefined) return;
       const delay = Math.max(0, (script.delayMs ?? DEFAULT_DELAY_MS) * timeScale);
-      const progress = script.progress ?? [];
+      const steps = stepsOf(script);
       // Progress is spread over the delay so that incremental (gts) polling sees it arrive.
-      progress.forEach((_text, index) => {
-        const timer = setTimeout(() => writeProgress(session, turn, script, index + 1), (delay * (index + 1)) / (progress.length + 1));
+      steps.forEach((_step, index) => {
+        const timer = setTimeout(() => writeProgress(session, turn, script, index + 1), (delay * (index + 1)) / (steps.length + 1));
         timer.unref();
         timers.set(`${turn.threadId}:p${index}`, timer);
       });

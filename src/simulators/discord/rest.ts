@@ -154,11 +154,18 @@ function channelRoute(state: FakeDiscordState, parts: string[], request: Request
     if (method === 'GET') return ok([...state.webhooks.values()].filter((hook) => hook.channelId === channelId).map((hook) => state.webhookJson(hook)));
     if (method === 'POST') return ok(state.webhookJson(state.createWebhook(channelId, String(request.body?.name ?? 'webhook'))));
   }
+  // The typing indicator (lasts 10 s); the fake only records it (state.calls).
+  if (sub === 'typing' && method === 'POST') {
+    state.typingAt.set(channelId, Date.now());
+    return noContent;
+  }
   if (sub !== 'messages') return error(404, 0, '404: Not Found');
   if (messageId === undefined && method === 'POST') {
     if (typeof request.body?.content !== 'string' || request.body.content.length === 0) return error(400, 50006, 'Cannot send an empty message');
     if (request.body.content.length > 2000) return error(400, 50035, 'Invalid Form Body: content: Must be 2000 or fewer in length.');
-    return ok(state.createMessage({ channelId, author: state.botUser, content: request.body.content }));
+    const components = componentsOf(request.body?.components);
+    if (components === 'invalid') return error(400, 50035, 'Invalid Form Body: components');
+    return ok(state.createMessage({ channelId, author: state.botUser, content: request.body.content, ...(components ? { components } : {}) }));
   }
   if (messageId === undefined && method === 'GET') return ok(messagePage(state.history(channelId), request.query));
   if (messageId === undefined) return error(405, 0, '405: Method Not Allowed');
@@ -166,7 +173,9 @@ function channelRoute(state: FakeDiscordState, parts: string[], request: Request
   if (action === undefined && method === 'PATCH') {
     if (!message) return unknownMessage;
     if (message.author.id !== state.botUser.id) return error(403, 50005, 'Cannot edit a message authored by another user');
-    return ok(state.editMessage(channelId, messageId, String(request.body?.content ?? '')));
+    const components = componentsOf(request.body?.components);
+    if (components === 'invalid') return error(400, 50035, 'Invalid Form Body: components');
+    return ok(state.editMessage(channelId, messageId, String(request.body?.content ?? message.content), components));
   }
   if (action === undefined && method === 'DELETE') return state.deleteMessage(channelId, messageId) ? noContent : unknownMessage;
   if (action === 'threads' && method === 'POST') {
@@ -257,6 +266,23 @@ function messagePage(history: APIMessage[], query: Record<string, string>): APIM
 function webhookAuthor(webhook: FakeWebhook, body: any): APIMessage['author'] {
   const user = makeUser(webhook.id, typeof body?.username === 'string' ? body.username : webhook.name, { bot: true });
   return { ...user, avatar: null };
+}
+
+/**
+ * Message components as Discord validates them: at most five action rows of at most five
+ * buttons; an interactive button has a custom_id of at most 100 characters, a link button a URL.
+ */
+function componentsOf(value: unknown): APIMessage['components'] | undefined | 'invalid' {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || value.length > 5) return 'invalid';
+  for (const row of value as Array<{ type?: unknown; components?: unknown }>) {
+    if (row.type !== 1 || !Array.isArray(row.components) || row.components.length === 0 || row.components.length > 5) return 'invalid';
+    for (const button of row.components as Array<Record<string, unknown>>) {
+      if (button.type !== 2) return 'invalid';
+      if (button.style === 5 ? typeof button.url !== 'string' : typeof button.custom_id !== 'string' || button.custom_id.length > 100) return 'invalid';
+    }
+  }
+  return value as APIMessage['components'];
 }
 
 function interactionCallback(state: FakeDiscordState, id: string, token: string, request: Request): Reply {

@@ -36,6 +36,9 @@ export interface FakeInteraction {
   /** The `@original` response once it has content. */
   original?: APIMessage;
   followUps: APIMessage[];
+  /** Components and modals: who pressed or submitted, and the message the button is on. */
+  user?: { id: string; username: string; nick?: string };
+  message?: APIMessage;
 }
 
 /** A 429 the fake will answer instead of handling matching requests. */
@@ -91,6 +94,8 @@ export class FakeDiscordState {
   /** Reactions by our bot: `${channelId}/${messageId}` → emoji names. */
   readonly reactions = new Map<string, Set<string>>();
   readonly calls: RecordedCall[] = [];
+  /** When the bot last sent the typing indicator in each channel (it shows for 10 s, or until the bot posts there). */
+  readonly typingAt = new Map<string, number>();
   readonly rateLimits: RateLimitRule[] = [];
   readonly holds: HoldRule[] = [];
   /** When false, creating a webhook answers 403 Missing Permissions (and listing them too). */
@@ -153,8 +158,12 @@ export class FakeDiscordState {
     flags?: number;
     /** Message type (0 default; 18 thread created, 7 member join, ...). */
     type?: number;
+    /** Message components (action rows of buttons). */
+    components?: APIMessage['components'];
   }): APIMessage {
-    const message = makeMessage({ ...init, guildId: this.guildOf(init.channelId), knownUsers: this.users });
+    const { components, ...rest } = init;
+    const message = makeMessage({ ...rest, guildId: this.guildOf(init.channelId), knownUsers: this.users });
+    if (components) message.components = components;
     const channel = this.channels.get(init.channelId);
     if (channel && 'last_message_id' in channel) channel.last_message_id = message.id;
     this.history(init.channelId).push(message);
@@ -163,10 +172,12 @@ export class FakeDiscordState {
   }
 
   /** Changes a message's content and announces the edit. */
-  editMessage(channelId: string, messageId: string, content: string): APIMessage | undefined {
+  /** `components`: replaced when given (Discord keeps a message's components on an edit that names none). */
+  editMessage(channelId: string, messageId: string, content: string, components?: APIMessage['components']): APIMessage | undefined {
     const message = this.findMessage(channelId, messageId);
     if (!message) return undefined;
     message.content = content;
+    if (components) message.components = components;
     message.edited_timestamp = new Date(Math.max(Date.now(), Date.parse(message.edited_timestamp ?? message.timestamp) + 1)).toISOString();
     message.mentions = [...content.matchAll(/<@!?(\d+)>/g)].flatMap((match) => {
       const user = this.users.get(match[1] ?? '');

@@ -116,3 +116,104 @@ export function userMessageEvent(input: UserMessageInput, ts: string): Record<st
     ...(input.files ? { files: input.files } : {}),
   };
 }
+
+/** A click on a button of a message the fake holds. */
+export interface ButtonClickInput {
+  channel: string;
+  /** The message the button is on. */
+  messageTs: string;
+  /** The button's `action_id` (its value is read from the message, as Slack sends it). */
+  actionId: string;
+  userId: string;
+  userName?: string;
+}
+
+/**
+ * The `block_actions` payload of a button click, shaped as Slack's docs show it
+ * (docs.slack.dev/reference/interaction-payloads/block_actions-payload).
+ */
+export function blockActionsPayload(
+  input: ButtonClickInput,
+  message: FakeSlackMessage,
+  ids: { teamId: string; userTeamId: string; appId: string; triggerId: string; responseUrl: string },
+): Record<string, unknown> | undefined {
+  const actions = (message.blocks ?? []).flatMap((block) =>
+    block.type === 'actions' && Array.isArray(block.elements) ? (block.elements as Array<Record<string, unknown>>).map((element) => ({ block, element })) : [],
+  );
+  const found = actions.find(({ element }) => element.action_id === input.actionId);
+  if (!found) return undefined;
+  const { block, element } = found;
+  return {
+    type: 'block_actions',
+    user: { id: input.userId, username: input.userName ?? input.userId.toLowerCase(), name: input.userName ?? input.userId.toLowerCase(), team_id: ids.userTeamId },
+    api_app_id: ids.appId,
+    token: 'legacy-verification-token',
+    container: { type: 'message', message_ts: message.ts, channel_id: input.channel, is_ephemeral: false, ...(message.threadTs ? { thread_ts: message.threadTs } : {}) },
+    trigger_id: ids.triggerId,
+    team: { id: ids.teamId, domain: 'fake' },
+    enterprise: null,
+    is_enterprise_install: false,
+    channel: { id: input.channel, name: 'general' },
+    message: {
+      type: 'message',
+      user: message.user,
+      ts: message.ts,
+      ...(message.botId ? { bot_id: message.botId } : {}),
+      text: message.text,
+      ...(message.threadTs ? { thread_ts: message.threadTs } : {}),
+      blocks: message.blocks,
+    },
+    state: { values: {} },
+    response_url: ids.responseUrl,
+    actions: [
+      {
+        action_id: element.action_id,
+        block_id: block.block_id,
+        text: element.text,
+        ...(element.value !== undefined ? { value: element.value } : {}),
+        ...(element.url !== undefined ? { url: element.url } : {}),
+        type: 'button',
+        action_ts: `${Math.floor(Date.now() / 1000)}.000100`,
+      },
+    ],
+  };
+}
+
+/**
+ * The `view_submission` payload of a modal the app opened, its input blocks filled with
+ * `text` (docs.slack.dev/reference/interaction-payloads/view-interactions-payload).
+ */
+export function viewSubmissionPayload(
+  view: { id: string; view: Record<string, unknown> },
+  text: string,
+  ids: { teamId: string; userTeamId: string; appId: string; triggerId: string; userId: string; botId: string },
+): Record<string, unknown> {
+  const values: Record<string, Record<string, unknown>> = {};
+  for (const block of (view.view.blocks as Array<Record<string, unknown>> | undefined) ?? []) {
+    const element = block.element as Record<string, unknown> | undefined;
+    if (block.type !== 'input' || !element || typeof block.block_id !== 'string' || typeof element.action_id !== 'string') continue;
+    values[block.block_id] = { [element.action_id]: { type: element.type, value: text } };
+  }
+  return {
+    type: 'view_submission',
+    team: { id: ids.teamId, domain: 'fake' },
+    user: { id: ids.userId, username: ids.userId.toLowerCase(), name: ids.userId.toLowerCase(), team_id: ids.userTeamId },
+    api_app_id: ids.appId,
+    token: 'legacy-verification-token',
+    trigger_id: ids.triggerId,
+    view: {
+      ...view.view,
+      id: view.id,
+      team_id: ids.teamId,
+      state: { values },
+      hash: `${Date.now()}.fakehash`,
+      previous_view_id: null,
+      root_view_id: view.id,
+      app_id: ids.appId,
+      bot_id: ids.botId,
+    },
+    response_urls: [],
+    is_enterprise_install: false,
+    enterprise: null,
+  };
+}

@@ -8,7 +8,7 @@ import type { WebSocket, WebSocketServer } from 'ws';
 import { signatureHeaders } from './payloads.js';
 import type { FakeSlackState } from './state.js';
 
-export type DeliveryType = 'events_api' | 'slash_commands';
+export type DeliveryType = 'events_api' | 'slash_commands' | 'interactive';
 
 /** What shapes one delivery (a subset of the public DeliveryOptions). */
 export interface DeliveryShape {

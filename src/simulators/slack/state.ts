@@ -40,9 +40,24 @@ export interface FakeSlackMessage {
   deleted?: boolean;
   /** Files shared with the message (Slack's file objects, as the event carried them). */
   files?: unknown[];
+  /** Block Kit blocks the bot posted or updated the message with (buttons live here). */
+  blocks?: Array<Record<string, unknown>>;
   /** `assistant_app_thread`: the root Slack makes when a person opens the side pane. */
   subtype?: string;
   reactions: Array<{ name: string; users: string[] }>;
+  /** An answer stream (`chat.startStream`) still open. */
+  streaming?: boolean;
+  /** `task_display_mode` of a stream, and its tool steps (`task_update` chunks). */
+  taskDisplayMode?: string;
+  tasks?: Array<{ id: string; title: string; status: string }>;
+}
+
+/** A thread's assistant status, as `assistant.threads.setStatus` last set it ('' cleared). */
+export interface FakeThreadStatus {
+  status: string;
+  setAt: number;
+  /** Every status set on the thread, in order ('' included). */
+  history: string[];
 }
 
 /** One Web API call as it arrived: the method and its arguments, the token removed. */
@@ -62,6 +77,16 @@ export interface FakeSlackResponse {
   seq: number;
   id: string;
   body: Record<string, unknown>;
+}
+
+/** A modal the app opened with `views.open` (for a click the fake delivered). */
+export interface FakeSlackView {
+  seq: number;
+  id: string;
+  triggerId: string;
+  /** The user whose click it answers. */
+  userId: string;
+  view: Record<string, unknown>;
 }
 
 /** One thread of Slack's AI side pane, as the app set it up (`assistant.threads.*`). */
@@ -94,9 +119,39 @@ export class FakeSlackState extends EventEmitter {
   readonly acks: FakeSlackAck[] = [];
   readonly responses: FakeSlackResponse[] = [];
   readonly marks: FakeSlackMark[] = [];
+  /** Methods this workspace or token refuses, with the error Slack gives (e.g. missing_scope). */
+  readonly refusedMethods = new Map<string, string>();
+  /** Thread statuses by `<channel>:<thread_ts>`. */
+  readonly threadStatuses = new Map<string, FakeThreadStatus>();
+  /** How long a status lives without news (Slack: two minutes). */
+  threadStatusTimeoutMs = 120_000;
+  readonly views: FakeSlackView[] = [];
+  /** trigger_id → the user whose click it came with (`views.open` accepts only these). */
+  readonly triggers = new Map<string, string>();
   /** Side-pane threads by `${channel}:${threadTs}`. */
   readonly assistantThreads = new Map<string, FakeAssistantThread>();
   private seq = 0;
+
+  refuseMethod(method: string, error = 'missing_scope'): void {
+    this.refusedMethods.set(method, error);
+  }
+
+  setThreadStatus(channel: string, threadTs: string, status: string): void {
+    const key = `${channel}:${threadTs}`;
+    const existing = this.threadStatuses.get(key);
+    if (status === '' && !existing) return;
+    const history = existing?.history ?? [];
+    history.push(status);
+    this.threadStatuses.set(key, { status, setAt: Date.now(), history });
+    this.emit('change');
+  }
+
+  /** The status shown in a thread now: '' when cleared or timed out. */
+  threadStatus(channel: string, threadTs: string): string {
+    const entry = this.threadStatuses.get(`${channel}:${threadTs}`);
+    if (!entry || Date.now() - entry.setAt >= this.threadStatusTimeoutMs) return '';
+    return entry.status;
+  }
   private lastTsMicros = 0;
 
   nextSeq(): number {

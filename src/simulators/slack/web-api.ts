@@ -4,6 +4,7 @@
  * `Retry-After` header in seconds.
  */
 import type { FakeSlackMessage, FakeSlackState } from './state.js';
+import { handleAgentMethod } from './streams.js';
 
 export interface WebApiIdentity {
   botToken: string;
@@ -46,8 +47,45 @@ function messageJson(channel: string, message: FakeSlackMessage): Record<string,
     ...(message.username ? { username: message.username } : {}),
     ...(message.threadTs ? { thread_ts: message.threadTs } : {}),
     ...(message.edited ? { edited: message.edited } : {}),
+    ...(message.blocks ? { blocks: message.blocks } : {}),
     ...(message.subtype ? { subtype: message.subtype } : {}),
   };
+}
+
+/** `blocks` as an array: form-encoded calls carry it as a JSON string. */
+function blocksOf(value: unknown): Array<Record<string, unknown>> | undefined | 'invalid' {
+  if (value === undefined) return undefined;
+  let parsed: unknown = value;
+  if (typeof value === 'string') {
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      return 'invalid';
+    }
+  }
+  return Array.isArray(parsed) && parsed.length <= 50 ? (parsed as Array<Record<string, unknown>>) : 'invalid';
+}
+
+/** `views.open`: only for a trigger_id the fake issued with a click (Slack's live 3 s). */
+function openView(state: FakeSlackState, args: Record<string, unknown>): WebApiReply {
+  const triggerId = str(args.trigger_id);
+  const userId = triggerId ? state.triggers.get(triggerId) : undefined;
+  if (!triggerId || userId === undefined) return fail('invalid_trigger_id');
+  let view: unknown = args.view;
+  if (typeof view === 'string') {
+    try {
+      view = JSON.parse(view);
+    } catch {
+      return fail('invalid_arguments');
+    }
+  }
+  if (view === null || typeof view !== 'object' || (view as { type?: unknown }).type !== 'modal') return fail('invalid_arguments');
+  // A trigger opens one view.
+  state.triggers.delete(triggerId);
+  const opened = { seq: state.nextSeq(), id: `V${String(state.views.length + 1).padStart(8, '0')}`, triggerId, userId, view: view as Record<string, unknown> };
+  state.views.push(opened);
+  state.emit('change');
+  return ok({ view: { id: opened.id, ...opened.view } });
 }
 
 /** A `ts` as microseconds (a double would lose the last digits). */
@@ -95,6 +133,8 @@ function postMessage(state: FakeSlackState, identity: WebApiIdentity, channel: s
   if (!text) return fail('no_text');
   const threadTs = str(args.thread_ts);
   if (threadTs && !state.findMessage(channel, threadTs)) return fail('thread_not_found');
+  const blocks = blocksOf(args.blocks);
+  if (blocks === 'invalid') return fail('invalid_blocks');
   const message: FakeSlackMessage = {
     ts: state.nextTs(),
     text,
@@ -104,8 +144,11 @@ function postMessage(state: FakeSlackState, identity: WebApiIdentity, channel: s
     ...(str(args.username) ? { username: str(args.username) } : {}),
     ...(str(args.icon_url) ? { iconUrl: str(args.icon_url) } : {}),
     ...(threadTs ? { threadTs } : {}),
+    ...(blocks ? { blocks } : {}),
   };
   state.history(channel).push(message);
+  // Slack drops a thread's assistant status when the bot replies there.
+  if (threadTs) state.setThreadStatus(channel, threadTs, '');
   // Slack clears a side-pane thread's status when the app replies in it.
   const pane = threadTs ? state.assistantThread(channel, threadTs) : undefined;
   if (pane) delete pane.status;
@@ -264,6 +307,9 @@ export function handleWebApi(
 
   const channel = str(args.channel);
   if (channel !== undefined && state.deletedChannels.has(channel)) return fail('channel_not_found');
+  const agent = handleAgentMethod(state, { userId: identity.botUserId, botId: identity.botId }, method, args);
+  if (agent) return agent.ok ? ok(agent.body) : fail(agent.error ?? 'invalid_arguments');
+  if (state.refusedMethods.has(method)) return fail(state.refusedMethods.get(method) ?? 'missing_scope');
   switch (method) {
     case 'auth.test':
       return ok({ url: 'https://fake.slack.test/', team: 'Fake Team', user: 'bridge', team_id: identity.teamId, user_id: identity.botUserId, bot_id: identity.botId });
@@ -275,7 +321,11 @@ export function handleWebApi(
       const message = channel ? state.findMessage(channel, str(args.ts) ?? '') : undefined;
       if (!channel || !message) return fail('message_not_found');
       if (message.user !== identity.botUserId) return fail('cant_update_message');
+      const blocks = blocksOf(args.blocks);
+      if (blocks === 'invalid') return fail('invalid_blocks');
       message.text = str(args.text) ?? message.text;
+      // Slack keeps the blocks of an update that names none.
+      if (blocks) message.blocks = blocks;
       message.edited = { user: identity.botUserId, ts: state.nextTs() };
       return ok({ channel, ts: message.ts, text: message.text, message: messageJson(channel, message) });
     }
@@ -290,6 +340,8 @@ export function handleWebApi(
       if (!channel) return fail('channel_not_found');
       if (!str(args.user) || !state.users.has(str(args.user) ?? '')) return fail('user_not_in_channel');
       return ok({ message_ts: state.nextTs() });
+    case 'views.open':
+      return openView(state, args);
     case 'reactions.add':
     case 'reactions.remove':
       return react(state, identity, method, channel, args);

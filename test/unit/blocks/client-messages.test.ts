@@ -3,6 +3,35 @@ import { describe, test } from 'node:test';
 import { UserInputError } from '../../../src/core/errors.js';
 import { startHarness } from './harness.js';
 
+describe('pollTurnItems (progress and completion in one request)', () => {
+  test('reads the turn thread with the three types, ascending, from the cursor string as given; returns its items in order, the final and the next cursor', async () => {
+    const h = await startHarness({ script: { manual: true, progress: ['looking'], toolCalls: [{ name: 'bash', input: 'npm test' }] } });
+    try {
+      const created = await h.client.createSession({ message: 'x', agentName: 'claude' });
+      const first = await h.client.pollTurnItems(created.turn, undefined);
+      assert.deepEqual(first.items, []);
+      assert.equal(first.final, undefined);
+      assert.match(first.gts ?? '', /^\d+(\.\d+)?$/);
+      let request = h.fake.state.requests.at(-1)!;
+      assert.equal(request.path, `/rest/v1/sessions/${created.id}/threads/${created.threadId}/messages`);
+      assert.equal(request.query, 'type=message&type=final_message&type=tool_call&direction=asc&limit=100');
+      assert.deepEqual(h.budget.scheduled.at(-1), { priority: 'background', label: 'blocks.pollTurnItems' });
+      h.fake.completeTurn(created.threadId!, 'the answer');
+      const second = await h.client.pollTurnItems(created.turn, '1000.5');
+      request = h.fake.state.requests.at(-1)!;
+      assert.equal(request.query, 'type=message&type=final_message&type=tool_call&gts=1000.5&direction=asc&limit=100');
+      assert.deepEqual(
+        second.items.map((item) => item.type),
+        ['tool_call', 'message', 'message', 'final_message'],
+      );
+      assert.equal(second.final?.message, 'the answer');
+      assert.ok(second.gts);
+    } finally {
+      await h.close();
+    }
+  });
+});
+
 describe('listMessages', () => {
   test('sends repeated query keys, an explicit direction and the gts string exactly as given', async () => {
     const h = await startHarness();

@@ -43,7 +43,7 @@ export function createRecordingAdapter(platform: PlatformName = 'slack', options
     unreact: unused,
     async reply(invocation, message, replyOptions) {
       if (options.failReplies) throw new Error('response_url expired');
-      replies.push({ invocation, message, options: replyOptions });
+      replies.push({ invocation: invocation as CommandInvocation, message, options: replyOptions });
     },
   };
 }

@@ -6,11 +6,19 @@
  */
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
+import { sessionsDefaults } from '../../../src/config/schema.js';
 import { maxInAnyWindow } from '../../../src/simulators/blocks.js';
 import { eventually, type SchedulerHarness, type SchedulerHarnessOptions, startSchedulerHarness } from './scheduler-harness.js';
 
 const RATE_LIMIT = { limit: 100, windowMs: 2_000, safetyMarginMs: 100, interactiveReserve: 10, backoffMs: 200, maxBackoffMs: 2_000, shareAcrossPrefixes: true };
-const SESSIONS = { pollIntervalMs: 250, maxPollIntervalMs: 3_000, turnTimeoutMinutes: 60, attachAsFileOverChars: 12_000, boundChannelMode: 'queue' as const };
+const SESSIONS = {
+  ...sessionsDefaults(),
+  pollIntervalMs: 250,
+  maxPollIntervalMs: 3_000,
+  turnTimeoutMinutes: 60,
+  attachAsFileOverChars: 12_000,
+  boundChannelMode: 'queue' as const,
+};
 
 describe('turn scheduler against the Blocks fake (real budget and client)', () => {
   let harness: SchedulerHarness | undefined;

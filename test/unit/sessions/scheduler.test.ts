@@ -65,8 +65,10 @@ describe('poll intervals', () => {
       PACE_MS,
     );
     assert.equal(Math.round(5_000 * loadScale(twenty)), 20 * PACE_MS);
-    // A lone turn gets the floor, not the whole budget.
-    assert.equal(loadScale(pollLoad([5_000], PACE_MS)), 0.4);
+    // A lone young turn uses the idle share: it polls at the pace of the whole polling share
+    // (issue 18); an old lone turn keeps the floor of its own interval.
+    assert.ok(Math.abs(5_000 * loadScale(pollLoad([5_000], PACE_MS)) - PACE_MS) < 1e-9);
+    assert.equal(loadScale(pollLoad([30_000], PACE_MS)), 0.1);
   });
 });
 
@@ -124,14 +126,14 @@ describe('turn scheduler (simulated clock)', () => {
     assert.ok(poller.calls.length >= Math.floor((110_000 - 2_000) / PACE_MS) - 30, `only ${poller.calls.length} polls`);
   });
 
-  it('polls a lone young turn at the floor of its interval, using the spare budget', async () => {
+  it('polls a lone young turn at the pace of the whole polling share (the idle share), never faster', async () => {
     const poller = scripted(clock.now);
     start(poller.poll).add('solo', T0);
     await clock.advance(20_000);
     const times = poller.times('solo');
-    assert.equal(times.length, 10);
-    assert.ok(Math.abs(times[0]! - (T0 + 2_000)) <= TOLERANCE_MS);
-    for (const gap of gaps(times)) assert.ok(Math.abs(gap - 2_000) <= TOLERANCE_MS, `gap ${gap}`);
+    assert.equal(times.length, Math.floor(20_000 / PACE_MS));
+    assert.ok(Math.abs(times[0]! - (T0 + PACE_MS)) <= TOLERANCE_MS);
+    for (const gap of gaps(times)) assert.ok(Math.abs(gap - PACE_MS) <= TOLERANCE_MS, `gap ${gap}`);
   });
 
   it('polls young turns more often than old ones', async () => {
@@ -153,7 +155,8 @@ describe('turn scheduler (simulated clock)', () => {
     const poller = scripted(clock.now);
     // Everything ÷10, the budget's window too (else its pace, not the age, sets the interval).
     const rateLimit = { ...RATE_LIMIT, windowMs: 6_000, safetyMarginMs: 100 };
-    start(poller.poll, { config: { ...SESSIONS, pollIntervalMs: 500, maxPollIntervalMs: 6_000 }, rateLimit }).add('t', T0);
+    // The floor set high (0.4 of the own interval), else the idle share polls every age at the pace.
+    start(poller.poll, { config: { ...SESSIONS, pollIntervalMs: 500, maxPollIntervalMs: 6_000 }, rateLimit, fastestFactor: 0.4 }).add('t', T0);
     await clock.advance(80_000);
     const times = poller.times('t');
     const gapsIn = (from: number, to: number) => gaps(times).filter((_gap, i) => times[i]! >= T0 + from && times[i + 1]! <= T0 + to);
