@@ -117,6 +117,9 @@ async function openBlocks(
     logger: logger.child({ component: 'blocks' }),
   });
   // Only a long silence from Blocks costs a readiness probe (one background request).
-  const blocksKey = createBlocksKeyState({ probe: () => blocks.getSession(BLOCKS_PROBE_SESSION_ID, { priority: 'background' }) });
+  const blocksKey = createBlocksKeyState({
+    probe: () => blocks.getSession(BLOCKS_PROBE_SESSION_ID, { priority: 'background' }),
+    failureStaleAfterMs: config.health.blocksRecheckMs,
+  });
   return { blocks, blocksBudget, blocksKey };
 }

@@ -4,6 +4,7 @@
  * checkpoint only when all of it was accepted; plus the small helpers of a catch-up run.
  */
 
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChannelRef, ChatAdapter, InboundDelete, PlatformName, ReadSinceResult } from '../core/chat.js';
 import type { InboundConsumer, PlatformEvent, ServedChannel } from '../core/consumer.js';
 import { describeError } from '../core/errors.js';
@@ -11,6 +12,9 @@ import { channelKey } from '../core/keys.js';
 import type { Logger } from '../core/logger.js';
 import type { CatchUpCheckpoints } from './checkpoints.js';
 import { type RecentMessages, vanishedMessages } from './recent-messages.js';
+
+/** Pauses before reading a channel's history again after a failed read (then: next start or reconnect). */
+export const HISTORY_RETRY_DELAYS_MS: readonly number[] = [500, 2_000, 8_000];
 
 export interface CatchUpSettings {
   enabled: boolean;
@@ -93,22 +97,37 @@ export async function catchUpChannel(deps: ChannelReadDeps, adapter: ChatAdapter
   const channel = served.channel;
   const started = now();
   let result;
-  try {
-    result = await read.call(adapter, channel, {
-      ...(after !== undefined ? { afterMessageId: after } : {}),
-      overlapMs: settings.overlapMs,
-      notBeforeMs: Math.max(served.since, started - settings.maxAgeMs),
-      maxPages: settings.maxPages,
-      threadLookbackMs: settings.threadLookbackMs,
-      ...(settings.changesLookbackMs > 0 ? { changesSinceMs: started - settings.changesLookbackMs } : {}),
-      signal: deps.signal,
-    });
-  } catch (error) {
-    if (deps.stopped()) return;
-    // Live events move on; the checkpoint must not, or the next catch-up would skip the gap.
-    checkpoints.freeze(channel);
-    logger.error({ channel: channelKey(channel), err: describeError(error) }, 'catch-up could not read the channel history; it is read again at the next start or reconnect');
-    return;
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      result = await read.call(adapter, channel, {
+        ...(after !== undefined ? { afterMessageId: after } : {}),
+        overlapMs: settings.overlapMs,
+        notBeforeMs: Math.max(served.since, started - settings.maxAgeMs),
+        maxPages: settings.maxPages,
+        threadLookbackMs: settings.threadLookbackMs,
+        ...(settings.changesLookbackMs > 0 ? { changesSinceMs: started - settings.changesLookbackMs } : {}),
+        signal: deps.signal,
+      });
+      break;
+    } catch (error) {
+      if (deps.stopped()) return;
+      // Live events move on; the checkpoint must not, or the next catch-up would skip the gap.
+      checkpoints.freeze(channel);
+      // One failed read (a 5xx, a timeout, a reset) must not leave the gap until the next
+      // start: Discord never redelivers what happened while we were down.
+      const delayMs = HISTORY_RETRY_DELAYS_MS[attempt];
+      if (delayMs !== undefined) {
+        logger.warn(
+          { channel: channelKey(channel), attempt: attempt + 1, retryInMs: delayMs, err: describeError(error) },
+          'catch-up could not read the channel history; trying again',
+        );
+        const waited = await sleep(delayMs, true, { signal: deps.signal }).catch(() => false);
+        if (waited && !deps.stopped()) continue;
+        return;
+      }
+      logger.error({ channel: channelKey(channel), err: describeError(error) }, 'catch-up could not read the channel history; it is read again at the next start or reconnect');
+      return;
+    }
   }
   if (result.truncated) {
     logger.warn({ channel: channelKey(channel), maxPages: settings.maxPages }, 'catch-up reached its page bound: older messages of the gap are not caught up');

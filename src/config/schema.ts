@@ -354,6 +354,11 @@ export const configSchema = z
           .optional()
           .describe('When set, `/metrics` answers only `Authorization: Bearer <token>` (401 otherwise); `/healthz` and `/readyz` stay open'),
         checkTimeoutMs: positiveInt.default(1_000).describe('Each `/readyz` check that has not answered within this long counts as failing, so a probe gets a 503, not a timeout'),
+        blocksRecheckMs: positiveInt
+          .default(30_000)
+          .describe(
+            "After a failing Blocks answer, `/readyz` asks Blocks again (one request of the key's budget) once that answer is this old, so readiness returns even when nothing else calls Blocks",
+          ),
         eventLoopBlockedMs: nonNegativeInt
           .default(10_000)
           .describe(

@@ -12,6 +12,8 @@ export interface BlocksKeyStateOptions {
   probe(): Promise<unknown>;
   /** How old the last answer may be before a probe is sent. Default 5 minutes. */
   staleAfterMs?: number;
+  /** The same for a failing answer, so that readiness comes back soon after Blocks does. Default 30 s. */
+  failureStaleAfterMs?: number;
   now?: () => number;
 }
 
@@ -25,7 +27,7 @@ export const BLOCKS_KEY_STALE_AFTER_MS = 5 * 60_000;
 /** The probe asks for a session no one has (a valid UUID): 404 means the key was accepted. */
 export const BLOCKS_PROBE_SESSION_ID = '00000000-0000-4000-8000-000000000000';
 /** A failing answer is looked at again sooner, so that readiness comes back soon after Blocks does. */
-const FAILURE_STALE_AFTER_MS = 30_000;
+export const BLOCKS_KEY_FAILURE_STALE_AFTER_MS = 30_000;
 
 /** Why the answer makes the key not ready, or undefined when it shows the key works. */
 export function blocksKeyProblem(outcome: HttpOutcome): string | undefined {
@@ -39,6 +41,7 @@ export function blocksKeyProblem(outcome: HttpOutcome): string | undefined {
 export function createBlocksKeyState(options: BlocksKeyStateOptions): BlocksKeyState {
   const now = options.now ?? Date.now;
   const staleAfterMs = options.staleAfterMs ?? BLOCKS_KEY_STALE_AFTER_MS;
+  const failureStaleAfterMs = options.failureStaleAfterMs ?? BLOCKS_KEY_FAILURE_STALE_AFTER_MS;
   let last: { outcome: HttpOutcome; at: number } | undefined;
   let probing: Promise<void> | undefined;
 
@@ -62,7 +65,7 @@ export function createBlocksKeyState(options: BlocksKeyStateOptions): BlocksKeyS
     },
     async check() {
       const failing = last !== undefined && blocksKeyProblem(last.outcome) !== undefined;
-      const maxAge = failing ? Math.min(staleAfterMs, FAILURE_STALE_AFTER_MS) : staleAfterMs;
+      const maxAge = failing ? Math.min(staleAfterMs, failureStaleAfterMs) : staleAfterMs;
       if (last === undefined || now() - last.at > maxAge) await probeOnce();
       if (last === undefined) throw new Error('Blocks has not answered yet');
       const problem = blocksKeyProblem(last.outcome);

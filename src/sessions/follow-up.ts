@@ -23,9 +23,19 @@ interface FollowUpProgress {
   /** Epoch ms of the first POST attempt: user messages older than this are not ours. */
   sentAt: number;
   turnId?: string;
+  /** Rounds in which two sends failed and Blocks showed neither (see `UNSURE_ROUNDS`). */
+  unsureRounds?: number;
 }
 
 const PROGRESS_TTL_MS = 7 * 24 * 60 * 60_000;
+
+/**
+ * Two failed sends after which Blocks shows no trace of the follow-up mean it did not arrive
+ * (a connection reset before it reached Blocks): the request is tried again later, looking
+ * on Blocks first, this many rounds before the person is told it may have arrived.
+ */
+const UNSURE_ROUNDS = 3;
+const UNSURE_RETRY_MS = 1_000;
 
 export async function processFollowUp(ctx: EngineContext, request: FollowUpRequest): Promise<RequestOutcome> {
   const progressKey = messageKey(request.message);
@@ -54,7 +64,8 @@ export async function processFollowUp(ctx: EngineContext, request: FollowUpReque
     if (!blocksTurn) {
       // Marked only once the slot is granted, just before the bytes leave: a follow-up that
       // waited for its slot when the process died is simply sent after the restart.
-      const markSending = () => progressStore.set(progressKey, { state: 'sending', sentAt }, { ttlMs: PROGRESS_TTL_MS });
+      const unsure = progress?.unsureRounds ? { unsureRounds: progress.unsureRounds } : {};
+      const markSending = () => progressStore.set(progressKey, { state: 'sending', sentAt, ...unsure }, { ttlMs: PROGRESS_TTL_MS });
       blocksTurn = await sendOnce(ctx, session, request, sentAt, markSending);
     }
   } catch (error) {
@@ -64,6 +75,11 @@ export async function processFollowUp(ctx: EngineContext, request: FollowUpReque
     return followUpFailed(ctx, session, request, progressKey, error);
   }
   if (!blocksTurn) {
+    const rounds = (progress?.unsureRounds ?? 0) + 1;
+    if (rounds < UNSURE_ROUNDS) {
+      await progressStore.set(progressKey, { state: 'sending', sentAt, unsureRounds: rounds }, { ttlMs: PROGRESS_TTL_MS });
+      return { kind: 'retry', afterMs: UNSURE_RETRY_MS * rounds, reason: 'the follow-up failed twice and is not on Blocks' };
+    }
     await postInThread(ctx, session.channel, requestThread(session, request), `fu:${progressKey}:maybe`, followUpMayHaveArrivedText(session.sessionUrl));
     await progressStore.set(progressKey, { state: 'sent', sentAt }, { ttlMs: PROGRESS_TTL_MS });
     await ctx.events.requestFailed({ request, reason: followUpMayHaveArrivedText(session.sessionUrl), sessionUsable: true });

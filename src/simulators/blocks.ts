@@ -30,6 +30,7 @@ import {
   findTurn,
   requireSession,
 } from './blocks/store.js';
+import type { FaultPlan } from './fault-plan.js';
 
 export type { AgentScript, AgentScriptSource, TurnContext } from './blocks/agents.js';
 export type { FaultAction, FaultMatch, FaultSpec } from './blocks/faults.js';
@@ -61,6 +62,8 @@ export interface FakeBlocksOptions extends AgentRunnerOptions {
   followUpWithoutThread?: boolean;
   singleRoleOnly?: boolean;
   systemNotices?: boolean;
+  /** The fault matrix's plan: creates, follow-ups and polls it names fail. */
+  faultPlan?: FaultPlan;
 }
 
 export interface FakeBlocks {
@@ -120,6 +123,7 @@ export async function createFakeBlocks(options: FakeBlocksOptions = {}): Promise
     now,
     priorityHeader: FAKE_PRIORITY_HEADER,
     retryAfterOnLimit: options.retryAfterOnLimit !== false,
+    ...(options.faultPlan ? { faultPlan: options.faultPlan } : {}),
   });
 
   const server = createServer((req, res) => {

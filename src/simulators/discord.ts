@@ -10,6 +10,7 @@ import { createFakeGateway, type FakeGateway } from './discord/gateway.js';
 import { makeMember, snowflake } from './discord/objects.js';
 import { handleRest } from './discord/rest.js';
 import { FakeDiscordState, type FakeInteraction } from './discord/state.js';
+import type { FaultPlan } from './fault-plan.js';
 
 export type { FakeInteraction, FakeWebhook, RateLimitRule, RecordedCall } from './discord/state.js';
 export { FakeDiscordState } from './discord/state.js';
@@ -26,6 +27,8 @@ export interface FakeDiscordOptions {
   /** More guilds the bot is in (two tenants), each with its own text channels. */
   otherGuilds?: Array<{ id: string; name?: string; channels: Array<{ id: string; name: string }> }>;
   heartbeatIntervalMs?: number;
+  /** The fault matrix's plan: channel posts, webhook posts, edits and history reads it names fail. */
+  faultPlan?: FaultPlan;
 }
 
 export interface FakeUserMessage {
@@ -131,7 +134,7 @@ export async function createFakeDiscord(options: FakeDiscordOptions): Promise<Fa
       res.end(JSON.stringify({ message: '404: Not Found', code: 0 }));
       return;
     }
-    handleRest(state, gatewayUrl(), req, res).catch((error: unknown) => {
+    handleRest(state, gatewayUrl(), req, res, options.faultPlan).catch((error: unknown) => {
       res.writeHead(500, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ message: `fake failure: ${String(error)}`, code: 0 }));
     });

@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type WebSocket, WebSocketServer } from 'ws';
+import type { FaultPlan } from './fault-plan.js';
 import { routeHttp } from './slack/http-routes.js';
 import {
   assistantThreadEvent,
@@ -48,6 +49,8 @@ export interface FakeSlackOptions {
   botId?: string;
   users?: FakeSlackUser[];
   channels?: FakeSlackChannel[];
+  /** The fault matrix's plan: posts, updates, deletes and history reads it names fail. */
+  faultPlan?: FaultPlan;
 }
 
 export interface DeliveryOptions {
@@ -158,7 +161,7 @@ export async function createFakeSlack(options: FakeSlackOptions): Promise<FakeSl
   };
 
   const server = createServer((req, res) => {
-    void routeHttp(req, res, state, identity, rateLimits).catch((error: unknown) => {
+    void routeHttp(req, res, state, identity, rateLimits, options.faultPlan).catch((error: unknown) => {
       res.writeHead(500, { 'content-type': 'text/plain' });
       res.end(String(error));
     });

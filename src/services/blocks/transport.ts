@@ -8,8 +8,11 @@
  *   resending is safe, even for a POST.
  * - 5xx: GET is resent after a jittered backoff; a create at most `maxCreateResends` times
  *   (§10.6); a follow-up never, because a resent follow-up would interrupt the first one.
- * - network: UNREACHABLE never reached the server and is resent for every method; a timeout
- *   or a lost connection is resent for GET only.
+ * - network: UNREACHABLE never reached the server and is resent for every method; a lost
+ *   connection is resent for GET, and for a create at most `maxCreateResends` times; a
+ *   timeout for GET only: a request that got no answer in time has most likely arrived and
+ *   is being worked on, and a create resent then starts a second session (the fault
+ *   matrix's "timeout after arrival" cell). The person is told it may have started instead.
  * - anything else: thrown at once.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -102,7 +105,8 @@ export function createBlocksTransport(config: TransportConfig): BlocksTransport 
         if (!(error instanceof UpstreamError) || error.status !== 0 || error instanceof BlocksApiError) throw error;
         if (call.signal?.aborted) throw error;
         const reachedServer = error.code !== NetworkErrorCode.Unreachable;
-        const allowed = !reachedServer || call.resend === 'idempotent' || (call.resend === 'create' && unsafeResends < config.maxCreateResends);
+        const createMayResend = call.resend === 'create' && error.code !== NetworkErrorCode.Timeout && unsafeResends < config.maxCreateResends;
+        const allowed = !reachedServer || call.resend === 'idempotent' || createMayResend;
         if (!retriesLeft || !allowed) throw error;
         if (reachedServer && call.resend === 'create') unsafeResends += 1;
         failures += 1;

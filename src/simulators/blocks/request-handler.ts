@@ -5,6 +5,7 @@
  * auth (401 missing/malformed, 403 wrong key); then the documented endpoint answers.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { applyOutboundFault, type CallKind, type FaultPlan } from '../fault-plan.js';
 import { readBody } from '../read-body.js';
 import type { FaultAction, FaultQueue } from './faults.js';
 import { type RouteContext, route } from './routes.js';
@@ -24,7 +25,18 @@ export interface RequestHandlerDeps {
   priorityHeader: string;
   /** Send Retry-After with the window's 429s. */
   retryAfterOnLimit: boolean;
+  /** The fault matrix's plan: creates, follow-ups and polls it names fail. */
+  faultPlan?: FaultPlan;
 }
+
+/** The fault matrix's name for a call: a create, a follow-up, or any read of a session (a poll). */
+function callKindOf(method: string, path: string): CallKind | undefined {
+  if (!path.startsWith('/rest/v1/sessions')) return undefined;
+  if (method === 'POST') return path === '/rest/v1/sessions' ? 'blocks.create' : path.endsWith('/messages') ? 'blocks.follow-up' : undefined;
+  return method === 'GET' && path !== '/rest/v1/sessions' ? 'blocks.poll' : undefined;
+}
+
+const BLOCKS_5XX = { status: 503, contentType: 'application/json', body: JSON.stringify({ error: 'Service unavailable', code: 'UNAVAILABLE' }) };
 
 export interface RequestHandler {
   handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
@@ -127,13 +139,25 @@ export function createRequestHandler(deps: RequestHandlerDeps): RequestHandler {
     const body = parseJson(await readBody(req));
     if (body !== undefined && record.method === 'POST') record.body = body;
 
+    const kind = callKindOf(record.method, record.path);
+    const planned = kind ? deps.faultPlan?.next(kind) : undefined;
+    if (planned && deps.faultPlan) {
+      record.fault = planned;
+      if (planned === '5xx') record.status = 503;
+      applyOutboundFault(planned, req, res, () => answer(presented, res, record, url, body), { holdMs: deps.faultPlan.holdMs, answer5xx: BLOCKS_5XX, timers: pendingTimers });
+      return;
+    }
+
     const fault = faults.take(record.method, record.path);
     if (fault) {
       record.fault = fault.type;
       if (fault.type === 'latency') await delay(fault.ms);
       else if (answerFault(fault, req, res, record, now)) return;
     }
+    answer(presented, res, record, url, body);
+  }
 
+  function answer(presented: string, res: ServerResponse, record: FakeRequestRecord, url: URL, body: unknown): void {
     if (!presented) {
       send(res, record, 401, { error: 'Missing or malformed Authorization header; expected "ApiKey <key>".', code: 'UNAUTHORIZED' });
       return;

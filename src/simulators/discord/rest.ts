@@ -6,6 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { APIMessage } from 'discord.js';
+import { applyOutboundFault, type CallKind, type FaultPlan } from '../fault-plan.js';
 import { makeUser, snowflake } from './objects.js';
 import type { FakeDiscordState, FakeWebhook } from './state.js';
 
@@ -31,8 +32,26 @@ const unknownMessage = error(404, 10008, 'Unknown Message');
 const unknownWebhook = error(404, 10015, 'Unknown Webhook');
 const unauthorized = error(401, 0, '401: Unauthorized');
 
+/** The fault matrix's name for a call: channel posts, webhook posts, edits and history reads. */
+function callKindOf(state: FakeDiscordState, method: string, path: string): CallKind | undefined {
+  const parts = path.split('/').filter(Boolean);
+  if (parts[0] === 'channels' && parts[2] === 'messages') {
+    if (parts.length === 3) return method === 'POST' ? 'discord.post' : method === 'GET' ? 'discord.history' : undefined;
+    if (parts.length === 4 && method === 'PATCH') return 'discord.edit';
+    return undefined;
+  }
+  // Interaction follow-ups share the webhook routes; only channel webhooks count here.
+  if (parts[0] === 'webhooks' && parts[1] !== state.applicationId && parts.length >= 3) {
+    if (parts.length === 3 && method === 'POST') return 'discord.webhook';
+    if (parts[3] === 'messages' && method === 'PATCH') return 'discord.edit';
+  }
+  return undefined;
+}
+
+const DISCORD_5XX = { status: 503, contentType: 'application/json', body: JSON.stringify({ message: 'Service Unavailable', code: 0 }) };
+
 /** Handles one HTTP request whose path starts with `/api/v10`. */
-export async function handleRest(state: FakeDiscordState, gatewayUrl: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function handleRest(state: FakeDiscordState, gatewayUrl: string, req: IncomingMessage, res: ServerResponse, faultPlan?: FaultPlan): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://fake');
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -47,6 +66,16 @@ export async function handleRest(state: FakeDiscordState, gatewayUrl: string, re
   };
   // A held request is answered, and takes effect, only once its hold is released.
   for (const hold of state.holds) if ((!hold.method || hold.method === request.method) && hold.path.test(request.path)) await hold.released;
+  const kind = callKindOf(state, request.method, request.path);
+  const planned = kind ? faultPlan?.next(kind) : undefined;
+  if (planned && faultPlan) {
+    applyOutboundFault(planned, req, res, () => answerRest(state, gatewayUrl, request, res), { holdMs: faultPlan.holdMs, answer5xx: DISCORD_5XX });
+    return;
+  }
+  answerRest(state, gatewayUrl, request, res);
+}
+
+function answerRest(state: FakeDiscordState, gatewayUrl: string, request: Request, res: ServerResponse): void {
   const reply = rateLimited(state, request) ?? route(state, gatewayUrl, request);
   state.calls.push({ method: request.method, path: request.path, query: request.query, body: request.body, status: reply.status });
   const headers: Record<string, string> = { ...reply.headers };

@@ -8,6 +8,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type FluxraRouteName, type RouteDefinition, resolveFluxraRoutes } from '../../services/fluxra/routes.js';
+import { applyOutboundFault, type CallKind, type FaultPlan } from '../fault-plan.js';
 import { type FakeFluxraFault, FaultQueue } from './faults.js';
 import { createHandlers, FakeAuthFailure, type FakeFluxraSettings, type HandlerResult } from './handlers.js';
 import { type FakeConversation, FakeFluxraRefusal, FakeFluxraState, type FakeMessage, type RecordedRequest, type SendInput } from './state.js';
@@ -21,7 +22,18 @@ export interface FakeFluxraOptions extends Partial<FakeFluxraSettings> {
   routes?: Partial<Record<FluxraRouteName, Partial<RouteDefinition>>>;
   /** Clock for token expiry and timestamps. Default `Date.now`. */
   now?: () => number;
+  /** The fault matrix's plan: sends, edits, deletes and message lists it names fail. */
+  faultPlan?: FaultPlan;
 }
+
+const CALL_KIND_OF_ROUTE: Partial<Record<FluxraRouteName, CallKind>> = {
+  sendMessage: 'fluxra.send',
+  editMessage: 'fluxra.edit',
+  deleteMessage: 'fluxra.delete',
+  listMessages: 'fluxra.list',
+};
+
+const FLUXRA_5XX = { status: 503, contentType: 'application/json', body: JSON.stringify({ error: { code: 'SERVICE_UNAVAILABLE', message: 'service unavailable' } }) };
 
 /** An agent made directly in the fake's state, with its credentials. */
 export interface FakeAgentCredentials {
@@ -219,6 +231,13 @@ export async function createFakeFluxra(options: FakeFluxraOptions = {}): Promise
       };
       state.requests.push(record);
       const proceed = () => answer(handlers, res, record, route, req, url, body);
+      const kind = route ? CALL_KIND_OF_ROUTE[route.name] : undefined;
+      const planned = kind ? options.faultPlan?.next(kind) : undefined;
+      if (planned && options.faultPlan) {
+        if (planned === '5xx') record.status = 503;
+        applyOutboundFault(planned, req, res, proceed, { holdMs: options.faultPlan.holdMs, answer5xx: FLUXRA_5XX, timers });
+        return;
+      }
       const fault = faults.take(route?.name);
       if (fault) applyFault(fault, req, res, record, proceed, timers);
       else proceed();

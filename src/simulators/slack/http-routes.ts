@@ -3,6 +3,7 @@
  * response_url endpoints under `/response/`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { applyOutboundFault, type CallKind, type FaultPlan } from '../fault-plan.js';
 import { readBody } from '../read-body.js';
 import type { FakeSlackState } from './state.js';
 import { handleWebApi, type RateLimitPlan, type WebApiIdentity } from './web-api.js';
@@ -21,18 +22,36 @@ function parseArgs(raw: string, contentType: string | undefined): Record<string,
   return Object.fromEntries(new URLSearchParams(raw));
 }
 
-export async function routeHttp(req: IncomingMessage, res: ServerResponse, state: FakeSlackState, identity: WebApiIdentity, rateLimits: RateLimitPlan): Promise<void> {
+const CALL_KIND_OF_METHOD: Record<string, CallKind> = {
+  'chat.postMessage': 'slack.post',
+  'chat.update': 'slack.update',
+  'chat.delete': 'slack.delete',
+  'conversations.history': 'slack.history',
+  'conversations.replies': 'slack.history',
+};
+
+const SLACK_5XX = { status: 503, contentType: 'application/json; charset=utf-8', body: JSON.stringify({ ok: false, error: 'service_unavailable' }) };
+
+export async function routeHttp(
+  req: IncomingMessage,
+  res: ServerResponse,
+  state: FakeSlackState,
+  identity: WebApiIdentity,
+  rateLimits: RateLimitPlan,
+  faultPlan?: FaultPlan,
+): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
   const raw = await readBody(req);
   const args = parseArgs(raw, req.headers['content-type']);
   if (req.method === 'POST' && url.pathname.startsWith('/api/')) {
     const method = url.pathname.slice('/api/'.length);
-    const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-    const token = bearer ?? (typeof args.token === 'string' ? args.token : undefined);
-    delete args.token;
-    const reply = handleWebApi(state, identity, rateLimits, method, token, args);
-    res.writeHead(reply.status, { 'content-type': 'application/json; charset=utf-8', ...reply.headers });
-    res.end(JSON.stringify(reply.body));
+    const kind = CALL_KIND_OF_METHOD[method];
+    const planned = kind ? faultPlan?.next(kind) : undefined;
+    if (planned && faultPlan) {
+      applyOutboundFault(planned, req, res, () => answerWebApi(req, res, state, identity, rateLimits, method, args), { holdMs: faultPlan.holdMs, answer5xx: SLACK_5XX });
+      return;
+    }
+    answerWebApi(req, res, state, identity, rateLimits, method, args);
     return;
   }
   if (req.method === 'POST' && url.pathname.startsWith('/response/')) {
@@ -43,4 +62,21 @@ export async function routeHttp(req: IncomingMessage, res: ServerResponse, state
   }
   res.writeHead(404, { 'content-type': 'text/plain' });
   res.end('not found');
+}
+
+function answerWebApi(
+  req: IncomingMessage,
+  res: ServerResponse,
+  state: FakeSlackState,
+  identity: WebApiIdentity,
+  rateLimits: RateLimitPlan,
+  method: string,
+  args: Record<string, unknown>,
+): void {
+  const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+  const token = bearer ?? (typeof args.token === 'string' ? args.token : undefined);
+  delete args.token;
+  const reply = handleWebApi(state, identity, rateLimits, method, token, args);
+  res.writeHead(reply.status, { 'content-type': 'application/json; charset=utf-8', ...reply.headers });
+  res.end(JSON.stringify(reply.body));
 }

@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '../../../src/core/logger.js';
 import { createFakeDiscord, type FakeDiscord } from '../../../src/simulators/discord.js';
+import type { FaultPlan } from '../../../src/simulators/fault-plan.js';
 import { createFakeFluxra, type FakeAgentCredentials, type FakeFluxra } from '../../../src/simulators/fluxra.js';
 import { createFakeSlack, type FakeSlack } from '../../../src/simulators/slack.js';
 import { createStore } from '../../../src/store/index.js';
@@ -53,6 +54,11 @@ export interface MirrorWorldOptions {
   agentsPerGroup?: number;
   /** Fluxra's message page size (default 50). */
   messagesPageSize?: number;
+  /** One fault plan the three fakes honour (the fault matrix). */
+  faultPlan?: FaultPlan;
+  /** Slack channels beside the mirrored ones (e.g. one where people ask agents). */
+  extraSlackChannels?: Array<{ id: string; name: string }>;
+  extraDiscordChannels?: Array<{ id: string; name: string }>;
 }
 
 export interface MirrorWorld {
@@ -80,18 +86,21 @@ export async function createMirrorWorld(options: MirrorWorldOptions): Promise<Mi
   const withDiscord = options.discord ?? true;
   const indexes = Array.from({ length: options.groups }, (_, index) => index);
 
-  const fluxra = await createFakeFluxra({ messagesPageSize: options.messagesPageSize ?? 50 });
+  const faultPlan = options.faultPlan ? { faultPlan: options.faultPlan } : {};
+  const fluxra = await createFakeFluxra({ messagesPageSize: options.messagesPageSize ?? 50, ...faultPlan });
   const bridgeAgent = fluxra.createAgent({ agentName: 'fluxra-bridge' });
   const slack = await createFakeSlack({
     botToken: WORLD_SECRETS.slackBotToken,
     appToken: WORLD_SECRETS.slackAppToken,
     users: SLACK_PEOPLE.map((person) => ({ id: person.id, name: person.name })),
-    channels: indexes.map((index) => ({ id: slackChannelId(index), name: `mirror-${index}` })),
+    channels: [...indexes.map((index) => ({ id: slackChannelId(index), name: `mirror-${index}` })), ...(options.extraSlackChannels ?? [])],
+    ...faultPlan,
   });
   const discord = await createFakeDiscord({
     token: WORLD_SECRETS.discordToken,
     guildId: GUILD_ID,
-    channels: indexes.map((index) => ({ id: discordChannelId(index), name: `mirror-${index}` })),
+    channels: [...indexes.map((index) => ({ id: discordChannelId(index), name: `mirror-${index}` })), ...(options.extraDiscordChannels ?? [])],
+    ...faultPlan,
   });
 
   const groups: LinkGroup[] = indexes.map((index) => {
