@@ -6,37 +6,19 @@
  *
  * No test-framework imports: the same fake serves the e2e tests and the sandbox simulator.
  */
-import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { type WebSocket, WebSocketServer } from 'ws';
+import type { WebSocket } from 'ws';
 import type { FaultPlan } from './fault-plan.js';
-import { routeHttp } from './slack/http-routes.js';
-import {
-  assistantThreadEvent,
-  type ButtonClickInput,
-  blockActionsPayload,
-  eventCallback,
-  type SlashCommandInput,
-  slashCommandBody,
-  type UserMessageInput,
-  userMessageEvent,
-  userMessageRecord,
-  viewSubmissionPayload,
-} from './slack/payloads.js';
-import { acceptSocket, closeSockets, type DeliveryType, postSigned, socketEnvelope } from './slack/socket-mode.js';
+import { clickButton, deliverCommand, deliverEvent, submitView } from './slack/app-deliveries.js';
+import { type DeliveryOptions, type DeliveryResult, Sequence, type SlackLink } from './slack/delivery.js';
+import type { ButtonClickInput, SlashCommandInput, UserMessageInput } from './slack/payloads.js';
+import { SOCKET_PATH, startSlackServer } from './slack/server.js';
 import { type FakeAssistantThread, type FakeSlackAck, type FakeSlackChannel, FakeSlackState, type FakeSlackUser } from './slack/state.js';
+import { assistantContextChanged, type OpenedPane, openAssistantThread, paneMessage, userMessage } from './slack/user-actions.js';
 import type { RateLimitPlan, WebApiIdentity } from './slack/web-api.js';
 
+export type { DeliveryOptions, DeliveryResult } from './slack/delivery.js';
+export type { OpenedPane } from './slack/user-actions.js';
 export type { ButtonClickInput, FakeAssistantThread, FakeSlackAck, FakeSlackChannel, FakeSlackUser, SlashCommandInput };
-
-/** A side-pane thread a person opened: where it lives, and the event Slack sends about it. */
-export interface OpenedPane {
-  channel: string;
-  threadTs: string;
-  /** `assistant_thread_started`, to hand to `deliverEvent`. */
-  event: Record<string, unknown>;
-}
 export { FakeSlackState };
 
 export interface FakeSlackOptions {
@@ -51,39 +33,6 @@ export interface FakeSlackOptions {
   channels?: FakeSlackChannel[];
   /** The fault matrix's plan: posts, updates, deletes and history reads it names fail. */
   faultPlan?: FaultPlan;
-}
-
-export interface DeliveryOptions {
-  /** Socket Mode (default when a client is connected) or a signed POST to `httpUrl`. */
-  via?: 'socket' | 'http';
-  /** The app's events URL for HTTP delivery (defaults to the one set with `setAppUrl`). */
-  httpUrl?: string;
-  /** HTTP: sign with a wrong secret. */
-  forgeSignature?: boolean;
-  /** HTTP: sign with a timestamp this many seconds in the past (Bolt refuses > 300). */
-  timestampAgeSeconds?: number;
-  /** Mark the delivery as Slack's n-th retry (`x-slack-retry-num` / `retry_attempt`). */
-  retryNum?: number;
-  retryReason?: string;
-  /** Socket Mode: resolve once the app acks (default true). */
-  waitForAck?: boolean;
-  /** Events: the Events API `event_id` (generated when absent). */
-  eventId?: string;
-  /** Deliver as from another workspace (`team_id`), e.g. one not on the app's allow-list. */
-  teamId?: string;
-  /** Commands: reuse a `trigger_id`, as a replayed request does (generated when absent). */
-  triggerId?: string;
-}
-
-export interface DeliveryResult {
-  /** HTTP delivery: the app's response. */
-  status?: number;
-  body?: string;
-  /** Socket Mode delivery: the envelope and, when awaited, its ack. */
-  envelopeId?: string;
-  ack?: FakeSlackAck;
-  /** Slash commands: the id under which posts to this command's response_url are recorded (`state.responses[].id`). */
-  responseId?: string;
 }
 
 export interface FakeSlack {
@@ -137,18 +86,14 @@ export interface FakeSlack {
   close(): Promise<void>;
 }
 
-const SOCKET_PATH = '/link/';
-
 export async function createFakeSlack(options: FakeSlackOptions): Promise<FakeSlack> {
   const state = new FakeSlackState();
   for (const user of options.users ?? []) state.users.set(user.id, user);
   for (const channel of options.channels ?? []) state.channels.set(channel.id, channel);
   const rateLimits: RateLimitPlan = new Map();
   const sockets = new Set<WebSocket>();
+  const ids = new Sequence();
   let port = 0;
-  let appUrl: string | undefined;
-  let counter = 0;
-  let nextSocket = 0;
 
   const identity: WebApiIdentity = {
     botToken: options.botToken,
@@ -157,46 +102,13 @@ export async function createFakeSlack(options: FakeSlackOptions): Promise<FakeSl
     botUserId: options.botUserId ?? 'UBRIDGE',
     botId: options.botId ?? 'BBRIDGE',
     appId: options.appId ?? 'AFAKE',
-    socketUrl: () => `ws://127.0.0.1:${port}${SOCKET_PATH}?ticket=${++counter}`,
+    socketUrl: () => `ws://127.0.0.1:${port}${SOCKET_PATH}?ticket=${ids.next()}`,
   };
 
-  const server = createServer((req, res) => {
-    void routeHttp(req, res, state, identity, rateLimits, options.faultPlan).catch((error: unknown) => {
-      res.writeHead(500, { 'content-type': 'text/plain' });
-      res.end(String(error));
-    });
-  });
-
-  const wss = new WebSocketServer({ noServer: true });
-  server.on('upgrade', (req, socket, head) => {
-    if (!(req.url ?? '').startsWith(SOCKET_PATH)) {
-      socket.destroy();
-      return;
-    }
-    acceptSocket(wss, req, socket, head, sockets, state, identity.appId);
-  });
-
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  port = (server.address() as AddressInfo).port;
+  const server = await startSlackServer({ state, identity, sockets, rateLimits, faultPlan: options.faultPlan });
+  port = server.port;
   const baseUrl = `http://127.0.0.1:${port}`;
-
-  async function deliver(type: DeliveryType, payload: Record<string, unknown>, form: string, delivery: DeliveryOptions): Promise<DeliveryResult> {
-    const via = delivery.via ?? (sockets.size > 0 ? 'socket' : 'http');
-    if (via === 'socket') {
-      // Slack hands each envelope to one of the app's open connections (replicas): round robin.
-      const open = [...sockets];
-      const ws = open[nextSocket++ % Math.max(1, open.length)];
-      if (!ws) throw new Error('fake Slack: no Socket Mode client connected');
-      const envelopeId = `env-${++counter}`;
-      ws.send(JSON.stringify(socketEnvelope(envelopeId, type, payload, delivery)));
-      if (delivery.waitForAck === false) return { envelopeId };
-      const ack = await state.waitFor(() => state.acks.find((candidate) => candidate.envelopeId === envelopeId), `ack of ${envelopeId}`);
-      return { envelopeId, ack };
-    }
-    const target = delivery.httpUrl ?? appUrl;
-    if (!target) throw new Error('fake Slack: no app URL for HTTP delivery (call setAppUrl)');
-    return postSigned(target, type, payload, form, delivery, options.signingSecret ?? '');
-  }
+  const link: SlackLink = { state, identity, sockets, ids, baseUrl, signingSecret: options.signingSecret ?? '', appUrl: undefined, nextSocket: 0 };
 
   return {
     apiUrl: `${baseUrl}/api/`,
@@ -206,7 +118,7 @@ export async function createFakeSlack(options: FakeSlackOptions): Promise<FakeSl
     botId: identity.botId,
     teamId: identity.teamId,
     setAppUrl(url) {
-      appUrl = url;
+      link.appUrl = url;
     },
     socketCount: () => sockets.size,
     sendFrame(frame) {
@@ -225,92 +137,14 @@ export async function createFakeSlack(options: FakeSlackOptions): Promise<FakeSl
     serverError(method, { status = 503, skip = 0, times = 1 } = {}) {
       rateLimits.set(method, { retryAfterSeconds: 0, times, skip, status });
     },
-    userMessage(input) {
-      const ts = state.nextTs();
-      state.history(input.channel).push(userMessageRecord(input, ts));
-      return userMessageEvent(input, ts);
-    },
-    openAssistantThread({ userId, contextChannel }) {
-      const channel = `D${userId.replace(/^[UW]/, '')}`;
-      if (!state.channels.has(channel)) state.channels.set(channel, { id: channel, name: userId, isIm: true });
-      const threadTs = state.nextTs();
-      state.history(channel).push({ ts: threadTs, text: 'New chat', user: userId, subtype: 'assistant_app_thread', threadTs, reactions: [] });
-      const thread: FakeAssistantThread = { channel, threadTs, userId, ...(contextChannel ? { contextChannel } : {}) };
-      state.assistantThreads.set(`${channel}:${threadTs}`, thread);
-      state.emit('change');
-      return { channel, threadTs, event: assistantThreadEvent('assistant_thread_started', thread, identity.teamId, state.nextTs()) };
-    },
-    assistantContextChanged(pane, contextChannel) {
-      const thread = state.assistantThread(pane.channel, pane.threadTs);
-      if (!thread) throw new Error(`fake Slack: no side-pane thread ${pane.channel}:${pane.threadTs}`);
-      thread.contextChannel = contextChannel;
-      return assistantThreadEvent('assistant_thread_context_changed', thread, identity.teamId, state.nextTs());
-    },
-    paneMessage(pane, userId, text) {
-      const ts = state.nextTs();
-      const input = { channel: pane.channel, user: userId, text, threadTs: pane.threadTs, channelType: 'im' };
-      state.history(pane.channel).push(userMessageRecord(input, ts));
-      state.emit('change');
-      return userMessageEvent(input, ts);
-    },
-    deliverEvent(event, delivery = {}) {
-      const payload = eventCallback(event, {
-        ...identity,
-        ...(delivery.teamId ? { teamId: delivery.teamId } : {}),
-        eventId: delivery.eventId ?? `Ev${String(++counter).padStart(8, '0')}`,
-      });
-      return deliver('events_api', payload, '', delivery);
-    },
-    deliverCommand(input, delivery = {}) {
-      const id = `cmd-${++counter}`;
-      // Slack's trigger ids are unique across workspaces and time (`13345224609.738474920.8088…`), so two fakes never repeat one.
-      const body = slashCommandBody(input, {
-        ...identity,
-        ...(delivery.teamId ? { teamId: delivery.teamId } : {}),
-        responseUrl: `${baseUrl}/response/${id}`,
-        triggerId: delivery.triggerId ?? `${Date.now()}.${counter}.${randomBytes(8).toString('hex')}`,
-      });
-      return deliver('slash_commands', body, new URLSearchParams(body).toString(), delivery).then((result) => ({ ...result, responseId: id }));
-    },
-    async clickButton(input, delivery = {}) {
-      const id = `act-${++counter}`;
-      const triggerId = delivery.triggerId ?? `${Date.now()}.${counter}.${randomBytes(8).toString('hex')}`;
-      const message = state.findMessage(input.channel, input.messageTs);
-      const teamId = delivery.teamId ?? identity.teamId;
-      const payload = message
-        ? blockActionsPayload(input, message, {
-            teamId,
-            userTeamId: state.users.get(input.userId)?.teamId ?? teamId,
-            appId: identity.appId,
-            triggerId,
-            responseUrl: `${baseUrl}/response/${id}`,
-          })
-        : undefined;
-      if (!payload) return { triggerId, responseId: id };
-      state.triggers.set(triggerId, input.userId);
-      const result = await deliver('interactive', payload, new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), delivery);
-      return { ...result, triggerId, responseId: id, payload };
-    },
-    async submitView(viewId, text, delivery = {}) {
-      const opened = state.views.find((view) => view.id === viewId);
-      if (!opened) throw new Error(`fake Slack: no view ${viewId} was opened`);
-      const teamId = delivery.teamId ?? identity.teamId;
-      const payload = viewSubmissionPayload(opened, text, {
-        teamId,
-        userTeamId: state.users.get(opened.userId)?.teamId ?? teamId,
-        appId: identity.appId,
-        triggerId: delivery.triggerId ?? `${Date.now()}.${++counter}.${randomBytes(8).toString('hex')}`,
-        userId: opened.userId,
-        botId: identity.botId,
-      });
-      const result = await deliver('interactive', payload, new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), delivery);
-      return { ...result, payload };
-    },
-    async close() {
-      await closeSockets(sockets);
-      wss.close();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    userMessage: (input) => userMessage(state, input),
+    openAssistantThread: (input) => openAssistantThread(state, identity.teamId, input),
+    assistantContextChanged: (pane, contextChannel) => assistantContextChanged(state, identity.teamId, pane, contextChannel),
+    paneMessage: (pane, userId, text) => paneMessage(state, pane, userId, text),
+    deliverEvent: (event, delivery) => deliverEvent(link, event, delivery),
+    deliverCommand: (input, delivery) => deliverCommand(link, input, delivery),
+    clickButton: (input, delivery) => clickButton(link, input, delivery),
+    submitView: (viewId, text, delivery) => submitView(link, viewId, text, delivery),
+    close: () => server.close(),
   };
 }

@@ -56,7 +56,7 @@ export function createSlackAdapter(config: SlackAdapterConfig, deps: SlackAdapte
   let port: number | undefined;
   const connection = createSlackConnection(config.mode, logger);
 
-  const call = createSlackCall(() => app, apiUrl, deps.metrics);
+  const call = createSlackCall(() => app, { apiUrl, clientOptions, logger: deps.logger }, deps.metrics);
   const { users, channels } = createSlackLookups(call, logger, now);
 
   function inboundContext(retryNum: unknown, teamId?: string, inPane?: boolean): InboundContext {

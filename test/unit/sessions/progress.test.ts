@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { BlocksMessage } from '../../../src/services/blocks/types.js';
 import { absorbItems, countsText, describeToolCall, displayDue, emptyProgress, statusTextOf, stepListText, useCompletionLink } from '../../../src/sessions/progress.js';
-import { planTasks, statusRefresh } from '../../../src/sessions/progress-display.js';
+import { planTasks, statusRefresh } from '../../../src/sessions/progress-display-rules.js';
 
 /** Items as spec/blocks-api.md §5.4 shows them (fractional ts, one thread). */
 function item(id: string, type: BlocksMessage['type'], message: string, ts: number): BlocksMessage {

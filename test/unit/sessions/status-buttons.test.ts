@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { BUTTON_TEXT, buttonRefusal } from '../../../src/sessions/buttons/button-rules.js';
+import { formValue, parseFormValue } from '../../../src/sessions/buttons/click-rules.js';
 import { parseSessionReference, statusButtons, statusMessage } from '../../../src/sessions/buttons/status-buttons.js';
-import { formValue, parseFormValue } from '../../../src/sessions/buttons/status-clicks.js';
 import type { AgentSessionRecord } from '../../../src/sessions/types.js';
 
 const session: AgentSessionRecord = {
