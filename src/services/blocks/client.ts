@@ -196,6 +196,41 @@ export function sessionMessagesQuery(baseUrl: URL, input: Parameters<BlocksClien
   return url;
 }
 
+/** A follow-up's request body, every field checked (a bad one is the person's input). */
+export function followUpBody(input: FollowUpInput): Record<string, unknown> {
+  const json: Record<string, unknown> = { message: requireMessage(input.message) };
+  const artifactIds = artifactIdsOf(input.artifactIds);
+  if (artifactIds) json.artifact_ids = artifactIds;
+  if (input.profile !== undefined) json.profile = requireProfile(input.profile);
+  return json;
+}
+
+/** The follow-up answer's final_message link, rebased on our origin; none when absent or when it fails the origin/path check. */
+function followUpFinalLink(object: Record<string, unknown>, baseUrl: URL, sessionId: string, logger: Logger): string | undefined {
+  const href = asObject(asObject(object._links)?.final_message)?.href;
+  if (typeof href !== 'string') return undefined;
+  try {
+    return rebaseBlocksLink(href, baseUrl, { sessionId }).url.toString();
+  } catch (error) {
+    logger.warn({ sessionId, err: error }, 'ignoring a follow-up final_message link that failed the origin/path check');
+    return undefined;
+  }
+}
+
+/**
+ * The turn's newest final message in a page read from its final_message URL. Defensive
+ * filters: the link should hold only this turn's final message, but a stored or fallback URL
+ * may be broader. An empty `message` still means "done" (spec §10.4).
+ */
+export function newestTurnFinal(items: readonly BlocksMessage[], turn: Pick<BlocksTurn, 'threadId' | 'answersAfterGts'>): BlocksMessage | undefined {
+  const thread = turn.threadId?.toLowerCase() ?? null;
+  // A threadless turn: only what came after its follow-up (the server filters by `gts` too).
+  const after = turn.answersAfterGts === undefined ? Number.NEGATIVE_INFINITY : Number(turn.answersAfterGts);
+  const finals = items.filter((item) => item.type === 'final_message' && (thread === null || item.chatThreadId?.toLowerCase() === thread) && messageTime(item) > after);
+  if (finals.length === 0) return undefined;
+  return finals.reduce((newest, item) => (messageTime(item) > messageTime(newest) ? item : newest));
+}
+
 export function createBlocksClient(config: BlocksClientConfig): BlocksClient {
   const baseUrl = new URL(config.baseUrl);
   if (baseUrl.protocol !== 'http:' && baseUrl.protocol !== 'https:') throw new TypeError('blocks baseUrl must be an http(s) URL');
@@ -246,25 +281,13 @@ export function createBlocksClient(config: BlocksClientConfig): BlocksClient {
 
     async sendFollowUp(sessionId, input, options) {
       const id = requireUuid(sessionId, 'session id');
-      const json: Record<string, unknown> = { message: requireMessage(input.message) };
-      const artifactIds = artifactIdsOf(input.artifactIds);
-      if (artifactIds) json.artifact_ids = artifactIds;
-      if (input.profile !== undefined) json.profile = requireProfile(input.profile);
+      const json = followUpBody(input);
       const url = sessionMessagesUrl(baseUrl, id);
       const sentAtMs = Date.now();
       const { body, ctx } = await send({ method: 'POST', url, json, label: 'blocks.sendFollowUp', resend: 'never' }, options, 'interactive');
       const object = requireObject(body, ctx);
       const message = normalizeMessage(object, ctx);
-      const links = asObject(object._links);
-      let link: string | undefined;
-      const href = asObject(links?.final_message)?.href;
-      if (typeof href === 'string') {
-        try {
-          link = rebaseBlocksLink(href, baseUrl, { sessionId: id }).url.toString();
-        } catch (error) {
-          logger.warn({ sessionId: id, err: error }, 'ignoring a follow-up final_message link that failed the origin/path check');
-        }
-      }
+      const link = followUpFinalLink(object, baseUrl, id, logger);
       // Neither a link nor a thread: the session-level list also holds the previous turns' answers.
       const answersAfterGts = link === undefined && message.chatThreadId === null ? followUpCursor(message, sentAtMs) : undefined;
       const final = finalUrlFor(baseUrl, logger, id, message.chatThreadId, link, answersAfterGts);
@@ -291,15 +314,7 @@ export function createBlocksClient(config: BlocksClientConfig): BlocksClient {
       // Re-checked on every use: the URL may come from storage, written under another config.
       const { url } = rebaseBlocksLink(turn.finalMessageUrl, baseUrl, { allow: ['messages'], sessionId });
       const { body, ctx } = await send({ method: 'GET', url, label: 'blocks.pollFinalMessage', resend: 'idempotent' }, options, 'background');
-      const page = normalizeMessagePage(body, ctx);
-      // Defensive filters: the link should hold only this turn's final message, but a stored or
-      // fallback URL may be broader. An empty `message` still means "done" (spec §10.4).
-      const thread = turn.threadId?.toLowerCase() ?? null;
-      // A threadless turn: only what came after its follow-up (the server filters by `gts` too).
-      const after = turn.answersAfterGts === undefined ? Number.NEGATIVE_INFINITY : Number(turn.answersAfterGts);
-      const finals = page.items.filter((item) => item.type === 'final_message' && (thread === null || item.chatThreadId?.toLowerCase() === thread) && messageTime(item) > after);
-      if (finals.length === 0) return undefined;
-      return finals.reduce((newest, item) => (messageTime(item) > messageTime(newest) ? item : newest));
+      return newestTurnFinal(normalizeMessagePage(body, ctx).items, turn);
     },
 
     async pollTurnItems(turn, gts, options) {
