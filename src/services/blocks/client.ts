@@ -196,6 +196,27 @@ export function sessionMessagesQuery(baseUrl: URL, input: Parameters<BlocksClien
   return url;
 }
 
+/** The body of a follow-up, every field checked. */
+function followUpBody(input: Parameters<BlocksClient['sendFollowUp']>[1]): Record<string, unknown> {
+  const json: Record<string, unknown> = { message: requireMessage(input.message) };
+  const artifactIds = artifactIdsOf(input.artifactIds);
+  if (artifactIds) json.artifact_ids = artifactIds;
+  if (input.profile !== undefined) json.profile = requireProfile(input.profile);
+  return json;
+}
+
+/** A follow-up's own `final_message` link, rebased on our origin; undefined when absent or refused (logged). */
+function followUpFinalLink(object: Record<string, unknown>, baseUrl: URL, sessionId: string, logger: Logger): string | undefined {
+  const href = asObject(asObject(object._links)?.final_message)?.href;
+  if (typeof href !== 'string') return undefined;
+  try {
+    return rebaseBlocksLink(href, baseUrl, { sessionId }).url.toString();
+  } catch (error) {
+    logger.warn({ sessionId, err: error }, 'ignoring a follow-up final_message link that failed the origin/path check');
+    return undefined;
+  }
+}
+
 export function createBlocksClient(config: BlocksClientConfig): BlocksClient {
   const baseUrl = new URL(config.baseUrl);
   if (baseUrl.protocol !== 'http:' && baseUrl.protocol !== 'https:') throw new TypeError('blocks baseUrl must be an http(s) URL');
@@ -246,25 +267,13 @@ export function createBlocksClient(config: BlocksClientConfig): BlocksClient {
 
     async sendFollowUp(sessionId, input, options) {
       const id = requireUuid(sessionId, 'session id');
-      const json: Record<string, unknown> = { message: requireMessage(input.message) };
-      const artifactIds = artifactIdsOf(input.artifactIds);
-      if (artifactIds) json.artifact_ids = artifactIds;
-      if (input.profile !== undefined) json.profile = requireProfile(input.profile);
+      const json = followUpBody(input);
       const url = sessionMessagesUrl(baseUrl, id);
       const sentAtMs = Date.now();
       const { body, ctx } = await send({ method: 'POST', url, json, label: 'blocks.sendFollowUp', resend: 'never' }, options, 'interactive');
       const object = requireObject(body, ctx);
       const message = normalizeMessage(object, ctx);
-      const links = asObject(object._links);
-      let link: string | undefined;
-      const href = asObject(links?.final_message)?.href;
-      if (typeof href === 'string') {
-        try {
-          link = rebaseBlocksLink(href, baseUrl, { sessionId: id }).url.toString();
-        } catch (error) {
-          logger.warn({ sessionId: id, err: error }, 'ignoring a follow-up final_message link that failed the origin/path check');
-        }
-      }
+      const link = followUpFinalLink(object, baseUrl, id, logger);
       // Neither a link nor a thread: the session-level list also holds the previous turns' answers.
       const answersAfterGts = link === undefined && message.chatThreadId === null ? followUpCursor(message, sentAtMs) : undefined;
       const final = finalUrlFor(baseUrl, logger, id, message.chatThreadId, link, answersAfterGts);
