@@ -59,7 +59,7 @@ export function createSlackAdapter(config: SlackAdapterConfig, deps: SlackAdapte
   /** Set when Slack ended the Socket Mode link for good; readiness reports it. */
   let linkStopped: string | undefined;
 
-  const call = createSlackCall(() => app, apiUrl, deps.metrics);
+  const call = createSlackCall(() => app, { apiUrl, clientOptions, logger: deps.logger }, deps.metrics);
 
   const connectionListeners: Array<(change: ConnectionChange) => void> = [];
   const { users, channels } = createSlackLookups(call, logger, now);

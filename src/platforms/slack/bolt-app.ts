@@ -14,7 +14,7 @@ import type { BoltAssistant } from './assistant.js';
 import { createBoltLogger } from './bolt-logger.js';
 import { createSlackChannelPrivacy } from './channel-privacy.js';
 import { SLACK_DEFAULTS, type SlackAdapterConfig } from './config.js';
-import { slackErrorCode, toSlackError } from './errors.js';
+import { clientMayRepeat, slackErrorCode, toSlackError, UNREPEATABLE_METHODS } from './errors.js';
 import type { SlackCommandPayload, SlackIdentity } from './inbound.js';
 import type { SlackCall } from './outbound.js';
 import { refuseStaleOrFutureRequests } from './request-freshness.js';
@@ -149,12 +149,36 @@ export function slackClientSetup(config: SlackAdapterConfig): { apiUrl: string; 
 }
 
 /** One Web API call through the started app, its errors mapped and counted. */
-export function createSlackCall(app: () => BoltApp | undefined, apiUrl: string, metrics: UpstreamMetrics | undefined): SlackCall {
+export function createSlackCall(
+  app: () => BoltApp | undefined,
+  setup: { apiUrl: string; clientOptions: webApi.WebClientOptions; logger: Logger },
+  metrics: UpstreamMetrics | undefined,
+): SlackCall {
+  const { apiUrl, clientOptions } = setup;
+  // Unrepeatable methods go through a client of their own that repeats only what Slack surely
+  // did not do (see `clientMayRepeat`); its retries are the app client's otherwise.
+  let unrepeatable: { for: BoltApp; client: webApi.WebClient } | undefined;
+  const clientFor = (running: BoltApp, method: string): webApi.WebClient => {
+    if (!UNREPEATABLE_METHODS.has(method)) return running.client;
+    if (unrepeatable?.for !== running) {
+      // The client hands `retryConfig` to p-retry as is; its type omits p-retry's `onFailedAttempt`,
+      // whose throw ends the retries and reaches the caller as the error.
+      const retryConfig: webApi.RetryOptions & { onFailedAttempt: (error: Error) => void } = {
+        ...(clientOptions.retryConfig ?? { retries: 0 }),
+        onFailedAttempt: (error) => {
+          if (!clientMayRepeat(error)) throw error;
+        },
+      };
+      const client = new bolt.webApi.WebClient(running.client.token, { ...clientOptions, logger: createBoltLogger(setup.logger), retryConfig });
+      unrepeatable = { for: running, client };
+    }
+    return unrepeatable.client;
+  };
   return async (method, args) => {
     const running = app();
     if (!running) throw new BridgeError('SLACK_NOT_STARTED', `Slack adapter used before start() (${method})`);
     try {
-      return (await running.client.apiCall(method, args)) as unknown as Record<string, unknown>;
+      return (await clientFor(running, method).apiCall(method, args)) as unknown as Record<string, unknown>;
     } catch (error) {
       const mapped = toSlackError(error, method, apiUrl);
       metrics?.error('slack', slackErrorCode(mapped) ?? (mapped.status > 0 ? String(mapped.status) : mapped.code));

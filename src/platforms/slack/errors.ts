@@ -17,6 +17,21 @@ interface SlackClientError {
   original?: unknown;
 }
 
+/** Web API methods that make something new each time: repeated after a lost answer, they make it twice. */
+export const UNREPEATABLE_METHODS: ReadonlySet<string> = new Set(['chat.postMessage']);
+
+/**
+ * May the Web API client repeat a failed attempt of an unrepeatable method by itself? Only
+ * when Slack surely did nothing: a 429 (the client's plain Error once it waited out
+ * Retry-After). A lost answer (connection cut or reset, client timeout) or a 5xx may come
+ * after Slack posted; repeating it blindly posts twice and hands back the second copy.
+ * Those failures go up to `postOnce`, whose next attempt looks for the post in history.
+ */
+export function clientMayRepeat(error: unknown): boolean {
+  const message = (error as { message?: unknown } | undefined)?.message;
+  return typeof message === 'string' && /A rate limit was exceeded .*retry-after: \d+/.test(message);
+}
+
 /** Wraps a Web API failure of `method` (e.g. `chat.postMessage`) called on `apiUrl`. */
 export function toSlackError(error: unknown, method: string, apiUrl: string): UpstreamError {
   const e = (error ?? {}) as SlackClientError;
