@@ -47,7 +47,16 @@ export function restartableAdapter<A extends ChatAdapter>(build: () => A): A {
       // `platform` and `selfUserId` included: read from the adapter of the moment.
       const adapter = property === 'platform' ? current : live();
       const value = adapter[property as keyof A];
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(adapter) : value;
+      if (typeof value !== 'function') return value;
+      // Bound at each call, not at this read: a caller that keeps the method (the readiness
+      // check keeps `connectionState`) must reach the adapter of the call's moment, not one
+      // stopped since.
+      return (...args: unknown[]) => {
+        // Stopped (or stopping): the connection is not this replica's to hold now.
+        if (property === 'connectionState' && stopped) return 'idle';
+        const now = live();
+        return (now[property as keyof A] as (...a: unknown[]) => unknown).apply(now, args);
+      };
     },
     has: (_target, property) => property in current,
   };

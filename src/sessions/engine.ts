@@ -164,7 +164,7 @@ export function createSessionEngine(options: SessionEngineOptions): SessionEngin
     servedChannels: () => channels.boundChannels(),
     async accept(event: PlatformEvent, source: ChatAdapter) {
       if (event.kind !== 'message') return;
-      if (unavailable.answered(event.eventId)) {
+      if (await unavailable.answered(event, source)) {
         logger.info({ eventId: event.eventId }, 'mention delivered again after it was answered "temporarily unavailable"; no session started');
         return;
       }

@@ -6,6 +6,12 @@
  * no session is started from a later delivery of that same mention: they were told nothing
  * was started, so a session appearing later (and a second one when they ask again) would be
  * wrong. Which mentions were answered is remembered in memory, for a bounded time and count.
+ *
+ * Across replicas: Slack may redeliver the mention to another replica, which never saw the
+ * answer. So only the first delivery of an event is answered (a redelivery, Slack's
+ * `retryNum`, is refused silently: left unacked, Slack tries again until it is durable),
+ * and before a redelivered mention starts a session, its thread is read for our answer: the
+ * answer was posted before the first delivery failed, so before Slack delivered it again.
  */
 
 import type { ChatAdapter, InboundMessage } from '../core/chat.js';
@@ -21,9 +27,26 @@ export const UNAVAILABLE_ANSWERS_DEFAULTS = {
   maxRemembered: 10_000,
 } as const;
 
-/** Whether a message whose acceptance failed with `error` gets the "temporarily unavailable" answer. */
+/** A person's mention: what may get the "temporarily unavailable" answer. */
+function isPersonsMention(event: InboundMessage): boolean {
+  return event.mentionsBot && !event.author.isBot && !event.author.isSelf;
+}
+
+/** Whether a message whose acceptance failed with `error` gets the "temporarily unavailable" answer: first deliveries only. */
 export function answersUnavailable(event: InboundMessage, error: unknown): boolean {
-  return event.mentionsBot && !event.author.isBot && !event.author.isSelf && isStoreUnreachable(error);
+  return isPersonsMention(event) && !isRedelivery(event) && isStoreUnreachable(error);
+}
+
+/** Slack told us it delivers this event again (another replica may have had the first try). */
+export function isRedelivery(event: InboundMessage): boolean {
+  return (event.retryNum ?? 0) > 0;
+}
+
+/** When the mention was posted (epoch ms): our answer, if any, came after it. */
+export function mentionPostedAtMs(event: InboundMessage): number {
+  // A Slack `ts` is the post's time in seconds; other platforms never redeliver (no `retryNum`).
+  const seconds = event.platform === 'slack' ? Number(event.ref.messageId) : Number.NaN;
+  return Number.isFinite(seconds) ? Math.floor(seconds * 1000) : event.receivedAt;
 }
 
 /** The remembered answers to drop: expired ones, and the oldest past the count bound (oldest first in `entries`). */
@@ -35,8 +58,11 @@ export function expiredAnswers(entries: ReadonlyArray<readonly [string, number]>
 }
 
 export interface UnavailableAnswers {
-  /** This mention was answered "temporarily unavailable": take no session from it. */
-  answered(eventId: string): boolean;
+  /**
+   * This mention was answered "temporarily unavailable" (here, or for a redelivery by any
+   * replica: found in its thread): take no session from it. Rejects when the thread cannot be read.
+   */
+  answered(event: InboundMessage, source: ChatAdapter): Promise<boolean>;
   /** Answers the mention in its thread (once per event), if `error` calls for it. */
   answerIfUnavailable(event: InboundMessage, source: ChatAdapter, error: unknown): Promise<void>;
 }
@@ -52,9 +78,18 @@ export function createUnavailableAnswers(deps: { logger: Logger; now: () => numb
   };
 
   return {
-    answered(eventId) {
+    async answered(event, source) {
       prune();
-      return remembered.has(eventId);
+      if (remembered.has(event.eventId)) return true;
+      if (!isRedelivery(event) || !isPersonsMention(event)) return false;
+      const found = await source.findOwnPost(
+        { platform: event.platform, channelId: event.ref.channelId },
+        { text: MENTION_UNAVAILABLE_TEXT },
+        { threadRootId: event.ref.threadRootId ?? event.ref.messageId, sinceMs: mentionPostedAtMs(event) },
+      );
+      if (found === undefined) return false;
+      remembered.set(event.eventId, deps.now() + rememberMs);
+      return true;
     },
     async answerIfUnavailable(event, source, error) {
       if (!answersUnavailable(event, error) || remembered.has(event.eventId)) return;

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import type { ConnectionChange } from '../../src/core/chat.js';
 import { BridgeError, ConfigError } from '../../src/core/errors.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { createDiscordAdapter } from '../../src/platforms/discord/index.js';
@@ -21,6 +22,23 @@ describe('Discord adapter: lifecycle', () => {
       assert.equal(h.fake.gateway.counts.identify, 1);
       // Guilds (1) | GuildMessages (512) | MessageContent (32768).
       assert.equal(h.fake.gateway.lastIdentify?.['intents'], 1 | 512 | 32768);
+    } finally {
+      await h.close();
+    }
+  });
+
+  test('stop tells no connection change: its own close is not an interruption to catch up after', async () => {
+    // discord.js reports the close of `destroy()` as "reconnecting". Told as `interrupted`, the
+    // catch-up would hold Discord's live events for a reconnect that never comes, and stop
+    // (which waits for the intake to drain) would never end: a replica that lost the lead
+    // could then never lead again.
+    const h = await startHarness();
+    const changes: ConnectionChange[] = [];
+    h.adapter.onConnectionChange?.((change) => changes.push(change));
+    try {
+      await h.adapter.stop();
+      assert.deepEqual(changes, []);
+      assert.equal(h.adapter.connectionState?.(), 'idle');
     } finally {
       await h.close();
     }

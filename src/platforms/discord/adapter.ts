@@ -51,7 +51,12 @@ export function createDiscordAdapter(input: DiscordAdapterConfig, deps: DiscordA
   const { applicationId, locations, outbound, findOwnPost, responder, context } = createDiscordParts(client, config, logger, () => selfUserId);
 
   const connectionListeners: Array<(change: ConnectionChange) => void> = [];
+  let stopping = false;
   const tellConnection = (change: ConnectionChange): void => {
+    // Our own `destroy()` closes the shard with 1000, which discord.js reports as
+    // "reconnecting": told as `interrupted`, it would hold the platform's live events
+    // behind a catch-up that never comes, and `stop` would wait for them for ever.
+    if (stopping) return;
     for (const listener of connectionListeners) listener(change);
   };
   // A channel queue that overflowed left events out: the catch-up reads them as after a lost gap.
@@ -92,6 +97,7 @@ export function createDiscordAdapter(input: DiscordAdapterConfig, deps: DiscordA
     },
 
     async stop() {
+      stopping = true;
       responder.stop();
       await client.destroy();
       inbound.stop();

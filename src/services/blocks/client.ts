@@ -196,8 +196,8 @@ export function sessionMessagesQuery(baseUrl: URL, input: Parameters<BlocksClien
   return url;
 }
 
-/** A follow-up's request body, every field checked (a bad one is the person's input). */
-export function followUpBody(input: FollowUpInput): Record<string, unknown> {
+/** The body of a follow-up, every field checked. */
+export function followUpBody(input: Parameters<BlocksClient['sendFollowUp']>[1]): Record<string, unknown> {
   const json: Record<string, unknown> = { message: requireMessage(input.message) };
   const artifactIds = artifactIdsOf(input.artifactIds);
   if (artifactIds) json.artifact_ids = artifactIds;
@@ -205,7 +205,7 @@ export function followUpBody(input: FollowUpInput): Record<string, unknown> {
   return json;
 }
 
-/** The follow-up answer's final_message link, rebased on our origin; none when absent or when it fails the origin/path check. */
+/** A follow-up's own `final_message` link, rebased on our origin; undefined when absent or refused (logged). */
 function followUpFinalLink(object: Record<string, unknown>, baseUrl: URL, sessionId: string, logger: Logger): string | undefined {
   const href = asObject(asObject(object._links)?.final_message)?.href;
   if (typeof href !== 'string') return undefined;

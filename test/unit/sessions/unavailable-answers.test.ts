@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { InboundMessage } from '../../../src/core/chat.js';
-import { answersUnavailable, expiredAnswers } from '../../../src/sessions/unavailable-answers.js';
+import { answersUnavailable, expiredAnswers, mentionPostedAtMs } from '../../../src/sessions/unavailable-answers.js';
 import { StoreError } from '../../../src/store/index.js';
 
 function message(overrides: Partial<InboundMessage> = {}): InboundMessage {
@@ -26,6 +26,14 @@ test("a person's mention that failed because the store does not answer is answer
   assert.equal(answersUnavailable(message({ mentionsBot: false }), unreachable), false, 'a plain message: the mirror alone, redelivered silently');
   assert.equal(answersUnavailable(message({ author: { id: 'B1', displayName: 'bot', isBot: true, isSelf: false } }), unreachable), false, 'never answer a bot');
   assert.equal(answersUnavailable(message(), new TypeError('bug')), false, 'a bug is not "try again"');
+  // Slack's redelivery may reach another replica, which cannot know whether the first try was answered.
+  assert.equal(answersUnavailable(message({ retryNum: 1 }), unreachable), false, 'only the first delivery is answered');
+});
+
+test("a mention's posting time is its Slack ts; elsewhere when it was received", () => {
+  assert.equal(mentionPostedAtMs(message()), 1_700_000_000_000);
+  assert.equal(mentionPostedAtMs(message({ ref: { platform: 'slack', channelId: 'C1', messageId: '1700000000.123456' } })), 1_700_000_000_123);
+  assert.equal(mentionPostedAtMs(message({ platform: 'discord', receivedAt: 42, ref: { platform: 'discord', channelId: '2', messageId: '1578905309118857226' } })), 42);
 });
 
 test('remembered answers are forgotten once expired, and the oldest go first past the count bound', () => {
