@@ -5,12 +5,10 @@
  * loopback fakes, so there is one wiring to trust.
  */
 import type { Dispatcher } from 'undici';
-import type { Duty } from '../cluster/leader-duties.js';
 import { type ClusterRuntime, createClusterRuntime } from '../cluster/runtime.js';
 import type { CommandRouter } from '../commands/router.js';
 import type { LoadedConfig } from '../config/load.js';
 import type { ChatAdapter } from '../core/chat.js';
-import { describeError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { HealthServer } from '../health/server.js';
 import { type BridgeMetrics, createBridgeMetrics } from '../metrics/registry.js';
@@ -25,12 +23,13 @@ import { createBridgeHealth } from './bridge-health.js';
 import { createCommands } from './commands-wiring.js';
 import { createEventConsumers } from './event-consumers.js';
 import { createInboundDispatch } from './inbound-dispatch.js';
+import { leaderWork } from './leader-work.js';
 import { createLinkChanges } from './link-changes.js';
 import { createPlatformAdapters } from './platform-adapters.js';
-import { connectPlatform, discordGatewayDuty } from './platform-connect.js';
+import { connectPlatform } from './platform-connect.js';
 import { type DrainReport, drainForShutdown } from './shutdown.js';
 import { stopStep } from './stop-step.js';
-import { createTenancyParts, migrateTenancy, warnAboutTenancy } from './tenancy.js';
+import { createTenancyParts, warnAboutTenancy } from './tenancy.js';
 import { createUpstreamTransport } from './upstream-transport.js';
 import { createUpstreams } from './upstreams.js';
 
@@ -178,29 +177,8 @@ async function buildBridge(
       if (adapter === discord) continue;
       await connectPlatform(adapter, catchUp, logger);
     }
-    // The leader only (always this process without Redis), in this order.
-    const duties: Duty[] = [];
-    if (discord) duties.push(discordGatewayDuty(discord, { catchUp, commands: router.specs, logger }));
-    // Links older than conversation owners get theirs (needs the platforms for channel → place).
-    duties.push({
-      name: 'tenancy-migration',
-      start: () =>
-        migrateTenancy({ store, owners: tenancy.owners, adapters, logger }).then(
-          () => undefined,
-          (error: unknown) => logger.warn({ err: describeError(error) }, 'tenancy migration failed; retried at next start'),
-        ),
-      stop: async () => undefined,
-    });
-    for (const consumer of consumers) duties.push({ name: consumer.name, start: () => consumer.start(), stop: () => consumer.stop() });
-    await cluster.start({
-      duties,
-      // The safety net under the wake-ups: whatever is queued gets looked at.
-      async scan() {
-        await mirror?.rescan();
-        await sessions?.rescan();
-      },
-      targets: { ...(mirror ? { mirror } : {}), ...(sessions ? { sessions } : {}) },
-    });
+    // The leader only (always this process without Redis): see leader-work.ts.
+    await cluster.start(leaderWork({ discord, catchUp, commands: router.specs, store, owners: tenancy.owners, adapters, consumers, mirror, sessions, logger }));
     started = true;
     logger.info({ healthPort: port, platforms: adapters.map((a) => a.platform), role: cluster.status().role }, 'bridge started');
     return { healthPort: port };

@@ -108,6 +108,66 @@ function registerPollGauges(registers: Registry[], pollBase: ReadonlyMap<string,
   });
 }
 
+/** 1 while the connection is up, 0 while it is down; no series where it is not held (idle or unknown). */
+export function connectionGaugeValue(state: ReturnType<NonNullable<ConnectionSource['connectionState']>> | undefined): number | undefined {
+  if (state === undefined || state === 'idle') return undefined;
+  return state === 'connected' ? 1 : 0;
+}
+
+/** Whether each platform connection is up, read at scrape time. */
+function registerConnectionGauge(registers: Registry[], connections: readonly ConnectionSource[]): void {
+  new Gauge({
+    name: `${METRIC_PREFIX}platform_connected`,
+    help: 'Whether the platform connection (Slack Socket Mode or HTTP receiver, Discord gateway) is up: 1 or 0 (absent where it is not held, e.g. Discord on a cluster follower)',
+    labelNames: ['platform'] as const,
+    registers,
+    collect() {
+      this.reset();
+      for (const source of connections) {
+        const value = connectionGaugeValue(source.connectionState?.());
+        if (value !== undefined) this.set({ platform: source.platform }, value);
+      }
+    },
+  });
+}
+
+/** The outbox depth by queue, the busy agent sessions and the running turns, read at scrape time. */
+function registerOutboxGauges(registers: Registry[], outboxes: readonly OutboxSource[]): void {
+  // One read of the outbox fills all three outbox gauges; the first one registered reads it,
+  // because a scrape collects the metrics in registration order.
+  new Gauge({
+    name: `${METRIC_PREFIX}outbox_depth`,
+    help: 'Items waiting in the outbox, by queue (mirror, agent_requests)',
+    labelNames: ['queue'] as const,
+    registers,
+    async collect() {
+      this.reset();
+      sessionsBusy.reset();
+      turnsRunning.reset();
+      for (const outbox of outboxes) {
+        try {
+          const counts = await collectOutbox(outbox);
+          for (const [queue, depth] of Object.entries(counts.queues)) this.inc({ queue }, depth);
+          sessionsBusy.inc(counts.busySessions);
+          turnsRunning.inc(counts.runningTurns);
+        } catch {
+          // The store is down: /readyz says so; these series are left out of this scrape.
+        }
+      }
+    },
+  });
+  const sessionsBusy = new Gauge({
+    name: `${METRIC_PREFIX}agent_sessions_busy`,
+    help: 'Agent sessions with requests (a start or follow-ups) waiting to be sent to Blocks',
+    registers,
+  });
+  const turnsRunning = new Gauge({
+    name: `${METRIC_PREFIX}agent_turns_running`,
+    help: 'Agent turns running on Blocks and being polled (store-wide: every replica reports the same)',
+    registers,
+  });
+}
+
 export function createBridgeMetrics(options: BridgeMetricsOptions = {}): BridgeMetrics {
   const registry = new Registry();
   const now = options.now ?? Date.now;
@@ -154,53 +214,8 @@ export function createBridgeMetrics(options: BridgeMetricsOptions = {}): BridgeM
 
   registerBudgetGauges(registers, budgets, now);
   registerPollGauges(registers, pollBase, now);
-  new Gauge({
-    name: `${METRIC_PREFIX}platform_connected`,
-    help: 'Whether the platform connection (Slack Socket Mode or HTTP receiver, Discord gateway) is up: 1 or 0 (absent where it is not held, e.g. Discord on a cluster follower)',
-    labelNames: ['platform'] as const,
-    registers,
-    collect() {
-      this.reset();
-      for (const source of connections) {
-        const state = source.connectionState?.();
-        if (state !== undefined && state !== 'idle') this.set({ platform: source.platform }, state === 'connected' ? 1 : 0);
-      }
-    },
-  });
-  // One read of the outbox fills all three outbox gauges; the first one registered reads it,
-  // because a scrape collects the metrics in registration order.
-  const outboxDepth = new Gauge({
-    name: `${METRIC_PREFIX}outbox_depth`,
-    help: 'Items waiting in the outbox, by queue (mirror, agent_requests)',
-    labelNames: ['queue'] as const,
-    registers,
-    async collect() {
-      this.reset();
-      sessionsBusy.reset();
-      turnsRunning.reset();
-      for (const outbox of outboxes) {
-        try {
-          const counts = await collectOutbox(outbox);
-          for (const [queue, depth] of Object.entries(counts.queues)) this.inc({ queue }, depth);
-          sessionsBusy.inc(counts.busySessions);
-          turnsRunning.inc(counts.runningTurns);
-        } catch {
-          // The store is down: /readyz says so; these series are left out of this scrape.
-        }
-      }
-    },
-  });
-  const sessionsBusy = new Gauge({
-    name: `${METRIC_PREFIX}agent_sessions_busy`,
-    help: 'Agent sessions with requests (a start or follow-ups) waiting to be sent to Blocks',
-    registers,
-  });
-  const turnsRunning = new Gauge({
-    name: `${METRIC_PREFIX}agent_turns_running`,
-    help: 'Agent turns running on Blocks and being polled (store-wide: every replica reports the same)',
-    registers,
-  });
-  void outboxDepth;
+  registerConnectionGauge(registers, connections);
+  registerOutboxGauges(registers, outboxes);
 
   return {
     registry,

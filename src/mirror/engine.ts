@@ -110,26 +110,31 @@ function buildStageWorkers(
   };
 }
 
+/** The engine's Fluxra → platforms half: the one given, none (`false`), or one built from the engine's own dependencies. */
+function enginePoller(options: MirrorEngineOptions, logger: Logger, mayWork: () => boolean): MirrorPoller | undefined {
+  if (options.poller === false) return undefined;
+  return (
+    options.poller ??
+    createFluxraPoller({
+      fluxra: options.fluxra,
+      store: options.store,
+      adapters: options.adapters,
+      config: options.config,
+      selfAgentId: options.selfAgentId,
+      logger,
+      metrics: options.metrics,
+      mayWork,
+      onDeadLetter: () => options.metrics?.deadLettered('copy'),
+      ...(options.now ? { now: options.now } : {}),
+    })
+  );
+}
+
 export function createMirrorEngine(options: MirrorEngineOptions): MirrorEngine {
   const { store, fluxra, adapters, config, selfAgentId } = options;
   const logger = options.logger.child({ component: 'mirror' });
   const mayWork = options.mayWork ?? (() => true);
-  const poller =
-    options.poller === false
-      ? undefined
-      : (options.poller ??
-        createFluxraPoller({
-          fluxra,
-          store,
-          adapters,
-          config,
-          selfAgentId,
-          logger,
-          metrics: options.metrics,
-          mayWork,
-          onDeadLetter: () => options.metrics?.deadLettered('copy'),
-          ...(options.now ? { now: options.now } : {}),
-        }));
+  const poller = enginePoller(options, logger, mayWork);
   const now = options.now ?? Date.now;
   const notices = createLinkNotices({ store, adapters, logger, now });
   const pending = createPendingCopies(store);

@@ -140,6 +140,83 @@ function pollSoon(entry: Watch, now: number, pollIntervalMs: number, poll: () =>
   entry.timer.unref();
 }
 
+/**
+ * The agents' posts queue: one partition per target channel, drained by its own worker. A
+ * stopped worker cannot start again, so each run after a stop builds a new one.
+ */
+function createCopyQueue(build: () => OutboxWorker) {
+  let worker = build();
+  let stopped = false;
+  return {
+    async start(): Promise<void> {
+      if (stopped) {
+        worker = build();
+        stopped = false;
+      }
+      await worker.start();
+    },
+    async stop(): Promise<void> {
+      stopped = true;
+      await worker.stop();
+    },
+    notify: (partition: string, options?: { force?: boolean }) => worker.notify(partition, options),
+    notifyAll: (options?: { force?: boolean }) => worker.notifyAll(options),
+    idle: () => worker.idle(),
+    busy: () => worker.busy(),
+  };
+}
+
+/**
+ * Polls of one conversation never overlap: `run` chains a poll after whatever runs for it,
+ * then schedules the next one after the delay `nextPollDelay` decides.
+ */
+function createPollChain(deps: {
+  config: MirrorConfig;
+  now: () => number;
+  random: () => number;
+  running: () => boolean;
+  pollOnce: (watch: Watch) => Promise<void>;
+}): (watch: Watch) => Promise<void> {
+  const { config, now, random } = deps;
+  const schedule = (watch: Watch): void => {
+    if (!deps.running() || watch.removed) return;
+    clearTimeout(watch.timer);
+    const delay = nextPollDelay(config, { now: now(), lastMessageAt: watch.lastMessageAt, failures: watch.failures, error: watch.lastError, random: random() });
+    watch.dueAt = now() + delay;
+    watch.timer = setTimeout(() => void run(watch), clampTimerDelay(delay));
+    watch.timer.unref();
+  };
+  const run = (watch: Watch): Promise<void> => {
+    clearTimeout(watch.timer);
+    watch.timer = undefined;
+    const next = watch.tail.then(() => deps.pollOnce(watch)).finally(() => schedule(watch));
+    watch.tail = next.catch(() => undefined);
+    return watch.tail;
+  };
+  return run;
+}
+
+/** The conversations followed, by id: `follow` adds one (or returns it), `unfollow` drops it for good. */
+function createWatches(deps: { now: () => number; editScanIntervalMs: number; metrics: MirrorMetrics | undefined; logger: Logger }) {
+  const watches = new Map<string, Watch>();
+  const follow = (conversationId: string): Watch => {
+    let found = watches.get(conversationId);
+    if (!found) {
+      found = newWatch(conversationId, deps.now(), deps.editScanIntervalMs);
+      watches.set(conversationId, found);
+    }
+    return found;
+  };
+  const unfollow = (entry: Watch): void => {
+    entry.removed = true;
+    clearTimeout(entry.timer);
+    watches.delete(entry.conversationId);
+    deps.metrics?.forget(entry.conversationId);
+    deps.logger.info({ conversationId: entry.conversationId }, 'stopped following a conversation (no linked channel)');
+  };
+  return { watches, follow, unfollow };
+}
+
 export function createFluxraPoller(deps: FluxraPollerDeps): FluxraPoller {
   const { fluxra, store, config } = deps;
   const logger = deps.logger.child({ component: 'fluxra-poller' });
@@ -148,8 +225,7 @@ export function createFluxraPoller(deps: FluxraPollerDeps): FluxraPoller {
   const linkRefreshMs = deps.linkRefreshMs ?? config.pollIntervalMs;
   const mayWork = deps.mayWork ?? (() => true);
   const pending = createPendingCopies(store);
-  // One partition per target channel, drained by its own worker (a new one per run: a stopped worker cannot start again).
-  const buildWorker = (): OutboxWorker =>
+  const copies = createCopyQueue(() =>
     createOutboxWorker<FromFluxraItem>({
       outbox: store.outbox,
       ownsPartition: isFromFluxraPartition,
@@ -159,16 +235,15 @@ export function createFluxraPoller(deps: FluxraPollerDeps): FluxraPoller {
       logger,
       now,
       mayWork,
-    });
-  let worker = buildWorker();
-  let workerStopped = false;
+    }),
+  );
   const queue = async (channel: ChannelRef, item: FromFluxraItem): Promise<void> => {
     const partition = fromFluxraPartition(channel);
     await store.outbox.enqueue(partition, item);
-    worker.notify(partition);
+    copies.notify(partition);
   };
   const from = createFromFluxra({ store, adapters: deps.adapters, selfAgentId: deps.selfAgentId, logger, now, metrics: deps.metrics, queue, pending });
-  const watches = new Map<string, Watch>();
+  const { watches, follow: watch, unfollow: unwatch } = createWatches({ now, editScanIntervalMs: config.editScanIntervalMs, metrics: deps.metrics, logger });
   let abort = new AbortController();
   let running = false;
   let refreshTimer: NodeJS.Timeout | undefined;
@@ -186,42 +261,8 @@ export function createFluxraPoller(deps: FluxraPollerDeps): FluxraPoller {
     stillRunning: () => running,
     mayPoll: (watch) => running && !watch.removed && mayWork(),
   });
-  const pollOnce = (watch: Watch): Promise<void> => reader.pollOnce(watch);
-
-  const schedule = (watch: Watch): void => {
-    if (!running || watch.removed) return;
-    clearTimeout(watch.timer);
-    const delay = nextPollDelay(config, { now: now(), lastMessageAt: watch.lastMessageAt, failures: watch.failures, error: watch.lastError, random: random() });
-    watch.dueAt = now() + delay;
-    watch.timer = setTimeout(() => void run(watch), clampTimerDelay(delay));
-    watch.timer.unref();
-  };
-
   /** Chains one poll after whatever runs for this conversation, then schedules the next. */
-  const run = (watch: Watch): Promise<void> => {
-    clearTimeout(watch.timer);
-    watch.timer = undefined;
-    const next = watch.tail.then(() => pollOnce(watch)).finally(() => schedule(watch));
-    watch.tail = next.catch(() => undefined);
-    return watch.tail;
-  };
-
-  const watch = (conversationId: string): Watch => {
-    let found = watches.get(conversationId);
-    if (!found) {
-      found = newWatch(conversationId, now(), config.editScanIntervalMs);
-      watches.set(conversationId, found);
-    }
-    return found;
-  };
-
-  const unwatch = (entry: Watch): void => {
-    entry.removed = true;
-    clearTimeout(entry.timer);
-    watches.delete(entry.conversationId);
-    deps.metrics?.forget(entry.conversationId);
-    logger.info({ conversationId: entry.conversationId }, 'stopped following a conversation (no linked channel)');
-  };
+  const run = createPollChain({ config, now, random, running: () => running, pollOnce: (watch) => reader.pollOnce(watch) });
 
   const refreshLinks = async (): Promise<void> => {
     try {
@@ -250,11 +291,7 @@ export function createFluxraPoller(deps: FluxraPollerDeps): FluxraPoller {
       if (running) return;
       running = true;
       abort = new AbortController();
-      if (workerStopped) {
-        worker = buildWorker();
-        workerStopped = false;
-      }
-      await worker.start();
+      await copies.start();
       refreshing = refreshLinks();
       await refreshing;
       scheduleRefresh();
@@ -270,14 +307,13 @@ export function createFluxraPoller(deps: FluxraPollerDeps): FluxraPoller {
       await Promise.all([...watches.values()].map((entry) => entry.tail));
       for (const entry of watches.values()) clearTimeout(entry.timer);
       watches.clear();
-      workerStopped = true;
-      await worker.stop();
+      await copies.stop();
     },
 
-    notify: (partition, options) => worker.notify(partition, options),
-    rescan: (options) => worker.notifyAll(options),
-    idle: () => worker.idle(),
-    busy: () => worker.busy(),
+    notify: copies.notify,
+    rescan: copies.notifyAll,
+    idle: copies.idle,
+    busy: copies.busy,
 
     noteActivity(conversationId) {
       const entry = watches.get(conversationId);

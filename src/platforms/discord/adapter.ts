@@ -2,21 +2,20 @@
  * The Discord `ChatAdapter`: a discord.js Client for the gateway and REST, wired to the
  * inbound mapper, the interaction responder and the outbound calls in this folder.
  */
-import { type ButtonInteraction, type ChatInputCommandInteraction, Events, type Interaction, type ModalSubmitInteraction, Status } from 'discord.js';
+import { Events, Status } from 'discord.js';
 import type { ChatAdapter, CommandSpec, ConnectionChange, InboundHandler } from '../../core/chat.js';
 import { BridgeError, describeError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { UpstreamMetrics } from '../../core/metrics-hooks.js';
 import { registerSecret } from '../../core/redact.js';
-import { discordChannelIsPrivate } from './channel-privacy.js';
-import { toButtonPress, toFormSubmission } from './component-interactions.js';
 import { modalData } from './components.js';
 import { type DiscordAdapterConfig, resolveDiscordConfig } from './config.js';
 import { toDiscordError } from './errors.js';
-import { createDiscordClient, onMessageDispatches, putCommands, toCommandInvocation, watchConnection } from './gateway.js';
+import { createDiscordClient, onMessageDispatches, putCommands, watchConnection } from './gateway.js';
 import { guildOfChannel, readDiscordSince } from './history.js';
 import { toInboundMessage } from './inbound.js';
 import { createInboundQueue } from './inbound-queue.js';
+import { listenForInteractions } from './interaction-events.js';
 import { discordParts } from './outbound.js';
 import { createDiscordParts } from './parts.js';
 import { createDiscordProgress } from './progress.js';
@@ -65,43 +64,7 @@ export function createDiscordAdapter(input: DiscordAdapterConfig, deps: DiscordA
   const deliver = inbound.deliver;
   onMessageDispatches(client, context, inbound.enqueue);
 
-  const onInteraction = async (interaction: ChatInputCommandInteraction): Promise<void> => {
-    const eventId = `discord:interaction:${interaction.id}`;
-    // The clock starts now: the channel lookup below may take a REST call.
-    if (!responder.track(eventId, interaction)) {
-      logger.debug({ eventId }, 'discord interaction replayed after a RESUME; already handled');
-      return;
-    }
-    const location = await locations.locate(interaction.channelId);
-    const spec = config.commands.find((candidate) => candidate.name === interaction.commandName);
-    const invocation = toCommandInvocation(interaction, eventId, location, spec, discordChannelIsPrivate(client, interaction.channelId));
-    await deliver(invocation);
-    // Answered by now, or ignored on purpose: either way no "thinking…" response is due.
-    responder.settled(eventId);
-  };
-
-  /** A button press (tracked without a defer: it may be answered with a modal) or a modal submission. */
-  const onComponent = async (interaction: ButtonInteraction | ModalSubmitInteraction): Promise<void> => {
-    const eventId = `discord:interaction:${interaction.id}`;
-    if (!responder.track(eventId, interaction, { defer: !interaction.isButton() })) {
-      logger.debug({ eventId }, 'discord interaction replayed after a RESUME; already handled');
-      return;
-    }
-    const location = await locations.locate(interaction.channelId ?? '');
-    const event = interaction.isButton() ? toButtonPress(interaction, eventId, location) : toFormSubmission(interaction, eventId, location);
-    if (event) await deliver(event);
-    responder.settled(eventId);
-  };
-
-  client.on(Events.InteractionCreate, (interaction: Interaction) => {
-    if (!interaction.inGuild()) return;
-    if (interaction.isButton() || interaction.isModalSubmit()) {
-      onComponent(interaction).catch((error: unknown) => logger.error({ err: error }, 'discord button handling failed'));
-      return;
-    }
-    if (!interaction.isChatInputCommand()) return;
-    onInteraction(interaction).catch((error: unknown) => logger.error({ err: error }, 'discord interaction handling failed'));
-  });
+  listenForInteractions(client, { commands: config.commands, responder, locations, deliver, logger });
   client.on(Events.Error, (error) => logger.error({ err: error }, 'discord client error'));
   client.on(Events.ShardResume, (_shardId, replayed) => logger.info({ replayed }, 'discord gateway resumed'));
   const resetSessions = watchConnection(client, tellConnection);

@@ -11,7 +11,7 @@
 
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ChatAdapter, ConnectionChange, InboundHandler } from '../../core/chat.js';
+import type { ChatAdapter, InboundHandler } from '../../core/chat.js';
 import { BridgeError, describeError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { UpstreamMetrics } from '../../core/metrics-hooks.js';
@@ -20,6 +20,7 @@ import { type BoltAssistant, createPaneAssistant } from './assistant.js';
 import { createAssistantThreads } from './assistant-threads.js';
 import { type BoltApp, buildSlackApp, createSlackCall, createSlackLookups, initialiseIdentity, slackClientSetup } from './bolt-app.js';
 import { SLACK_DEFAULTS, type SlackAdapterConfig, validateSlackAdapterConfig } from './config.js';
+import { createSlackConnection } from './connection.js';
 import type { InboundContext, SlackIdentity } from './inbound.js';
 import { createInvocationRegistry } from './invocations.js';
 import { createSlackListeners } from './listeners.js';
@@ -53,15 +54,9 @@ export function createSlackAdapter(config: SlackAdapterConfig, deps: SlackAdapte
   let handler: InboundHandler | undefined;
   let app: BoltApp | undefined;
   let port: number | undefined;
-  /** The receiver runs (HTTP server listening, or Socket Mode wanted); `connected`: the socket is up. */
-  let receiving = false;
-  let connected = false;
-  /** Set when Slack ended the Socket Mode link for good; readiness reports it. */
-  let linkStopped: string | undefined;
+  const connection = createSlackConnection(config.mode, logger);
 
   const call = createSlackCall(() => app, { apiUrl, clientOptions, logger: deps.logger }, deps.metrics);
-
-  const connectionListeners: Array<(change: ConnectionChange) => void> = [];
   const { users, channels } = createSlackLookups(call, logger, now);
 
   function inboundContext(retryNum: unknown, teamId?: string, inPane?: boolean): InboundContext {
@@ -91,14 +86,9 @@ export function createSlackAdapter(config: SlackAdapterConfig, deps: SlackAdapte
       onCommand: listeners.runCommand,
       onButton: listeners.runButton,
       onForm: listeners.runForm,
-      onSocketState: (up) => (connected = up),
-      onLinkStopped: (reason) => {
-        linkStopped = `Slack closed the Socket Mode link (${reason}) and the bridge does not reconnect: turn Socket Mode back on in the Slack app's settings, then restart the bridge`;
-        logger.error({ reason }, linkStopped);
-      },
-      onConnectionChange: (change) => {
-        for (const listener of connectionListeners) listener(change);
-      },
+      onSocketState: connection.onSocketState,
+      onLinkStopped: connection.onLinkStopped,
+      onConnectionChange: connection.emit,
       onRateLimited: () => deps.metrics?.rateLimited('slack'),
       ...(paneConfig !== undefined ? { assistant: paneAssistant() } : {}),
     });
@@ -135,7 +125,7 @@ export function createSlackAdapter(config: SlackAdapterConfig, deps: SlackAdapte
       try {
         const started = config.mode === 'http' ? await built.start(config.port) : await built.start();
         if (config.mode === 'http') port = ((started as Server).address() as AddressInfo).port;
-        receiving = true;
+        connection.started();
       } catch (error) {
         app = undefined;
         throw new BridgeError('SLACK_START_FAILED', `Slack ${config.mode} mode did not start: ${describeError(error)}`, { cause: error, retryable: true });
@@ -146,9 +136,8 @@ export function createSlackAdapter(config: SlackAdapterConfig, deps: SlackAdapte
     async stop() {
       const running = app;
       if (!running) return;
-      if (receiving) await running.stop();
-      receiving = false;
-      connected = false;
+      if (connection.receiving) await running.stop();
+      connection.stopped();
       // Commands acked earlier may still be answering; let them finish while the client lives.
       await Promise.allSettled(listeners.inFlight());
       app = undefined;
@@ -162,27 +151,18 @@ export function createSlackAdapter(config: SlackAdapterConfig, deps: SlackAdapte
       return typeof auth.team_id === 'string' ? auth.team_id : undefined;
     },
 
-    connectionState() {
-      if (!receiving) return 'idle';
-      return config.mode === 'http' || connected ? 'connected' : 'disconnected';
-    },
-
-    connectionProblem() {
-      return linkStopped;
-    },
+    connectionState: connection.state,
+    connectionProblem: connection.problem,
 
     async stopReceiving() {
-      if (!app || !receiving) return;
-      receiving = false;
-      connected = false;
+      if (!app || !connection.receiving) return;
+      connection.stopped();
       // Bolt's stop closes the receiver only (socket or HTTP server); the Web API client lives on.
       await app.stop();
       logger.info('slack adapter stopped receiving');
     },
 
-    onConnectionChange(listener) {
-      connectionListeners.push(listener);
-    },
+    onConnectionChange: connection.subscribe,
 
     progress: createSlackProgress(call, paneThreads),
     // A pane thread (the app's DM, the thread's root ts) is titled in the pane's history.

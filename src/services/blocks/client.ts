@@ -197,7 +197,7 @@ export function sessionMessagesQuery(baseUrl: URL, input: Parameters<BlocksClien
 }
 
 /** The body of a follow-up, every field checked. */
-function followUpBody(input: Parameters<BlocksClient['sendFollowUp']>[1]): Record<string, unknown> {
+export function followUpBody(input: Parameters<BlocksClient['sendFollowUp']>[1]): Record<string, unknown> {
   const json: Record<string, unknown> = { message: requireMessage(input.message) };
   const artifactIds = artifactIdsOf(input.artifactIds);
   if (artifactIds) json.artifact_ids = artifactIds;
@@ -215,6 +215,20 @@ function followUpFinalLink(object: Record<string, unknown>, baseUrl: URL, sessio
     logger.warn({ sessionId, err: error }, 'ignoring a follow-up final_message link that failed the origin/path check');
     return undefined;
   }
+}
+
+/**
+ * The turn's newest final message in a page read from its final_message URL. Defensive
+ * filters: the link should hold only this turn's final message, but a stored or fallback URL
+ * may be broader. An empty `message` still means "done" (spec §10.4).
+ */
+export function newestTurnFinal(items: readonly BlocksMessage[], turn: Pick<BlocksTurn, 'threadId' | 'answersAfterGts'>): BlocksMessage | undefined {
+  const thread = turn.threadId?.toLowerCase() ?? null;
+  // A threadless turn: only what came after its follow-up (the server filters by `gts` too).
+  const after = turn.answersAfterGts === undefined ? Number.NEGATIVE_INFINITY : Number(turn.answersAfterGts);
+  const finals = items.filter((item) => item.type === 'final_message' && (thread === null || item.chatThreadId?.toLowerCase() === thread) && messageTime(item) > after);
+  if (finals.length === 0) return undefined;
+  return finals.reduce((newest, item) => (messageTime(item) > messageTime(newest) ? item : newest));
 }
 
 export function createBlocksClient(config: BlocksClientConfig): BlocksClient {
@@ -300,15 +314,7 @@ export function createBlocksClient(config: BlocksClientConfig): BlocksClient {
       // Re-checked on every use: the URL may come from storage, written under another config.
       const { url } = rebaseBlocksLink(turn.finalMessageUrl, baseUrl, { allow: ['messages'], sessionId });
       const { body, ctx } = await send({ method: 'GET', url, label: 'blocks.pollFinalMessage', resend: 'idempotent' }, options, 'background');
-      const page = normalizeMessagePage(body, ctx);
-      // Defensive filters: the link should hold only this turn's final message, but a stored or
-      // fallback URL may be broader. An empty `message` still means "done" (spec §10.4).
-      const thread = turn.threadId?.toLowerCase() ?? null;
-      // A threadless turn: only what came after its follow-up (the server filters by `gts` too).
-      const after = turn.answersAfterGts === undefined ? Number.NEGATIVE_INFINITY : Number(turn.answersAfterGts);
-      const finals = page.items.filter((item) => item.type === 'final_message' && (thread === null || item.chatThreadId?.toLowerCase() === thread) && messageTime(item) > after);
-      if (finals.length === 0) return undefined;
-      return finals.reduce((newest, item) => (messageTime(item) > messageTime(newest) ? item : newest));
+      return newestTurnFinal(normalizeMessagePage(body, ctx).items, turn);
     },
 
     async pollTurnItems(turn, gts, options) {
