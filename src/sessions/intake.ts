@@ -141,6 +141,9 @@ export function createSessionIntake(deps: SessionIntakeDeps): SessionIntake {
     const continued = await findContinuedSession(ctx, event);
     if (!continued) return false;
     const { session, viaCopy } = continued;
+    // The mention that started this session, delivered again (a late Slack retry): it is
+    // in the session's thread, but it is not a follow-up to itself.
+    if (session.id === `m:${messageKey(event.ref)}`) return true;
     // Where the person is answered (quota, refusal): the thread they wrote in.
     const replyThread = event.ref.threadRootId ?? event.ref.messageId;
     if (viaCopy) {
