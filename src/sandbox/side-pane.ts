@@ -8,13 +8,12 @@
 import type { FakeAssistantThread } from '../simulators/slack/state.js';
 import { ActionRefused } from './action-refused.js';
 import { SLACK_PERSON } from './identities.js';
+import { slackMessageView, tsToMs } from './slack-message-view.js';
 import type { SidePaneThreadView, SidePaneView, ViewMessage } from './view-types.js';
 import type { SandboxWorld } from './world.js';
 
 /** The newest this many pane chats: the console shows the current one and lists the others. */
 const MAX_THREADS = 20;
-
-const tsToMs = (ts: string): number => Math.round(Number(ts) * 1000);
 
 /** The visitor's pane chats, newest first. */
 function panesOf(world: SandboxWorld): FakeAssistantThread[] {
@@ -22,25 +21,10 @@ function panesOf(world: SandboxWorld): FakeAssistantThread[] {
 }
 
 function threadView(world: SandboxWorld, thread: FakeAssistantThread): SidePaneThreadView {
-  const { state, botUserId } = world.slack;
-  const messages: ViewMessage[] = state
+  const messages: ViewMessage[] = world.slack.state
     .history(thread.channel)
     .filter((message) => message.threadTs === thread.threadTs && message.ts !== thread.threadTs && !message.deleted)
-    .map((message) => {
-      const fromBridge = message.user === botUserId;
-      return {
-        id: message.ts,
-        author: fromBridge ? (message.username ?? 'fluxra-bridge') : (state.users.get(message.user ?? '')?.name ?? message.user ?? 'someone'),
-        kind: fromBridge ? (message.username ? 'relayed' : 'bridge') : 'person',
-        text: message.text,
-        at: tsToMs(message.ts),
-        edited: message.edited !== undefined,
-        mine: false,
-        attachments: [],
-        reactions: message.reactions.map((reaction) => reaction.name),
-        replies: [],
-      };
-    });
+    .map((message) => slackMessageView(world, message, { mine: false, attachments: [] }));
   return {
     threadTs: thread.threadTs,
     openedAt: tsToMs(thread.threadTs),

@@ -10,13 +10,12 @@ import { type ChatButtons, discordButtons, slackButtons } from './chat-buttons.j
 import { nextHints } from './hints.js';
 import { DISCORD_CHANNEL, DISCORD_PERSON, SLACK_CHANNEL, SLACK_PERSON } from './identities.js';
 import { sidePaneView } from './side-pane.js';
+import { slackMessageView } from './slack-message-view.js';
 import type { ChatPaneView, CommandEntry, ConsoleView, FluxraPaneView, ViewMessage } from './view-types.js';
 import type { SandboxWorld } from './world.js';
 
 /** The newest this many top-level messages per pane: enough to read, small enough to resend on every change. */
 const MAX_TOP_LEVEL = 200;
-
-const tsToMs = (ts: string): number => Math.round(Number(ts) * 1000);
 
 /** How long Discord shows a typing indicator. */
 const TYPING_SHOWS_MS = 10_000;
@@ -46,22 +45,15 @@ function discordNames(world: SandboxWorld): ChatPaneView['names'] {
 }
 
 function slackMessages(world: SandboxWorld): ViewMessage[] {
-  const { state, botUserId } = world.slack;
+  const { state } = world.slack;
   const live = state.history(SLACK_CHANNEL.id).filter((message) => !message.deleted);
   const toView = (message: FakeSlackMessage): ViewMessage => {
-    const fromBridge = message.user === botUserId;
     return {
-      id: message.ts,
-      author: fromBridge ? (message.username ?? 'fluxra-bridge') : (state.users.get(message.user ?? '')?.name ?? message.user ?? 'someone'),
-      kind: fromBridge ? (message.username ? 'relayed' : 'bridge') : 'person',
-      text: message.text,
-      at: tsToMs(message.ts),
-      edited: message.edited !== undefined,
-      mine: message.user === SLACK_PERSON.id,
-      attachments: (message.files ?? []).flatMap((file) => fileLink(file as Record<string, unknown>)),
-      reactions: message.reactions.map((reaction) => reaction.name),
+      ...slackMessageView(world, message, {
+        mine: message.user === SLACK_PERSON.id,
+        attachments: (message.files ?? []).flatMap((file) => fileLink(file as Record<string, unknown>)),
+      }),
       ...(message.blocks ? { buttons: slackButtons(message) } : {}),
-      replies: [],
       ...(message.streaming ? { streaming: true } : {}),
       ...(message.tasks?.length ? { tasks: message.tasks.map((task) => ({ title: task.title, status: task.status })) } : {}),
     };

@@ -5,6 +5,7 @@
  * discord.js) serving two guilds. Time is compressed through configuration only (a 1 s
  * Blocks window, short poll intervals).
  */
+import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +17,7 @@ import { createFakeBlocks, FAKE_BLOCKS_API_KEY, type FakeBlocks } from '../../sr
 import { createFakeDiscord, type FakeDiscord, type FakeInteraction } from '../../src/simulators/discord.js';
 import { createFakeFluxra, type FakeAgentCredentials, type FakeFluxra } from '../../src/simulators/fluxra.js';
 import { createFakeSlack, type FakeSlack } from '../../src/simulators/slack.js';
+import { eventually } from '../support/eventually.js';
 
 export const DISCORD_TOKEN = 'MTAwMDAwMDAwMDAwMDAwMDAw.thread.token-for-agent-threads-0';
 export const APP_ID = '400000000000000018';
@@ -187,4 +189,17 @@ export async function startThreadsWorld(options: ThreadsWorldOptions = {}): Prom
   };
 }
 
-export { eventually } from '../support/eventually.js';
+/**
+ * Links the Slack channel (by Ada) and Discord channel A (by a moderator) to `conversationId`,
+ * and waits until the Slack link is stored.
+ */
+export async function linkBothChannels(world: ThreadsWorld, conversationId: string): Promise<void> {
+  await world.slack.deliverCommand({ command: '/bridge', text: `link ${conversationId}`, channelId: SLACK_CHANNEL, userId: 'UADA' });
+  assert.match(
+    await world.discordCommand({ channelId: DISCORD_A, user: MOD_A, commandName: 'bridge', subcommand: 'link', options: [{ name: 'conversation', value: conversationId }] }),
+    /^Linked\./,
+  );
+  await eventually(() => world.bridge.store.links.get({ platform: 'slack', channelId: SLACK_CHANNEL }), 'the Slack channel linked');
+}
+
+export { eventually };

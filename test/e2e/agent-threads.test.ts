@@ -13,7 +13,19 @@ import type { APIMessage } from 'discord.js';
 import type { FakeSession } from '../../src/simulators/blocks.js';
 import { dispatchCreate, docMessage } from '../../src/simulators/discord/doc-payloads.js';
 import type { FakeAgentCredentials } from '../../src/simulators/fluxra.js';
-import { CAROL, DAVE, DISCORD_A, DISCORD_A2, eventually, MOD_A, SLACK_BOUND, SLACK_CHANNEL, startThreadsWorld, type ThreadsWorld } from './agent-threads-harness.js';
+import {
+  CAROL,
+  DAVE,
+  DISCORD_A,
+  DISCORD_A2,
+  eventually,
+  linkBothChannels,
+  MOD_A,
+  SLACK_BOUND,
+  SLACK_CHANNEL,
+  startThreadsWorld,
+  type ThreadsWorld,
+} from './agent-threads-harness.js';
 
 let world: ThreadsWorld;
 let conversationId: string;
@@ -26,12 +38,7 @@ before(async () => {
   otherAgent = world.fluxra.createAgent({ agentName: 'reviewer-bot' });
   conversationId = world.fluxra.createConversation({ creatorId: world.bridgeAgent.agentId, name: 'threads', memberIds: [otherAgent.agentId] }).conversationId;
   boundConversationId = world.fluxra.createConversation({ creatorId: world.bridgeAgent.agentId, name: 'bound' }).conversationId;
-  await world.slack.deliverCommand({ command: '/bridge', text: `link ${conversationId}`, channelId: SLACK_CHANNEL, userId: 'UADA' });
-  assert.match(
-    await world.discordCommand({ channelId: DISCORD_A, user: MOD_A, commandName: 'bridge', subcommand: 'link', options: [{ name: 'conversation', value: conversationId }] }),
-    /^Linked\./,
-  );
-  await eventually(() => world.bridge.store.links.get({ platform: 'slack', channelId: SLACK_CHANNEL }), 'the Slack channel linked');
+  await linkBothChannels(world, conversationId);
 });
 
 after(async () => {

@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { DISCORD_A, eventually, MOD_A, SLACK_CHANNEL, startThreadsWorld, type ThreadsWorld } from './agent-threads-harness.js';
+import { DISCORD_A, eventually, linkBothChannels, SLACK_CHANNEL, startThreadsWorld, type ThreadsWorld } from './agent-threads-harness.js';
 
 let world: ThreadsWorld;
 let conversationId: string;
@@ -15,12 +15,7 @@ let conversationId: string;
 before(async () => {
   world = await startThreadsWorld({ allowLists: true });
   conversationId = world.fluxra.createConversation({ creatorId: world.bridgeAgent.agentId, name: 'buttons' }).conversationId;
-  await world.slack.deliverCommand({ command: '/bridge', text: `link ${conversationId}`, channelId: SLACK_CHANNEL, userId: 'UADA' });
-  assert.match(
-    await world.discordCommand({ channelId: DISCORD_A, user: MOD_A, commandName: 'bridge', subcommand: 'link', options: [{ name: 'conversation', value: conversationId }] }),
-    /^Linked\./,
-  );
-  await eventually(() => world.bridge.store.links.get({ platform: 'slack', channelId: SLACK_CHANNEL }), 'the Slack channel linked');
+  await linkBothChannels(world, conversationId);
 });
 
 after(async () => {
